@@ -1,0 +1,46 @@
+/**
+ * The one definition of the single table's key schema. The repository, `npm start`'s table
+ * creation, the tests and the CDK table all read it from here, so they cannot drift apart.
+ * Access patterns and the keys they use are documented in README.md ("Data model").
+ */
+export const KEY = { pk: 'pk', sk: 'sk' } as const;
+
+/** Entries of a campaign in 接龙 (seq) order. Local, so the list reads strongly consistent. */
+export const LSI_BY_SEQ = { name: 'lsi1', sortKey: 'lsi1sk' } as const;
+
+/** "Mine" listings, newest first: campaigns a user leads, entries a user made. */
+export const GSI_BY_OWNER = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+
+/**
+ * Open campaigns by closing time, for the deadline sweep. Only the campaign's META item carries
+ * these keys (never the hot STATE item, so joins never pay for index writes), and settling removes
+ * them: the index holds exactly the campaigns still waiting to be settled.
+ */
+export const GSI_OPEN_BY_CLOSE = { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+
+/** Attribute that DynamoDB TTL deletes by (epoch seconds); reserved for expiring records. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+export const TABLE_SCHEMA = {
+  partitionKey: KEY.pk,
+  sortKey: KEY.sk,
+  localIndexes: [{ name: LSI_BY_SEQ.name, partitionKey: KEY.pk, sortKey: LSI_BY_SEQ.sortKey }] as readonly IndexDefinition[],
+  globalIndexes: [GSI_BY_OWNER, GSI_OPEN_BY_CLOSE] as readonly IndexDefinition[],
+  ttlAttribute: TTL_ATTRIBUTE,
+} as const;
+
+/** Every key attribute is a string. */
+export function keyAttributeNames(): string[] {
+  const names = new Set<string>([KEY.pk, KEY.sk]);
+  for (const index of [...TABLE_SCHEMA.localIndexes, ...TABLE_SCHEMA.globalIndexes]) {
+    names.add(index.partitionKey);
+    names.add(index.sortKey);
+  }
+  return [...names];
+}
