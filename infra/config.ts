@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Deployment stages. `prod` keeps data and logs; `dev` is cheap to create and to tear down. */
+export const STAGES = ['dev', 'prod'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface CustomDomainConfig {
+  /** e.g. `api.example.com`. */
+  readonly domainName: string;
+  /** ACM certificate for `domainName`, in the stack's region (regional endpoint). */
+  readonly certificateArn: string;
+}
+
+export interface StageConfig {
+  readonly stage: StageName;
+  readonly isProduction: boolean;
+  /** What happens to the table, the secret and the log groups when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  readonly logRetention: RetentionDays;
+  /** HTTP API `$default` stage throttling (account-level limits still apply on top). */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Origins allowed by CORS; `['*']` allows any origin (no credentials: tokens travel as bearer headers). */
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly apiMemoryMiB: number;
+  readonly apiTimeout: Duration;
+  /** How often the deadline sweep runs. */
+  readonly sweepInterval: Duration;
+  readonly alarmEmail?: string;
+  readonly domain?: CustomDomainConfig;
+}
+
+/** Optional overrides, usually from `cdk -c key=value`. */
+export interface StageOverrides {
+  readonly corsOrigins?: readonly string[];
+  readonly alarmEmail?: string;
+  readonly domain?: CustomDomainConfig;
+  readonly logLevel?: StageConfig['logLevel'];
+}
+
+export function isStageName(value: unknown): value is StageName {
+  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+}
+
+const BASE: Record<StageName, Omit<StageConfig, 'alarmEmail' | 'domain'>> = {
+  dev: {
+    stage: 'dev',
+    isProduction: false,
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    logRetention: RetentionDays.ONE_WEEK,
+    throttle: { rateLimit: 50, burstLimit: 100 },
+    corsOrigins: ['*'],
+    logLevel: 'debug',
+    apiMemoryMiB: 1024,
+    apiTimeout: Duration.seconds(10),
+    sweepInterval: Duration.minutes(1),
+  },
+  prod: {
+    stage: 'prod',
+    isProduction: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+    logRetention: RetentionDays.THREE_MONTHS,
+    throttle: { rateLimit: 500, burstLimit: 1000 },
+    corsOrigins: ['*'],
+    logLevel: 'info',
+    apiMemoryMiB: 1024,
+    apiTimeout: Duration.seconds(10),
+    sweepInterval: Duration.minutes(1),
+  },
+};
+
+export function stageConfig(stage: StageName, overrides: StageOverrides = {}): StageConfig {
+  const base = BASE[stage];
+  return {
+    ...base,
+    corsOrigins: overrides.corsOrigins && overrides.corsOrigins.length > 0 ? [...overrides.corsOrigins] : base.corsOrigins,
+    logLevel: overrides.logLevel ?? base.logLevel,
+    ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
+    ...(overrides.domain ? { domain: overrides.domain } : {}),
+  };
+}
+
+/** Context lookups the app understands (`cdk synth -c stage=prod -c corsOrigins=https://a.example`). */
+export interface ContextReader {
+  tryGetContext(key: string): unknown;
+}
+
+function contextString(node: ContextReader, key: string): string | undefined {
+  const value = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  return value.trim();
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function stageConfigFromContext(node: ContextReader): StageConfig {
+  const stage = contextString(node, 'stage') ?? 'dev';
+  if (!isStageName(stage)) throw new Error(`unknown stage "${stage}": use -c stage=${STAGES.join('|')}`);
+
+  const corsOrigins = contextString(node, 'corsOrigins')
+    ?.split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+
+  const logLevel = contextString(node, 'logLevel');
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`context "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const domainName = contextString(node, 'domainName');
+  const certificateArn = contextString(node, 'certificateArn');
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new Error('a custom domain needs both -c domainName=... and -c certificateArn=...');
+  }
+
+  return stageConfig(stage, {
+    ...(corsOrigins ? { corsOrigins } : {}),
+    ...(logLevel ? { logLevel: logLevel as StageConfig['logLevel'] } : {}),
+    ...(contextString(node, 'alarmEmail') ? { alarmEmail: contextString(node, 'alarmEmail') } : {}),
+    ...(domainName && certificateArn ? { domain: { domainName, certificateArn } } : {}),
+  });
+}

@@ -1,0 +1,116 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface MonitoredFunction {
+  /** Short name used in alarm ids and descriptions, e.g. `Api`. */
+  readonly name: string;
+  readonly function: lambda.IFunction;
+}
+
+export interface OperationalAlarmsProps {
+  readonly api: apigwv2.IHttpApi;
+  readonly functions: readonly MonitoredFunction[];
+  readonly table: dynamodb.ITable;
+  /** Global secondary indexes throttle separately from the table. */
+  readonly globalIndexNames: readonly string[];
+  /** Subscribe this address to the alarm topic (confirmation mail is sent on deploy). */
+  readonly alarmEmail?: string;
+  /** API 5xx responses per 5 minutes that raise the alarm. */
+  readonly api5xxThreshold?: number;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * Alarms that mean "users are affected": API 5xx, function errors and throttles, DynamoDB
+ * throttling (table and GSIs). All notify one SNS topic; missing data is "not breaching" so an idle
+ * stage stays green.
+ */
+export class OperationalAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
+    super(scope, id);
+
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Group-buy API alarms', enforceSSL: true });
+    Validations.of(this.topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry only alarm names and metric values. CloudWatch can only publish to a ' +
+        'KMS-encrypted topic through a customer managed key (the AWS managed SNS key cannot grant it), which ' +
+        'would add a monthly key cost to an otherwise near-zero idle stack.',
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    this.add('Api5xx', {
+      metric: props.api.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: props.api5xxThreshold ?? 5,
+      alarmDescription: 'API Gateway returned 5xx responses',
+    });
+
+    for (const fn of props.functions) {
+      this.add(`${fn.name}FunctionErrors`, {
+        metric: fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        alarmDescription: `${fn.name} Lambda function invocations failed`,
+      });
+      this.add(`${fn.name}FunctionThrottles`, {
+        metric: fn.function.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        alarmDescription: `${fn.name} Lambda function invocations were throttled`,
+      });
+    }
+
+    const throttleMetrics: Record<string, cloudwatch.IMetric> = {};
+    const dimensionSets: Record<string, string>[] = [
+      { TableName: props.table.tableName },
+      ...props.globalIndexNames.map((index) => ({ TableName: props.table.tableName, GlobalSecondaryIndexName: index })),
+    ];
+    dimensionSets.forEach((dimensionsMap, i) => {
+      for (const [kind, metricName] of [
+        ['r', 'ReadThrottleEvents'],
+        ['w', 'WriteThrottleEvents'],
+      ] as const) {
+        throttleMetrics[`${kind}${i}`] = new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap,
+          period: PERIOD,
+          statistic: cloudwatch.Stats.SUM,
+        });
+      }
+    });
+    this.add('TableThrottles', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'SUM(METRICS())',
+        usingMetrics: throttleMetrics,
+        label: 'DynamoDB read+write throttle events (table and GSIs)',
+        period: PERIOD,
+      }),
+      threshold: 1,
+      alarmDescription: 'DynamoDB throttled reads or writes on the table or its global indexes',
+    });
+  }
+
+  private add(id: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string }): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: options.alarmDescription,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,123 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../shared/db/table-schema.js';
+import { LAMBDA_ENTRIES } from './bundling.js';
+import type { StageConfig } from './config.js';
+import { OperationalAlarms } from './constructs/alarms.js';
+import { HttpApi } from './constructs/api.js';
+import { AppFunction } from './constructs/function.js';
+import { AuthSecret } from './constructs/secrets.js';
+import { DeadlineSweep } from './constructs/sweep.js';
+import { DataTable } from './constructs/table.js';
+
+export interface TuangouStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** Entry files; default to functions/api/handler.ts and functions/sweep/handler.ts. */
+  readonly entries?: { readonly api?: string; readonly sweep?: string };
+}
+
+/** Everything one stage needs: table, secret, API (function + HTTP API), deadline sweep, alarms. */
+export class TuangouStack extends Stack {
+  readonly config: StageConfig;
+  readonly data: DataTable;
+  readonly authSecret: AuthSecret;
+  readonly apiFunction: AppFunction;
+  readonly sweepFunction: AppFunction;
+  readonly httpApi: HttpApi;
+  readonly sweep: DeadlineSweep;
+  readonly alarms: OperationalAlarms;
+
+  constructor(scope: Construct, id: string, props: TuangouStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+
+    this.data = new DataTable(this, 'Data', {
+      removalPolicy: config.removalPolicy,
+      deletionProtection: config.deletionProtection,
+    });
+
+    this.authSecret = new AuthSecret(this, 'Auth', { removalPolicy: config.removalPolicy });
+
+    const common = {
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    };
+
+    this.apiFunction = new AppFunction(this, 'ApiFunction', {
+      ...common,
+      entry: props.entries?.api ?? LAMBDA_ENTRIES.api,
+      description: `Group-buy API (Hono) [${config.stage}]`,
+      memorySize: config.apiMemoryMiB,
+      timeout: config.apiTimeout,
+      environment: {
+        TABLE_NAME: this.data.table.tableName,
+        AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
+        DEV_AUTH: 'false',
+        CORS_ORIGINS: config.corsOrigins.join(','),
+      },
+    });
+    this.data.grantApplicationAccess(this.apiFunction.function);
+    this.authSecret.grantRead(this.apiFunction.function);
+
+    this.sweepFunction = new AppFunction(this, 'SweepFunction', {
+      ...common,
+      entry: props.entries?.sweep ?? LAMBDA_ENTRIES.sweep,
+      description: `Closes and settles campaigns past closesAt [${config.stage}]`,
+      memorySize: 512,
+      // Shorter than the interval, so runs rarely overlap (and overlapping is harmless anyway).
+      timeout: Duration.seconds(Math.min(50, config.sweepInterval.toSeconds() - 10)),
+      environment: {
+        TABLE_NAME: this.data.table.tableName,
+        DEV_AUTH: 'false',
+      },
+    });
+    this.data.grantApplicationAccess(this.sweepFunction.function);
+
+    this.httpApi = new HttpApi(this, 'Http', {
+      apiName: `tuangou-${config.stage}`,
+      handler: this.apiFunction.function,
+      corsOrigins: config.corsOrigins,
+      throttle: config.throttle,
+      accessLogRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+      ...(config.domain ? { customDomain: config.domain } : {}),
+    });
+
+    this.sweep = new DeadlineSweep(this, 'DeadlineSweep', {
+      handler: this.sweepFunction.function,
+      interval: config.sweepInterval,
+    });
+
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      api: this.httpApi.api,
+      functions: [
+        { name: 'Api', function: this.apiFunction.function },
+        { name: 'Sweep', function: this.sweepFunction.function },
+      ],
+      table: this.data.table,
+      globalIndexNames: TABLE_SCHEMA.globalIndexes.map((index) => index.name),
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DocsUrl', { value: `${this.httpApi.url}docs`, description: 'API reference (OpenAPI)' });
+    new CfnOutput(this, 'ExecuteApiUrl', {
+      value: this.httpApi.stage.url,
+      description: 'API Gateway default endpoint (same API as ApiUrl)',
+    });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'AuthSecretArn', {
+      value: this.authSecret.secret.secretArn,
+      description: 'Secrets Manager secret holding the token-signing key',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' });
+    if (this.httpApi.domainName) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.httpApi.domainName.regionalDomainName,
+        description: 'Point a CNAME (or Route 53 alias) for the custom domain here',
+      });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/** Every setting the API reads, parsed once; a missing or bad value fails fast by name. */
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().min(1).default('ap-east-1'),
+  AUTH_SECRET: z.string().min(16, 'AUTH_SECRET must be at least 16 characters').optional(),
+  AUTH_SECRET_ARN: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).default('tuangou-api'),
+  AUTH_AUDIENCE: z.string().min(1).default('tuangou-miniprogram'),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  DEV_AUTH: bool.default(false),
+  CORS_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  if (!result.data.AUTH_SECRET && !result.data.AUTH_SECRET_ARN) {
+    throw new ConfigError('Invalid configuration: AUTH_SECRET or AUTH_SECRET_ARN is required');
+  }
+  return result.data;
+}

@@ -1,0 +1,182 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidStateError, NotFoundError } from '../errors.js';
+import { newShareCode } from '../ids.js';
+import type { CampaignDefinition, CampaignState } from '../domain/types.js';
+import type { DbContext } from './context.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { cancelledTransaction, conditionFailure } from './failures.js';
+import { indexKeys, keys, SORT } from './keys.js';
+import { initialState, toDefinition, toState, type StateRecord } from './records.js';
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from './table-schema.js';
+import type { SettlementSummary } from '../domain/settlement.js';
+
+export interface CampaignSnapshot {
+  def: CampaignDefinition;
+  state: CampaignState;
+  /** raw counters, for writers that need `remaining` */
+  stateRecord: StateRecord;
+  settlement: SettlementSummary | null;
+}
+
+/**
+ * Creates a campaign: its share code (unique by a conditional put), definition and counters in
+ * one transaction, so a half-created campaign never exists. A share-code collision retries with
+ * a fresh code.
+ */
+export async function createCampaign(db: DbContext, draft: Omit<CampaignDefinition, 'shareCode'>): Promise<CampaignDefinition> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: { ...keys.shareCode(def.shareCode), type: 'share', campaignId: def.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: {
+                  ...keys.campaignMeta(def.id),
+                  ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
+                  ...indexKeys.openByClose(def.closesAt, def.id),
+                  type: 'campaign',
+                  ...def,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: { ...keys.campaignState(def.id), type: 'state', ...initialState(def) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return def;
+    } catch (err) {
+      const cancelled = cancelledTransaction(err);
+      if (cancelled?.reasons[0]?.code === 'ConditionalCheckFailed') continue; // share code taken
+      throw err;
+    }
+  }
+  throw new Error('Could not allocate a unique share code after 5 attempts');
+}
+
+/** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */
+export async function getCampaign(db: DbContext, campaignId: string): Promise<CampaignSnapshot | null> {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hash)',
+      ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':hash': '#' },
+      ConsistentRead: true,
+    }),
+  );
+  const bySk = new Map((out.Items ?? []).map((i) => [i.sk as string, i]));
+  const meta = bySk.get(SORT.meta);
+  const state = bySk.get(SORT.state);
+  if (!meta || !state) return null;
+  const settlement = bySk.get(SORT.settlement);
+  return {
+    def: toDefinition(meta),
+    state: toState(state as unknown as StateRecord),
+    stateRecord: state as unknown as StateRecord,
+    settlement: settlement ? stripKeys(settlement) as unknown as SettlementSummary : null,
+  };
+}
+
+export async function requireCampaign(db: DbContext, campaignId: string): Promise<CampaignSnapshot> {
+  const snapshot = await getCampaign(db, campaignId);
+  if (!snapshot) throw new NotFoundError(`No campaign ${campaignId}`);
+  return snapshot;
+}
+
+export async function findCampaignIdByShareCode(db: DbContext, shareCode: string): Promise<string | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.shareCode(shareCode.toUpperCase()) }));
+  return (out.Item?.campaignId as string | undefined) ?? null;
+}
+
+/**
+ * Leader close. Stored status becomes `closed` from `open` (also past the deadline, which only
+ * *reads* as closed). Closing a closed campaign is a no-op; a settled one is INVALID_STATE.
+ */
+export async function closeCampaign(db: DbContext, campaignId: string): Promise<void> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.campaignState(campaignId),
+        UpdateExpression: 'SET #status = :closed, #closedAt = :now, #version = #version + :one',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status', '#closedAt': 'closedAt', '#version': 'version' },
+        ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':now': db.clock.now().toISOString(), ':one': 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  } catch (err) {
+    const failure = conditionFailure(err);
+    if (!failure) throw err;
+    const status = failure.item?.status;
+    if (status === 'closed') return;
+    if (status === undefined) throw new NotFoundError(`No campaign ${campaignId}`);
+    throw new InvalidStateError(`Campaign is already ${String(status)}`, { status });
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** gsi1, newest first: campaigns the user leads. */
+export async function listLeaderCampaignIds(db: DbContext, leaderId: string, limit: number, cursor?: string | null): Promise<Page<string>> {
+  const pk = indexKeys.leaderPartition(leaderId);
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: GSI_BY_OWNER.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey },
+      ExpressionAttributeValues: { ':pk': pk },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, pk),
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => i.id as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/** gsi2: campaigns not yet settled whose deadline is before `before`, oldest deadline first. */
+export async function listDueCampaignIds(db: DbContext, before: string, limit = 100): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: GSI_OPEN_BY_CLOSE.name,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
+        ExpressionAttributeValues: { ':pk': indexKeys.openPartition, ':before': before },
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) ids.push(item.id as string);
+    start = out.LastEvaluatedKey;
+  } while (start && ids.length < limit);
+  return ids;
+}
+
+export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, lsi1sk: _l1, ...rest } = item;
+  return rest;
+}

@@ -1,0 +1,202 @@
+import type {
+  DeleteCommandInput,
+  PutCommandInput,
+  UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CampaignDefinition } from '../domain/types.js';
+import { indexKeys, keys } from './keys.js';
+import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
+
+/**
+ * Pure builders of the command inputs for every write. They hold the conditions that keep the
+ * contract's invariants; repository.ts sends them and turns failed conditions into domain errors.
+ */
+
+/** An update whose expressions are always present, so it also fits inside a transaction. */
+export type UpdateInput = UpdateCommandInput & { UpdateExpression: string; ConditionExpression: string };
+
+/** The same update as one action of a TransactWriteItems (which takes no ReturnValues). */
+export function asTransactUpdate(input: UpdateInput) {
+  const { ReturnValues: _r, ReturnConsumedCapacity: _c, ReturnValuesOnConditionCheckFailure: _f, ...rest } = input;
+  return { ...rest, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+}
+
+/** Per-item unit changes plus participant change to apply to the campaign's STATE counters. */
+export interface CounterChange {
+  /** itemId → units (+ reserve, − release) */
+  units: ReadonlyMap<string, number>;
+  participants: number;
+  /** hand out the next 接龙 number (joins only) */
+  takeNumber: boolean;
+  /** items with limited stock: only these have `remaining.<id>` and a stock condition */
+  limited: ReadonlySet<string>;
+  /** join/change/cancel require the campaign open at `now`; repair-time releases do not */
+  requireOpenAt: string | null;
+}
+
+export function counterUpdate(tableName: string, campaignId: string, change: CounterChange): UpdateInput {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':one': 1 };
+  const sets = ['#version = #version + :one'];
+  const conditions = ['attribute_exists(pk)'];
+  if (change.requireOpenAt !== null) {
+    Object.assign(names, { '#status': 'status', '#opensAt': 'opensAt', '#closesAt': 'closesAt' });
+    Object.assign(values, { ':open': 'open', ':now': change.requireOpenAt });
+    conditions.push('#status = :open', '#opensAt <= :now', '#closesAt > :now');
+  }
+  if (change.takeNumber) {
+    names['#seq'] = 'seq';
+    sets.push('#seq = #seq + :one');
+  }
+  if (change.participants !== 0) {
+    names['#participants'] = 'participants';
+    values[':participants'] = change.participants;
+    sets.push('#participants = #participants + :participants');
+  }
+  let n = 0;
+  for (const [itemId, units] of change.units) {
+    if (units === 0) continue;
+    const item = `#i${n}`;
+    const qty = `:q${n}`;
+    n++;
+    names[item] = itemId;
+    names['#sold'] = 'sold';
+    values[qty] = units;
+    sets.push(`#sold.${item} = #sold.${item} + ${qty}`);
+    if (change.limited.has(itemId)) {
+      names['#remaining'] = 'remaining';
+      sets.push(`#remaining.${item} = #remaining.${item} - ${qty}`);
+      if (units > 0) conditions.push(`#remaining.${item} >= ${qty}`);
+    }
+  }
+  return {
+    TableName: tableName,
+    Key: keys.campaignState(campaignId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+export function limitedItems(def: Pick<CampaignDefinition, 'items'>): Set<string> {
+  return new Set(def.items.filter((i) => i.stock !== null).map((i) => i.id));
+}
+
+/**
+ * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
+ * no claim yet or only a released one (their entry was cancelled). A released claim that still
+ * carries the same Idempotency-Key is kept, so a late retry of an old join is answered from it
+ * instead of creating a second entry.
+ */
+export function claimMember(tableName: string, campaignId: string, record: MemberRecord): PutCommandInput {
+  const values: Record<string, unknown> = { ':released': 'released' };
+  let condition = 'attribute_not_exists(pk) OR #state = :released';
+  if (record.idempotencyKey !== undefined) {
+    values[':key'] = record.idempotencyKey;
+    condition = 'attribute_not_exists(pk) OR (#state = :released AND (attribute_not_exists(#key) OR #key <> :key))';
+  }
+  return {
+    TableName: tableName,
+    Item: { ...keys.member(campaignId, record.userId), type: 'member', ...record },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: { '#state': 'state', ...(record.idempotencyKey !== undefined ? { '#key': 'idempotencyKey' } : {}) },
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** Take over a claim whose join died before writing its entry (its lease ran out). */
+export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleEntryId: string): PutCommandInput {
+  return {
+    TableName: tableName,
+    Item: { ...keys.member(campaignId, record.userId), type: 'member', ...record },
+    ConditionExpression: '#entryId = :stale',
+    ExpressionAttributeNames: { '#entryId': 'entryId' },
+    ExpressionAttributeValues: { ':stale': staleEntryId },
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */
+export function restoreClaim(
+  tableName: string,
+  campaignId: string,
+  userId: string,
+  ourEntryId: string,
+  previous: MemberRecord | undefined,
+): PutCommandInput | DeleteCommandInput {
+  const guard = {
+    ConditionExpression: '#entryId = :ours',
+    ExpressionAttributeNames: { '#entryId': 'entryId' },
+    ExpressionAttributeValues: { ':ours': ourEntryId },
+  };
+  if (previous) {
+    return { TableName: tableName, Item: { ...keys.member(campaignId, userId), type: 'member', ...previous }, ...guard };
+  }
+  return { TableName: tableName, Key: keys.member(campaignId, userId), ...guard };
+}
+
+/** Step 3 of a join: the 接龙 line itself, numbered. Never overwrites (see repair's tombstones). */
+export function putEntry(tableName: string, record: EntryRecord): PutCommandInput {
+  return {
+    TableName: tableName,
+    Item: {
+      ...keys.entry(record.campaignId, record.id),
+      ...indexKeys.entryBySeq(record.seq),
+      ...indexKeys.entryByParticipant(record.userId, record.createdAt, record.id),
+      type: 'entry',
+      ...record,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** Change an entry's fields, only if nobody changed it since we read `version` and it is active. */
+export function updateEntry(
+  tableName: string,
+  campaignId: string,
+  entryId: string,
+  expectedVersion: number,
+  fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status'>>,
+  updatedAt: string,
+): UpdateInput {
+  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#status': 'status' };
+  const values: Record<string, unknown> = { ':v': expectedVersion, ':one': 1, ':updatedAt': updatedAt, ':active': 'active' };
+  const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    names[`#f_${field}`] = field;
+    values[`:f_${field}`] = value;
+    sets.push(`#f_${field} = :f_${field}`);
+  }
+  return {
+    TableName: tableName,
+    Key: keys.entry(campaignId, entryId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: '#version = :v AND #status = :active',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export function releaseClaim(tableName: string, campaignId: string, userId: string, entryId: string): UpdateInput {
+  return {
+    TableName: tableName,
+    Key: keys.member(campaignId, userId),
+    UpdateExpression: 'SET #state = :released',
+    ConditionExpression: '#entryId = :entryId',
+    ExpressionAttributeNames: { '#state': 'state', '#entryId': 'entryId' },
+    ExpressionAttributeValues: { ':released': 'released', ':entryId': entryId },
+  };
+}
+
+export function newStateRecord(tableName: string, campaignId: string, state: StateRecord): PutCommandInput {
+  return { TableName: tableName, Item: { ...keys.campaignState(campaignId), type: 'state', ...state }, ConditionExpression: 'attribute_not_exists(pk)' };
+}

@@ -1,0 +1,425 @@
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { checkEntryLines, checkPickupPoint, quantityDelta } from '../domain/entry-rules.js';
+import { notOpenReason } from '../domain/lifecycle.js';
+import type { CampaignDefinition, Entry, EntryLine } from '../domain/types.js';
+import {
+  AlreadyJoinedError,
+  CampaignNotOpenError,
+  ConflictError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InvalidStateError,
+  NotFoundError,
+  SoldOutError,
+} from '../errors.js';
+import { newId } from '../ids.js';
+import type { CampaignSnapshot } from './campaigns.js';
+import {
+  asTransactUpdate,
+  claimMember,
+  counterUpdate,
+  limitedItems,
+  putEntry,
+  releaseClaim,
+  restoreClaim,
+  takeOverClaim,
+  updateEntry,
+} from './commands.js';
+import type { DbContext } from './context.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
+import { indexKeys, keys } from './keys.js';
+import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
+import { GSI_BY_OWNER, LSI_BY_SEQ } from './table-schema.js';
+
+/**
+ * How long a join may take between claiming the user's slot and writing its entry. A claim older
+ * than this without an entry belongs to a join that died; it may be taken over, and repair may
+ * account for it. Must exceed the Lambda timeout.
+ */
+export const JOIN_LEASE_MS = 30_000;
+
+export interface JoinRequest {
+  userId: string;
+  nickname: string;
+  items: EntryLine[];
+  note: string | null;
+  pickupPointId: string | null;
+  phone: string | null;
+  idempotencyKey?: string;
+}
+
+export interface JoinResult {
+  entry: Entry;
+  /** true when an Idempotency-Key retry was answered with the first request's entry */
+  replayed: boolean;
+}
+
+export function requestHash(campaignId: string, req: JoinRequest): string {
+  const canonical = JSON.stringify([campaignId, req.items.map((l) => [l.itemId, l.qty]), req.note, req.pickupPointId, req.phone]);
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** Turn a failed STATE condition into the reason the caller needs: closed, or which item ran out. */
+export function counterRejection(def: CampaignDefinition, old: Record<string, unknown> | undefined, units: ReadonlyMap<string, number>, now: Date): Error {
+  if (!old) return new NotFoundError(`No campaign ${def.id}`);
+  const state = old as unknown as StateRecord;
+  const reason = notOpenReason({ opensAt: state.opensAt, closesAt: state.closesAt }, state, now);
+  if (reason) return new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: state.status });
+  for (const [itemId, qty] of units) {
+    const remaining = state.remaining?.[itemId];
+    if (qty > 0 && remaining !== undefined && remaining < qty) return new SoldOutError(itemId, remaining, qty);
+  }
+  return new ConflictError('The campaign changed while processing; retry');
+}
+
+function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
+  const reason = notOpenReason(snapshot.def, snapshot.state, now);
+  if (reason) throw new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
+}
+
+/** Reject from the snapshot we already read, without spending a write: sold-out storms are cheap. */
+function precheckStock(snapshot: CampaignSnapshot, units: ReadonlyMap<string, number>): void {
+  for (const [itemId, qty] of units) {
+    const remaining = snapshot.stateRecord.remaining[itemId];
+    if (qty > 0 && remaining !== undefined && remaining < qty) throw new SoldOutError(itemId, remaining, qty);
+  }
+}
+
+export async function getEntryRecord(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, entryId), ConsistentRead: true }));
+  const item = out.Item as (EntryRecord & { type?: string }) | undefined;
+  return item && item.type === 'entry' ? item : null;
+}
+
+export async function requireEntry(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord> {
+  const record = await getEntryRecord(db, campaignId, entryId);
+  if (!record) throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
+  return record;
+}
+
+/**
+ * Join the 接龙 list. Three conditional writes, in this order so that a rejected join changes
+ * nothing and takes no number (see README "How a join stays correct"):
+ *   1. claim   MEMBER#<user>   one active entry per user; holds the Idempotency-Key
+ *   2. reserve #STATE          open? stock left? → take the next seq, add units (atomic)
+ *   3. entry   ENTRY#<id>      the numbered line
+ * A rejection at 2 undoes 1. A crash between steps leaves a claim without entry, which a retry
+ * takes over after JOIN_LEASE_MS and repair (repair.ts) accounts for.
+ */
+export async function join(db: DbContext, snapshot: CampaignSnapshot, req: JoinRequest): Promise<JoinResult> {
+  const { def } = snapshot;
+  const now = db.clock.now();
+  checkEntryLines(def, req.items);
+  checkPickupPoint(def, req.pickupPointId);
+  assertOpen(snapshot, now);
+  const units = quantityDelta([], req.items);
+
+  const claim: MemberRecord = {
+    userId: req.userId,
+    entryId: newId('e', now),
+    state: 'held',
+    requestHash: requestHash(def.id, req),
+    createdAt: now.toISOString(),
+    ...(req.idempotencyKey !== undefined ? { idempotencyKey: req.idempotencyKey } : {}),
+  };
+
+  let previous: MemberRecord | undefined;
+  try {
+    const out = await db.doc.send(new PutCommand(claimMember(db.tableName, def.id, claim)));
+    db.onCapacity?.('join.claim', out.ConsumedCapacity);
+    previous = out.Attributes as MemberRecord | undefined;
+  } catch (err) {
+    const failure = conditionFailure(err);
+    if (!failure) throw err;
+    const existing = failure.item as unknown as MemberRecord;
+    const answer = await answerFromExistingClaim(db, def, req, claim, existing);
+    if (answer) return answer;
+    // The existing claim belonged to a join that died: we took it over and continue as step 2.
+  }
+  // Only now, holding the claim, may a precheck reject: the claim must be undone like any rejection.
+  try {
+    precheckStock(snapshot, units);
+  } catch (err) {
+    await undoClaim(db, def.id, claim, previous);
+    throw err;
+  }
+  return reserveAndWrite(db, def, req, claim, previous, units);
+}
+
+async function answerFromExistingClaim(
+  db: DbContext,
+  def: CampaignDefinition,
+  req: JoinRequest,
+  ours: MemberRecord,
+  existing: MemberRecord,
+): Promise<JoinResult | null> {
+  const sameKey = req.idempotencyKey !== undefined && existing.idempotencyKey === req.idempotencyKey;
+  if (sameKey && existing.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
+  if (!sameKey && existing.state === 'held' && !isStale(db, existing)) throw new AlreadyJoinedError(existing.entryId);
+
+  // Same key (a retry, possibly arriving while the first is still running) or a stale claim.
+  const entry = await waitForEntry(db, def.id, existing, sameKey ? 40 : 1);
+  if (entry) {
+    if (sameKey) return { entry: toEntry(entry), replayed: true };
+    throw new AlreadyJoinedError(existing.entryId);
+  }
+  if (!isStale(db, existing)) throw new ConflictError('The same join is still being processed; retry shortly', { entryId: existing.entryId });
+  await takeOver(db, def.id, ours, existing);
+  return null;
+}
+
+function isStale(db: DbContext, claim: MemberRecord): boolean {
+  return db.clock.now().getTime() - Date.parse(claim.createdAt) > JOIN_LEASE_MS;
+}
+
+/** Poll for an in-flight join's entry (its step 3 normally lands within milliseconds). */
+async function waitForEntry(db: DbContext, campaignId: string, claim: MemberRecord, attempts: number): Promise<EntryRecord | null> {
+  for (let i = 0; i < attempts; i++) {
+    const entry = await getEntryRecord(db, campaignId, claim.entryId);
+    if (entry) return entry;
+    if (isStale(db, claim)) return null;
+    if (i + 1 < attempts) await sleep(50);
+  }
+  return null;
+}
+
+/**
+ * Take over a dead join's claim. First a tombstone at its entry key, so that if that join was only
+ * paused, its step 3 can never land later; then the claim becomes ours.
+ */
+async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, stale: MemberRecord): Promise<void> {
+  if (!(await tombstoneEntry(db, campaignId, stale.entryId))) {
+    throw new ConflictError('The earlier join finished after all; retry to see it');
+  }
+  try {
+    await db.doc.send(new PutCommand(takeOverClaim(db.tableName, campaignId, ours, stale.entryId)));
+  } catch (err) {
+    if (conditionFailure(err)) throw new ConflictError('Another request took over this join first; retry');
+    throw err;
+  }
+}
+
+/**
+ * Idempotent: true if a tombstone is (now) at the entry's key, false if a real entry is there.
+ * A tombstone makes a paused join's step 3 fail instead of landing after its claim was given up.
+ */
+export async function tombstoneEntry(db: DbContext, campaignId: string, entryId: string): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.entry(campaignId, entryId), type: 'tombstone', id: entryId, campaignId, createdAt: db.clock.now().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk) OR #type = :tombstone',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':tombstone': 'tombstone' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (conditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+async function undoClaim(db: DbContext, campaignId: string, ours: MemberRecord, previous: MemberRecord | undefined): Promise<void> {
+  const input = restoreClaim(db.tableName, campaignId, ours.userId, ours.entryId, previous);
+  try {
+    if ('Item' in input) await db.doc.send(new PutCommand(input));
+    else await db.doc.send(new DeleteCommand(input));
+  } catch (err) {
+    if (!conditionFailure(err)) throw err; // someone already took it over: nothing of ours to undo
+  }
+}
+
+async function reserveAndWrite(
+  db: DbContext,
+  def: CampaignDefinition,
+  req: JoinRequest,
+  claim: MemberRecord,
+  previous: MemberRecord | undefined,
+  units: ReadonlyMap<string, number>,
+): Promise<JoinResult> {
+  const now = db.clock.now();
+  let seq: number;
+  try {
+    const out = await db.doc.send(
+      new UpdateCommand(
+        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+      ),
+    );
+    db.onCapacity?.('join.reserve', out.ConsumedCapacity);
+    seq = out.Attributes?.seq as number;
+  } catch (err) {
+    await undoClaim(db, def.id, claim, previous);
+    const failure = conditionFailure(err);
+    if (failure) throw counterRejection(def, failure.item, units, now);
+    throw err;
+  }
+
+  const record: EntryRecord = {
+    id: claim.entryId,
+    campaignId: def.id,
+    campaignTitle: def.title,
+    seq,
+    userId: req.userId,
+    nickname: req.nickname,
+    items: req.items,
+    note: req.note,
+    pickupPointId: req.pickupPointId,
+    phone: req.phone,
+    status: 'active',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+  };
+  try {
+    const out = await db.doc.send(new PutCommand(putEntry(db.tableName, record)));
+    db.onCapacity?.('join.entry', out.ConsumedCapacity);
+  } catch (err) {
+    if (!conditionFailure(err)) throw err;
+    // Our lease ran out and a takeover tombstoned this entry: give the units back, report failure.
+    await db.doc.send(
+      new UpdateCommand(counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null })),
+    );
+    throw new ConflictError('This join took too long and was abandoned; retry');
+  }
+  return { entry: toEntry(record), replayed: false };
+}
+
+function negate(units: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...units].map(([k, v]) => [k, -v]));
+}
+
+export interface EntryChange {
+  items?: EntryLine[];
+  note?: string | null;
+  pickupPointId?: string | null;
+  phone?: string | null;
+}
+
+/**
+ * PATCH an entry: one transaction of the entry (guarded by its version) and the counters
+ * (guarded by open window and stock for increases). A concurrent change of the same entry makes
+ * the version check fail; we re-read and retry.
+ */
+export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, entryId: string, userId: string, change: EntryChange): Promise<Entry> {
+  const { def } = snapshot;
+  if (change.items) checkEntryLines(def, change.items);
+  checkPickupPoint(def, change.pickupPointId);
+  for (let attempt = 0; ; attempt++) {
+    const now = db.clock.now();
+    const current = await requireEntry(db, def.id, entryId);
+    if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
+    assertOpen(snapshot, now);
+    if (current.status !== 'active') throw new InvalidStateError('A cancelled entry cannot be changed', { status: current.status });
+    const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
+    const entryUpdate = updateEntry(db.tableName, def.id, entryId, current.version, change, now.toISOString());
+    const counters = counterUpdate(db.tableName, def.id, { units, participants: 0, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() });
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: asTransactUpdate(entryUpdate) },
+            { Update: asTransactUpdate(counters) },
+          ],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      const updated = await requireEntry(db, def.id, entryId);
+      return toEntry(updated);
+    } catch (err) {
+      const cancelled = cancelledTransaction(err);
+      if (cancelled?.reasons[1]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[1].item, units, now);
+      const retryable = isTransientConflict(err) || cancelled?.reasons[0]?.code === 'ConditionalCheckFailed';
+      if (!retryable) throw err;
+      if (attempt >= 8) throw new ConflictError('The entry kept changing; retry');
+      await sleep(backoff(attempt));
+    }
+  }
+}
+
+/**
+ * Cancel an entry (owner or leader): the entry becomes cancelled (keeping its number), the user's
+ * claim is released so they may join again, and the units go back to stock, all in one transaction.
+ */
+export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, entryId: string, actorId: string): Promise<Entry> {
+  const { def } = snapshot;
+  for (let attempt = 0; ; attempt++) {
+    const now = db.clock.now();
+    const current = await requireEntry(db, def.id, entryId);
+    if (current.userId !== actorId && def.leaderId !== actorId) throw new ForbiddenError('Only the entry owner or the leader can cancel it');
+    if (current.status === 'cancelled') return toEntry(current); // DELETE is idempotent
+    assertOpen(snapshot, now);
+    const units = quantityDelta(current.items, []);
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, entryId, current.version, { status: 'cancelled' }, now.toISOString())) },
+            { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryId)) },
+            {
+              Update: asTransactUpdate(
+                counterUpdate(db.tableName, def.id, { units, participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+              ),
+            },
+          ],
+        }),
+      );
+      return toEntry(await requireEntry(db, def.id, entryId));
+    } catch (err) {
+      const cancelled = cancelledTransaction(err);
+      if (cancelled?.reasons[2]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[2].item, units, now);
+      const retryable = isTransientConflict(err) || cancelled?.reasons[0]?.code === 'ConditionalCheckFailed';
+      if (!retryable) throw err;
+      if (attempt >= 8) throw new ConflictError('The entry kept changing; retry');
+      await sleep(backoff(attempt));
+    }
+  }
+}
+
+/** lsi1 in 接龙 order; strongly consistent, so a member sees their own line right after joining. */
+export async function listEntries(db: DbContext, campaignId: string, limit: number, cursor?: string | null): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
+  const pk = keys.campaignPartition(campaignId);
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: LSI_BY_SEQ.name,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, pk),
+    }),
+  );
+  return { items: (out.Items ?? []) as EntryRecord[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/** Every line of a campaign in 接龙 order, page by page (settlement, repair). */
+export async function* allEntries(db: DbContext, campaignId: string): AsyncGenerator<EntryRecord> {
+  let cursor: string | null = null;
+  do {
+    const page = await listEntries(db, campaignId, 1000, cursor);
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+/** gsi1, newest first: the user's entries across campaigns. */
+export async function listUserEntries(db: DbContext, userId: string, limit: number, cursor?: string | null) {
+  const pk = indexKeys.participantPartition(userId);
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: GSI_BY_OWNER.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey },
+      ExpressionAttributeValues: { ':pk': pk },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, pk),
+    }),
+  );
+  return { items: (out.Items ?? []) as EntryRecord[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}

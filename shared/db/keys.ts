@@ -1,0 +1,62 @@
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema.js';
+
+/**
+ * Pure key builders, one per access pattern (see README "Data model"). Nothing else in the code
+ * base spells a key prefix.
+ *
+ * Item collection of one campaign (pk = CAMPAIGN#<id>):
+ *   #META              definition (title, items, tiers, pickup points); in gsi1 (leader) and gsi2 (open)
+ *   #STATE             live counters: status, seq, participants, sold/remaining per item (hot, tiny)
+ *   #SETTLEMENT        the frozen settlement summary
+ *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record
+ *   ENTRY#<entryId>    a 接龙 line; lsi1sk = SEQ#<seq> orders the list; in gsi1 (participant)
+ */
+export type Key = { [KEY.pk]: string; [KEY.sk]: string };
+
+const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
+
+export const SORT = {
+  meta: '#META',
+  state: '#STATE',
+  settlement: '#SETTLEMENT',
+  memberPrefix: 'MEMBER#',
+  entryPrefix: 'ENTRY#',
+  seqPrefix: 'SEQ#',
+} as const;
+
+export const keys = {
+  campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
+  campaignState: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.state }),
+  settlement: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.settlement }),
+  member: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT.memberPrefix}${userId}` }),
+  entry: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT.entryPrefix}${entryId}` }),
+  shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
+  user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
+  campaignPartition: campaignPk,
+};
+
+/** Zero-padded so that string order is numeric order. */
+export const seqSortKey = (seq: number) => `${SORT.seqPrefix}${String(seq).padStart(10, '0')}`;
+
+export const indexKeys = {
+  /** lsi1: a campaign's entries in 接龙 order */
+  entryBySeq: (seq: number) => ({ [LSI_BY_SEQ.sortKey]: seqSortKey(seq) }),
+  /** gsi1: campaigns a user leads, newest first */
+  campaignByLeader: (leaderId: string, createdAt: string, campaignId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `LEADER#${leaderId}`,
+    [GSI_BY_OWNER.sortKey]: `${createdAt}#${campaignId}`,
+  }),
+  leaderPartition: (leaderId: string) => `LEADER#${leaderId}`,
+  /** gsi1: entries a user made across campaigns, newest first */
+  entryByParticipant: (userId: string, createdAt: string, entryId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `PARTICIPANT#${userId}`,
+    [GSI_BY_OWNER.sortKey]: `${createdAt}#${entryId}`,
+  }),
+  participantPartition: (userId: string) => `PARTICIPANT#${userId}`,
+  /** gsi2: campaigns not yet settled, by deadline, for the sweep */
+  openByClose: (closesAt: string, campaignId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'OPEN',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${closesAt}#${campaignId}`,
+  }),
+  openPartition: 'OPEN',
+};

@@ -1,0 +1,105 @@
+import type {
+  CampaignDefinition,
+  CampaignState,
+  Entry,
+  EntryLine,
+} from '../domain/types.js';
+
+/**
+ * Stored shapes and their mapping to domain objects. Key attributes (pk, sk, index keys) live on
+ * the records but never leak into domain objects.
+ */
+export interface StateRecord {
+  status: CampaignState['status'];
+  seq: number;
+  participants: number;
+  sold: Record<string, number>;
+  /** only items with limited stock have an entry: the join condition is `remaining.i >= qty` */
+  remaining: Record<string, number>;
+  /** copies of the definition's window, so the join's one conditional write can check it */
+  opensAt: string;
+  closesAt: string;
+  /** bumped by every change of the counters; lets repair recompute them without a lost update */
+  version: number;
+  closedAt?: string;
+  settledAt?: string;
+}
+
+export interface MemberRecord {
+  userId: string;
+  entryId: string;
+  /** held: the user has (or is being given) the active entry `entryId`; released: it was cancelled */
+  state: 'held' | 'released';
+  idempotencyKey?: string;
+  requestHash: string;
+  createdAt: string;
+}
+
+export interface EntryRecord {
+  id: string;
+  campaignId: string;
+  campaignTitle: string;
+  seq: number;
+  userId: string;
+  nickname: string;
+  items: EntryLine[];
+  note: string | null;
+  pickupPointId: string | null;
+  phone: string | null;
+  status: Entry['status'];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /** a line that never became an entry: a crashed join's number, filled in by repair */
+  void?: boolean;
+}
+
+export function toState(r: StateRecord): CampaignState {
+  return {
+    status: r.status,
+    seq: r.seq,
+    participants: r.participants,
+    sold: r.sold,
+    closedAt: r.closedAt ?? null,
+    settledAt: r.settledAt ?? null,
+  };
+}
+
+export function toEntry(r: EntryRecord): Entry {
+  return {
+    id: r.id,
+    campaignId: r.campaignId,
+    seq: r.seq,
+    userId: r.userId,
+    nickname: r.nickname,
+    items: r.items,
+    note: r.note ?? null,
+    pickupPointId: r.pickupPointId ?? null,
+    phone: r.phone ?? null,
+    status: r.status,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: r.version,
+  };
+}
+
+const DEFINITION_FIELDS = [
+  'id', 'shareCode', 'leaderId', 'title', 'description', 'opensAt', 'closesAt', 'tierBasis',
+  'minParticipants', 'items', 'pickupPoints', 'createdAt',
+] as const;
+
+export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
+  const out: Record<string, unknown> = {};
+  for (const f of DEFINITION_FIELDS) out[f] = r[f];
+  return out as unknown as CampaignDefinition;
+}
+
+export function initialState(def: CampaignDefinition): StateRecord {
+  const sold: Record<string, number> = {};
+  const remaining: Record<string, number> = {};
+  for (const item of def.items) {
+    sold[item.id] = 0;
+    if (item.stock !== null) remaining[item.id] = item.stock;
+  }
+  return { status: 'open', seq: 0, participants: 0, sold, remaining, opensAt: def.opensAt, closesAt: def.closesAt, version: 0 };
+}

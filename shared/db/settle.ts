@@ -1,0 +1,230 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { canSettle } from '../domain/lifecycle.js';
+import { settleEntry, summarize, type Settlement, type SettlementSummary } from '../domain/settlement.js';
+import type { CampaignDefinition } from '../domain/types.js';
+import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
+import { closeCampaign, requireCampaign, stripKeys } from './campaigns.js';
+import type { DbContext } from './context.js';
+import { allEntries, JOIN_LEASE_MS, tombstoneEntry } from './entries.js';
+import { cancelledTransaction, conditionFailure, sleep } from './failures.js';
+import { indexKeys, keys, SORT } from './keys.js';
+import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
+import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
+
+export interface RepairReport {
+  /** numbers taken by joins that died before writing their entry, now shown as void lines */
+  holesFilled: number[];
+  /** claims of dead joins, tombstoned so their entry can never appear late */
+  claimsTombstoned: number;
+  /** true when the counters differed from the entries and were rewritten */
+  countersRewritten: boolean;
+  activeEntries: EntryRecord[];
+}
+
+/**
+ * Make the counters and the list agree with the entries, after joins that died between their
+ * writes (see entries.ts). Safe at any time, also while joins run:
+ *  - a numbered line with no entry is either in flight (its claim is younger than the lease: wait)
+ *    or dead: its claim is tombstoned, so its entry can never land, and the number is shown as a
+ *    void, cancelled line (numbers are never reused);
+ *  - sold, remaining and participants are recomputed from the active entries and written only if
+ *    no counter changed since we read them (version check), so a concurrent join is never lost.
+ */
+export async function repairCampaign(db: DbContext, def: CampaignDefinition, maxWaitMs = 3000): Promise<RepairReport> {
+  const started = Date.now();
+  let claimsTombstoned = 0;
+  for (;;) {
+    const state = await readState(db, def.id);
+    const numbered: EntryRecord[] = [];
+    for await (const e of allEntries(db, def.id)) numbered.push(e);
+    const seen = new Set(numbered.map((e) => e.seq));
+    const holes: number[] = [];
+    for (let seq = 1; seq <= state.seq; seq++) if (!seen.has(seq)) holes.push(seq);
+
+    if (holes.length > 0) {
+      // Which joins own these numbers? Those holding a claim whose entry is missing.
+      const entryIds = new Set(numbered.map((e) => e.id));
+      const missing = (await heldClaims(db, def.id)).filter((c) => !entryIds.has(c.entryId));
+      const now = db.clock.now().getTime();
+      const inFlight = missing.filter((c) => now - Date.parse(c.createdAt) <= JOIN_LEASE_MS);
+      if (inFlight.length > 0) {
+        if (Date.now() - started > maxWaitMs) throw new ConflictError('Joins are still being written; retry shortly', { inFlight: inFlight.length });
+        await sleep(100);
+        continue;
+      }
+      let raced = false;
+      for (const claim of missing) {
+        if (await tombstoneEntry(db, def.id, claim.entryId)) claimsTombstoned++;
+        else raced = true; // its entry landed just now: look again
+      }
+      if (raced) continue;
+      // Every join that took a number has now either written its entry or can never write it.
+      const again = new Set<number>();
+      for await (const e of allEntries(db, def.id)) again.add(e.seq);
+      const dead = holes.filter((s) => !again.has(s));
+      for (const seq of dead) await fillHole(db, def.id, seq);
+      if (dead.length !== holes.length) continue;
+    }
+
+    const active = numbered.filter((e) => e.status === 'active' && !e.void);
+    const rewritten = await rewriteCounters(db, def, state, active);
+    if (rewritten === 'conflict') continue;
+    return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', activeEntries: active };
+  }
+}
+
+async function readState(db: DbContext, campaignId: string): Promise<StateRecord> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(campaignId), ConsistentRead: true }));
+  if (!out.Item) throw new NotFoundError(`No campaign ${campaignId}`);
+  return out.Item as StateRecord;
+}
+
+async function heldClaims(db: DbContext, campaignId: string): Promise<MemberRecord[]> {
+  const claims: MemberRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+        FilterExpression: '#state = :held',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':member': SORT.memberPrefix, ':held': 'held' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    claims.push(...((out.Items ?? []) as MemberRecord[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return claims;
+}
+
+async function fillHole(db: DbContext, campaignId: string, seq: number): Promise<void> {
+  const now = db.clock.now().toISOString();
+  const id = `void-${seq}`;
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: {
+          ...keys.entry(campaignId, id),
+          ...indexKeys.entryBySeq(seq),
+          type: 'entry',
+          id, campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
+          pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
+        } satisfies EntryRecord & Record<string, unknown>,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if (!conditionFailure(err)) throw err;
+  }
+}
+
+async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: StateRecord, active: EntryRecord[]): Promise<'unchanged' | 'rewritten' | 'conflict'> {
+  const sold: Record<string, number> = {};
+  const remaining: Record<string, number> = {};
+  for (const item of def.items) sold[item.id] = 0;
+  for (const e of active) for (const l of e.items) sold[l.itemId] = (sold[l.itemId] ?? 0) + l.qty;
+  for (const item of def.items) if (item.stock !== null) remaining[item.id] = item.stock - (sold[item.id] ?? 0);
+  const same =
+    state.participants === active.length &&
+    def.items.every((i) => (state.sold[i.id] ?? 0) === sold[i.id] && (i.stock === null || state.remaining[i.id] === remaining[i.id]));
+  if (same) return 'unchanged';
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.campaignState(def.id),
+        UpdateExpression: 'SET #sold = :sold, #remaining = :remaining, #participants = :participants, #version = #version + :one',
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#sold': 'sold', '#remaining': 'remaining', '#participants': 'participants', '#version': 'version' },
+        ExpressionAttributeValues: { ':sold': sold, ':remaining': remaining, ':participants': active.length, ':v': state.version, ':one': 1 },
+      }),
+    );
+    return 'rewritten';
+  } catch (err) {
+    if (conditionFailure(err)) return 'conflict';
+    throw err;
+  }
+}
+
+/**
+ * Settle once: freeze the list (stored status closed, so no join passes, whatever its clock),
+ * account for every number handed out, compute from the active entries, and store summary, status
+ * and the removal from the open-campaigns index in one transaction. Repeats return the stored one.
+ */
+export async function settleCampaign(db: DbContext, campaignId: string): Promise<SettlementSummary> {
+  const snapshot = await requireCampaign(db, campaignId);
+  if (snapshot.settlement) return snapshot.settlement;
+  const now = db.clock.now();
+  if (!canSettle(snapshot.def, snapshot.state, now)) {
+    throw new InvalidStateError('The campaign is still open: close it first or wait for its deadline', { status: snapshot.state.status });
+  }
+  if (snapshot.state.status === 'open') await closeCampaign(db, campaignId);
+  const { activeEntries } = await repairCampaign(db, snapshot.def);
+  const summary = summarize(snapshot.def, activeEntries.map(toDomainEntry), now.toISOString());
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: db.tableName,
+              Item: { ...keys.settlement(campaignId), type: 'settlement', ...summary },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.campaignState(campaignId),
+              UpdateExpression: 'SET #status = :status, #settledAt = :now, #version = #version + :one',
+              ConditionExpression: '#status = :closed',
+              ExpressionAttributeNames: { '#status': 'status', '#settledAt': 'settledAt', '#version': 'version' },
+              ExpressionAttributeValues: { ':status': summary.status, ':now': summary.settledAt, ':closed': 'closed', ':one': 1 },
+            },
+          },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.campaignMeta(campaignId),
+              UpdateExpression: 'REMOVE #g2pk, #g2sk',
+              ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
+            },
+          },
+        ],
+      }),
+    );
+    return summary;
+  } catch (err) {
+    // A concurrent settle stored first: its settlement is the one.
+    if (!cancelledTransaction(err)) throw err;
+    const stored = await getSettlementSummary(db, campaignId);
+    if (stored) return stored;
+    throw err;
+  }
+}
+
+export async function getSettlementSummary(db: DbContext, campaignId: string): Promise<SettlementSummary | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.settlement(campaignId), ConsistentRead: true }));
+  return out.Item ? (stripKeys(out.Item) as unknown as SettlementSummary) : null;
+}
+
+/** Entries of a stored settlement, in 接龙 order; the list is frozen, so this is stable. */
+export async function* settlementEntries(db: DbContext, summary: SettlementSummary) {
+  for await (const e of allEntries(db, summary.campaignId)) {
+    if (e.status === 'active' && !e.void) yield settleEntry(summary, toDomainEntry(e));
+  }
+}
+
+export async function fullSettlement(db: DbContext, summary: SettlementSummary): Promise<Settlement> {
+  const entries = [];
+  for await (const e of settlementEntries(db, summary)) entries.push(e);
+  return { ...summary, entries };
+}
+
+function toDomainEntry(e: EntryRecord) {
+  return { ...e, note: e.note ?? null, pickupPointId: e.pickupPointId ?? null, phone: e.phone ?? null };
+}

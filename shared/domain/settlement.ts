@@ -1,0 +1,91 @@
+import { basisFor, unitPriceAt } from './pricing.js';
+import type { CampaignDefinition, Entry } from './types.js';
+
+export type SettlementStatus = 'settled' | 'failed';
+
+export interface SettlementItem {
+  itemId: string;
+  name: string;
+  spec: string | null;
+  quantity: number;
+  finalUnitPrice: number;
+  amount: number;
+}
+
+export interface SettlementEntryLine {
+  itemId: string;
+  qty: number;
+  unitPrice: number;
+  amount: number;
+}
+
+export interface SettlementEntry {
+  entryId: string;
+  seq: number;
+  userId: string;
+  nickname: string;
+  phone: string | null;
+  pickupPointId: string | null;
+  note: string | null;
+  items: SettlementEntryLine[];
+  amount: number;
+}
+
+/** The stored part of a settlement: computed once, then frozen. */
+export interface SettlementSummary {
+  campaignId: string;
+  status: SettlementStatus;
+  settledAt: string;
+  items: SettlementItem[];
+  total: number;
+  entryCount: number;
+}
+
+export interface Settlement extends SettlementSummary {
+  entries: SettlementEntry[];
+}
+
+/**
+ * Settles from the active entries themselves (not from the live counters), so the result is
+ * exact even if a counter ever drifted. Everyone pays the price of the tier the whole group
+ * reached; a group below minParticipants fails and every amount is 0.
+ */
+export function summarize(def: CampaignDefinition, activeEntries: readonly Entry[], settledAt: string): SettlementSummary {
+  const quantity = new Map<string, number>();
+  for (const e of activeEntries) for (const l of e.items) quantity.set(l.itemId, (quantity.get(l.itemId) ?? 0) + l.qty);
+  const entryCount = activeEntries.length;
+  const status: SettlementStatus = entryCount < def.minParticipants ? 'failed' : 'settled';
+  const items = def.items.map((item) => {
+    const q = quantity.get(item.id) ?? 0;
+    const finalUnitPrice = unitPriceAt(item, basisFor(def.tierBasis, q, entryCount));
+    return { itemId: item.id, name: item.name, spec: item.spec, quantity: q, finalUnitPrice, amount: status === 'failed' ? 0 : q * finalUnitPrice };
+  });
+  return {
+    campaignId: def.id,
+    status,
+    settledAt,
+    items,
+    total: items.reduce((sum, i) => sum + i.amount, 0),
+    entryCount,
+  };
+}
+
+/** One entry's bill under a stored summary; the same summary always gives the same lines. */
+export function settleEntry(summary: SettlementSummary, entry: Entry): SettlementEntry {
+  const failed = summary.status === 'failed';
+  const items = entry.items.map((l) => {
+    const unitPrice = summary.items.find((i) => i.itemId === l.itemId)?.finalUnitPrice ?? 0;
+    return { itemId: l.itemId, qty: l.qty, unitPrice, amount: failed ? 0 : l.qty * unitPrice };
+  });
+  return {
+    entryId: entry.id,
+    seq: entry.seq,
+    userId: entry.userId,
+    nickname: entry.nickname,
+    phone: entry.phone,
+    pickupPointId: entry.pickupPointId,
+    note: entry.note,
+    items,
+    amount: items.reduce((sum, l) => sum + l.amount, 0),
+  };
+}

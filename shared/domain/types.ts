@@ -1,0 +1,79 @@
+/** Plain domain shapes shared by the pure core, the repository and the HTTP layer. Money is fen. */
+export type TierBasis = 'quantity' | 'participants';
+/** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
+export type CampaignStatus = 'open' | 'closed' | 'settled' | 'failed';
+export type EntryStatus = 'active' | 'cancelled';
+
+export interface Tier {
+  threshold: number;
+  unitPrice: number;
+}
+
+export interface ItemDefinition {
+  id: string;
+  name: string;
+  spec: string | null;
+  unitPrice: number;
+  /** null: unlimited */
+  stock: number | null;
+  /** null: no limit */
+  perPersonLimit: number | null;
+  tiers: Tier[];
+}
+
+export interface PickupPoint {
+  id: string;
+  name: string;
+  address: string | null;
+}
+
+/** What the leader defined; does not change while entries come in. */
+export interface CampaignDefinition {
+  id: string;
+  shareCode: string;
+  leaderId: string;
+  title: string;
+  description: string;
+  opensAt: string;
+  closesAt: string;
+  tierBasis: TierBasis;
+  minParticipants: number;
+  items: ItemDefinition[];
+  pickupPoints: PickupPoint[];
+  createdAt: string;
+}
+
+/** The live counters: the one small, hot record every join, change and cancel updates. */
+export interface CampaignState {
+  status: CampaignStatus;
+  /** last 接龙 number handed out */
+  seq: number;
+  /** active entries */
+  participants: number;
+  /** Σ qty of active entries, per item id */
+  sold: Record<string, number>;
+  closedAt: string | null;
+  settledAt: string | null;
+}
+
+export interface EntryLine {
+  itemId: string;
+  qty: number;
+}
+
+export interface Entry {
+  id: string;
+  campaignId: string;
+  seq: number;
+  userId: string;
+  nickname: string;
+  items: EntryLine[];
+  note: string | null;
+  pickupPointId: string | null;
+  phone: string | null;
+  status: EntryStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version, bumped by every change. */
+  version: number;
+}

@@ -1,0 +1,97 @@
+/**
+ * Typed domain errors. Each carries the HTTP status and the contract's error code; `app.onError`
+ * turns them into `{"error": {code, message, details}}` in one place.
+ */
+export type ErrorDetails = Record<string, unknown>;
+
+export abstract class AppError extends Error {
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly details?: ErrorDetails,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly code = 'VALIDATION_FAILED';
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly code = 'UNAUTHORIZED';
+  constructor(message = 'A valid bearer token is required') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly code = 'FORBIDDEN';
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+}
+
+export class CampaignNotOpenError extends AppError {
+  readonly status = 409;
+  readonly code = 'CAMPAIGN_NOT_OPEN';
+}
+
+export class SoldOutError extends AppError {
+  readonly status = 409;
+  readonly code = 'SOLD_OUT';
+  constructor(itemId: string, remaining: number, requested: number) {
+    super(`Not enough stock for item ${itemId}: ${remaining} left, ${requested} requested`, {
+      itemId,
+      remaining,
+      requested,
+    });
+  }
+}
+
+export class LimitExceededError extends AppError {
+  readonly status = 409;
+  readonly code = 'LIMIT_EXCEEDED';
+  constructor(itemId: string, limit: number, requested: number) {
+    super(`At most ${limit} of item ${itemId} per person`, { itemId, limit, requested });
+  }
+}
+
+export class AlreadyJoinedError extends AppError {
+  readonly status = 409;
+  readonly code = 'ALREADY_JOINED';
+  constructor(entryId: string) {
+    super('You already have an active entry in this campaign; change it with PATCH', { entryId });
+  }
+}
+
+export class InvalidStateError extends AppError {
+  readonly status = 409;
+  readonly code = 'INVALID_STATE';
+}
+
+/** Another request changed the same record first; safe to retry. */
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code = 'CONFLICT';
+}
+
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422;
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body');
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}

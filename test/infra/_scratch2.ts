@@ -1,0 +1,11 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as sm from 'aws-cdk-lib/aws-secretsmanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ddb from 'aws-cdk-lib/aws-dynamodb';
+import { AwsSolutionsChecks } from 'cdk-nag';
+const app = new App(); const st = new Stack(app, 'S');
+new sm.Secret(st, 'S');
+new lambda.Function(st, 'F', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+new ddb.Table(st, 'T', { partitionKey: { name: 'pk', type: ddb.AttributeType.STRING } });
+const report = new AwsSolutionsChecks().validateScope(st);
+console.log(JSON.stringify(report.violations.map((v: any) => [v.ruleName, v.severity]), null, 0));
