@@ -17,8 +17,13 @@ import { TuangouStack } from './stack.js';
 const app = new App();
 const config = stageConfigFromContext(app.node);
 
+// Entry overrides exist for tests of the synth pipeline itself; deployments use functions/*/handler.ts.
+const apiEntry = app.node.tryGetContext('apiEntry') as string | undefined;
+const sweepEntry = app.node.tryGetContext('sweepEntry') as string | undefined;
+
 const stack = new TuangouStack(app, `Tuangou-${config.stage}`, {
   config,
+  entries: { ...(apiEntry ? { api: apiEntry } : {}), ...(sweepEntry ? { sweep: sweepEntry } : {}) },
   description: `Group-buy (tuangou / jielong) API, ${config.stage} stage`,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   terminationProtection: config.isProduction,

@@ -55,7 +55,8 @@ export class TuangouStack extends Stack {
         TABLE_NAME: this.data.table.tableName,
         AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
         DEV_AUTH: 'false',
-        CORS_ORIGINS: config.corsOrigins.join(','),
+        // Absent means any origin to the app; API Gateway answers CORS itself with the same list.
+        ...(config.corsOrigins.includes('*') ? {} : { CORS_ORIGINS: config.corsOrigins.join(',') }),
       },
     });
     this.data.grantApplicationAccess(this.apiFunction.function);

@@ -1,0 +1,71 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthStack, type Synthesized } from './helpers.js';
+
+let prod: Synthesized;
+let dev: Synthesized;
+
+beforeAll(() => {
+  prod = synthStack('prod', {
+    alarmEmail: 'ops@example.com',
+    corsOrigins: ['https://shop.example.com'],
+    domain: { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:ap-east-1:123456789012:certificate/abc' },
+  });
+  dev = synthStack('dev');
+}, 120_000);
+
+function nagViolations(scope: IConstruct) {
+  return new AwsSolutionsChecks().validateScope(scope).violations.map((v) => ({
+    rule: v.ruleName,
+    severity: v.severity,
+    description: v.description,
+    resources: v.violatingResources.map((r) => r.constructPath),
+  }));
+}
+
+/** Every `Validations.of(x).acknowledge({ id, reason })` in the tree: [construct path, rule id, reason]. */
+function acknowledgements(scope: IConstruct): [string, string, unknown][] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, unknown>).map(
+          ([id, reason]) => [construct.node.path, id, reason] as [string, string, unknown],
+        ),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('the pack is live: it flags an unacknowledged secret without rotation', () => {
+    const stack = new Stack(new App(), 'Canary');
+    new secretsmanager.Secret(stack, 'Secret');
+    expect(nagViolations(stack).map((v) => v.rule)).toContain('AwsSolutions-SMG4');
+  });
+
+  it.each(['prod', 'dev'] as const)('%s stack: no unacknowledged errors or warnings', (stage) => {
+    const { stack } = stage === 'prod' ? prod : dev;
+    const violations = nagViolations(stack);
+    expect(violations.filter((v) => v.severity === 'error')).toEqual([]);
+    expect(violations.filter((v) => v.severity === 'warning')).toEqual([]);
+  });
+
+  it('every acknowledgement names an AwsSolutions rule and gives a real reason', () => {
+    const acks = acknowledgements(prod.stack);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [path, id, reason] of acks) {
+      expect(id, path).toMatch(/^(Annotation::)?AwsSolutions-[A-Z]+\d+(\[.+\])?$/i);
+      expect(typeof reason, `${path} ${id}`).toBe('string');
+      expect((reason as string).length, `${path} ${id}: reason too short`).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  it('acknowledgements are scoped to constructs, never to the whole stack or app', () => {
+    for (const [path] of acknowledgements(prod.app)) {
+      expect(path.split('/').length, path).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
