@@ -29,8 +29,5 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
-  if (!result.data.AUTH_SECRET && !result.data.AUTH_SECRET_ARN) {
-    throw new ConfigError('Invalid configuration: AUTH_SECRET or AUTH_SECRET_ARN is required');
-  }
   return result.data;
 }

@@ -1,0 +1,79 @@
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
+import type { AppDeps } from './env.js';
+import { errorResponder } from './errors.js';
+import { authenticate } from './middleware/auth.js';
+import { devAuthRoutes } from './routes/auth.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { entryRoutes } from './routes/entries.js';
+import { healthRoutes } from './routes/health.js';
+import { meRoutes } from './routes/me.js';
+import { settlementRoutes } from './routes/settlement.js';
+import { newRouter } from './validation.js';
+
+/** 64 KiB is far above any real campaign or join body and far below Lambda's 6 MB. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The whole HTTP API as one Hono app, built from injected dependencies. The Lambda handler, the
+ * local server and the tests all call this same factory.
+ */
+export function createApp(deps: AppDeps) {
+  const app = newRouter();
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use(
+    '*',
+    cors({
+      origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : '*',
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(`Request body over ${MAX_BODY_BYTES} bytes`); } }));
+  app.use('*', authenticate(deps.tokens));
+
+  app.route('/', healthRoutes());
+  if (deps.devAuth) app.route('/', devAuthRoutes(deps));
+  app.route('/', campaignRoutes(deps));
+  app.route('/', entryRoutes(deps));
+  app.route('/', settlementRoutes(deps));
+  app.route('/', meRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: '团购接龙 Group-buy API',
+      version: '1.0.0',
+      description:
+        'Campaigns, the numbered 接龙 list, tiered prices (阶梯价) and settlement. Money is integer fen; times are ISO-8601 UTC. ' +
+        'Errors are `{"error": {"code", "message", "details"}}`.',
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: '团购接龙 API' }));
+
+  app.notFound((c) => c.json({ error: { code: new NotFoundError('').code, message: 'No such route' } }, 404));
+  app.onError(errorResponder(deps.logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,21 @@
+import type { DbContext } from '../shared/db/context.js';
+import type { TokenSettings, TokenUser } from '../shared/auth/tokens.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
+export interface AppDeps {
+  readonly db: DbContext;
+  readonly tokens: TokenSettings;
+  /** POST /auth/dev-login exists only when true */
+  readonly devAuth: boolean;
+  readonly logger: Logger;
+  /** allowed CORS origins; empty or absent: any origin (mini-programs send no Origin) */
+  readonly corsOrigins?: readonly string[];
+}
+
+export type AppEnv = {
+  Variables: {
+    user: TokenUser | null;
+    requestId: string;
+  };
+};

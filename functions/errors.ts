@@ -1,0 +1,35 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { AppEnv } from './env.js';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/**
+ * The one place errors become responses: `{"error": {code, message, details}}`. Domain errors
+ * carry their status and code; Hono's own (malformed JSON, wrong media type, body too large) are
+ * mapped by status; anything else is logged in full and answered with a generic 500.
+ */
+export function errorResponder(logger: Logger) {
+  return (err: Error, c: Context<AppEnv>) => {
+    if (err instanceof AppError) {
+      return c.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = HTTP_CODES[err.status] ?? `HTTP_${err.status}`;
+      return c.json({ error: { code, message: err.message || code } }, err.status as ContentfulStatusCode);
+    }
+    logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
+    return c.json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; please retry later' } }, 500);
+  };
+}

@@ -1,0 +1,29 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { verifyToken, type TokenSettings, type TokenUser } from '../../shared/auth/tokens.js';
+import { UnauthorizedError } from '../../shared/errors.js';
+import type { AppEnv } from '../env.js';
+
+/**
+ * Reads `Authorization: Bearer <token>` on every request. No header: anonymous (public reads
+ * work). A header that is malformed, forged or expired is 401 everywhere, so a client with a
+ * broken token finds out at once instead of silently seeing the public view.
+ */
+export function authenticate(settings: TokenSettings): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header === undefined) {
+      c.set('user', null);
+      return next();
+    }
+    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+    if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
+    c.set('user', await verifyToken(settings, match[1]!));
+    return next();
+  };
+}
+
+export function requireUser(c: Context<AppEnv>): TokenUser {
+  const user = c.get('user');
+  if (!user) throw new UnauthorizedError();
+  return user;
+}

@@ -1,0 +1,112 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { closeCampaign, createCampaign, findCampaignIdByShareCode, requireCampaign } from '../../shared/db/campaigns.js';
+import type { CampaignDefinition } from '../../shared/domain/types.js';
+import { campaignView } from '../../shared/domain/views.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { CampaignSchema, CreateCampaignBody } from '../../shared/schemas/campaign.js';
+import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import type { AppDeps } from '../env.js';
+import { requireUser } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const create = createRoute({
+  method: 'post',
+  path: '/campaigns',
+  tags: ['Campaigns'],
+  summary: 'Create a campaign; the caller becomes its leader (团长)',
+  security: bearer,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateCampaignBody } } } },
+  responses: { 201: json(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}',
+  tags: ['Campaigns'],
+  summary: 'A campaign with live counts and tier prices (no token needed)',
+  request: { params: CampaignIdParam },
+  responses: { 200: json(CampaignSchema, 'The campaign'), 404: errors[404] },
+});
+
+const byShareCode = createRoute({
+  method: 'get',
+  path: '/s/{shareCode}',
+  tags: ['Campaigns'],
+  summary: 'What a shared link opens: the campaign for a share code (case-insensitive)',
+  request: { params: z.object({ shareCode: z.string().min(1).max(50).openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }) }) },
+  responses: { 200: json(CampaignSchema, 'The campaign'), 404: errors[404] },
+});
+
+const close = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/close',
+  tags: ['Campaigns'],
+  summary: 'Leader closes the campaign early; closing a closed campaign is 200 again',
+  security: bearer,
+  request: { params: CampaignIdParam },
+  responses: { 200: json(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+export function campaignRoutes(deps: AppDeps) {
+  const { db } = deps;
+  return newRouter()
+    .openapi(create, async (c) => {
+      const user = requireUser(c);
+      const body = c.req.valid('json');
+      const now = db.clock.now();
+      const opensAt = body.opensAt ? new Date(body.opensAt) : now;
+      const closesAt = new Date(body.closesAt);
+      const fields: Array<{ path: string; message: string }> = [];
+      if (closesAt.getTime() <= now.getTime()) fields.push({ path: 'body.closesAt', message: 'must be in the future' });
+      if (closesAt.getTime() <= opensAt.getTime()) fields.push({ path: 'body.closesAt', message: 'must be after opensAt' });
+      if (fields.length > 0) throw new ValidationError('Invalid campaign times', { fields });
+      const draft: Omit<CampaignDefinition, 'shareCode'> = {
+        id: newId('c', now),
+        leaderId: user.id,
+        title: body.title,
+        description: body.description,
+        opensAt: opensAt.toISOString(),
+        closesAt: closesAt.toISOString(),
+        tierBasis: body.tierBasis,
+        minParticipants: body.minParticipants,
+        // Short item ids: they are attribute names in the hot counter record, where bytes cost capacity.
+        items: body.items.map((item, i) => ({
+          id: `i${i + 1}`,
+          name: item.name,
+          spec: item.spec ?? null,
+          unitPrice: item.unitPrice,
+          stock: item.stock ?? null,
+          perPersonLimit: item.perPersonLimit ?? null,
+          tiers: item.tiers,
+        })),
+        pickupPoints: body.pickupPoints.map((p, i) => ({ id: `p${i + 1}`, name: p.name, address: p.address ?? null })),
+        createdAt: now.toISOString(),
+      };
+      const def = await createCampaign(db, draft);
+      const snapshot = await requireCampaign(db, def.id);
+      return c.json(campaignView(snapshot.def, snapshot.state, now), 201);
+    })
+    .openapi(get, async (c) => {
+      const snapshot = await requireCampaign(db, c.req.valid('param').id);
+      return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
+    })
+    .openapi(byShareCode, async (c) => {
+      const { shareCode } = c.req.valid('param');
+      const id = await findCampaignIdByShareCode(db, shareCode);
+      if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
+      const snapshot = await requireCampaign(db, id);
+      return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
+    })
+    .openapi(close, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const before = await requireCampaign(db, id);
+      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can close the campaign');
+      await closeCampaign(db, id);
+      const after = await requireCampaign(db, id);
+      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+    });
+}

@@ -1,0 +1,110 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireCampaign } from '../../shared/db/campaigns.js';
+import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
+import { toEntry } from '../../shared/db/records.js';
+import { entryView, type Viewer } from '../../shared/domain/views.js';
+import { bearer, CampaignIdParam, errors, PageQuery } from '../../shared/schemas/common.js';
+import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
+import type { AppDeps } from '../env.js';
+import { requireUser } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const joinRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/entries',
+  tags: ['接龙 entries'],
+  summary: 'Join the 接龙 list',
+  description:
+    'Takes the next 接龙 number (seq) and reserves stock atomically. One active entry per user: a second join is 409 ALREADY_JOINED (change it with PATCH). ' +
+    'Send an `Idempotency-Key` (any string up to 255 characters, e.g. a UUID made when the member taps "join") so that a retry after a timeout returns the same entry ' +
+    'instead of failing; the key is scoped to the user and campaign, and reusing it with a different body is 422.',
+  security: bearer,
+  request: {
+    params: CampaignIdParam,
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' } }) }),
+    body: { required: true, content: { 'application/json': { schema: JoinBody } } },
+  },
+  responses: {
+    201: { ...json(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
+    400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries',
+  tags: ['接龙 entries'],
+  summary: 'The 接龙 list in seq order (cancelled lines included, marked cancelled)',
+  description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader, with a token, sees them in full.',
+  request: { params: CampaignIdParam, query: PageQuery },
+  responses: { 200: json(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
+});
+
+const patchRoute = createRoute({
+  method: 'patch',
+  path: '/campaigns/{id}/entries/{entryId}',
+  tags: ['接龙 entries'],
+  summary: "Change my entry's items, note, pickup point or phone while the campaign is open",
+  security: bearer,
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
+  responses: { 200: json(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
+});
+
+const cancelRoute = createRoute({
+  method: 'delete',
+  path: '/campaigns/{id}/entries/{entryId}',
+  tags: ['接龙 entries'],
+  summary: 'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled',
+  security: bearer,
+  request: { params: EntryParams },
+  responses: { 200: json(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+export function entryRoutes(deps: AppDeps) {
+  const { db } = deps;
+  return newRouter()
+    .openapi(joinRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const key = c.req.valid('header')['idempotency-key'];
+      const snapshot = await requireCampaign(db, id);
+      const result = await join(db, snapshot, {
+        userId: user.id,
+        nickname: user.nickname,
+        items: body.items,
+        note: body.note ?? null,
+        pickupPointId: body.pickupPointId ?? null,
+        phone: body.phone ?? null,
+        ...(key !== undefined ? { idempotencyKey: key } : {}),
+      });
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(entryView(result.entry, { kind: 'user', userId: user.id }), 201);
+    })
+    .openapi(listRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      const snapshot = await requireCampaign(db, id);
+      const user = c.get('user');
+      const viewer: Viewer = !user ? { kind: 'public' } : user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
+      const page = await listEntries(db, id, limit, cursor);
+      return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(patchRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const entry = await changeEntry(db, snapshot, entryId, user.id, c.req.valid('json'));
+      return c.json(entryView(entry, { kind: 'user', userId: user.id }), 200);
+    })
+    .openapi(cancelRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const entry = await cancelEntry(db, snapshot, entryId, user.id);
+      const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
+      return c.json(entryView(entry, viewer), 200);
+    });
+}

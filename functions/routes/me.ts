@@ -1,0 +1,54 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getCampaign, listLeaderCampaignIds } from '../../shared/db/campaigns.js';
+import { listUserEntries } from '../../shared/db/entries.js';
+import { toEntry } from '../../shared/db/records.js';
+import { campaignView, entryView } from '../../shared/domain/views.js';
+import { CampaignPage } from '../../shared/schemas/campaign.js';
+import { bearer, errors, PageQuery } from '../../shared/schemas/common.js';
+import { MyEntryPage } from '../../shared/schemas/entry.js';
+import type { AppDeps } from '../env.js';
+import { requireUser } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const myCampaigns = createRoute({
+  method: 'get',
+  path: '/me/campaigns',
+  tags: ['Me'],
+  summary: 'Campaigns I lead, newest first',
+  security: bearer,
+  request: { query: PageQuery },
+  responses: { 200: json(CampaignPage, 'A page of campaigns'), 400: errors[400], 401: errors[401] },
+});
+
+const myEntries = createRoute({
+  method: 'get',
+  path: '/me/entries',
+  tags: ['Me'],
+  summary: 'My entries across campaigns, newest first, each with its campaign id and title',
+  security: bearer,
+  request: { query: PageQuery },
+  responses: { 200: json(MyEntryPage, 'A page of entries'), 400: errors[400], 401: errors[401] },
+});
+
+export function meRoutes(deps: AppDeps) {
+  const { db } = deps;
+  return newRouter()
+    .openapi(myCampaigns, async (c) => {
+      const user = requireUser(c);
+      const { limit, cursor } = c.req.valid('query');
+      const page = await listLeaderCampaignIds(db, user.id, limit, cursor);
+      const now = db.clock.now();
+      const snapshots = await Promise.all(page.items.map((id) => getCampaign(db, id)));
+      const campaigns = snapshots.flatMap((s) => (s ? [campaignView(s.def, s.state, now)] : []));
+      return c.json({ campaigns, nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(myEntries, async (c) => {
+      const user = requireUser(c);
+      const { limit, cursor } = c.req.valid('query');
+      const page = await listUserEntries(db, user.id, limit, cursor);
+      const entries = page.items.map((r) => ({ ...entryView(toEntry(r), { kind: 'user', userId: user.id }), campaignTitle: r.campaignTitle }));
+      return c.json({ entries, nextCursor: page.nextCursor }, 200);
+    });
+}

@@ -1,0 +1,84 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
+import { fullSettlement, settleCampaign, settlementEntries } from '../../shared/db/settle.js';
+import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import type { TokenUser } from '../../shared/auth/tokens.js';
+import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { SettlementSchema } from '../../shared/schemas/settlement.js';
+import type { AppDeps } from '../env.js';
+import { requireUser } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const settleRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/settle',
+  tags: ['Settlement'],
+  summary: 'Leader settles a closed campaign (or one past closesAt); repeating returns the same settlement',
+  description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE.',
+  security: bearer,
+  request: { params: CampaignIdParam },
+  responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/settlement',
+  tags: ['Settlement'],
+  summary: 'The stored settlement (404 before settling)',
+  security: bearer,
+  request: { params: CampaignIdParam },
+  responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+const csvRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/settlement.csv',
+  tags: ['Settlement'],
+  summary: 'The settlement as a spreadsheet: UTF-8 with BOM, Chinese headers, one row per active entry, then per-item totals',
+  security: bearer,
+  request: { params: CampaignIdParam },
+  responses: {
+    200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
+    401: errors[401], 403: errors[403], 404: errors[404],
+  },
+});
+
+function requireLeader(snapshot: CampaignSnapshot, user: TokenUser): void {
+  if (snapshot.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can see or make the settlement');
+}
+
+export function settlementRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const settled = async (id: string, user: TokenUser) => {
+    const snapshot = await requireCampaign(db, id);
+    requireLeader(snapshot, user);
+    if (!snapshot.settlement) throw new NotFoundError('This campaign is not settled yet');
+    return { snapshot, summary: snapshot.settlement };
+  };
+  return newRouter()
+    .openapi(settleRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      requireLeader(await requireCampaign(db, id), user);
+      const summary = await settleCampaign(db, id);
+      return c.json(await fullSettlement(db, summary), 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { summary } = await settled(c.req.valid('param').id, requireUser(c));
+      return c.json(await fullSettlement(db, summary), 200);
+    })
+    .openapi(csvRoute, async (c) => {
+      const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));
+      let csv = settlementCsvHeader();
+      for await (const entry of settlementEntries(db, summary)) csv += settlementCsvRow(snapshot.def, entry);
+      csv += settlementCsvFooter(summary);
+      const filename = encodeURIComponent(`${snapshot.def.title}-结算.csv`);
+      return c.body(csv, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="settlement-${snapshot.def.id}.csv"; filename*=UTF-8''${filename}`,
+      });
+    });
+}

@@ -1,0 +1,60 @@
+import { acceptsEntries, effectiveStatus } from './lifecycle.js';
+import { maskNickname } from './masking.js';
+import { priceItems } from './pricing.js';
+import type { CampaignDefinition, CampaignState, Entry } from './types.js';
+
+/** The Campaign the API returns: definition + live counters + pricing at this moment. */
+export function campaignView(def: CampaignDefinition, state: CampaignState, now: Date) {
+  const priced = priceItems(def.tierBasis, def.items, state.sold, state.participants);
+  return {
+    id: def.id,
+    shareCode: def.shareCode,
+    leaderId: def.leaderId,
+    status: effectiveStatus(state.status, def.closesAt, now),
+    acceptingEntries: acceptsEntries(def, state, now),
+    title: def.title,
+    description: def.description,
+    opensAt: def.opensAt,
+    closesAt: def.closesAt,
+    tierBasis: def.tierBasis,
+    minParticipants: def.minParticipants,
+    participantCount: state.participants,
+    items: def.items.map((item, i) => {
+      const sold = state.sold[item.id] ?? 0;
+      return {
+        ...item,
+        sold,
+        remaining: item.stock === null ? null : item.stock - sold,
+        currentUnitPrice: priced[i]!.currentUnitPrice,
+        nextTier: priced[i]!.nextTier,
+      };
+    }),
+    pickupPoints: def.pickupPoints,
+    createdAt: def.createdAt,
+  };
+}
+
+export type Viewer = { kind: 'public' } | { kind: 'user'; userId: string } | { kind: 'leader'; userId: string };
+
+/**
+ * An entry as the viewer may see it: the leader and the owner see everything; everyone else sees
+ * the masked nickname and never the phone or user id.
+ */
+export function entryView(entry: Entry, viewer: Viewer) {
+  const mine = viewer.kind !== 'public' && viewer.userId === entry.userId;
+  const full = viewer.kind === 'leader' || mine;
+  return {
+    id: entry.id,
+    campaignId: entry.campaignId,
+    seq: entry.seq,
+    ...(full ? { userId: entry.userId, phone: entry.phone } : {}),
+    nickname: full ? entry.nickname : entry.nickname === '' ? '' : maskNickname(entry.nickname),
+    items: entry.items,
+    note: entry.note,
+    pickupPointId: entry.pickupPointId,
+    status: entry.status,
+    ...(viewer.kind !== 'public' ? { isMine: mine } : {}),
+    createdAt: entry.createdAt,
+    updatedAt: entry.updatedAt,
+  };
+}

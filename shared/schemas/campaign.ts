@@ -1,0 +1,92 @@
+import { z } from '@hono/zod-openapi';
+import { Fen, IsoTime } from './common.js';
+
+const Tier = z.object({
+  threshold: z.number().int().positive().max(10_000_000).openapi({ description: 'basis at which this price applies', example: 20 }),
+  unitPrice: Fen,
+}).openapi('Tier');
+
+const ItemInput = z
+  .object({
+    name: z.string().trim().min(1).max(100).openapi({ example: '阳光玫瑰 2斤装' }),
+    spec: z.string().trim().max(100).nullish().openapi({ example: '2斤' }),
+    unitPrice: Fen,
+    stock: z.number().int().min(0).max(10_000_000).nullish().openapi({ description: 'null or absent: unlimited', example: 200 }),
+    perPersonLimit: z.number().int().positive().max(100_000).nullish().openapi({ description: 'null or absent: no limit', example: 5 }),
+    tiers: z.array(Tier).max(10).default([]),
+  })
+  .superRefine((item, ctx) => {
+    item.tiers.forEach((tier, i) => {
+      const prev = item.tiers[i - 1];
+      if (prev && tier.threshold <= prev.threshold) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'threshold'], message: 'thresholds must be strictly increasing' });
+      }
+      const ceiling = prev ? prev.unitPrice : item.unitPrice;
+      if (tier.unitPrice >= ceiling) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'unitPrice'], message: 'tier prices must be strictly decreasing and below the item unitPrice' });
+      }
+    });
+  })
+  .openapi('ItemInput');
+
+const PickupPointInput = z.object({
+  name: z.string().trim().min(1).max(100).openapi({ example: '3号楼门卫室' }),
+  address: z.string().trim().max(200).nullish().openapi({ example: '幸福小区3号楼' }),
+});
+
+export const CreateCampaignBody = z
+  .object({
+    title: z.string().trim().min(1).max(100).openapi({ example: '周六 阳光玫瑰葡萄 团购' }),
+    description: z.string().max(2000).default('').openapi({ example: '产地直发' }),
+    opensAt: IsoTime.optional().openapi({ description: 'default: now' }),
+    closesAt: IsoTime.openapi({ description: 'must be in the future and after opensAt' }),
+    tierBasis: z.enum(['quantity', 'participants']).default('quantity').openapi({
+      description: '`quantity`: an item\'s basis is its units over active entries; `participants`: every item\'s basis is the number of active entries',
+    }),
+    minParticipants: z.number().int().min(1).max(100_000).default(1).openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
+    items: z.array(ItemInput).min(1).max(50),
+    pickupPoints: z.array(PickupPointInput).max(50).default([]),
+  })
+  .openapi('CreateCampaign');
+
+const NextTier = z
+  .object({ threshold: z.number().int(), unitPrice: Fen, needed: z.number().int().openapi({ description: 'how much more basis unlocks it' }) })
+  .openapi('NextTier');
+
+export const ItemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    spec: z.string().nullable(),
+    unitPrice: Fen,
+    stock: z.number().int().nullable(),
+    perPersonLimit: z.number().int().nullable(),
+    tiers: z.array(Tier),
+    sold: z.number().int(),
+    remaining: z.number().int().nullable().openapi({ description: 'null for unlimited stock' }),
+    currentUnitPrice: Fen.openapi({ description: 'price at the current basis' }),
+    nextTier: NextTier.nullable().openapi({ description: 'null at the top tier' }),
+  })
+  .openapi('Item');
+
+export const CampaignSchema = z
+  .object({
+    id: z.string(),
+    shareCode: z.string().openapi({ example: 'K7M2QX9A' }),
+    leaderId: z.string(),
+    status: z.enum(['open', 'closed', 'settled', 'failed']).openapi({ description: 'a campaign past closesAt reads as closed' }),
+    acceptingEntries: z.boolean().openapi({ description: 'true when joins, changes and cancels are accepted right now (open, and opensAt ≤ now < closesAt)' }),
+    title: z.string(),
+    description: z.string(),
+    opensAt: IsoTime,
+    closesAt: IsoTime,
+    tierBasis: z.enum(['quantity', 'participants']),
+    minParticipants: z.number().int(),
+    participantCount: z.number().int().openapi({ description: 'active entries' }),
+    items: z.array(ItemSchema),
+    pickupPoints: z.array(z.object({ id: z.string(), name: z.string(), address: z.string().nullable() })),
+    createdAt: IsoTime,
+  })
+  .openapi('Campaign');
+
+export const CampaignPage = z.object({ campaigns: z.array(CampaignSchema), nextCursor: z.string().nullable() }).openapi('CampaignPage');

@@ -1,0 +1,38 @@
+import { z } from '@hono/zod-openapi';
+
+/** Integer fen. Upper bound keeps every total far inside Number.MAX_SAFE_INTEGER. */
+export const Fen = z.number().int().min(0).max(100_000_000).openapi({ description: 'Money in fen (分): 1290 is ¥12.90', example: 3990 });
+
+export const IsoTime = z.iso.datetime({ offset: true }).openapi({ example: '2026-12-03T12:00:00.000Z' });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'SOLD_OUT' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: '1 to 100, default 50' }),
+  cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
+});
+
+export const CampaignIdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }) });
+
+const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+/** Error responses, declared per route so the OpenAPI document lists what each route can answer. */
+export const errors = {
+  400: error('VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them'),
+  401: error('UNAUTHORIZED: missing, malformed or expired token'),
+  403: error('FORBIDDEN: not the leader / not the entry owner'),
+  404: error('NOT_FOUND: no such campaign, share code or entry'),
+  409: error('CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE or CONFLICT (retry)'),
+  415: error('UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json'),
+  422: error('IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body'),
+} as const;
+
+export const bearer = [{ bearerAuth: [] }];

@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi';
+import { IsoTime } from './common.js';
+
+const EntryLine = z.object({
+  itemId: z.string().min(1).max(200),
+  qty: z.number().int().positive().max(100_000).openapi({ example: 2 }),
+});
+
+const Phone = z.string().trim().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, optional +, spaces or dashes').openapi({ example: '13800138000' });
+
+export const JoinBody = z
+  .object({
+    items: z.array(EntryLine).min(1).max(50),
+    note: z.string().max(200).nullish().openapi({ example: '3号楼 晚上取' }),
+    pickupPointId: z.string().max(200).nullish(),
+    phone: Phone.nullish(),
+  })
+  .openapi('JoinRequest');
+
+export const PatchEntryBody = z
+  .object({
+    items: z.array(EntryLine).min(1).max(50).optional(),
+    note: z.string().max(200).nullable().optional(),
+    pickupPointId: z.string().max(200).nullable().optional(),
+    phone: Phone.nullable().optional(),
+  })
+  .openapi('ChangeEntryRequest');
+
+export const EntrySchema = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    seq: z.number().int().openapi({ description: '接龙 number: 1..N in acceptance order, never reused', example: 12 }),
+    userId: z.string().optional().openapi({ description: 'only for the entry owner and the leader' }),
+    nickname: z.string().openapi({ description: 'masked ("王*") in the public list; full for the owner and the leader' }),
+    items: z.array(EntryLine),
+    note: z.string().nullable(),
+    pickupPointId: z.string().nullable(),
+    phone: z.string().nullable().optional().openapi({ description: 'only for the entry owner and the leader' }),
+    status: z.enum(['active', 'cancelled']),
+    isMine: z.boolean().optional().openapi({ description: 'present when a token is sent: whether this line is the caller\'s' }),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  })
+  .openapi('Entry');
+
+export const EntryPage = z.object({ entries: z.array(EntrySchema), nextCursor: z.string().nullable() }).openapi('EntryPage');
+
+export const MyEntrySchema = EntrySchema.extend({ campaignTitle: z.string() }).openapi('MyEntry');
+export const MyEntryPage = z.object({ entries: z.array(MyEntrySchema), nextCursor: z.string().nullable() }).openapi('MyEntryPage');
+
+export const EntryParams = z.object({
+  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
+  entryId: z.string().min(1).max(200).openapi({ param: { name: 'entryId', in: 'path' } }),
+});
