@@ -12,6 +12,9 @@
  *   api:sdk-external   AWS SDK left external, loaded from node_modules (stands in for the runtime's copy)
  * and each API variant with and without --enable-source-maps (NODE_OPTIONS of the deployed function).
  *
+ * With --breakdown, also single-dependency probes (infra/bench/probes: zod, the AWS SDK clients,
+ * Hono + zod-openapi) to show where the API's extra start-up time goes.
+ *
  * Runs are interleaved (one of each variant per round) so machine noise hits all variants alike.
  */
 import { spawn } from 'node:child_process';
@@ -40,6 +43,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '15' },
     path: { type: 'string', default: '/health' },
     entry: { type: 'string' },
+    breakdown: { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(10, Number(args.runs));
@@ -158,6 +162,13 @@ async function main() {
     { name: 'api:sdk-bundled (no source maps)', outfile: bundles['api:sdk-bundled'].outfile, sourceMaps: false },
     { name: 'hello (no source maps)', outfile: bundles.hello.outfile, sourceMaps: false },
   ];
+
+  if (args.breakdown) {
+    for (const probe of ['zod', 'aws-sdk', 'zod-openapi']) {
+      const b = await bundle(`probe-${probe}`, path.join(HERE, 'probes', `${probe}.ts`), true);
+      variants.push({ name: `probe: ${probe}`, outfile: b.outfile, sourceMaps: true });
+    }
+  }
 
   // Warm the file system cache once per variant, then measure.
   for (const v of variants) {
