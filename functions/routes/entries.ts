@@ -23,7 +23,7 @@ const joinRoute = createRoute({
   security: bearer,
   request: {
     params: CampaignIdParam,
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' } }) }),
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional().openapi({ description: 'Idempotency-Key: retry-safe joins (same key + same body → the first response)' }) }),
     body: { required: true, content: { 'application/json': { schema: JoinBody } } },
   },
   responses: {

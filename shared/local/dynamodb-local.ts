@@ -1,3 +1,4 @@
+import { spawn as spawnProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -34,6 +35,14 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   let exited = false;
   child.once('exit', () => (exited = true));
+  // If this Node process dies without cleaning up (SIGKILL, crash), a detached watchdog stops
+  // java a second later, so no orphan DynamoDB Local keeps running.
+  if (child.pid) {
+    spawnProcess('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill ${child.pid} 2>/dev/null`], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  }
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });

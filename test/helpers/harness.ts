@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import type { AppDeps } from '../../functions/env.js';
+import { ManualClock } from '../../shared/clock.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import type { DbContext } from '../../shared/db/context.js';
+import { ensureTable } from '../../shared/db/create-table.js';
+import { createLogger } from '../../shared/logger.js';
+
+export const TEST_TOKENS = { secret: 'test-secret-at-least-16-chars', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
+export const T0 = '2026-12-01T00:00:00.000Z';
+
+export interface CallResult {
+  status: number;
+  body: any;
+  headers: Headers;
+  text: string;
+}
+
+/** A fresh table in the shared DynamoDB Local, the real app on it, and a clock the test moves. */
+export async function harness(opts: { devAuth?: boolean; start?: string } = {}) {
+  const endpoint = inject('dynamoEndpoint');
+  const tableName = `t_${randomUUID()}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ensureTable(raw, tableName);
+  raw.destroy();
+  const clock = new ManualClock(opts.start ?? T0);
+  const db: DbContext = { doc: createDocumentClient({ region: 'local', endpoint }), tableName, clock };
+  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent') };
+  const app = createApp(deps);
+
+  async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<CallResult> {
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: string | undefined;
+    if (init.rawBody !== undefined) body = init.rawBody;
+    else if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  }
+
+  async function login(openid: string, nickname = `用户${openid}`): Promise<{ token: string; userId: string }> {
+    const res = await call('POST', '/auth/dev-login', { body: { openid, nickname } });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+    return { token: res.body.token, userId: res.body.user.id };
+  }
+
+  async function createCampaign(token: string, overrides: Record<string, unknown> = {}) {
+    const res = await call('POST', '/campaigns', { token, body: campaignBody(overrides) });
+    if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.text}`);
+    return res.body;
+  }
+
+  return { app, db, clock, deps, call, login, createCampaign, tableName };
+}
+
+export type Harness = Awaited<ReturnType<typeof harness>>;
+
+/** The contract's example campaign, closing two days after T0. */
+export function campaignBody(overrides: Record<string, unknown> = {}) {
+  return {
+    title: '周六 阳光玫瑰葡萄 团购',
+    description: '产地直发',
+    opensAt: T0,
+    closesAt: '2026-12-03T12:00:00.000Z',
+    tierBasis: 'quantity',
+    minParticipants: 3,
+    items: [
+      {
+        name: '阳光玫瑰 2斤装',
+        spec: '2斤',
+        unitPrice: 3990,
+        stock: 200,
+        perPersonLimit: 5,
+        tiers: [
+          { threshold: 20, unitPrice: 3590 },
+          { threshold: 50, unitPrice: 3290 },
+        ],
+      },
+    ],
+    pickupPoints: [{ name: '3号楼门卫室', address: '幸福小区3号楼' }],
+    ...overrides,
+  };
+}
