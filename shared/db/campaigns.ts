@@ -154,8 +154,10 @@ export async function listLeaderCampaignIds(db: DbContext, leaderId: string, lim
   return { items: (out.Items ?? []).map((i) => i.id as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-/** gsi2: campaigns not yet settled whose deadline is before `before`, oldest deadline first. */
-export async function listDueCampaignIds(db: DbContext, before: string, limit = 100): Promise<string[]> {
+/** gsi2: campaigns not yet settled whose deadline is at or before `now`, oldest deadline first. */
+export async function listDueCampaignIds(db: DbContext, now: string, limit = 100): Promise<string[]> {
+  // Sort keys are `<closesAt>#<id>`; '~' sorts after every id character, so this includes closesAt = now.
+  const before = `${now}#~`;
   const ids: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -163,7 +165,7 @@ export async function listDueCampaignIds(db: DbContext, before: string, limit = 
       new QueryCommand({
         TableName: db.tableName,
         IndexName: GSI_OPEN_BY_CLOSE.name,
-        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        KeyConditionExpression: '#pk = :pk AND #sk <= :before',
         ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
         ExpressionAttributeValues: { ':pk': indexKeys.openPartition, ':before': before },
         Limit: limit,
