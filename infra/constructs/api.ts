@@ -7,9 +7,19 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** Request headers clients send: JSON bodies, bearer tokens, idempotency keys. */
+/**
+ * CORS as the Hono app declares it (functions/app.ts). With CORS configured, API Gateway answers
+ * preflights itself and its headers replace the integration's, so these lists are what browsers see.
+ */
 export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', 'idempotency-key', 'x-request-id'] as const;
-export const CORS_EXPOSE_HEADERS = ['x-request-id'] as const;
+export const CORS_EXPOSE_HEADERS = ['x-request-id', 'idempotent-replayed'] as const;
+export const CORS_ALLOW_METHODS = [
+  apigwv2.CorsHttpMethod.GET,
+  apigwv2.CorsHttpMethod.POST,
+  apigwv2.CorsHttpMethod.PATCH,
+  apigwv2.CorsHttpMethod.DELETE,
+  apigwv2.CorsHttpMethod.OPTIONS,
+] as const;
 
 /**
  * One JSON object per request. `lambdaRequestId` joins an access-log line to the function's own
@@ -77,14 +87,7 @@ export class HttpApi extends Construct {
       }),
       corsPreflight: {
         allowOrigins: anyOrigin ? ['*'] : [...props.corsOrigins],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.DELETE,
-          apigwv2.CorsHttpMethod.OPTIONS,
-        ],
+        allowMethods: [...CORS_ALLOW_METHODS],
         allowHeaders: [...CORS_ALLOW_HEADERS],
         exposeHeaders: [...CORS_EXPOSE_HEADERS],
         // Bearer tokens, not cookies: credentials are never needed (and '*' forbids them).

@@ -145,7 +145,8 @@ describe('HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: ['https://shop.example.com', 'https://admin.example.com'],
         AllowHeaders: Match.arrayWith(['content-type', 'authorization', 'idempotency-key']),
-        AllowMethods: Match.arrayWith(['GET', 'POST', 'DELETE', 'OPTIONS']),
+        AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        ExposeHeaders: Match.arrayWith(['x-request-id', 'idempotent-replayed']),
         AllowCredentials: false,
       },
     });

@@ -30,14 +30,26 @@ export interface Synthesized {
   resolve(value: unknown): unknown;
 }
 
+export interface SynthOptions {
+  /**
+   * Run esbuild for the functions. Off by default: template assertions do not look inside the code,
+   * and synth.test.ts bundles the real handlers through `npm run synth`.
+   */
+  readonly bundle?: boolean;
+}
+
 /**
- * Build one stage's stack (bundling included, into a temporary cloud assembly directory). Call it
- * once per test file (in `beforeAll` or at module level): bundling is the slow part.
+ * Build one stage's stack into a temporary cloud assembly directory. Call it once per test file and
+ * stage (in `beforeAll`).
  */
-export function synthStack(stage: StageName, overrides: StageOverrides = {}): Synthesized {
+export function synthStack(stage: StageName, overrides: StageOverrides = {}, options: SynthOptions = {}): Synthesized {
   const app = new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'cdk-test-')),
-    context: cdkJsonContext(),
+    context: {
+      ...cdkJsonContext(),
+      // An empty list means "bundle no stack" (cx-api BUNDLING_STACKS).
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
   });
   const stack = new TuangouStack(app, `Tuangou-${stage}`, {
     config: stageConfig(stage, overrides),
