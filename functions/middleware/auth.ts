@@ -27,3 +27,12 @@ export function requireUser(c: Context<AppEnv>): TokenUser {
   if (!user) throw new UnauthorizedError();
   return user;
 }
+
+/**
+ * Route middleware for routes that need a user: runs before body validation, so a client without
+ * a token learns that first (401), not that its body is wrong.
+ */
+export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireUser(c);
+  await next();
+};

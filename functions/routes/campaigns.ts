@@ -7,7 +7,7 @@ import { newId } from '../../shared/ids.js';
 import { CampaignSchema, CreateCampaignBody } from '../../shared/schemas/campaign.js';
 import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
-import { requireUser } from '../middleware/auth.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 
 const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -18,6 +18,7 @@ const create = createRoute({
   tags: ['Campaigns'],
   summary: 'Create a campaign; the caller becomes its leader (团长)',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateCampaignBody } } } },
   responses: { 201: json(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
 });
@@ -46,6 +47,7 @@ const close = createRoute({
   tags: ['Campaigns'],
   summary: 'Leader closes the campaign early; closing a closed campaign is 200 again',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
   responses: { 200: json(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });

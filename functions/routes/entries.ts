@@ -6,7 +6,7 @@ import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, PageQuery } from '../../shared/schemas/common.js';
 import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
-import { requireUser } from '../middleware/auth.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 
 const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -21,6 +21,7 @@ const joinRoute = createRoute({
     'Send an `Idempotency-Key` (any string up to 255 characters, e.g. a UUID made when the member taps "join") so that a retry after a timeout returns the same entry ' +
     'instead of failing; the key is scoped to the user and campaign, and reusing it with a different body is 422.',
   security: bearer,
+  middleware: [signedIn] as const,
   request: {
     params: CampaignIdParam,
     headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional().openapi({ description: 'Idempotency-Key: retry-safe joins (same key + same body → the first response)' }) }),
@@ -48,6 +49,7 @@ const patchRoute = createRoute({
   tags: ['接龙 entries'],
   summary: "Change my entry's items, note, pickup point or phone while the campaign is open",
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
   responses: { 200: json(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
 });
@@ -58,6 +60,7 @@ const cancelRoute = createRoute({
   tags: ['接龙 entries'],
   summary: 'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: EntryParams },
   responses: { 200: json(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });

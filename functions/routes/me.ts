@@ -7,7 +7,7 @@ import { CampaignPage } from '../../shared/schemas/campaign.js';
 import { bearer, errors, PageQuery } from '../../shared/schemas/common.js';
 import { MyEntryPage } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
-import { requireUser } from '../middleware/auth.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 
 const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -18,6 +18,7 @@ const myCampaigns = createRoute({
   tags: ['Me'],
   summary: 'Campaigns I lead, newest first',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { query: PageQuery },
   responses: { 200: json(CampaignPage, 'A page of campaigns'), 400: errors[400], 401: errors[401] },
 });
@@ -28,6 +29,7 @@ const myEntries = createRoute({
   tags: ['Me'],
   summary: 'My entries across campaigns, newest first, each with its campaign id and title',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { query: PageQuery },
   responses: { 200: json(MyEntryPage, 'A page of entries'), 400: errors[400], 401: errors[401] },
 });

@@ -7,7 +7,7 @@ import type { TokenUser } from '../../shared/auth/tokens.js';
 import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
 import { SettlementSchema } from '../../shared/schemas/settlement.js';
 import type { AppDeps } from '../env.js';
-import { requireUser } from '../middleware/auth.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 
 const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -19,6 +19,7 @@ const settleRoute = createRoute({
   summary: 'Leader settles a closed campaign (or one past closesAt); repeating returns the same settlement',
   description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE.',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
   responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
@@ -29,6 +30,7 @@ const getRoute = createRoute({
   tags: ['Settlement'],
   summary: 'The stored settlement (404 before settling)',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
   responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404] },
 });
@@ -39,6 +41,7 @@ const csvRoute = createRoute({
   tags: ['Settlement'],
   summary: 'The settlement as a spreadsheet: UTF-8 with BOM, Chinese headers, one row per active entry, then per-item totals',
   security: bearer,
+  middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
   responses: {
     200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
