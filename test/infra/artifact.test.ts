@@ -1,0 +1,299 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { issueToken, type TokenSettings } from '../../shared/auth/tokens.js';
+import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
+
+/**
+ * The deployable artifact, not the source: synthesize with bundling, create a table in DynamoDB Local
+ * from the synthesized AWS::DynamoDB::Table, start each bundled index.mjs in its own fresh `node`
+ * process the way the Lambda runtime loads it (ES module import; fixtures/lambda-host.mjs) with the
+ * function's own environment plus the test overrides (TABLE_NAME, DYNAMODB_ENDPOINT, AUTH_SECRET),
+ * and drive them with API Gateway HTTP API v2 events and a scheduled event.
+ */
+
+const LAMBDA_HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'lambda-host.mjs');
+
+type LambdaHandler = ((event: unknown, context: unknown) => Promise<any>) & { stop(): void };
+
+/** Start a bundled handler in a child process; the returned function invokes it. */
+async function startFunction(bundle: string, env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
+  const child: ChildProcess = spawn(process.execPath, [LAMBDA_HOST, bundle], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
+  const pending = new Map<string, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
+    const message = JSON.parse(line) as { id: string; result?: unknown; error?: string };
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error !== undefined) waiter?.reject(new Error(`${message.error}\n--- function output ---\n${logs}`));
+    else waiter?.resolve(message.result);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`function process exited (${code}):\n${logs}`));
+    pending.clear();
+  });
+  const ready = await new Promise((resolve, reject) => pending.set('init', { resolve, reject }));
+  expect(ready).toBe('function');
+
+  const invoke = ((event: unknown, context: unknown) =>
+    new Promise((resolve, reject) => {
+      const id = randomUUID();
+      pending.set(id, { resolve, reject });
+      child.stdin!.write(`${JSON.stringify({ id, event, context })}\n`);
+    })) as LambdaHandler;
+  invoke.stop = () => child.kill();
+  return invoke;
+}
+interface Response {
+  status: number;
+  body: any;
+  headers: Record<string, string>;
+}
+
+const SECRET = `artifact-test-${randomUUID()}`;
+const TOKENS: TokenSettings = { secret: SECRET, issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
+
+let s: Synthesized;
+let tableName: string;
+let api: LambdaHandler;
+let sweep: LambdaHandler;
+let functionEnv: Record<string, unknown>;
+
+function functionResource(kind: 'api' | 'sweep') {
+  const fn = kind === 'api' ? s.stack.apiFunction.function : s.stack.sweepFunction.function;
+  const logicalId = s.stack.getLogicalId(fn.node.defaultChild as never);
+  return s.template.toJSON().Resources[logicalId] as { Properties: Record<string, any> };
+}
+
+/** `asset.<hash>/index.mjs` in the cloud assembly, from the function's Code.S3Key (`<hash>.zip`). */
+function bundlePath(kind: 'api' | 'sweep'): string {
+  const key = functionResource(kind).Properties.Code.S3Key as string;
+  const file = path.join(s.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+  expect(existsSync(file), file).toBe(true);
+  return file;
+}
+
+/** CreateTable input from the synthesized table resource (the same properties CloudFormation gets). */
+function createTableFromTemplate(name: string): { input: CreateTableCommandInput; ttlAttribute?: string } {
+  const [[, table]] = resourcesOfType(s.template, 'AWS::DynamoDB::Table') as [[string, { Properties: Record<string, any> }]];
+  const p = table.Properties;
+  return {
+    input: {
+      TableName: name,
+      BillingMode: p.BillingMode,
+      AttributeDefinitions: p.AttributeDefinitions,
+      KeySchema: p.KeySchema,
+      ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
+      ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
+    },
+    ttlAttribute: p.TimeToLiveSpecification?.AttributeName,
+  };
+}
+
+let requestCount = 0;
+function httpEvent(method: string, rawPath: string, init: { token?: string; body?: unknown } = {}) {
+  const requestId = `artifact-${++requestCount}`;
+  const headers: Record<string, string> = {
+    host: 'test.execute-api.ap-east-1.amazonaws.com',
+    'user-agent': 'artifact-test',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-for': '127.0.0.1',
+  };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'test',
+      domainName: headers.host,
+      domainPrefix: 'test',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'artifact-test' },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+function lambdaContext(name: string) {
+  return {
+    awsRequestId: randomUUID(),
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:ap-east-1:123456789012:function:${name}`,
+    memoryLimitInMB: '1024',
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'artifact-test',
+    callbackWaitsForEmptyEventLoop: true,
+  };
+}
+
+async function call(method: string, rawPath: string, init: { token?: string; body?: unknown } = {}): Promise<Response> {
+  const res = await api(httpEvent(method, rawPath, init), lambdaContext('api'));
+  const text = res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString('utf8') : (res.body ?? '');
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON
+  }
+  return { status: res.statusCode, body, headers: res.headers ?? {} };
+}
+
+const token = (id: string, nickname: string) => issueToken(TOKENS, { id, nickname });
+
+beforeAll(async () => {
+  s = synthStack('dev', {}, { bundle: true });
+
+  const endpoint = inject('dynamoEndpoint');
+  tableName = `artifact_${randomUUID()}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { input, ttlAttribute } = createTableFromTemplate(tableName);
+  await client.send(new CreateTableCommand(input));
+  for (let i = 0; i < 100; i++) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (ttlAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
+    );
+  }
+  client.destroy();
+
+  // The deployed environment, with only the documented overrides: tokens (Refs) are replaced.
+  functionEnv = functionResource('api').Properties.Environment.Variables;
+  const literal = Object.fromEntries(Object.entries(functionEnv).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const { NODE_OPTIONS: _nodeOptions, ...deployed } = literal;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    ...deployed,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    AUTH_SECRET: SECRET,
+    AWS_REGION: 'ap-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    LOG_LEVEL: 'error',
+  };
+  [api, sweep] = await Promise.all([startFunction(bundlePath('api'), env), startFunction(bundlePath('sweep'), env)]);
+}, 180_000);
+
+afterAll(() => {
+  api?.stop();
+  sweep?.stop();
+});
+
+describe('bundled Lambda artifact against DynamoDB Local', () => {
+  it('the deployed environment only needs the documented overrides', () => {
+    const tokens = Object.entries(functionEnv)
+      .filter(([, v]) => typeof v !== 'string')
+      .map(([k]) => k)
+      .sort();
+    // TABLE_NAME is overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
+    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'TABLE_NAME']);
+    expect(functionEnv.DEV_AUTH).toBe('false');
+  });
+
+  it('exports handler functions', () => {
+    expect(typeof api).toBe('function');
+    expect(typeof sweep).toBe('function');
+  });
+
+  it('GET /health answers 200', async () => {
+    const res = await call('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('an unknown campaign is 404', async () => {
+    const res = await call('GET', '/campaigns/c_does_not_exist');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('creating a campaign without a token is 401, and with a token signed by another secret too', async () => {
+    expect((await call('POST', '/campaigns', { body: {} })).status).toBe(401);
+    const forged = await issueToken({ ...TOKENS, secret: 'some-other-secret-entirely' }, { id: 'u_x', nickname: 'x' });
+    expect((await call('POST', '/campaigns', { token: forged, body: {} })).status).toBe(401);
+  });
+
+  it('dev login does not exist in the deployed configuration', async () => {
+    const res = await call('POST', '/auth/dev-login', { body: { openid: 'x', nickname: 'x' } });
+    expect(res.status).toBe(404);
+  });
+
+  it('create -> join -> settle (by the leader, and by the bundled sweep)', async () => {
+    const leader = await token('u_leader_artifact', '团长');
+    const member = await token('u_member_artifact', '团员');
+    const closesAt = new Date(Date.now() + 3000);
+    const body = {
+      title: '产物测试 团购',
+      closesAt: closesAt.toISOString(),
+      tierBasis: 'quantity',
+      minParticipants: 1,
+      items: [{ name: '苹果', unitPrice: 1000, stock: 10, tiers: [{ threshold: 3, unitPrice: 800 }] }],
+      pickupPoints: [{ name: '门卫室' }],
+    };
+
+    const created: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await call('POST', '/campaigns', { token: leader, body });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      created.push(res.body.id);
+      const joined = await call('POST', `/campaigns/${res.body.id}/entries`, {
+        token: member,
+        body: { items: [{ itemId: 'i1', qty: 3 }], pickupPointId: 'p1' },
+      });
+      expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    }
+    const [byLeader, bySweep] = created as [string, string];
+    expect((await call('GET', `/campaigns/${byLeader}`)).body.participantCount).toBe(1);
+
+    await new Promise((r) => setTimeout(r, Math.max(0, closesAt.getTime() - Date.now()) + 250));
+
+    const settled = await call('POST', `/campaigns/${byLeader}/settle`, { token: leader });
+    expect(settled.status, JSON.stringify(settled.body)).toBe(200);
+    expect(settled.body).toMatchObject({ campaignId: byLeader, status: 'settled', total: 2400, entryCount: 1 });
+
+    const report = await sweep({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext('sweep'));
+    expect(report.failed).toEqual([]);
+    expect(report.settled).toContain(bySweep);
+    const stored = await call('GET', `/campaigns/${bySweep}/settlement`, { token: leader });
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ status: 'settled', total: 2400 });
+  }, 30_000);
+});
