@@ -1,0 +1,395 @@
+import { describe, expect, it } from 'vitest';
+import {
+  asTransactUpdate,
+  claimMember,
+  counterUpdate,
+  limitedItems,
+  newStateRecord,
+  putEntry,
+  releaseClaim,
+  restoreClaim,
+  takeOverClaim,
+  updateEntry,
+  type CounterChange,
+  type UpdateInput,
+} from '../../shared/db/commands.js';
+import type { EntryRecord, MemberRecord, StateRecord } from '../../shared/db/records.js';
+import { initialState } from '../../shared/db/records.js';
+import { applySet, assertPlaceholdersConsistent, evalCondition, type Item } from './expression-eval.js';
+import { definition, item } from './fixtures.js';
+
+const TABLE = 'tuangou-test';
+const OPENS = '2026-12-01T00:00:00.000Z';
+const CLOSES = '2026-12-03T12:00:00.000Z';
+const MIDDLE = '2026-12-02T00:00:00.000Z';
+
+// a: limited stock 5, b: unlimited, 'c.d-e': limited, with characters that must never be inlined
+const def = definition({
+  id: 'c1',
+  opensAt: OPENS,
+  closesAt: CLOSES,
+  items: [item({ id: 'a', stock: 5 }), item({ id: 'b', stock: null }), item({ id: 'c.d-e', stock: 2 })],
+});
+const limited = limitedItems(def);
+
+/** The campaign's STATE item as it is stored, with its keys. */
+function stateItem(overrides: Partial<StateRecord> = {}): Item {
+  return { pk: 'CAMPAIGN#c1', sk: '#STATE', type: 'state', ...initialState(def), ...overrides } as unknown as Item;
+}
+
+function change(overrides: Partial<CounterChange>): CounterChange {
+  return { units: new Map(), participants: 0, takeNumber: false, limited, requireOpenAt: null, ...overrides };
+}
+
+/** Runs an update as DynamoDB would: condition first, then SET; null when the condition fails. */
+function run(input: UpdateInput, current: Item | undefined): Item | null {
+  assertPlaceholdersConsistent(input);
+  if (!evalCondition(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, current)) return null;
+  return applySet(input.UpdateExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, current ?? {});
+}
+
+function conditionHolds(input: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }, current: Item | undefined) {
+  return evalCondition(input.ConditionExpression!, input.ExpressionAttributeNames, input.ExpressionAttributeValues, current);
+}
+
+describe('limitedItems', () => {
+  it('is the items with a stock (0 included), not the unlimited ones', () => {
+    expect([...limited].sort()).toEqual(['a', 'c.d-e']);
+    const zero = definition({ items: [item({ id: 'z', stock: 0 }), item({ id: 'n', stock: null })] });
+    expect([...limitedItems(zero)]).toEqual(['z']);
+  });
+});
+
+describe('counterUpdate: structure', () => {
+  it('targets the campaign STATE item and always requires it to exist and bumps its version', () => {
+    const input = counterUpdate(TABLE, 'c1', change({}));
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: '#STATE' });
+    expect(input.ConditionExpression).toContain('attribute_exists(pk)');
+    expect(input.UpdateExpression).toMatch(/^SET /);
+    assertPlaceholdersConsistent(input);
+  });
+
+  it.each([
+    { name: 'join', c: change({ units: new Map([['a', 2], ['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE }) },
+    { name: 'change', c: change({ units: new Map([['a', 1], ['c.d-e', -1]]), requireOpenAt: MIDDLE }) },
+    { name: 'cancel', c: change({ units: new Map([['a', -2], ['b', -1]]), participants: -1, requireOpenAt: MIDDLE }) },
+    { name: 'repair release', c: change({ units: new Map([['a', -2]]), participants: -1 }) },
+    { name: 'nothing', c: change({}) },
+    { name: 'zero units are skipped', c: change({ units: new Map([['a', 0]]) }) },
+  ])('$name: every #name and :value used is defined, and every defined one is used', ({ c }) => {
+    expect(() => assertPlaceholdersConsistent(counterUpdate(TABLE, 'c1', c))).not.toThrow();
+  });
+
+  it('with requireOpenAt: the condition checks stored status open and opensAt <= now < closesAt', () => {
+    const input = counterUpdate(TABLE, 'c1', change({ requireOpenAt: MIDDLE }));
+    const names = input.ExpressionAttributeNames!;
+    const values = input.ExpressionAttributeValues!;
+    expect(Object.values(names)).toEqual(expect.arrayContaining(['status', 'opensAt', 'closesAt']));
+    expect(Object.values(values)).toEqual(expect.arrayContaining(['open', MIDDLE]));
+  });
+
+  it('without requireOpenAt (repair-time release): no status or window condition at all', () => {
+    const input = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', -1]]), participants: -1 }));
+    expect(input.ConditionExpression).toBe('attribute_exists(pk)');
+    expect(Object.values(input.ExpressionAttributeNames!)).not.toContain('status');
+    expect(Object.values(input.ExpressionAttributeValues!)).not.toContain('open');
+  });
+
+  it('takeNumber adds the seq increment; otherwise seq is untouched', () => {
+    const withNumber = counterUpdate(TABLE, 'c1', change({ takeNumber: true }));
+    const without = counterUpdate(TABLE, 'c1', change({}));
+    expect(Object.values(withNumber.ExpressionAttributeNames!)).toContain('seq');
+    expect(Object.values(without.ExpressionAttributeNames!)).not.toContain('seq');
+  });
+
+  it('never inlines an item id into the expression text', () => {
+    const input = counterUpdate(TABLE, 'c1', change({ units: new Map([['c.d-e', 1]]), requireOpenAt: MIDDLE }));
+    expect(input.UpdateExpression).not.toContain('c.d-e');
+    expect(input.ConditionExpression).not.toContain('c.d-e');
+    expect(Object.values(input.ExpressionAttributeNames!)).toContain('c.d-e');
+  });
+
+  it('stock condition only for increases of limited items', () => {
+    const input = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', 3], ['b', 4], ['c.d-e', -1]]) }));
+    const nameOf = (id: string) => Object.entries(input.ExpressionAttributeNames!).find(([, v]) => v === id)![0];
+    const remainingName = Object.entries(input.ExpressionAttributeNames!).find(([, v]) => v === 'remaining')?.[0];
+    expect(remainingName).toBeDefined();
+    const conditionMentions = (id: string) => input.ConditionExpression.includes(`${remainingName}.${nameOf(id)}`);
+    expect(conditionMentions('a')).toBe(true); // limited, increase
+    expect(conditionMentions('b')).toBe(false); // unlimited
+    expect(conditionMentions('c.d-e')).toBe(false); // limited, decrease
+    expect(input.UpdateExpression).not.toContain(`${remainingName}.${nameOf('b')}`); // unlimited: no remaining at all
+  });
+
+  it('asTransactUpdate drops ReturnValues/ReturnConsumedCapacity and keeps ALL_OLD on failure', () => {
+    const input = counterUpdate(TABLE, 'c1', change({ takeNumber: true }));
+    const tx = asTransactUpdate(input);
+    expect('ReturnValues' in tx).toBe(false);
+    expect('ReturnConsumedCapacity' in tx).toBe(false);
+    expect(tx.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    expect(tx).toMatchObject({ TableName: TABLE, Key: input.Key, UpdateExpression: input.UpdateExpression, ConditionExpression: input.ConditionExpression });
+  });
+});
+
+describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () => {
+  const join = (units: Array<[string, number]>, at = MIDDLE) =>
+    counterUpdate(TABLE, 'c1', change({ units: new Map(units), participants: 1, takeNumber: true, requireOpenAt: at }));
+
+  it('a join takes the next number, counts the participant, reserves stock and bumps the version', () => {
+    const after = run(join([['a', 2], ['b', 3]]), stateItem({ seq: 11, participants: 4, version: 7 }));
+    expect(after).toMatchObject({
+      seq: 12,
+      participants: 5,
+      version: 8,
+      sold: { a: 2, b: 3, 'c.d-e': 0 },
+      remaining: { a: 3, 'c.d-e': 2 },
+    });
+    expect(after).not.toBeNull();
+    expect(after!.remaining).not.toHaveProperty('b');
+  });
+
+  it.each([
+    { name: 'exactly the remaining stock', stock: 2, qty: 2, ok: true },
+    { name: 'one less than remaining', stock: 3, qty: 2, ok: true },
+    { name: 'one more than remaining', stock: 1, qty: 2, ok: false },
+    { name: 'sold out', stock: 0, qty: 1, ok: false },
+  ])('stock: $name (remaining $stock, qty $qty) → allowed $ok', ({ stock, qty, ok }) => {
+    const current = stateItem({ remaining: { a: stock, 'c.d-e': 2 } });
+    const after = run(join([['a', qty]]), current);
+    if (ok) expect(after).toMatchObject({ remaining: { a: stock - qty } });
+    else expect(after).toBeNull();
+  });
+
+  it('an unlimited item never runs out', () => {
+    const after = run(join([['b', 1_000_000]]), stateItem({ sold: { a: 0, b: 5_000_000, 'c.d-e': 0 } }));
+    expect(after).toMatchObject({ sold: { b: 6_000_000 } });
+  });
+
+  it('a limited item in stock does not let another, sold-out limited item through', () => {
+    const current = stateItem({ remaining: { a: 5, 'c.d-e': 0 } });
+    expect(run(join([['a', 1], ['c.d-e', 1]]), current)).toBeNull();
+  });
+
+  it.each([
+    { name: 'one ms before opensAt', at: '2026-11-30T23:59:59.999Z', status: 'open' as const, ok: false },
+    { name: 'exactly at opensAt', at: OPENS, status: 'open' as const, ok: true },
+    { name: 'one ms before closesAt', at: '2026-12-03T11:59:59.999Z', status: 'open' as const, ok: true },
+    { name: 'exactly at closesAt', at: CLOSES, status: 'open' as const, ok: false },
+    { name: 'after closesAt', at: '2026-12-04T00:00:00.000Z', status: 'open' as const, ok: false },
+    { name: 'closed by the leader, inside the window', at: MIDDLE, status: 'closed' as const, ok: false },
+    { name: 'settled', at: MIDDLE, status: 'settled' as const, ok: false },
+  ])('window: $name → allowed $ok', ({ at, status, ok }) => {
+    const after = run(join([['b', 1]], at), stateItem({ status }));
+    expect(after !== null).toBe(ok);
+  });
+
+  it('no STATE item (unknown campaign) → condition fails', () => {
+    expect(run(join([['b', 1]]), undefined)).toBeNull();
+  });
+
+  it('a cancel releases stock and the participant, keeps seq, and is not blocked by low stock', () => {
+    const cancel = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', -2], ['b', -3]]), participants: -1, requireOpenAt: MIDDLE }));
+    const current = stateItem({ seq: 9, participants: 3, sold: { a: 5, b: 3, 'c.d-e': 0 }, remaining: { a: 0, 'c.d-e': 2 } });
+    expect(run(cancel, current)).toMatchObject({ seq: 9, participants: 2, sold: { a: 3, b: 0 }, remaining: { a: 2 } });
+  });
+
+  it('a cancel after the deadline is refused, a repair-time release is not', () => {
+    const units = new Map([['a', -1]]);
+    const late = '2026-12-05T00:00:00.000Z';
+    const current = stateItem({ sold: { a: 1, b: 0, 'c.d-e': 0 }, remaining: { a: 4, 'c.d-e': 2 }, participants: 1 });
+    expect(run(counterUpdate(TABLE, 'c1', change({ units, participants: -1, requireOpenAt: late })), current)).toBeNull();
+    expect(run(counterUpdate(TABLE, 'c1', change({ units, participants: -1, requireOpenAt: null })), { ...current, status: 'settled' })).toMatchObject({
+      participants: 0,
+      sold: { a: 0 },
+      remaining: { a: 5 },
+    });
+  });
+
+  it('a change that moves units between items checks only the increase', () => {
+    const move = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', -1], ['c.d-e', 2]]), requireOpenAt: MIDDLE }));
+    const current = stateItem({ participants: 1, sold: { a: 1, b: 0, 'c.d-e': 0 }, remaining: { a: 4, 'c.d-e': 2 } });
+    expect(run(move, current)).toMatchObject({ participants: 1, seq: 0, sold: { a: 0, 'c.d-e': 2 }, remaining: { a: 5, 'c.d-e': 0 } });
+    expect(run(move, { ...current, remaining: { a: 4, 'c.d-e': 1 } })).toBeNull();
+  });
+});
+
+describe('claimMember: one active slot per user per campaign', () => {
+  const record = (idempotencyKey?: string): MemberRecord => ({
+    userId: 'u1',
+    entryId: 'e_new',
+    state: 'held',
+    requestHash: 'hash-new',
+    createdAt: MIDDLE,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  });
+  const existing = (state: 'held' | 'released', idempotencyKey?: string): Item => ({
+    pk: 'CAMPAIGN#c1',
+    sk: 'MEMBER#u1',
+    type: 'member',
+    userId: 'u1',
+    entryId: 'e_old',
+    state,
+    requestHash: 'hash-old',
+    createdAt: OPENS,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  });
+
+  it('writes the member item under MEMBER#<userId> with its record', () => {
+    const input = claimMember(TABLE, 'c1', record('k1'));
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Item).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', type: 'member', userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1' });
+  });
+
+  it.each([
+    { key: undefined as string | undefined },
+    { key: 'k1' },
+  ])('placeholders are consistent (idempotency key $key)', ({ key }) => {
+    expect(() => assertPlaceholdersConsistent(claimMember(TABLE, 'c1', record(key)))).not.toThrow();
+  });
+
+  it('without a key the condition does not mention idempotencyKey; with one it does', () => {
+    const plain = claimMember(TABLE, 'c1', record());
+    const keyed = claimMember(TABLE, 'c1', record('k1'));
+    expect(Object.values(plain.ExpressionAttributeNames ?? {})).not.toContain('idempotencyKey');
+    expect(Object.values(plain.ExpressionAttributeValues ?? {})).not.toContain('k1');
+    expect(Object.values(keyed.ExpressionAttributeNames ?? {})).toContain('idempotencyKey');
+    expect(Object.values(keyed.ExpressionAttributeValues ?? {})).toContain('k1');
+  });
+
+  it.each([
+    { name: 'no claim yet', newKey: undefined, current: undefined, ok: true },
+    { name: 'no claim yet (keyed)', newKey: 'k1', current: undefined, ok: true },
+    { name: 'an active claim', newKey: undefined, current: existing('held'), ok: false },
+    { name: 'an active claim (keyed, same key: a retry)', newKey: 'k1', current: existing('held', 'k1'), ok: false },
+    { name: 'an active claim (keyed, other key)', newKey: 'k2', current: existing('held', 'k1'), ok: false },
+    { name: 'a released claim (cancelled entry)', newKey: undefined, current: existing('released'), ok: true },
+    { name: 'a released claim with a key, new join without key', newKey: undefined, current: existing('released', 'k1'), ok: true },
+    { name: 'a released claim without key, new join with key', newKey: 'k2', current: existing('released'), ok: true },
+    { name: 'a released claim with another key', newKey: 'k2', current: existing('released', 'k1'), ok: true },
+    // a late retry of the old join: answered from the old claim, must not create a second entry
+    { name: 'a released claim with the same key', newKey: 'k1', current: existing('released', 'k1'), ok: false },
+  ])('$name → allowed $ok', ({ newKey, current, ok }) => {
+    expect(conditionHolds(claimMember(TABLE, 'c1', record(newKey)), current)).toBe(ok);
+  });
+});
+
+describe('takeOverClaim / restoreClaim / releaseClaim', () => {
+  const rec: MemberRecord = { userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'h', createdAt: MIDDLE };
+  const claimed = (entryId: string): Item => ({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId, state: 'held' });
+
+  it('takeOverClaim only replaces the stale claim it names', () => {
+    const input = takeOverClaim(TABLE, 'c1', rec, 'e_stale');
+    assertPlaceholdersConsistent(input);
+    expect(input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId: 'e_new' });
+    expect(conditionHolds(input, claimed('e_stale'))).toBe(true);
+    expect(conditionHolds(input, claimed('e_other'))).toBe(false);
+    expect(conditionHolds(input, undefined)).toBe(false);
+  });
+
+  it('restoreClaim puts back the previous record, only while the claim is still ours', () => {
+    const previous: MemberRecord = { userId: 'u1', entryId: 'e_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
+    const input = restoreClaim(TABLE, 'c1', 'u1', 'e_new', previous);
+    assertPlaceholdersConsistent(input as Parameters<typeof assertPlaceholdersConsistent>[0]);
+    expect('Item' in input && input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId: 'e_old', state: 'released' });
+    expect(conditionHolds(input, claimed('e_new'))).toBe(true);
+    expect(conditionHolds(input, claimed('e_someone_else'))).toBe(false);
+  });
+
+  it('restoreClaim with nothing before deletes the claim, only while it is still ours', () => {
+    const input = restoreClaim(TABLE, 'c1', 'u1', 'e_new', undefined);
+    expect('Item' in input).toBe(false);
+    expect('Key' in input && input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(conditionHolds(input, claimed('e_new'))).toBe(true);
+    expect(conditionHolds(input, claimed('e_other'))).toBe(false);
+  });
+
+  it('releaseClaim marks the claim released only for the entry being cancelled', () => {
+    const input = releaseClaim(TABLE, 'c1', 'u1', 'e_new');
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(run(input, claimed('e_new'))).toMatchObject({ state: 'released', entryId: 'e_new' });
+    expect(run(input, claimed('e_other'))).toBeNull();
+  });
+});
+
+describe('putEntry: the numbered 接龙 line with its index keys', () => {
+  const record = (seq: number): EntryRecord => ({
+    id: 'e_1',
+    campaignId: 'c1',
+    campaignTitle: '周六 阳光玫瑰葡萄 团购',
+    seq,
+    userId: 'u_42',
+    nickname: '王小明',
+    items: [{ itemId: 'a', qty: 2 }],
+    note: null,
+    pickupPointId: null,
+    phone: null,
+    status: 'active',
+    createdAt: '2026-12-02T08:00:00.000Z',
+    updatedAt: '2026-12-02T08:00:00.000Z',
+    version: 1,
+  });
+
+  it.each([
+    { seq: 1, sk: 'SEQ#0000000001' },
+    { seq: 12, sk: 'SEQ#0000000012' },
+    { seq: 999, sk: 'SEQ#0000000999' },
+    { seq: 1_234_567_890, sk: 'SEQ#1234567890' },
+  ])('seq $seq → lsi1sk $sk', ({ seq, sk }) => {
+    expect(putEntry(TABLE, record(seq)).Item).toMatchObject({ lsi1sk: sk });
+  });
+
+  it('keys: entry item in the campaign partition, gsi1 under the participant, newest-first sortable', () => {
+    const input = putEntry(TABLE, record(12));
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Item).toMatchObject({
+      pk: 'CAMPAIGN#c1',
+      sk: 'ENTRY#e_1',
+      lsi1sk: 'SEQ#0000000012',
+      gsi1pk: 'PARTICIPANT#u_42',
+      gsi1sk: '2026-12-02T08:00:00.000Z#e_1',
+      type: 'entry',
+      id: 'e_1',
+      seq: 12,
+      userId: 'u_42',
+      nickname: '王小明',
+    });
+    expect(input.Item).not.toHaveProperty('gsi2pk');
+  });
+
+  it('never overwrites: condition attribute_not_exists(pk)', () => {
+    const input = putEntry(TABLE, record(12));
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(conditionHolds(input, undefined)).toBe(true);
+    expect(conditionHolds(input, { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1', void: true })).toBe(false);
+  });
+});
+
+describe('updateEntry: optimistic concurrency on an active entry', () => {
+  const current: Item = { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1', status: 'active', version: 3, note: '旧', items: [{ itemId: 'a', qty: 1 }], phone: '13800138000' };
+  const update = (version: number) =>
+    updateEntry(TABLE, 'c1', 'e_1', version, { items: [{ itemId: 'a', qty: 4 }], note: null, phone: undefined }, '2026-12-02T09:00:00.000Z');
+
+  it('applies the given fields, skips undefined ones, bumps the version and updatedAt', () => {
+    const input = update(3);
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1' });
+    expect(run(input, current)).toEqual({ ...current, items: [{ itemId: 'a', qty: 4 }], note: null, version: 4, updatedAt: '2026-12-02T09:00:00.000Z' });
+  });
+
+  it.each([
+    { name: 'someone changed it since we read it', version: 2, status: 'active', ok: false },
+    { name: 'it was cancelled', version: 3, status: 'cancelled', ok: false },
+    { name: 'unchanged and active', version: 3, status: 'active', ok: true },
+  ])('$name → applied $ok', ({ version, status, ok }) => {
+    expect(run(update(version), { ...current, status }) !== null).toBe(ok);
+  });
+});
+
+describe('newStateRecord', () => {
+  it('creates the STATE item once', () => {
+    const input = newStateRecord(TABLE, 'c1', initialState(def));
+    expect(input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: '#STATE', type: 'state', status: 'open', seq: 0, participants: 0, remaining: { a: 5, 'c.d-e': 2 } });
+    expect(conditionHolds(input, undefined)).toBe(true);
+    expect(conditionHolds(input, stateItem())).toBe(false);
+  });
+});

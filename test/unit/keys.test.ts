@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { indexKeys, keys, seqSortKey } from '../../shared/db/keys.js';
+
+describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
+  it.each([
+    { name: 'campaign definition', key: keys.campaignMeta('c1'), expected: { pk: 'CAMPAIGN#c1', sk: '#META' } },
+    { name: 'live counters', key: keys.campaignState('c1'), expected: { pk: 'CAMPAIGN#c1', sk: '#STATE' } },
+    { name: 'settlement', key: keys.settlement('c1'), expected: { pk: 'CAMPAIGN#c1', sk: '#SETTLEMENT' } },
+    { name: 'member claim', key: keys.member('c1', 'u1'), expected: { pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' } },
+    { name: 'entry', key: keys.entry('c1', 'e1'), expected: { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e1' } },
+    { name: 'share code', key: keys.shareCode('ABCD2345'), expected: { pk: 'SHARE#ABCD2345', sk: '#SHARE' } },
+    { name: 'user profile', key: keys.user('u1'), expected: { pk: 'USER#u1', sk: '#PROFILE' } },
+  ])('$name', ({ key, expected }) => {
+    expect(key).toEqual(expected);
+  });
+
+  it('campaignPartition is the pk every per-campaign key uses', () => {
+    expect(keys.campaignPartition('c1')).toBe('CAMPAIGN#c1');
+    for (const k of [keys.campaignMeta('c1'), keys.campaignState('c1'), keys.settlement('c1'), keys.member('c1', 'u'), keys.entry('c1', 'e')]) {
+      expect(k.pk).toBe(keys.campaignPartition('c1'));
+    }
+  });
+
+  it('no two kinds of item in a campaign share a sort key, even for look-alike ids', () => {
+    const sks = [
+      keys.campaignMeta('c1').sk,
+      keys.campaignState('c1').sk,
+      keys.settlement('c1').sk,
+      keys.member('c1', 'x').sk,
+      keys.entry('c1', 'x').sk,
+      keys.member('c1', 'META').sk,
+      keys.entry('c1', 'STATE').sk,
+    ];
+    expect(new Set(sks).size).toBe(sks.length);
+  });
+
+  it('different campaigns never share a partition', () => {
+    expect(keys.campaignState('c1').pk).not.toBe(keys.campaignState('c2').pk);
+    expect(keys.shareCode('c1').pk).not.toBe(keys.campaignMeta('c1').pk);
+    expect(keys.user('c1').pk).not.toBe(keys.campaignMeta('c1').pk);
+  });
+});
+
+describe('seqSortKey: zero-padded so string order is numeric order', () => {
+  it.each([
+    { seq: 0, sk: 'SEQ#0000000000' },
+    { seq: 1, sk: 'SEQ#0000000001' },
+    { seq: 12, sk: 'SEQ#0000000012' },
+    { seq: 100, sk: 'SEQ#0000000100' },
+    { seq: 9_999_999_999, sk: 'SEQ#9999999999' },
+  ])('$seq → $sk', ({ seq, sk }) => {
+    expect(seqSortKey(seq)).toBe(sk);
+    expect(indexKeys.entryBySeq(seq)).toEqual({ lsi1sk: sk });
+  });
+
+  it('sorting the keys as strings gives numeric order', () => {
+    const seqs = [1, 2, 9, 10, 11, 19, 20, 99, 100, 101, 999, 1000, 10_000, 123_456];
+    const shuffled = [...seqs].reverse().map(seqSortKey);
+    expect(shuffled.sort()).toEqual(seqs.map(seqSortKey));
+  });
+});
+
+describe('indexKeys', () => {
+  it('gsi1: campaigns a user leads, newest first by createdAt then id', () => {
+    expect(indexKeys.campaignByLeader('u1', '2026-11-30T00:00:00.000Z', 'c1')).toEqual({ gsi1pk: 'LEADER#u1', gsi1sk: '2026-11-30T00:00:00.000Z#c1' });
+    expect(indexKeys.leaderPartition('u1')).toBe('LEADER#u1');
+  });
+
+  it('gsi1: entries a user made, newest first by createdAt then id', () => {
+    expect(indexKeys.entryByParticipant('u1', '2026-12-02T08:00:00.000Z', 'e1')).toEqual({ gsi1pk: 'PARTICIPANT#u1', gsi1sk: '2026-12-02T08:00:00.000Z#e1' });
+    expect(indexKeys.participantPartition('u1')).toBe('PARTICIPANT#u1');
+  });
+
+  it('a user\'s led campaigns and joined entries live in different gsi1 partitions', () => {
+    expect(indexKeys.leaderPartition('u1')).not.toBe(indexKeys.participantPartition('u1'));
+  });
+
+  it('gsi1 sort keys order by time', () => {
+    const earlier = indexKeys.entryByParticipant('u1', '2026-12-02T08:00:00.000Z', 'zzz').gsi1sk;
+    const later = indexKeys.entryByParticipant('u1', '2026-12-02T08:00:00.001Z', 'aaa').gsi1sk;
+    expect(earlier < later).toBe(true);
+  });
+
+  it('gsi2: open campaigns by deadline', () => {
+    expect(indexKeys.openByClose('2026-12-03T12:00:00.000Z', 'c1')).toEqual({ gsi2pk: 'OPEN', gsi2sk: '2026-12-03T12:00:00.000Z#c1' });
+    expect(indexKeys.openPartition).toBe('OPEN');
+  });
+});
