@@ -1,0 +1,180 @@
+/**
+ * npm run bench:join [-- --joins 2000 --concurrency 32]
+ *
+ * Starts DynamoDB Local (in memory; or uses DYNAMODB_ENDPOINT) and the API over real HTTP, fires
+ * N joins at one campaign from C concurrent clients, then issues the raw DynamoDB writes one join
+ * needs (claim put, counter update, entry put) directly with the SDK at the same concurrency.
+ * Prints joins/s, latency percentiles, responses by code, oversold units, DynamoDB requests and
+ * consumed write units per join, the API/raw ratio, and one JSON line with all of it.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { createApp } from '../../functions/app.js';
+import { issueToken } from '../../shared/auth/tokens.js';
+import { systemClock } from '../../shared/clock.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import { claimMember, counterUpdate, putEntry } from '../../shared/db/commands.js';
+import type { DbContext } from '../../shared/db/context.js';
+import { ensureTable } from '../../shared/db/create-table.js';
+import { createLogger } from '../../shared/logger.js';
+import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+
+const { values } = parseArgs({ options: { joins: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, stock: { type: 'string' } } });
+const N = Number(values.joins);
+const C = Number(values.concurrency);
+const STOCK = values.stock ? Number(values.stock) : Math.floor(N * 0.9); // some joins must meet SOLD_OUT
+
+function percentile(sorted: number[], p: number) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+}
+
+async function runPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
+  const latencies: number[] = [];
+  const results: T[] = new Array(count);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t = performance.now();
+        results[i] = await task(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { results, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+}
+
+async function main() {
+  const local = process.env.DYNAMODB_ENDPOINT ? null : await startDynamoDbLocal();
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? local!.endpoint;
+  const tableName = `bench_${randomUUID().slice(0, 8)}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ensureTable(raw, tableName);
+
+  // Count every DynamoDB request the API makes, and the write capacity the join path reports.
+  const doc = createDocumentClient({ region: 'local', endpoint });
+  const requests = new Map<string, number>();
+  const durations = new Map<string, number>();
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? '?';
+      requests.set(name, (requests.get(name) ?? 0) + 1);
+      const t = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        durations.set(name, (durations.get(name) ?? 0) + performance.now() - t);
+      }
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  let wcu = 0;
+  const db: DbContext = {
+    doc,
+    tableName,
+    clock: systemClock,
+    onCapacity: (_op, cc) => {
+      for (const c of ([] as ConsumedCapacity[]).concat(cc ?? [])) wcu += c.CapacityUnits ?? 0;
+    },
+  };
+  const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
+  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent') });
+  const port = await freePort();
+  const server = serve({ fetch: app.fetch, port });
+  const base = `http://127.0.0.1:${port}`;
+
+  const leaderToken = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
+  const closesAt = new Date(Date.now() + 3600_000).toISOString();
+  const create = await fetch(`${base}/campaigns`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: '压测 秒杀荔枝', closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: STOCK, perPersonLimit: 1 }] }),
+  });
+  const campaign = (await create.json()) as { id: string };
+  const userTokens = await Promise.all(Array.from({ length: N }, (_, i) => issueToken(tokens, { id: `u_b${i}`, nickname: `用户${i}` })));
+
+  requests.clear();
+  const api = await runPool(N, C, async (i) => {
+    const res = await fetch(`${base}/campaigns/${campaign.id}/entries`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${userTokens[i]}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
+      body: JSON.stringify({ items: [{ itemId: 'i1', qty: 1 }] }),
+    });
+    const body = (await res.json()) as { error?: { code: string } };
+    return res.status === 201 ? '201' : `${res.status} ${body.error?.code}`;
+  });
+  const byCode: Record<string, number> = {};
+  for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
+  const accepted = byCode['201'] ?? 0;
+  const writeRequests = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand'].reduce((n, k) => n + (requests.get(k) ?? 0), 0);
+  const readRequests = ['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'].reduce((n, k) => n + (requests.get(k) ?? 0), 0);
+
+  const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
+  const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
+
+  // The same writes without the API, at the same concurrency, on a second campaign.
+  const rawCreate = await fetch(`${base}/campaigns`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'raw', closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: N * 2 }] }),
+  });
+  const rawCampaign = (await rawCreate.json()) as { id: string };
+  const rawDoc = createDocumentClient({ region: 'local', endpoint });
+  const limited = new Set(['i1']);
+  const rawRun = await runPool(N, C, async (i) => {
+    const now = new Date().toISOString();
+    const entryId = `e_raw_${i}`;
+    await rawDoc.send(new PutCommand(claimMember(tableName, rawCampaign.id, { userId: `u_r${i}`, entryId, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
+    const out = await rawDoc.send(new UpdateCommand(counterUpdate(tableName, rawCampaign.id, { units: new Map([['i1', 1]]), participants: 1, takeNumber: true, limited, requireOpenAt: now })));
+    await rawDoc.send(
+      new PutCommand(
+        putEntry(tableName, {
+          id: entryId, campaignId: rawCampaign.id, campaignTitle: 'raw', seq: out.Attributes!.seq as number, userId: `u_r${i}`, nickname: `用户${i}`,
+          items: [{ itemId: 'i1', qty: 1 }], note: null, pickupPointId: null, phone: null, status: 'active', createdAt: now, updatedAt: now, version: 1,
+        }),
+      ),
+    );
+    return 'ok';
+  });
+
+  const figures = {
+    joins: N,
+    concurrency: C,
+    stock: STOCK,
+    apiJoinsPerSecond: Math.round(api.perSecond),
+    apiLatencyMs: { p50: +api.p50.toFixed(1), p95: +api.p95.toFixed(1), p99: +api.p99.toFixed(1) },
+    responses: byCode,
+    oversoldUnits: oversold,
+    rawJoinsPerSecond: Math.round(rawRun.perSecond),
+    rawLatencyMs: { p50: +rawRun.p50.toFixed(1), p95: +rawRun.p95.toFixed(1), p99: +rawRun.p99.toFixed(1) },
+    ratioApiToRaw: +(api.perSecond / rawRun.perSecond).toFixed(2),
+    dynamoWriteRequestsPerAcceptedJoin: +(writeRequests / Math.max(1, accepted)).toFixed(2),
+    dynamoReadRequestsPerJoinAttempt: +(readRequests / N).toFixed(2),
+    consumedWcuPerAcceptedJoin: +(wcu / Math.max(1, accepted)).toFixed(2),
+    requestsByCommand: Object.fromEntries(requests),
+  };
+  console.log(`joins: ${N} from ${C} concurrent clients, stock ${STOCK}`);
+  console.log(`API:  ${figures.apiJoinsPerSecond} joins/s  p50 ${figures.apiLatencyMs.p50} ms  p95 ${figures.apiLatencyMs.p95} ms  p99 ${figures.apiLatencyMs.p99} ms`);
+  console.log(`responses: ${JSON.stringify(byCode)}   oversold units: ${oversold}`);
+  console.log(`raw:  ${figures.rawJoinsPerSecond} joins/s  p50 ${figures.rawLatencyMs.p50} ms  (claim put + counter update + entry put, same concurrency)`);
+  console.log(`ratio API/raw: ${figures.ratioApiToRaw}`);
+  console.log(`per accepted join: ${figures.dynamoWriteRequestsPerAcceptedJoin} write requests, ${figures.consumedWcuPerAcceptedJoin} WCU (base table + indexes); ${figures.dynamoReadRequestsPerJoinAttempt} reads per attempt`);
+  if (process.env.BENCH_DEBUG) console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
+  console.log(JSON.stringify(figures));
+
+  server.close();
+  raw.destroy();
+  await local?.stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
