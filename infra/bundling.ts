@@ -18,7 +18,8 @@ export const NODE_TARGET = 'node22';
 
 /**
  * Bundle the AWS SDK v3 (tree-shaken, pinned to our lockfile) instead of using the runtime's copy.
- * Decided by `npm run bench:coldstart`: see infra/bench/coldstart.ts and the README for the figures.
+ * Decided by `npm run bench:coldstart` (figures in infra/README.md): the bundled SDK starts ~60 ms
+ * faster than loading the SDK as separate files, and its version is pinned by our lockfile.
  */
 export const BUNDLE_AWS_SDK = true;
 
