@@ -103,6 +103,7 @@ describe('parseConfig: DYNAMODB_ENDPOINT', () => {
     // the usual mistake: host and port without a scheme. `new URL` reads "localhost:" as the
     // scheme, so a bare URL check passes it; the SDK then has no host to talk to.
     { name: 'host:port without http(s)://', value: 'localhost:8000' },
+    { name: 'a scheme the SDK cannot speak', value: 'ftp://dynamodb.local:8000' },
   ])('rejects $name ($value) by name', ({ value }) => {
     expect(failure({ ...base, DYNAMODB_ENDPOINT: value }).message).toMatch(/DYNAMODB_ENDPOINT/);
   });
