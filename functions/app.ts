@@ -24,7 +24,8 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
-  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Behind API Gateway, reuse its request id so app logs and access logs join on one id.
+  app.use('*', requestId({ headerName: 'X-Request-Id', generator: (c) => lambdaRequestId(c.env) ?? crypto.randomUUID() }));
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -77,3 +78,8 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function lambdaRequestId(env: unknown): string | undefined {
+  const id = (env as { event?: { requestContext?: { requestId?: unknown } } } | undefined)?.event?.requestContext?.requestId;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -7,7 +7,7 @@ const bool = z
 /** Every setting the API reads, parsed once; a missing or bad value fails fast by name. */
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'DYNAMODB_ENDPOINT must be an http(s) URL' }).optional(),
   AWS_REGION: z.string().min(1).default('ap-east-1'),
   AUTH_SECRET: z.string().min(16, 'AUTH_SECRET must be at least 16 characters').optional(),
   AUTH_SECRET_ARN: z.string().min(1).optional(),
