@@ -32,6 +32,38 @@ export interface CounterChange {
   limited: ReadonlySet<string>;
   /** join/change/cancel require the campaign open at `now`; repair-time releases do not */
   requireOpenAt: string | null;
+  /** joins only: this join's token, pushed into the STATE ring (see JOIN_RING_SIZE) */
+  joinToken?: string;
+}
+
+/**
+ * The STATE item remembers the tokens of the last JOIN_RING_SIZE joins in fixed slots j0..j31
+ * (j31 newest). A retried reserve whose first attempt did commit (response lost, SDK retry) then
+ * fails its `not in ring` condition instead of taking a second number, and the ring position tells
+ * which number the first attempt took. 32 short tokens keep STATE well under 1 KB.
+ */
+export const JOIN_RING_SIZE = 32;
+export const ringSlot = (i: number) => `j${i}`;
+
+/** The token a join writes into the ring: the random tail of its entry id. */
+export const joinTokenOf = (entryId: string) => entryId.slice(-12);
+
+/** Where a join's token sits in a STATE item's ring, or -1. */
+export function ringPosition(state: Record<string, unknown> | undefined, token: string): number {
+  if (!state) return -1;
+  for (let i = 0; i < JOIN_RING_SIZE; i++) if (state[ringSlot(i)] === token) return i;
+  return -1;
+}
+
+/** Number taken by the join at ring position `position`, given the STATE's current `seq`. */
+export function seqAtRingPosition(currentSeq: number, position: number): number {
+  return currentSeq - (JOIN_RING_SIZE - 1 - position);
+}
+
+export function emptyRing(): Record<string, string> {
+  const ring: Record<string, string> = {};
+  for (let i = 0; i < JOIN_RING_SIZE; i++) ring[ringSlot(i)] = '-';
+  return ring;
 }
 
 export function counterUpdate(tableName: string, campaignId: string, change: CounterChange): UpdateInput {
@@ -47,6 +79,13 @@ export function counterUpdate(tableName: string, campaignId: string, change: Cou
   if (change.takeNumber) {
     names['#seq'] = 'seq';
     sets.push('#seq = #seq + :one');
+    if (change.joinToken === undefined) throw new Error('a numbered join needs a joinToken');
+    values[':token'] = change.joinToken;
+    for (let i = 0; i < JOIN_RING_SIZE; i++) {
+      names[`#${ringSlot(i)}`] = ringSlot(i);
+      conditions.push(`#${ringSlot(i)} <> :token`);
+      sets.push(i + 1 < JOIN_RING_SIZE ? `#${ringSlot(i)} = #${ringSlot(i + 1)}` : `#${ringSlot(i)} = :token`);
+    }
   }
   if (change.participants !== 0) {
     names['#participants'] = 'participants';

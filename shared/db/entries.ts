@@ -18,6 +18,9 @@ import type { CampaignSnapshot } from './campaigns.js';
 import {
   asTransactUpdate,
   claimMember,
+  joinTokenOf,
+  ringPosition,
+  seqAtRingPosition,
   counterUpdate,
   limitedItems,
   putEntry,
@@ -79,14 +82,6 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
   if (reason) throw new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
 }
 
-/** Reject from the snapshot we already read, without spending a write: sold-out storms are cheap. */
-function precheckStock(snapshot: CampaignSnapshot, units: ReadonlyMap<string, number>): void {
-  for (const [itemId, qty] of units) {
-    const remaining = snapshot.stateRecord.remaining[itemId];
-    if (qty > 0 && remaining !== undefined && remaining < qty) throw new SoldOutError(itemId, remaining, qty);
-  }
-}
-
 export async function getEntryRecord(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, entryId), ConsistentRead: true }));
   const item = out.Item as (EntryRecord & { type?: string }) | undefined;
@@ -106,21 +101,33 @@ export async function requireEntry(db: DbContext, campaignId: string, entryId: s
  *   2. reserve #STATE          open? stock left? → take the next seq, add units (atomic)
  *   3. entry   ENTRY#<id>      the numbered line
  * A rejection at 2 undoes 1. A crash between steps leaves a claim without entry, which a retry
- * takes over after JOIN_LEASE_MS and repair (repair.ts) accounts for.
+ * takes over after JOIN_LEASE_MS and repair (settle.ts) accounts for. Each step also recognizes
+ * its own earlier attempt (a response lost after the write committed, retried by the SDK).
  */
 export async function join(db: DbContext, snapshot: CampaignSnapshot, req: JoinRequest): Promise<JoinResult> {
   const { def } = snapshot;
   const now = db.clock.now();
   checkEntryLines(def, req.items);
   checkPickupPoint(def, req.pickupPointId);
-  assertOpen(snapshot, now);
   const units = quantityDelta([], req.items);
+  const hash = requestHash(def.id, req);
+
+  // Closed or sold out as of our consistent read: reject without writing anything (sold-out storms
+  // cost one read each). A retry of a join that already succeeded is still answered with its entry.
+  const early = earlyRejection(snapshot, units, now);
+  if (early) {
+    if (req.idempotencyKey !== undefined) {
+      const replay = await replayFromClaim(db, def.id, req, hash);
+      if (replay) return replay;
+    }
+    throw early;
+  }
 
   const claim: MemberRecord = {
     userId: req.userId,
     entryId: newId('e', now),
     state: 'held',
-    requestHash: requestHash(def.id, req),
+    requestHash: hash,
     createdAt: now.toISOString(),
     ...(req.idempotencyKey !== undefined ? { idempotencyKey: req.idempotencyKey } : {}),
   };
@@ -134,18 +141,33 @@ export async function join(db: DbContext, snapshot: CampaignSnapshot, req: JoinR
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const existing = failure.item as unknown as MemberRecord;
-    const answer = await answerFromExistingClaim(db, def, req, claim, existing);
-    if (answer) return answer;
-    // The existing claim belonged to a join that died: we took it over and continue as step 2.
-  }
-  // Only now, holding the claim, may a precheck reject: the claim must be undone like any rejection.
-  try {
-    precheckStock(snapshot, units);
-  } catch (err) {
-    await undoClaim(db, def.id, claim, previous);
-    throw err;
+    // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
+    if (existing.entryId !== claim.entryId) {
+      const answer = await answerFromExistingClaim(db, def, req, claim, existing);
+      if (answer) return answer;
+      // The existing claim belonged to a join that died: we took it over and continue as step 2.
+    }
   }
   return reserveAndWrite(db, def, req, claim, previous, units);
+}
+
+function earlyRejection(snapshot: CampaignSnapshot, units: ReadonlyMap<string, number>, now: Date): Error | null {
+  const reason = notOpenReason(snapshot.def, snapshot.state, now);
+  if (reason) return new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
+  for (const [itemId, qty] of units) {
+    const remaining = snapshot.stateRecord.remaining[itemId];
+    if (qty > 0 && remaining !== undefined && remaining < qty) return new SoldOutError(itemId, remaining, qty);
+  }
+  return null;
+}
+
+async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string): Promise<JoinResult | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }));
+  const claim = out.Item as MemberRecord | undefined;
+  if (!claim || claim.idempotencyKey !== req.idempotencyKey) return null;
+  if (claim.requestHash !== hash) throw new IdempotencyKeyReusedError();
+  const entry = await getEntryRecord(db, campaignId, claim.entryId);
+  return entry ? { entry: toEntry(entry), replayed: true } : null;
 }
 
 async function answerFromExistingClaim(
@@ -242,20 +264,27 @@ async function reserveAndWrite(
   units: ReadonlyMap<string, number>,
 ): Promise<JoinResult> {
   const now = db.clock.now();
+  const token = joinTokenOf(claim.entryId);
   let seq: number;
   try {
     const out = await db.doc.send(
       new UpdateCommand(
-        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, joinToken: token, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
       ),
     );
     db.onCapacity?.('join.reserve', out.ConsumedCapacity);
     seq = out.Attributes?.seq as number;
   } catch (err) {
-    await undoClaim(db, def.id, claim, previous);
     const failure = conditionFailure(err);
-    if (failure) throw counterRejection(def, failure.item, units, now);
-    throw err;
+    const position = ringPosition(failure?.item, token);
+    if (failure && position >= 0) {
+      // An earlier attempt of this very update committed (its response was lost): that is our number.
+      seq = seqAtRingPosition(failure.item!.seq as number, position);
+    } else {
+      await undoClaim(db, def.id, claim, previous);
+      if (failure) throw counterRejection(def, failure.item, units, now);
+      throw err;
+    }
   }
 
   const record: EntryRecord = {
@@ -279,6 +308,8 @@ async function reserveAndWrite(
     db.onCapacity?.('join.entry', out.ConsumedCapacity);
   } catch (err) {
     if (!conditionFailure(err)) throw err;
+    const existing = await getEntryRecord(db, def.id, record.id);
+    if (existing && existing.seq === record.seq) return { entry: toEntry(existing), replayed: false }; // our own write, response lost
     // Our lease ran out and a takeover tombstoned this entry: give the units back, report failure.
     await db.doc.send(
       new UpdateCommand(counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null })),

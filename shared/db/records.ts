@@ -1,3 +1,4 @@
+import { emptyRing } from './commands.js';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -101,5 +102,5 @@ export function initialState(def: CampaignDefinition): StateRecord {
     sold[item.id] = 0;
     if (item.stock !== null) remaining[item.id] = item.stock;
   }
-  return { status: 'open', seq: 0, participants: 0, sold, remaining, opensAt: def.opensAt, closesAt: def.closesAt, version: 0 };
+  return { status: 'open', seq: 0, participants: 0, sold, remaining, opensAt: def.opensAt, closesAt: def.closesAt, version: 0, ...emptyRing() };
 }

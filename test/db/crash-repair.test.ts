@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/db/campaigns.js';
-import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/db/commands.js';
+import { claimMember, counterUpdate, joinTokenOf, limitedItems, putEntry } from '../../shared/db/commands.js';
 import { JOIN_LEASE_MS, requestHash } from '../../shared/db/entries.js';
 import type { EntryRecord, MemberRecord } from '../../shared/db/records.js';
 import { repairCampaign } from '../../shared/db/settle.js';
@@ -38,7 +38,7 @@ async function crashedJoin(campaignId: string, userId: string, qty: number, step
   await h.db.doc.send(new PutCommand(claimMember(h.db.tableName, campaignId, claim)));
   if (steps === 1) return { entryId };
   const out = await h.db.doc.send(
-    new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),
+    new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, joinToken: joinTokenOf(entryId), limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),
   );
   return { entryId, seq: out.Attributes?.seq as number };
 }

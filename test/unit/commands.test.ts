@@ -3,6 +3,10 @@ import {
   asTransactUpdate,
   claimMember,
   counterUpdate,
+  JOIN_RING_SIZE,
+  ringPosition,
+  ringSlot,
+  seqAtRingPosition,
   limitedItems,
   newStateRecord,
   putEntry,
@@ -38,7 +42,7 @@ function stateItem(overrides: Partial<StateRecord> = {}): Item {
 }
 
 function change(overrides: Partial<CounterChange>): CounterChange {
-  return { units: new Map(), participants: 0, takeNumber: false, limited, requireOpenAt: null, ...overrides };
+  return { units: new Map(), participants: 0, takeNumber: false, limited, requireOpenAt: null, joinToken: 'tok-1', ...overrides };
 }
 
 /** Runs an update as DynamoDB would: condition first, then SET; null when the condition fails. */
@@ -182,6 +186,29 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
   ])('window: $name → allowed $ok', ({ at, status, ok }) => {
     const after = run(join([['b', 1]], at), stateItem({ status }));
     expect(after !== null).toBe(ok);
+  });
+
+  it('the join ring: a join pushes its token, and a retry of the same join is refused and locatable', () => {
+    const first = run(join([['b', 1]]), stateItem({ seq: 4 }));
+    expect(first).toMatchObject({ seq: 5, [ringSlot(JOIN_RING_SIZE - 1)]: 'tok-1', [ringSlot(0)]: '-' });
+    // the same update again (an SDK retry after a lost response) must not take a second number
+    expect(run(join([['b', 1]]), first!)).toBeNull();
+    expect(seqAtRingPosition(first!.seq as number, ringPosition(first!, 'tok-1'))).toBe(5);
+    // two more joins later, the token has moved two slots down and still names seq 5
+    let later = first!;
+    for (const token of ['tok-2', 'tok-3']) later = run(counterUpdate(TABLE, 'c1', change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: token })), later)!;
+    expect(later.seq).toBe(7);
+    expect(ringPosition(later, 'tok-1')).toBe(JOIN_RING_SIZE - 3);
+    expect(seqAtRingPosition(later.seq as number, ringPosition(later, 'tok-1'))).toBe(5);
+    expect(ringPosition(later, 'never')).toBe(-1);
+  });
+
+  it('a token pushed out of the ring after JOIN_RING_SIZE joins is forgotten', () => {
+    let item = run(join([['b', 1]]), stateItem())!;
+    for (let i = 0; i < JOIN_RING_SIZE; i++) {
+      item = run(counterUpdate(TABLE, 'c1', change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: `other-${i}` })), item)!;
+    }
+    expect(ringPosition(item, 'tok-1')).toBe(-1);
   });
 
   it('no STATE item (unknown campaign) → condition fails', () => {
