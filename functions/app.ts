@@ -13,6 +13,7 @@ import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { settlementRoutes } from './routes/settlement.js';
+import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { newRouter } from './validation.js';
 
 /** 64 KiB is far above any real campaign or join body and far below Lambda's 6 MB. */
@@ -49,6 +50,9 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(`Request body over ${MAX_BODY_BYTES} bytes`); } }));
+  // Login and refresh take their credentials in the body: mounted before the bearer check, so a
+  // stale access token a client still sends cannot lock it out of getting a new one.
+  if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat));
   app.use('*', authenticate(deps.tokens));
 
   app.route('/', healthRoutes());

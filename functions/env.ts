@@ -1,5 +1,6 @@
 import type { DbContext } from '../shared/db/context.js';
 import type { TokenSettings, TokenUser } from '../shared/auth/tokens.js';
+import type { WechatSettings } from '../shared/auth/wechat.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
@@ -11,6 +12,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** allowed CORS origins; empty or absent: any origin (mini-programs send no Origin) */
   readonly corsOrigins?: readonly string[];
+  /** POST /auth/wechat and /auth/refresh exist only when set (WECHAT_APPID configured) */
+  readonly wechat?: WechatSettings;
 }
 
 export type AppEnv = {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isRetryableServiceError } from '../shared/db/failures.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { AppEnv } from './env.js';
@@ -16,7 +17,8 @@ const HTTP_CODES: Record<number, string> = {
 };
 
 /**
- * The one place errors become responses: `{"error": {code, message, details}}`. Domain errors
+ * The one place errors become responses. Transient database failures (after the SDK's own
+ * retries) become 503 SERVICE_UNAVAILABLE with Retry-After.: `{"error": {code, message, details}}`. Domain errors
  * carry their status and code; Hono's own (malformed JSON, wrong media type, body too large) are
  * mapped by status; anything else is logged in full and answered with a generic 500.
  */
@@ -28,6 +30,11 @@ export function errorResponder(logger: Logger) {
     if (err instanceof HTTPException && err.status < 500) {
       const code = HTTP_CODES[err.status] ?? `HTTP_${err.status}`;
       return c.json({ error: { code, message: err.message || code } }, err.status as ContentfulStatusCode);
+    }
+    if (isRetryableServiceError(err)) {
+      logger.warn('database unavailable', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
+      c.header('Retry-After', '1');
+      return c.json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is busy; retry shortly (with the same Idempotency-Key)' } }, 503);
     }
     logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
     return c.json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; please retry later' } }, 500);

@@ -1,11 +1,29 @@
-import { sign, verify } from 'hono/jwt';
+import { createHash, randomUUID } from 'node:crypto';
+import { decode, sign, verify } from 'hono/jwt';
+import type { JWTPayload } from 'hono/utils/jwt/types';
 import { UnauthorizedError } from '../errors.js';
 
-export interface TokenSettings {
+/** One HS256 key: `kid` names it in the token header so verification can pick it. */
+export interface SigningKey {
+  kid: string;
   secret: string;
+}
+
+export interface TokenSettings {
+  /** The current signing secret: every new token is signed with it. */
+  secret: string;
+  /** Key id of `secret`; derived from the secret when absent (see `deriveKid`). */
+  kid?: string;
+  /** Earlier secrets, still accepted for verification (never used to sign), so rotation logs no one out. */
+  previous?: readonly SigningKey[];
   issuer: string;
   audience: string;
+  /** Lifetime of dev-login tokens and of `issueToken` tokens (seconds). */
   ttlSeconds: number;
+  /** Lifetime of access tokens that come with a refresh token (WeChat login, refresh); default 2 h. */
+  accessTtlSeconds?: number;
+  /** Lifetime of refresh tokens; default 30 days. */
+  refreshTtlSeconds?: number;
 }
 
 export interface TokenUser {
@@ -13,26 +31,133 @@ export interface TokenUser {
   nickname: string;
 }
 
+export const DEFAULT_ACCESS_TTL_SECONDS = 2 * 3600;
+export const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+
+/** A refresh token is signed for this audience, so it can never pass as an access token (and back). */
+export const refreshAudience = (audience: string) => `${audience}#refresh`;
+const REFRESH_TYP = 'refresh';
+
+/**
+ * The key id of a secret that was configured without one: a short hash, stable across cold starts
+ * and deployments, so a token signed before a rotation still finds its key afterwards.
+ */
+export function deriveKid(secret: string): string {
+  return `k${createHash('sha256').update(`tuangou-token-kid\0${secret}`).digest('base64url').slice(0, 10)}`;
+}
+
+export function currentKey(settings: TokenSettings): SigningKey {
+  return { kid: settings.kid ?? deriveKid(settings.secret), secret: settings.secret };
+}
+
+/** The current key first, then the previous ones: every key a token may be verified with. */
+export function verificationKeys(settings: TokenSettings): SigningKey[] {
+  return [currentKey(settings), ...(settings.previous ?? [])];
+}
+
+/** HMAC key as a JWK: `sign` then writes `kid` into the header, and the secret is never sniffed as a PEM. */
+function jwk(key: SigningKey) {
+  return { kty: 'oct', k: Buffer.from(key.secret, 'utf8').toString('base64url'), alg: 'HS256', kid: key.kid };
+}
+
+async function signWithCurrentKey(settings: TokenSettings, claims: JWTPayload): Promise<string> {
+  return sign(claims, jwk(currentKey(settings)), 'HS256');
+}
+
 /**
  * HS256 bearer tokens. Only HS256 is accepted (no `alg: none`, no algorithm confusion), and issuer
  * and audience must match. Token times use the system clock: they are about real-world expiry, not
  * campaign deadlines, and the JWT library checks them against it.
  */
-export async function issueToken(settings: TokenSettings, user: TokenUser): Promise<string> {
+export async function issueToken(settings: TokenSettings, user: TokenUser, ttlSeconds: number = settings.ttlSeconds): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return sign(
-    { sub: user.id, name: user.nickname, iss: settings.issuer, aud: settings.audience, iat: now, exp: now + settings.ttlSeconds },
-    settings.secret,
-    'HS256',
-  );
+  return signWithCurrentKey(settings, { sub: user.id, name: user.nickname, iss: settings.issuer, aud: settings.audience, iat: now, exp: now + ttlSeconds });
+}
+
+export interface RefreshClaims {
+  userId: string;
+  /** this token's id: each refresh token is accepted once */
+  jti: string;
+  /** the login this token descends from; reusing a spent token revokes the whole family */
+  family: string;
+  /** epoch seconds */
+  exp: number;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** access token lifetime, seconds */
+  expiresIn: number;
+  refreshExpiresIn: number;
+}
+
+/**
+ * A fresh access token plus a refresh token. `family` continues a refresh chain (rotation); a
+ * login starts a new one.
+ */
+export async function issueTokenPair(settings: TokenSettings, user: TokenUser, family?: string): Promise<TokenPair> {
+  const expiresIn = settings.accessTtlSeconds ?? DEFAULT_ACCESS_TTL_SECONDS;
+  const refreshExpiresIn = settings.refreshTtlSeconds ?? DEFAULT_REFRESH_TTL_SECONDS;
+  const now = Math.floor(Date.now() / 1000);
+  const jti = randomUUID();
+  const refreshToken = await signWithCurrentKey(settings, {
+    typ: REFRESH_TYP,
+    sub: user.id,
+    jti,
+    fam: family ?? jti,
+    iss: settings.issuer,
+    aud: refreshAudience(settings.audience),
+    iat: now,
+    exp: now + refreshExpiresIn,
+  });
+  return { accessToken: await issueToken(settings, user, expiresIn), refreshToken, expiresIn, refreshExpiresIn };
+}
+
+/**
+ * Signature, algorithm (HS256 only), issuer, audience and times checked with the key the header's
+ * `kid` names. A token without `kid` predates key ids and is tried against each configured key;
+ * an unknown `kid` is refused.
+ */
+async function verifySigned(settings: TokenSettings, token: string, audience: string): Promise<JWTPayload> {
+  const { header } = decode(token) as { header: { kid?: unknown } };
+  const keys = verificationKeys(settings);
+  let candidates: SigningKey[];
+  if (header.kid === undefined) candidates = keys;
+  else if (typeof header.kid === 'string') candidates = keys.filter((k) => k.kid === header.kid).slice(0, 1);
+  else throw new Error('kid is not a string');
+  if (candidates.length === 0) throw new Error('unknown kid');
+  let lastError: unknown;
+  for (const key of candidates) {
+    try {
+      return await verify(token, jwk(key), { alg: 'HS256', iss: settings.issuer, aud: audience });
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
 }
 
 export async function verifyToken(settings: TokenSettings, token: string): Promise<TokenUser> {
   try {
-    const payload = await verify(token, settings.secret, { alg: 'HS256', iss: settings.issuer, aud: settings.audience });
+    const payload = await verifySigned(settings, token, settings.audience);
     if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.exp !== 'number') throw new Error('incomplete token');
+    if (payload.typ !== undefined) throw new Error('not an access token');
     return { id: payload.sub, nickname: typeof payload.name === 'string' ? payload.name : '' };
   } catch {
     throw new UnauthorizedError('Invalid or expired token');
+  }
+}
+
+export async function verifyRefreshToken(settings: TokenSettings, token: string): Promise<RefreshClaims> {
+  try {
+    const payload = await verifySigned(settings, token, refreshAudience(settings.audience));
+    const { sub, jti, fam, exp, typ } = payload as Record<string, unknown>;
+    if (typ !== REFRESH_TYP) throw new Error('not a refresh token');
+    if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number') throw new Error('incomplete token');
+    if (typeof jti !== 'string' || jti === '' || typeof fam !== 'string' || fam === '') throw new Error('incomplete token');
+    return { userId: sub, jti, family: fam, exp };
+  } catch {
+    throw new UnauthorizedError('Invalid or expired refresh token; log in again');
   }
 }

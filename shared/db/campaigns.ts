@@ -1,10 +1,10 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidStateError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
 import type { CampaignDefinition, CampaignState } from '../domain/types.js';
 import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { cancelledTransaction, conditionFailure } from './failures.js';
+import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, keys, SORT } from './keys.js';
 import { initialState, toDefinition, toState, type StateRecord } from './records.js';
 import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from './table-schema.js';
@@ -24,7 +24,7 @@ export interface CampaignSnapshot {
  * a fresh code.
  */
 export async function createCampaign(db: DbContext, draft: Omit<CampaignDefinition, 'shareCode'>): Promise<CampaignDefinition> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
     try {
       await db.doc.send(
@@ -64,10 +64,14 @@ export async function createCampaign(db: DbContext, draft: Omit<CampaignDefiniti
     } catch (err) {
       const cancelled = cancelledTransaction(err);
       if (cancelled?.reasons[0]?.code === 'ConditionalCheckFailed') continue; // share code taken
+      if (isTransientConflict(err)) {
+        await sleep(backoff(attempt));
+        continue;
+      }
       throw err;
     }
   }
-  throw new Error('Could not allocate a unique share code after 5 attempts');
+  throw new ConflictError('Could not create the campaign (share code collisions or conflicts); retry');
 }
 
 /** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */

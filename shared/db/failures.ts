@@ -46,3 +46,27 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function backoff(attempt: number, baseMs = 10, capMs = 300): number {
   return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
 }
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+]);
+
+/**
+ * A DynamoDB failure that is not the request's fault and may pass if retried (the SDK already
+ * retried it): the API answers 503 with Retry-After instead of a bare 500.
+ */
+export function isRetryableServiceError(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  if (!e || typeof e !== 'object') return false;
+  if (isTransientConflict(err)) return true;
+  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
+  if (e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'ECONNREFUSED') return true;
+  return (e.$metadata?.httpStatusCode ?? 0) >= 500;
+}

@@ -33,6 +33,10 @@ export const keys = {
   shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
   campaignPartition: campaignPk,
+  /** a spent refresh token (by its jti): each is accepted once; expires (TTL) with the token */
+  refreshTokenUsed: (jti: string): Key => ({ pk: `REFRESH#${jti}`, sk: '#USED' }),
+  /** a revoked refresh-token family (a spent token was replayed): its later tokens are refused too */
+  refreshFamilyRevoked: (familyId: string): Key => ({ pk: `REFRESH#${familyId}`, sk: '#REVOKED' }),
 };
 
 /** Zero-padded so that string order is numeric order. */

@@ -6,7 +6,7 @@ import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { closeCampaign, requireCampaign, stripKeys } from './campaigns.js';
 import type { DbContext } from './context.js';
 import { allEntries, JOIN_LEASE_MS, tombstoneEntry } from './entries.js';
-import { cancelledTransaction, conditionFailure, sleep } from './failures.js';
+import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, keys, SORT } from './keys.js';
 import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
 import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
@@ -165,6 +165,10 @@ export async function settleCampaign(db: DbContext, campaignId: string): Promise
   if (snapshot.state.status === 'open') await closeCampaign(db, campaignId);
   const { activeEntries } = await repairCampaign(db, snapshot.def);
   const summary = summarize(snapshot.def, activeEntries.map(toDomainEntry), now.toISOString());
+  return storeSettlement(db, campaignId, summary);
+}
+
+async function storeSettlement(db: DbContext, campaignId: string, summary: SettlementSummary, attempt = 0): Promise<SettlementSummary> {
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -199,10 +203,14 @@ export async function settleCampaign(db: DbContext, campaignId: string): Promise
     );
     return summary;
   } catch (err) {
-    // A concurrent settle stored first: its settlement is the one.
     if (!cancelledTransaction(err)) throw err;
+    // A concurrent settle stored first: its settlement is the one.
     const stored = await getSettlementSummary(db, campaignId);
     if (stored) return stored;
+    if (isTransientConflict(err) && attempt < 8) {
+      await sleep(backoff(attempt));
+      return storeSettlement(db, campaignId, summary, attempt + 1);
+    }
     throw err;
   }
 }

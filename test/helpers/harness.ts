@@ -8,6 +8,7 @@ import { createDocumentClient } from '../../shared/db/client.js';
 import type { DbContext } from '../../shared/db/context.js';
 import { ensureTable } from '../../shared/db/create-table.js';
 import { createLogger } from '../../shared/logger.js';
+import type { FaultInjector } from './faults.js';
 
 export const TEST_TOKENS = { secret: 'test-secret-at-least-16-chars', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
 export const T0 = '2026-12-01T00:00:00.000Z';
@@ -20,14 +21,16 @@ export interface CallResult {
 }
 
 /** A fresh table in the shared DynamoDB Local, the real app on it, and a clock the test moves. */
-export async function harness(opts: { devAuth?: boolean; start?: string } = {}) {
+export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector } = {}) {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `t_${randomUUID()}`;
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTable(raw, tableName);
   raw.destroy();
   const clock = new ManualClock(opts.start ?? T0);
-  const db: DbContext = { doc: createDocumentClient({ region: 'local', endpoint }), tableName, clock };
+  const doc = createDocumentClient({ region: 'local', endpoint });
+  opts.faults?.install(doc);
+  const db: DbContext = { doc, tableName, clock };
   const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent') };
   const app = createApp(deps);
 
