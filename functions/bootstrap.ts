@@ -1,19 +1,65 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigError, parseConfig, type Config } from '../shared/config.js';
+import { CampaignCache } from '../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../shared/db/client.js';
 import type { DbContext } from '../shared/db/context.js';
 import { createLogger } from '../shared/logger.js';
+import { parseKeyring, type Keyring } from '../shared/auth/keys.js';
+import type { WechatSettings } from '../shared/auth/wechat.js';
 import type { AppDeps } from './env.js';
 
-/** The signing secret: AUTH_SECRET if set (local runs, tests), else Secrets Manager, once per cold start. */
-async function authSecret(config: Config): Promise<string> {
-  if (config.AUTH_SECRET) return config.AUTH_SECRET;
+/** Reads one Secrets Manager secret's string value; injectable so start-up can be tested offline. */
+export type SecretReader = (arn: string) => Promise<string>;
+
+function secretsManagerReader(config: Config): SecretReader {
+  let client: SecretsManagerClient | undefined;
+  return async (arn) => {
+    client ??= new SecretsManagerClient({ region: config.AWS_REGION });
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!out.SecretString) throw new Error(`Secret ${arn} has no string value`);
+    return out.SecretString;
+  };
+}
+
+/**
+ * The signing keyring: AUTH_SECRET if set (local runs, tests), else Secrets Manager, once per cold
+ * start. Either holds a plain secret or the JSON keyring (see shared/auth/keys.ts); previous
+ * secrets still verify, so a rotation logs no one out.
+ */
+async function authKeyring(config: Config, readSecret: SecretReader): Promise<Keyring> {
+  if (config.AUTH_SECRET) return parseKeyring(config.AUTH_SECRET, 'AUTH_SECRET', config.AUTH_PREVIOUS_SECRETS);
   if (!config.AUTH_SECRET_ARN) throw new ConfigError('Invalid configuration: AUTH_SECRET or AUTH_SECRET_ARN is required');
-  const client = new SecretsManagerClient({ region: config.AWS_REGION });
-  const out = await client.send(new GetSecretValueCommand({ SecretId: config.AUTH_SECRET_ARN }));
-  if (!out.SecretString) throw new Error(`Secret ${config.AUTH_SECRET_ARN} has no string value`);
-  return out.SecretString;
+  return parseKeyring(await readSecret(config.AUTH_SECRET_ARN), 'the secret behind AUTH_SECRET_ARN', config.AUTH_PREVIOUS_SECRETS);
+}
+
+/**
+ * WeChat login settings when WECHAT_APPID is set: the AppSecret from WECHAT_SECRET, else from
+ * Secrets Manager (WECHAT_SECRET_ARN; a plain string or JSON `{"secret": "..."}`), read once.
+ */
+async function wechatSettings(config: Config, readSecret: SecretReader): Promise<WechatSettings | undefined> {
+  if (!config.WECHAT_APPID) return undefined;
+  let secret = config.WECHAT_SECRET;
+  if (!secret) {
+    if (!config.WECHAT_SECRET_ARN) throw new ConfigError('Invalid configuration: WECHAT_APPID needs WECHAT_SECRET or WECHAT_SECRET_ARN');
+    secret = appSecretFrom(await readSecret(config.WECHAT_SECRET_ARN));
+  }
+  return { apiBase: config.WECHAT_API_BASE, appId: config.WECHAT_APPID, secret, timeoutMs: config.WECHAT_TIMEOUT_MS };
+}
+
+function appSecretFrom(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { secret?: unknown };
+      if (typeof parsed.secret === 'string' && parsed.secret !== '') return parsed.secret;
+    } catch {
+      // fall through to the error below: never echo the value
+    }
+    throw new ConfigError('Invalid configuration: the secret behind WECHAT_SECRET_ARN must be the AppSecret or JSON {"secret": "..."}');
+  }
+  if (trimmed === '') throw new ConfigError('Invalid configuration: the secret behind WECHAT_SECRET_ARN is empty');
+  return trimmed;
 }
 
 export function dbFromConfig(config: Config, clock: Clock = systemClock): DbContext {
@@ -21,15 +67,28 @@ export function dbFromConfig(config: Config, clock: Clock = systemClock): DbCont
     doc: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
     tableName: config.TABLE_NAME,
     clock,
+    cache: new CampaignCache(),
   };
 }
 
 /** Build the app's dependencies from the environment: parsed once, failing fast by key name. */
-export async function depsFromEnv(env: Record<string, string | undefined> = process.env): Promise<AppDeps> {
+export async function depsFromEnv(env: Record<string, string | undefined> = process.env, opts: { readSecret?: SecretReader } = {}): Promise<AppDeps> {
   const config = parseConfig(env);
+  const readSecret = opts.readSecret ?? secretsManagerReader(config);
+  const [keyring, wechat] = await Promise.all([authKeyring(config, readSecret), wechatSettings(config, readSecret)]);
   return {
     db: dbFromConfig(config),
-    tokens: { secret: await authSecret(config), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.AUTH_TOKEN_TTL_SECONDS },
+    tokens: {
+      secret: keyring.current.secret,
+      kid: keyring.current.kid,
+      previous: keyring.previous,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      ttlSeconds: config.AUTH_TOKEN_TTL_SECONDS,
+      accessTtlSeconds: config.AUTH_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: config.AUTH_REFRESH_TTL_SECONDS,
+    },
+    ...(wechat ? { wechat } : {}),
     devAuth: config.DEV_AUTH,
     logger: createLogger(config.LOG_LEVEL),
     corsOrigins: config.CORS_ORIGINS ? config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],

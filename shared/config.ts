@@ -14,6 +14,17 @@ const ConfigSchema = z.object({
   AUTH_ISSUER: z.string().min(1).default('tuangou-api'),
   AUTH_AUDIENCE: z.string().min(1).default('tuangou-miniprogram'),
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  /** Earlier signing secrets, comma-separated: still verify, never sign (rotation). */
+  AUTH_PREVIOUS_SECRETS: z.string().optional(),
+  /** Access tokens that come with a refresh token (WeChat login, refresh). */
+  AUTH_ACCESS_TTL_SECONDS: z.coerce.number().int().positive().max(24 * 3600).default(2 * 3600),
+  AUTH_REFRESH_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/, error: 'WECHAT_API_BASE must be an http(s) URL' }).default('https://api.weixin.qq.com'),
+  /** The mini-program's AppID; POST /auth/wechat exists only when it is set. */
+  WECHAT_APPID: z.string().regex(/^\S+$/, 'WECHAT_APPID must not contain spaces').optional(),
+  WECHAT_SECRET: z.string().min(1).optional(),
+  WECHAT_SECRET_ARN: z.string().min(1).optional(),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(3000),
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

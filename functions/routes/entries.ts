@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.js';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
 import { toEntry } from '../../shared/db/records.js';
@@ -73,7 +74,7 @@ export function entryRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
-      const snapshot = await requireCampaign(db, id);
+      const { snapshot, cached } = await campaignForJoin(db, id);
       const result = await join(db, snapshot, {
         userId: user.id,
         nickname: user.nickname,
@@ -82,7 +83,7 @@ export function entryRoutes(deps: AppDeps) {
         pickupPointId: body.pickupPointId ?? null,
         phone: body.phone ?? null,
         ...(key !== undefined ? { idempotencyKey: key } : {}),
-      });
+      }, cached ? () => freshCampaign(db, id) : undefined);
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(entryView(result.entry, { kind: 'user', userId: user.id }), 201);
     })

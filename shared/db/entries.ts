@@ -104,7 +104,13 @@ export async function requireEntry(db: DbContext, campaignId: string, entryId: s
  * takes over after JOIN_LEASE_MS and repair (settle.ts) accounts for. Each step also recognizes
  * its own earlier attempt (a response lost after the write committed, retried by the SDK).
  */
-export async function join(db: DbContext, snapshot: CampaignSnapshot, req: JoinRequest): Promise<JoinResult> {
+export async function join(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  req: JoinRequest,
+  /** when `snapshot` may be stale (cached): how to read it fresh before rejecting on its word */
+  refresh?: () => Promise<CampaignSnapshot>,
+): Promise<JoinResult> {
   const { def } = snapshot;
   const now = db.clock.now();
   checkEntryLines(def, req.items);
@@ -114,7 +120,8 @@ export async function join(db: DbContext, snapshot: CampaignSnapshot, req: JoinR
 
   // Closed or sold out as of our consistent read: reject without writing anything (sold-out storms
   // cost one read each). A retry of a join that already succeeded is still answered with its entry.
-  const early = earlyRejection(snapshot, units, now);
+  let early = earlyRejection(snapshot, units, now);
+  if (early && refresh) early = earlyRejection(await refresh(), units, now);
   if (early) {
     if (req.idempotencyKey !== undefined) {
       const replay = await replayFromClaim(db, def.id, req, hash);
@@ -273,9 +280,11 @@ async function reserveAndWrite(
       ),
     );
     db.onCapacity?.('join.reserve', out.ConsumedCapacity);
+    db.cache?.updateState(def.id, out.Attributes);
     seq = out.Attributes?.seq as number;
   } catch (err) {
     const failure = conditionFailure(err);
+    db.cache?.updateState(def.id, failure?.item);
     const position = ringPosition(failure?.item, token);
     if (failure && position >= 0) {
       // An earlier attempt of this very update committed (its response was lost): that is our number.

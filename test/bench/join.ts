@@ -16,6 +16,7 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import { systemClock } from '../../shared/clock.js';
+import { CampaignCache } from '../../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { claimMember, counterUpdate, putEntry } from '../../shared/db/commands.js';
 import type { DbContext } from '../../shared/db/context.js';
@@ -80,6 +81,7 @@ async function main() {
     doc,
     tableName,
     clock: systemClock,
+    cache: new CampaignCache(),
     onCapacity: (_op, cc) => {
       for (const c of ([] as ConsumedCapacity[]).concat(cc ?? [])) wcu += c.CapacityUnits ?? 0;
     },

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { AppDeps } from '../../functions/env.js';
 import { ManualClock } from '../../shared/clock.js';
+import { CampaignCache } from '../../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import type { DbContext } from '../../shared/db/context.js';
 import { ensureTable } from '../../shared/db/create-table.js';
@@ -30,7 +31,8 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   const clock = new ManualClock(opts.start ?? T0);
   const doc = createDocumentClient({ region: 'local', endpoint });
   opts.faults?.install(doc);
-  const db: DbContext = { doc, tableName, clock };
+  // The join-path cache is on, as in production, so every route test also covers it.
+  const db: DbContext = { doc, tableName, clock, cache: new CampaignCache() };
   const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent') };
   const app = createApp(deps);
 

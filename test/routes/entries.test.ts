@@ -305,3 +305,26 @@ describe('GET /campaigns/{id}/entries', () => {
     expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=${foreign}`)).status).toBe(400);
   });
 });
+
+describe('the join-path cache never says no on its own', () => {
+  it('stock freed by a cancel is sold again even though the cache last saw the item sold out', async () => {
+    const c = await newCampaign({ items: [{ name: '限量礼盒', unitPrice: 19900, stock: 2 }] });
+    const [a, b, d] = await Promise.all(['cache-a', 'cache-b', 'cache-d'].map((id) => h.login(id)));
+    const ea = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: d!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body.error.code).toBe('SOLD_OUT');
+    await h.call('DELETE', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a!.token });
+    const again = await h.call('POST', `/campaigns/${c.id}/entries`, { token: d!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect(again.status).toBe(201);
+    expect(again.body.seq).toBe(3);
+  });
+
+  it('a campaign closed after the cache warmed up still refuses joins', async () => {
+    const c = await newCampaign();
+    const [a, b] = await Promise.all(['cache-c1', 'cache-c2'].map((id) => h.login(id)));
+    await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect(res.body.error).toMatchObject({ code: 'CAMPAIGN_NOT_OPEN', details: { reason: 'closed' } });
+  });
+});
