@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { fullSettlement, settleCampaign, settlementEntries } from '../../shared/db/settle.js';
+import { settleCampaign, settlementEntries, settlementPage } from '../../shared/db/settle.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { TokenUser } from '../../shared/auth/tokens.js';
@@ -12,6 +12,13 @@ import { newRouter } from '../validation.js';
 
 const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
+const SettlementPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(2000).default(1000).openapi({
+    description: 'entries per page, 1 to 2000, default 1000; the summary (items, total, entryCount) is always complete',
+  }),
+  cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
+});
+
 const settleRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/settle',
@@ -20,8 +27,8 @@ const settleRoute = createRoute({
   description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: CampaignIdParam },
-  responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  request: { params: CampaignIdParam, query: SettlementPageQuery },
+  responses: { 200: json(SettlementSchema, 'The settlement (first page of entries; see nextCursor)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 const getRoute = createRoute({
@@ -31,8 +38,8 @@ const getRoute = createRoute({
   summary: 'The stored settlement (404 before settling)',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: CampaignIdParam },
-  responses: { 200: json(SettlementSchema, 'The settlement'), 401: errors[401], 403: errors[403], 404: errors[404] },
+  request: { params: CampaignIdParam, query: SettlementPageQuery },
+  responses: { 200: json(SettlementSchema, 'The settlement with a page of entries'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
 const csvRoute = createRoute({
@@ -67,11 +74,13 @@ export function settlementRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       requireLeader(await requireCampaign(db, id), user);
       const summary = await settleCampaign(db, id);
-      return c.json(await fullSettlement(db, summary), 200);
+      const { limit, cursor } = c.req.valid('query');
+      return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })
     .openapi(getRoute, async (c) => {
       const { summary } = await settled(c.req.valid('param').id, requireUser(c));
-      return c.json(await fullSettlement(db, summary), 200);
+      const { limit, cursor } = c.req.valid('query');
+      return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })
     .openapi(csvRoute, async (c) => {
       const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));

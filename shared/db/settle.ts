@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { canSettle } from '../domain/lifecycle.js';
-import { settleEntry, summarize, type Settlement, type SettlementSummary } from '../domain/settlement.js';
+import { settleEntry, summarize, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
 import type { CampaignDefinition } from '../domain/types.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { closeCampaign, requireCampaign, stripKeys } from './campaigns.js';
 import type { DbContext } from './context.js';
-import { allEntries, JOIN_LEASE_MS, tombstoneEntry } from './entries.js';
+import { allEntries, JOIN_LEASE_MS, listEntries, tombstoneEntry } from './entries.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, keys, SORT } from './keys.js';
 import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
@@ -227,10 +227,21 @@ export async function* settlementEntries(db: DbContext, summary: SettlementSumma
   }
 }
 
-export async function fullSettlement(db: DbContext, summary: SettlementSummary): Promise<Settlement> {
-  const entries = [];
-  for await (const e of settlementEntries(db, summary)) entries.push(e);
-  return { ...summary, entries };
+/**
+ * One page of a stored settlement: the summary and up to `limit` of its entries in 接龙 order,
+ * with the cursor of the next page (null on the last). A 20,000-entry campaign stays far below
+ * Lambda's 6 MB response limit page by page.
+ */
+export async function settlementPage(db: DbContext, summary: SettlementSummary, limit: number, cursor?: string | null): Promise<Settlement & { nextCursor: string | null }> {
+  const entries: SettlementEntry[] = [];
+  let next: string | null | undefined = cursor;
+  // Void lines (numbers of joins that died) are skipped, so read on until the page is full.
+  do {
+    const page = await listEntries(db, summary.campaignId, limit - entries.length, next);
+    for (const e of page.items) if (e.status === 'active' && !e.void) entries.push(settleEntry(summary, toDomainEntry(e)));
+    next = page.nextCursor;
+  } while (next && entries.length < limit);
+  return { ...summary, entries, nextCursor: next ?? null };
 }
 
 function toDomainEntry(e: EntryRecord) {

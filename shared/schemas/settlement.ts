@@ -23,6 +23,7 @@ export const SettlementSchema = z
         items: z.array(z.object({ itemId: z.string(), qty: z.number().int(), unitPrice: Fen, amount: z.number().int() })),
         amount: z.number().int(),
       }),
-    ).openapi({ description: 'active entries in seq order' }),
+    ).openapi({ description: 'active entries in seq order; one page of them (see nextCursor)' }),
+    nextCursor: z.string().nullable().openapi({ description: 'pass as `cursor` to GET /campaigns/{id}/settlement for the next page of entries; null on the last page' }),
   })
   .openapi('Settlement');

@@ -200,3 +200,28 @@ describe('deadline sweep', () => {
     expect(again.settled).not.toContain(due.c.id);
   });
 });
+
+describe('settlement pages', () => {
+  it('pages the entries with limit and cursor; the summary is complete on every page', async () => {
+    const joins = Array.from({ length: 7 }, (_, i) => ({ who: `页${i}`, qty: 1 }));
+    const { c, entries } = await campaignWith(joins);
+    await h.call('DELETE', `/campaigns/${c.id}/entries/${entries[2]!.id}`, { token: entries[2]!.token });
+    await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
+    const first = await h.call('POST', `/campaigns/${c.id}/settle?limit=3`, { token: leader.token });
+    expect(first.body.entries.map((e: any) => e.seq)).toEqual([1, 2, 4]);
+    expect(first.body).toMatchObject({ entryCount: 6, total: 6 * 3990 });
+    const seqs = [...first.body.entries.map((e: any) => e.seq)];
+    let cursor = first.body.nextCursor;
+    while (cursor) {
+      const page = await h.call('GET', `/campaigns/${c.id}/settlement?limit=3&cursor=${cursor}`, { token: leader.token });
+      expect(page.body).toMatchObject({ entryCount: 6, total: 6 * 3990 });
+      seqs.push(...page.body.entries.map((e: any) => e.seq));
+      cursor = page.body.nextCursor;
+    }
+    expect(seqs).toEqual([1, 2, 4, 5, 6, 7]);
+    const all = await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token });
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.entries).toHaveLength(6);
+    expect((await h.call('GET', `/campaigns/${c.id}/settlement?limit=0`, { token: leader.token })).status).toBe(400);
+  });
+});
