@@ -126,10 +126,15 @@ export async function exchangeCode(settings: WechatSettings, code: string, onFai
     onFailure({ reason: 'unparsable answer' });
     throw new WechatUnavailableError('WeChat answered something that is not JSON; retry');
   }
-  const errcode = typeof body.errcode === 'number' ? body.errcode : typeof body.errcode === 'string' ? Number(body.errcode) : 0;
+  const errcode = body.errcode === undefined || body.errcode === null ? 0 : Number(body.errcode);
   if (errcode !== 0) {
-    onFailure({ errcode, errmsg: typeof body.errmsg === 'string' ? body.errmsg.slice(0, 200) : undefined, reason: 'errcode' });
-    throw wechatError(Number.isFinite(errcode) ? errcode : NaN);
+    const errmsg = typeof body.errmsg === 'string' ? body.errmsg.slice(0, 200) : undefined;
+    if (!Number.isInteger(errcode)) {
+      onFailure({ errmsg, reason: 'errcode not a number' });
+      throw new WechatLoginFailedError('WeChat login failed');
+    }
+    onFailure({ errcode, errmsg, reason: 'errcode' });
+    throw wechatError(errcode);
   }
   const { openid, unionid, session_key: sessionKey } = body;
   if (typeof openid !== 'string' || openid === '' || openid.length > 128 || typeof sessionKey !== 'string' || sessionKey === '') {
