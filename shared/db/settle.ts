@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { canSettle } from '../domain/lifecycle.js';
-import { settleEntry, summarize, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
+import { ActiveTotals, settleEntry, summarizeTotals, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
 import type { CampaignDefinition } from '../domain/types.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { closeCampaign, requireCampaign, stripKeys } from './campaigns.js';
@@ -18,7 +18,8 @@ export interface RepairReport {
   claimsTombstoned: number;
   /** true when the counters differed from the entries and were rewritten */
   countersRewritten: boolean;
-  activeEntries: EntryRecord[];
+  /** quantities and count of the active entries, for the settlement */
+  totals: ActiveTotals;
 }
 
 /**
@@ -35,15 +36,20 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
   let claimsTombstoned = 0;
   for (;;) {
     const state = await readState(db, def.id);
-    const numbered: EntryRecord[] = [];
-    for await (const e of allEntries(db, def.id)) numbered.push(e);
-    const seen = new Set(numbered.map((e) => e.seq));
+    // One pass over the list keeps only numbers, ids and running totals, not the entries.
+    const seen = new Set<number>();
+    const entryIds = new Set<string>();
+    const totals = new ActiveTotals();
+    for await (const e of allEntries(db, def.id)) {
+      seen.add(e.seq);
+      entryIds.add(e.id);
+      if (e.status === 'active' && !e.void) totals.add(e);
+    }
     const holes: number[] = [];
     for (let seq = 1; seq <= state.seq; seq++) if (!seen.has(seq)) holes.push(seq);
 
     if (holes.length > 0) {
       // Which joins own these numbers? Those holding a claim whose entry is missing.
-      const entryIds = new Set(numbered.map((e) => e.id));
       const missing = (await heldClaims(db, def.id)).filter((c) => !entryIds.has(c.entryId));
       const now = db.clock.now().getTime();
       const inFlight = missing.filter((c) => now - Date.parse(c.createdAt) <= JOIN_LEASE_MS);
@@ -66,10 +72,9 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
       if (dead.length !== holes.length) continue;
     }
 
-    const active = numbered.filter((e) => e.status === 'active' && !e.void);
-    const rewritten = await rewriteCounters(db, def, state, active);
+    const rewritten = await rewriteCounters(db, def, state, totals);
     if (rewritten === 'conflict') continue;
-    return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', activeEntries: active };
+    return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', totals };
   }
 }
 
@@ -122,14 +127,13 @@ async function fillHole(db: DbContext, campaignId: string, seq: number): Promise
   }
 }
 
-async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: StateRecord, active: EntryRecord[]): Promise<'unchanged' | 'rewritten' | 'conflict'> {
+async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: StateRecord, totals: ActiveTotals): Promise<'unchanged' | 'rewritten' | 'conflict'> {
   const sold: Record<string, number> = {};
   const remaining: Record<string, number> = {};
-  for (const item of def.items) sold[item.id] = 0;
-  for (const e of active) for (const l of e.items) sold[l.itemId] = (sold[l.itemId] ?? 0) + l.qty;
+  for (const item of def.items) sold[item.id] = totals.quantity.get(item.id) ?? 0;
   for (const item of def.items) if (item.stock !== null) remaining[item.id] = item.stock - (sold[item.id] ?? 0);
   const same =
-    state.participants === active.length &&
+    state.participants === totals.entryCount &&
     def.items.every((i) => (state.sold[i.id] ?? 0) === sold[i.id] && (i.stock === null || state.remaining[i.id] === remaining[i.id]));
   if (same) return 'unchanged';
   try {
@@ -140,7 +144,7 @@ async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: St
         UpdateExpression: 'SET #sold = :sold, #remaining = :remaining, #participants = :participants, #version = #version + :one',
         ConditionExpression: '#version = :v',
         ExpressionAttributeNames: { '#sold': 'sold', '#remaining': 'remaining', '#participants': 'participants', '#version': 'version' },
-        ExpressionAttributeValues: { ':sold': sold, ':remaining': remaining, ':participants': active.length, ':v': state.version, ':one': 1 },
+        ExpressionAttributeValues: { ':sold': sold, ':remaining': remaining, ':participants': totals.entryCount, ':v': state.version, ':one': 1 },
       }),
     );
     return 'rewritten';
@@ -163,8 +167,8 @@ export async function settleCampaign(db: DbContext, campaignId: string): Promise
     throw new InvalidStateError('The campaign is still open: close it first or wait for its deadline', { status: snapshot.state.status });
   }
   if (snapshot.state.status === 'open') await closeCampaign(db, campaignId);
-  const { activeEntries } = await repairCampaign(db, snapshot.def);
-  const summary = summarize(snapshot.def, activeEntries.map(toDomainEntry), now.toISOString());
+  const { totals } = await repairCampaign(db, snapshot.def);
+  const summary = summarizeTotals(snapshot.def, totals, now.toISOString());
   return storeSettlement(db, campaignId, summary);
 }
 

@@ -51,9 +51,23 @@ export interface Settlement extends SettlementSummary {
  * reached; a group below minParticipants fails and every amount is 0.
  */
 export function summarize(def: CampaignDefinition, activeEntries: readonly Entry[], settledAt: string): SettlementSummary {
-  const quantity = new Map<string, number>();
-  for (const e of activeEntries) for (const l of e.items) quantity.set(l.itemId, (quantity.get(l.itemId) ?? 0) + l.qty);
-  const entryCount = activeEntries.length;
+  const totals = new ActiveTotals();
+  for (const e of activeEntries) totals.add(e);
+  return summarizeTotals(def, totals, settledAt);
+}
+
+/** Running totals of active entries, so a 20,000-entry settlement never holds the entries. */
+export class ActiveTotals {
+  readonly quantity = new Map<string, number>();
+  entryCount = 0;
+  add(entry: Pick<Entry, 'items'>): void {
+    this.entryCount++;
+    for (const l of entry.items) this.quantity.set(l.itemId, (this.quantity.get(l.itemId) ?? 0) + l.qty);
+  }
+}
+
+export function summarizeTotals(def: CampaignDefinition, totals: ActiveTotals, settledAt: string): SettlementSummary {
+  const { quantity, entryCount } = totals;
   const status: SettlementStatus = entryCount < def.minParticipants ? 'failed' : 'settled';
   const items = def.items.map((item) => {
     const q = quantity.get(item.id) ?? 0;
