@@ -111,17 +111,18 @@ export async function join(
   /** when `snapshot` may be stale (cached): how to read it fresh before rejecting on its word */
   refresh?: () => Promise<CampaignSnapshot>,
 ): Promise<JoinResult> {
-  const { def } = snapshot;
   const now = db.clock.now();
-  checkEntryLines(def, req.items);
-  checkPickupPoint(def, req.pickupPointId);
   const units = quantityDelta([], req.items);
+  // Closed, sold out or an item/pickup point the definition lacks: reject without writing anything
+  // (sold-out storms cost one read each), but only on the word of a fresh read, never the cache's.
+  // A retry of a join that already succeeded is still answered with its entry.
+  let early = earlyRejection(snapshot, req, units, now);
+  if (early && refresh) {
+    snapshot = await refresh();
+    early = earlyRejection(snapshot, req, units, now);
+  }
+  const { def } = snapshot;
   const hash = requestHash(def.id, req);
-
-  // Closed or sold out as of our consistent read: reject without writing anything (sold-out storms
-  // cost one read each). A retry of a join that already succeeded is still answered with its entry.
-  let early = earlyRejection(snapshot, units, now);
-  if (early && refresh) early = earlyRejection(await refresh(), units, now);
   if (early) {
     if (req.idempotencyKey !== undefined) {
       const replay = await replayFromClaim(db, def.id, req, hash);
@@ -158,7 +159,13 @@ export async function join(
   return reserveAndWrite(db, def, req, claim, previous, units);
 }
 
-function earlyRejection(snapshot: CampaignSnapshot, units: ReadonlyMap<string, number>, now: Date): Error | null {
+function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: ReadonlyMap<string, number>, now: Date): Error | null {
+  try {
+    checkEntryLines(snapshot.def, req.items);
+    checkPickupPoint(snapshot.def, req.pickupPointId);
+  } catch (err) {
+    return err as Error;
+  }
   const reason = notOpenReason(snapshot.def, snapshot.state, now);
   if (reason) return new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
   for (const [itemId, qty] of units) {
