@@ -140,22 +140,27 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** gsi1, newest first: campaigns the user leads. */
-export async function listLeaderCampaignIds(db: DbContext, leaderId: string, limit: number, cursor?: string | null): Promise<Page<string>> {
-  const pk = indexKeys.leaderPartition(leaderId);
+/** gsi1, newest first: one owner's items (campaigns a user leads, entries a user made). */
+export async function queryOwnerIndex(db: DbContext, ownerPk: string, limit: number, cursor?: string | null): Promise<Page<Record<string, unknown>>> {
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,
       IndexName: GSI_BY_OWNER.name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
+      ExpressionAttributeValues: { ':pk': ownerPk },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, pk),
+      ExclusiveStartKey: decodeCursor(cursor, ownerPk),
     }),
   );
-  return { items: (out.Items ?? []).map((i) => i.id as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/** Campaigns the user leads, newest first. */
+export async function listLeaderCampaignIds(db: DbContext, leaderId: string, limit: number, cursor?: string | null): Promise<Page<string>> {
+  const page = await queryOwnerIndex(db, indexKeys.leaderPartition(leaderId), limit, cursor);
+  return { items: page.items.map((i) => i.id as string), nextCursor: page.nextCursor };
 }
 
 /** gsi2: campaigns not yet settled whose deadline is at or before `now`, oldest deadline first. */

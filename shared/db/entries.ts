@@ -14,7 +14,7 @@ import {
   SoldOutError,
 } from '../errors.js';
 import { newId } from '../ids.js';
-import type { CampaignSnapshot } from './campaigns.js';
+import { queryOwnerIndex, type CampaignSnapshot } from './campaigns.js';
 import {
   asTransactUpdate,
   claimMember,
@@ -453,20 +453,8 @@ export async function* allEntries(db: DbContext, campaignId: string): AsyncGener
   } while (cursor);
 }
 
-/** gsi1, newest first: the user's entries across campaigns. */
+/** The user's entries across campaigns, newest first. */
 export async function listUserEntries(db: DbContext, userId: string, limit: number, cursor?: string | null) {
-  const pk = indexKeys.participantPartition(userId);
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      IndexName: GSI_BY_OWNER.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, pk),
-    }),
-  );
-  return { items: (out.Items ?? []) as EntryRecord[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  const page = await queryOwnerIndex(db, indexKeys.participantPartition(userId), limit, cursor);
+  return { items: page.items as unknown as EntryRecord[], nextCursor: page.nextCursor };
 }

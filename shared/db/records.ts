@@ -1,10 +1,5 @@
 import { emptyRing } from './commands.js';
-import type {
-  CampaignDefinition,
-  CampaignState,
-  Entry,
-  EntryLine,
-} from '../domain/types.js';
+import type { CampaignDefinition, CampaignState, Entry } from '../domain/types.js';
 
 /**
  * Stored shapes and their mapping to domain objects. Key attributes (pk, sk, index keys) live on
@@ -36,21 +31,10 @@ export interface MemberRecord {
   createdAt: string;
 }
 
-export interface EntryRecord {
-  id: string;
-  campaignId: string;
+/** An entry as stored: the domain Entry plus what listings need without another read. */
+export interface EntryRecord extends Entry {
+  /** the campaign's title when the member joined, for "my entries" */
   campaignTitle: string;
-  seq: number;
-  userId: string;
-  nickname: string;
-  items: EntryLine[];
-  note: string | null;
-  pickupPointId: string | null;
-  phone: string | null;
-  status: Entry['status'];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
   /** a line that never became an entry: a crashed join's number, filled in by repair */
   void?: boolean;
 }
