@@ -30,6 +30,8 @@ export interface StageConfig {
   readonly sweepInterval: Duration;
   readonly alarmEmail?: string;
   readonly domain?: CustomDomainConfig;
+  /** WeChat mini-program AppID: enables POST /auth/wechat (the AppSecret goes into a secret) */
+  readonly wechatAppId?: string;
 }
 
 /** Optional overrides, usually from `cdk -c key=value`. */
@@ -38,13 +40,14 @@ export interface StageOverrides {
   readonly alarmEmail?: string;
   readonly domain?: CustomDomainConfig;
   readonly logLevel?: StageConfig['logLevel'];
+  readonly wechatAppId?: string;
 }
 
 export function isStageName(value: unknown): value is StageName {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
-const BASE: Record<StageName, Omit<StageConfig, 'alarmEmail' | 'domain'>> = {
+const BASE: Record<StageName, Omit<StageConfig, 'alarmEmail' | 'domain' | 'wechatAppId'>> = {
   dev: {
     stage: 'dev',
     isProduction: false,
@@ -81,6 +84,7 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     logLevel: overrides.logLevel ?? base.logLevel,
     ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
     ...(overrides.domain ? { domain: overrides.domain } : {}),
+    ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
   };
 }
 
@@ -123,5 +127,6 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     ...(logLevel ? { logLevel: logLevel as StageConfig['logLevel'] } : {}),
     ...(contextString(node, 'alarmEmail') ? { alarmEmail: contextString(node, 'alarmEmail') } : {}),
     ...(domainName && certificateArn ? { domain: { domainName, certificateArn } } : {}),
+    ...(contextString(node, 'wechatAppId') ? { wechatAppId: contextString(node, 'wechatAppId') } : {}),
   });
 }

@@ -6,7 +6,7 @@ import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
 import { AppFunction } from './constructs/function.js';
-import { AuthSecret } from './constructs/secrets.js';
+import { AuthSecret, WechatAppSecret } from './constructs/secrets.js';
 import { DeadlineSweep } from './constructs/sweep.js';
 import { DataTable } from './constructs/table.js';
 
@@ -21,6 +21,7 @@ export class TuangouStack extends Stack {
   readonly config: StageConfig;
   readonly data: DataTable;
   readonly authSecret: AuthSecret;
+  readonly wechatSecret?: WechatAppSecret;
   readonly apiFunction: AppFunction;
   readonly sweepFunction: AppFunction;
   readonly httpApi: HttpApi;
@@ -38,6 +39,9 @@ export class TuangouStack extends Stack {
     });
 
     this.authSecret = new AuthSecret(this, 'Auth', { removalPolicy: config.removalPolicy });
+    if (config.wechatAppId) {
+      this.wechatSecret = new WechatAppSecret(this, 'Wechat', { removalPolicy: config.removalPolicy, appId: config.wechatAppId });
+    }
 
     const common = {
       logLevel: config.logLevel,
@@ -55,12 +59,16 @@ export class TuangouStack extends Stack {
         TABLE_NAME: this.data.table.tableName,
         AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
         DEV_AUTH: 'false',
+        ...(config.wechatAppId && this.wechatSecret
+          ? { WECHAT_APPID: config.wechatAppId, WECHAT_SECRET_ARN: this.wechatSecret.secret.secretArn }
+          : {}),
         // Absent means any origin to the app; API Gateway answers CORS itself with the same list.
         ...(config.corsOrigins.includes('*') ? {} : { CORS_ORIGINS: config.corsOrigins.join(',') }),
       },
     });
     this.data.grantApplicationAccess(this.apiFunction.function);
     this.authSecret.grantRead(this.apiFunction.function);
+    this.wechatSecret?.grantRead(this.apiFunction.function);
 
     this.sweepFunction = new AppFunction(this, 'SweepFunction', {
       ...common,
@@ -113,6 +121,12 @@ export class TuangouStack extends Stack {
       value: this.authSecret.secret.secretArn,
       description: 'Secrets Manager secret holding the token-signing key',
     });
+    if (this.wechatSecret) {
+      new CfnOutput(this, 'WechatSecretArn', {
+        value: this.wechatSecret.secret.secretArn,
+        description: 'Put the mini-program AppSecret here (aws secretsmanager put-secret-value)',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' });
     if (this.httpApi.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {

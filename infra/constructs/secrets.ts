@@ -48,3 +48,35 @@ export class AuthSecret extends Construct {
     });
   }
 }
+
+export interface WechatAppSecretProps {
+  readonly removalPolicy: RemovalPolicy;
+  readonly appId: string;
+}
+
+/**
+ * Holds the mini-program's AppSecret for `jscode2session`. CDK cannot know it, so the stack creates
+ * the secret with a random placeholder; set the real one once after the first deploy:
+ * `aws secretsmanager put-secret-value --secret-id <WechatSecretArn> --secret-string <AppSecret>`.
+ * Until then WeChat answers logins with an error (503 WECHAT_LOGIN_FAILED), nothing else breaks.
+ */
+export class WechatAppSecret extends Construct {
+  readonly secret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: WechatAppSecretProps) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      description: `WeChat mini-program AppSecret for AppID ${props.appId} (set with put-secret-value)`,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The AppSecret is issued by WeChat (mp.weixin.qq.com) and can only be reset there; Secrets Manager cannot rotate it.',
+    });
+  }
+
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
+  }
+}

@@ -1,0 +1,46 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stageConfigFromContext } from '../../infra/config.js';
+import { synthStack, type Synthesized } from './helpers.js';
+
+describe('WeChat login in the stack', () => {
+  let withWechat: Synthesized;
+  let without: Synthesized;
+  beforeAll(() => {
+    withWechat = synthStack('prod', { wechatAppId: 'wx1234567890abcdef' });
+    without = synthStack('prod');
+  });
+
+  it('passes the AppID and the AppSecret secret ARN (never the secret) to the API function', () => {
+    withWechat.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          WECHAT_APPID: 'wx1234567890abcdef',
+          WECHAT_SECRET_ARN: Match.anyValue(),
+        }),
+      },
+    });
+    const envs = Object.values(withWechat.template.findResources('AWS::Lambda::Function')).map((r) => JSON.stringify(r.Properties?.Environment ?? {}));
+    expect(envs.some((e) => e.includes('WECHAT_SECRET"'))).toBe(false);
+  });
+
+  it('lets only the API function read the AppSecret', () => {
+    const policies = withWechat.template.findResources('AWS::IAM::Policy');
+    const readers = Object.entries(policies).filter(([, p]) => JSON.stringify(p).includes('WechatSecret'));
+    expect(readers).toHaveLength(1);
+    expect(readers[0]![0]).toMatch(/ApiFunction/);
+    withWechat.template.hasOutput('WechatSecretArn', {});
+  });
+
+  it('creates nothing WeChat-related without the context value', () => {
+    const secrets = Object.keys(without.template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.some((id) => id.includes('Wechat'))).toBe(false);
+    expect(JSON.stringify(without.template.toJSON())).not.toContain('WECHAT_APPID');
+    expect(() => Template.fromStack(without.stack).hasOutput('WechatSecretArn', {})).toThrow();
+  });
+
+  it('reads -c wechatAppId', () => {
+    const config = stageConfigFromContext({ tryGetContext: (k: string) => ({ stage: 'dev', wechatAppId: 'wxabc' } as Record<string, string>)[k] });
+    expect(config.wechatAppId).toBe('wxabc');
+  });
+});
