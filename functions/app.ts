@@ -11,7 +11,9 @@ import { devAuthRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
+import { helperRoutes } from './routes/helpers.js';
 import { meRoutes } from './routes/me.js';
+import { pickupRoutes } from './routes/pickups.js';
 import { settlementRoutes } from './routes/settlement.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { newRouter } from './validation.js';
@@ -61,6 +63,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', entryRoutes(deps));
   app.route('/', settlementRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', helperRoutes(deps));
+  app.route('/', pickupRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', (c) => ({

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { campaignRole } from '../../shared/db/helpers.js';
 import { closeCampaign, createCampaign, findCampaignIdByShareCode, requireCampaign } from '../../shared/db/campaigns.js';
 import type { CampaignDefinition } from '../../shared/domain/types.js';
 import { campaignView } from '../../shared/domain/views.js';
@@ -45,7 +46,7 @@ const close = createRoute({
   method: 'post',
   path: '/campaigns/{id}/close',
   tags: ['Campaigns'],
-  summary: 'Leader closes the campaign early; closing a closed campaign is 200 again',
+  summary: 'Leader or helper closes the campaign early; closing a closed campaign is 200 again',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
@@ -106,7 +107,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can close the campaign');
+      if ((await campaignRole(db, before.def, user.id)) === 'user') throw new ForbiddenError('Only the leader or a helper can close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.js';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
+import { campaignRole } from '../../shared/db/helpers.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, PageQuery } from '../../shared/schemas/common.js';
@@ -39,7 +40,7 @@ const listRoute = createRoute({
   path: '/campaigns/{id}/entries',
   tags: ['接龙 entries'],
   summary: 'The 接龙 list in seq order (cancelled lines included, marked cancelled)',
-  description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader, with a token, sees them in full.',
+  description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader and the campaign\'s helpers, with a token, see them in full.',
   request: { params: CampaignIdParam, query: PageQuery },
   responses: { 200: json(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
@@ -92,7 +93,9 @@ export function entryRoutes(deps: AppDeps) {
       const { limit, cursor } = c.req.valid('query');
       const snapshot = await requireCampaign(db, id);
       const user = c.get('user');
-      const viewer: Viewer = !user ? { kind: 'public' } : user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
+      // A signed-in member who is not the leader costs one GetItem: are they a helper?
+      const role = await campaignRole(db, snapshot.def, user?.id);
+      const viewer: Viewer = !user ? { kind: 'public' } : role === 'leader' || role === 'helper' ? { kind: role, userId: user.id } : { kind: 'user', userId: user.id };
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
     })

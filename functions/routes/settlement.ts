@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
+import { campaignRole } from '../../shared/db/helpers.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/db/settle.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
@@ -35,7 +36,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/settlement',
   tags: ['Settlement'],
-  summary: 'The stored settlement (404 before settling)',
+  summary: 'The stored settlement (leader and helpers; 404 before settling)',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
@@ -62,9 +63,10 @@ function requireLeader(snapshot: CampaignSnapshot, user: TokenUser): void {
 
 export function settlementRoutes(deps: AppDeps) {
   const { db } = deps;
+  // Reading the settlement (and its CSV, what is handed out where) is for the leader and helpers.
   const settled = async (id: string, user: TokenUser) => {
     const snapshot = await requireCampaign(db, id);
-    requireLeader(snapshot, user);
+    if ((await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError('Only the leader or a helper can see the settlement');
     if (!snapshot.settlement) throw new NotFoundError('This campaign is not settled yet');
     return { snapshot, summary: snapshot.settlement };
   };

@@ -24,6 +24,9 @@ export const SORT = {
   seqPrefix: 'SEQ#',
 } as const;
 
+/** Sort-key prefix of helper items (appended; SORT above is the original set). */
+const SORT_HELPER_PREFIX = 'HELPER#';
+
 export const keys = {
   campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
   campaignState: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.state }),
@@ -37,6 +40,11 @@ export const keys = {
   refreshTokenUsed: (jti: string): Key => ({ pk: `REFRESH#${jti}`, sk: '#USED' }),
   /** a revoked refresh-token family (a spent token was replayed): its later tokens are refused too */
   refreshFamilyRevoked: (familyId: string): Key => ({ pk: `REFRESH#${familyId}`, sk: '#REVOKED' }),
+  /** a helper (团长助手) of a campaign; no '#' prefix, so getCampaign's `begins_with(sk, '#')` never reads it */
+  helper: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_HELPER_PREFIX}${userId}` }),
+  helperPrefix: () => SORT_HELPER_PREFIX,
+  /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
+  rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
 };
 
 /** Zero-padded so that string order is numeric order. */

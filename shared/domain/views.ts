@@ -34,15 +34,21 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
   };
 }
 
-export type Viewer = { kind: 'public' } | { kind: 'user'; userId: string } | { kind: 'leader'; userId: string };
+export type Viewer =
+  | { kind: 'public' }
+  | { kind: 'user'; userId: string }
+  | { kind: 'leader'; userId: string }
+  /** a helper (团长助手) of the campaign: sees the list like the leader */
+  | { kind: 'helper'; userId: string };
 
 /**
- * An entry as the viewer may see it: the leader and the owner see everything; everyone else sees
- * the masked nickname and never the phone or user id.
+ * An entry as the viewer may see it: the leader, the campaign's helpers and the owner see
+ * everything; everyone else sees the masked nickname and never the phone or user id. Pickup marks
+ * (who ticked an entry off) are not part of this view.
  */
 export function entryView(entry: Entry, viewer: Viewer) {
   const mine = viewer.kind !== 'public' && viewer.userId === entry.userId;
-  const full = viewer.kind === 'leader' || mine;
+  const full = viewer.kind === 'leader' || viewer.kind === 'helper' || mine;
   return {
     id: entry.id,
     campaignId: entry.campaignId,

@@ -1,0 +1,136 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { TokenUser } from '../../shared/auth/tokens.js';
+import { requireCampaign } from '../../shared/db/campaigns.js';
+import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/db/pickups.js';
+import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
+import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { EntryParams } from '../../shared/schemas/entry.js';
+import type { AppDeps } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+import { requireRole } from './helpers.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const PickupMarkSchema = z
+  .object({
+    entryId: z.string(),
+    seq: z.number().int(),
+    pickedUp: z.boolean(),
+    pickedUpAt: z.string().nullable(),
+    pickedUpBy: z.string().nullable().openapi({ description: 'user id of the leader or helper who ticked it off' }),
+  })
+  .openapi('PickupMark');
+
+const PickupLineSchema = z.object({
+  entryId: z.string(),
+  seq: z.number().int(),
+  userId: z.string(),
+  nickname: z.string(),
+  phone: z.string().nullable(),
+  note: z.string().nullable(),
+  items: z.array(z.object({ itemId: z.string(), qty: z.number().int() })),
+  pickedUp: z.boolean(),
+  pickedUpAt: z.string().nullable(),
+  pickedUpBy: z.string().nullable(),
+});
+
+const PickupListSchema = z
+  .object({
+    campaignId: z.string(),
+    pickedUp: z.number().int(),
+    waiting: z.number().int(),
+    pickupPoints: z.array(
+      z.object({
+        pickupPointId: z.string().nullable().openapi({ description: 'null: entries that chose no pickup point' }),
+        name: z.string().nullable(),
+        pickedUp: z.number().int(),
+        waiting: z.number().int(),
+        entries: z.array(PickupLineSchema),
+      }),
+    ),
+  })
+  .openapi('PickupList');
+
+const markRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/entries/{entryId}/pickup',
+  tags: ['Pickup 核销'],
+  summary: 'Leader or helper marks an entry picked up (after settlement; active entries only). Marking again returns the first mark',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: {
+    200: json(PickupMarkSchema, 'The mark'),
+    401: errors[401], 403: errors[403], 404: errors[404],
+    409: { description: 'INVALID_STATE: not settled (or the group failed), or the entry is cancelled', content: errors[409].content },
+  },
+});
+
+const undoRoute = createRoute({
+  method: 'delete',
+  path: '/campaigns/{id}/entries/{entryId}/pickup',
+  tags: ['Pickup 核销'],
+  summary: `Undo a pickup mark within ${PICKUP_UNDO_WINDOW_MS / 60_000} minutes (later: 409 INVALID_STATE); an unmarked entry is returned unchanged`,
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: { 200: json(PickupMarkSchema, 'The entry, no longer marked'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/pickups',
+  tags: ['Pickup 核销'],
+  summary: 'Active entries by pickup point with picked-up / waiting counts (leader and helpers, after settlement)',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: {
+    params: CampaignIdParam,
+    query: z.object({ pickupPointId: z.string().min(1).max(200).optional().openapi({ description: 'only this pickup point' }) }),
+  },
+  responses: { 200: json(PickupListSchema, 'Entries by pickup point'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+export function pickupRoutes(deps: AppDeps) {
+  const { db } = deps;
+  /** leader or helper of a campaign settled with status `settled` (a failed group hands nothing out) */
+  const staffOfSettled = async (id: string, user: TokenUser, action: string) => {
+    const snapshot = await requireCampaign(db, id);
+    await requireRole(db, snapshot, user, ['leader', 'helper'], action);
+    if (snapshot.settlement?.status !== 'settled') {
+      throw new InvalidStateError('Pickups start after the campaign is settled (and not failed)', { status: snapshot.settlement?.status ?? snapshot.state.status });
+    }
+    return snapshot;
+  };
+  return newRouter()
+    .openapi(markRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      await staffOfSettled(id, user, 'mark pickups');
+      const mark = await markPickedUp(db, id, entryId, user.id);
+      deps.logger.info('pickup marked', { requestId: c.get('requestId'), campaignId: id, entryId });
+      return c.json(mark, 200);
+    })
+    .openapi(undoRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      await staffOfSettled(id, user, 'undo pickups');
+      const mark = await undoPickedUp(db, id, entryId);
+      deps.logger.info('pickup undone', { requestId: c.get('requestId'), campaignId: id, entryId });
+      return c.json(mark, 200);
+    })
+    .openapi(listRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const { pickupPointId } = c.req.valid('query');
+      const snapshot = await staffOfSettled(id, user, 'see pickups');
+      if (pickupPointId !== undefined && !snapshot.def.pickupPoints.some((p) => p.id === pickupPointId)) {
+        throw new NotFoundError(`No pickup point ${pickupPointId} in campaign ${id}`);
+      }
+      const points = await listPickups(db, snapshot.def, pickupPointId);
+      const pickedUp = points.reduce((n, p) => n + p.pickedUp, 0);
+      const waiting = points.reduce((n, p) => n + p.waiting, 0);
+      return c.json({ campaignId: id, pickedUp, waiting, pickupPoints: points }, 200);
+    });
+}

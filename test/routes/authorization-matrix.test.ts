@@ -1,0 +1,151 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { harness, T0, type CallResult, type Harness } from '../helpers/harness.js';
+
+/**
+ * Every route of the app × every kind of caller → the expected status, from one table. The routes
+ * are read from the served /openapi.json, so a new route without a row here fails this test.
+ */
+type Role = 'anonymous' | 'other' | 'participant' | 'helper' | 'leader';
+const ROLES: Role[] = ['anonymous', 'other', 'participant', 'helper', 'leader'];
+
+interface Fixture {
+  campaign: { id: string; shareCode: string };
+  entryId: string;
+  users: Record<Exclude<Role, 'anonymous'>, { token: string; userId: string }>;
+  /** a user who is nobody in the campaign: the body of "add a helper" */
+  candidate: { token: string; userId: string };
+}
+
+interface Row {
+  /** campaign state the request meets */
+  state: 'open' | 'closed' | 'settled';
+  body?: (f: Fixture) => unknown;
+  query?: string;
+  expect: Record<Role, number>;
+  /** extra check on a successful answer */
+  check?: (role: Role, res: CallResult, f: Fixture) => void;
+}
+
+const all = (status: number): Record<Role, number> => ({ anonymous: status, other: status, participant: status, helper: status, leader: status });
+const signedIn = (status: number): Record<Role, number> => ({ ...all(status), anonymous: 401 });
+const staff = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: ok, leader: ok });
+const leaderOnly = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: 403, leader: ok });
+
+const joinBody = { items: [{ itemId: 'i1', qty: 1 }], pickupPointId: 'p1', phone: '13900000000' };
+const PHONE = '13800138000';
+
+const ROWS: Record<string, Row> = {
+  'GET /health': { state: 'open', expect: all(200) },
+  'POST /auth/dev-login': { state: 'open', body: () => ({ openid: 'matrix-dev', nickname: '某人' }), expect: all(200) },
+  'POST /campaigns': { state: 'open', body: () => campaignJson(), expect: signedIn(201) },
+  'GET /campaigns/{id}': { state: 'open', expect: all(200) },
+  'GET /s/{shareCode}': { state: 'open', expect: all(200) },
+  'POST /campaigns/{id}/close': { state: 'open', expect: staff(200) },
+  'POST /campaigns/{id}/entries': {
+    state: 'open',
+    body: () => joinBody,
+    expect: { anonymous: 401, other: 201, participant: 409, helper: 201, leader: 201 },
+  },
+  'GET /campaigns/{id}/entries': {
+    state: 'open',
+    expect: all(200),
+    check: (role, res) => {
+      const line = res.body.entries[0];
+      // Full names and phones for the leader, helpers and the owner; masked for everyone else.
+      const full = role === 'leader' || role === 'helper' || role === 'participant';
+      expect(line.phone, role).toBe(full ? PHONE : undefined);
+      expect(line.nickname, role).toBe(full ? '参与者甲' : '参*');
+      expect(line).not.toHaveProperty('pickedUpBy');
+    },
+  },
+  'PATCH /campaigns/{id}/entries/{entryId}': {
+    state: 'open',
+    body: () => ({ note: '改一下' }),
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 403, leader: 403 },
+  },
+  'DELETE /campaigns/{id}/entries/{entryId}': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 403, leader: 200 },
+  },
+  'POST /campaigns/{id}/settle': { state: 'closed', expect: leaderOnly(200) },
+  'GET /campaigns/{id}/settlement': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/settlement.csv': { state: 'settled', expect: staff(200) },
+  'GET /me/campaigns': { state: 'open', expect: signedIn(200) },
+  'GET /me/entries': { state: 'open', expect: signedIn(200) },
+  'POST /campaigns/{id}/helpers': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: leaderOnly(201) },
+  'DELETE /campaigns/{id}/helpers/{userId}': { state: 'open', expect: leaderOnly(204) },
+  'GET /campaigns/{id}/helpers': { state: 'open', expect: staff(200) },
+  'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
+  'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
+};
+
+let h: Harness;
+let n = 0;
+
+beforeAll(async () => {
+  h = await harness();
+});
+
+function campaignJson() {
+  return {
+    title: '矩阵测试 团购',
+    opensAt: T0,
+    closesAt: '2026-12-03T12:00:00.000Z',
+    minParticipants: 1,
+    items: [{ name: '苹果', unitPrice: 1000, stock: 100 }],
+    pickupPoints: [{ name: '门卫室' }],
+  };
+}
+
+/** A campaign with a participant's entry and a helper, in the row's state. Fresh for every cell. */
+async function fixture(state: Row['state']): Promise<Fixture> {
+  h.clock.set(T0);
+  const k = n++;
+  const [leader, helper, participant, other, candidate] = await Promise.all([
+    h.login(`m${k}-leader`, '团长'),
+    h.login(`m${k}-helper`, '助手'),
+    h.login(`m${k}-participant`, '参与者甲'),
+    h.login(`m${k}-other`, '路人'),
+    h.login(`m${k}-candidate`, '候选'),
+  ]);
+  const campaign = await h.createCampaign(leader.token, campaignJson());
+  const entry = await h.call('POST', `/campaigns/${campaign.id}/entries`, { token: participant.token, body: { ...joinBody, phone: PHONE } });
+  expect(entry.status).toBe(201);
+  expect((await h.call('POST', `/campaigns/${campaign.id}/helpers`, { token: leader.token, body: { userId: helper.userId } })).status).toBe(201);
+  if (state !== 'open') expect((await h.call('POST', `/campaigns/${campaign.id}/close`, { token: leader.token })).status).toBe(200);
+  if (state === 'settled') expect((await h.call('POST', `/campaigns/${campaign.id}/settle`, { token: leader.token })).status).toBe(200);
+  return { campaign, entryId: entry.body.id, users: { leader, helper, participant, other }, candidate };
+}
+
+function pathFor(template: string, f: Fixture): string {
+  return template
+    .replace('{id}', f.campaign.id)
+    .replace('{shareCode}', f.campaign.shareCode)
+    .replace('{entryId}', f.entryId)
+    .replace('{userId}', f.users.helper.userId);
+}
+
+describe('authorization matrix', () => {
+  it('every route in /openapi.json has exactly one row, and every row is a route', async () => {
+    const doc = await h.call('GET', '/openapi.json');
+    const routes: string[] = [];
+    for (const [path, item] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(item)) routes.push(`${method.toUpperCase()} ${path}`);
+    }
+    expect(routes.filter((r) => !(r in ROWS)), 'routes without a row in ROWS').toEqual([]);
+    expect(Object.keys(ROWS).filter((r) => !routes.includes(r)), 'rows for routes that do not exist').toEqual([]);
+  });
+
+  it.each(Object.entries(ROWS))('%s', async (route, row) => {
+    const [method, template] = route.split(' ') as [string, string];
+    for (const role of ROLES) {
+      const f = await fixture(row.state);
+      const token = role === 'anonymous' ? undefined : f.users[role].token;
+      const path = pathFor(template, f) + (row.query ?? '');
+      const res = await h.call(method, path, { ...(token ? { token } : {}), ...(row.body ? { body: row.body(f) } : {}) });
+      expect(res.status, `${route} as ${role}: ${res.text.slice(0, 200)}`).toBe(row.expect[role]);
+      if (res.status < 300) row.check?.(role, res, f);
+    }
+  });
+});
