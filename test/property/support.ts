@@ -93,6 +93,13 @@ export function linesArb(cfg: CampaignCfg): fc.Arbitrary<Line[]> {
   return fc.oneof({ weight: 12, arbitrary: wellFormed }, { weight: 1, arbitrary: raw });
 }
 
+/** Well-formed lines within every perPersonLimit: joins that only stock, state or keys can reject. */
+export function validLinesArb(cfg: CampaignCfg): fc.Arbitrary<Line[]> {
+  return fc
+    .uniqueArray(fc.integer({ min: 0, max: cfg.items.length - 1 }), { minLength: 1, maxLength: cfg.items.length })
+    .chain((idx) => fc.tuple(...idx.map((i) => fc.integer({ min: 1, max: cfg.items[i]!.perPersonLimit ?? 4 }).map((qty) => ({ itemId: itemId(i), qty })))));
+}
+
 export function joinBodyArb(cfg: CampaignCfg): fc.Arbitrary<JoinBody> {
   return fc
     .record({

@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { harness, T0, type Harness } from '../../helpers/harness.js';
+import { accounts, bodyHash, campaignRequest, describeResult, errorCode, type Account, type CampaignCfg, type JoinBody } from '../support.js';
+
+/**
+ * The contract's Idempotency-Key rule, taken literally: "the same key from the same user with the
+ * same body returns the first response and creates nothing new; with a different body it is 422".
+ * The key is scoped to the user and the campaign and the contract gives it no expiry, so the
+ * model remembers every key a user's accepted join carried, for the life of the campaign.
+ *
+ * Only joins and cancels, one unlimited item, no limits: nothing else can reject a join.
+ */
+
+interface Model {
+  /** user → key → the first accepted join that carried it */
+  keys: Map<number, Map<string, { hash: string; entryId: string }>>;
+  entries: Array<{ id: string; user: number; status: 'active' | 'cancelled' }>;
+}
+interface Real {
+  h: Harness;
+  campaignId: string;
+  users: Account[];
+}
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+const BODIES: JoinBody[] = [{ items: [{ itemId: 'i1', qty: 1 }] }, { items: [{ itemId: 'i1', qty: 2 }], note: '晚上取' }];
+
+class Join implements Cmd {
+  constructor(readonly user: number, readonly body: number, readonly key: string | undefined) {}
+  check() {
+    return true;
+  }
+  toString() {
+    return `join(u${this.user}, body${this.body}, key=${this.key ?? '-'})`;
+  }
+  async run(m: Model, r: Real) {
+    const body = BODIES[this.body]!;
+    const res = await r.h.call('POST', `/campaigns/${r.campaignId}/entries`, {
+      token: r.users[this.user]!.token,
+      body,
+      headers: this.key !== undefined ? { 'idempotency-key': this.key } : {},
+    });
+    const remembered = this.key !== undefined ? m.keys.get(this.user)?.get(this.key) : undefined;
+    if (remembered && remembered.hash === bodyHash(body)) {
+      expect(res.status, `a retry with the same key and body returns the first response: ${describeResult(res)}`).toBe(201);
+      expect(res.body.id, 'the first join\'s entry, nothing new').toBe(remembered.entryId);
+      return;
+    }
+    if (remembered) {
+      expect(errorCode(res), describeResult(res)).toBe('IDEMPOTENCY_KEY_REUSED');
+      return;
+    }
+    const activeEntry = m.entries.find((e) => e.user === this.user && e.status === 'active');
+    if (activeEntry) {
+      expect(errorCode(res), describeResult(res)).toBe('ALREADY_JOINED');
+      return;
+    }
+    expect(res.status, describeResult(res)).toBe(201);
+    expect(res.headers.get('idempotent-replayed')).not.toBe('true');
+    m.entries.push({ id: res.body.id, user: this.user, status: 'active' });
+    if (this.key !== undefined) {
+      if (!m.keys.has(this.user)) m.keys.set(this.user, new Map());
+      m.keys.get(this.user)!.set(this.key, { hash: bodyHash(body), entryId: res.body.id });
+    }
+  }
+}
+
+/**
+ * The weaker half, whatever the status code: a key used by an accepted join never creates a
+ * second entry (no fresh 201 for it again, and any 201 for it is the first join's entry).
+ */
+class JoinNoSecondEntry extends Join {
+  override async run(m: Model, r: Real) {
+    const body = BODIES[this.body]!;
+    const res = await r.h.call('POST', `/campaigns/${r.campaignId}/entries`, {
+      token: r.users[this.user]!.token,
+      body,
+      headers: this.key !== undefined ? { 'idempotency-key': this.key } : {},
+    });
+    const remembered = this.key !== undefined ? m.keys.get(this.user)?.get(this.key) : undefined;
+    if (res.status !== 201) return;
+    if (remembered) {
+      expect(res.body.id, `key ${this.key} was used by ${remembered.entryId}: nothing new (${describeResult(res)})`).toBe(remembered.entryId);
+      return;
+    }
+    if (res.headers.get('idempotent-replayed') === 'true') return;
+    for (const e of m.entries) if (e.user === this.user) e.status = 'cancelled'; // (the server let it join: none active)
+    m.entries.push({ id: res.body.id, user: this.user, status: 'active' });
+    if (this.key !== undefined) {
+      if (!m.keys.has(this.user)) m.keys.set(this.user, new Map());
+      m.keys.get(this.user)!.set(this.key, { hash: bodyHash(body), entryId: res.body.id });
+    }
+  }
+}
+
+class Cancel implements Cmd {
+  constructor(readonly user: number) {}
+  check(m: Readonly<Model>) {
+    return m.entries.some((e) => e.user === this.user && e.status === 'active');
+  }
+  toString() {
+    return `cancel(u${this.user})`;
+  }
+  async run(m: Model, r: Real) {
+    const entry = m.entries.find((e) => e.user === this.user && e.status === 'active')!;
+    const res = await r.h.call('DELETE', `/campaigns/${r.campaignId}/entries/${entry.id}`, { token: r.users[this.user]!.token });
+    expect(res.status, describeResult(res)).toBe(200);
+    entry.status = 'cancelled';
+  }
+}
+
+const CFG: CampaignCfg = { users: 2, tierBasis: 'quantity', minParticipants: 1, items: [{ unitPrice: 500, stock: null, perPersonLimit: null, tiers: [] }] };
+
+let h: Harness;
+let leader: Account;
+let members: Account[];
+
+beforeAll(async () => {
+  h = await harness();
+  [leader] = (await accounts(h, 'idem-leader', 1)) as [Account];
+  members = await accounts(h, 'idem-member', 2);
+});
+
+describe('property: Idempotency-Key, as the contract states it', () => {
+  it(
+    'a key used by an accepted join is answered with that join for the rest of the campaign',
+    async () => {
+      const user = fc.integer({ min: 0, max: 1 });
+      const commands = fc.commands<Model, Real, false>(
+        [
+          fc.tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', undefined)).map(([u, b, k]) => new Join(u, b, k)),
+          user.map((u) => new Cancel(u)),
+        ],
+        { maxCommands: 20 },
+      );
+      await fc.assert(
+        fc.asyncProperty(commands, async (cmds) => {
+          h.clock.set(T0);
+          const c = await h.createCampaign(leader.token, campaignRequest(CFG));
+          await fc.asyncModelRun(() => ({ model: { keys: new Map(), entries: [] }, real: { h, campaignId: c.id, users: members } }), cmds);
+        }),
+        { numRuns: 40, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
+      );
+    },
+    90_000,
+  );
+
+  it(
+    'a key used by an accepted join never creates a second entry',
+    async () => {
+      const user = fc.constant(0); // one member: the sequences that matter are that member's alone
+      const commands = fc.commands<Model, Real, false>(
+        [
+          fc.tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', undefined)).map(([u, b, k]) => new JoinNoSecondEntry(u, b, k)),
+          user.map((u) => new Cancel(u)),
+        ],
+        { maxCommands: 20 },
+      );
+      await fc.assert(
+        fc.asyncProperty(commands, async (cmds) => {
+          h.clock.set(T0);
+          const c = await h.createCampaign(leader.token, campaignRequest(CFG));
+          await fc.asyncModelRun(() => ({ model: { keys: new Map(), entries: [] }, real: { h, campaignId: c.id, users: members } }), cmds);
+        }),
+        { numRuns: 100, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
+      );
+    },
+    90_000,
+  );
+});
