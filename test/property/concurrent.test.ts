@@ -13,6 +13,7 @@ import {
   errorCode,
   expectedSettlement,
   expectLinePricesFinal,
+  expectSettlementPagesEqual,
   itemId,
   linesArb,
   NOTES,
@@ -354,6 +355,7 @@ async function runScenario(s: Scenario) {
   if (settledInBatch) expect(settled.body).toEqual(settledInBatch);
   const again = await h.call('POST', `/campaigns/${id}/settle`, { token: leader.token });
   expect(again.body, 'settling again returns the same settlement').toEqual(settled.body);
+  await expectSettlementPagesEqual(h, id, leader.token, settled.body, 3);
   // and the list is frozen now (a member with an active entry may hear ALREADY_JOINED first)
   const late = await h.call('POST', entriesPath, { token: users[0]!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
   const hasActive = active.some((e) => e.userId === users[0]!.userId);

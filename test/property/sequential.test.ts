@@ -16,6 +16,7 @@ import {
   errorCode,
   expectedSettlement,
   expectLinePricesFinal,
+  expectSettlementPagesEqual,
   itemId,
   joinBodyArb,
   linesArb,
@@ -569,6 +570,7 @@ describe('property: random sequences of commands against a model', () => {
             await new SettleCmd(-1, false).run(model, real);
             await new SettleCmd(-1, false).run(model, real);
             await new SettleCmd(-1, true).run(model, real);
+            await expectSettlementPagesEqual(h, real.campaignId, leader.token, model.settlement, 2);
           };
           await settle();
         }),

@@ -279,3 +279,25 @@ export async function readList(h: Harness, campaignId: string, token?: string, l
   } while (cursor);
   return out;
 }
+
+/**
+ * The settlement read page by page (GET …/settlement?limit=n&cursor=…): every page carries the
+ * same summary, and the pages together hold the entries of the whole settlement, in seq order.
+ */
+export async function expectSettlementPagesEqual(h: Harness, campaignId: string, token: string, whole: any, limit = 2) {
+  const { entries: wholeEntries, nextCursor: _n, ...summary } = whole;
+  const entries: any[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page: CallResult = await h.call('GET', `/campaigns/${campaignId}/settlement?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(page.status, describeResult(page)).toBe(200);
+    const { entries: pageEntries, nextCursor, ...pageSummary } = page.body;
+    expect(pageSummary, 'every page carries the whole summary').toEqual(summary);
+    expect(pageEntries.length).toBeLessThanOrEqual(limit);
+    entries.push(...pageEntries);
+    cursor = nextCursor;
+    expect(++pages, 'paging ends').toBeLessThan(1000);
+  } while (cursor);
+  expect(entries, 'the pages hold every entry of the settlement once').toEqual(wholeEntries);
+}
