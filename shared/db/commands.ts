@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   DeleteCommandInput,
   PutCommandInput,
@@ -126,24 +127,46 @@ export function limitedItems(def: Pick<CampaignDefinition, 'items'>): Set<string
 }
 
 /**
- * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
- * no claim yet or only a released one (their entry was cancelled). A released claim that still
- * carries the same Idempotency-Key is kept, so a late retry of an old join is answered from it
- * instead of creating a second entry.
+ * Every Idempotency-Key a user sent for a campaign stays on their claim as its own attribute
+ * `idem_<hash of key>` = {entryId, requestHash}, so a retry is recognized however late it comes,
+ * also after a cancel and a new join with another key. A claim holds only the keys of that user in
+ * that campaign: a few, ~80 bytes each.
  */
-export function claimMember(tableName: string, campaignId: string, record: MemberRecord): PutCommandInput {
-  const values: Record<string, unknown> = { ':released': 'released' };
-  let condition = 'attribute_not_exists(pk) OR #state = :released';
+export const idempotencyAttribute = (key: string) => `idem_${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+
+export interface IdempotencyRecord {
+  entryId: string;
+  requestHash: string;
+}
+
+function claimUpdate(tableName: string, campaignId: string, record: MemberRecord) {
+  const names: Record<string, string> = {
+    '#type': 'type', '#userId': 'userId', '#entryId': 'entryId', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt',
+  };
+  const values: Record<string, unknown> = {
+    ':type': 'member', ':userId': record.userId, ':entryId': record.entryId, ':held': record.state, ':requestHash': record.requestHash, ':createdAt': record.createdAt,
+  };
+  const sets = ['#type = :type', '#userId = :userId', '#entryId = :entryId', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt'];
   if (record.idempotencyKey !== undefined) {
-    values[':key'] = record.idempotencyKey;
-    condition = 'attribute_not_exists(pk) OR (#state = :released AND (attribute_not_exists(#key) OR #key <> :key))';
+    Object.assign(names, { '#key': 'idempotencyKey', '#idem': idempotencyAttribute(record.idempotencyKey) });
+    Object.assign(values, { ':key': record.idempotencyKey, ':idem': { entryId: record.entryId, requestHash: record.requestHash } satisfies IdempotencyRecord });
+    sets.push('#key = :key', '#idem = :idem');
   }
+  return { TableName: tableName, Key: keys.member(campaignId, record.userId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/**
+ * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
+ * no claim yet or only a released one (their entry was cancelled), and has never sent this
+ * Idempotency-Key here before.
+ */
+export function claimMember(tableName: string, campaignId: string, record: MemberRecord): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record);
+  update.ExpressionAttributeValues[':released'] = 'released';
+  const slotFree = '(attribute_not_exists(pk) OR #state = :released)';
   return {
-    TableName: tableName,
-    Item: { ...keys.member(campaignId, record.userId), type: 'member', ...record },
-    ConditionExpression: condition,
-    ExpressionAttributeNames: { '#state': 'state', ...(record.idempotencyKey !== undefined ? { '#key': 'idempotencyKey' } : {}) },
-    ExpressionAttributeValues: values,
+    ...update,
+    ConditionExpression: record.idempotencyKey !== undefined ? `${slotFree} AND attribute_not_exists(#idem)` : slotFree,
     ReturnValues: 'ALL_OLD',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     ReturnConsumedCapacity: 'TOTAL',
@@ -151,15 +174,10 @@ export function claimMember(tableName: string, campaignId: string, record: Membe
 }
 
 /** Take over a claim whose join died before writing its entry (its lease ran out). */
-export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleEntryId: string): PutCommandInput {
-  return {
-    TableName: tableName,
-    Item: { ...keys.member(campaignId, record.userId), type: 'member', ...record },
-    ConditionExpression: '#entryId = :stale',
-    ExpressionAttributeNames: { '#entryId': 'entryId' },
-    ExpressionAttributeValues: { ':stale': staleEntryId },
-    ReturnConsumedCapacity: 'TOTAL',
-  };
+export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleEntryId: string): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record);
+  update.ExpressionAttributeValues[':stale'] = staleEntryId;
+  return { ...update, ConditionExpression: '#entryId = :stale', ReturnConsumedCapacity: 'TOTAL' };
 }
 
 /** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */

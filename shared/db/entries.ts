@@ -18,6 +18,8 @@ import { queryOwnerIndex, type CampaignSnapshot } from './campaigns.js';
 import {
   asTransactUpdate,
   claimMember,
+  idempotencyAttribute,
+  type IdempotencyRecord,
   joinTokenOf,
   ringPosition,
   seqAtRingPosition,
@@ -142,13 +144,13 @@ export async function join(
 
   let previous: MemberRecord | undefined;
   try {
-    const out = await db.doc.send(new PutCommand(claimMember(db.tableName, def.id, claim)));
+    const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim)));
     db.onCapacity?.('join.claim', out.ConsumedCapacity);
     previous = out.Attributes as MemberRecord | undefined;
   } catch (err) {
     const failure = conditionFailure(err);
     if (!failure) throw err;
-    const existing = failure.item as unknown as MemberRecord;
+    const existing = failure.item as unknown as StoredClaim;
     // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
     if (existing.entryId !== claim.entryId) {
       const answer = await answerFromExistingClaim(db, def, req, claim, existing);
@@ -175,12 +177,19 @@ function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: Rea
   return null;
 }
 
+/** A claim as stored: the record plus one `idem_…` attribute per Idempotency-Key ever used. */
+type StoredClaim = MemberRecord & Record<string, unknown>;
+
+function keyRecord(claim: StoredClaim | undefined, key: string | undefined): IdempotencyRecord | undefined {
+  return claim && key !== undefined ? (claim[idempotencyAttribute(key)] as IdempotencyRecord | undefined) : undefined;
+}
+
 async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string): Promise<JoinResult | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }));
-  const claim = out.Item as MemberRecord | undefined;
-  if (!claim || claim.idempotencyKey !== req.idempotencyKey) return null;
-  if (claim.requestHash !== hash) throw new IdempotencyKeyReusedError();
-  const entry = await getEntryRecord(db, campaignId, claim.entryId);
+  const earlier = keyRecord(out.Item as StoredClaim | undefined, req.idempotencyKey);
+  if (!earlier) return null;
+  if (earlier.requestHash !== hash) throw new IdempotencyKeyReusedError();
+  const entry = await getEntryRecord(db, campaignId, earlier.entryId);
   return entry ? { entry: toEntry(entry), replayed: true } : null;
 }
 
@@ -189,33 +198,36 @@ async function answerFromExistingClaim(
   def: CampaignDefinition,
   req: JoinRequest,
   ours: MemberRecord,
-  existing: MemberRecord,
+  existing: StoredClaim,
 ): Promise<JoinResult | null> {
-  const sameKey = req.idempotencyKey !== undefined && existing.idempotencyKey === req.idempotencyKey;
-  if (sameKey && existing.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
-  if (!sameKey && existing.state === 'held' && !isStale(db, existing)) throw new AlreadyJoinedError(existing.entryId);
-
-  // Same key (a retry, possibly arriving while the first is still running) or a stale claim.
-  const entry = await waitForEntry(db, def.id, existing, sameKey ? 40 : 1);
-  if (entry) {
-    if (sameKey) return { entry: toEntry(entry), replayed: true };
-    throw new AlreadyJoinedError(existing.entryId);
+  const earlier = keyRecord(existing, req.idempotencyKey);
+  if (earlier) {
+    // A retry of a join sent before with this key, possibly still running.
+    if (earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
+    const entry = await waitForEntry(db, def.id, earlier.entryId, existing.createdAt, 40);
+    if (entry) return { entry: toEntry(entry), replayed: true };
+    if (earlier.entryId !== existing.entryId || !isStale(db, existing.createdAt)) {
+      throw new ConflictError('The same join is still being processed; retry shortly', { entryId: earlier.entryId });
+    }
+    await takeOver(db, def.id, ours, existing); // that join died; this retry does it again
+    return null;
   }
-  if (!isStale(db, existing)) throw new ConflictError('The same join is still being processed; retry shortly', { entryId: existing.entryId });
-  await takeOver(db, def.id, ours, existing);
+  if (existing.state !== 'held') throw new ConflictError('The claim changed while joining; retry');
+  if (!isStale(db, existing.createdAt) || (await getEntryRecord(db, def.id, existing.entryId))) throw new AlreadyJoinedError(existing.entryId);
+  await takeOver(db, def.id, ours, existing); // a join of this user died before writing its entry
   return null;
 }
 
-function isStale(db: DbContext, claim: MemberRecord): boolean {
-  return db.clock.now().getTime() - Date.parse(claim.createdAt) > JOIN_LEASE_MS;
+function isStale(db: DbContext, claimedAt: string): boolean {
+  return db.clock.now().getTime() - Date.parse(claimedAt) > JOIN_LEASE_MS;
 }
 
 /** Poll for an in-flight join's entry (its step 3 normally lands within milliseconds). */
-async function waitForEntry(db: DbContext, campaignId: string, claim: MemberRecord, attempts: number): Promise<EntryRecord | null> {
+async function waitForEntry(db: DbContext, campaignId: string, entryId: string, claimedAt: string, attempts: number): Promise<EntryRecord | null> {
   for (let i = 0; i < attempts; i++) {
-    const entry = await getEntryRecord(db, campaignId, claim.entryId);
+    const entry = await getEntryRecord(db, campaignId, entryId);
     if (entry) return entry;
-    if (isStale(db, claim)) return null;
+    if (isStale(db, claimedAt)) return null;
     if (i + 1 < attempts) await sleep(50);
   }
   return null;
@@ -230,7 +242,7 @@ async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, s
     throw new ConflictError('The earlier join finished after all; retry to see it');
   }
   try {
-    await db.doc.send(new PutCommand(takeOverClaim(db.tableName, campaignId, ours, stale.entryId)));
+    await db.doc.send(new UpdateCommand(takeOverClaim(db.tableName, campaignId, ours, stale.entryId)));
   } catch (err) {
     if (conditionFailure(err)) throw new ConflictError('Another request took over this join first; retry');
     throw err;

@@ -133,7 +133,7 @@ async function main() {
   const rawRun = await runPool(N, C, async (i) => {
     const now = new Date().toISOString();
     const entryId = `e_raw_${i}`;
-    await rawDoc.send(new PutCommand(claimMember(tableName, rawCampaign.id, { userId: `u_r${i}`, entryId, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
+    await rawDoc.send(new UpdateCommand(claimMember(tableName, rawCampaign.id, { userId: `u_r${i}`, entryId, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
     const out = await rawDoc.send(new UpdateCommand(counterUpdate(tableName, rawCampaign.id, { units: new Map([['i1', 1]]), participants: 1, takeNumber: true, joinToken: entryId.slice(-12), limited, requireOpenAt: now })));
     await rawDoc.send(
       new PutCommand(

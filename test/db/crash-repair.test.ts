@@ -35,7 +35,7 @@ async function crashedJoin(campaignId: string, userId: string, qty: number, step
     userId, entryId, state: 'held', createdAt: now.toISOString(),
     requestHash: requestHash(campaignId, { userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
   };
-  await h.db.doc.send(new PutCommand(claimMember(h.db.tableName, campaignId, claim)));
+  await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim)));
   if (steps === 1) return { entryId };
   const out = await h.db.doc.send(
     new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, joinToken: joinTokenOf(entryId), limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),

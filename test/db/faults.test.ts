@@ -19,12 +19,12 @@ beforeAll(async () => {
 beforeEach(() => faults.clear());
 
 // The injector sees marshalled requests: attribute values are {S: ...}.
-const isClaim = (input: any) => input.Item?.type?.S === 'member';
+const isClaim = (input: any) => String(input.Key?.sk?.S).startsWith('MEMBER#') && String(input.UpdateExpression).includes('#state = :held');
 const isReserve = (input: any) => input.Key?.sk?.S === '#STATE' && String(input.UpdateExpression).includes('#seq = #seq + :one');
 const isEntry = (input: any) => input.Item?.type?.S === 'entry';
 
 const steps: Array<[string, string, (input: any) => boolean]> = [
-  ['claim', 'PutItemCommand', isClaim],
+  ['claim', 'UpdateItemCommand', isClaim],
   ['reserve', 'UpdateItemCommand', isReserve],
   ['entry', 'PutItemCommand', isEntry],
 ];

@@ -328,3 +328,24 @@ describe('the join-path cache never says no on its own', () => {
     expect(res.body.error).toMatchObject({ code: 'CAMPAIGN_NOT_OPEN', details: { reason: 'closed' } });
   });
 });
+
+describe('Idempotency-Key memory across cancels and rejoins', () => {
+  it('a late retry of the first join, after cancel → rejoin → cancel, still returns the first entry', async () => {
+    const c = await newCampaign();
+    const m = await h.login('idem-memory');
+    const body = { items: [{ itemId: 'i1', qty: 1 }] };
+    const join = (key: string) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body, headers: { 'idempotency-key': key } });
+    const first = await join('k-first');
+    await h.call('DELETE', `/campaigns/${c.id}/entries/${first.body.id}`, { token: m.token });
+    const second = await join('k-second');
+    expect(second.body.seq).toBe(2);
+    await h.call('DELETE', `/campaigns/${c.id}/entries/${second.body.id}`, { token: m.token });
+    const late = await join('k-first');
+    expect(late.status).toBe(201);
+    expect(late.body).toMatchObject({ id: first.body.id, seq: 1, status: 'cancelled' });
+    const lateSecond = await join('k-second');
+    expect(lateSecond.body).toMatchObject({ id: second.body.id, seq: 2 });
+    const list = await h.call('GET', `/campaigns/${c.id}/entries`);
+    expect(list.body.entries).toHaveLength(2);
+  });
+});

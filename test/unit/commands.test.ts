@@ -3,6 +3,7 @@ import {
   asTransactUpdate,
   claimMember,
   counterUpdate,
+  idempotencyAttribute,
   JOIN_RING_SIZE,
   ringPosition,
   ringSlot,
@@ -259,13 +260,27 @@ describe('claimMember: one active slot per user per campaign', () => {
     state,
     requestHash: 'hash-old',
     createdAt: OPENS,
-    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(idempotencyKey !== undefined ? { idempotencyKey, [idempotencyAttribute(idempotencyKey)]: { entryId: 'e_old', requestHash: 'hash-old' } } : {}),
   });
 
-  it('writes the member item under MEMBER#<userId> with its record', () => {
+  it('writes the member item under MEMBER#<userId> with its record and one attribute per key', () => {
     const input = claimMember(TABLE, 'c1', record('k1'));
     expect(input.TableName).toBe(TABLE);
-    expect(input.Item).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', type: 'member', userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1' });
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(run(input, undefined)).toEqual({
+      type: 'member', userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1',
+      [idempotencyAttribute('k1')]: { entryId: 'e_new', requestHash: 'hash-new' },
+    });
+  });
+
+  it('keeps the keys of earlier joins: a rejoin after a cancel still refuses the first key', () => {
+    const first = run(claimMember(TABLE, 'c1', record('k1')), undefined)!;
+    const released = { ...first, state: 'released' };
+    const second = run(claimMember(TABLE, 'c1', { ...record('k2'), entryId: 'e_second' }), released)!;
+    expect(second).toMatchObject({ entryId: 'e_second', [idempotencyAttribute('k1')]: { entryId: 'e_new' }, [idempotencyAttribute('k2')]: { entryId: 'e_second' } });
+    const releasedAgain = { ...second, state: 'released' };
+    expect(conditionHolds(claimMember(TABLE, 'c1', record('k1')), releasedAgain)).toBe(false);
+    expect(conditionHolds(claimMember(TABLE, 'c1', record('k3')), releasedAgain)).toBe(true);
   });
 
   it.each([
@@ -308,7 +323,8 @@ describe('takeOverClaim / restoreClaim / releaseClaim', () => {
   it('takeOverClaim only replaces the stale claim it names', () => {
     const input = takeOverClaim(TABLE, 'c1', rec, 'e_stale');
     assertPlaceholdersConsistent(input);
-    expect(input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId: 'e_new' });
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(run(input, claimed('e_stale'))).toMatchObject({ entryId: 'e_new', state: 'held' });
     expect(conditionHolds(input, claimed('e_stale'))).toBe(true);
     expect(conditionHolds(input, claimed('e_other'))).toBe(false);
     expect(conditionHolds(input, undefined)).toBe(false);
