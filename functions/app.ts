@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { helperRoutes } from './routes/helpers.js';
 import { meRoutes } from './routes/me.js';
 import { pickupRoutes } from './routes/pickups.js';
+import { profileRoutes } from './routes/profile.js';
 import { settlementRoutes } from './routes/settlement.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { newRouter } from './validation.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
   app.route('/', pickupRoutes(deps));
+  app.route('/', profileRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', (c) => ({

@@ -1,0 +1,135 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { issueToken } from '../../shared/auth/tokens.js';
+import { exportUserData, eraseUser } from '../../shared/db/privacy.js';
+import { getProfile, updateProfile } from '../../shared/db/profile.js';
+import { ValidationError } from '../../shared/errors.js';
+import { bearer, errors } from '../../shared/schemas/common.js';
+import type { AppDeps } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+
+const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const ProfileSchema = z
+  .object({
+    id: z.string(),
+    nickname: z.string(),
+    avatarUrl: z.string().nullable(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('Profile');
+
+const PatchProfileBody = z
+  .object({
+    nickname: z.string().trim().min(1).max(64).optional().openapi({ example: '王小明' }),
+    avatarUrl: z
+      .url({ protocol: /^https$/, error: 'an https URL' })
+      .max(1024)
+      .nullable()
+      .optional()
+      .openapi({ description: 'https URL of the avatar; null removes it', example: 'https://thirdwx.qlogo.cn/mmopen/abc/132' }),
+  })
+  .openapi('ChangeProfileRequest');
+
+const ProfileWithToken = z
+  .object({
+    user: ProfileSchema,
+    token: z.string().openapi({ description: 'A new access token carrying the new nickname: use it from now on, so new joins show the new name' }),
+  })
+  .openapi('ChangedProfile');
+
+const ExportSchema = z
+  .object({
+    exportedAt: z.string(),
+    profile: z
+      .object({
+        id: z.string(), nickname: z.string(), avatarUrl: z.string().nullable(), openid: z.string().nullable(), unionid: z.string().nullable(),
+        createdAt: z.string().nullable(), updatedAt: z.string().nullable(), lastLoginAt: z.string().nullable(),
+      })
+      .nullable(),
+    entries: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'every entry I made, with campaign id and title, phone and note' }),
+    campaignsLed: z.array(z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() })),
+  })
+  .openapi('PersonalDataExport');
+
+const ErasureSchema = z
+  .object({ erased: z.literal(true), entries: z.number().int(), claims: z.number().int(), profileDeleted: z.boolean() })
+  .openapi('ErasureReport');
+
+const getMe = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['Me'],
+  summary: 'My profile',
+  security: bearer,
+  middleware: [signedIn] as const,
+  responses: { 200: json(ProfileSchema, 'The profile'), 401: errors[401], 404: errors[404] },
+});
+
+const patchMe = createRoute({
+  method: 'patch',
+  path: '/me',
+  tags: ['Me'],
+  summary: 'Change my nickname and/or avatar; answers the profile and a new token with the new name',
+  description:
+    'Existing entries keep the nickname shown when they were made (change them by editing the entry). New joins take the nickname from the token, ' +
+    'so store the returned token; the old one still works until it expires and still carries the old name.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: PatchProfileBody } } } },
+  responses: { 200: json(ProfileWithToken, 'The changed profile and a new token'), 400: errors[400], 401: errors[401], 404: errors[404], 415: errors[415] },
+});
+
+const exportMe = createRoute({
+  method: 'get',
+  path: '/me/export',
+  tags: ['Me'],
+  summary: 'All my data as JSON: profile, my entries (with campaign ids and titles), campaigns I lead',
+  security: bearer,
+  middleware: [signedIn] as const,
+  responses: { 200: json(ExportSchema, 'The export'), 401: errors[401] },
+});
+
+const deleteMe = createRoute({
+  method: 'delete',
+  path: '/me',
+  tags: ['Me'],
+  summary: 'Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed',
+  description:
+    'Quantities, numbers and settlement amounts stay, so the leaders\' lists and totals do not change. Refresh tokens stop working; discard the access token. ' +
+    'Logging in again later starts a new, empty profile. Repeating the call is harmless.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  responses: { 200: json(ErasureSchema, 'What was erased'), 401: errors[401] },
+});
+
+export function profileRoutes(deps: AppDeps) {
+  const { db, logger } = deps;
+  return newRouter()
+    .openapi(getMe, async (c) => c.json(await getProfile(db, requireUser(c).id), 200))
+    .openapi(patchMe, async (c) => {
+      const user = requireUser(c);
+      const body = c.req.valid('json');
+      if (body.nickname === undefined && body.avatarUrl === undefined) {
+        throw new ValidationError('Send nickname and/or avatarUrl', { fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }] });
+      }
+      const profile = await updateProfile(db, user.id, body);
+      const token = await issueToken(deps.tokens, { id: user.id, nickname: profile.nickname }, deps.tokens.accessTtlSeconds ?? deps.tokens.ttlSeconds);
+      logger.info('profile changed', { requestId: c.get('requestId'), userId: user.id, fields: Object.keys(body) });
+      return c.json({ user: profile, token }, 200);
+    })
+    .openapi(exportMe, async (c) => {
+      const user = requireUser(c);
+      const data = await exportUserData(db, user.id);
+      logger.info('personal data exported', { requestId: c.get('requestId'), userId: user.id, entries: data.entries.length });
+      c.header('Content-Disposition', `attachment; filename="tuangou-export-${user.id}.json"`);
+      c.header('Cache-Control', 'no-store');
+      return c.json(data, 200);
+    })
+    .openapi(deleteMe, async (c) => {
+      const user = requireUser(c);
+      const report = await eraseUser(db, user.id);
+      logger.info('personal data erased', { requestId: c.get('requestId'), userId: user.id, ...report });
+      return c.json({ erased: true as const, ...report }, 200);
+    });
+}
