@@ -42,7 +42,8 @@ import {
  *    ones hold exactly the numbers after those, each with its request's user and items;
  *  - at most one new entry per user; one Idempotency-Key (per user) answers with one entry only,
  *    the earlier join's when the key was used before the batch; 422 only when that key was sent
- *    with another body; ALREADY_JOINED names an entry of that user;
+ *    with another body; an existing entry named by ALREADY_JOINED is that user's (that it always
+ *    names an existing entry does not hold today: known-bugs/already-joined-dangling);
  *  - no false SOLD_OUT: for a rejected request of q units of item i, the final remaining of i is
  *    < q + (units of i that successful cancels/changes of the batch could have given back). With
  *    no such cancels or changes, that is: the final state really has fewer than q left;
@@ -50,13 +51,13 @@ import {
  *    entries, and repeats identically.
  */
 
-/** PROPERTY_RUNS=n runs more (a soak); the default keeps the suite fast on two cores */
+/** PROPERTY_RUNS=n for a longer soak; the default keeps the suite quick on two cores. */
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 10);
 /**
- * Past this, fast-check stops (a failure found by then is still reported with its seed and the
- * counterexample shrunk so far) rather than vitest killing the test without either.
+ * After this, fast-check stops and reports what it has (a failure found by then still comes with
+ * its seed and the counterexample shrunk so far) before vitest's timeout could kill it silently.
  */
 const TIME_LIMIT_MS = Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 150_000);
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 10);
 
 interface PreJoin {
   join: boolean;
@@ -310,7 +311,6 @@ async function runScenario(s: Scenario) {
     }
   }
   for (const d of joins.filter((x) => errorCode(x.res) === 'ALREADY_JOINED')) {
-    // (that it names an entry at all does not hold today: see known-bugs/already-joined-dangling.ts)
     const e = byId.get(d.res.body.error.details?.entryId);
     if (e) expect(e.userId, `ALREADY_JOINED names an entry of that user (${describeResult(d.res)})`).toBe(users[d.op.user]!.userId);
   }

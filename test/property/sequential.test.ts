@@ -41,15 +41,26 @@ import {
  * several independent rejections apply, the contract fixes no precedence, so any of them is
  * accepted, but a request is accepted exactly when none applies), and the whole list and the
  * campaign read through the API equal the model and satisfy every invariant of the contract.
+ * Each run ends by closing and settling: the settlement equals the model's (final tier price for
+ * everyone; failed → every amount 0), and settling again, reading it and reading it page by page
+ * give the same.
+ *
+ * Where the contract is silent the model accepts either reasonable answer: which of several
+ * applicable rejections comes first; a same-key same-body retry after closing (the first entry,
+ * or CAMPAIGN_NOT_OPEN); cancelling a cancelled entry (200 unchanged, or an error); a replay's
+ * body is checked for the first entry's id and number only (it may show the entry as it is now).
+ * An Idempotency-Key is remembered for the life of the campaign (the contract gives it no expiry).
+ *
+ * PROPERTY_STATS=1 prints how often each outcome occurred (to check the generators' coverage).
  */
 
-/** PROPERTY_RUNS=n runs more (a soak); the default keeps the suite fast on two cores */
+/** PROPERTY_RUNS=n for a longer soak; the default keeps the suite quick on two cores. */
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
 /**
- * Past this, fast-check stops (a failure found by then is still reported with its seed and the
- * counterexample shrunk so far) rather than vitest killing the test without either.
+ * After this, fast-check stops and reports what it has (a failure found by then still comes with
+ * its seed and the counterexample shrunk so far) before vitest's timeout could kill it silently.
  */
 const TIME_LIMIT_MS = Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 150_000);
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
 const CLOSES_AT_MS = Date.parse(CLOSES_AT);
 
 interface MEntry {
@@ -62,12 +73,10 @@ interface MEntry {
   status: 'active' | 'cancelled';
 }
 
-/** The user's claim (what the implementation calls MEMBER#): the last join the user got accepted. */
-interface Claim {
-  key: string | undefined;
+/** An Idempotency-Key a user's accepted join carried: remembered for the life of the campaign. */
+interface KeyUse {
   hash: string;
   entryId: string;
-  state: 'held' | 'released';
 }
 
 interface Model {
@@ -75,7 +84,8 @@ interface Model {
   now: number;
   stored: 'open' | 'closed' | 'settled' | 'failed';
   entries: MEntry[];
-  claims: Map<number, Claim>;
+  /** user → key → the accepted join that first carried it */
+  keys: Map<number, Map<string, KeyUse>>;
   lastJoin: Map<number, { body: JoinBody; key: string | undefined }>;
   settlement: any | null;
 }
@@ -203,13 +213,13 @@ class JoinCmd extends Base {
 
     const errors = bodyErrors(m.cfg, body.items, body.pickupPointId);
     if (!accepting(m)) errors.add('CAMPAIGN_NOT_OPEN');
-    const claim = m.claims.get(user);
+    const used = key !== undefined ? m.keys.get(user)?.get(key) : undefined;
+    const activeEntry = active(m).find((e) => e.user === user);
     let replay: MEntry | undefined;
-    if (claim) {
-      const sameKey = key !== undefined && claim.key === key;
-      if (sameKey && claim.hash === bodyHash(body)) replay = m.entries.find((e) => e.id === claim.entryId);
-      else if (sameKey) errors.add('IDEMPOTENCY_KEY_REUSED');
-      else if (claim.state === 'held') errors.add('ALREADY_JOINED');
+    if (used && used.hash === bodyHash(body)) replay = m.entries.find((e) => e.id === used.entryId);
+    else {
+      if (used) errors.add('IDEMPOTENCY_KEY_REUSED');
+      if (activeEntry) errors.add('ALREADY_JOINED');
     }
     const short = new Map<string, { remaining: number; qty: number }>();
     if (!replay) {
@@ -239,7 +249,10 @@ class JoinCmd extends Base {
       const seq = m.entries.length + 1;
       expect(res.body).toMatchObject({ seq, userId: r.users[user]!.userId, items: body.items, note: body.note ?? null, status: 'active' });
       m.entries.push({ id: res.body.id, seq, user: user, items: body.items, note: body.note ?? null, pickupPointId: body.pickupPointId ?? null, status: 'active' });
-      m.claims.set(user, { key, hash: bodyHash(body), entryId: res.body.id, state: 'held' });
+      if (key !== undefined) {
+        if (!m.keys.has(user)) m.keys.set(user, new Map());
+        m.keys.get(user)!.set(key, { hash: bodyHash(body), entryId: res.body.id });
+      }
       return;
     }
     if (replay) errors.add('(replay 201)');
@@ -259,7 +272,7 @@ class JoinCmd extends Base {
         break;
       }
       case 'ALREADY_JOINED':
-        expect(details.entryId, 'ALREADY_JOINED names the active entry').toBe(claim!.entryId);
+        expect(details.entryId, 'ALREADY_JOINED names the active entry').toBe(activeEntry!.id);
         break;
     }
   }
@@ -391,9 +404,6 @@ class CancelCmd extends Base {
     expect(res.status, `cancel should be accepted: ${describeResult(res)}`).toBe(200);
     expect(res.body).toMatchObject({ id: entry!.id, seq: entry!.seq, status: 'cancelled' });
     entry!.status = 'cancelled';
-    const claim = m.claims.get(entry!.user);
-    expect(claim?.entryId, 'model: the claim is for the active entry').toBe(entry!.id);
-    claim!.state = 'released';
   }
 }
 
@@ -547,7 +557,7 @@ let members: Account[];
 
 beforeAll(async () => {
   h = await harness();
-  [leader] = await accounts(h, 'seq-leader', 1) as [Account];
+  [leader] = (await accounts(h, 'seq-leader', 1)) as [Account];
   members = await accounts(h, 'seq-member', 8);
 });
 afterAll(() => printOutcomeStats('sequential property: outcomes'));
@@ -561,18 +571,15 @@ describe('property: random sequences of commands against a model', () => {
         fc.asyncProperty(scenario, async ([cfg, cmds]) => {
           h.clock.set(T0);
           const c = await h.createCampaign(leader.token, campaignRequest(cfg));
-          const model: Model = { cfg, now: Date.parse(T0), stored: 'open', entries: [], claims: new Map(), lastJoin: new Map(), settlement: null };
+          const model: Model = { cfg, now: Date.parse(T0), stored: 'open', entries: [], keys: new Map(), lastJoin: new Map(), settlement: null };
           const real: Real = { h, campaignId: c.id, shareCode: c.shareCode, leader, users: members.slice(0, cfg.users) };
           await fc.asyncModelRun(() => ({ model, real }), cmds);
-          // and at the end, once settled (closing and settling if the run did not), the settlement repeats identically
-          const settle = async () => {
-            if (model.stored === 'open') await new CloseCmd(-1).run(model, real);
-            await new SettleCmd(-1, false).run(model, real);
-            await new SettleCmd(-1, false).run(model, real);
-            await new SettleCmd(-1, true).run(model, real);
-            await expectSettlementPagesEqual(h, real.campaignId, leader.token, model.settlement, 2);
-          };
-          await settle();
+          // the end of every run: close (unless settled), settle, settle again, read it whole and in pages
+          if (model.stored === 'open') await new CloseCmd(-1).run(model, real);
+          await new SettleCmd(-1, false).run(model, real);
+          await new SettleCmd(-1, false).run(model, real);
+          await new SettleCmd(-1, true).run(model, real);
+          await expectSettlementPagesEqual(h, real.campaignId, leader.token, model.settlement, 2);
         }),
         { numRuns: NUM_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
       );

@@ -10,6 +10,18 @@ import { accounts, campaignRequest, describeResult, errorCode, type Account } fr
  * just when the join is rejected — the last units go to someone else at the same moment, or the
  * leader has just closed the campaign. Whatever the interleaving, every ALREADY_JOINED answer
  * must name an entry of that member that exists.
+ *
+ * Fails today. Minimal counterexamples: {stock: 1, others: 1, taps: 2} (the other member takes the
+ * last unit; the taps get SOLD_OUT and ALREADY_JOINED), and, every time, {closedFirst: true,
+ * taps: 2} (the taps get CAMPAIGN_NOT_OPEN and ALREADY_JOINED). Cause (shared/db/entries.ts): tap
+ * 1 puts its MEMBER claim (state held) and only then learns at the reserve step that it is
+ * rejected, and undoes the claim; tap 2's claim put meets the held claim in between and answers
+ * ALREADY_JOINED with tap 1's entryId at once (answerFromExistingClaim waits for the entry only
+ * for the same Idempotency-Key). That entry never exists: GET/PATCH/DELETE of it is 404 and the
+ * member holds no entry at all. The closed case needs only the join path's cached campaign (5 s)
+ * still saying open after the leader closed. A fix: without a key, wait for the held claim's
+ * entry like the same-key path does, and answer ALREADY_JOINED only once it exists (else
+ * CONFLICT, or retry the claim).
  */
 
 let h: Harness;
