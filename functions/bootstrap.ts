@@ -92,5 +92,9 @@ export async function depsFromEnv(env: Record<string, string | undefined> = proc
     devAuth: config.DEV_AUTH,
     logger: createLogger(config.LOG_LEVEL),
     corsOrigins: config.CORS_ORIGINS ? config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    rateLimits: {
+      join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },
+      login: { limit: config.RATE_LIMIT_LOGINS_PER_MINUTE, windowSeconds: 60 },
+    },
   };
 }

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isRetryableServiceError } from '../shared/db/failures.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, RateLimitedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { AppEnv } from './env.js';
 
@@ -25,6 +25,7 @@ const HTTP_CODES: Record<number, string> = {
 export function errorResponder(logger: Logger) {
   return (err: Error, c: Context<AppEnv>) => {
     if (err instanceof AppError) {
+      if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {

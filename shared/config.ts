@@ -28,6 +28,10 @@ const ConfigSchema = z.object({
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Per-user joins per minute (429 RATE_LIMITED beyond); 0 turns the limit off. */
+  RATE_LIMIT_JOINS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  /** Per-user logins (POST /auth/wechat) per minute; 0 turns the limit off. */
+  RATE_LIMIT_LOGINS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -95,3 +95,16 @@ export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
 }
+
+/** Too many requests of one kind from one user (per-user rate limits); retry after `retryAfterSeconds`. */
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    details?: ErrorDetails,
+  ) {
+    super(message, { retryAfterSeconds, ...details });
+  }
+}

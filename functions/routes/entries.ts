@@ -3,6 +3,7 @@ import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.j
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
 import { campaignRole } from '../../shared/db/helpers.js';
+import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, PageQuery } from '../../shared/schemas/common.js';
@@ -32,6 +33,7 @@ const joinRoute = createRoute({
   responses: {
     201: { ...json(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
     400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
+    429: { description: 'RATE_LIMITED: too many joins by this user in the last minute; header Retry-After', content: errors[422].content },
   },
 });
 
@@ -75,6 +77,8 @@ export function entryRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
+      // One extra write per join, before any other work: per-user limit across all instances.
+      if (deps.rateLimits) await consumeRate(db, 'join', user.id, deps.rateLimits.join);
       const { snapshot, cached } = await campaignForJoin(db, id);
       const result = await join(db, snapshot, {
         userId: user.id,

@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { DEFAULT_REFRESH_TTL_SECONDS, issueTokenPair, verifyRefreshToken, type TokenUser } from '../../shared/auth/tokens.js';
 import { exchangeCode, type WechatSettings } from '../../shared/auth/wechat.js';
-import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken } from '../../shared/db/users.js';
+import { consumeRate } from '../../shared/db/rate-limit.js';
+import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken, userIdForOpenid } from '../../shared/db/users.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import { RefreshBody, TokenResponse, WechatLoginBody } from '../../shared/schemas/auth.js';
 import { ErrorSchema, errors } from '../../shared/schemas/common.js';
@@ -26,7 +27,7 @@ const wechatLogin = createRoute({
     401: error('WECHAT_CODE_INVALID: the code is invalid, expired or already used; call wx.login again'),
     403: error('WECHAT_USER_BLOCKED: WeChat refuses this account (high risk)'),
     415: errors[415],
-    429: error('WECHAT_RATE_LIMITED: WeChat limits logins right now; retry later'),
+    429: error('WECHAT_RATE_LIMITED: WeChat limits logins right now; retry later. RATE_LIMITED: too many logins of this user in the last minute (Retry-After)'),
     503: error('WECHAT_UNAVAILABLE (WeChat busy, slow or unreachable; retry with a new code) or WECHAT_LOGIN_FAILED (other WeChat errors, details.errcode)'),
   },
 });
@@ -59,6 +60,7 @@ export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
     .openapi(wechatLogin, async (c) => {
       const { code } = c.req.valid('json');
       const identity = await exchangeCode(wechat, code, (fields) => logger.warn('wechat login failed', { requestId: c.get('requestId'), ...fields }));
+      if (deps.rateLimits) await consumeRate(db, 'login', userIdForOpenid(identity.openid), deps.rateLimits.login);
       const user = await loginWechatUser(db, identity);
       logger.info('wechat login', { requestId: c.get('requestId'), userId: user.id, unionid: identity.unionid !== undefined });
       return c.json(await pair(user), 200);

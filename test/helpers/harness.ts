@@ -8,6 +8,7 @@ import { CampaignCache } from '../../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import type { DbContext } from '../../shared/db/context.js';
 import { ensureTable } from '../../shared/db/create-table.js';
+import type { RateLimits } from '../../shared/db/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
 import type { FaultInjector } from './faults.js';
 
@@ -22,7 +23,7 @@ export interface CallResult {
 }
 
 /** A fresh table in the shared DynamoDB Local, the real app on it, and a clock the test moves. */
-export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector } = {}) {
+export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector; rateLimits?: RateLimits } = {}) {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `t_${randomUUID()}`;
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -33,7 +34,8 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   opts.faults?.install(doc);
   // The join-path cache is on, as in production, so every route test also covers it.
   const db: DbContext = { doc, tableName, clock, cache: new CampaignCache() };
-  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent') };
+  // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
+  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) };
   const app = createApp(deps);
 
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<CallResult> {
