@@ -85,4 +85,12 @@ describe('indexKeys', () => {
     expect(indexKeys.openByClose('2026-12-03T12:00:00.000Z', 'c1')).toEqual({ gsi2pk: 'OPEN', gsi2sk: '2026-12-03T12:00:00.000Z#c1' });
     expect(indexKeys.openPartition).toBe('OPEN');
   });
+
+  it('helpers live in the campaign collection without a # prefix (the campaign read skips them); rate windows by scope and user', () => {
+    expect(keys.helper('c1', 'u1')).toEqual({ pk: 'CAMPAIGN#c1', sk: 'HELPER#u1' });
+    expect(keys.helper('c1', 'u1').sk.startsWith('#')).toBe(false);
+    expect(keys.helper('c1', 'u1').sk.startsWith(keys.helperPrefix())).toBe(true);
+    expect(keys.helper('c1', 'x').sk).not.toBe(keys.member('c1', 'x').sk);
+    expect(keys.rateWindow('join', 'u1', '2026-12-01T00:00:00.000Z')).toEqual({ pk: 'RATE#join#u1', sk: '2026-12-01T00:00:00.000Z' });
+  });
 });

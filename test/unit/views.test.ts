@@ -109,6 +109,7 @@ describe('entryView: who sees what', () => {
     { name: 'the entry owner', viewer: { kind: 'user', userId: 'u_owner' }, full: true, isMine: true },
     { name: 'the leader', viewer: { kind: 'leader', userId: 'u_leader' }, full: true, isMine: false },
     { name: 'the leader who also owns the entry', viewer: { kind: 'leader', userId: 'u_owner' }, full: true, isMine: true },
+    { name: 'a helper of the campaign', viewer: { kind: 'helper', userId: 'u_helper' }, full: true, isMine: false },
   ])('$name', ({ viewer, full, isMine }) => {
     const view = entryView(e, viewer);
     // always visible (the contract's public fields)
