@@ -143,19 +143,26 @@ export async function join(
   };
 
   let previous: MemberRecord | undefined;
-  try {
-    const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim)));
-    db.onCapacity?.('join.claim', out.ConsumedCapacity);
-    previous = out.Attributes as MemberRecord | undefined;
-  } catch (err) {
-    const failure = conditionFailure(err);
-    if (!failure) throw err;
-    const existing = failure.item as unknown as StoredClaim;
-    // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
-    if (existing.entryId !== claim.entryId) {
+  // A claim that was in flight may turn out rejected and undone while we look at it: then claim again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim)));
+      db.onCapacity?.('join.claim', out.ConsumedCapacity);
+      previous = out.Attributes as MemberRecord | undefined;
+      break;
+    } catch (err) {
+      const failure = conditionFailure(err);
+      if (!failure) throw err;
+      const existing = failure.item as unknown as StoredClaim;
+      // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
+      if (existing.entryId === claim.entryId) break;
       const answer = await answerFromExistingClaim(db, def, req, claim, existing);
-      if (answer) return answer;
-      // The existing claim belonged to a join that died: we took it over and continue as step 2.
+      if (answer === 'taken-over') break; // the existing claim belonged to a join that died
+      if (answer === 'gone') {
+        if (attempt >= 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
+        continue;
+      }
+      return answer;
     }
   }
   return reserveAndWrite(db, def, req, claim, previous, units);
@@ -193,45 +200,57 @@ async function replayFromClaim(db: DbContext, campaignId: string, req: JoinReque
   return entry ? { entry: toEntry(entry), replayed: true } : null;
 }
 
+/**
+ * Our claim met an existing one. Answer only from facts: an entry that exists (replay, or
+ * ALREADY_JOINED naming it), or a join that is gone (rejected and undone: claim again) or dead
+ * (past its lease: take it over). A join still in flight is waited for briefly, so a double tap
+ * never hears ALREADY_JOINED for an entry that then does not exist.
+ */
 async function answerFromExistingClaim(
   db: DbContext,
   def: CampaignDefinition,
   req: JoinRequest,
   ours: MemberRecord,
   existing: StoredClaim,
-): Promise<JoinResult | null> {
+): Promise<JoinResult | 'gone' | 'taken-over'> {
   const earlier = keyRecord(existing, req.idempotencyKey);
-  if (earlier) {
-    // A retry of a join sent before with this key, possibly still running.
-    if (earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
-    const entry = await waitForEntry(db, def.id, earlier.entryId, existing.createdAt, 40);
-    if (entry) return { entry: toEntry(entry), replayed: true };
-    if (earlier.entryId !== existing.entryId || !isStale(db, existing.createdAt)) {
-      throw new ConflictError('The same join is still being processed; retry shortly', { entryId: earlier.entryId });
-    }
-    await takeOver(db, def.id, ours, existing); // that join died; this retry does it again
-    return null;
+  if (earlier && earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
+  if (!earlier && existing.state !== 'held') return 'gone';
+  const entryId = earlier ? earlier.entryId : existing.entryId;
+  const outcome = await awaitJoin(db, def.id, ours.userId, entryId, existing.createdAt);
+  if (outcome !== 'pending' && outcome !== 'gone') {
+    if (earlier) return { entry: toEntry(outcome), replayed: true };
+    throw new AlreadyJoinedError(entryId);
   }
-  if (existing.state !== 'held') throw new ConflictError('The claim changed while joining; retry');
-  if (!isStale(db, existing.createdAt) || (await getEntryRecord(db, def.id, existing.entryId))) throw new AlreadyJoinedError(existing.entryId);
-  await takeOver(db, def.id, ours, existing); // a join of this user died before writing its entry
-  return null;
+  if (outcome === 'gone') return 'gone';
+  if (entryId !== existing.entryId || !isStale(db, existing.createdAt)) {
+    throw new ConflictError('Your earlier join is still being processed; retry shortly', { entryId });
+  }
+  await takeOver(db, def.id, ours, existing);
+  return 'taken-over';
+}
+
+/**
+ * Poll an in-flight join (its step 3 normally lands within milliseconds): its entry, or 'gone'
+ * when its claim was undone (the join was rejected), or 'pending' after ~2 s or once it is stale.
+ */
+async function awaitJoin(db: DbContext, campaignId: string, userId: string, entryId: string, claimedAt: string): Promise<EntryRecord | 'gone' | 'pending'> {
+  for (let i = 0; i < 40; i++) {
+    const entry = await getEntryRecord(db, campaignId, entryId);
+    if (entry) return entry;
+    const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, userId), ConsistentRead: true }))).Item as StoredClaim | undefined;
+    if (!claim || (claim.entryId !== entryId && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.entryId === entryId))) return 'gone';
+    if (claim.entryId === entryId && claim.state === 'released') return 'gone';
+    if (isStale(db, claimedAt)) return 'pending';
+    await sleep(50);
+  }
+  return 'pending';
 }
 
 function isStale(db: DbContext, claimedAt: string): boolean {
   return db.clock.now().getTime() - Date.parse(claimedAt) > JOIN_LEASE_MS;
 }
 
-/** Poll for an in-flight join's entry (its step 3 normally lands within milliseconds). */
-async function waitForEntry(db: DbContext, campaignId: string, entryId: string, claimedAt: string, attempts: number): Promise<EntryRecord | null> {
-  for (let i = 0; i < attempts; i++) {
-    const entry = await getEntryRecord(db, campaignId, entryId);
-    if (entry) return entry;
-    if (isStale(db, claimedAt)) return null;
-    if (i + 1 < attempts) await sleep(50);
-  }
-  return null;
-}
 
 /**
  * Take over a dead join's claim. First a tombstone at its entry key, so that if that join was only

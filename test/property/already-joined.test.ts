@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type Harness } from '../../helpers/harness.js';
-import { expectInvariants } from '../../helpers/invariants.js';
-import { accounts, campaignRequest, describeResult, errorCode, type Account } from '../support.js';
+import { harness, T0, type Harness } from '../helpers/harness.js';
+import { expectInvariants } from '../helpers/invariants.js';
+import { accounts, campaignRequest, describeResult, errorCode, type Account } from './support.js';
 
 /**
  * Contract: 409 ALREADY_JOINED means "the user already has an active entry; details.entryId is
@@ -11,7 +11,7 @@ import { accounts, campaignRequest, describeResult, errorCode, type Account } fr
  * leader has just closed the campaign. Whatever the interleaving, every ALREADY_JOINED answer
  * must name an entry of that member that exists.
  *
- * Fails today. Minimal counterexamples: {stock: 1, others: 1, taps: 2} (the other member takes the
+ * Failed before the fix in shared/db/entries.ts (awaitJoin). Counterexamples were: {stock: 1, others: 1, taps: 2} (the other member takes the
  * last unit; the taps get SOLD_OUT and ALREADY_JOINED), and, every time, {closedFirst: true,
  * taps: 2} (the taps get CAMPAIGN_NOT_OPEN and ALREADY_JOINED). Cause (shared/db/entries.ts): tap
  * 1 puts its MEMBER claim (state held) and only then learns at the reserve step that it is
