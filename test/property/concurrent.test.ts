@@ -42,8 +42,7 @@ import {
  *    ones hold exactly the numbers after those, each with its request's user and items;
  *  - at most one new entry per user; one Idempotency-Key (per user) answers with one entry only,
  *    the earlier join's when the key was used before the batch; 422 only when that key was sent
- *    with another body; an existing entry named by ALREADY_JOINED is that user's (that it always
- *    names an existing entry does not hold today: known-bugs/already-joined-dangling);
+ *    with another body; ALREADY_JOINED names an existing entry of that user;
  *  - no false SOLD_OUT: for a rejected request of q units of item i, the final remaining of i is
  *    < q + (units of i that successful cancels/changes of the batch could have given back). With
  *    no such cancels or changes, that is: the final state really has fewer than q left;
@@ -312,7 +311,7 @@ async function runScenario(s: Scenario) {
   }
   for (const d of joins.filter((x) => errorCode(x.res) === 'ALREADY_JOINED')) {
     const e = byId.get(d.res.body.error.details?.entryId);
-    if (e) expect(e.userId, `ALREADY_JOINED names an entry of that user (${describeResult(d.res)})`).toBe(users[d.op.user]!.userId);
+    expect(e?.userId, `ALREADY_JOINED names an existing entry of that user (${describeResult(d.res)})`).toBe(users[d.op.user]!.userId);
   }
 
   // No false SOLD_OUT
