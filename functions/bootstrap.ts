@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigError, parseConfig, type Config } from '../shared/config.js';
 import { CampaignCache } from '../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../shared/db/client.js';
+import { LocalRateCounts } from '../shared/db/rate-limit.js';
 import type { DbContext } from '../shared/db/context.js';
 import { createLogger } from '../shared/logger.js';
 import { parseKeyring, type Keyring } from '../shared/auth/keys.js';
@@ -95,6 +96,7 @@ export async function depsFromEnv(env: Record<string, string | undefined> = proc
     rateLimits: {
       join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },
       login: { limit: config.RATE_LIMIT_LOGINS_PER_MINUTE, windowSeconds: 60 },
+      local: new LocalRateCounts(),
     },
   };
 }

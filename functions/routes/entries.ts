@@ -78,7 +78,7 @@ export function entryRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
       // One extra write per join, before any other work: per-user limit across all instances.
-      if (deps.rateLimits) await consumeRate(db, 'join', user.id, deps.rateLimits.join);
+      if (deps.rateLimits) await consumeRate(db, 'join', user.id, deps.rateLimits.join, deps.rateLimits.local);
       const { snapshot, cached } = await campaignForJoin(db, id);
       const result = await join(db, snapshot, {
         userId: user.id,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { DEFAULT_RATE_LIMITS } from '../../shared/db/rate-limit.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/db/keys.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/db/rate-limit.js';
 import { parseConfig } from '../../shared/config.js';
 import { startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
 import { harness, T0, type Harness } from '../helpers/harness.js';
@@ -70,5 +72,28 @@ describe('per-user rate limits', () => {
     expect(((await refused.json()) as any).error.code).toBe('RATE_LIMITED');
     expect(refused.headers.get('retry-after')).toBe('60');
     expect((await login('o_rl_other')).status).toBe(200);
+  });
+});
+
+describe('rate limits counted locally first', () => {
+  it('ordinary users cost the table no write; heavy users are still held to the exact limit in one process', async () => {
+    const local = new LocalRateCounts();
+    const lh = await harness({ rateLimits: { join: { limit: 8, windowSeconds: 60 }, login: { limit: 2, windowSeconds: 60 }, local } });
+    lh.clock.set('2026-12-01T00:00:05.000Z');
+    const leader = await lh.login('lrl-leader', '团长');
+    const cs = await Promise.all(Array.from({ length: 12 }, () => lh.createCampaign(leader.token, { opensAt: T0 })));
+    const member = await lh.login('lrl-member', '王小明');
+    const join = (c: { id: string }) => lh.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const windowKey = keys.rateWindow('join', member.userId, '2026-12-01T00:00:00.000Z');
+    const counter = async () => (await lh.db.doc.send(new GetCommand({ TableName: lh.db.tableName, Key: windowKey, ConsistentRead: true }))).Item?.count;
+    // limit 8 → the first 2 (a quarter) are counted in memory only
+    for (let i = 0; i < 2; i++) expect((await join(cs[i]!)).status).toBe(201);
+    expect(await counter()).toBeUndefined();
+    expect((await join(cs[2]!)).status).toBe(201);
+    expect(await counter()).toBe(3);
+    const burst = await Promise.all(cs.slice(3).map((c) => join(c)));
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(4);
+    expect(await counter()).toBe(8);
   });
 });
