@@ -21,6 +21,7 @@ import { createDocumentClient } from '../../shared/db/client.js';
 import { claimMember, counterUpdate, putEntry } from '../../shared/db/commands.js';
 import type { DbContext } from '../../shared/db/context.js';
 import { ensureTable } from '../../shared/db/create-table.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/db/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
@@ -87,7 +88,8 @@ async function main() {
     },
   };
   const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
-  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent') });
+  // As deployed: per-user rate limits on (each bench user joins once: counted in memory only).
+  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent'), rateLimits: { ...DEFAULT_RATE_LIMITS, local: new LocalRateCounts() } });
   const port = await freePort();
   const server = serve({ fetch: app.fetch, port });
   const base = `http://127.0.0.1:${port}`;
