@@ -5,7 +5,8 @@ import type { CampaignDefinition } from '../../shared/domain/types.js';
 import { campaignView } from '../../shared/domain/views.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { CampaignSchema, CreateCampaignBody } from '../../shared/schemas/campaign.js';
+import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../../shared/schemas/campaign.js';
+import { editCampaign } from '../../shared/db/campaign-edit.js';
 import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -51,6 +52,21 @@ const close = createRoute({
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
   responses: { 200: json(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+const edit = createRoute({
+  method: 'patch',
+  path: '/campaigns/{id}',
+  tags: ['Campaigns'],
+  summary: 'Leader edits an open campaign: wording, deadline, stock, new items and pickup points',
+  description:
+    'Title and description; closesAt extended or shortened (never into the past); stock of limited items raised, or lowered down to what is sold ' +
+    '(else 409 INVALID_STATE); new items and pickup points appended (ids continue i<n>, p<n>). Prices and tiers of existing items never change: ' +
+    'members who joined keep the terms they saw; add a new item instead. Entries keep the campaign title they were made under (in /me/entries).',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, body: { required: true, content: { 'application/json': { schema: EditCampaignBody } } } },
+  responses: { 200: json(CampaignSchema, 'The edited campaign'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
 });
 
 export function campaignRoutes(deps: AppDeps) {
@@ -102,6 +118,24 @@ export function campaignRoutes(deps: AppDeps) {
       if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
       const snapshot = await requireCampaign(db, id);
       return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
+    })
+    .openapi(edit, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const before = await requireCampaign(db, id);
+      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can edit the campaign');
+      const body = c.req.valid('json');
+      const after = await editCampaign(db, id, {
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
+        ...(body.stock ? { stock: body.stock } : {}),
+        ...(body.addItems
+          ? { addItems: body.addItems.map((item) => ({ name: item.name, spec: item.spec ?? null, unitPrice: item.unitPrice, stock: item.stock ?? null, perPersonLimit: item.perPersonLimit ?? null, tiers: item.tiers })) }
+          : {}),
+        ...(body.addPickupPoints ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) } : {}),
+      });
+      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
     })
     .openapi(close, async (c) => {
       const user = requireUser(c);

@@ -16,6 +16,8 @@ export interface CampaignSnapshot {
   /** raw counters, for writers that need `remaining` */
   stateRecord: StateRecord;
   settlement: SettlementSummary | null;
+  /** bumped by every edit of the definition (campaign-edit.ts); absent before the first edit */
+  defVersion?: number;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function getCampaign(db: DbContext, campaignId: string): Promise<Ca
     state: toState(state as unknown as StateRecord),
     stateRecord: state as unknown as StateRecord,
     settlement: settlement ? stripKeys(settlement) as unknown as SettlementSummary : null,
+    defVersion: (meta.defVersion as number | undefined) ?? 0,
   };
 }
 

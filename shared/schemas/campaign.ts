@@ -6,7 +6,7 @@ const Tier = z.object({
   unitPrice: Fen,
 }).openapi('Tier');
 
-const ItemInput = z
+export const ItemInput = z
   .object({
     name: z.string().trim().min(1).max(100).openapi({ example: '阳光玫瑰 2斤装' }),
     spec: z.string().trim().max(100).nullish().openapi({ example: '2斤' }),
@@ -29,7 +29,7 @@ const ItemInput = z
   })
   .openapi('ItemInput');
 
-const PickupPointInput = z.object({
+export const PickupPointInput = z.object({
   name: z.string().trim().min(1).max(100).openapi({ example: '3号楼门卫室' }),
   address: z.string().trim().max(200).nullish().openapi({ example: '幸福小区3号楼' }),
 });
@@ -90,3 +90,18 @@ export const CampaignSchema = z
   .openapi('Campaign');
 
 export const CampaignPage = z.object({ campaigns: z.array(CampaignSchema), nextCursor: z.string().nullable() }).openapi('CampaignPage');
+
+export const EditCampaignBody = z
+  .object({
+    title: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(2000).optional(),
+    closesAt: IsoTime.optional().openapi({ description: 'extend or shorten; must stay in the future and after opensAt' }),
+    stock: z
+      .array(z.object({ itemId: z.string().min(1).max(200), stock: z.number().int().min(0).max(10_000_000) }))
+      .max(50)
+      .optional()
+      .openapi({ description: 'new stock of items with limited stock: raise freely, lower down to what is already sold (else 409 INVALID_STATE)' }),
+    addItems: z.array(ItemInput).max(50).optional().openapi({ description: 'new items (at most 50 in all); prices of existing items never change' }),
+    addPickupPoints: z.array(PickupPointInput).max(50).optional(),
+  })
+  .openapi('EditCampaign');

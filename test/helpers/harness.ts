@@ -35,7 +35,7 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   // The join-path cache is on, as in production, so every route test also covers it.
   const db: DbContext = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
-  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger('silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) };
+  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger(process.env.TEST_LOG_LEVEL as 'error' | undefined ?? 'silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) };
   const app = createApp(deps);
 
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<CallResult> {

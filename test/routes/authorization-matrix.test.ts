@@ -41,6 +41,7 @@ const ROWS: Record<string, Row> = {
   'GET /campaigns/{id}': { state: 'open', expect: all(200) },
   'GET /s/{shareCode}': { state: 'open', expect: all(200) },
   'POST /campaigns/{id}/close': { state: 'open', expect: staff(200) },
+  'PATCH /campaigns/{id}': { state: 'open', body: () => ({ description: '改一下' }), expect: leaderOnly(200) },
   'POST /campaigns/{id}/entries': {
     state: 'open',
     body: () => joinBody,
