@@ -1,4 +1,4 @@
-import { Scalar } from '@scalar/hono-api-reference';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -80,7 +80,12 @@ export function createApp(deps: AppDeps) {
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: '团购接龙 API' }));
+  // The reference page's module is loaded on the first /docs request, not at cold start.
+  let docsPage: MiddlewareHandler | undefined;
+  app.get('/docs', async (c, next) => {
+    docsPage ??= (await import('@scalar/hono-api-reference')).Scalar({ url: '/openapi.json', pageTitle: '团购接龙 API' });
+    return docsPage(c, next);
+  });
 
   app.notFound((c) => c.json({ error: { code: new NotFoundError('').code, message: 'No such route' } }, 404));
   app.onError(errorResponder(deps.logger));

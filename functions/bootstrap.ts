@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigError, parseConfig, type Config } from '../shared/config.js';
 import { CampaignCache } from '../shared/db/campaign-cache.js';
@@ -16,6 +16,8 @@ export type SecretReader = (arn: string) => Promise<string>;
 function secretsManagerReader(config: Config): SecretReader {
   let client: SecretsManagerClient | undefined;
   return async (arn) => {
+    // Loaded on first use: local runs and tests (AUTH_SECRET) never pay for this client's import.
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     client ??= new SecretsManagerClient({ region: config.AWS_REGION });
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!out.SecretString) throw new Error(`Secret ${arn} has no string value`);
