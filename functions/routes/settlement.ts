@@ -47,10 +47,17 @@ const csvRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/settlement.csv',
   tags: ['Settlement'],
-  summary: 'The settlement as a spreadsheet: UTF-8 with BOM, Chinese headers, one row per active entry, then per-item totals',
+  summary: 'The settlement as a spreadsheet: UTF-8 with BOM, a header row of Chinese headers, then one row per active entry',
+  description:
+    'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态. With `totals=1` a purchase summary follows the entry rows ' +
+    '(a blank line, then per item: quantity, final unit price and subtotal; the grand total; the participant count; whether the group succeeded) ' +
+    'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: CampaignIdParam },
+  request: {
+    params: CampaignIdParam,
+    query: z.object({ totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }) }),
+  },
   responses: {
     200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
     401: errors[401], 403: errors[403], 404: errors[404],
@@ -88,7 +95,8 @@ export function settlementRoutes(deps: AppDeps) {
       const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));
       let csv = settlementCsvHeader();
       for await (const entry of settlementEntries(db, summary)) csv += settlementCsvRow(snapshot.def, entry);
-      csv += settlementCsvFooter(summary);
+      const { totals } = c.req.valid('query');
+      if (totals === '1' || totals === 'true') csv += settlementCsvFooter(summary);
       const filename = encodeURIComponent(`${snapshot.def.title}-结算.csv`);
       return c.body(csv, 200, {
         'Content-Type': 'text/csv; charset=utf-8',

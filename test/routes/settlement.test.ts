@@ -165,7 +165,7 @@ describe('settlement.csv', () => {
     const ok = await campaignWith([{ who: '王小明', qty: 2, phone: '13800000001', note: '放门卫, 谢谢' }, { who: '李雷', qty: 1 }, { who: '韩梅梅', qty: 3 }]);
     await h.call('POST', `/campaigns/${ok.c.id}/close`, { token: leader.token });
     await h.call('POST', `/campaigns/${ok.c.id}/settle`, { token: leader.token });
-    const res = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv`, { headers: { authorization: `Bearer ${leader.token}` } });
+    const res = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv?totals=1`, { headers: { authorization: `Bearer ${leader.token}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -178,7 +178,11 @@ describe('settlement.csv', () => {
     expect(lines[3]).toBe('3,韩梅梅,,3号楼门卫室,阳光玫瑰 2斤装(2斤)×3,3,119.70,,有效');
     expect(text).toContain('合计,,,,239.40');
 
-    const failed = await h.app.request(`/campaigns/${c.id}/settlement.csv`, { headers: { authorization: `Bearer ${leader.token}` } });
+    // Without totals: exactly the header and one row per active entry.
+    const plain = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv`, { headers: { authorization: `Bearer ${leader.token}` } });
+    const plainLines = (await plain.text()).replace(/^\uFEFF/, '').split('\r\n').filter((l) => l !== '');
+    expect(plainLines).toEqual(lines.slice(0, 4));
+    const failed = await h.app.request(`/campaigns/${c.id}/settlement.csv?totals=true`, { headers: { authorization: `Bearer ${leader.token}` } });
     const failedText = await failed.text();
     expect(failedText.split('\r\n').filter((l) => /^\d+,/.test(l))).toHaveLength(2);
     expect(failedText).toContain('成团失败');
