@@ -39,7 +39,7 @@ const byShareCode = createRoute({
   path: '/s/{shareCode}',
   tags: ['Campaigns'],
   summary: 'What a shared link opens: the campaign for a share code (case-insensitive)',
-  request: { params: z.object({ shareCode: z.string().min(1).max(50).openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }) }) },
+  request: { params: z.object({ shareCode: z.string().min(1).openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }) }) },
   responses: { 200: json(CampaignSchema, 'The campaign'), 404: errors[404] },
 });
 

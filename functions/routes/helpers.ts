@@ -29,7 +29,7 @@ const AddHelperBody = z
 
 const HelperParams = z.object({
   id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
-  userId: z.string().min(1).max(200).openapi({ param: { name: 'userId', in: 'path' } }),
+  userId: z.string().min(1).openapi({ param: { name: 'userId', in: 'path' } }),
 });
 
 const addRoute = createRoute({

@@ -5,7 +5,7 @@ import type { CampaignDefinition, CampaignState } from '../domain/types.js';
 import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
-import { indexKeys, keys, SORT } from './keys.js';
+import { indexKeys, isLookupableId, keys, SORT } from './keys.js';
 import { initialState, toDefinition, toState, type StateRecord } from './records.js';
 import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from './table-schema.js';
 import type { SettlementSummary } from '../domain/settlement.js';
@@ -78,6 +78,7 @@ export async function createCampaign(db: DbContext, draft: Omit<CampaignDefiniti
 
 /** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */
 export async function getCampaign(db: DbContext, campaignId: string): Promise<CampaignSnapshot | null> {
+  if (!isLookupableId(campaignId)) return null;
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,
@@ -107,6 +108,7 @@ export async function requireCampaign(db: DbContext, campaignId: string): Promis
 }
 
 export async function findCampaignIdByShareCode(db: DbContext, shareCode: string): Promise<string | null> {
+  if (!isLookupableId(shareCode)) return null;
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.shareCode(shareCode.toUpperCase()) }));
   return (out.Item?.campaignId as string | undefined) ?? null;
 }

@@ -34,7 +34,7 @@ import {
 import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
-import { indexKeys, keys } from './keys.js';
+import { indexKeys, isLookupableId, keys } from './keys.js';
 import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
 import { GSI_BY_OWNER, LSI_BY_SEQ } from './table-schema.js';
 
@@ -85,6 +85,7 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
 }
 
 export async function getEntryRecord(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord | null> {
+  if (!isLookupableId(entryId)) return null;
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, entryId), ConsistentRead: true }));
   const item = out.Item as (EntryRecord & { type?: string }) | undefined;
   return item && item.type === 'entry' ? item : null;

@@ -2,7 +2,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } 
 import type { CampaignDefinition } from '../domain/types.js';
 import type { DbContext } from './context.js';
 import { conditionFailure } from './failures.js';
-import { keys } from './keys.js';
+import { keys, isLookupableId } from './keys.js';
 
 /**
  * Helpers (团长助手) of a campaign: items `CAMPAIGN#<id>` / `HELPER#<userId>` in the campaign's
@@ -32,6 +32,7 @@ export async function campaignRole(db: DbContext, def: Pick<CampaignDefinition, 
 }
 
 export async function isHelper(db: DbContext, campaignId: string, userId: string): Promise<boolean> {
+  if (!isLookupableId(userId)) return false;
   const out = await db.doc.send(
     new GetCommand({ TableName: db.tableName, Key: keys.helper(campaignId, userId), ProjectionExpression: '#u', ExpressionAttributeNames: { '#u': 'userId' } }),
   );
@@ -61,6 +62,7 @@ export async function addHelper(db: DbContext, campaignId: string, userId: strin
 
 /** Idempotent: removing someone who is not a helper changes nothing. */
 export async function removeHelper(db: DbContext, campaignId: string, userId: string): Promise<void> {
+  if (!isLookupableId(userId)) return; // no such helper can exist
   await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: keys.helper(campaignId, userId) }));
 }
 

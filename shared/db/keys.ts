@@ -13,6 +13,14 @@ import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
+/**
+ * Ids come from URLs and are never format-checked (the contract: an odd id is 404, not 400). One
+ * too long to be part of a key (DynamoDB: sort keys ≤ 1,024 bytes) names nothing by definition, so
+ * lookups answer "not found" without asking DynamoDB, which would reject the key with an error.
+ */
+export const MAX_ID_BYTES = 512;
+export const isLookupableId = (id: string) => id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES;
+
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 
 export const SORT = {

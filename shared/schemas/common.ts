@@ -20,7 +20,8 @@ export const PageQuery = z.object({
   cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
 
-export const CampaignIdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }) });
+// Ids are opaque and never format-checked: any id that names nothing is 404, whatever its length.
+export const CampaignIdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }) });
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 

@@ -50,6 +50,6 @@ export const MyEntrySchema = EntrySchema.extend({ campaignTitle: z.string() }).o
 export const MyEntryPage = z.object({ entries: z.array(MyEntrySchema), nextCursor: z.string().nullable() }).openapi('MyEntryPage');
 
 export const EntryParams = z.object({
-  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
-  entryId: z.string().min(1).max(200).openapi({ param: { name: 'entryId', in: 'path' } }),
+  id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }),
+  entryId: z.string().min(1).openapi({ param: { name: 'entryId', in: 'path' } }),
 });
