@@ -61,6 +61,19 @@ export function seqAtRingPosition(currentSeq: number, position: number): number 
   return currentSeq - (JOIN_RING_SIZE - 1 - position);
 }
 
+/** The ring's expression parts never change: built once, not on every join. */
+const RING = (() => {
+  const names: Record<string, string> = {};
+  const conditions: string[] = [];
+  const shifts: string[] = [];
+  for (let i = 0; i < JOIN_RING_SIZE; i++) {
+    names[`#${ringSlot(i)}`] = ringSlot(i);
+    conditions.push(`#${ringSlot(i)} <> :token`);
+    shifts.push(i + 1 < JOIN_RING_SIZE ? `#${ringSlot(i)} = #${ringSlot(i + 1)}` : `#${ringSlot(i)} = :token`);
+  }
+  return { names, condition: conditions.join(' AND '), shift: shifts.join(', ') };
+})();
+
 export function emptyRing(): Record<string, string> {
   const ring: Record<string, string> = {};
   for (let i = 0; i < JOIN_RING_SIZE; i++) ring[ringSlot(i)] = '-';
@@ -82,11 +95,9 @@ export function counterUpdate(tableName: string, campaignId: string, change: Cou
     sets.push('#seq = #seq + :one');
     if (change.joinToken === undefined) throw new Error('a numbered join needs a joinToken');
     values[':token'] = change.joinToken;
-    for (let i = 0; i < JOIN_RING_SIZE; i++) {
-      names[`#${ringSlot(i)}`] = ringSlot(i);
-      conditions.push(`#${ringSlot(i)} <> :token`);
-      sets.push(i + 1 < JOIN_RING_SIZE ? `#${ringSlot(i)} = #${ringSlot(i + 1)}` : `#${ringSlot(i)} = :token`);
-    }
+    Object.assign(names, RING.names);
+    conditions.push(RING.condition);
+    sets.push(RING.shift);
   }
   if (change.participants !== 0) {
     names['#participants'] = 'participants';
