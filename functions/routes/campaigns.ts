@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { campaignRole } from '../../shared/db/helpers.js';
-import { closeCampaign, createCampaign, findCampaignIdByShareCode, requireCampaign } from '../../shared/db/campaigns.js';
+import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js';
+import { closeCampaign, createCampaign, findCampaignIdByShareCode, publishCampaign, requireCampaign } from '../../shared/db/campaigns.js';
 import type { CampaignDefinition } from '../../shared/domain/types.js';
 import { campaignView } from '../../shared/domain/views.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -69,6 +69,17 @@ const edit = createRoute({
   responses: { 200: json(CampaignSchema, 'The edited campaign'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
 });
 
+const publish = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/publish',
+  tags: ['Campaigns'],
+  summary: 'Leader publishes a draft: members can see and join it from now on; publishing again is 200',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam },
+  responses: { 200: json(CampaignSchema, 'The published campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
 export function campaignRoutes(deps: AppDeps) {
   const { db } = deps;
   return newRouter()
@@ -104,12 +115,13 @@ export function campaignRoutes(deps: AppDeps) {
         pickupPoints: body.pickupPoints.map((p, i) => ({ id: `p${i + 1}`, name: p.name, address: p.address ?? null })),
         createdAt: now.toISOString(),
       };
-      const def = await createCampaign(db, draft);
+      const def = await createCampaign(db, draft, { draft: body.draft });
       const snapshot = await requireCampaign(db, def.id);
       return c.json(campaignView(snapshot.def, snapshot.state, now), 201);
     })
     .openapi(get, async (c) => {
       const snapshot = await requireCampaign(db, c.req.valid('param').id);
+      await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
       return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
     })
     .openapi(byShareCode, async (c) => {
@@ -117,12 +129,14 @@ export function campaignRoutes(deps: AppDeps) {
       const id = await findCampaignIdByShareCode(db, shareCode);
       if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
       const snapshot = await requireCampaign(db, id);
+      await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
       return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
     })
     .openapi(edit, async (c) => {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
+      await requireVisibleCampaign(db, before, user.id);
       if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can edit the campaign');
       const body = c.req.valid('json');
       const after = await editCampaign(db, id, {
@@ -135,6 +149,16 @@ export function campaignRoutes(deps: AppDeps) {
           : {}),
         ...(body.addPickupPoints ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) } : {}),
       });
+      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+    })
+    .openapi(publish, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const before = await requireCampaign(db, id);
+      const role = await requireVisibleCampaign(db, before, user.id);
+      if (role !== 'leader') throw new ForbiddenError('Only the leader can publish the campaign');
+      await publishCampaign(db, id);
+      const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
     })
     .openapi(close, async (c) => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.js';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
-import { campaignRole } from '../../shared/db/helpers.js';
+import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js';
 import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
@@ -79,7 +79,13 @@ export function entryRoutes(deps: AppDeps) {
       const key = c.req.valid('header')['idempotency-key'];
       // One extra write per join, before any other work: per-user limit across all instances.
       if (deps.rateLimits) await consumeRate(db, 'join', user.id, deps.rateLimits.join, deps.rateLimits.local);
-      const { snapshot, cached } = await campaignForJoin(db, id);
+      let { snapshot, cached } = await campaignForJoin(db, id);
+      // Drafts are invisible to members: 404, as if the id named nothing. The cache may not say so
+      // on its own word (the draft may just have been published): read fresh first.
+      if (snapshot.state.status === 'draft') {
+        if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
+        if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
+      }
       const result = await join(db, snapshot, {
         userId: user.id,
         nickname: user.nickname,
@@ -98,7 +104,7 @@ export function entryRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       const user = c.get('user');
       // A signed-in member who is not the leader costs one GetItem: are they a helper?
-      const role = await campaignRole(db, snapshot.def, user?.id);
+      const role = await requireVisibleCampaign(db, snapshot, user?.id);
       const viewer: Viewer = !user ? { kind: 'public' } : role === 'leader' || role === 'helper' ? { kind: role, userId: user.id } : { kind: 'user', userId: user.id };
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);

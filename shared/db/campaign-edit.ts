@@ -35,7 +35,8 @@ export async function editCampaign(db: DbContext, campaignId: string, edit: Camp
     const snapshot = await requireCampaign(db, campaignId);
     const now = db.clock.now();
     const { def } = snapshot;
-    if (snapshot.state.status !== 'open' || now.getTime() >= Date.parse(def.closesAt)) {
+    const editable = snapshot.state.status === 'draft' || (snapshot.state.status === 'open' && now.getTime() < Date.parse(def.closesAt));
+    if (!editable) {
       throw new InvalidStateError('Only an open campaign can be edited', { status: snapshot.state.status });
     }
     const next: CampaignDefinition = { ...def, items: [...def.items], pickupPoints: [...def.pickupPoints] };
@@ -67,10 +68,11 @@ export async function editCampaign(db: DbContext, campaignId: string, edit: Camp
 
     const defVersion = snapshot.defVersion ?? 0;
     const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#closesAt': 'closesAt' };
-    const values: Record<string, unknown> = { ':open': 'open', ':one': 1, ':closesAt': next.closesAt, ':now': now.toISOString() };
+    const values: Record<string, unknown> = { ':open': 'open', ':draft': 'draft', ':one': 1, ':closesAt': next.closesAt, ':now': now.toISOString() };
     const sets = ['#version = #version + :one', '#closesAt = :closesAt'];
     const adds: string[] = [];
-    const conditions = ['#status = :open', '#closesAt > :now'];
+    // A draft may be edited whatever its old deadline (that is how an expired draft gets a new one).
+    const conditions = ['(#status = :draft OR (#status = :open AND #closesAt > :now))'];
     let n = 0;
     for (const [itemId, delta] of stockDelta) {
       if (delta === 0) continue;
@@ -139,7 +141,7 @@ export async function editCampaign(db: DbContext, campaignId: string, edit: Camp
       const stateFailure = cancelled?.reasons[1];
       if (stateFailure?.code === 'ConditionalCheckFailed') {
         const state = stateFailure.item as unknown as StateRecord | undefined;
-        if (state && state.status === 'open' && Date.parse(state.closesAt) > now.getTime()) {
+        if (state && (state.status === 'draft' || (state.status === 'open' && Date.parse(state.closesAt) > now.getTime()))) {
           const short = [...stockDelta].find(([itemId, d]) => d < 0 && (state.remaining[itemId] ?? 0) < -d);
           if (short) {
             const sold = (state.sold[short[0]] ?? 0);

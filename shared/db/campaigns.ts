@@ -23,9 +23,9 @@ export interface CampaignSnapshot {
 /**
  * Creates a campaign: its share code (unique by a conditional put), definition and counters in
  * one transaction, so a half-created campaign never exists. A share-code collision retries with
- * a fresh code.
+ * a fresh code. A draft stays out of the deadline index until it is published.
  */
-export async function createCampaign(db: DbContext, draft: Omit<CampaignDefinition, 'shareCode'>): Promise<CampaignDefinition> {
+export async function createCampaign(db: DbContext, draft: Omit<CampaignDefinition, 'shareCode'>, opts: { draft?: boolean } = {}): Promise<CampaignDefinition> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
     try {
@@ -45,7 +45,7 @@ export async function createCampaign(db: DbContext, draft: Omit<CampaignDefiniti
                 Item: {
                   ...keys.campaignMeta(def.id),
                   ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
-                  ...indexKeys.openByClose(def.closesAt, def.id),
+                  ...(opts.draft ? {} : indexKeys.openByClose(def.closesAt, def.id)),
                   type: 'campaign',
                   ...def,
                 },
@@ -55,7 +55,7 @@ export async function createCampaign(db: DbContext, draft: Omit<CampaignDefiniti
             {
               Put: {
                 TableName: db.tableName,
-                Item: { ...keys.campaignState(def.id), type: 'state', ...initialState(def) },
+                Item: { ...keys.campaignState(def.id), type: 'state', ...initialState(def, opts.draft ? 'draft' : 'open') },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -137,6 +137,54 @@ export async function closeCampaign(db: DbContext, campaignId: string): Promise<
     if (status === 'closed') return;
     if (status === undefined) throw new NotFoundError(`No campaign ${campaignId}`);
     throw new InvalidStateError(`Campaign is already ${String(status)}`, { status });
+  }
+}
+
+/**
+ * Publish a draft: members can see and join it from now on, and the sweep settles it at its
+ * deadline. Publishing a published campaign is a no-op; a draft whose deadline passed must get a
+ * new closesAt first (PATCH).
+ */
+export async function publishCampaign(db: DbContext, campaignId: string): Promise<void> {
+  const snapshot = await requireCampaign(db, campaignId);
+  const now = db.clock.now().toISOString();
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.campaignState(campaignId),
+              UpdateExpression: 'SET #status = :open, #version = #version + :one',
+              ConditionExpression: '#status = :draft AND #closesAt > :now',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version', '#closesAt': 'closesAt' },
+              ExpressionAttributeValues: { ':open': 'open', ':draft': 'draft', ':one': 1, ':now': now },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.campaignMeta(campaignId),
+              UpdateExpression: 'SET #g2pk = :g2pk, #g2sk = :g2sk',
+              ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
+              ExpressionAttributeValues: {
+                ':g2pk': indexKeys.openByClose(snapshot.def.closesAt, campaignId)[GSI_OPEN_BY_CLOSE.partitionKey],
+                ':g2sk': indexKeys.openByClose(snapshot.def.closesAt, campaignId)[GSI_OPEN_BY_CLOSE.sortKey],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    db.cache?.put(await requireCampaign(db, campaignId));
+  } catch (err) {
+    const state = cancelledTransaction(err)?.reasons[0]?.item as StateRecord | undefined;
+    if (!state) throw err;
+    if (state.status === 'draft') throw new InvalidStateError('The deadline has passed: set a new closesAt (PATCH) before publishing', { closesAt: state.closesAt });
+    if (state.status === 'open') return;
+    throw new InvalidStateError(`Campaign is already ${state.status}`, { status: state.status });
   }
 }
 

@@ -1,6 +1,8 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/types.js';
 import type { DbContext } from './context.js';
+import type { CampaignSnapshot } from './campaigns.js';
+import { NotFoundError } from '../errors.js';
 import { conditionFailure } from './failures.js';
 import { keys, isLookupableId } from './keys.js';
 
@@ -106,4 +108,14 @@ async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, 
     }
   }
   return names;
+}
+
+/**
+ * A draft exists only for its leader and helpers: everyone else gets the same 404 as for a
+ * campaign that does not exist, so drafts cannot be found by guessing ids or share codes.
+ */
+export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<CampaignRole> {
+  const role = await campaignRole(db, snapshot.def, userId);
+  if (snapshot.state.status === 'draft' && role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
+  return role;
 }

@@ -79,12 +79,12 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   return out as unknown as CampaignDefinition;
 }
 
-export function initialState(def: CampaignDefinition): StateRecord {
+export function initialState(def: CampaignDefinition, status: 'open' | 'draft' = 'open'): StateRecord {
   const sold: Record<string, number> = {};
   const remaining: Record<string, number> = {};
   for (const item of def.items) {
     sold[item.id] = 0;
     if (item.stock !== null) remaining[item.id] = item.stock;
   }
-  return { status: 'open', seq: 0, participants: 0, sold, remaining, opensAt: def.opensAt, closesAt: def.closesAt, version: 0, ...emptyRing() };
+  return { status, seq: 0, participants: 0, sold, remaining, opensAt: def.opensAt, closesAt: def.closesAt, version: 0, ...emptyRing() };
 }

@@ -20,7 +20,7 @@ export function acceptsEntries(
   return state.status === 'open' && t >= Date.parse(def.opensAt) && t < Date.parse(def.closesAt);
 }
 
-export type NotOpenReason = 'not_yet_open' | 'past_deadline' | 'closed' | 'settled';
+export type NotOpenReason = 'draft' | 'not_yet_open' | 'past_deadline' | 'closed' | 'settled';
 
 export function notOpenReason(
   def: Pick<CampaignDefinition, 'opensAt' | 'closesAt'>,
@@ -29,6 +29,7 @@ export function notOpenReason(
 ): NotOpenReason | null {
   if (state.status === 'settled' || state.status === 'failed') return 'settled';
   if (state.status === 'closed') return 'closed';
+  if (state.status === 'draft') return 'draft';
   const t = now.getTime();
   if (t < Date.parse(def.opensAt)) return 'not_yet_open';
   if (t >= Date.parse(def.closesAt)) return 'past_deadline';

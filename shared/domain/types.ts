@@ -1,7 +1,7 @@
 /** Plain domain shapes shared by the pure core, the repository and the HTTP layer. Money is fen. */
 export type TierBasis = 'quantity' | 'participants';
 /** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
-export type CampaignStatus = 'open' | 'closed' | 'settled' | 'failed';
+export type CampaignStatus = 'draft' | 'open' | 'closed' | 'settled' | 'failed';
 export type EntryStatus = 'active' | 'cancelled';
 
 export interface Tier {

@@ -46,6 +46,9 @@ export const CreateCampaignBody = z
     minParticipants: z.number().int().min(1).max(100_000).default(1).openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
     items: z.array(ItemInput).min(1).max(50),
     pickupPoints: z.array(PickupPointInput).max(50).default([]),
+    draft: z.boolean().default(false).openapi({
+      description: 'true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it',
+    }),
   })
   .openapi('CreateCampaign');
 
@@ -74,7 +77,9 @@ export const CampaignSchema = z
     id: z.string(),
     shareCode: z.string().openapi({ example: 'K7M2QX9A' }),
     leaderId: z.string(),
-    status: z.enum(['open', 'closed', 'settled', 'failed']).openapi({ description: 'a campaign past closesAt reads as closed' }),
+    status: z.enum(['draft', 'open', 'closed', 'settled', 'failed']).openapi({
+      description: 'a campaign past closesAt reads as closed; `draft` is seen only by its leader and helpers until published',
+    }),
     acceptingEntries: z.boolean().openapi({ description: 'true when joins, changes and cancels are accepted right now (open, and opensAt ≤ now < closesAt)' }),
     title: z.string(),
     description: z.string(),

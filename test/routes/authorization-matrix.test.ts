@@ -42,6 +42,7 @@ const ROWS: Record<string, Row> = {
   'GET /s/{shareCode}': { state: 'open', expect: all(200) },
   'POST /campaigns/{id}/close': { state: 'open', expect: staff(200) },
   'PATCH /campaigns/{id}': { state: 'open', body: () => ({ description: '改一下' }), expect: leaderOnly(200) },
+  'POST /campaigns/{id}/publish': { state: 'open', expect: leaderOnly(200) },
   'POST /campaigns/{id}/entries': {
     state: 'open',
     body: () => joinBody,
