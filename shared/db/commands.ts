@@ -226,6 +226,24 @@ export function putEntry(tableName: string, record: EntryRecord): PutCommandInpu
   };
 }
 
+/**
+ * The line shown for a number whose join died: cancelled, void, no person. Whoever writes it
+ * first owns that number's accounting (repair recounts; a late join gives its units back), so
+ * the units are never released twice.
+ */
+export function putVoidLine(tableName: string, campaignId: string, seq: number, now: string): { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } {
+  const id = `void-${seq}`;
+  const line: EntryRecord = {
+    id, campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
+    pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
+  };
+  return {
+    TableName: tableName,
+    Item: { ...keys.entry(campaignId, id), ...indexKeys.entryBySeq(seq), type: 'entry', ...line },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
 /** Change an entry's fields, only if nobody changed it since we read `version` and it is active. */
 export function updateEntry(
   tableName: string,

@@ -26,6 +26,7 @@ import {
   counterUpdate,
   limitedItems,
   putEntry,
+  putVoidLine,
   releaseClaim,
   restoreClaim,
   takeOverClaim,
@@ -218,6 +219,10 @@ async function answerFromExistingClaim(
   if (earlier && earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
   if (!earlier && existing.state !== 'held') return 'gone';
   const entryId = earlier ? earlier.entryId : existing.entryId;
+  if (earlier && entryId === existing.entryId && !(await getEntryRecord(db, def.id, entryId))) {
+    const resumed = await resumeFromRing(db, def, req, existing);
+    if (resumed) return resumed;
+  }
   const outcome = await awaitJoin(db, def.id, ours.userId, entryId, existing.createdAt);
   if (outcome !== 'pending' && outcome !== 'gone') {
     if (earlier) return { entry: toEntry(outcome), replayed: true };
@@ -335,8 +340,12 @@ async function reserveAndWrite(
     }
   }
 
-  const record: EntryRecord = {
-    id: claim.entryId,
+  return writeEntry(db, def, entryRecord(def, req, claim.entryId, seq, now.toISOString()), units, false);
+}
+
+function entryRecord(def: CampaignDefinition, req: JoinRequest, entryId: string, seq: number, createdAt: string): EntryRecord {
+  return {
+    id: entryId,
     campaignId: def.id,
     campaignTitle: def.title,
     seq,
@@ -347,24 +356,69 @@ async function reserveAndWrite(
     pickupPointId: req.pickupPointId,
     phone: req.phone,
     status: 'active',
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
+    createdAt,
+    updatedAt: createdAt,
     version: 1,
   };
-  try {
-    const out = await db.doc.send(new PutCommand(putEntry(db.tableName, record)));
-    db.onCapacity?.('join.entry', out.ConsumedCapacity);
-  } catch (err) {
-    if (!conditionFailure(err)) throw err;
-    const existing = await getEntryRecord(db, def.id, record.id);
-    if (existing && existing.seq === record.seq) return { entry: toEntry(existing), replayed: false }; // our own write, response lost
-    // Our lease ran out and a takeover tombstoned this entry: give the units back, report failure.
-    await db.doc.send(
-      new UpdateCommand(counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null })),
-    );
-    throw new ConflictError('This join took too long and was abandoned; retry');
+}
+
+/**
+ * Step 3. The number and the units are already ours, so a transient failure is retried here a few
+ * more times beyond the SDK's own retries; if it still fails the client's retry with the same
+ * Idempotency-Key resumes the join (resumeFromRing).
+ */
+async function writeEntry(db: DbContext, def: CampaignDefinition, record: EntryRecord, units: ReadonlyMap<string, number>, replayed: boolean): Promise<JoinResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await db.doc.send(new PutCommand(putEntry(db.tableName, record)));
+      db.onCapacity?.('join.entry', out.ConsumedCapacity);
+      return { entry: toEntry(record), replayed };
+    } catch (err) {
+      if (!conditionFailure(err)) {
+        if (attempt < 3) {
+          await sleep(backoff(attempt + 2));
+          continue;
+        }
+        throw err;
+      }
+      const existing = await getEntryRecord(db, def.id, record.id);
+      if (existing && existing.seq === record.seq) return { entry: toEntry(existing), replayed }; // our own write, response lost
+      // Our lease ran out and the entry key was tombstoned (a takeover or repair): this join is
+      // abandoned. Give the units back together with the void line for our number, in one
+      // transaction: if repair already wrote that line, it has recounted without us, so nothing
+      // is released twice.
+      await releaseAbandoned(db, def, record.seq, units);
+      throw new ConflictError('This join took too long and was abandoned; retry');
+    }
   }
-  return { entry: toEntry(record), replayed: false };
+}
+
+async function releaseAbandoned(db: DbContext, def: CampaignDefinition, seq: number, units: ReadonlyMap<string, number>): Promise<void> {
+  const release = counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null });
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: putVoidLine(db.tableName, def.id, seq, db.clock.now().toISOString()) }, { Update: asTransactUpdate(release) }],
+      }),
+    );
+  } catch (err) {
+    if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed') return; // repair owns this number
+    throw err;
+  }
+}
+
+/**
+ * A retry (same Idempotency-Key, same body) of a join whose reserve committed but whose entry was
+ * never written (step 3 failed, or the process died): the STATE ring still names the number it
+ * took, so write that entry now. Null when the ring does not know the join (not reserved yet, or
+ * more than JOIN_RING_SIZE joins ago).
+ */
+async function resumeFromRing(db: DbContext, def: CampaignDefinition, req: JoinRequest, claim: StoredClaim): Promise<JoinResult | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(def.id), ConsistentRead: true }));
+  const position = ringPosition(out.Item, joinTokenOf(claim.entryId));
+  if (position < 0) return null;
+  const seq = seqAtRingPosition(out.Item!.seq as number, position);
+  return writeEntry(db, def, entryRecord(def, req, claim.entryId, seq, claim.createdAt), quantityDelta([], req.items), true);
 }
 
 function negate(units: ReadonlyMap<string, number>): Map<string, number> {

@@ -1,3 +1,4 @@
+import { putVoidLine } from './commands.js';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { canSettle } from '../domain/lifecycle.js';
 import { ActiveTotals, settleEntry, summarizeTotals, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
@@ -106,22 +107,8 @@ async function heldClaims(db: DbContext, campaignId: string): Promise<MemberReco
 }
 
 async function fillHole(db: DbContext, campaignId: string, seq: number): Promise<void> {
-  const now = db.clock.now().toISOString();
-  const id = `void-${seq}`;
   try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: {
-          ...keys.entry(campaignId, id),
-          ...indexKeys.entryBySeq(seq),
-          type: 'entry',
-          id, campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
-          pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
-        } satisfies EntryRecord & Record<string, unknown>,
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await db.doc.send(new PutCommand(putVoidLine(db.tableName, campaignId, seq, db.clock.now().toISOString())));
   } catch (err) {
     if (!conditionFailure(err)) throw err;
   }

@@ -26,7 +26,7 @@ async function scarceCampaign() {
 }
 
 /** Perform a join's first steps only, like a process that died right after them. */
-async function crashedJoin(campaignId: string, userId: string, qty: number, steps: 1 | 2): Promise<{ entryId: string; seq?: number }> {
+async function crashedJoin(campaignId: string, userId: string, qty: number, steps: 1 | 2, idempotencyKey?: string): Promise<{ entryId: string; seq?: number }> {
   const snapshot = await requireCampaign(h.db, campaignId);
   const now = h.clock.now();
   const entryId = `e_crashed_${userId}`;
@@ -34,6 +34,7 @@ async function crashedJoin(campaignId: string, userId: string, qty: number, step
   const claim: MemberRecord = {
     userId, entryId, state: 'held', createdAt: now.toISOString(),
     requestHash: requestHash(campaignId, { userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim)));
   if (steps === 1) return { entryId };
@@ -108,6 +109,24 @@ describe('a join that died after reserving (step 2)', () => {
     expect(settled.status).toBe(200);
     expect(settled.body).toMatchObject({ entryCount: 1, total: 3000, items: [{ quantity: 1 }] });
     expect(settled.body.entries.map((e: any) => e.seq)).toEqual([2]);
+  });
+
+  it('a retry that comes back after repair voided its number releases nothing twice', async () => {
+    const c = await scarceCampaign();
+    const m = await h.login('crash4');
+    await crashedJoin(c.id, m.userId, 2, 2, 'late-key');
+    const other = await h.login('crash4-other');
+    await join(c.id, other.token, 1);
+    h.clock.advance(JOIN_LEASE_MS + 1);
+    await repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def);
+    const before = await expectInvariants(h, c.id, leader.token);
+    expect(before.campaign.items[0]).toMatchObject({ sold: 1, remaining: 4 });
+    // The same request comes back: its number was voided and its units recounted by repair.
+    const late = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'late-key' } });
+    expect(late.status).toBe(409);
+    const after = await expectInvariants(h, c.id, leader.token);
+    expect(after.campaign.items[0]).toMatchObject({ sold: 1, remaining: 4 });
+    expect(after.entries.map((e) => [e.seq, e.status])).toEqual([[1, 'cancelled'], [2, 'active']]);
   });
 
   it('repair on a healthy campaign changes nothing', async () => {

@@ -123,3 +123,23 @@ describe('transaction conflicts (real DynamoDB cancels one of two transactions o
     expect(settled.body).toMatchObject({ status: 'settled', entryCount: 1, total: 2500 });
   });
 });
+
+describe('an entry write that keeps failing after the number was taken', () => {
+  it('answers 503, and the retry with the same key resumes the same join from the ring: same number, no hole', async () => {
+    const c = await campaign();
+    const [a, b] = await members('resume', 2);
+    // every attempt of the entry write fails: the SDK's 3, times our 4 rounds
+    faults.add('PutItemCommand', 'error', 12, isEntry);
+    const first = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'resume-1' } });
+    expect(first.status).toBe(503);
+    faults.clear();
+    const other = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect(other.body.seq).toBe(2);
+    const retry = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'resume-1' } });
+    expect(retry.status).toBe(201);
+    expect(retry.body.seq).toBe(1);
+    const { entries, campaign: after } = await expectInvariants(h, c.id, leader.token);
+    expect(entries.map((e) => [e.seq, e.status])).toEqual([[1, 'active'], [2, 'active']]);
+    expect(after.items[0]).toMatchObject({ sold: 3, remaining: 37 });
+  });
+});
