@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
 import { harness, T0, type CallResult, type Harness } from '../helpers/harness.js';
 
 /**
@@ -14,6 +15,9 @@ interface Fixture {
   users: Record<Exclude<Role, 'anonymous'>, { token: string; userId: string }>;
   /** a user who is nobody in the campaign: the body of "add a helper" */
   candidate: { token: string; userId: string };
+  /** a fresh WeChat login code and a refresh token from a WeChat login (login routes need no token) */
+  wechatCode: string;
+  refreshToken: string;
 }
 
 interface Row {
@@ -36,6 +40,9 @@ const PHONE = '13800138000';
 
 const ROWS: Record<string, Row> = {
   'GET /health': { state: 'open', expect: all(200) },
+  // Login routes ignore the Authorization header (they are how a client gets a token).
+  'POST /auth/wechat': { state: 'open', body: (f) => ({ code: f.wechatCode }), expect: all(200) },
+  'POST /auth/refresh': { state: 'open', body: (f) => ({ refreshToken: f.refreshToken }), expect: all(200) },
   'POST /auth/dev-login': { state: 'open', body: () => ({ openid: 'matrix-dev', nickname: '某人' }), expect: all(200) },
   'POST /campaigns': { state: 'open', body: () => campaignJson(), expect: signedIn(201) },
   'GET /campaigns/{id}': { state: 'open', expect: all(200) },
@@ -88,9 +95,16 @@ const ROWS: Record<string, Row> = {
 
 let h: Harness;
 let n = 0;
+let fake: FakeWechat;
 
 beforeAll(async () => {
-  h = await harness();
+  // WeChat configured (against the local fake), so the matrix covers the login routes too.
+  fake = await startFakeWechat();
+  h = await harness({ wechat: { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 } });
+});
+
+afterAll(async () => {
+  await fake?.close();
 });
 
 function campaignJson() {
@@ -121,7 +135,9 @@ async function fixture(state: Row['state']): Promise<Fixture> {
   expect((await h.call('POST', `/campaigns/${campaign.id}/helpers`, { token: leader.token, body: { userId: helper.userId } })).status).toBe(201);
   if (state !== 'open') expect((await h.call('POST', `/campaigns/${campaign.id}/close`, { token: leader.token })).status).toBe(200);
   if (state === 'settled') expect((await h.call('POST', `/campaigns/${campaign.id}/settle`, { token: leader.token })).status).toBe(200);
-  return { campaign, entryId: entry.body.id, users: { leader, helper, participant, other }, candidate };
+  const wechatLogin = await h.call('POST', '/auth/wechat', { body: { code: fake.codeFor(`m${k}-wx`) } });
+  expect(wechatLogin.status).toBe(200);
+  return { campaign, entryId: entry.body.id, users: { leader, helper, participant, other }, candidate, wechatCode: fake.codeFor(`m${k}-wx2`), refreshToken: wechatLogin.body.refreshToken };
 }
 
 function pathFor(template: string, f: Fixture): string {
