@@ -7,12 +7,10 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/err
 import { newId } from '../../shared/ids.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../../shared/schemas/campaign.js';
 import { editCampaign } from '../../shared/db/campaign-edit.js';
-import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const create = createRoute({
   method: 'post',
@@ -22,7 +20,7 @@ const create = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateCampaignBody } } } },
-  responses: { 201: json(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
+  responses: { 201: jsonResponse(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
 });
 
 const get = createRoute({
@@ -31,7 +29,7 @@ const get = createRoute({
   tags: ['Campaigns'],
   summary: 'A campaign with live counts and tier prices (no token needed)',
   request: { params: CampaignIdParam },
-  responses: { 200: json(CampaignSchema, 'The campaign'), 404: errors[404] },
+  responses: { 200: jsonResponse(CampaignSchema, 'The campaign'), 404: errors[404] },
 });
 
 const byShareCode = createRoute({
@@ -40,7 +38,7 @@ const byShareCode = createRoute({
   tags: ['Campaigns'],
   summary: 'What a shared link opens: the campaign for a share code (case-insensitive)',
   request: { params: z.object({ shareCode: z.string().min(1).openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }) }) },
-  responses: { 200: json(CampaignSchema, 'The campaign'), 404: errors[404] },
+  responses: { 200: jsonResponse(CampaignSchema, 'The campaign'), 404: errors[404] },
 });
 
 const close = createRoute({
@@ -51,7 +49,7 @@ const close = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: json(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 const edit = createRoute({
@@ -66,7 +64,7 @@ const edit = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, body: { required: true, content: { 'application/json': { schema: EditCampaignBody } } } },
-  responses: { 200: json(CampaignSchema, 'The edited campaign'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
+  responses: { 200: jsonResponse(CampaignSchema, 'The edited campaign'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
 });
 
 const publish = createRoute({
@@ -77,7 +75,7 @@ const publish = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: json(CampaignSchema, 'The published campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(CampaignSchema, 'The published campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 export function campaignRoutes(deps: AppDeps) {

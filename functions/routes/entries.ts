@@ -6,13 +6,11 @@ import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js
 import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
-import { bearer, CampaignIdParam, errors, PageQuery } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, PageQuery, jsonResponse } from '../../shared/schemas/common.js';
 import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const joinRoute = createRoute({
   method: 'post',
@@ -31,7 +29,7 @@ const joinRoute = createRoute({
     body: { required: true, content: { 'application/json': { schema: JoinBody } } },
   },
   responses: {
-    201: { ...json(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
+    201: { ...jsonResponse(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
     400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
     429: { description: 'RATE_LIMITED: too many joins by this user in the last minute; header Retry-After', content: errors[422].content },
   },
@@ -44,7 +42,7 @@ const listRoute = createRoute({
   summary: 'The 接龙 list in seq order (cancelled lines included, marked cancelled)',
   description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader and the campaign\'s helpers, with a token, see them in full.',
   request: { params: CampaignIdParam, query: PageQuery },
-  responses: { 200: json(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
+  responses: { 200: jsonResponse(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
 const patchRoute = createRoute({
@@ -55,7 +53,7 @@ const patchRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
-  responses: { 200: json(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
+  responses: { 200: jsonResponse(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
 });
 
 const cancelRoute = createRoute({
@@ -66,7 +64,7 @@ const cancelRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: json(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 export function entryRoutes(deps: AppDeps) {

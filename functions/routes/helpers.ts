@@ -4,13 +4,11 @@ import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaign
 import { addHelper, campaignRole, listHelpers, removeHelper, type CampaignRole } from '../../shared/db/helpers.js';
 import { getUser } from '../../shared/db/users.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 import type { DbContext } from '../../shared/db/context.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const HelperSchema = z
   .object({
@@ -41,7 +39,7 @@ const addRoute = createRoute({
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, body: { required: true, content: { 'application/json': { schema: AddHelperBody } } } },
   responses: {
-    201: json(HelperSchema, 'The helper'),
+    201: jsonResponse(HelperSchema, 'The helper'),
     400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 415: errors[415],
   },
 });
@@ -65,7 +63,7 @@ const listRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: json(HelperList, 'The helpers, oldest first'), 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: { 200: jsonResponse(HelperList, 'The helpers, oldest first'), 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
 /** The caller's role in the campaign, or 403 unless it is one of `allowed`. */

@@ -4,13 +4,11 @@ import { listUserEntries } from '../../shared/db/entries.js';
 import { toEntry } from '../../shared/db/records.js';
 import { campaignView, entryView } from '../../shared/domain/views.js';
 import { CampaignPage } from '../../shared/schemas/campaign.js';
-import { bearer, errors, PageQuery } from '../../shared/schemas/common.js';
+import { bearer, errors, PageQuery, jsonResponse } from '../../shared/schemas/common.js';
 import { MyEntryPage } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const myCampaigns = createRoute({
   method: 'get',
@@ -20,7 +18,7 @@ const myCampaigns = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { query: PageQuery },
-  responses: { 200: json(CampaignPage, 'A page of campaigns'), 400: errors[400], 401: errors[401] },
+  responses: { 200: jsonResponse(CampaignPage, 'A page of campaigns'), 400: errors[400], 401: errors[401] },
 });
 
 const myEntries = createRoute({
@@ -31,7 +29,7 @@ const myEntries = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { query: PageQuery },
-  responses: { 200: json(MyEntryPage, 'A page of entries'), 400: errors[400], 401: errors[401] },
+  responses: { 200: jsonResponse(MyEntryPage, 'A page of entries'), 400: errors[400], 401: errors[401] },
 });
 
 export function meRoutes(deps: AppDeps) {

@@ -3,14 +3,12 @@ import type { TokenUser } from '../../shared/auth/tokens.js';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/db/pickups.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
-import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import { EntryParams } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 import { requireRole } from './helpers.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const PickupMarkSchema = z
   .object({
@@ -61,7 +59,7 @@ const markRoute = createRoute({
   middleware: [signedIn] as const,
   request: { params: EntryParams },
   responses: {
-    200: json(PickupMarkSchema, 'The mark'),
+    200: jsonResponse(PickupMarkSchema, 'The mark'),
     401: errors[401], 403: errors[403], 404: errors[404],
     409: { description: 'INVALID_STATE: not settled (or the group failed), or the entry is cancelled', content: errors[409].content },
   },
@@ -75,7 +73,7 @@ const undoRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: json(PickupMarkSchema, 'The entry, no longer marked'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(PickupMarkSchema, 'The entry, no longer marked'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 const listRoute = createRoute({
@@ -89,7 +87,7 @@ const listRoute = createRoute({
     params: CampaignIdParam,
     query: z.object({ pickupPointId: z.string().min(1).max(200).optional().openapi({ description: 'only this pickup point' }) }),
   },
-  responses: { 200: json(PickupListSchema, 'Entries by pickup point'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(PickupListSchema, 'Entries by pickup point'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 export function pickupRoutes(deps: AppDeps) {

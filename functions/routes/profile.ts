@@ -3,12 +3,10 @@ import { issueToken } from '../../shared/auth/tokens.js';
 import { exportUserData, eraseUser } from '../../shared/db/privacy.js';
 import { getProfile, updateProfile } from '../../shared/db/profile.js';
 import { ValidationError } from '../../shared/errors.js';
-import { bearer, errors } from '../../shared/schemas/common.js';
+import { bearer, errors, jsonResponse } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const ProfileSchema = z
   .object({
@@ -63,7 +61,7 @@ const getMe = createRoute({
   summary: 'My profile',
   security: bearer,
   middleware: [signedIn] as const,
-  responses: { 200: json(ProfileSchema, 'The profile'), 401: errors[401], 404: errors[404] },
+  responses: { 200: jsonResponse(ProfileSchema, 'The profile'), 401: errors[401], 404: errors[404] },
 });
 
 const patchMe = createRoute({
@@ -77,7 +75,7 @@ const patchMe = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: PatchProfileBody } } } },
-  responses: { 200: json(ProfileWithToken, 'The changed profile and a new token'), 400: errors[400], 401: errors[401], 404: errors[404], 415: errors[415] },
+  responses: { 200: jsonResponse(ProfileWithToken, 'The changed profile and a new token'), 400: errors[400], 401: errors[401], 404: errors[404], 415: errors[415] },
 });
 
 const exportMe = createRoute({
@@ -87,7 +85,7 @@ const exportMe = createRoute({
   summary: 'All my data as JSON: profile, my entries (with campaign ids and titles), campaigns I lead',
   security: bearer,
   middleware: [signedIn] as const,
-  responses: { 200: json(ExportSchema, 'The export'), 401: errors[401] },
+  responses: { 200: jsonResponse(ExportSchema, 'The export'), 401: errors[401] },
 });
 
 const deleteMe = createRoute({
@@ -100,7 +98,7 @@ const deleteMe = createRoute({
     'Logging in again later starts a new, empty profile. Repeating the call is harmless.',
   security: bearer,
   middleware: [signedIn] as const,
-  responses: { 200: json(ErasureSchema, 'What was erased'), 401: errors[401] },
+  responses: { 200: jsonResponse(ErasureSchema, 'What was erased'), 401: errors[401] },
 });
 
 export function profileRoutes(deps: AppDeps) {

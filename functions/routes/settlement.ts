@@ -5,13 +5,11 @@ import { settleCampaign, settlementEntries, settlementPage } from '../../shared/
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { TokenUser } from '../../shared/auth/tokens.js';
-import { bearer, CampaignIdParam, errors } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import { SettlementSchema } from '../../shared/schemas/settlement.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const SettlementPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(1000).openapi({
@@ -29,7 +27,7 @@ const settleRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
-  responses: { 200: json(SettlementSchema, 'The settlement (first page of entries; see nextCursor)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(SettlementSchema, 'The settlement (first page of entries; see nextCursor)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
 });
 
 const getRoute = createRoute({
@@ -40,7 +38,7 @@ const getRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
-  responses: { 200: json(SettlementSchema, 'The settlement with a page of entries'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: { 200: jsonResponse(SettlementSchema, 'The settlement with a page of entries'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
 const csvRoute = createRoute({

@@ -37,3 +37,6 @@ export const errors = {
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];
+
+/** A JSON response of `schema`, for route declarations. */
+export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
