@@ -6,6 +6,7 @@ import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, isLookupableId, keys, SORT } from './keys.js';
+import { newStateRecord } from './commands.js';
 import { initialState, toDefinition, toState, type StateRecord } from './records.js';
 import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from './table-schema.js';
 import type { SettlementSummary } from '../domain/settlement.js';
@@ -52,13 +53,7 @@ export async function createCampaign(db: DbContext, draft: Omit<CampaignDefiniti
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: { ...keys.campaignState(def.id), type: 'state', ...initialState(def, opts.draft ? 'draft' : 'open') },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
           ],
         }),
       );

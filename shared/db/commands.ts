@@ -283,6 +283,6 @@ export function releaseClaim(tableName: string, campaignId: string, userId: stri
   };
 }
 
-export function newStateRecord(tableName: string, campaignId: string, state: StateRecord): PutCommandInput {
+export function newStateRecord(tableName: string, campaignId: string, state: StateRecord): { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } {
   return { TableName: tableName, Item: { ...keys.campaignState(campaignId), type: 'state', ...state }, ConditionExpression: 'attribute_not_exists(pk)' };
 }
