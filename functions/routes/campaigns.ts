@@ -153,8 +153,8 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      const role = await requireVisibleCampaign(db, before, user.id);
-      if (role !== 'leader') throw new ForbiddenError('Only the leader can publish the campaign');
+      await requireVisibleCampaign(db, before, user.id);
+      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can publish the campaign');
       await publishCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);

@@ -102,7 +102,8 @@ export function entryRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       const user = c.get('user');
       // A signed-in member who is not the leader costs one GetItem: are they a helper?
-      const role = await requireVisibleCampaign(db, snapshot, user?.id);
+      await requireVisibleCampaign(db, snapshot, user?.id);
+      const role = await campaignRole(db, snapshot.def, user?.id);
       const viewer: Viewer = !user ? { kind: 'public' } : role === 'leader' || role === 'helper' ? { kind: role, userId: user.id } : { kind: 'user', userId: user.id };
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);

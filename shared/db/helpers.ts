@@ -114,8 +114,8 @@ async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, 
  * A draft exists only for its leader and helpers: everyone else gets the same 404 as for a
  * campaign that does not exist, so drafts cannot be found by guessing ids or share codes.
  */
-export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<CampaignRole> {
+export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<void> {
+  if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
   const role = await campaignRole(db, snapshot.def, userId);
-  if (snapshot.state.status === 'draft' && role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
-  return role;
+  if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
 }
