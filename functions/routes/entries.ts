@@ -6,7 +6,7 @@ import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js
 import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
-import { bearer, CampaignIdParam, errors, PageQuery, jsonResponse } from '../../shared/schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
 import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -41,7 +41,7 @@ const listRoute = createRoute({
   tags: ['接龙 entries'],
   summary: 'The 接龙 list in seq order (cancelled lines included, marked cancelled)',
   description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader and the campaign\'s helpers, with a token, see them in full.',
-  request: { params: CampaignIdParam, query: PageQuery },
+  request: { params: CampaignIdParam, query: pageQuery(1000) },
   responses: { 200: jsonResponse(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 

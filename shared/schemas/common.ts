@@ -15,10 +15,20 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: '1 to 100, default 50' }),
-  cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
-});
+/** Pagination: a page size of at least 1; larger than `max` asks for too much and gets `max`. */
+export const pageQuery = (max: number) =>
+  z.object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .transform((n) => Math.min(n, max))
+      .openapi({ type: 'integer', minimum: 1, default: 50, description: `page size, default 50; more than ${max} gives ${max}` }),
+    cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
+  });
+
+export const PageQuery = pageQuery(100);
 
 // Ids are opaque and never format-checked: any id that names nothing is 404, whatever its length.
 export const CampaignIdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }) });

@@ -349,3 +349,18 @@ describe('Idempotency-Key memory across cancels and rejoins', () => {
     expect(list.body.entries).toHaveLength(2);
   });
 });
+
+describe('page sizes', () => {
+  it('a limit above the maximum is served at the maximum, not refused', async () => {
+    const c = await newCampaign();
+    const m = await h.login('page-size');
+    await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const big = await h.call('GET', `/campaigns/${c.id}/entries?limit=5000`);
+    expect(big.status).toBe(200);
+    expect(big.body.entries).toHaveLength(1);
+    expect((await h.call('GET', '/me/entries?limit=1000', { token: m.token })).status).toBe(200);
+    const doc = (await h.call('GET', '/openapi.json')).body;
+    const limit = doc.paths['/campaigns/{id}/entries'].get.parameters.find((p: any) => p.name === 'limit');
+    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1 });
+  });
+});
