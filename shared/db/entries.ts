@@ -67,22 +67,30 @@ export function requestHash(campaignId: string, req: JoinRequest): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-/** Turn a failed STATE condition into the reason the caller needs: closed, or which item ran out. */
-export function counterRejection(def: CampaignDefinition, old: Record<string, unknown> | undefined, units: ReadonlyMap<string, number>, now: Date): Error {
-  if (!old) return new NotFoundError(`No campaign ${def.id}`);
-  const state = old as unknown as StateRecord;
-  const reason = notOpenReason({ opensAt: state.opensAt, closesAt: state.closesAt }, state, now);
+/**
+ * Why the STATE counters refuse a change of `units` at `now`: not open (with the reason), or
+ * which item is short and how much remains; null when they allow it. The one place these answers
+ * are made, for early rejections from a read and for failed conditions (ALL_OLD) alike.
+ */
+function stateRejection(state: StateRecord, units: ReadonlyMap<string, number>, now: Date): Error | null {
+  const reason = notOpenReason(state, state, now);
   if (reason) return new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: state.status });
   for (const [itemId, qty] of units) {
     const remaining = state.remaining?.[itemId];
     if (qty > 0 && remaining !== undefined && remaining < qty) return new SoldOutError(itemId, remaining, qty);
   }
-  return new ConflictError('The campaign changed while processing; retry');
+  return null;
+}
+
+/** Turn a failed STATE condition (its ALL_OLD item) into the reason the caller needs. */
+export function counterRejection(def: CampaignDefinition, old: Record<string, unknown> | undefined, units: ReadonlyMap<string, number>, now: Date): Error {
+  if (!old) return new NotFoundError(`No campaign ${def.id}`);
+  return stateRejection(old as unknown as StateRecord, units, now) ?? new ConflictError('The campaign changed while processing; retry');
 }
 
 function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
-  const reason = notOpenReason(snapshot.def, snapshot.state, now);
-  if (reason) throw new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
+  const rejection = stateRejection(snapshot.stateRecord, new Map(), now);
+  if (rejection) throw rejection;
 }
 
 export async function getEntryRecord(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord | null> {
@@ -177,13 +185,7 @@ function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: Rea
   } catch (err) {
     return err as Error;
   }
-  const reason = notOpenReason(snapshot.def, snapshot.state, now);
-  if (reason) return new CampaignNotOpenError(`Campaign is not open (${reason})`, { reason, status: snapshot.state.status });
-  for (const [itemId, qty] of units) {
-    const remaining = snapshot.stateRecord.remaining[itemId];
-    if (qty > 0 && remaining !== undefined && remaining < qty) return new SoldOutError(itemId, remaining, qty);
-  }
-  return null;
+  return stateRejection(snapshot.stateRecord, units, now);
 }
 
 /** A claim as stored: the record plus one `idem_…` attribute per Idempotency-Key ever used. */
