@@ -9,8 +9,11 @@ import type { DbContext } from './context.js';
 import { allEntries, JOIN_LEASE_MS, listEntries, tombstoneEntry } from './entries.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, keys, SORT } from './keys.js';
-import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
+import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
 import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
+
+/** An active line of a real entry: what a settlement bills (not cancelled, not a crashed join's void line). */
+const isBillable = (e: EntryRecord) => e.status === 'active' && !e.void;
 
 export interface RepairReport {
   /** numbers taken by joins that died before writing their entry, now shown as void lines */
@@ -44,7 +47,7 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
     for await (const e of allEntries(db, def.id)) {
       seen.add(e.seq);
       entryIds.add(e.id);
-      if (e.status === 'active' && !e.void) totals.add(e);
+      if (isBillable(e)) totals.add(e);
     }
     const holes: number[] = [];
     for (let seq = 1; seq <= state.seq; seq++) if (!seen.has(seq)) holes.push(seq);
@@ -214,7 +217,7 @@ export async function getSettlementSummary(db: DbContext, campaignId: string): P
 /** Entries of a stored settlement, in 接龙 order; the list is frozen, so this is stable. */
 export async function* settlementEntries(db: DbContext, summary: SettlementSummary) {
   for await (const e of allEntries(db, summary.campaignId)) {
-    if (e.status === 'active' && !e.void) yield settleEntry(summary, toDomainEntry(e));
+    if (isBillable(e)) yield settleEntry(summary, toEntry(e));
   }
 }
 
@@ -229,12 +232,9 @@ export async function settlementPage(db: DbContext, summary: SettlementSummary, 
   // Void lines (numbers of joins that died) are skipped, so read on until the page is full.
   do {
     const page = await listEntries(db, summary.campaignId, limit - entries.length, next);
-    for (const e of page.items) if (e.status === 'active' && !e.void) entries.push(settleEntry(summary, toDomainEntry(e)));
+    for (const e of page.items) if (isBillable(e)) entries.push(settleEntry(summary, toEntry(e)));
     next = page.nextCursor;
   } while (next && entries.length < limit);
   return { ...summary, entries, nextCursor: next ?? null };
 }
 
-function toDomainEntry(e: EntryRecord) {
-  return { ...e, note: e.note ?? null, pickupPointId: e.pickupPointId ?? null, phone: e.phone ?? null };
-}
