@@ -462,8 +462,7 @@ export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, ent
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      const updated = await requireEntry(db, def.id, entryId);
-      return toEntry(updated);
+      return toEntry(afterUpdate(current, change, now.toISOString()));
     } catch (err) {
       const cancelled = cancelledTransaction(err);
       if (cancelled?.reasons[1]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[1].item, units, now);
@@ -473,6 +472,15 @@ export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, ent
       await sleep(backoff(attempt));
     }
   }
+}
+
+/**
+ * The entry as `updateEntry` leaves it. Its condition (same version) guarantees nobody else wrote
+ * in between, so the result is known without reading the item again.
+ */
+function afterUpdate(current: EntryRecord, fields: Partial<EntryRecord>, updatedAt: string): EntryRecord {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return { ...current, ...defined, version: current.version + 1, updatedAt };
 }
 
 /**
@@ -502,7 +510,7 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
           ],
         }),
       );
-      return toEntry(await requireEntry(db, def.id, entryId));
+      return toEntry(afterUpdate(current, { status: 'cancelled' }, now.toISOString()));
     } catch (err) {
       const cancelled = cancelledTransaction(err);
       if (cancelled?.reasons[2]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[2].item, units, now);
