@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/err
 import { newId } from '../../shared/ids.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../../shared/schemas/campaign.js';
 import { editCampaign } from '../../shared/db/campaign-edit.js';
+import { initialState, toState } from '../../shared/db/records.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -114,8 +115,8 @@ export function campaignRoutes(deps: AppDeps) {
         createdAt: now.toISOString(),
       };
       const def = await createCampaign(db, draft, { draft: body.draft });
-      const snapshot = await requireCampaign(db, def.id);
-      return c.json(campaignView(snapshot.def, snapshot.state, now), 201);
+      // The counters of a new campaign are known: no need to read back what was just written.
+      return c.json(campaignView(def, toState(initialState(def, body.draft ? 'draft' : 'open')), now), 201);
     })
     .openapi(get, async (c) => {
       const snapshot = await requireCampaign(db, c.req.valid('param').id);
