@@ -79,8 +79,9 @@ export function settlementRoutes(deps: AppDeps) {
     .openapi(settleRoute, async (c) => {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
-      requireLeader(await requireCampaign(db, id), user);
-      const summary = await settleCampaign(db, id);
+      const snapshot = await requireCampaign(db, id);
+      requireLeader(snapshot, user);
+      const summary = await settleCampaign(db, id, snapshot);
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })

@@ -4,7 +4,7 @@ import { canSettle } from '../domain/lifecycle.js';
 import { ActiveTotals, settleEntry, summarizeTotals, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
 import type { CampaignDefinition } from '../domain/types.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
-import { closeCampaign, requireCampaign, stripKeys } from './campaigns.js';
+import { closeCampaign, requireCampaign, stripKeys, type CampaignSnapshot } from './campaigns.js';
 import type { DbContext } from './context.js';
 import { allEntries, JOIN_LEASE_MS, listEntries, tombstoneEntry } from './entries.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
@@ -149,8 +149,8 @@ async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: St
  * account for every number handed out, compute from the active entries, and store summary, status
  * and the removal from the open-campaigns index in one transaction. Repeats return the stored one.
  */
-export async function settleCampaign(db: DbContext, campaignId: string): Promise<SettlementSummary> {
-  const snapshot = await requireCampaign(db, campaignId);
+export async function settleCampaign(db: DbContext, campaignId: string, read?: CampaignSnapshot): Promise<SettlementSummary> {
+  const snapshot = read ?? (await requireCampaign(db, campaignId));
   if (snapshot.settlement) return snapshot.settlement;
   const now = db.clock.now();
   if (!canSettle(snapshot.def, snapshot.state, now)) {
