@@ -63,9 +63,14 @@ export async function markPickedUp(db: DbContext, campaignId: string, entryId: s
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (old && (old as unknown as Record<string, unknown>).type === 'entry' && old.status === 'active' && !old.void && old.pickedUpAt !== undefined) return markOf(old);
+    if (isPickable(old) && old.pickedUpAt !== undefined) return markOf(old);
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
+}
+
+/** An active line of a real entry (not a tombstone or a crashed join's void line): what can be handed out. */
+function isPickable(item: PickupEntryRecord | undefined): item is PickupEntryRecord {
+  return item !== undefined && (item as unknown as Record<string, unknown>).type === 'entry' && item.status === 'active' && !item.void;
 }
 
 /**
@@ -93,7 +98,7 @@ export async function undoPickedUp(db: DbContext, campaignId: string, entryId: s
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (old && (old as unknown as Record<string, unknown>).type === 'entry' && old.status === 'active' && !old.void) {
+    if (isPickable(old)) {
       if (old.pickedUpAt === undefined) return markOf(old);
       throw new InvalidStateError(`A pickup can only be undone within ${PICKUP_UNDO_WINDOW_MS / 60_000} minutes`, { pickedUpAt: old.pickedUpAt });
     }
