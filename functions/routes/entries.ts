@@ -31,7 +31,7 @@ const joinRoute = createRoute({
   responses: {
     201: { ...jsonResponse(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
     400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
-    429: { description: 'RATE_LIMITED: too many joins by this user in the last minute; header Retry-After', content: errors[422].content },
+    413: errors[413], 429: errors[429], 503: errors[503],
   },
 });
 
@@ -53,7 +53,7 @@ const patchRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
-  responses: { 200: jsonResponse(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
+  responses: { 200: jsonResponse(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415], 503: errors[503] },
 });
 
 const cancelRoute = createRoute({
@@ -64,7 +64,7 @@ const cancelRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: { 200: jsonResponse(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 503: errors[503] },
 });
 
 export function entryRoutes(deps: AppDeps) {

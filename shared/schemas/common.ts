@@ -43,7 +43,10 @@ export const errors = {
   404: error('NOT_FOUND: no such campaign, share code or entry'),
   409: error('CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE or CONFLICT (retry)'),
   415: error('UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json'),
+  413: error('PAYLOAD_TOO_LARGE: request bodies are limited to 64 KiB'),
   422: error('IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body'),
+  429: error('RATE_LIMITED: too many requests of this kind by this user in the current minute; wait the Retry-After seconds'),
+  503: error('SERVICE_UNAVAILABLE: the database stayed busy; retry after Retry-After seconds (a join with the same Idempotency-Key)'),
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];
