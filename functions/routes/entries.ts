@@ -76,7 +76,7 @@ export function entryRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
       // One extra write per join, before any other work: per-user limit across all instances.
-      if (deps.rateLimits) await consumeRate(db, 'join', user.id, deps.rateLimits.join, deps.rateLimits.local);
+      await consumeRate(db, deps.rateLimits, 'join', user.id);
       let { snapshot, cached } = await campaignForJoin(db, id);
       // Drafts are invisible to members: 404, as if the id named nothing. The cache may not say so
       // on its own word (the draft may just have been published): read fresh first.

@@ -60,7 +60,7 @@ export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
     .openapi(wechatLogin, async (c) => {
       const { code } = c.req.valid('json');
       const identity = await exchangeCode(wechat, code, (fields) => logger.warn('wechat login failed', { requestId: c.get('requestId'), ...fields }));
-      if (deps.rateLimits) await consumeRate(db, 'login', userIdForOpenid(identity.openid), deps.rateLimits.login, deps.rateLimits.local);
+      await consumeRate(db, deps.rateLimits, 'login', userIdForOpenid(identity.openid));
       const user = await loginWechatUser(db, identity);
       logger.info('wechat login', { requestId: c.get('requestId'), userId: user.id, unionid: identity.unionid !== undefined });
       return c.json(await pair(user), 200);

@@ -50,7 +50,10 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
  * write (≈1 WCU; a refused one too). The counter expires through DynamoDB TTL a minute after its
  * window. Over the limit: 429 RATE_LIMITED with the seconds until the window ends.
  */
-export async function consumeRate(db: DbContext, scope: string, subject: string, rule: RateRule, local?: LocalRateCounts): Promise<void> {
+export async function consumeRate(db: DbContext, limits: RateLimits | undefined, scope: 'join' | 'login', subject: string): Promise<void> {
+  if (!limits) return;
+  const rule = limits[scope];
+  const local = limits.local;
   if (rule.limit <= 0) return;
   const now = db.clock.now().getTime();
   const windowMs = rule.windowSeconds * 1000;
