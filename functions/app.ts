@@ -13,6 +13,7 @@ import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { helperRoutes } from './routes/helpers.js';
 import { meRoutes } from './routes/me.js';
+import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
 import { settlementRoutes } from './routes/settlement.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
   app.route('/', pickupRoutes(deps));
+  app.route('/', paymentRoutes(deps));
   app.route('/', profileRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -113,6 +113,8 @@ export function campaignRoutes(deps: AppDeps) {
         })),
         pickupPoints: body.pickupPoints.map((p, i) => ({ id: `p${i + 1}`, name: p.name, address: p.address ?? null })),
         createdAt: now.toISOString(),
+        paymentMode: body.paymentMode,
+        paymentHoldMinutes: body.paymentHoldMinutes,
       };
       const def = await createCampaign(db, draft, { draft: body.draft });
       // The counters of a new campaign are known: no need to read back what was just written.

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
 import { campaignRole } from '../../shared/db/helpers.js';
+import { allPayments } from '../../shared/db/payments.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/db/settle.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
@@ -47,7 +48,7 @@ const csvRoute = createRoute({
   tags: ['Settlement'],
   summary: 'The settlement as a spreadsheet: UTF-8 with BOM, a header row of Chinese headers, then one row per active entry',
   description:
-    'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态. With `totals=1` a purchase summary follows the entry rows ' +
+    'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态, 已付(元), 已退(元), 差额(元) (差额 = 应付 − 已付 + 已退: positive still to collect, negative to give back). With `totals=1` a purchase summary follows the entry rows ' +
     '(a blank line, then per item: quantity, final unit price and subtotal; the grand total; the participant count; whether the group succeeded) ' +
     'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import.',
   security: bearer,
@@ -93,7 +94,8 @@ export function settlementRoutes(deps: AppDeps) {
     .openapi(csvRoute, async (c) => {
       const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));
       let csv = settlementCsvHeader();
-      for await (const entry of settlementEntries(db, summary)) csv += settlementCsvRow(snapshot.def, entry);
+      const money = await allPayments(db, snapshot.def.id);
+      for await (const entry of settlementEntries(db, summary)) csv += settlementCsvRow(snapshot.def, entry, money.get(entry.entryId));
       const { totals } = c.req.valid('query');
       if (totals === '1' || totals === 'true') csv += settlementCsvFooter(summary);
       const filename = encodeURIComponent(`${snapshot.def.title}-结算.csv`);

@@ -10,6 +10,8 @@ import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema
  *   #SETTLEMENT        the frozen settlement summary
  *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record
  *   ENTRY#<entryId>    a 接龙 line; lsi1sk = SEQ#<seq> orders the list; in gsi1 (participant)
+ *   PAY#<entryId>      the entry's money: paid/refunded totals, WeChat Pay orders and refunds
+ *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
@@ -34,6 +36,9 @@ export const SORT = {
 
 /** Sort-key prefix of helper items (appended; SORT above is the original set). */
 const SORT_HELPER_PREFIX = 'HELPER#';
+/** Money items (payments.ts); no '#' prefix either, so campaign reads never touch them. */
+const SORT_PAYMENT_PREFIX = 'PAY#';
+const SORT_LEDGER_PREFIX = 'LEDGER#';
 
 export const keys = {
   campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
@@ -51,6 +56,12 @@ export const keys = {
   /** a helper (团长助手) of a campaign; no '#' prefix, so getCampaign's `begins_with(sk, '#')` never reads it */
   helper: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_HELPER_PREFIX}${userId}` }),
   helperPrefix: () => SORT_HELPER_PREFIX,
+  /** money of one entry: paid and refunded totals, its WeChat Pay orders and refunds (payments.ts) */
+  payment: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_PAYMENT_PREFIX}${entryId}` }),
+  paymentPrefix: () => SORT_PAYMENT_PREFIX,
+  /** one immutable money event of an entry; `ref` is unique per entry, so a repeated event is a no-op */
+  ledger: (campaignId: string, entryId: string, ref: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_LEDGER_PREFIX}${entryId}#${ref}` }),
+  ledgerPrefix: () => SORT_LEDGER_PREFIX,
   /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
 };

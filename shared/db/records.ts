@@ -1,4 +1,5 @@
 import { emptyRing } from './commands.js';
+import { DEFAULT_PAYMENT_HOLD_MINUTES } from '../domain/payments.js';
 import type { CampaignDefinition, CampaignState, Entry } from '../domain/types.js';
 
 /**
@@ -70,12 +71,15 @@ export function toEntry(r: EntryRecord): Entry {
 
 const DEFINITION_FIELDS = [
   'id', 'shareCode', 'leaderId', 'title', 'description', 'opensAt', 'closesAt', 'tierBasis',
-  'minParticipants', 'items', 'pickupPoints', 'createdAt',
+  'minParticipants', 'items', 'pickupPoints', 'createdAt', 'paymentMode', 'paymentHoldMinutes',
 ] as const;
 
 export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   const out: Record<string, unknown> = {};
   for (const f of DEFINITION_FIELDS) out[f] = r[f];
+  // Campaigns created before payments existed are offline ones.
+  out.paymentMode ??= 'offline';
+  out.paymentHoldMinutes ??= DEFAULT_PAYMENT_HOLD_MINUTES;
   return out as unknown as CampaignDefinition;
 }
 

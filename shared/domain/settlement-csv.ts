@@ -1,3 +1,4 @@
+import { balanceOf, type MoneyTotals } from './payments.js';
 import { formatYuan } from './pricing.js';
 import type { SettlementEntry, SettlementSummary } from './settlement.js';
 import type { CampaignDefinition } from './types.js';
@@ -5,16 +6,18 @@ import type { CampaignDefinition } from './types.js';
 /** Excel only reads UTF-8 Chinese text correctly when the file starts with a byte-order mark. */
 export const UTF8_BOM = '\uFEFF';
 
-const HEADERS = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态'];
+// The last three columns came with payments: appended, so importers reading by position keep working.
+const HEADERS = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态', '已付(元)', '已退(元)', '差额(元)'];
 
 function cell(value: string | number | null): string {
   const s = value === null ? '' : String(value);
   // Quote when needed; prefix formulas so a nickname like "=HYPERLINK(...)" stays text in Excel.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  // Plain numbers (a negative balance) stay numbers.
+  const safe = /^[=+\-@]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function row(values: Array<string | number | null>): string {
+export function csvRow(values: Array<string | number | null>): string {
   return values.map(cell).join(',') + '\r\n';
 }
 
@@ -23,23 +26,24 @@ function row(values: Array<string | number | null>): string {
  * from the supplier per item, and the grand total. Amounts in yuan, computed from integer fen.
  */
 export function settlementCsvHeader(): string {
-  return UTF8_BOM + row(HEADERS);
+  return UTF8_BOM + csvRow(HEADERS);
 }
 
-export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry): string {
+export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry, money: MoneyTotals = { paid: 0, refunded: 0 }): string {
   const names = new Map(def.items.map((i) => [i.id, i.spec ? `${i.name}(${i.spec})` : i.name]));
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
   const detail = entry.items.map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}`).join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
-  return row([entry.seq, entry.nickname, entry.phone, pickup, detail, units, formatYuan(entry.amount), entry.note, '有效']);
+  return csvRow([entry.seq, entry.nickname, entry.phone, pickup, detail, units, formatYuan(entry.amount), entry.note, '有效',
+    formatYuan(money.paid), formatYuan(money.refunded), formatYuan(balanceOf(entry.amount, money))]);
 }
 
 export function settlementCsvFooter(summary: SettlementSummary): string {
-  let out = row([]);
-  out += row(['商品', '规格', '总数量', '成交单价(元)', '小计(元)']);
-  for (const i of summary.items) out += row([i.name, i.spec, i.quantity, formatYuan(i.finalUnitPrice), formatYuan(i.amount)]);
-  out += row(['合计', '', '', '', formatYuan(summary.total)]);
-  out += row(['参与人数', summary.entryCount]);
-  out += row(['结算状态', summary.status === 'failed' ? '成团失败（未达最低人数，无需付款）' : '已成团']);
+  let out = csvRow([]);
+  out += csvRow(['商品', '规格', '总数量', '成交单价(元)', '小计(元)']);
+  for (const i of summary.items) out += csvRow([i.name, i.spec, i.quantity, formatYuan(i.finalUnitPrice), formatYuan(i.amount)]);
+  out += csvRow(['合计', '', '', '', formatYuan(summary.total)]);
+  out += csvRow(['参与人数', summary.entryCount]);
+  out += csvRow(['结算状态', summary.status === 'failed' ? '成团失败（未达最低人数，无需付款）' : '已成团']);
   return out;
 }

@@ -1,3 +1,5 @@
+import type { PaymentMode } from './payments.js';
+
 /** Plain domain shapes shared by the pure core, the repository and the HTTP layer. Money is fen. */
 export type TierBasis = 'quantity' | 'participants';
 /** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
@@ -41,6 +43,10 @@ export interface CampaignDefinition {
   items: ItemDefinition[];
   pickupPoints: PickupPoint[];
   createdAt: string;
+  /** how members pay: `offline` (the leader ticks off transfers) or `wechatpay` (prepay when joining) */
+  paymentMode: PaymentMode;
+  /** wechatpay: minutes a join holds its stock waiting for the payment */
+  paymentHoldMinutes: number;
 }
 
 /** The live counters: the one small, hot record every join, change and cancel updates. */

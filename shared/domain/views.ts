@@ -19,6 +19,8 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
     tierBasis: def.tierBasis,
     minParticipants: def.minParticipants,
     participantCount: state.participants,
+    paymentMode: def.paymentMode,
+    paymentHoldMinutes: def.paymentHoldMinutes,
     items: def.items.map((item, i) => {
       const sold = state.sold[item.id] ?? 0;
       return {

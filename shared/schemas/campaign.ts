@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DEFAULT_PAYMENT_HOLD_MINUTES, PAYMENT_MODES } from '../domain/payments.js';
 import { Fen, IsoTime } from './common.js';
 
 const Tier = z.object({
@@ -46,6 +47,12 @@ export const CreateCampaignBody = z
     minParticipants: z.number().int().min(1).max(100_000).default(1).openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
     items: z.array(ItemInput).min(1).max(50),
     pickupPoints: z.array(PickupPointInput).max(50).default([]),
+    paymentMode: z.enum(PAYMENT_MODES).default('offline').openapi({
+      description: '`offline` (default): members pay the leader outside the app and the leader marks them paid; `wechatpay`: members prepay the base price with WeChat Pay when joining and get the tier difference back at settlement (a failed group is refunded in full). Fixed at creation',
+    }),
+    paymentHoldMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_PAYMENT_HOLD_MINUTES).openapi({
+      description: 'wechatpay only: how long a join holds its stock waiting for the payment; an unpaid entry then expires and its units go back on sale',
+    }),
     draft: z.boolean().default(false).openapi({
       description: 'true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it',
     }),
@@ -88,6 +95,8 @@ export const CampaignSchema = z
     tierBasis: z.enum(['quantity', 'participants']),
     minParticipants: z.number().int(),
     participantCount: z.number().int().openapi({ description: 'active entries' }),
+    paymentMode: z.enum(PAYMENT_MODES),
+    paymentHoldMinutes: z.number().int().openapi({ description: 'wechatpay: minutes an unpaid join holds its stock' }),
     items: z.array(ItemSchema),
     pickupPoints: z.array(z.object({ id: z.string(), name: z.string(), address: z.string().nullable() })),
     createdAt: IsoTime,

@@ -91,6 +91,11 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/payments': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/payments.csv': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/ledger': { state: 'open', expect: staff(200) },
+  'PUT /campaigns/{id}/entries/{entryId}/payment': { state: 'open', body: () => ({ status: 'paid', amount: 100 }), expect: staff(200) },
+  'GET /campaigns/{id}/entries/{entryId}/payment': { state: 'open', expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 } },
 };
 
 let h: Harness;

@@ -172,10 +172,10 @@ describe('settlement.csv', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).slice(1);
     const lines = text.split('\r\n');
-    expect(lines[0]).toBe('接龙号,昵称,手机号,自提点,商品明细,件数,应付金额(元),备注,状态');
-    expect(lines[1]).toBe('1,王小明,13800000001,3号楼门卫室,阳光玫瑰 2斤装(2斤)×2,2,79.80,"放门卫, 谢谢",有效');
-    expect(lines[2]).toBe('2,李雷,,3号楼门卫室,阳光玫瑰 2斤装(2斤)×1,1,39.90,,有效');
-    expect(lines[3]).toBe('3,韩梅梅,,3号楼门卫室,阳光玫瑰 2斤装(2斤)×3,3,119.70,,有效');
+    expect(lines[0]).toBe('接龙号,昵称,手机号,自提点,商品明细,件数,应付金额(元),备注,状态,已付(元),已退(元),差额(元)');
+    expect(lines[1]).toBe('1,王小明,13800000001,3号楼门卫室,阳光玫瑰 2斤装(2斤)×2,2,79.80,"放门卫, 谢谢",有效,0.00,0.00,79.80');
+    expect(lines[2]).toBe('2,李雷,,3号楼门卫室,阳光玫瑰 2斤装(2斤)×1,1,39.90,,有效,0.00,0.00,39.90');
+    expect(lines[3]).toBe('3,韩梅梅,,3号楼门卫室,阳光玫瑰 2斤装(2斤)×3,3,119.70,,有效,0.00,0.00,119.70');
     expect(text).toContain('合计,,,,239.40');
 
     // Without totals: exactly the header and one row per active entry.

@@ -34,6 +34,8 @@ export function definition(overrides: Partial<CampaignDefinition> = {}): Campaig
     items: [],
     pickupPoints: [],
     createdAt: '2026-11-30T00:00:00.000Z',
+    paymentMode: 'offline',
+    paymentHoldMinutes: 15,
     ...overrides,
   };
 }

@@ -65,7 +65,7 @@ function bill(overrides: Partial<SettlementEntry> = {}): SettlementEntry {
   };
 }
 
-const HEADER = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态'];
+const HEADER = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态', '已付(元)', '已退(元)', '差额(元)'];
 
 describe('settlementCsvHeader', () => {
   it('starts with the UTF-8 BOM so Excel reads Chinese text', () => {
@@ -85,13 +85,18 @@ describe('settlementCsvHeader', () => {
 describe('settlementCsvRow: one row per entry', () => {
   it('lays out seq, nickname, phone, pickup point name, item detail, units, amount in yuan, note, status', () => {
     const records = parseCsv(settlementCsvRow(def, bill()));
-    expect(records).toEqual([['1', '王小明', '13800138000', '3号楼门卫室', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '放门口', '有效']]);
+    expect(records).toEqual([['1', '王小明', '13800138000', '3号楼门卫室', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '放门口', '有效', '0.00', '0.00', '84.70']]);
     expect(records[0]).toHaveLength(HEADER.length);
   });
 
   it('leaves null phone, pickup point and note empty', () => {
     const records = parseCsv(settlementCsvRow(def, bill({ phone: null, pickupPointId: null, note: null })));
-    expect(records[0]).toEqual(['1', '王小明', '', '', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '', '有效']);
+    expect(records[0]).toEqual(['1', '王小明', '', '', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '', '有效', '0.00', '0.00', '84.70']);
+  });
+
+  it('appends paid, refunded and the balance (negative: owed back); a negative number is not mistaken for a formula', () => {
+    const records = parseCsv(settlementCsvRow(def, bill(), { paid: 10_000, refunded: 500 }));
+    expect(records[0]!.slice(-3)).toEqual(['100.00', '5.00', '-10.30']);
   });
 
   it('prints a free entry as 0.00', () => {
@@ -120,7 +125,7 @@ describe('settlementCsvRow: one row per entry', () => {
       const nickLine = settlementCsvRow(def, bill({ nickname: value }));
       expect(nickLine.startsWith(`1,${raw},13800138000,`)).toBe(true);
       const noteLine = settlementCsvRow(def, bill({ note: value }));
-      expect(noteLine.endsWith(`,84.70,${raw},有效\r\n`)).toBe(true);
+      expect(noteLine.endsWith(`,84.70,${raw},有效,0.00,0.00,84.70\r\n`)).toBe(true);
       const nickRecords = parseCsv(nickLine);
       expect(nickRecords).toHaveLength(1);
       expect(nickRecords[0]?.[1]).toBe(value);

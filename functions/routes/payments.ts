@@ -1,0 +1,155 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { TokenUser } from '../../shared/auth/tokens.js';
+import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
+import { requireEntry } from '../../shared/db/entries.js';
+import { campaignRole } from '../../shared/db/helpers.js';
+import { markOfflinePayment } from '../../shared/db/payment-marks.js';
+import { paymentReport } from '../../shared/db/payment-report.js';
+import { getPayment, listLedger } from '../../shared/db/payments.js';
+import { toEntry } from '../../shared/db/records.js';
+import { paymentLine } from '../../shared/domain/payment-view.js';
+import { paymentsCsv } from '../../shared/domain/payments-csv.js';
+import { ForbiddenError, ValidationError } from '../../shared/errors.js';
+import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
+import { EntryParams } from '../../shared/schemas/entry.js';
+import { LedgerPageSchema, MarkPaymentBody, PaymentLineSchema, PaymentsViewSchema } from '../../shared/schemas/payment.js';
+import type { AppDeps } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
+import { newRouter } from '../validation.js';
+import { requireRole } from './helpers.js';
+
+const viewRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/payments',
+  tags: ['Payments'],
+  summary: 'Who paid what (leader and helpers): per entry the amount due, paid, refunded and the balance (补款 / 退款), with totals',
+  description: 'Lines in 接龙 order: every active entry, and any cancelled entry that has money on it. Totals cover all lines, not just the page.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, query: pageQuery(2000) },
+  responses: { 200: jsonResponse(PaymentsViewSchema, 'A page of payment lines and the totals'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+const csvRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/payments.csv',
+  tags: ['Payments'],
+  summary: 'The payments view as a spreadsheet (UTF-8 with BOM): one row per line, then the totals',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam },
+  responses: { 200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } }, 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+const markRoute = createRoute({
+  method: 'put',
+  path: '/campaigns/{id}/entries/{entryId}/payment',
+  tags: ['Payments'],
+  summary: 'Offline campaigns: the leader or a helper records what an entry has paid in total (or unpaid). Repeating the same amount changes nothing',
+  description: 'Every change is an immutable offline_marked event in the ledger. A wechatpay campaign is 409 INVALID_STATE: its payments come from WeChat.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: MarkPaymentBody } } } },
+  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
+const lineRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries/{entryId}/payment',
+  tags: ['Payments'],
+  summary: "An entry's payment line: for its member, the leader and helpers",
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line"), 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+const ledgerRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/ledger',
+  tags: ['Payments'],
+  summary: 'The immutable money events of a campaign (leader and helpers), grouped by entry, for audit',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, query: pageQuery(1000) },
+  responses: { 200: jsonResponse(LedgerPageSchema, 'A page of ledger events'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+/** Pages of the payments view continue after the last seq shown. */
+const seqCursor = {
+  encode: (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url'),
+  decode(cursor: string | undefined): number {
+    if (!cursor) return 0;
+    const match = /^seq:(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match) throw new ValidationError('Invalid cursor', { fields: [{ path: 'query.cursor', message: 'not a cursor from this list' }] });
+    return Number(match[1]);
+  },
+};
+
+export function paymentRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const staff = async (id: string, user: TokenUser, action: string): Promise<CampaignSnapshot> => {
+    const snapshot = await requireCampaign(db, id);
+    await requireRole(db, snapshot, user, ['leader', 'helper'], action);
+    return snapshot;
+  };
+  return newRouter()
+    .openapi(viewRoute, async (c) => {
+      const snapshot = await staff(c.req.valid('param').id, requireUser(c), 'see payments');
+      const { limit, cursor } = c.req.valid('query');
+      const after = seqCursor.decode(cursor);
+      const { lines, totals } = await paymentReport(db, snapshot);
+      const rest = lines.filter((l) => l.seq > after);
+      const page = rest.slice(0, limit);
+      return c.json(
+        {
+          campaignId: snapshot.def.id,
+          paymentMode: snapshot.def.paymentMode,
+          settlementStatus: snapshot.settlement?.status ?? null,
+          totals,
+          entries: page,
+          nextCursor: rest.length > limit ? seqCursor.encode(page[page.length - 1]!.seq) : null,
+        },
+        200,
+      );
+    })
+    .openapi(csvRoute, async (c) => {
+      const snapshot = await staff(c.req.valid('param').id, requireUser(c), 'see payments');
+      const { lines, totals } = await paymentReport(db, snapshot);
+      const filename = encodeURIComponent(`${snapshot.def.title}-收款.csv`);
+      return c.body(paymentsCsv(lines, totals), 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="payments-${snapshot.def.id}.csv"; filename*=UTF-8''${filename}`,
+      });
+    })
+    .openapi(markRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await staff(id, user, 'mark payments');
+      const record = await requireEntry(db, id, entryId);
+      const entry = toEntry(record);
+      const body = c.req.valid('json');
+      const due = paymentLine(snapshot.def, entry, snapshot.settlement, undefined).amountDue;
+      const received = body.status === 'unpaid' ? 0 : (body.amount ?? due);
+      const money = await markOfflinePayment(db, snapshot.def, record, received, user.id);
+      deps.logger.info('offline payment marked', { requestId: c.get('requestId'), campaignId: id, entryId, received });
+      return c.json(paymentLine(snapshot.def, entry, snapshot.settlement, money), 200);
+    })
+    .openapi(lineRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const record = await requireEntry(db, id, entryId);
+      if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') {
+        throw new ForbiddenError("Only the entry's member, the leader or a helper can see its payment");
+      }
+      const money = await getPayment(db, id, entryId);
+      return c.json(paymentLine(snapshot.def, toEntry(record), snapshot.settlement, money ?? undefined), 200);
+    })
+    .openapi(ledgerRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      await staff(id, requireUser(c), 'see the ledger');
+      const { limit, cursor } = c.req.valid('query');
+      return c.json(await listLedger(db, id, limit, cursor), 200);
+    });
+}

@@ -1,0 +1,26 @@
+import { addToTotals, emptyPaymentTotals, paymentLine, type PaymentLine, type PaymentTotals } from '../domain/payment-view.js';
+import type { DbContext } from './context.js';
+import type { CampaignSnapshot } from './campaigns.js';
+import { allEntries } from './entries.js';
+import { allPayments } from './payments.js';
+import { toEntry } from './records.js';
+
+/**
+ * Every payment line of a campaign in 接龙 order, with totals: the active entries (what they owe)
+ * and any other entry that has money on it (a cancelled entry that was paid is owed a refund).
+ * Void lines (numbers of joins that died) never carry money and are left out.
+ */
+export async function paymentReport(db: DbContext, snapshot: CampaignSnapshot): Promise<{ lines: PaymentLine[]; totals: PaymentTotals }> {
+  const money = await allPayments(db, snapshot.def.id);
+  const lines: PaymentLine[] = [];
+  const totals = emptyPaymentTotals();
+  for await (const record of allEntries(db, snapshot.def.id)) {
+    if (record.void) continue;
+    const paid = money.get(record.id);
+    if (record.status !== 'active' && !paid) continue;
+    const line = paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
+    lines.push(line);
+    addToTotals(totals, line);
+  }
+  return { lines, totals };
+}
