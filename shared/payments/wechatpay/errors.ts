@@ -79,7 +79,7 @@ export class WechatPayNotificationError extends AppError {
 }
 
 /** WeChat's codes that mean "no such order / refund". */
-export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'NOT_FOUND']);
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS']);
 
 /**
  * A createJsapiOrder rejected because the out_trade_no was used before with different parameters
