@@ -54,7 +54,7 @@ const pem = (kind: 'private' | 'public') =>
     );
 
 /** https only, except a local dev server (the fake delivers to http://localhost). */
-const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute URL' }).refine((v) => {
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute URL', abort: true }).refine((v) => {
   const u = new URL(v);
   return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
 }, 'must be https');
