@@ -5,7 +5,7 @@
 export type ErrorDetails = Record<string, unknown>;
 
 export abstract class AppError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503;
   abstract readonly code: string;
   constructor(
     message: string,

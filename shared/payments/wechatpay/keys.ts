@@ -1,0 +1,20 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+
+/**
+ * PEM → KeyObject, parsed once per distinct PEM: a Lambda signs and verifies with the same two
+ * keys for its whole life, and parsing an RSA key on every call is wasted work.
+ */
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+export function privateKeyOf(pem: string): KeyObject {
+  let key = privateKeys.get(pem);
+  if (!key) privateKeys.set(pem, (key = createPrivateKey(pem)));
+  return key;
+}
+
+export function publicKeyOf(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) publicKeys.set(pem, (key = createPublicKey(pem)));
+  return key;
+}

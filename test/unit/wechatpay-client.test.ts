@@ -1,0 +1,353 @@
+import { verify } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWechatPayClient, type WechatPayClient, type WechatPayFailureLog } from '../../shared/payments/wechatpay/client.js';
+import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
+import {
+  isOutTradeNoUsed,
+  WechatPayBadResponseError,
+  WechatPayError,
+  WechatPayNotFoundError,
+  WechatPayUnavailableError,
+} from '../../shared/payments/wechatpay/errors.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
+import { authorizationHeader, jsapiPayParams } from '../../shared/payments/wechatpay/signing.js';
+
+let fake: FakeWechatPay;
+let cfg: WechatPayConfig;
+let client: WechatPayClient;
+let seq = 0;
+
+/** A fresh, valid out_trade_no per test so tests never share orders. */
+const tradeNo = () => `T${Date.now().toString(36)}${(seq++).toString().padStart(4, '0')}`;
+const order = (outTradeNo = tradeNo(), over: Partial<Parameters<WechatPayClient['createJsapiOrder']>[0]> = {}) => ({
+  outTradeNo,
+  description: '周六 阳光玫瑰葡萄 团购',
+  amountFen: 7980,
+  payerOpenid: 'o_member_1',
+  timeExpire: new Date(Date.now() + 30 * 60_000),
+  ...over,
+});
+async function paidOrder(amountFen = 7980): Promise<string> {
+  const no = tradeNo();
+  await client.createJsapiOrder(order(no, { amountFen }));
+  await fake.pay(no, { notify: false });
+  return no;
+}
+const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+beforeAll(async () => {
+  fake = await startFakeWechatPay();
+  cfg = { ...fake.config('https://api.example.com/payments/wechat/notify'), timeoutMs: 1500 };
+  client = createWechatPayClient(cfg);
+});
+
+afterAll(async () => {
+  await fake?.close();
+});
+
+describe('orders', () => {
+  it('createJsapiOrder → a prepay_id; the wire body uses v3 field names', async () => {
+    const no = tradeNo();
+    const expire = new Date('2030-12-03T12:00:00Z');
+    const { prepayId } = await client.createJsapiOrder(order(no, { attach: 'campaign=c1', timeExpire: expire }));
+    expect(prepayId).toMatch(/^wx\w+$/);
+    expect(fake.orders.get(no)).toMatchObject({
+      appid: fake.appId,
+      mchid: fake.mchId,
+      amountFen: 7980,
+      payerOpenid: 'o_member_1',
+      attach: 'campaign=c1',
+      notifyUrl: 'https://api.example.com/payments/wechat/notify',
+      timeExpire: expire,
+      tradeState: 'NOTPAY',
+      prepayId,
+    });
+  });
+
+  it('jsapiPayParams for that prepay_id verifies with the merchant public key (what WeChat checks)', async () => {
+    const { prepayId } = await client.createJsapiOrder(order());
+    const p = jsapiPayParams(cfg, prepayId);
+    const message = `${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`;
+    expect(p.package).toBe(`prepay_id=${prepayId}`);
+    expect(verify('sha256', Buffer.from(message), fake.mchPublicKeyPem, Buffer.from(p.paySign, 'base64'))).toBe(true);
+    expect(verify('sha256', Buffer.from(message), fake.platformPublicKeyPem, Buffer.from(p.paySign, 'base64'))).toBe(false);
+  });
+
+  it('an identical repeat succeeds with the same prepay_id (a retry after a timeout is safe)', async () => {
+    const o = order();
+    const first = await client.createJsapiOrder(o);
+    expect(await client.createJsapiOrder({ ...o })).toEqual(first);
+    expect(fake.orders.size).toBeGreaterThan(0);
+  });
+
+  it('the same out_trade_no with other parameters is refused as a used number', async () => {
+    const o = order();
+    await client.createJsapiOrder(o);
+    const err = await rejection(client.createJsapiOrder({ ...o, amountFen: 100 }));
+    expect(err).toBeInstanceOf(WechatPayError);
+    expect(err).toMatchObject({ status: 502, code: 'PAYMENT_PROVIDER_ERROR', details: { wechatCode: 'INVALID_REQUEST' } });
+    expect(isOutTradeNoUsed(err)).toBe(true);
+    expect(isOutTradeNoUsed(new WechatPayError('x', 'PARAM_ERROR'))).toBe(false);
+  });
+
+  it.each([
+    { name: 'amount 0', over: { amountFen: 0 }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a negative amount', over: { amountFen: -5 }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a fractional amount', over: { amountFen: 1.5 }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a 128-character description', over: { description: '葡'.repeat(128) }, wechatCode: 'PARAM_ERROR' },
+    { name: 'an empty openid', over: { payerOpenid: '' }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a too short out_trade_no', over: { outTradeNo: 'T1' }, wechatCode: 'PARAM_ERROR' },
+  ])('refuses $name with 4xx → WechatPayError', async ({ over, wechatCode }) => {
+    const err = await rejection(client.createJsapiOrder(order(undefined, over)));
+    expect(err).toBeInstanceOf(WechatPayError);
+    expect((err as WechatPayError).wechatCode).toBe(wechatCode);
+    expect((err as WechatPayError).httpStatus).toBe(400);
+  });
+
+  it('accepts a 127-character description', async () => {
+    await expect(client.createJsapiOrder(order(undefined, { description: '葡'.repeat(127) }))).resolves.toHaveProperty('prepayId');
+  });
+
+  it('another AppID or merchant is refused', async () => {
+    await expect(createWechatPayClient({ ...cfg, appId: 'wx_other' }).createJsapiOrder(order())).rejects.toMatchObject({ wechatCode: 'APPID_MCHID_NOT_MATCH' });
+  });
+
+  it('a request signed with the wrong merchant key → 401 SIGN_ERROR', async () => {
+    const stranger = await startFakeWechatPay();
+    try {
+      const forged = createWechatPayClient({ ...cfg, mchPrivateKeyPem: stranger.config().mchPrivateKeyPem });
+      const err = await rejection(forged.createJsapiOrder(order()));
+      expect(err).toBeInstanceOf(WechatPayError);
+      expect(err).toMatchObject({ wechatCode: 'SIGN_ERROR', httpStatus: 401 });
+      expect(fake.requests.at(-1)).toMatchObject({ status: 401, wechatCode: 'SIGN_ERROR' });
+      // and with the right key but another certificate serial
+      await expect(createWechatPayClient({ ...cfg, mchSerialNo: 'ABCDEF0123456789' }).queryOrder('T000000')).rejects.toMatchObject({ wechatCode: 'SIGN_ERROR' });
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('queryOrder: NOTPAY, then SUCCESS with transaction_id, payer and amounts after paying', async () => {
+    const no = tradeNo();
+    await client.createJsapiOrder(order(no, { attach: 'c1' }));
+    expect(await client.queryOrder(no)).toEqual({ outTradeNo: no, tradeState: 'NOTPAY', amountFen: 7980, attach: 'c1' });
+    const paidAt = new Date();
+    await fake.pay(no, { notify: false, at: paidAt });
+    const tx = await client.queryOrder(no);
+    expect(tx).toEqual({
+      outTradeNo: no,
+      tradeState: 'SUCCESS',
+      transactionId: fake.orders.get(no)!.transactionId,
+      amountFen: 7980,
+      payerTotalFen: 7980,
+      successTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/),
+      payerOpenid: 'o_member_1',
+      attach: 'c1',
+    });
+    expect(Math.abs(new Date(tx.successTime!).getTime() - paidAt.getTime())).toBeLessThan(1000);
+  });
+
+  it('queryOrder of an unknown order → WechatPayNotFoundError', async () => {
+    const err = await rejection(client.queryOrder('T_never_created'));
+    expect(err).toBeInstanceOf(WechatPayNotFoundError);
+    expect(err).toMatchObject({ wechatCode: 'ORDER_NOT_EXIST' });
+  });
+
+  it('closeOrder: CLOSED, idempotent; a closed order cannot be paid or re-created', async () => {
+    const o = order();
+    await client.createJsapiOrder(o);
+    await expect(client.closeOrder(o.outTradeNo)).resolves.toBeUndefined();
+    await client.closeOrder(o.outTradeNo);
+    expect((await client.queryOrder(o.outTradeNo)).tradeState).toBe('CLOSED');
+    await expect(fake.pay(o.outTradeNo)).rejects.toThrow(/CLOSED/);
+    await expect(client.createJsapiOrder(o)).rejects.toMatchObject({ wechatCode: 'ORDER_CLOSED' });
+  });
+
+  it('closeOrder of a paid order is refused; of an unknown order is not found', async () => {
+    const no = await paidOrder();
+    await expect(client.closeOrder(no)).rejects.toMatchObject({ wechatCode: 'ORDERPAID' });
+    await expect(client.closeOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayNotFoundError);
+  });
+
+  it('an order past time_expire reads CLOSED and cannot be paid', async () => {
+    let now = Date.now();
+    const timed = await startFakeWechatPay({ clock: () => new Date(now) });
+    try {
+      const c = createWechatPayClient(timed.config('https://api.example.com/n'));
+      const o = order(undefined, { timeExpire: new Date(now + 60_000) });
+      await c.createJsapiOrder(o);
+      expect((await c.queryOrder(o.outTradeNo)).tradeState).toBe('NOTPAY');
+      now += 61_000;
+      expect((await c.queryOrder(o.outTradeNo)).tradeState).toBe('CLOSED');
+      await expect(timed.pay(o.outTradeNo)).rejects.toThrow(/CLOSED/);
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
+describe('refunds', () => {
+  it('a partial refund: PROCESSING, then SUCCESS after settling; the order turns REFUND', async () => {
+    const no = await paidOrder(7980);
+    const r = await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 3000, totalFen: 7980, reason: '缺货' });
+    expect(r).toEqual({ outRefundNo: `R${no}`, refundId: expect.stringMatching(/^50\d+$/), status: 'PROCESSING', refundFen: 3000, totalFen: 7980, outTradeNo: no, transactionId: fake.orders.get(no)!.transactionId });
+    expect((await client.queryOrder(no)).tradeState).toBe('REFUND');
+    await fake.settleRefunds();
+    const settled = await client.queryRefund(`R${no}`);
+    expect(settled).toMatchObject({ status: 'SUCCESS', refundId: r.refundId, refundFen: 3000, successTime: expect.any(String) });
+  });
+
+  it('userReceivedAccount is readable but never serialised (so never logged)', async () => {
+    const no = await paidOrder();
+    const r = await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 1, totalFen: 7980 });
+    expect(r.userReceivedAccount).toBe('支付用户零钱');
+    expect(JSON.stringify(r)).not.toContain('支付用户零钱');
+    expect({ ...r }).not.toHaveProperty('userReceivedAccount');
+  });
+
+  it('the same out_refund_no again → the same refund, not a second one', async () => {
+    const no = await paidOrder();
+    const req = { outTradeNo: no, outRefundNo: `R${no}`, refundFen: 7980, totalFen: 7980 };
+    const first = await client.refund(req);
+    const again = await client.refund(req);
+    expect(again.refundId).toBe(first.refundId);
+    expect([...fake.refunds.values()].filter((x) => x.outTradeNo === no)).toHaveLength(1);
+    // the same number with another amount is refused
+    await expect(client.refund({ ...req, refundFen: 100 })).rejects.toMatchObject({ wechatCode: 'INVALID_REQUEST' });
+  });
+
+  it('refunds add up to at most the paid amount', async () => {
+    const no = await paidOrder(1000);
+    await client.refund({ outTradeNo: no, outRefundNo: `R1${no}`, refundFen: 600, totalFen: 1000 });
+    const err = await rejection(client.refund({ outTradeNo: no, outRefundNo: `R2${no}`, refundFen: 401, totalFen: 1000 }));
+    expect(err).toBeInstanceOf(WechatPayError);
+    expect(err).toMatchObject({ wechatCode: 'INVALID_REQUEST', httpStatus: 400 });
+    await expect(client.refund({ outTradeNo: no, outRefundNo: `R3${no}`, refundFen: 400, totalFen: 1000 })).resolves.toMatchObject({ status: 'PROCESSING' });
+  });
+
+  it('a wrong total, an unpaid order and an unknown order are refused', async () => {
+    const no = await paidOrder(1000);
+    await expect(client.refund({ outTradeNo: no, outRefundNo: `RA${no}`, refundFen: 100, totalFen: 999 })).rejects.toMatchObject({ wechatCode: 'PARAM_ERROR' });
+    const unpaid = order();
+    await client.createJsapiOrder(unpaid);
+    await expect(client.refund({ outTradeNo: unpaid.outTradeNo, outRefundNo: `RB${no}`, refundFen: 100, totalFen: 7980 })).rejects.toMatchObject({ wechatCode: 'INVALID_REQUEST' });
+    await expect(client.refund({ outTradeNo: 'T_never_created', outRefundNo: `RC${no}`, refundFen: 1, totalFen: 1 })).rejects.toBeInstanceOf(WechatPayNotFoundError);
+    await expect(client.queryRefund('R_never_created')).rejects.toBeInstanceOf(WechatPayNotFoundError);
+  });
+
+  it('injected failures: SYSTEM_ERROR → unavailable, then a retry with the same out_refund_no succeeds once', async () => {
+    const no = await paidOrder();
+    const req = { outTradeNo: no, outRefundNo: `R${no}`, refundFen: 500, totalFen: 7980 };
+    fake.failNextRefunds(2);
+    for (let i = 0; i < 2; i++) {
+      const err = await rejection(client.refund(req));
+      expect(err).toBeInstanceOf(WechatPayUnavailableError);
+      expect(err).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', details: { wechatCode: 'SYSTEM_ERROR' } });
+    }
+    await expect(client.refund(req)).resolves.toMatchObject({ status: 'PROCESSING', refundFen: 500 });
+  });
+
+  it.each([
+    { code: 'NOT_ENOUGH', type: WechatPayError, httpStatus: 403 },
+    { code: 'USER_ACCOUNT_ABNORMAL', type: WechatPayError, httpStatus: 403 },
+    { code: 'FREQUENCY_LIMITED', type: WechatPayUnavailableError, httpStatus: undefined },
+  ])('injected $code', async ({ code, type, httpStatus }) => {
+    const no = await paidOrder();
+    fake.failNextRefunds(1, code);
+    const err = await rejection(client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 1, totalFen: 7980 }));
+    expect(err).toBeInstanceOf(type);
+    expect(err).toMatchObject({ wechatCode: code });
+    if (httpStatus) expect((err as WechatPayError).httpStatus).toBe(httpStatus);
+  });
+
+  it('abnormalNextRefund → ABNORMAL once settled', async () => {
+    const no = await paidOrder();
+    fake.abnormalNextRefund();
+    await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 100, totalFen: 7980 });
+    await fake.settleRefunds();
+    expect(await client.queryRefund(`R${no}`)).toMatchObject({ status: 'ABNORMAL' });
+    expect((await client.queryRefund(`R${no}`)).successTime).toBeUndefined();
+  });
+
+  it('instantRefunds answers SUCCESS at once', async () => {
+    const instant = await startFakeWechatPay({ instantRefunds: true });
+    try {
+      const c = createWechatPayClient(instant.config('https://127.0.0.1:1/unreachable'));
+      const o = order();
+      await c.createJsapiOrder(o);
+      await instant.pay(o.outTradeNo, { notify: false });
+      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS' });
+      await instant.idle();
+      expect(instant.notifications.map((n) => n.eventType)).toEqual(['REFUND.SUCCESS']);
+    } finally {
+      await instant.close();
+    }
+  });
+});
+
+describe('answers that cannot be trusted', () => {
+  it.each([
+    { kind: 'bad-signature' as const },
+    { kind: 'wrong-serial' as const },
+    { kind: 'stale-timestamp' as const },
+    { kind: 'unsigned' as const },
+  ])('$kind → WechatPayBadResponseError, logged without secrets', async ({ kind }) => {
+    const logged: Parameters<WechatPayFailureLog>[0][] = [];
+    const c = createWechatPayClient(cfg, (f) => logged.push(f));
+    const no = tradeNo();
+    fake.misbehaveNext(kind);
+    const err = await rejection(c.createJsapiOrder(order(no)));
+    expect(err).toBeInstanceOf(WechatPayBadResponseError);
+    expect(err).toMatchObject({ status: 502, code: 'PAYMENT_PROVIDER_ERROR', details: { reason: 'INVALID_RESPONSE_SIGNATURE' } });
+    expect(logged).toHaveLength(1);
+    const text = JSON.stringify(logged) + (err as Error).message;
+    for (const secret of [cfg.apiV3Key, cfg.mchPrivateKeyPem.slice(40, 80), 'o_member_1']) expect(text).not.toContain(secret);
+    // the request itself went through: an identical retry gets the same prepay_id
+    await expect(c.createJsapiOrder(order(no, { timeExpire: fake.orders.get(no)!.timeExpire! }))).resolves.toEqual({ prepayId: fake.orders.get(no)!.prepayId });
+  });
+
+  it('a bad signature on a refused request also wins over its (untrusted) error code', async () => {
+    fake.misbehaveNext('bad-signature');
+    await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayBadResponseError);
+  });
+
+  it('a signed 200 that is not JSON → WechatPayBadResponseError', async () => {
+    fake.misbehaveNext('garbage');
+    await expect(client.createJsapiOrder(order())).rejects.toMatchObject({ details: { reason: 'UNEXPECTED_ANSWER' } });
+  });
+
+  it('HTTP 500 from a gateway → WechatPayUnavailableError', async () => {
+    fake.misbehaveNext('http-500');
+    await expect(client.queryOrder('T_whatever')).rejects.toBeInstanceOf(WechatPayUnavailableError);
+  });
+
+  it('no answer within timeoutMs → WechatPayUnavailableError', async () => {
+    const logged: Parameters<WechatPayFailureLog>[0][] = [];
+    const c = createWechatPayClient({ ...cfg, timeoutMs: 200 }, (f) => logged.push(f));
+    fake.misbehaveNext('hang');
+    const started = Date.now();
+    const err = await rejection(c.queryOrder('T_hangs'));
+    expect(err).toBeInstanceOf(WechatPayUnavailableError);
+    expect(err).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(logged).toEqual([{ method: 'GET', path: '/v3/pay/transactions/out-trade-no/T_hangs', reason: 'timeout' }]);
+  });
+
+  it('connection refused → WechatPayUnavailableError', async () => {
+    const gone = await startFakeWechatPay();
+    const c = createWechatPayClient(gone.config());
+    await gone.close();
+    await expect(c.queryOrder('T123456')).rejects.toBeInstanceOf(WechatPayUnavailableError);
+  });
+
+  it('a signed answer about another order is refused', async () => {
+    const o = order();
+    await client.createJsapiOrder(o);
+    // A man in the middle swaps the request for one about another (real, signed) order.
+    const swapped: typeof fetch = async (_input, init) => {
+      const other = new URL(`/v3/pay/transactions/out-trade-no/${o.outTradeNo}?mchid=${cfg.mchId}`, cfg.apiBase);
+      return fetch(other, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: authorizationHeader(cfg, 'GET', other.pathname + other.search, '') } });
+    };
+    await expect(createWechatPayClient({ ...cfg, fetch: swapped }).queryOrder('T_asked_about')).rejects.toMatchObject({ details: { reason: 'ORDER_MISMATCH' } });
+  });
+});

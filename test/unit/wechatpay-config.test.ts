@@ -1,0 +1,117 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/config.js';
+import { loadWechatPayConfig, wechatPayConfigFromSecret, WECHATPAY_API_BASE } from '../../shared/payments/wechatpay/config.js';
+
+const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const PRIVATE = merchant.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+const PUBLIC = platform.publicKey.export({ format: 'pem', type: 'spki' }) as string;
+const V3KEY = 'abcdefghijklmnopqrstuvwxyz012345';
+
+const fullEnv = (): Record<string, string | undefined> => ({
+  WECHATPAY_MCH_ID: '1900000109',
+  WECHATPAY_APP_ID: 'wxd678efh567hg6787',
+  WECHATPAY_MCH_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+  WECHATPAY_MCH_PRIVATE_KEY: PRIVATE,
+  WECHATPAY_API_V3_KEY: V3KEY,
+  WECHATPAY_PLATFORM_PUBLIC_KEY: PUBLIC,
+  WECHATPAY_PLATFORM_SERIAL: 'PUB_KEY_ID_0119000001092025000000000001',
+  WECHATPAY_NOTIFY_URL: 'https://api.example.com/payments/wechat/notify',
+});
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('loadWechatPayConfig', () => {
+  it('null when no WECHATPAY_* variable is set (payments off); API_BASE alone does not turn them on', () => {
+    expect(loadWechatPayConfig({})).toBeNull();
+    expect(loadWechatPayConfig({ WECHATPAY_API_BASE: 'https://api.mch.weixin.qq.com', OTHER: 'x' })).toBeNull();
+    expect(loadWechatPayConfig({ WECHATPAY_MCH_ID: '  ' })).toBeNull();
+  });
+
+  it('the full config, with the real API base by default', () => {
+    const cfg = loadWechatPayConfig(fullEnv());
+    expect(cfg).toMatchObject({ mchId: '1900000109', appId: 'wxd678efh567hg6787', apiBase: WECHATPAY_API_BASE, apiV3Key: V3KEY, notifyUrl: 'https://api.example.com/payments/wechat/notify' });
+    expect(cfg!.mchPrivateKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect(loadWechatPayConfig({ ...fullEnv(), WECHATPAY_API_BASE: 'http://127.0.0.1:9999' })!.apiBase).toBe('http://127.0.0.1:9999');
+  });
+
+  it('accepts PEMs with literal \\n escapes, as env files and consoles store them', () => {
+    const cfg = loadWechatPayConfig({ ...fullEnv(), WECHATPAY_MCH_PRIVATE_KEY: PRIVATE.trim().replace(/\n/g, '\\n') });
+    expect(cfg!.mchPrivateKeyPem).toBe(PRIVATE);
+  });
+
+  it.each(['WECHATPAY_MCH_ID', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_PLATFORM_SERIAL', 'WECHATPAY_NOTIFY_URL', 'WECHATPAY_MCH_PRIVATE_KEY'])('only some set: fails naming the missing %s', (key) => {
+    const env = fullEnv();
+    delete env[key];
+    const err = errorOf(() => loadWechatPayConfig(env));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain(key);
+    expect(err.message.match(/WECHATPAY_\w+/g)).toEqual([key]);
+  });
+
+  it.each([
+    { key: 'WECHATPAY_API_V3_KEY', value: 'too-short' },
+    { key: 'WECHATPAY_MCH_PRIVATE_KEY', value: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----' },
+    { key: 'WECHATPAY_PLATFORM_PUBLIC_KEY', value: 'secret-looking-garbage' },
+    { key: 'WECHATPAY_NOTIFY_URL', value: 'http://api.example.com/payments/wechat/notify' },
+    { key: 'WECHATPAY_NOTIFY_URL', value: '/payments/wechat/notify' },
+    { key: 'WECHATPAY_MCH_ID', value: 'abc' },
+    { key: 'WECHATPAY_API_BASE', value: 'ftp://x' },
+  ])('a bad $key fails by name without echoing the value', ({ key, value }) => {
+    const err = errorOf(() => loadWechatPayConfig({ ...fullEnv(), [key]: value }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain(key);
+    expect(err.message).not.toContain(value);
+  });
+
+  it('allows an http notify URL on localhost (a dev server with the fake)', () => {
+    expect(loadWechatPayConfig({ ...fullEnv(), WECHATPAY_NOTIFY_URL: 'http://localhost:3000/payments/wechat/notify' })!.notifyUrl).toBe('http://localhost:3000/payments/wechat/notify');
+  });
+});
+
+describe('wechatPayConfigFromSecret', () => {
+  const secret = () => ({
+    mchId: '1900000109',
+    appId: 'wxd678efh567hg6787',
+    mchSerialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+    mchPrivateKeyPem: PRIVATE.replace(/\n/g, '\\n'),
+    apiV3Key: V3KEY,
+    platformPublicKeyPem: PUBLIC,
+    platformSerial: 'PUB_KEY_ID_0119000001092025000000000001',
+  });
+  const env = { WECHATPAY_NOTIFY_URL: 'https://api.example.com/payments/wechat/notify' };
+
+  it('merges the JSON secret with apiBase and notifyUrl from the environment', () => {
+    const cfg = wechatPayConfigFromSecret(JSON.stringify(secret()), { ...env, WECHATPAY_API_BASE: 'https://api2.mch.weixin.qq.com' });
+    expect(cfg).toMatchObject({ mchId: '1900000109', apiBase: 'https://api2.mch.weixin.qq.com', notifyUrl: env.WECHATPAY_NOTIFY_URL, mchPrivateKeyPem: PRIVATE });
+    expect(wechatPayConfigFromSecret(JSON.stringify(secret()), env).apiBase).toBe(WECHATPAY_API_BASE);
+  });
+
+  it('names a missing secret field and never echoes the secret', () => {
+    const { apiV3Key: _omit, ...rest } = secret();
+    const err = errorOf(() => wechatPayConfigFromSecret(JSON.stringify(rest), env));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain('secret.apiV3Key');
+    expect(err.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('a secret that is not JSON says so without quoting it', () => {
+    const err = errorOf(() => wechatPayConfigFromSecret(`{"apiV3Key": "${V3KEY}", oops`, env));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).not.toContain(V3KEY);
+  });
+
+  it('WECHATPAY_NOTIFY_URL is required beside the secret', () => {
+    const err = errorOf(() => wechatPayConfigFromSecret(JSON.stringify(secret()), {}));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain('WECHATPAY_NOTIFY_URL');
+  });
+});
