@@ -12,6 +12,8 @@ import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema
  *   ENTRY#<entryId>    a 接龙 line; lsi1sk = SEQ#<seq> orders the list; in gsi1 (participant)
  *   PAY#<entryId>      the entry's money: paid/refunded totals, WeChat Pay orders and refunds
  *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
+ *   REFUND#<outRefundNo>    a refund and its attempts; in gsi2 (REFUND_DUE) while one is due
+ * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
@@ -39,6 +41,7 @@ const SORT_HELPER_PREFIX = 'HELPER#';
 /** Money items (payments.ts); no '#' prefix either, so campaign reads never touch them. */
 const SORT_PAYMENT_PREFIX = 'PAY#';
 const SORT_LEDGER_PREFIX = 'LEDGER#';
+const SORT_REFUND_PREFIX = 'REFUND#';
 
 export const keys = {
   campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
@@ -62,6 +65,13 @@ export const keys = {
   /** one immutable money event of an entry; `ref` is unique per entry, so a repeated event is a no-op */
   ledger: (campaignId: string, entryId: string, ref: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_LEDGER_PREFIX}${entryId}#${ref}` }),
   ledgerPrefix: () => SORT_LEDGER_PREFIX,
+  /** a WeChat Pay order by its out_trade_no: where notifications and queries find their entry */
+  payOrder: (outTradeNo: string): Key => ({ pk: `PAYORDER#${outTradeNo}`, sk: '#ORDER' }),
+  /** a refund of an entry, by out_refund_no, in its campaign so the leader can list them */
+  refund: (campaignId: string, outRefundNo: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_REFUND_PREFIX}${outRefundNo}` }),
+  refundPrefix: () => SORT_REFUND_PREFIX,
+  /** a settled prepaid campaign whose settlement refunds are not all requested yet */
+  refundPlan: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REFUNDPLAN' }),
   /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
 };
@@ -90,4 +100,22 @@ export const indexKeys = {
     [GSI_OPEN_BY_CLOSE.sortKey]: `${closesAt}#${campaignId}`,
   }),
   openPartition: 'OPEN',
+  /** gsi2: prepaid entries waiting for their payment, by the end of their hold, for the sweep */
+  holdUntil: (holdUntil: string, campaignId: string, entryId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'HOLD',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${holdUntil}#${campaignId}#${entryId}`,
+  }),
+  holdPartition: 'HOLD',
+  /** gsi2: refunds to (re)try, by when, for the sweep */
+  refundDue: (at: string, campaignId: string, outRefundNo: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_DUE',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${at}#${campaignId}#${outRefundNo}`,
+  }),
+  refundDuePartition: 'REFUND_DUE',
+  /** gsi2: settled prepaid campaigns whose settlement refunds the sweep must (finish to) request */
+  refundPlan: (settledAt: string, campaignId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_PLAN',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${settledAt}#${campaignId}#plan`,
+  }),
+  refundPlanPartition: 'REFUND_PLAN',
 };

@@ -17,6 +17,10 @@ import { stripKeys } from './campaigns.js';
  * nothing: money is counted exactly once, and the totals always equal the sum of the ledger.
  */
 export interface PaymentRecord extends MoneyTotals {
+  /** refunds requested and not yet completed or given up: money on its way back */
+  refunding: number;
+  /** WeChat Pay orders made for this entry, numbered 1..orderCount (see payment-orders.ts) */
+  orderCount?: number;
   campaignId: string;
   entryId: string;
   seq: number;
@@ -34,6 +38,8 @@ export interface ApplyOptions {
   expectVersion?: number;
   /** more writes that commit only with this event, and make it fail if their conditions fail */
   with?: TransactItem[];
+  /** more attributes to SET on the PAY record */
+  set?: Record<string, string | number>;
 }
 
 /** The PAY record moved on since the caller read it; read again and recompute. */
@@ -45,14 +51,28 @@ export class MoneyConflictError extends ConflictError {
 
 export type ApplyOutcome = { applied: true } | { applied: false; reason: 'duplicate' } | { applied: false; reason: 'rejected'; index: number; item?: Record<string, unknown> };
 
-const effectOf = (e: LedgerEvent): MoneyTotals => ({
-  paid: e.event === 'paid' || e.event === 'offline_marked' ? e.amount : 0,
-  refunded: e.event === 'refunded' ? e.amount : 0,
-});
+/** How an event moves the PAY totals; `refunding` is money promised back and not yet confirmed. */
+export function effectOf(e: LedgerEvent): MoneyTotals & { refunding: number } {
+  switch (e.event) {
+    case 'paid':
+    case 'offline_marked':
+      return { paid: e.amount, refunded: 0, refunding: 0 };
+    case 'refund_requested':
+      return { paid: 0, refunded: 0, refunding: e.amount };
+    case 'refunded':
+      return { paid: 0, refunded: e.amount, refunding: -e.amount };
+    case 'refund_failed':
+      // Only a refund given up on stops being on its way; a failed attempt that will be retried still is.
+      return { paid: 0, refunded: 0, refunding: e.final ? -e.amount : 0 };
+    default:
+      return { paid: 0, refunded: 0, refunding: 0 };
+  }
+}
 
 /** Pure: the transaction that records `event` and moves the entry's totals. */
 export function moneyEventTransaction(tableName: string, event: LedgerEvent, userId: string, opts: ApplyOptions = {}): TransactItem[] {
   const effect = effectOf(event);
+  const extra = Object.entries(opts.set ?? {});
   const versionCondition =
     opts.expectVersion === undefined
       ? undefined
@@ -72,9 +92,11 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
         TableName: tableName,
         Key: keys.payment(event.campaignId, event.entryId),
         UpdateExpression:
-          'SET #type = :type, campaignId = :c, entryId = :e, seq = :seq, userId = :u, updatedAt = :at ADD paid :paid, refunded :refunded, #version :one',
+          'SET #type = :type, campaignId = :c, entryId = :e, seq = :seq, userId = :u, updatedAt = :at' +
+          extra.map((_, i) => `, #x${i} = :x${i}`).join('') +
+          ' ADD paid :paid, refunded :refunded, refunding :refunding, #version :one',
         ...(versionCondition ? { ConditionExpression: versionCondition } : {}),
-        ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
+        ExpressionAttributeNames: { '#type': 'type', '#version': 'version', ...Object.fromEntries(extra.map(([k], i) => [`#x${i}`, k])) },
         ExpressionAttributeValues: {
           ':type': 'payment',
           ':c': event.campaignId,
@@ -84,7 +106,9 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
           ':at': event.at,
           ':paid': effect.paid,
           ':refunded': effect.refunded,
+          ':refunding': effect.refunding,
           ':one': 1,
+          ...Object.fromEntries(extra.map(([, v], i) => [`:x${i}`, v])),
           ...(opts.expectVersion ? { ':expect': opts.expectVersion } : {}),
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -34,6 +34,8 @@ export interface LedgerEvent {
   actor: string;
   at: string;
   reason?: string;
+  /** refund_failed: true when the refund is given up on (its amount is no longer on its way back) */
+  final?: boolean;
 }
 
 /** What a ledger says an entry has paid and got back. Recomputable from the events alone. */

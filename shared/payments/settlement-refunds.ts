@@ -1,0 +1,49 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DbContext } from '../db/context.js';
+import { allPayments } from '../db/payments.js';
+import { settlementEntries } from '../db/settle.js';
+import { refundOwed } from '../domain/payments.js';
+import type { SettlementSummary } from '../domain/settlement.js';
+import type { CampaignDefinition } from '../domain/types.js';
+import type { PaymentsContext } from './context.js';
+import { requestRefund } from './refunds.js';
+import { indexKeys, keys } from '../db/keys.js';
+
+/**
+ * 退差价 at settlement: every entry that paid more than its final amount gets the difference back;
+ * a failed group's entries, and cancelled or expired ones, finally cost 0 and get everything back.
+ * Money already on its way back (refunding) counts, and every refund's out_refund_no is derived
+ * from entry, order and the purpose `settle`, so running this again refunds nothing twice.
+ */
+export async function refundAfterSettlement(ctx: PaymentsContext, def: CampaignDefinition, summary: SettlementSummary): Promise<{ refunds: number; amount: number }> {
+  const finals = new Map<string, number>();
+  for await (const bill of settlementEntries(ctx.db, summary)) finals.set(bill.entryId, bill.amount);
+  let refunds = 0;
+  let amount = 0;
+  for (const money of (await allPayments(ctx.db, def.id)).values()) {
+    const owed = refundOwed(finals.get(money.entryId) ?? 0, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
+    if (owed <= 0) continue;
+    const created = await requestRefund(ctx, { campaignId: def.id, id: money.entryId, seq: money.seq, userId: money.userId }, owed, 'settle', summary.status === 'failed' ? '成团失败，全额退款' : '按成交价退差价');
+    refunds += created.length;
+    amount += created.reduce((s, r) => s + r.amount, 0);
+  }
+  return { refunds, amount };
+}
+
+/**
+ * A settled prepaid campaign owes refunds until a pass of refundAfterSettlement completes. This
+ * marker (in gsi2 under REFUND_PLAN) makes the sweep finish the pass if the request that settled
+ * the campaign could not (timeout, crash); it is deleted when a pass completes.
+ */
+export async function scheduleSettlementRefunds(db: DbContext, campaignId: string, settledAt: string): Promise<void> {
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { ...keys.refundPlan(campaignId), ...indexKeys.refundPlan(settledAt, campaignId), type: 'refund-plan', campaignId, settledAt },
+    }),
+  );
+}
+
+export async function settlementRefundsDone(db: DbContext, campaignId: string): Promise<void> {
+  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: keys.refundPlan(campaignId) }));
+}

@@ -1,0 +1,71 @@
+import { requireCampaign } from '../db/campaigns.js';
+import { indexKeys } from '../db/keys.js';
+import { getOrder, getRefund, listDue } from '../db/payment-orders.js';
+import type { PaymentsContext } from './context.js';
+import { endHold } from './payments-in.js';
+import { applyRefundResult, attemptRefund } from './refunds.js';
+import { refundAfterSettlement, settlementRefundsDone } from './settlement-refunds.js';
+import type { RefundNotice } from './wechatpay/resources.js';
+
+export interface PaymentSweepReport {
+  holdsEnded: number;
+  refundPlansDone: number;
+  refundsTried: number;
+  failures: number;
+}
+
+/**
+ * The money part of the sweep (every minute in the cloud, every 30 s under `npm start`), each step
+ * idempotent so overlapping sweeps are harmless:
+ *   1. holds that ended: paid after all (order query), else the entry expires;
+ *   2. settled prepaid campaigns whose refunds are not all requested yet;
+ *   3. refunds due: first tries, retries with backoff, status checks of processing ones.
+ */
+export async function sweepPayments(ctx: PaymentsContext, limit = 100): Promise<PaymentSweepReport> {
+  const now = ctx.db.clock.now().toISOString();
+  const report: PaymentSweepReport = { holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 };
+  const guard = async (what: string, ids: Record<string, string>, work: () => Promise<unknown>) => {
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      report.failures++;
+      ctx.logger.error(`payment sweep: ${what} failed`, { ...ids, err });
+      return false;
+    }
+  };
+  for (const { campaignId, id } of await listDue(ctx.db, indexKeys.holdPartition, now, limit)) {
+    if (await guard('ending a hold', { campaignId, entryId: id }, () => endHold(ctx, campaignId, id))) report.holdsEnded++;
+  }
+  for (const { campaignId } of await listDue(ctx.db, indexKeys.refundPlanPartition, now, limit)) {
+    const done = await guard('settlement refunds', { campaignId }, async () => {
+      const snapshot = await requireCampaign(ctx.db, campaignId);
+      if (snapshot.settlement) await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement);
+      await settlementRefundsDone(ctx.db, campaignId);
+    });
+    if (done) report.refundPlansDone++;
+  }
+  for (const { campaignId, id } of await listDue(ctx.db, indexKeys.refundDuePartition, now, limit)) {
+    await guard('a refund', { campaignId, outRefundNo: id }, async () => {
+      const refund = await getRefund(ctx.db, campaignId, id);
+      if (refund && refund.state !== 'succeeded' && refund.state !== 'failed') {
+        await attemptRefund(ctx, refund);
+        report.refundsTried++;
+      }
+    });
+  }
+  return report;
+}
+
+/** A REFUND.* notification: find the refund through its order and record what WeChat says. */
+export async function recordRefundNotice(ctx: PaymentsContext, eventType: 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED', notice: RefundNotice): Promise<boolean> {
+  const order = await getOrder(ctx.db, notice.outTradeNo);
+  const refund = order ? await getRefund(ctx.db, order.campaignId, notice.outRefundNo) : null;
+  if (!refund) {
+    ctx.logger.error('refund notification for an unknown refund', { outTradeNo: notice.outTradeNo, outRefundNo: notice.outRefundNo });
+    return false;
+  }
+  const status = eventType === 'REFUND.SUCCESS' ? 'SUCCESS' : eventType === 'REFUND.ABNORMAL' ? 'ABNORMAL' : 'CLOSED';
+  await applyRefundResult(ctx, refund, { status, refundId: notice.refundId });
+  return true;
+}
