@@ -21,6 +21,7 @@ import {
   claimMember,
   idempotencyAttribute,
   type IdempotencyRecord,
+  JOIN_RING_SIZE,
   ringPosition,
   seqAtRingPosition,
   counterUpdate,
@@ -36,7 +37,7 @@ import {
 import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
-import { entryIds, indexKeys, isLookupableId, keys, SORT } from './keys.js';
+import { entryIds, entrySortKey, indexKeys, isLookupableId, keys, SORT } from './keys.js';
 import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
 import { GSI_BY_OWNER } from './table-schema.js';
 
@@ -234,18 +235,23 @@ export type JoinWhereabouts =
  * number → one Get), then gsi1 (the user's entries made at the claim's time; eventually
  * consistent, so each hit is re-read), then, with `deep`, the campaign's list itself filtered by
  * user and time (strongly consistent; for gsi1 lag and erased users, whose entries left gsi1).
+ * The ring holds every one of the last 32 numbers, so a join it does not know has no number or an
+ * older one: the searches skip the newest 32 lines, and a campaign of ≤ 32 joins needs none.
  */
 export async function locateJoin(db: DbContext, campaignId: string, ref: JoinRef, deep = true): Promise<JoinWhereabouts> {
   const state = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(campaignId), ConsistentRead: true }))).Item;
+  const currentSeq = (state?.seq as number | undefined) ?? 0;
   const position = ringPosition(state, ref.token);
   if (position >= 0) {
-    const seq = seqAtRingPosition(state!.seq as number, position);
+    const seq = seqAtRingPosition(currentSeq, position);
     const stored = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, seq), ConsistentRead: true }))).Item;
     if (!stored) return { kind: 'numbered', seq };
     if (stored.type === 'entry' && stored.id === entryIds.of(seq, ref.token)) return { kind: 'entry', entry: stored as EntryRecord };
     return { kind: 'voided', seq };
   }
-  const entry = (await findInOwnerIndex(db, campaignId, ref)) ?? (deep ? await findInList(db, campaignId, ref) : null);
+  const olderThanRing = currentSeq - JOIN_RING_SIZE;
+  if (olderThanRing < 1) return { kind: 'unknown' };
+  const entry = (await findInOwnerIndex(db, campaignId, ref)) ?? (deep ? await findInList(db, campaignId, ref, olderThanRing) : null);
   return entry ? { kind: 'entry', entry } : { kind: 'unknown' };
 }
 
@@ -266,16 +272,19 @@ async function findInOwnerIndex(db: DbContext, campaignId: string, ref: JoinRef)
   return hit ? getEntryRecord(db, campaignId, hit.id as string) : null;
 }
 
-async function findInList(db: DbContext, campaignId: string, ref: JoinRef): Promise<EntryRecord | null> {
+/** Lines 1..`lastSeq` of the campaign, filtered to the join's user and time. */
+async function findInList(db: DbContext, campaignId: string, ref: JoinRef, lastSeq: number): Promise<EntryRecord | null> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await db.doc.send(
       new QueryCommand({
         TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
         FilterExpression: '#userId = :userId AND #createdAt = :createdAt',
         ExpressionAttributeNames: { '#userId': 'userId', '#createdAt': 'createdAt' },
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':entry': SORT.entryPrefix, ':userId': ref.userId, ':createdAt': ref.createdAt },
+        ExpressionAttributeValues: {
+          ':pk': keys.campaignPartition(campaignId), ':first': entrySortKey(1), ':last': entrySortKey(lastSeq), ':userId': ref.userId, ':createdAt': ref.createdAt,
+        },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -341,12 +350,13 @@ async function answerFromExistingClaim(
 /**
  * Poll an in-flight join (its step 3 normally lands within milliseconds): its entry, or 'gone'
  * when its claim was undone (the join was rejected), or 'pending' after ~2 s or once it is stale.
- * The strongly consistent scan of the list (locateJoin's `deep`) runs every tenth round only: a
- * join in flight is found by the ring as soon as it has a number.
+ * The strongly consistent scan of the list (locateJoin's `deep`, for an earlier join that gsi1
+ * does not show) waits until the fourth round and then runs every tenth: a double tap's first
+ * join, in flight, is found by the ring as soon as it has a number, without reading the list.
  */
 async function awaitJoin(db: DbContext, campaignId: string, ref: JoinRef): Promise<EntryRecord | 'gone' | 'pending'> {
   for (let i = 0; i < 40; i++) {
-    const where = await locateJoin(db, campaignId, ref, i % 10 === 0 || i === 39);
+    const where = await locateJoin(db, campaignId, ref, i % 10 === 3 || i === 39);
     if (where.kind === 'entry') return where.entry;
     const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, ref.userId), ConsistentRead: true }))).Item as StoredClaim | undefined;
     if (!claim || (claim.token !== ref.token && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token))) return 'gone';
