@@ -20,6 +20,17 @@ export function newId(prefix: string, now: Date): string {
   return `${prefix}_${head}${tail}`;
 }
 
+/**
+ * A join's random token (60 bits, base32): written on the claim and into the STATE ring before the
+ * join has a number, and the tail of its entry id once it has one (see keys.ts `entryIds`).
+ */
+export function newJoinToken(): string {
+  const bytes = randomBytes(12);
+  let token = '';
+  for (let i = 0; i < 12; i++) token += ID_ALPHABET[bytes[i]! % 32];
+  return token;
+}
+
 /** No 0/O, 1/I/L: a share code read aloud in a WeChat group or typed by hand stays unambiguous. */
 export const SHARE_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const SHARE_CODE_LENGTH = 8;

@@ -5,7 +5,7 @@ import type {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/types.js';
-import { indexKeys, keys } from './keys.js';
+import { entryIds, indexKeys, keys } from './keys.js';
 import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
 
 /**
@@ -45,9 +45,6 @@ export interface CounterChange {
  */
 export const JOIN_RING_SIZE = 32;
 export const ringSlot = (i: number) => `j${i}`;
-
-/** The token a join writes into the ring: the random tail of its entry id. */
-export const joinTokenOf = (entryId: string) => entryId.slice(-12);
 
 /** Where a join's token sits in a STATE item's ring, or -1. */
 export function ringPosition(state: Record<string, unknown> | undefined, token: string): number {
@@ -139,28 +136,31 @@ export function limitedItems(def: Pick<CampaignDefinition, 'items'>): Set<string
 
 /**
  * Every Idempotency-Key a user sent for a campaign stays on their claim as its own attribute
- * `idem_<hash of key>` = {entryId, requestHash}, so a retry is recognized however late it comes,
+ * `idem_<hash of key>` = {token, requestHash, createdAt}, so a retry is recognized however late it comes,
  * also after a cancel and a new join with another key. A claim holds only the keys of that user in
  * that campaign: a few, ~80 bytes each.
  */
 export const idempotencyAttribute = (key: string) => `idem_${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
 
 export interface IdempotencyRecord {
-  entryId: string;
+  /** the join's token: with the ring or the entries, it leads to the entry (entries.ts locateJoin) */
+  token: string;
   requestHash: string;
+  /** when that join claimed: its entry's createdAt, the gsi1 sort-key prefix that finds it */
+  createdAt: string;
 }
 
 function claimUpdate(tableName: string, campaignId: string, record: MemberRecord) {
   const names: Record<string, string> = {
-    '#type': 'type', '#userId': 'userId', '#entryId': 'entryId', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt',
+    '#type': 'type', '#userId': 'userId', '#token': 'token', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt',
   };
   const values: Record<string, unknown> = {
-    ':type': 'member', ':userId': record.userId, ':entryId': record.entryId, ':held': record.state, ':requestHash': record.requestHash, ':createdAt': record.createdAt,
+    ':type': 'member', ':userId': record.userId, ':token': record.token, ':held': record.state, ':requestHash': record.requestHash, ':createdAt': record.createdAt,
   };
-  const sets = ['#type = :type', '#userId = :userId', '#entryId = :entryId', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt'];
+  const sets = ['#type = :type', '#userId = :userId', '#token = :token', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt'];
   if (record.idempotencyKey !== undefined) {
     Object.assign(names, { '#key': 'idempotencyKey', '#idem': idempotencyAttribute(record.idempotencyKey) });
-    Object.assign(values, { ':key': record.idempotencyKey, ':idem': { entryId: record.entryId, requestHash: record.requestHash } satisfies IdempotencyRecord });
+    Object.assign(values, { ':key': record.idempotencyKey, ':idem': { token: record.token, requestHash: record.requestHash, createdAt: record.createdAt } satisfies IdempotencyRecord });
     sets.push('#key = :key', '#idem = :idem');
   }
   return { TableName: tableName, Key: keys.member(campaignId, record.userId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
@@ -185,10 +185,10 @@ export function claimMember(tableName: string, campaignId: string, record: Membe
 }
 
 /** Take over a claim whose join died before writing its entry (its lease ran out). */
-export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleEntryId: string): UpdateInput {
+export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleToken: string): UpdateInput {
   const update = claimUpdate(tableName, campaignId, record);
-  update.ExpressionAttributeValues[':stale'] = staleEntryId;
-  return { ...update, ConditionExpression: '#entryId = :stale', ReturnConsumedCapacity: 'TOTAL' };
+  update.ExpressionAttributeValues[':stale'] = staleToken;
+  return { ...update, ConditionExpression: '#token = :stale', ReturnConsumedCapacity: 'TOTAL' };
 }
 
 /** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */
@@ -196,13 +196,13 @@ export function restoreClaim(
   tableName: string,
   campaignId: string,
   userId: string,
-  ourEntryId: string,
+  ourToken: string,
   previous: MemberRecord | undefined,
 ): PutCommandInput | DeleteCommandInput {
   const guard = {
-    ConditionExpression: '#entryId = :ours',
-    ExpressionAttributeNames: { '#entryId': 'entryId' },
-    ExpressionAttributeValues: { ':ours': ourEntryId },
+    ConditionExpression: '#token = :ours',
+    ExpressionAttributeNames: { '#token': 'token' },
+    ExpressionAttributeValues: { ':ours': ourToken },
   };
   if (previous) {
     return { TableName: tableName, Item: { ...keys.member(campaignId, userId), type: 'member', ...previous }, ...guard };
@@ -210,13 +210,16 @@ export function restoreClaim(
   return { TableName: tableName, Key: keys.member(campaignId, userId), ...guard };
 }
 
-/** Step 3 of a join: the 接龙 line itself, numbered. Never overwrites (see repair's tombstones). */
+/**
+ * Step 3 of a join: the 接龙 line itself, at the key of its number. `attribute_not_exists` makes
+ * the number unique by primary key and lets nothing overwrite a line, a void line or a tombstone.
+ * One write: the base item plus its gsi1 copy (no local index).
+ */
 export function putEntry(tableName: string, record: EntryRecord): PutCommandInput {
   return {
     TableName: tableName,
     Item: {
-      ...keys.entry(record.campaignId, record.id),
-      ...indexKeys.entryBySeq(record.seq),
+      ...keys.entry(record.campaignId, record.seq),
       ...indexKeys.entryByParticipant(record.userId, record.createdAt, record.id),
       type: 'entry',
       ...record,
@@ -226,29 +229,40 @@ export function putEntry(tableName: string, record: EntryRecord): PutCommandInpu
   };
 }
 
+/** What may be written over a tombstone, and only over a tombstone: the void line of its number. */
+const emptyOrTombstone = {
+  ConditionExpression: 'attribute_not_exists(pk) OR #type = :tombstone',
+  ExpressionAttributeNames: { '#type': 'type' },
+  ExpressionAttributeValues: { ':tombstone': 'tombstone' },
+};
+
 /**
  * The line shown for a number whose join died: cancelled, void, no person. Whoever writes it
  * first owns that number's accounting (repair recounts; a late join gives its units back), so
- * the units are never released twice.
+ * the units are never released twice. It may replace a tombstone (see putTombstone).
  */
-export function putVoidLine(tableName: string, campaignId: string, seq: number, now: string): { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } {
-  const id = `void-${seq}`;
+export function putVoidLine(tableName: string, campaignId: string, seq: number, now: string) {
   const line: EntryRecord = {
-    id, campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
+    id: entryIds.void(seq), campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
     pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
   };
-  return {
-    TableName: tableName,
-    Item: { ...keys.entry(campaignId, id), ...indexKeys.entryBySeq(seq), type: 'entry', ...line },
-    ConditionExpression: 'attribute_not_exists(pk)',
-  };
+  return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'entry', ...line }, ...emptyOrTombstone };
+}
+
+/**
+ * Taking over a dead join's claim when its number is known (the ring): a tombstone at that number,
+ * so the join's entry can never land late. It is not a line: lists skip it and repair replaces it
+ * with the void line (the number's hole), whose writer accounts for the units.
+ */
+export function putTombstone(tableName: string, campaignId: string, seq: number, token: string, now: string) {
+  return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'tombstone', seq, token, campaignId, createdAt: now }, ...emptyOrTombstone };
 }
 
 /** Change an entry's fields, only if nobody changed it since we read `version` and it is active. */
 export function updateEntry(
   tableName: string,
   campaignId: string,
-  entryId: string,
+  seq: number,
   expectedVersion: number,
   fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status'>>,
   updatedAt: string,
@@ -264,7 +278,7 @@ export function updateEntry(
   }
   return {
     TableName: tableName,
-    Key: keys.entry(campaignId, entryId),
+    Key: keys.entry(campaignId, seq),
     UpdateExpression: `SET ${sets.join(', ')}`,
     ConditionExpression: '#version = :v AND #status = :active',
     ExpressionAttributeNames: names,
@@ -272,14 +286,15 @@ export function updateEntry(
   };
 }
 
-export function releaseClaim(tableName: string, campaignId: string, userId: string, entryId: string): UpdateInput {
+/** Cancel's part: the claim is free again, only if it is still the cancelled entry's join (its token). */
+export function releaseClaim(tableName: string, campaignId: string, userId: string, token: string): UpdateInput {
   return {
     TableName: tableName,
     Key: keys.member(campaignId, userId),
     UpdateExpression: 'SET #state = :released',
-    ConditionExpression: '#entryId = :entryId',
-    ExpressionAttributeNames: { '#state': 'state', '#entryId': 'entryId' },
-    ExpressionAttributeValues: { ':released': 'released', ':entryId': entryId },
+    ConditionExpression: '#token = :token',
+    ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+    ExpressionAttributeValues: { ':released': 'released', ':token': token },
   };
 }
 

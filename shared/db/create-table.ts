@@ -11,14 +11,19 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
     ],
-    LocalSecondaryIndexes: TABLE_SCHEMA.localIndexes.map((i) => ({
-      IndexName: i.name,
-      KeySchema: [
-        { AttributeName: i.partitionKey, KeyType: 'HASH' },
-        { AttributeName: i.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    // DynamoDB refuses an empty list: name local indexes only when the schema has some.
+    ...(TABLE_SCHEMA.localIndexes.length > 0
+      ? {
+          LocalSecondaryIndexes: TABLE_SCHEMA.localIndexes.map((i) => ({
+            IndexName: i.name,
+            KeySchema: [
+              { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+              { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
     GlobalSecondaryIndexes: TABLE_SCHEMA.globalIndexes.map((i) => ({
       IndexName: i.name,
       KeySchema: [

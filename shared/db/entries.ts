@@ -12,20 +12,22 @@ import {
   InvalidStateError,
   NotFoundError,
   SoldOutError,
+  ValidationError,
 } from '../errors.js';
-import { newId } from '../ids.js';
+import { newJoinToken } from '../ids.js';
 import { queryOwnerIndex, type CampaignSnapshot } from './campaigns.js';
 import {
   asTransactUpdate,
   claimMember,
   idempotencyAttribute,
   type IdempotencyRecord,
-  joinTokenOf,
+  JOIN_RING_SIZE,
   ringPosition,
   seqAtRingPosition,
   counterUpdate,
   limitedItems,
   putEntry,
+  putTombstone,
   putVoidLine,
   releaseClaim,
   restoreClaim,
@@ -35,9 +37,9 @@ import {
 import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
-import { indexKeys, isLookupableId, keys } from './keys.js';
+import { entryIds, entrySortKey, indexKeys, isLookupableId, keys, SORT } from './keys.js';
 import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
-import { GSI_BY_OWNER, LSI_BY_SEQ } from './table-schema.js';
+import { GSI_BY_OWNER } from './table-schema.js';
 
 /**
  * How long a join may take between claiming the user's slot and writing its entry. A claim older
@@ -93,9 +95,22 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
   if (rejection) throw rejection;
 }
 
+/**
+ * The entry an id names, or null. The id says which number to read (`e<seq>_<token>`); the
+ * stored id must be the whole id, so an id with a guessed token (or anything that does not parse)
+ * is "not found" and costs at most one read.
+ */
 export async function getEntryRecord(db: DbContext, campaignId: string, entryId: string): Promise<EntryRecord | null> {
   if (!isLookupableId(entryId)) return null;
-  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, entryId), ConsistentRead: true }));
+  const parsed = entryIds.parse(entryId);
+  if (!parsed) return null;
+  const item = await lineAt(db, campaignId, parsed.seq);
+  return item && item.id === entryId ? item : null;
+}
+
+/** The line stored at number `seq` (an entry or a void line; never a tombstone), or null. */
+async function lineAt(db: DbContext, campaignId: string, seq: number): Promise<EntryRecord | null> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, seq), ConsistentRead: true }));
   const item = out.Item as (EntryRecord & { type?: string }) | undefined;
   return item && item.type === 'entry' ? item : null;
 }
@@ -109,12 +124,14 @@ export async function requireEntry(db: DbContext, campaignId: string, entryId: s
 /**
  * Join the 接龙 list. Three conditional writes, in this order so that a rejected join changes
  * nothing and takes no number (see README "How a join stays correct"):
- *   1. claim   MEMBER#<user>   one active entry per user; holds the Idempotency-Key
- *   2. reserve #STATE          open? stock left? → take the next seq, add units (atomic)
- *   3. entry   ENTRY#<id>      the numbered line
- * A rejection at 2 undoes 1. A crash between steps leaves a claim without entry, which a retry
- * takes over after JOIN_LEASE_MS and repair (settle.ts) accounts for. Each step also recognizes
- * its own earlier attempt (a response lost after the write committed, retried by the SDK).
+ *   1. claim   MEMBER#<user>   one active entry per user; holds the join's token and Idempotency-Key
+ *   2. reserve #STATE          open? stock left? → take the next seq, add units, token into the ring
+ *   3. entry   ENTRY#<seq>     the numbered line, id `e<seq>_<token>`
+ * A rejection at 2 undoes 1. The claim is written before the number exists, so it names its join
+ * by token; locateJoin finds the entry from it (ring, gsi1, or the list). A crash between steps
+ * leaves a claim without entry, which a retry takes over after JOIN_LEASE_MS and repair
+ * (settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
+ * after the write committed, retried by the SDK).
  */
 export async function join(
   db: DbContext,
@@ -145,7 +162,7 @@ export async function join(
 
   const claim: MemberRecord = {
     userId: req.userId,
-    entryId: newId('e', now),
+    token: newJoinToken(),
     state: 'held',
     requestHash: hash,
     createdAt: now.toISOString(),
@@ -165,8 +182,8 @@ export async function join(
       if (!failure) throw err;
       const existing = failure.item as unknown as StoredClaim;
       // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
-      if (existing.entryId === claim.entryId) break;
-      const answer = await answerFromExistingClaim(db, def, req, claim, existing);
+      if (existing.token === claim.token) break;
+      const answer = await answerFromExistingClaim(db, def, req, claim, existing, units);
       if (answer === 'taken-over') break; // the existing claim belonged to a join that died
       if (answer === 'gone') {
         if (attempt >= 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
@@ -195,13 +212,99 @@ function keyRecord(claim: StoredClaim | undefined, key: string | undefined): Ide
   return claim && key !== undefined ? (claim[idempotencyAttribute(key)] as IdempotencyRecord | undefined) : undefined;
 }
 
+/** One join as a claim or an Idempotency-Key record knows it, before or after it has a number. */
+export interface JoinRef {
+  userId: string;
+  token: string;
+  /** when it claimed: also its entry's createdAt */
+  createdAt: string;
+}
+
+/** Where a join got to, as far as the table shows. */
+export type JoinWhereabouts =
+  | { kind: 'entry'; entry: EntryRecord }
+  /** numbered (the ring knows it) but no line at its number yet */
+  | { kind: 'numbered'; seq: number }
+  /** numbered, but its number holds a tombstone or a void line: the join was given up */
+  | { kind: 'voided'; seq: number }
+  /** not numbered yet, or numbered so long ago that the ring forgot it and it wrote no entry */
+  | { kind: 'unknown' };
+
+/**
+ * Find a join's entry from its token, cheapest source first: the STATE ring (the last 32 joins:
+ * number → one Get), then gsi1 (the user's entries made at the claim's time; eventually
+ * consistent, so each hit is re-read), then, with `deep`, the campaign's list itself filtered by
+ * user and time (strongly consistent; for gsi1 lag and erased users, whose entries left gsi1).
+ * The ring holds every one of the last 32 numbers, so a join it does not know has no number or an
+ * older one: the searches skip the newest 32 lines, and a campaign of ≤ 32 joins needs none.
+ */
+export async function locateJoin(db: DbContext, campaignId: string, ref: JoinRef, deep = true): Promise<JoinWhereabouts> {
+  const state = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(campaignId), ConsistentRead: true }))).Item;
+  const currentSeq = (state?.seq as number | undefined) ?? 0;
+  const position = ringPosition(state, ref.token);
+  if (position >= 0) {
+    const seq = seqAtRingPosition(currentSeq, position);
+    const stored = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, seq), ConsistentRead: true }))).Item;
+    if (!stored) return { kind: 'numbered', seq };
+    if (stored.type === 'entry' && stored.id === entryIds.of(seq, ref.token)) return { kind: 'entry', entry: stored as EntryRecord };
+    return { kind: 'voided', seq };
+  }
+  const olderThanRing = currentSeq - JOIN_RING_SIZE;
+  if (olderThanRing < 1) return { kind: 'unknown' };
+  const entry = (await findInOwnerIndex(db, campaignId, ref)) ?? (deep ? await findInList(db, campaignId, ref, olderThanRing) : null);
+  return entry ? { kind: 'entry', entry } : { kind: 'unknown' };
+}
+
+const isEntryOf = (item: Record<string, unknown>, ref: JoinRef) => entryIds.parse(String(item.id))?.token === ref.token;
+
+async function findInOwnerIndex(db: DbContext, campaignId: string, ref: JoinRef): Promise<EntryRecord | null> {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: GSI_BY_OWNER.name,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :at)',
+      FilterExpression: '#campaignId = :campaignId',
+      ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey, '#sk': GSI_BY_OWNER.sortKey, '#campaignId': 'campaignId' },
+      ExpressionAttributeValues: { ':pk': indexKeys.participantPartition(ref.userId), ':at': `${ref.createdAt}#`, ':campaignId': campaignId },
+    }),
+  );
+  const hit = (out.Items ?? []).find((item) => isEntryOf(item, ref));
+  return hit ? getEntryRecord(db, campaignId, hit.id as string) : null;
+}
+
+/** Lines 1..`lastSeq` of the campaign, filtered to the join's user and time. */
+async function findInList(db: DbContext, campaignId: string, ref: JoinRef, lastSeq: number): Promise<EntryRecord | null> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        FilterExpression: '#userId = :userId AND #createdAt = :createdAt',
+        ExpressionAttributeNames: { '#userId': 'userId', '#createdAt': 'createdAt' },
+        ExpressionAttributeValues: {
+          ':pk': keys.campaignPartition(campaignId), ':first': entrySortKey(1), ':last': entrySortKey(lastSeq), ':userId': ref.userId, ':createdAt': ref.createdAt,
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const hit = (out.Items ?? []).find((item) => item.type === 'entry' && isEntryOf(item, ref));
+    if (hit) return hit as EntryRecord;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return null;
+}
+
+const refOf = (userId: string, r: { token: string; createdAt: string }): JoinRef => ({ userId, token: r.token, createdAt: r.createdAt });
+
 async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string): Promise<JoinResult | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }));
   const earlier = keyRecord(out.Item as StoredClaim | undefined, req.idempotencyKey);
   if (!earlier) return null;
   if (earlier.requestHash !== hash) throw new IdempotencyKeyReusedError();
-  const entry = await getEntryRecord(db, campaignId, earlier.entryId);
-  return entry ? { entry: toEntry(entry), replayed: true } : null;
+  const where = await locateJoin(db, campaignId, refOf(req.userId, earlier));
+  return where.kind === 'entry' ? { entry: toEntry(where.entry), replayed: true } : null;
 }
 
 /**
@@ -216,23 +319,29 @@ async function answerFromExistingClaim(
   req: JoinRequest,
   ours: MemberRecord,
   existing: StoredClaim,
+  units: ReadonlyMap<string, number>,
 ): Promise<JoinResult | 'gone' | 'taken-over'> {
   const earlier = keyRecord(existing, req.idempotencyKey);
   if (earlier && earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
   if (!earlier && existing.state !== 'held') return 'gone';
-  const entryId = earlier ? earlier.entryId : existing.entryId;
-  if (earlier && entryId === existing.entryId && !(await getEntryRecord(db, def.id, entryId))) {
-    const resumed = await resumeFromRing(db, def, req, existing);
-    if (resumed) return resumed;
+  const ref = refOf(ours.userId, earlier ?? existing);
+  if (earlier && earlier.token === existing.token) {
+    // A retry of the claim's own join. If it took its number but never wrote the line (step 3
+    // failed, or the process died), the ring still names the number: write the line now. If the
+    // number was given up meanwhile, writeEntry finds that out and hands the units back.
+    const where = await locateJoin(db, def.id, ref);
+    if (where.kind === 'numbered' || where.kind === 'voided') {
+      return writeEntry(db, def, entryRecord(def, req, ref.token, where.seq, ref.createdAt), units, true);
+    }
   }
-  const outcome = await awaitJoin(db, def.id, ours.userId, entryId, existing.createdAt);
+  const outcome = await awaitJoin(db, def.id, ref);
   if (outcome !== 'pending' && outcome !== 'gone') {
     if (earlier) return { entry: toEntry(outcome), replayed: true };
-    throw new AlreadyJoinedError(entryId);
+    throw new AlreadyJoinedError(outcome.id);
   }
   if (outcome === 'gone') return 'gone';
-  if (entryId !== existing.entryId || !isStale(db, existing.createdAt)) {
-    throw new ConflictError('Your earlier join is still being processed; retry shortly', { entryId });
+  if (ref.token !== existing.token || !isStale(db, existing.createdAt)) {
+    throw new ConflictError('Your earlier join is still being processed; retry shortly');
   }
   await takeOver(db, def.id, ours, existing);
   return 'taken-over';
@@ -241,15 +350,18 @@ async function answerFromExistingClaim(
 /**
  * Poll an in-flight join (its step 3 normally lands within milliseconds): its entry, or 'gone'
  * when its claim was undone (the join was rejected), or 'pending' after ~2 s or once it is stale.
+ * The strongly consistent scan of the list (locateJoin's `deep`, for an earlier join that gsi1
+ * does not show) waits until the fourth round and then runs every tenth: a double tap's first
+ * join, in flight, is found by the ring as soon as it has a number, without reading the list.
  */
-async function awaitJoin(db: DbContext, campaignId: string, userId: string, entryId: string, claimedAt: string): Promise<EntryRecord | 'gone' | 'pending'> {
+async function awaitJoin(db: DbContext, campaignId: string, ref: JoinRef): Promise<EntryRecord | 'gone' | 'pending'> {
   for (let i = 0; i < 40; i++) {
-    const entry = await getEntryRecord(db, campaignId, entryId);
-    if (entry) return entry;
-    const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, userId), ConsistentRead: true }))).Item as StoredClaim | undefined;
-    if (!claim || (claim.entryId !== entryId && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.entryId === entryId))) return 'gone';
-    if (claim.entryId === entryId && claim.state === 'released') return 'gone';
-    if (isStale(db, claimedAt)) return 'pending';
+    const where = await locateJoin(db, campaignId, ref, i % 10 === 3 || i === 39);
+    if (where.kind === 'entry') return where.entry;
+    const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, ref.userId), ConsistentRead: true }))).Item as StoredClaim | undefined;
+    if (!claim || (claim.token !== ref.token && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token))) return 'gone';
+    if (claim.token === ref.token && claim.state === 'released') return 'gone';
+    if (isStale(db, ref.createdAt)) return 'pending';
     await sleep(50);
   }
   return 'pending';
@@ -259,47 +371,35 @@ function isStale(db: DbContext, claimedAt: string): boolean {
   return db.clock.now().getTime() - Date.parse(claimedAt) > JOIN_LEASE_MS;
 }
 
-
 /**
- * Take over a dead join's claim. First a tombstone at its entry key, so that if that join was only
- * paused, its step 3 can never land later; then the claim becomes ours.
+ * Take over a dead join's claim. If the ring still knows its number, a tombstone goes there first,
+ * so that if that join was only paused, its step 3 can never land later. If the ring has forgotten
+ * it, the join either never took a number (and never will: a join past its lease does not reserve
+ * or write, see reserveAndWrite and writeEntry) or its number is a hole that repair voids.
  */
 async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, stale: MemberRecord): Promise<void> {
-  if (!(await tombstoneEntry(db, campaignId, stale.entryId))) {
-    throw new ConflictError('The earlier join finished after all; retry to see it');
+  const where = await locateJoin(db, campaignId, refOf(stale.userId, stale));
+  if (where.kind === 'entry') throw new ConflictError('The earlier join finished after all; retry to see it');
+  if (where.kind === 'numbered') {
+    try {
+      await db.doc.send(new PutCommand(putTombstone(db.tableName, campaignId, where.seq, stale.token, db.clock.now().toISOString())));
+    } catch (err) {
+      if (!conditionFailure(err)) throw err;
+      if (await lineAt(db, campaignId, where.seq).then((l) => l?.id === entryIds.of(where.seq, stale.token))) {
+        throw new ConflictError('The earlier join finished after all; retry to see it');
+      }
+    }
   }
   try {
-    await db.doc.send(new UpdateCommand(takeOverClaim(db.tableName, campaignId, ours, stale.entryId)));
+    await db.doc.send(new UpdateCommand(takeOverClaim(db.tableName, campaignId, ours, stale.token)));
   } catch (err) {
     if (conditionFailure(err)) throw new ConflictError('Another request took over this join first; retry');
     throw err;
   }
 }
 
-/**
- * Idempotent: true if a tombstone is (now) at the entry's key, false if a real entry is there.
- * A tombstone makes a paused join's step 3 fail instead of landing after its claim was given up.
- */
-export async function tombstoneEntry(db: DbContext, campaignId: string, entryId: string): Promise<boolean> {
-  try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...keys.entry(campaignId, entryId), type: 'tombstone', id: entryId, campaignId, createdAt: db.clock.now().toISOString() },
-        ConditionExpression: 'attribute_not_exists(pk) OR #type = :tombstone',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':tombstone': 'tombstone' },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (conditionFailure(err)) return false;
-    throw err;
-  }
-}
-
 async function undoClaim(db: DbContext, campaignId: string, ours: MemberRecord, previous: MemberRecord | undefined): Promise<void> {
-  const input = restoreClaim(db.tableName, campaignId, ours.userId, ours.entryId, previous);
+  const input = restoreClaim(db.tableName, campaignId, ours.userId, ours.token, previous);
   try {
     if ('Item' in input) await db.doc.send(new PutCommand(input));
     else await db.doc.send(new DeleteCommand(input));
@@ -317,12 +417,17 @@ async function reserveAndWrite(
   units: ReadonlyMap<string, number>,
 ): Promise<JoinResult> {
   const now = db.clock.now();
-  const token = joinTokenOf(claim.entryId);
+  // Past its lease the claim may have been taken over without a tombstone (the number did not
+  // exist yet): such a join must not take one now.
+  if (isStale(db, claim.createdAt)) {
+    await undoClaim(db, def.id, claim, previous);
+    throw new ConflictError('This join took too long and was abandoned; retry');
+  }
   let seq: number;
   try {
     const out = await db.doc.send(
       new UpdateCommand(
-        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, joinToken: token, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, joinToken: claim.token, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
       ),
     );
     db.onCapacity?.('join.reserve', out.ConsumedCapacity);
@@ -331,7 +436,7 @@ async function reserveAndWrite(
   } catch (err) {
     const failure = conditionFailure(err);
     db.cache?.updateState(def.id, failure?.item);
-    const position = ringPosition(failure?.item, token);
+    const position = ringPosition(failure?.item, claim.token);
     if (failure && position >= 0) {
       // An earlier attempt of this very update committed (its response was lost): that is our number.
       seq = seqAtRingPosition(failure.item!.seq as number, position);
@@ -342,12 +447,13 @@ async function reserveAndWrite(
     }
   }
 
-  return writeEntry(db, def, entryRecord(def, req, claim.entryId, seq, now.toISOString()), units, false);
+  return writeEntry(db, def, entryRecord(def, req, claim.token, seq, claim.createdAt), units, false);
 }
 
-function entryRecord(def: CampaignDefinition, req: JoinRequest, entryId: string, seq: number, createdAt: string): EntryRecord {
+/** The line a join writes; created at its claim's time, which is what locateJoin searches by. */
+function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, seq: number, createdAt: string): EntryRecord {
   return {
-    id: entryId,
+    id: entryIds.of(seq, token),
     campaignId: def.id,
     campaignTitle: def.title,
     seq,
@@ -367,10 +473,12 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, entryId: string,
 /**
  * Step 3. The number and the units are already ours, so a transient failure is retried here a few
  * more times beyond the SDK's own retries; if it still fails the client's retry with the same
- * Idempotency-Key resumes the join (resumeFromRing).
+ * Idempotency-Key resumes the join (answerFromExistingClaim). A first attempt (not a resume) that
+ * finds itself past its lease gives up instead: its claim may have been taken over already.
  */
 async function writeEntry(db: DbContext, def: CampaignDefinition, record: EntryRecord, units: ReadonlyMap<string, number>, replayed: boolean): Promise<JoinResult> {
   for (let attempt = 0; ; attempt++) {
+    if (attempt === 0 && !replayed && isStale(db, record.createdAt)) return abandon(db, def, record.seq, units);
     try {
       const out = await db.doc.send(new PutCommand(putEntry(db.tableName, record)));
       db.onCapacity?.('join.entry', out.ConsumedCapacity);
@@ -383,19 +491,20 @@ async function writeEntry(db: DbContext, def: CampaignDefinition, record: EntryR
         }
         throw err;
       }
-      const existing = await getEntryRecord(db, def.id, record.id);
-      if (existing && existing.seq === record.seq) return { entry: toEntry(existing), replayed }; // our own write, response lost
-      // Our lease ran out and the entry key was tombstoned (a takeover or repair): this join is
-      // abandoned. Give the units back together with the void line for our number, in one
-      // transaction: if repair already wrote that line, it has recounted without us, so nothing
-      // is released twice.
-      await releaseAbandoned(db, def, record.seq, units);
-      throw new ConflictError('This join took too long and was abandoned; retry');
+      const existing = await lineAt(db, def.id, record.seq);
+      if (existing && existing.id === record.id) return { entry: toEntry(existing), replayed }; // our own write, response lost
+      // Our number holds a tombstone (a takeover) or a void line (repair): this join was given up.
+      return abandon(db, def, record.seq, units);
     }
   }
 }
 
-async function releaseAbandoned(db: DbContext, def: CampaignDefinition, seq: number, units: ReadonlyMap<string, number>): Promise<void> {
+/**
+ * Give an abandoned join's units back together with the void line for its number, in one
+ * transaction: if repair already wrote that line, it has recounted without us, so nothing is
+ * released twice.
+ */
+async function abandon(db: DbContext, def: CampaignDefinition, seq: number, units: ReadonlyMap<string, number>): Promise<never> {
   const release = counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null });
   try {
     await db.doc.send(
@@ -404,23 +513,9 @@ async function releaseAbandoned(db: DbContext, def: CampaignDefinition, seq: num
       }),
     );
   } catch (err) {
-    if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed') return; // repair owns this number
-    throw err;
+    if (cancelledTransaction(err)?.reasons[0]?.code !== 'ConditionalCheckFailed') throw err; // else repair owns this number
   }
-}
-
-/**
- * A retry (same Idempotency-Key, same body) of a join whose reserve committed but whose entry was
- * never written (step 3 failed, or the process died): the STATE ring still names the number it
- * took, so write that entry now. Null when the ring does not know the join (not reserved yet, or
- * more than JOIN_RING_SIZE joins ago).
- */
-async function resumeFromRing(db: DbContext, def: CampaignDefinition, req: JoinRequest, claim: StoredClaim): Promise<JoinResult | null> {
-  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(def.id), ConsistentRead: true }));
-  const position = ringPosition(out.Item, joinTokenOf(claim.entryId));
-  if (position < 0) return null;
-  const seq = seqAtRingPosition(out.Item!.seq as number, position);
-  return writeEntry(db, def, entryRecord(def, req, claim.entryId, seq, claim.createdAt), quantityDelta([], req.items), true);
+  throw new ConflictError('This join took too long and was abandoned; retry');
 }
 
 function negate(units: ReadonlyMap<string, number>): Map<string, number> {
@@ -450,7 +545,7 @@ export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, ent
     assertOpen(snapshot, now);
     if (current.status !== 'active') throw new InvalidStateError('A cancelled entry cannot be changed', { status: current.status });
     const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
-    const entryUpdate = updateEntry(db.tableName, def.id, entryId, current.version, change, now.toISOString());
+    const entryUpdate = updateEntry(db.tableName, def.id, current.seq, current.version, change, now.toISOString());
     const counters = counterUpdate(db.tableName, def.id, { units, participants: 0, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() });
     try {
       await db.doc.send(
@@ -500,8 +595,8 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, entryId, current.version, { status: 'cancelled' }, now.toISOString())) },
-            { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryId)) },
+            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString())) },
+            { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
             {
               Update: asTransactUpdate(
                 counterUpdate(db.tableName, def.id, { units, participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
@@ -522,18 +617,28 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
   }
 }
 
-/** lsi1 in 接龙 order; strongly consistent, so a member sees their own line right after joining. */
+/**
+ * The base table in 接龙 order (entries are keyed `ENTRY#<seq>`); strongly consistent, so a member
+ * sees their own line right after joining. Tombstones (numbers of given-up joins, until repair
+ * voids them) are not lines and are filtered out, so a page may hold fewer than `limit`.
+ */
 export async function listEntries(db: DbContext, campaignId: string, limit: number, cursor?: string | null): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
   const pk = keys.campaignPartition(campaignId);
+  const start = decodeCursor(cursor, pk);
+  // A cursor must point into this list's key range, or DynamoDB would refuse the query (500).
+  if (start && !(typeof start.sk === 'string' && start.sk.startsWith(SORT.entryPrefix) && Object.keys(start).length === 2)) {
+    throw new ValidationError('Invalid cursor', { fields: [{ path: 'cursor', message: 'not a cursor from this list' }] });
+  }
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,
-      IndexName: LSI_BY_SEQ.name,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      FilterExpression: '#type = :line',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':pk': pk, ':entry': SORT.entryPrefix, ':line': 'entry' },
       ConsistentRead: true,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, pk),
+      ExclusiveStartKey: start,
     }),
   );
   return { items: (out.Items ?? []) as EntryRecord[], nextCursor: encodeCursor(out.LastEvaluatedKey) };

@@ -1,4 +1,4 @@
-import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema.js';
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY } from './table-schema.js';
 
 /**
  * Pure key builders, one per access pattern (see README "Data model"). Nothing else in the code
@@ -9,7 +9,9 @@ import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, LSI_BY_SEQ } from './table-schema
  *   #STATE             live counters: status, seq, participants, sold/remaining per item (hot, tiny)
  *   #SETTLEMENT        the frozen settlement summary
  *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record
- *   ENTRY#<entryId>    a 接龙 line; lsi1sk = SEQ#<seq> orders the list; in gsi1 (participant)
+ *   ENTRY#<seq>        a 接龙 line, keyed by its number (zero-padded), so the base table lists the
+ *                      campaign in 接龙 order and the put's `attribute_not_exists` makes numbers unique;
+ *                      in gsi1 (participant). Its id `e<seq>_<token>` names the key (see entryIds).
  *   PAY#<entryId>      the entry's money: paid/refunded totals, WeChat Pay orders and refunds
  *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
  *   REFUND#<outRefundNo>    a refund and its attempts; in gsi2 (REFUND_DUE) while one is due
@@ -33,7 +35,6 @@ export const SORT = {
   settlement: '#SETTLEMENT',
   memberPrefix: 'MEMBER#',
   entryPrefix: 'ENTRY#',
-  seqPrefix: 'SEQ#',
 } as const;
 
 /** Sort-key prefix of helper items (appended; SORT above is the original set). */
@@ -48,7 +49,8 @@ export const keys = {
   campaignState: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.state }),
   settlement: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.settlement }),
   member: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT.memberPrefix}${userId}` }),
-  entry: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT.entryPrefix}${entryId}` }),
+  /** the 接龙 line numbered `seq`; find the number of an entry id with `entryIds.parse` */
+  entry: (campaignId: string, seq: number): Key => ({ pk: campaignPk(campaignId), sk: entrySortKey(seq) }),
   shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
   campaignPartition: campaignPk,
@@ -76,12 +78,31 @@ export const keys = {
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
 };
 
-/** Zero-padded so that string order is numeric order. */
-export const seqSortKey = (seq: number) => `${SORT.seqPrefix}${String(seq).padStart(10, '0')}`;
+/** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
+export const entrySortKey = (seq: number) => `${SORT.entryPrefix}${String(seq).padStart(10, '0')}`;
+
+/** Largest number an entry id may name: ten digits, what `entrySortKey` pads to. */
+const MAX_SEQ = 9_999_999_999;
+
+/**
+ * Entry ids: `e<seq>_<token>`. The number says where the line is stored; the token (the join's
+ * random token, also on its claim and in the STATE ring) makes the id unguessable: a lookup reads
+ * `ENTRY#<seq>` and answers only if the stored id is the whole id, so `e5_guess` is 404. Ids stay
+ * opaque to clients; anything that does not parse names nothing (404, never 400).
+ */
+export const entryIds = {
+  of: (seq: number, token: string) => `e${seq}_${token}`,
+  /** the line repair shows for a number whose join died */
+  void: (seq: number) => `e${seq}_void`,
+  parse(id: string): { seq: number; token: string } | null {
+    const match = /^e([1-9][0-9]{0,9})_([0-9a-z]{1,32})$/.exec(id);
+    if (!match) return null;
+    const seq = Number(match[1]);
+    return seq <= MAX_SEQ ? { seq, token: match[2]! } : null;
+  },
+};
 
 export const indexKeys = {
-  /** lsi1: a campaign's entries in 接龙 order */
-  entryBySeq: (seq: number) => ({ [LSI_BY_SEQ.sortKey]: seqSortKey(seq) }),
   /** gsi1: campaigns a user leads, newest first */
   campaignByLeader: (leaderId: string, createdAt: string, campaignId: string) => ({
     [GSI_BY_OWNER.partitionKey]: `LEADER#${leaderId}`,

@@ -4,7 +4,7 @@ import { InvalidStateError, NotFoundError } from '../errors.js';
 import type { DbContext } from './context.js';
 import { allEntries } from './entries.js';
 import { conditionFailure } from './failures.js';
-import { keys } from './keys.js';
+import { entryIds, isLookupableId, keys } from './keys.js';
 import type { EntryRecord } from './records.js';
 
 /**
@@ -35,8 +35,16 @@ function markOf(r: PickupEntryRecord): PickupMark {
   return { entryId: r.id, seq: r.seq, pickedUp: r.pickedUpAt !== undefined, pickedUpAt: r.pickedUpAt ?? null, pickedUpBy: r.pickedUpBy ?? null };
 }
 
+/** Where an entry id says its line is; an id that does not parse names nothing (404). */
+function seqOf(campaignId: string, entryId: string): number {
+  const parsed = isLookupableId(entryId) ? entryIds.parse(entryId) : null;
+  if (!parsed) throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
+  return parsed.seq;
+}
+
+/** The line at the id's number may be another entry (a guessed token): that is "not found" too. */
 function rejectNonEntry(campaignId: string, entryId: string, old: Record<string, unknown> | undefined): never {
-  if (!old || old.type !== 'entry') throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
+  if (!old || old.type !== 'entry' || old.id !== entryId) throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
   throw new InvalidStateError('Only active entries can be picked up', { status: old.status });
 }
 
@@ -45,15 +53,16 @@ function rejectNonEntry(campaignId: string, entryId: string, old: Record<string,
  * same person), whoever asks.
  */
 export async function markPickedUp(db: DbContext, campaignId: string, entryId: string, byUserId: string): Promise<PickupMark> {
+  const seq = seqOf(campaignId, entryId);
   try {
     const out = await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
-        Key: keys.entry(campaignId, entryId),
+        Key: keys.entry(campaignId, seq),
         UpdateExpression: 'SET #at = :now, #by = :by',
-        ConditionExpression: '#type = :entry AND #status = :active AND attribute_not_exists(#void) AND attribute_not_exists(#at)',
-        ExpressionAttributeNames: { '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status', '#void': 'void' },
-        ExpressionAttributeValues: { ':now': db.clock.now().toISOString(), ':by': byUserId, ':entry': 'entry', ':active': 'active' },
+        ConditionExpression: '#id = :id AND #type = :entry AND #status = :active AND attribute_not_exists(#void) AND attribute_not_exists(#at)',
+        ExpressionAttributeNames: { '#id': 'id', '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status', '#void': 'void' },
+        ExpressionAttributeValues: { ':id': entryId, ':now': db.clock.now().toISOString(), ':by': byUserId, ':entry': 'entry', ':active': 'active' },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -63,7 +72,7 @@ export async function markPickedUp(db: DbContext, campaignId: string, entryId: s
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (isPickable(old) && old.pickedUpAt !== undefined) return markOf(old);
+    if (old?.id === entryId && isPickable(old) && old.pickedUpAt !== undefined) return markOf(old);
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
 }
@@ -80,15 +89,16 @@ function isPickable(item: PickupEntryRecord | undefined): item is PickupEntryRec
 export async function undoPickedUp(db: DbContext, campaignId: string, entryId: string): Promise<PickupMark> {
   const now = db.clock.now();
   const cutoff = new Date(now.getTime() - PICKUP_UNDO_WINDOW_MS).toISOString();
+  const seq = seqOf(campaignId, entryId);
   try {
     const out = await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
-        Key: keys.entry(campaignId, entryId),
+        Key: keys.entry(campaignId, seq),
         UpdateExpression: 'REMOVE #at, #by',
-        ConditionExpression: '#type = :entry AND #status = :active AND attribute_exists(#at) AND #at > :cutoff',
-        ExpressionAttributeNames: { '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status' },
-        ExpressionAttributeValues: { ':cutoff': cutoff, ':entry': 'entry', ':active': 'active' },
+        ConditionExpression: '#id = :id AND #type = :entry AND #status = :active AND attribute_exists(#at) AND #at > :cutoff',
+        ExpressionAttributeNames: { '#id': 'id', '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status' },
+        ExpressionAttributeValues: { ':id': entryId, ':cutoff': cutoff, ':entry': 'entry', ':active': 'active' },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -98,7 +108,7 @@ export async function undoPickedUp(db: DbContext, campaignId: string, entryId: s
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (isPickable(old)) {
+    if (old?.id === entryId && isPickable(old)) {
       if (old.pickedUpAt === undefined) return markOf(old);
       throw new InvalidStateError(`A pickup can only be undone within ${PICKUP_UNDO_WINDOW_MS / 60_000} minutes`, { pickedUpAt: old.pickedUpAt });
     }

@@ -78,16 +78,16 @@ export async function eraseUser(db: DbContext, userId: string): Promise<ErasureR
   let claims = 0;
   const campaigns = new Set<string>();
   // Pages are read first and updated after, so removing the index keys cannot disturb the paging.
-  const found: Array<{ campaignId: string; id: string }> = [];
+  const found: Array<{ campaignId: string; seq: number }> = [];
   for await (const item of ownerItems(db, indexKeys.participantPartition(userId))) {
-    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, id: item.id as string });
+    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, seq: item.seq as number });
   }
   for (const e of found) {
     try {
       await db.doc.send(
         new UpdateCommand({
           TableName: db.tableName,
-          Key: keys.entry(e.campaignId, e.id),
+          Key: keys.entry(e.campaignId, e.seq),
           UpdateExpression: 'SET #nickname = :erased, #phone = :null, #note = :null, #erasedAt = :now, #version = #version + :one REMOVE #g1pk, #g1sk',
           ConditionExpression: 'attribute_exists(pk) AND #userId = :userId',
           ExpressionAttributeNames: {

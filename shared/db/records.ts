@@ -24,8 +24,12 @@ export interface StateRecord {
 
 export interface MemberRecord {
   userId: string;
-  entryId: string;
-  /** held: the user has (or is being given) the active entry `entryId`; released: it was cancelled */
+  /**
+   * the join's random token, known before its number: in the STATE ring while recent, and the tail
+   * of its entry id `e<seq>_<token>` (entries.ts locateJoin goes from a claim to its entry)
+   */
+  token: string;
+  /** held: the user has (or is being given) the active entry of `token`; released: it was cancelled */
   state: 'held' | 'released';
   idempotencyKey?: string;
   requestHash: string;

@@ -6,9 +6,9 @@ import type { CampaignDefinition } from '../domain/types.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { closeCampaign, requireCampaign, stripKeys, type CampaignSnapshot } from './campaigns.js';
 import type { DbContext } from './context.js';
-import { allEntries, JOIN_LEASE_MS, listEntries, tombstoneEntry } from './entries.js';
+import { allEntries, JOIN_LEASE_MS, listEntries } from './entries.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
-import { indexKeys, keys, SORT } from './keys.js';
+import { entryIds, keys, SORT } from './keys.js';
 import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
 import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
 
@@ -18,7 +18,7 @@ const isBillable = (e: EntryRecord) => e.status === 'active' && !e.void;
 export interface RepairReport {
   /** numbers taken by joins that died before writing their entry, now shown as void lines */
   holesFilled: number[];
-  /** claims of dead joins, tombstoned so their entry can never appear late */
+  /** claims of dead joins (no entry, past the lease): their numbers are voided, so no entry lands late */
   claimsTombstoned: number;
   /** true when the counters differed from the entries and were rewritten */
   countersRewritten: boolean;
@@ -29,9 +29,10 @@ export interface RepairReport {
 /**
  * Make the counters and the list agree with the entries, after joins that died between their
  * writes (see entries.ts). Safe at any time, also while joins run:
- *  - a numbered line with no entry is either in flight (its claim is younger than the lease: wait)
- *    or dead: its claim is tombstoned, so its entry can never land, and the number is shown as a
- *    void, cancelled line (numbers are never reused);
+ *  - a number without a line (a hole, or a takeover's tombstone) belongs to a join that is either
+ *    in flight (a held claim without entry, younger than the lease: wait) or dead. A dead join's
+ *    number gets the void, cancelled line (numbers are never reused); since entries are keyed by
+ *    their number, that line is also what keeps the join's entry from ever landing late;
  *  - sold, remaining and participants are recomputed from the active entries and written only if
  *    no counter changed since we read them (version check), so a concurrent join is never lost.
  */
@@ -40,13 +41,14 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
   let claimsTombstoned = 0;
   for (;;) {
     const state = await readState(db, def.id);
-    // One pass over the list keeps only numbers, ids and running totals, not the entries.
+    // One pass over the list keeps only numbers, tokens and running totals, not the entries.
     const seen = new Set<number>();
-    const entryIds = new Set<string>();
+    const tokens = new Set<string>();
     const totals = new ActiveTotals();
     for await (const e of allEntries(db, def.id)) {
       seen.add(e.seq);
-      entryIds.add(e.id);
+      const parsed = entryIds.parse(e.id);
+      if (parsed) tokens.add(parsed.token);
       if (isBillable(e)) totals.add(e);
     }
     const holes: number[] = [];
@@ -54,7 +56,7 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
 
     if (holes.length > 0) {
       // Which joins own these numbers? Those holding a claim whose entry is missing.
-      const missing = (await heldClaims(db, def.id)).filter((c) => !entryIds.has(c.entryId));
+      const missing = (await heldClaims(db, def.id)).filter((c) => !tokens.has(c.token));
       const now = db.clock.now().getTime();
       const inFlight = missing.filter((c) => now - Date.parse(c.createdAt) <= JOIN_LEASE_MS);
       if (inFlight.length > 0) {
@@ -62,18 +64,12 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
         await sleep(100);
         continue;
       }
+      // Every join that took one of these numbers is dead (past its lease, it takes no number and
+      // writes no first entry any more). Voiding a number fails only if its entry landed just now.
       let raced = false;
-      for (const claim of missing) {
-        if (await tombstoneEntry(db, def.id, claim.entryId)) claimsTombstoned++;
-        else raced = true; // its entry landed just now: look again
-      }
+      for (const seq of holes) if (!(await fillHole(db, def.id, seq))) raced = true;
       if (raced) continue;
-      // Every join that took a number has now either written its entry or can never write it.
-      const again = new Set<number>();
-      for await (const e of allEntries(db, def.id)) again.add(e.seq);
-      const dead = holes.filter((s) => !again.has(s));
-      for (const seq of dead) await fillHole(db, def.id, seq);
-      if (dead.length !== holes.length) continue;
+      claimsTombstoned += missing.length;
     }
 
     const rewritten = await rewriteCounters(db, def, state, totals);
@@ -109,11 +105,14 @@ async function heldClaims(db: DbContext, campaignId: string): Promise<MemberReco
   return claims;
 }
 
-async function fillHole(db: DbContext, campaignId: string, seq: number): Promise<void> {
+/** The void line at a number: true once written, false if a line is there already. */
+async function fillHole(db: DbContext, campaignId: string, seq: number): Promise<boolean> {
   try {
     await db.doc.send(new PutCommand(putVoidLine(db.tableName, campaignId, seq, db.clock.now().toISOString())));
+    return true;
   } catch (err) {
     if (!conditionFailure(err)) throw err;
+    return false;
   }
 }
 

@@ -21,7 +21,9 @@ import { createDocumentClient } from '../../shared/db/client.js';
 import { claimMember, counterUpdate, putEntry } from '../../shared/db/commands.js';
 import type { DbContext } from '../../shared/db/context.js';
 import { ensureTable } from '../../shared/db/create-table.js';
+import { entryIds } from '../../shared/db/keys.js';
 import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/db/rate-limit.js';
+import { newJoinToken } from '../../shared/ids.js';
 import { createLogger } from '../../shared/logger.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
@@ -120,14 +122,15 @@ async function main() {
     const rawCampaign = (await rawCreate.json()) as { id: string };
     return runPool(n, C, async (i) => {
       const now = new Date().toISOString();
-      const entryId = `e_raw_${label}_${i}`;
+      const token = newJoinToken();
       const userId = `u_r${label}${i}`;
-      await rawDoc.send(new UpdateCommand(claimMember(tableName, rawCampaign.id, { userId, entryId, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
-      const out = await rawDoc.send(new UpdateCommand(counterUpdate(tableName, rawCampaign.id, { units: new Map([['i1', 1]]), participants: 1, takeNumber: true, joinToken: entryId.slice(-12), limited, requireOpenAt: now })));
+      await rawDoc.send(new UpdateCommand(claimMember(tableName, rawCampaign.id, { userId, token, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
+      const out = await rawDoc.send(new UpdateCommand(counterUpdate(tableName, rawCampaign.id, { units: new Map([['i1', 1]]), participants: 1, takeNumber: true, joinToken: token, limited, requireOpenAt: now })));
+      const seq = out.Attributes!.seq as number;
       await rawDoc.send(
         new PutCommand(
           putEntry(tableName, {
-            id: entryId, campaignId: rawCampaign.id, campaignTitle: 'raw', seq: out.Attributes!.seq as number, userId, nickname: `用户${i}`,
+            id: entryIds.of(seq, token), campaignId: rawCampaign.id, campaignTitle: 'raw', seq, userId, nickname: `用户${i}`,
             items: [{ itemId: 'i1', qty: 1 }], note: null, pickupPointId: null, phone: null, status: 'active', createdAt: now, updatedAt: now, version: 1,
           }),
         ),

@@ -3,7 +3,7 @@
  *
  * Seeds one campaign with N entries (BatchWriteItem, the same items a join writes), closes it, and
  * times through the real app: settling, listing every page, reading every settlement page and
- * exporting the CSV; beside the raw time to read the same entries (lsi1 Query pages) and write one
+ * exporting the CSV; beside the raw time to read the same entries (base-table Query pages) and write one
  * summary item. Prints times, the ratio, peak memory, and the largest response (Lambda's limit is
  * 6 MB), then one JSON line.
  */
@@ -18,8 +18,7 @@ import { CampaignCache } from '../../shared/db/campaign-cache.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { putEntry } from '../../shared/db/commands.js';
 import { ensureTable } from '../../shared/db/create-table.js';
-import { keys } from '../../shared/db/keys.js';
-import { LSI_BY_SEQ } from '../../shared/db/table-schema.js';
+import { entryIds, keys, SORT } from '../../shared/db/keys.js';
 import { createLogger } from '../../shared/logger.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
@@ -82,12 +81,12 @@ async function main() {
     sold.i2 += qty2;
     const items = [{ itemId: 'i1', qty: qty1 }, ...(qty2 ? [{ itemId: 'i2', qty: qty2 }] : [])];
     const entry = putEntry(tableName, {
-      id: `e_seed_${seq}`, campaignId: campaign.id, campaignTitle: campaign.title, seq, userId: `u_s${seq}`, nickname: `邻居${seq}`,
+      id: entryIds.of(seq, `seed${seq.toString(32)}`), campaignId: campaign.id, campaignTitle: campaign.title, seq, userId: `u_s${seq}`, nickname: `邻居${seq}`,
       items, note: seq % 5 === 0 ? '放门卫' : null, pickupPointId: seq % 2 ? 'p1' : 'p2', phone: `138${String(seq).padStart(8, '0')}`,
       status: 'active', createdAt: now, updatedAt: now, version: 1,
     }).Item!;
     batch.push(entry);
-    batch.push({ ...keys.member(campaign.id, `u_s${seq}`), type: 'member', userId: `u_s${seq}`, entryId: `e_seed_${seq}`, state: 'held', requestHash: 'seed', createdAt: now });
+    batch.push({ ...keys.member(campaign.id, `u_s${seq}`), type: 'member', userId: `u_s${seq}`, token: `seed${seq.toString(32)}`, state: 'held', requestHash: 'seed', createdAt: now });
     if (batch.length === 24) {
       batches.push(batch);
       batch = [];
@@ -123,13 +122,13 @@ async function main() {
   peakHeap = 0;
   await app.request(`/campaigns/${campaign.id}/close`, { method: 'POST', headers: auth });
 
-  // Raw: read the same entries (lsi1 pages) and write one summary item.
+  // Raw: read the same entries (base-table pages of ENTRY#<seq>) and write one summary item.
   const rawReadWrite = () => timed(async () => {
     let start: Record<string, unknown> | undefined;
     let count = 0;
     do {
       const out = await doc.send(
-        new QueryCommand({ TableName: tableName, IndexName: LSI_BY_SEQ.name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id) }, ConsistentRead: true, ExclusiveStartKey: start }),
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)', ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id), ':entry': SORT.entryPrefix }, ConsistentRead: true, ExclusiveStartKey: start }),
       );
       count += out.Items?.length ?? 0;
       start = out.LastEvaluatedKey;

@@ -1,7 +1,8 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/db/campaigns.js';
-import { claimMember, counterUpdate, joinTokenOf, limitedItems, putEntry } from '../../shared/db/commands.js';
+import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/db/commands.js';
+import { entryIds } from '../../shared/db/keys.js';
 import { JOIN_LEASE_MS, requestHash } from '../../shared/db/entries.js';
 import type { EntryRecord, MemberRecord } from '../../shared/db/records.js';
 import { repairCampaign } from '../../shared/db/settle.js';
@@ -26,22 +27,22 @@ async function scarceCampaign() {
 }
 
 /** Perform a join's first steps only, like a process that died right after them. */
-async function crashedJoin(campaignId: string, userId: string, qty: number, steps: 1 | 2, idempotencyKey?: string): Promise<{ entryId: string; seq?: number }> {
+async function crashedJoin(campaignId: string, userId: string, qty: number, steps: 1 | 2, idempotencyKey?: string): Promise<{ token: string; seq?: number }> {
   const snapshot = await requireCampaign(h.db, campaignId);
   const now = h.clock.now();
-  const entryId = `e_crashed_${userId}`;
+  const token = `crashed${userId.replace(/[^0-9a-z]/g, '')}`.slice(0, 32);
   const items = [{ itemId: 'i1', qty }];
   const claim: MemberRecord = {
-    userId, entryId, state: 'held', createdAt: now.toISOString(),
+    userId, token, state: 'held', createdAt: now.toISOString(),
     requestHash: requestHash(campaignId, { userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim)));
-  if (steps === 1) return { entryId };
+  if (steps === 1) return { token };
   const out = await h.db.doc.send(
-    new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, joinToken: joinTokenOf(entryId), limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),
+    new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, joinToken: token, limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),
   );
-  return { entryId, seq: out.Attributes?.seq as number };
+  return { token, seq: out.Attributes?.seq as number };
 }
 
 const join = (campaignId: string, token: string, qty: number) => h.call('POST', `/campaigns/${campaignId}/entries`, { token, body: { items: [{ itemId: 'i1', qty }] } });
@@ -65,7 +66,7 @@ describe('a join that died after reserving (step 2)', () => {
   it('never oversells: its units stay reserved until repair gives them back and voids its number', async () => {
     const c = await scarceCampaign();
     const dead = await h.login('crash2');
-    const { seq, entryId } = await crashedJoin(c.id, dead.userId, 3, 2);
+    const { seq, token } = await crashedJoin(c.id, dead.userId, 3, 2);
     expect(seq).toBe(1);
     // Others keep joining: only 2 units are left for them, not 5.
     const a = await h.login('crash2-a');
@@ -88,7 +89,7 @@ describe('a join that died after reserving (step 2)', () => {
 
     // Had the dead join only been paused, its last write can no longer land.
     const late: EntryRecord = {
-      id: entryId, campaignId: c.id, campaignTitle: '', seq: 1, userId: dead.userId, nickname: 'x', items: [{ itemId: 'i1', qty: 3 }],
+      id: entryIds.of(1, token), campaignId: c.id, campaignTitle: '', seq: 1, userId: dead.userId, nickname: 'x', items: [{ itemId: 'i1', qty: 3 }],
       note: null, pickupPointId: null, phone: null, status: 'active', createdAt: T0, updatedAt: T0, version: 1,
     };
     await expect(h.db.doc.send(new PutCommand(putEntry(h.db.tableName, late)))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });

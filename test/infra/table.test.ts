@@ -4,7 +4,6 @@ import {
   GSI_BY_OWNER,
   GSI_OPEN_BY_CLOSE,
   KEY,
-  LSI_BY_SEQ,
   TABLE_SCHEMA,
   TTL_ATTRIBUTE,
   keyAttributeNames,
@@ -64,16 +63,10 @@ describe('DynamoDB table', () => {
     expect(names).toEqual(expect.arrayContaining([GSI_BY_OWNER.name, GSI_OPEN_BY_CLOSE.name]));
   });
 
-  it('has exactly the local secondary indexes of the schema, projecting ALL', () => {
+  it('has no local secondary index: entries are keyed by their number, so the base table lists them in order', () => {
     const props = theTable(prod.template).Properties!;
-    expect(props.LocalSecondaryIndexes).toEqual(
-      TABLE_SCHEMA.localIndexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    );
-    expect(props.LocalSecondaryIndexes[0].KeySchema).toEqual(keySchema(KEY.pk, LSI_BY_SEQ.sortKey));
+    expect(TABLE_SCHEMA.localIndexes).toEqual([]);
+    expect(props.LocalSecondaryIndexes).toBeUndefined();
   });
 
   it.each(['prod', 'dev'] as const)('%s: on-demand, point-in-time recovery, TTL, KMS encryption', (stage) => {

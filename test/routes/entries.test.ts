@@ -301,8 +301,13 @@ describe('GET /campaigns/{id}/entries', () => {
     expect((await h.call('GET', `/campaigns/${c.id}/entries?limit=0`)).status).toBe(400);
     expect((await h.call('GET', `/campaigns/${c.id}/entries?limit=abc`)).status).toBe(400);
     expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=garbage`)).body.error.code).toBe('VALIDATION_FAILED');
-    const foreign = Buffer.from(JSON.stringify({ pk: 'CAMPAIGN#other', sk: 'ENTRY#x', lsi1sk: 'SEQ#1' })).toString('base64url');
+    const foreign = Buffer.from(JSON.stringify({ pk: 'CAMPAIGN#other', sk: 'ENTRY#0000000001' })).toString('base64url');
     expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=${foreign}`)).status).toBe(400);
+    // This campaign's partition, but outside its list (a claim's key): 400, never DynamoDB's 500.
+    for (const key of [{ pk: `CAMPAIGN#${c.id}`, sk: 'MEMBER#u1' }, { pk: `CAMPAIGN#${c.id}`, sk: 'ENTRY#1', extra: 'x' }]) {
+      const outside = Buffer.from(JSON.stringify(key)).toString('base64url');
+      expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=${outside}`)).status).toBe(400);
+    }
   });
 });
 

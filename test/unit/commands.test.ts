@@ -245,7 +245,7 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
 describe('claimMember: one active slot per user per campaign', () => {
   const record = (idempotencyKey?: string): MemberRecord => ({
     userId: 'u1',
-    entryId: 'e_new',
+    token: 't_new',
     state: 'held',
     requestHash: 'hash-new',
     createdAt: MIDDLE,
@@ -256,11 +256,11 @@ describe('claimMember: one active slot per user per campaign', () => {
     sk: 'MEMBER#u1',
     type: 'member',
     userId: 'u1',
-    entryId: 'e_old',
+    token: 't_old',
     state,
     requestHash: 'hash-old',
     createdAt: OPENS,
-    ...(idempotencyKey !== undefined ? { idempotencyKey, [idempotencyAttribute(idempotencyKey)]: { entryId: 'e_old', requestHash: 'hash-old' } } : {}),
+    ...(idempotencyKey !== undefined ? { idempotencyKey, [idempotencyAttribute(idempotencyKey)]: { token: 't_old', requestHash: 'hash-old', createdAt: OPENS } } : {}),
   });
 
   it('writes the member item under MEMBER#<userId> with its record and one attribute per key', () => {
@@ -268,16 +268,16 @@ describe('claimMember: one active slot per user per campaign', () => {
     expect(input.TableName).toBe(TABLE);
     expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
     expect(run(input, undefined)).toEqual({
-      type: 'member', userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1',
-      [idempotencyAttribute('k1')]: { entryId: 'e_new', requestHash: 'hash-new' },
+      type: 'member', userId: 'u1', token: 't_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1',
+      [idempotencyAttribute('k1')]: { token: 't_new', requestHash: 'hash-new', createdAt: MIDDLE },
     });
   });
 
   it('keeps the keys of earlier joins: a rejoin after a cancel still refuses the first key', () => {
     const first = run(claimMember(TABLE, 'c1', record('k1')), undefined)!;
     const released = { ...first, state: 'released' };
-    const second = run(claimMember(TABLE, 'c1', { ...record('k2'), entryId: 'e_second' }), released)!;
-    expect(second).toMatchObject({ entryId: 'e_second', [idempotencyAttribute('k1')]: { entryId: 'e_new' }, [idempotencyAttribute('k2')]: { entryId: 'e_second' } });
+    const second = run(claimMember(TABLE, 'c1', { ...record('k2'), token: 't_second' }), released)!;
+    expect(second).toMatchObject({ token: 't_second', [idempotencyAttribute('k1')]: { token: 't_new' }, [idempotencyAttribute('k2')]: { token: 't_second' } });
     const releasedAgain = { ...second, state: 'released' };
     expect(conditionHolds(claimMember(TABLE, 'c1', record('k1')), releasedAgain)).toBe(false);
     expect(conditionHolds(claimMember(TABLE, 'c1', record('k3')), releasedAgain)).toBe(true);
@@ -317,47 +317,47 @@ describe('claimMember: one active slot per user per campaign', () => {
 });
 
 describe('takeOverClaim / restoreClaim / releaseClaim', () => {
-  const rec: MemberRecord = { userId: 'u1', entryId: 'e_new', state: 'held', requestHash: 'h', createdAt: MIDDLE };
-  const claimed = (entryId: string): Item => ({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId, state: 'held' });
+  const rec: MemberRecord = { userId: 'u1', token: 't_new', state: 'held', requestHash: 'h', createdAt: MIDDLE };
+  const claimed = (token: string): Item => ({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', token, state: 'held' });
 
   it('takeOverClaim only replaces the stale claim it names', () => {
-    const input = takeOverClaim(TABLE, 'c1', rec, 'e_stale');
+    const input = takeOverClaim(TABLE, 'c1', rec, 't_stale');
     assertPlaceholdersConsistent(input);
     expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
-    expect(run(input, claimed('e_stale'))).toMatchObject({ entryId: 'e_new', state: 'held' });
-    expect(conditionHolds(input, claimed('e_stale'))).toBe(true);
-    expect(conditionHolds(input, claimed('e_other'))).toBe(false);
+    expect(run(input, claimed('t_stale'))).toMatchObject({ token: 't_new', state: 'held' });
+    expect(conditionHolds(input, claimed('t_stale'))).toBe(true);
+    expect(conditionHolds(input, claimed('t_other'))).toBe(false);
     expect(conditionHolds(input, undefined)).toBe(false);
   });
 
   it('restoreClaim puts back the previous record, only while the claim is still ours', () => {
-    const previous: MemberRecord = { userId: 'u1', entryId: 'e_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
-    const input = restoreClaim(TABLE, 'c1', 'u1', 'e_new', previous);
+    const previous: MemberRecord = { userId: 'u1', token: 't_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
+    const input = restoreClaim(TABLE, 'c1', 'u1', 't_new', previous);
     assertPlaceholdersConsistent(input as Parameters<typeof assertPlaceholdersConsistent>[0]);
-    expect('Item' in input && input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', entryId: 'e_old', state: 'released' });
-    expect(conditionHolds(input, claimed('e_new'))).toBe(true);
-    expect(conditionHolds(input, claimed('e_someone_else'))).toBe(false);
+    expect('Item' in input && input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', token: 't_old', state: 'released' });
+    expect(conditionHolds(input, claimed('t_new'))).toBe(true);
+    expect(conditionHolds(input, claimed('t_someone_else'))).toBe(false);
   });
 
   it('restoreClaim with nothing before deletes the claim, only while it is still ours', () => {
-    const input = restoreClaim(TABLE, 'c1', 'u1', 'e_new', undefined);
+    const input = restoreClaim(TABLE, 'c1', 'u1', 't_new', undefined);
     expect('Item' in input).toBe(false);
     expect('Key' in input && input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
-    expect(conditionHolds(input, claimed('e_new'))).toBe(true);
-    expect(conditionHolds(input, claimed('e_other'))).toBe(false);
+    expect(conditionHolds(input, claimed('t_new'))).toBe(true);
+    expect(conditionHolds(input, claimed('t_other'))).toBe(false);
   });
 
-  it('releaseClaim marks the claim released only for the entry being cancelled', () => {
-    const input = releaseClaim(TABLE, 'c1', 'u1', 'e_new');
+  it('releaseClaim marks the claim released only for the join (token) whose entry is cancelled', () => {
+    const input = releaseClaim(TABLE, 'c1', 'u1', 't_new');
     expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
-    expect(run(input, claimed('e_new'))).toMatchObject({ state: 'released', entryId: 'e_new' });
-    expect(run(input, claimed('e_other'))).toBeNull();
+    expect(run(input, claimed('t_new'))).toMatchObject({ state: 'released', token: 't_new' });
+    expect(run(input, claimed('t_other'))).toBeNull();
   });
 });
 
 describe('putEntry: the numbered 接龙 line with its index keys', () => {
   const record = (seq: number): EntryRecord => ({
-    id: 'e_1',
+    id: `e${seq}_tok`,
     campaignId: 'c1',
     campaignTitle: '周六 阳光玫瑰葡萄 团购',
     seq,
@@ -374,12 +374,12 @@ describe('putEntry: the numbered 接龙 line with its index keys', () => {
   });
 
   it.each([
-    { seq: 1, sk: 'SEQ#0000000001' },
-    { seq: 12, sk: 'SEQ#0000000012' },
-    { seq: 999, sk: 'SEQ#0000000999' },
-    { seq: 1_234_567_890, sk: 'SEQ#1234567890' },
-  ])('seq $seq → lsi1sk $sk', ({ seq, sk }) => {
-    expect(putEntry(TABLE, record(seq)).Item).toMatchObject({ lsi1sk: sk });
+    { seq: 1, sk: 'ENTRY#0000000001' },
+    { seq: 12, sk: 'ENTRY#0000000012' },
+    { seq: 999, sk: 'ENTRY#0000000999' },
+    { seq: 1_234_567_890, sk: 'ENTRY#1234567890' },
+  ])('seq $seq → sk $sk: the base table lists entries in 接龙 order', ({ seq, sk }) => {
+    expect(putEntry(TABLE, record(seq)).Item).toMatchObject({ sk });
   });
 
   it('keys: entry item in the campaign partition, gsi1 under the participant, newest-first sortable', () => {
@@ -387,35 +387,37 @@ describe('putEntry: the numbered 接龙 line with its index keys', () => {
     expect(input.TableName).toBe(TABLE);
     expect(input.Item).toMatchObject({
       pk: 'CAMPAIGN#c1',
-      sk: 'ENTRY#e_1',
-      lsi1sk: 'SEQ#0000000012',
+      sk: 'ENTRY#0000000012',
       gsi1pk: 'PARTICIPANT#u_42',
-      gsi1sk: '2026-12-02T08:00:00.000Z#e_1',
+      gsi1sk: '2026-12-02T08:00:00.000Z#e12_tok',
       type: 'entry',
-      id: 'e_1',
+      id: 'e12_tok',
       seq: 12,
       userId: 'u_42',
       nickname: '王小明',
     });
     expect(input.Item).not.toHaveProperty('gsi2pk');
+    expect(input.Item).not.toHaveProperty('lsi1sk');
   });
 
-  it('never overwrites: condition attribute_not_exists(pk)', () => {
+  it('never overwrites: condition attribute_not_exists(pk), so a number is taken by one line only', () => {
     const input = putEntry(TABLE, record(12));
     expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(conditionHolds(input, undefined)).toBe(true);
-    expect(conditionHolds(input, { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1', void: true })).toBe(false);
+    expect(conditionHolds(input, { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000012', void: true })).toBe(false);
+    expect(conditionHolds(input, { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000012', type: 'tombstone' })).toBe(false);
+    expect(conditionHolds(input, { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000012', type: 'entry', id: 'e12_other' })).toBe(false);
   });
 });
 
 describe('updateEntry: optimistic concurrency on an active entry', () => {
-  const current: Item = { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1', status: 'active', version: 3, note: '旧', items: [{ itemId: 'a', qty: 1 }], phone: '13800138000' };
+  const current: Item = { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000001', status: 'active', version: 3, note: '旧', items: [{ itemId: 'a', qty: 1 }], phone: '13800138000' };
   const update = (version: number) =>
-    updateEntry(TABLE, 'c1', 'e_1', version, { items: [{ itemId: 'a', qty: 4 }], note: null, phone: undefined }, '2026-12-02T09:00:00.000Z');
+    updateEntry(TABLE, 'c1', 1, version, { items: [{ itemId: 'a', qty: 4 }], note: null, phone: undefined }, '2026-12-02T09:00:00.000Z');
 
   it('applies the given fields, skips undefined ones, bumps the version and updatedAt', () => {
     const input = update(3);
-    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'ENTRY#e_1' });
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000001' });
     expect(run(input, current)).toEqual({ ...current, items: [{ itemId: 'a', qty: 4 }], note: null, version: 4, updatedAt: '2026-12-02T09:00:00.000Z' });
   });
 

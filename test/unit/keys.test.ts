@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexKeys, keys, seqSortKey } from '../../shared/db/keys.js';
+import { entryIds, entrySortKey, indexKeys, keys } from '../../shared/db/keys.js';
 
 describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
   it.each([
@@ -7,7 +7,7 @@ describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
     { name: 'live counters', key: keys.campaignState('c1'), expected: { pk: 'CAMPAIGN#c1', sk: '#STATE' } },
     { name: 'settlement', key: keys.settlement('c1'), expected: { pk: 'CAMPAIGN#c1', sk: '#SETTLEMENT' } },
     { name: 'member claim', key: keys.member('c1', 'u1'), expected: { pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' } },
-    { name: 'entry', key: keys.entry('c1', 'e1'), expected: { pk: 'CAMPAIGN#c1', sk: 'ENTRY#e1' } },
+    { name: 'entry (by its number)', key: keys.entry('c1', 12), expected: { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000012' } },
     { name: 'share code', key: keys.shareCode('ABCD2345'), expected: { pk: 'SHARE#ABCD2345', sk: '#SHARE' } },
     { name: 'user profile', key: keys.user('u1'), expected: { pk: 'USER#u1', sk: '#PROFILE' } },
   ])('$name', ({ key, expected }) => {
@@ -16,7 +16,7 @@ describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
 
   it('campaignPartition is the pk every per-campaign key uses', () => {
     expect(keys.campaignPartition('c1')).toBe('CAMPAIGN#c1');
-    for (const k of [keys.campaignMeta('c1'), keys.campaignState('c1'), keys.settlement('c1'), keys.member('c1', 'u'), keys.entry('c1', 'e')]) {
+    for (const k of [keys.campaignMeta('c1'), keys.campaignState('c1'), keys.settlement('c1'), keys.member('c1', 'u'), keys.entry('c1', 1)]) {
       expect(k.pk).toBe(keys.campaignPartition('c1'));
     }
   });
@@ -27,9 +27,10 @@ describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
       keys.campaignState('c1').sk,
       keys.settlement('c1').sk,
       keys.member('c1', 'x').sk,
-      keys.entry('c1', 'x').sk,
+      keys.entry('c1', 1).sk,
       keys.member('c1', 'META').sk,
-      keys.entry('c1', 'STATE').sk,
+      keys.member('c1', 'ENTRY#0000000001').sk,
+      keys.helper('c1', 'x').sk,
     ];
     expect(new Set(sks).size).toBe(sks.length);
   });
@@ -41,22 +42,39 @@ describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
   });
 });
 
-describe('seqSortKey: zero-padded so string order is numeric order', () => {
+describe('entrySortKey: zero-padded so string order is numeric order', () => {
   it.each([
-    { seq: 0, sk: 'SEQ#0000000000' },
-    { seq: 1, sk: 'SEQ#0000000001' },
-    { seq: 12, sk: 'SEQ#0000000012' },
-    { seq: 100, sk: 'SEQ#0000000100' },
-    { seq: 9_999_999_999, sk: 'SEQ#9999999999' },
+    { seq: 0, sk: 'ENTRY#0000000000' },
+    { seq: 1, sk: 'ENTRY#0000000001' },
+    { seq: 12, sk: 'ENTRY#0000000012' },
+    { seq: 100, sk: 'ENTRY#0000000100' },
+    { seq: 9_999_999_999, sk: 'ENTRY#9999999999' },
   ])('$seq → $sk', ({ seq, sk }) => {
-    expect(seqSortKey(seq)).toBe(sk);
-    expect(indexKeys.entryBySeq(seq)).toEqual({ lsi1sk: sk });
+    expect(entrySortKey(seq)).toBe(sk);
+    expect(keys.entry('c1', seq).sk).toBe(sk);
   });
 
   it('sorting the keys as strings gives numeric order', () => {
     const seqs = [1, 2, 9, 10, 11, 19, 20, 99, 100, 101, 999, 1000, 10_000, 123_456];
-    const shuffled = [...seqs].reverse().map(seqSortKey);
-    expect(shuffled.sort()).toEqual(seqs.map(seqSortKey));
+    const shuffled = [...seqs].reverse().map(entrySortKey);
+    expect(shuffled.sort()).toEqual(seqs.map(entrySortKey));
+  });
+});
+
+describe('entryIds: e<seq>_<token>, the number says where the line is stored', () => {
+  it('round-trips', () => {
+    for (const seq of [1, 9, 10, 12_345, 9_999_999_999]) {
+      expect(entryIds.parse(entryIds.of(seq, 'k3j9x2m4q8zt'))).toEqual({ seq, token: 'k3j9x2m4q8zt' });
+    }
+    expect(entryIds.parse(entryIds.void(7))).toEqual({ seq: 7, token: 'void' });
+  });
+
+  it.each([
+    '', 'e', 'e_', 'e1', 'e1_', 'e0_tok', 'e01_tok', 'e-1_tok', 'e1.5_tok', 'E1_tok', 'e1_TOK', 'e1_to k', 'e1_tok/x',
+    'e10000000000_tok', 'e99999999999999999999_tok', `e1_${'a'.repeat(33)}`, 'x1_tok', ' e1_tok', 'e1_tok ', 'e_0123456789abcdefghjk',
+    'ENTRY#0000000001', '../e1_tok', 'e１_tok',
+  ])('%j names nothing (lookups answer 404 without reading)', (id) => {
+    expect(entryIds.parse(id)).toBeNull();
   });
 });
 
