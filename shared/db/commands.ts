@@ -7,6 +7,7 @@ import type {
 import type { CampaignDefinition } from '../domain/types.js';
 import { entryIds, indexKeys, keys } from './keys.js';
 import type { EntryRecord, MemberRecord, StateRecord } from './records.js';
+import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
 
 /**
  * Pure builders of the command inputs for every write. They hold the conditions that keep the
@@ -221,6 +222,8 @@ export function putEntry(tableName: string, record: EntryRecord): PutCommandInpu
     Item: {
       ...keys.entry(record.campaignId, record.seq),
       ...indexKeys.entryByParticipant(record.userId, record.createdAt, record.id),
+      // A held (prepaid, unpaid) entry is in gsi2 by the end of its hold, for the sweep.
+      ...(record.status === 'pending_payment' && record.holdUntil ? indexKeys.holdUntil(record.holdUntil, record.campaignId, record.id) : {}),
       type: 'entry',
       ...record,
     },
@@ -258,7 +261,10 @@ export function putTombstone(tableName: string, campaignId: string, seq: number,
   return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'tombstone', seq, token, campaignId, createdAt: now }, ...emptyOrTombstone };
 }
 
-/** Change an entry's fields, only if nobody changed it since we read `version` and it is active. */
+/**
+ * Change an entry's fields, only if nobody changed it since we read `version` and its status is
+ * `from` (default active). A new status also takes it out of the hold index (gsi2).
+ */
 export function updateEntry(
   tableName: string,
   campaignId: string,
@@ -266,10 +272,12 @@ export function updateEntry(
   expectedVersion: number,
   fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status'>>,
   updatedAt: string,
+  from: EntryRecord['status'] = 'active',
 ): UpdateInput {
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#status': 'status' };
-  const values: Record<string, unknown> = { ':v': expectedVersion, ':one': 1, ':updatedAt': updatedAt, ':active': 'active' };
+  const values: Record<string, unknown> = { ':v': expectedVersion, ':one': 1, ':updatedAt': updatedAt, ':active': from };
   const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
+  const removeHold = fields.status !== undefined ? ` REMOVE ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}` : '';
   for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     names[`#f_${field}`] = field;
@@ -279,7 +287,7 @@ export function updateEntry(
   return {
     TableName: tableName,
     Key: keys.entry(campaignId, seq),
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${removeHold}`,
     ConditionExpression: '#version = :v AND #status = :active',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

@@ -56,6 +56,8 @@ export interface JoinRequest {
   pickupPointId: string | null;
   phone: string | null;
   idempotencyKey?: string;
+  /** prepaid campaigns: the entry waits for its payment until then (status pending_payment) */
+  holdUntil?: string;
 }
 
 export interface JoinResult {
@@ -463,10 +465,11 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     note: req.note,
     pickupPointId: req.pickupPointId,
     phone: req.phone,
-    status: 'active',
+    status: req.holdUntil ? 'pending_payment' : 'active',
     createdAt,
     updatedAt: createdAt,
     version: 1,
+    ...(req.holdUntil ? { holdUntil: req.holdUntil } : {}),
   };
 }
 
@@ -543,7 +546,10 @@ export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, ent
     const current = await requireEntry(db, def.id, entryId);
     if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
     assertOpen(snapshot, now);
-    if (current.status !== 'active') throw new InvalidStateError('A cancelled entry cannot be changed', { status: current.status });
+    if (current.status !== 'active') {
+      const why = current.status === 'pending_payment' ? 'An entry waiting for its payment cannot be changed: pay it, or cancel it and join again' : 'A cancelled or expired entry cannot be changed';
+      throw new InvalidStateError(why, { status: current.status });
+    }
     const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
     const entryUpdate = updateEntry(db.tableName, def.id, current.seq, current.version, change, now.toISOString());
     const counters = counterUpdate(db.tableName, def.id, { units, participants: 0, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() });
@@ -588,14 +594,14 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
     const now = db.clock.now();
     const current = await requireEntry(db, def.id, entryId);
     if (current.userId !== actorId && def.leaderId !== actorId) throw new ForbiddenError('Only the entry owner or the leader can cancel it');
-    if (current.status === 'cancelled') return toEntry(current); // DELETE is idempotent
+    if (current.status === 'cancelled' || current.status === 'expired') return toEntry(current); // DELETE is idempotent
     assertOpen(snapshot, now);
     const units = quantityDelta(current.items, []);
     try {
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString())) },
+            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString(), current.status)) },
             { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
             {
               Update: asTransactUpdate(

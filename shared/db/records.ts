@@ -70,6 +70,7 @@ export function toEntry(r: EntryRecord): Entry {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     version: r.version,
+    ...(r.holdUntil && r.status === 'pending_payment' ? { holdUntil: r.holdUntil } : {}),
   };
 }
 

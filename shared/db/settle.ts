@@ -14,6 +14,8 @@ import { GSI_OPEN_BY_CLOSE } from './table-schema.js';
 
 /** An active line of a real entry: what a settlement bills (not cancelled, not a crashed join's void line). */
 const isBillable = (e: EntryRecord) => e.status === 'active' && !e.void;
+/** A line whose units the counters hold: billable, or a prepaid join waiting for its payment. */
+const holdsUnits = (e: EntryRecord) => isBillable(e) || e.status === 'pending_payment';
 
 export interface RepairReport {
   /** numbers taken by joins that died before writing their entry, now shown as void lines */
@@ -45,11 +47,13 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
     const seen = new Set<number>();
     const tokens = new Set<string>();
     const totals = new ActiveTotals();
+    const held = new ActiveTotals();
     for await (const e of allEntries(db, def.id)) {
       seen.add(e.seq);
       const parsed = entryIds.parse(e.id);
       if (parsed) tokens.add(parsed.token);
       if (isBillable(e)) totals.add(e);
+      if (holdsUnits(e)) held.add(e);
     }
     const holes: number[] = [];
     for (let seq = 1; seq <= state.seq; seq++) if (!seen.has(seq)) holes.push(seq);
@@ -72,7 +76,7 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
       claimsTombstoned += missing.length;
     }
 
-    const rewritten = await rewriteCounters(db, def, state, totals);
+    const rewritten = await rewriteCounters(db, def, state, held);
     if (rewritten === 'conflict') continue;
     return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', totals };
   }

@@ -79,6 +79,14 @@ export async function getUser(db: DbContext, id: string): Promise<User | null> {
   return { id, nickname: typeof out.Item.nickname === 'string' ? out.Item.nickname : '' };
 }
 
+/** The openid WeChat Pay needs as the payer of a JSAPI order; null when the user has none (deleted). */
+export async function getOpenid(db: DbContext, id: string): Promise<string | null> {
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.user(id), ProjectionExpression: '#openid', ExpressionAttributeNames: { '#openid': 'openid' }, ConsistentRead: true }),
+  );
+  return typeof out.Item?.openid === 'string' ? out.Item.openid : null;
+}
+
 export type RefreshSpend = 'ok' | 'reused' | 'revoked';
 
 /**

@@ -4,7 +4,11 @@ import type { PaymentMode } from './payments.js';
 export type TierBasis = 'quantity' | 'participants';
 /** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
 export type CampaignStatus = 'draft' | 'open' | 'closed' | 'settled' | 'failed';
-export type EntryStatus = 'active' | 'cancelled';
+/**
+ * `pending_payment`: a prepaid join holding its units until it is paid or its hold ends;
+ * `expired`: such a join that was not paid in time (its number stays, like a cancelled one).
+ */
+export type EntryStatus = 'active' | 'cancelled' | 'pending_payment' | 'expired';
 
 export interface Tier {
   threshold: number;
@@ -82,4 +86,6 @@ export interface Entry {
   updatedAt: string;
   /** Optimistic-concurrency version, bumped by every change. */
   version: number;
+  /** pending_payment: when the hold ends (the order can no longer be paid) */
+  holdUntil?: string;
 }

@@ -61,6 +61,7 @@ export function entryView(entry: Entry, viewer: Viewer) {
     note: entry.note,
     pickupPointId: entry.pickupPointId,
     status: entry.status,
+    ...(entry.holdUntil ? { holdUntil: entry.holdUntil } : {}),
     ...(viewer.kind !== 'public' ? { isMine: mine } : {}),
     createdAt: entry.createdAt,
     updatedAt: entry.updatedAt,

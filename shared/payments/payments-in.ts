@@ -42,7 +42,7 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
   const paidOrder = orderPaidUpdate(db.tableName, order.outTradeNo, tx.transactionId, amount);
   if (order.kind === 'join') {
     const activation = await applyMoneyEvent(db, event, order.userId, {
-      with: [paidOrder, activateEntryTx(db.tableName, order.campaignId, { id: order.entryId, seq: order.seq }), campaignTakesPaymentsTx(db.tableName, order.campaignId)],
+      with: [paidOrder, activateEntryTx(db.tableName, order.campaignId, { id: order.entryId, seq: order.seq }, event.at), campaignTakesPaymentsTx(db.tableName, order.campaignId)],
     });
     if (activation.applied) return 'recorded';
     if (activation.reason === 'duplicate') return 'duplicate';
@@ -102,7 +102,7 @@ export async function endHold(ctx: PaymentsContext, campaignId: string, entryId:
   const { db } = ctx;
   const entry = await getEntryRecord(db, campaignId, entryId);
   if (!entry || entry.status !== 'pending_payment') {
-    if (entry) await expireHeldEntry(db, campaignId, entry); // clears a stale hold index entry, changes nothing else
+    if (entry) await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, entry); // clears a stale hold index entry, changes nothing else
     return 'not-held';
   }
   const outTradeNo = outTradeNoFor(campaignId, entryId, 1);
@@ -114,6 +114,6 @@ export async function endHold(ctx: PaymentsContext, campaignId: string, entryId:
     if (!(err instanceof WechatPayNotFoundError)) ctx.logger.warn('could not close an expired order', { outTradeNo, err });
   }
   await markOrderClosed(db, outTradeNo);
-  await expireHeldEntry(db, campaignId, entry);
+  await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, entry);
   return 'expired';
 }

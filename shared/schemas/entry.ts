@@ -37,7 +37,10 @@ export const EntrySchema = z
     note: z.string().nullable(),
     pickupPointId: z.string().nullable(),
     phone: z.string().nullable().optional().openapi({ description: 'only for the entry owner and the leader' }),
-    status: z.enum(['active', 'cancelled']),
+    status: z.enum(['active', 'cancelled', 'pending_payment', 'expired']).openapi({
+      description: 'pending_payment: a prepaid (wechatpay) join waiting for its payment, holding its units until holdUntil; expired: not paid in time, its units went back on sale',
+    }),
+    holdUntil: IsoTime.optional().openapi({ description: 'pending_payment only: when the hold ends' }),
     isMine: z.boolean().optional().openapi({ description: 'present when a token is sent: whether this line is the caller\'s' }),
     createdAt: IsoTime,
     updatedAt: IsoTime,
