@@ -11,10 +11,12 @@ import {
 } from '../../shared/payments/wechatpay/errors.js';
 import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
 import { authorizationHeader, jsapiPayParams } from '../../shared/payments/wechatpay/signing.js';
+import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
 
 let fake: FakeWechatPay;
 let cfg: WechatPayConfig;
 let client: WechatPayClient;
+let sink: NotifyReceiver;
 let seq = 0;
 
 /** A fresh, valid out_trade_no per test so tests never share orders. */
@@ -36,13 +38,16 @@ async function paidOrder(amountFen = 7980): Promise<string> {
 const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
 beforeAll(async () => {
-  fake = await startFakeWechatPay();
+  // Notifications (refunds settle here too) go to a local sink, never to the order's https notify_url.
+  sink = await startNotifyReceiver();
+  fake = await startFakeWechatPay({ notifyUrl: sink.url });
   cfg = { ...fake.config('https://api.example.com/payments/wechat/notify'), timeoutMs: 1500 };
   client = createWechatPayClient(cfg);
 });
 
 afterAll(async () => {
   await fake?.close();
+  await sink?.close();
 });
 
 describe('orders', () => {
@@ -116,10 +121,12 @@ describe('orders', () => {
     const stranger = await startFakeWechatPay();
     try {
       const forged = createWechatPayClient({ ...cfg, mchPrivateKeyPem: stranger.config().mchPrivateKeyPem });
+      const ordersBefore = fake.orders.size;
       const err = await rejection(forged.createJsapiOrder(order()));
       expect(err).toBeInstanceOf(WechatPayError);
       expect(err).toMatchObject({ wechatCode: 'SIGN_ERROR', httpStatus: 401 });
       expect(fake.requests.at(-1)).toMatchObject({ status: 401, wechatCode: 'SIGN_ERROR' });
+      expect(fake.orders.size).toBe(ordersBefore);
       // and with the right key but another certificate serial
       await expect(createWechatPayClient({ ...cfg, mchSerialNo: 'ABCDEF0123456789' }).queryOrder('T000000')).rejects.toMatchObject({ wechatCode: 'SIGN_ERROR' });
     } finally {
@@ -309,6 +316,10 @@ describe('answers that cannot be trusted', () => {
   it('a bad signature on a refused request also wins over its (untrusted) error code', async () => {
     fake.misbehaveNext('bad-signature');
     await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayBadResponseError);
+    // unsigned: only a 401 (WeChat could not authenticate us) may come without a signature
+    fake.misbehaveNext('unsigned');
+    await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayBadResponseError);
+    await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayNotFoundError);
   });
 
   it('a signed 200 that is not JSON → WechatPayBadResponseError', async () => {

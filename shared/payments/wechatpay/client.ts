@@ -82,10 +82,18 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
       onFailure({ method, path: logPath, reason });
       throw new WechatPayUnavailableError(reason === 'timeout' ? 'WeChat Pay did not answer in time; query before retrying' : 'WeChat Pay could not be reached; retry');
     }
-    if (res.status >= 500) {
+    // 5xx and 429 only ever mean "retry later", whoever sent them: nothing in them needs trusting.
+    if (res.status >= 500 || res.status === 429) {
       const wechatCode = errorCodeOf(text);
-      onFailure({ method, path: logPath, status: res.status, wechatCode, reason: 'server error' });
-      throw new WechatPayUnavailableError(`WeChat Pay answered HTTP ${res.status}; retry`, wechatCode);
+      onFailure({ method, path: logPath, status: res.status, wechatCode, reason: res.status === 429 ? 'rate limited' : 'server error' });
+      throw new WechatPayUnavailableError(res.status === 429 ? 'WeChat Pay rate-limits us; retry later' : `WeChat Pay answered HTTP ${res.status}; retry`, wechatCode);
+    }
+    // WeChat signs its answer only once it has verified our request; a 401 (SIGN_ERROR) comes
+    // unsigned. Believing an unsigned 401 costs nothing: it can only make us fail.
+    if (res.status === 401 && !res.headers.has('wechatpay-signature')) {
+      const wechatCode = errorCodeOf(text) ?? 'SIGN_ERROR';
+      onFailure({ method, path: logPath, status: 401, wechatCode, reason: 'our request signature was refused' });
+      throw new WechatPayError(`WeChat Pay refused our request signature (${wechatCode})`, wechatCode, 401);
     }
     try {
       verifyWechatpaySignature(cfg, wechatpayHeaders(res.headers), text, now());
@@ -99,7 +107,6 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
       const wechatCode = parsed.success ? parsed.data.code : `HTTP_${res.status}`;
       const providerMessage = parsed.success ? parsed.data.message?.slice(0, 200) : undefined;
       onFailure({ method, path: logPath, status: res.status, wechatCode, reason: 'refused' });
-      if (res.status === 429) throw new WechatPayUnavailableError('WeChat Pay rate-limits us; retry later', wechatCode);
       if (NOT_FOUND_CODES.has(wechatCode)) throw new WechatPayNotFoundError(`WeChat Pay has no such ${logPath.includes('/refund') ? 'refund' : 'order'}`, wechatCode);
       throw new WechatPayError(`WeChat Pay refused the request (${wechatCode})`, wechatCode, res.status, providerMessage);
     }
@@ -171,7 +178,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** WeChat's `code` from an error body, if it is one; for 5xx logs only. */
+/** WeChat's `code` from an error body, if it is one (not trusted: for logs and unsigned refusals). */
 function errorCodeOf(text: string): string | undefined {
   const parsed = ErrorWire.safeParse(safeJson(text));
   return parsed.success ? parsed.data.code.slice(0, 64) : undefined;

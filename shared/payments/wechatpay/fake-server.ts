@@ -449,7 +449,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     }
     const text = kind === 'garbage' ? '<html>gateway</html>' : payload === undefined ? '' : JSON.stringify(payload);
     let headers: Record<string, string> = {};
-    if (kind !== 'unsigned') {
+    // Like the real one: no answer signature for a request whose own signature failed.
+    if (kind !== 'unsigned' && status !== 401) {
       if (kind === 'bad-signature') forger ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
       headers = notifier.sign(text, {
         ...(kind === 'bad-signature' ? { key: forger } : {}),
