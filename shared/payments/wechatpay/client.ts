@@ -48,8 +48,9 @@ export type WechatPayFailureLog = (fields: { method: string; path: string; statu
 
 /**
  * WeChat Pay APIv3 for one merchant. Every request is signed with the merchant key; every answer,
- * errors included, must carry a valid platform signature before anything in it is believed (5xx
- * excepted: they only ever mean "retry", whoever sent them).
+ * errors included, must carry a valid platform signature before anything in it is believed. The
+ * exceptions only ever make a call fail: 5xx and 429 (retry later, whoever sent them) and the
+ * unsigned 401 WeChat gives a request it could not authenticate.
  */
 export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPayFailureLog = () => {}): WechatPayClient {
   const doFetch = cfg.fetch ?? fetch;
@@ -74,6 +75,8 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(payload === undefined ? {} : { body }),
+        // WeChat Pay never redirects; following one would send the signed request elsewhere.
+        redirect: 'error',
         signal: AbortSignal.timeout(cfg.timeoutMs ?? DEFAULT_WECHATPAY_TIMEOUT_MS),
       });
       text = await res.text();
