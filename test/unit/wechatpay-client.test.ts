@@ -285,7 +285,7 @@ describe('refunds', () => {
       const o = order();
       await c.createJsapiOrder(o);
       await instant.pay(o.outTradeNo, { notify: false });
-      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS' });
+      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS', successTime: expect.any(String) });
       await instant.idle();
       expect(instant.notifications.map((n) => n.eventType)).toEqual(['REFUND.SUCCESS']);
     } finally {

@@ -151,7 +151,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
 
   async function settle(r: FakeRefund): Promise<void> {
     r.status = r.abnormal ? 'ABNORMAL' : 'SUCCESS';
-    if (r.status === 'SUCCESS') r.successTime = clock();
+    if (r.status === 'SUCCESS') r.successTime ??= clock();
     const order = orders.get(r.outTradeNo);
     const url = r.notifyUrl ?? order?.notifyUrl;
     if (url) await notifier.send(r.status === 'SUCCESS' ? 'REFUND.SUCCESS' : 'REFUND.ABNORMAL', refundResource(r.outRefundNo), notifyTarget(url));
@@ -256,6 +256,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (opts.instantRefunds) {
       // The answer already says SUCCESS; the notification follows, as WeChat's does.
       refund.status = refund.abnormal ? 'ABNORMAL' : 'SUCCESS';
+      if (refund.status === 'SUCCESS') refund.successTime = clock();
       const answer = refundWire(refund);
       const p = settle(refund).finally(() => background.delete(p));
       background.add(p);
