@@ -1,4 +1,6 @@
 import { verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWechatPayClient, type WechatPayClient, type WechatPayFailureLog } from '../../shared/payments/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
@@ -11,10 +13,12 @@ import {
 } from '../../shared/payments/wechatpay/errors.js';
 import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
 import { authorizationHeader, jsapiPayParams } from '../../shared/payments/wechatpay/signing.js';
+import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
 
 let fake: FakeWechatPay;
 let cfg: WechatPayConfig;
 let client: WechatPayClient;
+let sink: NotifyReceiver;
 let seq = 0;
 
 /** A fresh, valid out_trade_no per test so tests never share orders. */
@@ -36,13 +40,16 @@ async function paidOrder(amountFen = 7980): Promise<string> {
 const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
 beforeAll(async () => {
-  fake = await startFakeWechatPay();
+  // Notifications (refunds settle here too) go to a local sink, never to the order's https notify_url.
+  sink = await startNotifyReceiver();
+  fake = await startFakeWechatPay({ notifyUrl: sink.url });
   cfg = { ...fake.config('https://api.example.com/payments/wechat/notify'), timeoutMs: 1500 };
   client = createWechatPayClient(cfg);
 });
 
 afterAll(async () => {
   await fake?.close();
+  await sink?.close();
 });
 
 describe('orders', () => {
@@ -116,10 +123,12 @@ describe('orders', () => {
     const stranger = await startFakeWechatPay();
     try {
       const forged = createWechatPayClient({ ...cfg, mchPrivateKeyPem: stranger.config().mchPrivateKeyPem });
+      const ordersBefore = fake.orders.size;
       const err = await rejection(forged.createJsapiOrder(order()));
       expect(err).toBeInstanceOf(WechatPayError);
       expect(err).toMatchObject({ wechatCode: 'SIGN_ERROR', httpStatus: 401 });
       expect(fake.requests.at(-1)).toMatchObject({ status: 401, wechatCode: 'SIGN_ERROR' });
+      expect(fake.orders.size).toBe(ordersBefore);
       // and with the right key but another certificate serial
       await expect(createWechatPayClient({ ...cfg, mchSerialNo: 'ABCDEF0123456789' }).queryOrder('T000000')).rejects.toMatchObject({ wechatCode: 'SIGN_ERROR' });
     } finally {
@@ -276,7 +285,7 @@ describe('refunds', () => {
       const o = order();
       await c.createJsapiOrder(o);
       await instant.pay(o.outTradeNo, { notify: false });
-      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS' });
+      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS', successTime: expect.any(String) });
       await instant.idle();
       expect(instant.notifications.map((n) => n.eventType)).toEqual(['REFUND.SUCCESS']);
     } finally {
@@ -309,6 +318,10 @@ describe('answers that cannot be trusted', () => {
   it('a bad signature on a refused request also wins over its (untrusted) error code', async () => {
     fake.misbehaveNext('bad-signature');
     await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayBadResponseError);
+    // unsigned: only a 401 (WeChat could not authenticate us) may come without a signature
+    fake.misbehaveNext('unsigned');
+    await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayBadResponseError);
+    await expect(client.queryOrder('T_never_created')).rejects.toBeInstanceOf(WechatPayNotFoundError);
   });
 
   it('a signed 200 that is not JSON → WechatPayBadResponseError', async () => {
@@ -349,5 +362,71 @@ describe('answers that cannot be trusted', () => {
       return fetch(other, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: authorizationHeader(cfg, 'GET', other.pathname + other.search, '') } });
     };
     await expect(createWechatPayClient({ ...cfg, fetch: swapped }).queryOrder('T_asked_about')).rejects.toMatchObject({ details: { reason: 'ORDER_MISMATCH' } });
+  });
+});
+
+describe('answer handling (injected fetch)', () => {
+  /** Answers one canned response and records the request it was given. */
+  const canned = (status: number, body: string, headers: Record<string, string> = {}, seen: { url: string; init?: RequestInit }[] = []) =>
+    (async (input: string | URL | Request, init?: RequestInit) => {
+      seen.push({ url: String(input), ...(init ? { init } : {}) });
+      return new Response(status === 204 ? null : body, { status, headers });
+    }) as typeof fetch;
+
+  it('sends a signed JSON request to apiBase with accept, content-type and a User-Agent, never following redirects', async () => {
+    const seen: { url: string; init?: RequestInit }[] = [];
+    const body = '{"prepay_id":"wx1"}';
+    const c = createWechatPayClient({ ...cfg, apiBase: 'https://api.mch.weixin.qq.com', fetch: canned(200, body, fake.signNotification(body), seen) });
+    await expect(c.createJsapiOrder(order('T_canned_1'))).resolves.toEqual({ prepayId: 'wx1' });
+    expect(seen[0]!.url).toBe('https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi');
+    const h = seen[0]!.init!.headers as Record<string, string>;
+    expect(h.authorization).toMatch(/^WECHATPAY2-SHA256-RSA2048 mchid="/);
+    expect(h).toMatchObject({ accept: 'application/json', 'content-type': 'application/json', 'user-agent': expect.any(String) });
+    expect(seen[0]!.init!.redirect).toBe('error');
+    expect(JSON.parse(String(seen[0]!.init!.body))).toMatchObject({
+      appid: cfg.appId,
+      mchid: cfg.mchId,
+      out_trade_no: 'T_canned_1',
+      notify_url: cfg.notifyUrl,
+      amount: { total: 7980, currency: 'CNY' },
+      payer: { openid: 'o_member_1' },
+      time_expire: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/),
+    });
+  });
+
+  it('an unsigned 401 is our signature refused: WechatPayError SIGN_ERROR', async () => {
+    const c = createWechatPayClient({ ...cfg, fetch: canned(401, '{"code":"SIGN_ERROR","message":"签名错误"}') });
+    await expect(c.queryOrder('T123456')).rejects.toMatchObject({ constructor: WechatPayError, wechatCode: 'SIGN_ERROR', httpStatus: 401 });
+  });
+
+  it.each([
+    { name: 'an unsigned 200', status: 200, body: '{"prepay_id":"wx1"}', type: WechatPayBadResponseError },
+    { name: 'an unsigned 404 ORDER_NOT_EXIST', status: 404, body: '{"code":"ORDER_NOT_EXIST","message":"x"}', type: WechatPayBadResponseError },
+    { name: 'a 503 gateway page', status: 503, body: '<html>busy</html>', type: WechatPayUnavailableError },
+    { name: 'an unsigned 429', status: 429, body: '{"code":"FREQUENCY_LIMITED","message":"x"}', type: WechatPayUnavailableError },
+  ])('$name → $type.name', async ({ status, body, type }) => {
+    const c = createWechatPayClient({ ...cfg, fetch: canned(status, body) });
+    await expect(c.createJsapiOrder(order())).rejects.toBeInstanceOf(type);
+  });
+
+  it('a signed 200 without prepay_id → WechatPayBadResponseError', async () => {
+    const body = '{"code":"SUCCESS"}';
+    const c = createWechatPayClient({ ...cfg, fetch: canned(200, body, fake.signNotification(body)) });
+    await expect(c.createJsapiOrder(order())).rejects.toMatchObject({ details: { reason: 'UNEXPECTED_ANSWER' } });
+  });
+
+  it('a redirect is never followed → WechatPayUnavailableError', async () => {
+    const redirector = createServer((_req, res) => {
+      res.writeHead(302, { location: `${fake.url}/v3/pay/transactions/out-trade-no/T123456?mchid=${cfg.mchId}` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = createWechatPayClient({ ...cfg, apiBase: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}` });
+      await expect(c.queryOrder('T123456')).rejects.toBeInstanceOf(WechatPayUnavailableError);
+    } finally {
+      redirector.closeAllConnections();
+      await new Promise((resolve) => redirector.close(resolve));
+    }
   });
 });

@@ -48,8 +48,9 @@ export type WechatPayFailureLog = (fields: { method: string; path: string; statu
 
 /**
  * WeChat Pay APIv3 for one merchant. Every request is signed with the merchant key; every answer,
- * errors included, must carry a valid platform signature before anything in it is believed (5xx
- * excepted: they only ever mean "retry", whoever sent them).
+ * errors included, must carry a valid platform signature before anything in it is believed. The
+ * exceptions only ever make a call fail: 5xx and 429 (retry later, whoever sent them) and the
+ * unsigned 401 WeChat gives a request it could not authenticate.
  */
 export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPayFailureLog = () => {}): WechatPayClient {
   const doFetch = cfg.fetch ?? fetch;
@@ -74,6 +75,8 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(payload === undefined ? {} : { body }),
+        // WeChat Pay never redirects; following one would send the signed request elsewhere.
+        redirect: 'error',
         signal: AbortSignal.timeout(cfg.timeoutMs ?? DEFAULT_WECHATPAY_TIMEOUT_MS),
       });
       text = await res.text();
@@ -82,10 +85,18 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
       onFailure({ method, path: logPath, reason });
       throw new WechatPayUnavailableError(reason === 'timeout' ? 'WeChat Pay did not answer in time; query before retrying' : 'WeChat Pay could not be reached; retry');
     }
-    if (res.status >= 500) {
+    // 5xx and 429 only ever mean "retry later", whoever sent them: nothing in them needs trusting.
+    if (res.status >= 500 || res.status === 429) {
       const wechatCode = errorCodeOf(text);
-      onFailure({ method, path: logPath, status: res.status, wechatCode, reason: 'server error' });
-      throw new WechatPayUnavailableError(`WeChat Pay answered HTTP ${res.status}; retry`, wechatCode);
+      onFailure({ method, path: logPath, status: res.status, wechatCode, reason: res.status === 429 ? 'rate limited' : 'server error' });
+      throw new WechatPayUnavailableError(res.status === 429 ? 'WeChat Pay rate-limits us; retry later' : `WeChat Pay answered HTTP ${res.status}; retry`, wechatCode);
+    }
+    // WeChat signs its answer only once it has verified our request; a 401 (SIGN_ERROR) comes
+    // unsigned. Believing an unsigned 401 costs nothing: it can only make us fail.
+    if (res.status === 401 && !res.headers.has('wechatpay-signature')) {
+      const wechatCode = errorCodeOf(text) ?? 'SIGN_ERROR';
+      onFailure({ method, path: logPath, status: 401, wechatCode, reason: 'our request signature was refused' });
+      throw new WechatPayError(`WeChat Pay refused our request signature (${wechatCode})`, wechatCode, 401);
     }
     try {
       verifyWechatpaySignature(cfg, wechatpayHeaders(res.headers), text, now());
@@ -99,7 +110,6 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
       const wechatCode = parsed.success ? parsed.data.code : `HTTP_${res.status}`;
       const providerMessage = parsed.success ? parsed.data.message?.slice(0, 200) : undefined;
       onFailure({ method, path: logPath, status: res.status, wechatCode, reason: 'refused' });
-      if (res.status === 429) throw new WechatPayUnavailableError('WeChat Pay rate-limits us; retry later', wechatCode);
       if (NOT_FOUND_CODES.has(wechatCode)) throw new WechatPayNotFoundError(`WeChat Pay has no such ${logPath.includes('/refund') ? 'refund' : 'order'}`, wechatCode);
       throw new WechatPayError(`WeChat Pay refused the request (${wechatCode})`, wechatCode, res.status, providerMessage);
     }
@@ -171,7 +181,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** WeChat's `code` from an error body, if it is one; for 5xx logs only. */
+/** WeChat's `code` from an error body, if it is one (not trusted: for logs and unsigned refusals). */
 function errorCodeOf(text: string): string | undefined {
   const parsed = ErrorWire.safeParse(safeJson(text));
   return parsed.success ? parsed.data.code.slice(0, 64) : undefined;

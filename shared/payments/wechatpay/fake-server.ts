@@ -1,10 +1,10 @@
-import { generateKeyPairSync, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WechatPayConfig } from './config.js';
 import { FakeNotifier, type FakeDelivery, type FakeEventType, type FakeNotification, type SignOptions } from './fake-notifier.js';
-import type { RefundStatus, TradeState } from './resources.js';
-import { SIGNATURE_SCHEME } from './signing.js';
+import { checkMerchantSignature, Refusal } from './fake-auth.js';
+import { digits, refundNoticeWire, refundWire, transactionWire, type FakeOrder, type FakeRefund } from './fake-wire.js';
 import { toWechatTime } from './time.js';
 
 /**
@@ -16,6 +16,8 @@ import { toWechatTime } from './time.js';
  * settleRefunds(), failNextRefunds(), abnormalNextRefund(), misbehaveNext(). A dev server can pull
  * the same levers over HTTP under /__fake/ (unsigned; the fake binds 127.0.0.1 only).
  */
+
+export type { FakeOrder, FakeRefund } from './fake-wire.js';
 
 export interface FakeWechatPayOptions {
   /** default: a free port */
@@ -29,41 +31,6 @@ export interface FakeWechatPayOptions {
   appId?: string;
   /** per notification POST; default 5000 */
   deliveryTimeoutMs?: number;
-}
-
-export interface FakeOrder {
-  outTradeNo: string;
-  appid: string;
-  mchid: string;
-  description: string;
-  amountFen: number;
-  payerOpenid: string;
-  attach?: string;
-  notifyUrl: string;
-  timeExpire?: Date;
-  prepayId: string;
-  tradeState: TradeState;
-  transactionId?: string;
-  successTime?: Date;
-  /** the parameters an identical repeat must match */
-  requestKey: string;
-}
-
-export interface FakeRefund {
-  outRefundNo: string;
-  refundId: string;
-  outTradeNo: string;
-  transactionId: string;
-  refundFen: number;
-  totalFen: number;
-  reason?: string;
-  notifyUrl?: string;
-  status: RefundStatus;
-  createTime: Date;
-  successTime?: Date;
-  /** settle into ABNORMAL instead of SUCCESS */
-  abnormal: boolean;
-  requestKey: string;
 }
 
 /** One API call as the fake saw it (no headers or bodies, as in our own logs). */
@@ -125,27 +92,8 @@ export interface FakeWechatPay {
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?([+-]\d\d:\d\d|Z)$/;
-const TRADE_STATE_DESC: Record<TradeState, string> = {
-  SUCCESS: '支付成功',
-  NOTPAY: '未支付',
-  CLOSED: '订单已关闭',
-  REFUND: '转入退款',
-  USERPAYING: '用户支付中',
-  PAYERROR: '支付失败',
-  REVOKED: '已撤销',
-};
 const MAX_BODY = 1 << 20;
 
-/** A thrown answer: WeChat's `{code, message}` with its HTTP status. */
-class Refusal {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly message: string,
-  ) {}
-}
-
-const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
 const pem = (k: KeyObject, type: 'pkcs8' | 'spki') => k.export({ format: 'pem', type }) as string;
 
 function isNotifyUrl(v: unknown): v is string {
@@ -192,91 +140,21 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   function transactionResource(outTradeNo: string): Record<string, unknown> {
     const o = orders.get(outTradeNo);
     if (!o) throw new Error(`fake wechatpay: no order ${outTradeNo}`);
-    current(o);
-    const paid = o.transactionId !== undefined;
-    return {
-      appid: o.appid,
-      mchid: o.mchid,
-      out_trade_no: o.outTradeNo,
-      ...(paid ? { transaction_id: o.transactionId, trade_type: 'JSAPI', bank_type: 'OTHERS' } : {}),
-      trade_state: o.tradeState,
-      trade_state_desc: TRADE_STATE_DESC[o.tradeState],
-      ...(o.attach === undefined ? {} : { attach: o.attach }),
-      ...(paid && o.successTime ? { success_time: toWechatTime(o.successTime), payer: { openid: o.payerOpenid } } : {}),
-      amount: paid ? { total: o.amountFen, payer_total: o.amountFen, currency: 'CNY', payer_currency: 'CNY' } : { total: o.amountFen, currency: 'CNY' },
-    };
-  }
-
-  function refundWire(r: FakeRefund): Record<string, unknown> {
-    return {
-      refund_id: r.refundId,
-      out_refund_no: r.outRefundNo,
-      transaction_id: r.transactionId,
-      out_trade_no: r.outTradeNo,
-      channel: 'ORIGINAL',
-      user_received_account: '支付用户零钱',
-      ...(r.successTime ? { success_time: toWechatTime(r.successTime) } : {}),
-      create_time: toWechatTime(r.createTime),
-      status: r.status,
-      funds_account: 'AVAILABLE',
-      amount: {
-        total: r.totalFen,
-        refund: r.refundFen,
-        payer_total: r.totalFen,
-        payer_refund: r.refundFen,
-        settlement_total: r.totalFen,
-        settlement_refund: r.refundFen,
-        discount_refund: 0,
-        currency: 'CNY',
-        refund_fee: 0,
-      },
-      promotion_detail: [],
-    };
+    return transactionWire(current(o));
   }
 
   function refundResource(outRefundNo: string): Record<string, unknown> {
     const r = refunds.get(outRefundNo);
     if (!r) throw new Error(`fake wechatpay: no refund ${outRefundNo}`);
-    return {
-      mchid: mchId,
-      out_trade_no: r.outTradeNo,
-      transaction_id: r.transactionId,
-      out_refund_no: r.outRefundNo,
-      refund_id: r.refundId,
-      refund_status: r.status,
-      ...(r.successTime ? { success_time: toWechatTime(r.successTime) } : {}),
-      user_received_account: '支付用户零钱',
-      amount: { total: r.totalFen, refund: r.refundFen, payer_total: r.totalFen, payer_refund: r.refundFen },
-    };
+    return refundNoticeWire(r, mchId);
   }
 
   async function settle(r: FakeRefund): Promise<void> {
     r.status = r.abnormal ? 'ABNORMAL' : 'SUCCESS';
-    if (r.status === 'SUCCESS') r.successTime = clock();
+    if (r.status === 'SUCCESS') r.successTime ??= clock();
     const order = orders.get(r.outTradeNo);
     const url = r.notifyUrl ?? order?.notifyUrl;
     if (url) await notifier.send(r.status === 'SUCCESS' ? 'REFUND.SUCCESS' : 'REFUND.ABNORMAL', refundResource(r.outRefundNo), notifyTarget(url));
-  }
-
-  // ---- request authentication (the merchant's signature) ----
-
-  function authenticate(req: IncomingMessage, path: string, body: string): void {
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith(`${SIGNATURE_SCHEME} `)) throw new Refusal(401, 'SIGN_ERROR', '签名错误：缺少或无法识别的 Authorization');
-    const params = Object.fromEntries([...header.slice(SIGNATURE_SCHEME.length + 1).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    const { mchid, nonce_str: nonce, signature, timestamp, serial_no: serial } = params;
-    if (!mchid || !nonce || !signature || !timestamp || !serial) throw new Refusal(401, 'SIGN_ERROR', '签名错误：Authorization 缺少参数');
-    if (mchid !== mchId) throw new Refusal(401, 'SIGN_ERROR', '商户号与证书不匹配');
-    if (serial !== mchSerialNo) throw new Refusal(401, 'SIGN_ERROR', '商户证书序列号有误');
-    if (Math.abs(clock().getTime() / 1000 - Number(timestamp)) > 300) throw new Refusal(401, 'SIGN_ERROR', '签名时间戳过期');
-    const message = Buffer.from(`${req.method}\n${path}\n${timestamp}\n${nonce}\n${body}\n`, 'utf8');
-    let ok = false;
-    try {
-      ok = verify('sha256', message, merchant.publicKey, Buffer.from(signature, 'base64'));
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new Refusal(401, 'SIGN_ERROR', '签名错误');
   }
 
   // ---- the API ----
@@ -378,6 +256,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (opts.instantRefunds) {
       // The answer already says SUCCESS; the notification follows, as WeChat's does.
       refund.status = refund.abnormal ? 'ABNORMAL' : 'SUCCESS';
+      if (refund.status === 'SUCCESS') refund.successTime = clock();
       const answer = refundWire(refund);
       const p = settle(refund).finally(() => background.delete(p));
       background.add(p);
@@ -449,7 +328,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     }
     const text = kind === 'garbage' ? '<html>gateway</html>' : payload === undefined ? '' : JSON.stringify(payload);
     let headers: Record<string, string> = {};
-    if (kind !== 'unsigned') {
+    // Like the real one: no answer signature for a request whose own signature failed.
+    if (kind !== 'unsigned' && status !== 401) {
       if (kind === 'bad-signature') forger ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
       headers = notifier.sign(text, {
         ...(kind === 'bad-signature' ? { key: forger } : {}),
@@ -475,7 +355,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
         if (url.pathname.startsWith('/__fake/')) return control(req.method ?? 'GET', url, res);
         const body = Buffer.concat(chunks).toString('utf8');
         try {
-          authenticate(req, rawPath, body);
+          checkMerchantSignature({ authorization: req.headers.authorization, method: req.method ?? 'GET', path: rawPath, body, mchId, mchSerialNo, merchantPublicKey: merchant.publicKey, now: clock() });
           const out = await route(req.method ?? 'GET', url, body);
           answer(res, url.pathname, out.status, out.body);
         } catch (err) {
