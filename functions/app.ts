@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
-import type { AppDeps } from './env.js';
+import { paymentsContext, type AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { devAuthRoutes } from './routes/auth.js';
@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { helperRoutes } from './routes/helpers.js';
 import { meRoutes } from './routes/me.js';
 import { paymentRoutes } from './routes/payments.js';
+import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
 import { settlementRoutes } from './routes/settlement.js';
@@ -68,6 +69,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', helperRoutes(deps));
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
+  const payments = paymentsContext(deps);
+  if (payments) app.route('/', wechatPayNotifyRoutes(payments));
   app.route('/', profileRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -3,6 +3,9 @@ import type { TokenSettings, TokenUser } from '../shared/auth/tokens.js';
 import type { WechatSettings } from '../shared/auth/wechat.js';
 import type { Logger } from '../shared/logger.js';
 import type { RateLimits } from '../shared/db/rate-limit.js';
+import type { PaymentsContext } from '../shared/payments/context.js';
+import type { WechatPayClient } from '../shared/payments/wechatpay/client.js';
+import type { WechatPayConfig } from '../shared/payments/wechatpay/config.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
@@ -17,6 +20,13 @@ export interface AppDeps {
   readonly wechat?: WechatSettings;
   /** per-user limits on joins and logins; absent: none (tests opt in; depsFromEnv always sets them) */
   readonly rateLimits?: RateLimits;
+  /** WeChat Pay (merchant config + client); absent: only offline campaigns can be created */
+  readonly wechatPay?: { readonly config: WechatPayConfig; readonly client: WechatPayClient };
+}
+
+/** The money flows' context, when WeChat Pay is configured. */
+export function paymentsContext(deps: AppDeps): PaymentsContext | null {
+  return deps.wechatPay ? { db: deps.db, logger: deps.logger, ...deps.wechatPay } : null;
 }
 
 export type AppEnv = {

@@ -108,3 +108,9 @@ export class RateLimitedError extends AppError {
     super(message, { retryAfterSeconds, ...details });
   }
 }
+
+/** A dependency of the request is not available here (e.g. WeChat Pay is not configured). */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'SERVICE_UNAVAILABLE';
+}

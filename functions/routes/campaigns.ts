@@ -91,6 +91,7 @@ export function campaignRoutes(deps: AppDeps) {
       const fields: Array<{ path: string; message: string }> = [];
       if (closesAt.getTime() <= now.getTime()) fields.push({ path: 'body.closesAt', message: 'must be in the future' });
       if (closesAt.getTime() <= opensAt.getTime()) fields.push({ path: 'body.closesAt', message: 'must be after opensAt' });
+      if (body.paymentMode === 'wechatpay' && !deps.wechatPay) fields.push({ path: 'body.paymentMode', message: 'WeChat Pay is not configured on this server: only offline campaigns can be created' });
       if (fields.length > 0) throw new ValidationError('Invalid campaign times', { fields });
       const draft: Omit<CampaignDefinition, 'shareCode'> = {
         id: newId('c', now),

@@ -8,9 +8,31 @@ import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
 import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
-import type { AppDeps } from '../env.js';
+import { getOpenid } from '../../shared/db/users.js';
+import { baseAmount } from '../../shared/domain/payments.js';
+import type { CampaignDefinition, Entry } from '../../shared/domain/types.js';
+import { AppError, InvalidStateError, ServiceUnavailableError } from '../../shared/errors.js';
+import type { PaymentsContext } from '../../shared/payments/context.js';
+import { holdEnd, joinPayment, reconcileEntryMoney } from '../../shared/payments/entry-money.js';
+import type { PrepayView } from '../../shared/payments/prepay.js';
+import { EntryWithPayment } from '../../shared/schemas/payment.js';
+import { paymentsContext, type AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
+
+/**
+ * The entry is written whatever WeChat Pay does next: when it cannot create the order right now,
+ * the answer still carries the entry, with `payment: null` and why; the mini-program asks again
+ * with POST …/payment/prepay (the same order) while the hold lasts.
+ */
+async function withPayment(make: () => Promise<PrepayView | null>): Promise<{ payment: PrepayView | null; paymentError?: { code: string; message: string } }> {
+  try {
+    return { payment: await make() };
+  } catch (err) {
+    if (err instanceof AppError && err.status >= 500) return { payment: null, paymentError: { code: err.code, message: err.message } };
+    throw err;
+  }
+}
 
 const joinRoute = createRoute({
   method: 'post',
@@ -29,7 +51,7 @@ const joinRoute = createRoute({
     body: { required: true, content: { 'application/json': { schema: JoinBody } } },
   },
   responses: {
-    201: { ...jsonResponse(EntrySchema, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)') },
+    201: { ...jsonResponse(EntryWithPayment, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true). In a wechatpay campaign it is pending_payment and `payment` holds what wx.requestPayment needs') },
     400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
     413: errors[413], 429: errors[429], 503: errors[503],
   },
@@ -53,14 +75,14 @@ const patchRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
-  responses: { 200: jsonResponse(EntrySchema, 'The changed entry'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415], 503: errors[503] },
+  responses: { 200: jsonResponse(EntryWithPayment, 'The changed entry; in a wechatpay campaign, a raised quantity comes with a top-up `payment`, a lowered one is refunded the difference'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415], 503: errors[503] },
 });
 
 const cancelRoute = createRoute({
   method: 'delete',
   path: '/campaigns/{id}/entries/{entryId}',
   tags: ['接龙 entries'],
-  summary: 'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled',
+  summary: 'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled. A prepaid entry is refunded in full',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
@@ -69,6 +91,23 @@ const cancelRoute = createRoute({
 
 export function entryRoutes(deps: AppDeps) {
   const { db } = deps;
+  const payCtx = paymentsContext(deps);
+
+  /** Prepaid campaigns: who pays (the member's openid), checked before a number is taken. Null: nothing to pay. */
+  async function paymentsForJoin(def: CampaignDefinition, items: Entry['items'], userId: string): Promise<{ ctx: PaymentsContext; openid: string } | null> {
+    if (def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0) return null;
+    if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server; prepaid campaigns cannot be joined');
+    const openid = await getOpenid(db, userId);
+    if (!openid) throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat first', { reason: 'no_openid' });
+    return { ctx: payCtx, openid };
+  }
+
+  /** After a change or cancel of a prepaid entry: top-up order or refund (see reconcileEntryMoney). */
+  async function settleMoney(def: CampaignDefinition, entry: Entry): Promise<{ payment?: PrepayView | null; paymentError?: { code: string; message: string } }> {
+    if (def.paymentMode !== 'wechatpay' || !payCtx) return {};
+    return withPayment(async () => reconcileEntryMoney(payCtx, def, entry, await getOpenid(db, entry.userId)));
+  }
+
   return newRouter()
     .openapi(joinRoute, async (c) => {
       const user = requireUser(c);
@@ -84,6 +123,7 @@ export function entryRoutes(deps: AppDeps) {
         if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
         if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
       }
+      const payments = await paymentsForJoin(snapshot.def, body.items, user.id);
       const result = await join(db, snapshot, {
         userId: user.id,
         nickname: user.nickname,
@@ -92,9 +132,14 @@ export function entryRoutes(deps: AppDeps) {
         pickupPointId: body.pickupPointId ?? null,
         phone: body.phone ?? null,
         ...(key !== undefined ? { idempotencyKey: key } : {}),
+        ...(payments ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
       }, cached ? () => freshCampaign(db, id) : undefined);
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(entryView(result.entry, { kind: 'user', userId: user.id }), 201);
+      // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
+      const money = payments && result.entry.status === 'pending_payment'
+        ? await withPayment(() => joinPayment(payments.ctx, snapshot.def, result.entry, payments.openid))
+        : {};
+      return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...money }, 201);
     })
     .openapi(listRoute, async (c) => {
       const { id } = c.req.valid('param');
@@ -113,13 +158,15 @@ export function entryRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const entry = await changeEntry(db, snapshot, entryId, user.id, c.req.valid('json'));
-      return c.json(entryView(entry, { kind: 'user', userId: user.id }), 200);
+      const money = await settleMoney(snapshot.def, entry);
+      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...money }, 200);
     })
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const entry = await cancelEntry(db, snapshot, entryId, user.id);
+      await settleMoney(snapshot.def, entry);
       const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
       return c.json(entryView(entry, viewer), 200);
     });

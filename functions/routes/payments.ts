@@ -9,11 +9,21 @@ import { getPayment, listLedger } from '../../shared/db/payments.js';
 import { toEntry } from '../../shared/db/records.js';
 import { paymentLine } from '../../shared/domain/payment-view.js';
 import { paymentsCsv } from '../../shared/domain/payments-csv.js';
-import { ForbiddenError, ValidationError } from '../../shared/errors.js';
+import { ForbiddenError, InvalidStateError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../shared/errors.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
 import { EntryParams } from '../../shared/schemas/entry.js';
 import { LedgerPageSchema, MarkPaymentBody, PaymentLineSchema, PaymentsViewSchema } from '../../shared/schemas/payment.js';
-import type { AppDeps } from '../env.js';
+import { paymentsContext, type AppDeps } from '../env.js';
+import { getRefund, listRefunds, type RefundRecord } from '../../shared/db/payment-orders.js';
+import { getOpenid } from '../../shared/db/users.js';
+import { isLookupableId } from '../../shared/db/keys.js';
+import { acceptsEntries } from '../../shared/domain/lifecycle.js';
+import type { PaymentsContext } from '../../shared/payments/context.js';
+import { joinPayment, reconcileEntryMoney } from '../../shared/payments/entry-money.js';
+import { syncOrder } from '../../shared/payments/payments-in.js';
+import { entryOrders } from '../../shared/payments/prepay.js';
+import { retryRefund } from '../../shared/payments/refunds.js';
+import { PrepayViewSchema, RefundSchema } from '../../shared/schemas/payment.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 import { requireRole } from './helpers.js';
@@ -75,6 +85,51 @@ const ledgerRoute = createRoute({
   responses: { 200: jsonResponse(LedgerPageSchema, 'A page of ledger events'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
+const prepayRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/entries/{entryId}/payment/prepay',
+  tags: ['Payments'],
+  summary: 'wechatpay campaigns: the order the entry should pay now (its join while held, or a top-up after raising the quantity), with the wx.requestPayment parameters',
+  description: 'Safe to repeat: the same order comes back. 409 INVALID_STATE when nothing is due (paid, expired, cancelled) or the campaign is offline.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: { 200: jsonResponse(PrepayViewSchema, 'The order to pay'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 502: errors[502], 503: errors[503] },
+});
+
+const syncRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/entries/{entryId}/payment/sync',
+  tags: ['Payments'],
+  summary: "Ask WeChat Pay about the entry's unpaid orders and record what was paid (call it after wx.requestPayment succeeds: the notification may come later, or never)",
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line after the check"), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 502: errors[502], 503: errors[503] },
+});
+
+const refundsRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/refunds',
+  tags: ['Payments'],
+  summary: 'Refunds of a wechatpay campaign (leader and helpers): amount, purpose, state, attempts and the last failure reason',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam },
+  responses: { 200: jsonResponse(z.object({ refunds: z.array(RefundSchema) }).openapi('RefundList'), 'Every refund, in 接龙 order'), 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
+const retryRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/refunds/{outRefundNo}/retry',
+  tags: ['Payments'],
+  summary: 'Leader: try a refund that failed for good again (same out_refund_no, so it can never pay out twice)',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }), outRefundNo: z.string().min(1).openapi({ param: { name: 'outRefundNo', in: 'path' } }) }) },
+  responses: { 200: jsonResponse(RefundSchema, 'The refund after the new attempt'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+});
+
 /** Pages of the payments view continue after the last seq shown. */
 const seqCursor = {
   encode: (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url'),
@@ -88,6 +143,12 @@ const seqCursor = {
 
 export function paymentRoutes(deps: AppDeps) {
   const { db } = deps;
+  const payCtx = paymentsContext(deps);
+  const prepaid = (snapshot: CampaignSnapshot): PaymentsContext => {
+    if (snapshot.def.paymentMode !== 'wechatpay') throw new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: snapshot.def.paymentMode });
+    if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server');
+    return payCtx;
+  };
   const staff = async (id: string, user: TokenUser, action: string): Promise<CampaignSnapshot> => {
     const snapshot = await requireCampaign(db, id);
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
@@ -146,10 +207,72 @@ export function paymentRoutes(deps: AppDeps) {
       const money = await getPayment(db, id, entryId);
       return c.json(paymentLine(snapshot.def, toEntry(record), snapshot.settlement, money ?? undefined), 200);
     })
+    .openapi(prepayRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const ctx = prepaid(snapshot);
+      const record = await requireEntry(db, id, entryId);
+      if (record.userId !== user.id) throw new ForbiddenError('Only the member who joined pays for the entry');
+      const entry = toEntry(record);
+      const openid = await getOpenid(db, user.id);
+      const view =
+        entry.status === 'pending_payment'
+          ? await joinPayment(ctx, snapshot.def, entry, openid)
+          : entry.status === 'active' && acceptsEntries(snapshot.def, snapshot.state, db.clock.now())
+            ? await reconcileEntryMoney(ctx, snapshot.def, entry, openid)
+            : null;
+      if (!view || view.state !== 'created') throw new InvalidStateError('Nothing to pay for this entry', { status: entry.status });
+      return c.json(view, 200);
+    })
+    .openapi(syncRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const ctx = prepaid(snapshot);
+      const record = await requireEntry(db, id, entryId);
+      if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError("Only the entry's member, the leader or a helper can check its payment");
+      for (const order of await entryOrders(ctx, id, entryId)) if (order.state === 'created') await syncOrder(ctx, order.outTradeNo);
+      const after = await requireEntry(db, id, entryId);
+      return c.json(paymentLine(snapshot.def, toEntry(after), snapshot.settlement, (await getPayment(db, id, entryId)) ?? undefined), 200);
+    })
+    .openapi(refundsRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      await staff(id, requireUser(c), 'see refunds');
+      return c.json({ refunds: (await listRefunds(db, id)).map(refundView) }, 200);
+    })
+    .openapi(retryRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, outRefundNo } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      await requireRole(db, snapshot, user, ['leader'], 'retry refunds');
+      const ctx = prepaid(snapshot);
+      const refund = isLookupableId(outRefundNo) ? await getRefund(db, id, outRefundNo) : null;
+      if (!refund) throw new NotFoundError(`No refund ${outRefundNo} in campaign ${id}`);
+      if (refund.state !== 'failed') throw new InvalidStateError('Only a refund that failed for good can be retried; the others are retried automatically', { state: refund.state });
+      return c.json(refundView(await retryRefund(ctx, refund)), 200);
+    })
     .openapi(ledgerRoute, async (c) => {
       const { id } = c.req.valid('param');
       await staff(id, requireUser(c), 'see the ledger');
       const { limit, cursor } = c.req.valid('query');
       return c.json(await listLedger(db, id, limit, cursor), 200);
     });
+}
+
+function refundView(r: RefundRecord) {
+  return {
+    outRefundNo: r.outRefundNo,
+    outTradeNo: r.outTradeNo,
+    entryId: r.entryId,
+    seq: r.seq,
+    amount: r.amount,
+    purpose: r.purpose,
+    state: r.state,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    nextAttemptAt: r.nextAttemptAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }

@@ -8,7 +8,8 @@ import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { TokenUser } from '../../shared/auth/tokens.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import { SettlementSchema } from '../../shared/schemas/settlement.js';
-import type { AppDeps } from '../env.js';
+import { paymentsContext, type AppDeps } from '../env.js';
+import { afterSettlement } from '../../shared/payments/settlement-refunds.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 
@@ -83,6 +84,9 @@ export function settlementRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       requireLeader(snapshot, user);
       const summary = await settleCampaign(db, id, snapshot);
+      // Prepaid campaigns: 退差价 / full refunds of a failed group (the sweep finishes what this cannot).
+      const payments = paymentsContext(deps);
+      if (payments) await afterSettlement(payments, snapshot.def, summary);
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })

@@ -1,4 +1,7 @@
-import { listDueCampaignIds } from '../db/campaigns.js';
+import { listDueCampaignIds, requireCampaign } from '../db/campaigns.js';
+import type { PaymentsContext } from '../payments/context.js';
+import { scheduleSettlementRefunds } from '../payments/settlement-refunds.js';
+import { sweepPayments, type PaymentSweepReport } from '../payments/sweep.js';
 import type { DbContext } from '../db/context.js';
 import { settleCampaign } from '../db/settle.js';
 import type { Logger } from '../logger.js';
@@ -6,6 +9,8 @@ import type { Logger } from '../logger.js';
 export interface SweepReport {
   settled: string[];
   failed: Array<{ campaignId: string; error: string }>;
+  /** present when WeChat Pay is configured */
+  payments?: PaymentSweepReport;
 }
 
 /**
@@ -13,18 +18,22 @@ export interface SweepReport {
  * and every 30 s under `npm start`. Settling is idempotent, so an overlapping or repeated sweep
  * is harmless; one campaign's failure does not stop the others.
  */
-export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 100): Promise<SweepReport> {
+export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 100, payments?: PaymentsContext): Promise<SweepReport> {
   const due = await listDueCampaignIds(db, db.clock.now().toISOString(), limit);
   const report: SweepReport = { settled: [], failed: [] };
   for (const campaignId of due) {
     try {
       const summary = await settleCampaign(db, campaignId);
       report.settled.push(campaignId);
+      // Prepaid campaigns owe refunds now; the payment sweep below requests them.
+      const { def } = await requireCampaign(db, campaignId);
+      if (def.paymentMode === 'wechatpay') await scheduleSettlementRefunds(db, campaignId, summary.settledAt);
       logger.info('campaign settled by sweep', { campaignId, status: summary.status, entryCount: summary.entryCount, total: summary.total });
     } catch (err) {
       report.failed.push({ campaignId, error: err instanceof Error ? err.message : String(err) });
       logger.error('sweep could not settle campaign', { campaignId, err });
     }
   }
+  if (payments) report.payments = await sweepPayments(payments, limit);
   return report;
 }

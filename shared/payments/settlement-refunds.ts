@@ -31,6 +31,21 @@ export async function refundAfterSettlement(ctx: PaymentsContext, def: CampaignD
 }
 
 /**
+ * After settling a prepaid campaign: record that its refunds are owed, request them now, and clear
+ * the marker once every one is requested. If this is cut short, the sweep finishes it.
+ */
+export async function afterSettlement(ctx: PaymentsContext, def: CampaignDefinition, summary: SettlementSummary): Promise<void> {
+  if (def.paymentMode !== 'wechatpay') return;
+  await scheduleSettlementRefunds(ctx.db, def.id, summary.settledAt);
+  try {
+    await refundAfterSettlement(ctx, def, summary);
+    await settlementRefundsDone(ctx.db, def.id);
+  } catch (err) {
+    ctx.logger.error('settlement refunds interrupted; the sweep will finish them', { campaignId: def.id, err });
+  }
+}
+
+/**
  * A settled prepaid campaign owes refunds until a pass of refundAfterSettlement completes. This
  * marker (in gsi2 under REFUND_PLAN) makes the sweep finish the pass if the request that settled
  * the campaign could not (timeout, crash); it is deleted when a pass completes.

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { LEDGER_EVENTS, PAYMENT_MODES } from '../domain/payments.js';
 import { Fen, IsoTime } from './common.js';
+import { EntrySchema } from './entry.js';
 
 export const PaymentLineSchema = z
   .object({
@@ -66,3 +67,41 @@ export const LedgerEventSchema = z
 export const LedgerPageSchema = z
   .object({ events: z.array(LedgerEventSchema), nextCursor: z.string().nullable() })
   .openapi('LedgerPage');
+
+export const PrepayViewSchema = z
+  .object({
+    outTradeNo: z.string().openapi({ description: 'our WeChat Pay order number (out_trade_no)' }),
+    amount: Fen.openapi({ description: 'fen to pay: the base price × qty for a join; the difference for a top-up' }),
+    kind: z.enum(['join', 'topup']),
+    state: z.enum(['created', 'paid', 'closed']),
+    expiresAt: IsoTime.openapi({ description: 'the order cannot be paid after this (the hold ends; never after the deadline)' }),
+    requestPayment: z
+      .object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() })
+      .nullable()
+      .openapi({ description: 'pass to wx.requestPayment as is; null once paid or closed' }),
+  })
+  .openapi('Prepay');
+
+const PaymentError = z.object({ code: z.string(), message: z.string() }).openapi({ description: 'why `payment` is null although one is due (WeChat Pay unreachable): ask again with POST …/payment/prepay' });
+
+export const EntryWithPayment = EntrySchema.extend({
+  payment: PrepayViewSchema.nullable().optional().openapi({ description: 'wechatpay campaigns only: the order to pay now, or null when nothing is due' }),
+  paymentError: PaymentError.optional(),
+}).openapi('EntryWithPayment');
+
+export const RefundSchema = z
+  .object({
+    outRefundNo: z.string(),
+    outTradeNo: z.string(),
+    entryId: z.string(),
+    seq: z.number().int(),
+    amount: Fen,
+    purpose: z.string().openapi({ description: 'settle (退差价 / failed group), cancel#v, reduce#v, late#<transaction>' }),
+    state: z.enum(['pending', 'processing', 'succeeded', 'failed']),
+    attempts: z.number().int(),
+    lastError: z.string().nullable().openapi({ description: "the last failure's reason" }),
+    nextAttemptAt: IsoTime.nullable().openapi({ description: 'when it is tried (or checked) next; null when done or given up (failed: retry it by hand)' }),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  })
+  .openapi('Refund');
