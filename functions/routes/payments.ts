@@ -211,9 +211,9 @@ export function paymentRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const ctx = prepaid(snapshot);
       const record = await requireEntry(db, id, entryId);
       if (record.userId !== user.id) throw new ForbiddenError('Only the member who joined pays for the entry');
+      const ctx = prepaid(snapshot);
       const entry = toEntry(record);
       const openid = await getOpenid(db, user.id);
       const view =
@@ -229,9 +229,9 @@ export function paymentRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const ctx = prepaid(snapshot);
       const record = await requireEntry(db, id, entryId);
       if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError("Only the entry's member, the leader or a helper can check its payment");
+      const ctx = prepaid(snapshot);
       for (const order of await entryOrders(ctx, id, entryId)) if (order.state === 'created') await syncOrder(ctx, order.outTradeNo);
       const after = await requireEntry(db, id, entryId);
       return c.json(paymentLine(snapshot.def, toEntry(after), snapshot.settlement, (await getPayment(db, id, entryId)) ?? undefined), 200);

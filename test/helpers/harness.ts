@@ -24,7 +24,7 @@ export interface CallResult {
 }
 
 /** A fresh table in the shared DynamoDB Local, the real app on it, and a clock the test moves. */
-export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector; rateLimits?: RateLimits; wechat?: WechatSettings } = {}) {
+export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector; rateLimits?: RateLimits; wechat?: WechatSettings; wechatPay?: AppDeps['wechatPay'] } = {}) {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `t_${randomUUID()}`;
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -36,7 +36,7 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   // The join-path cache is on, as in production, so every route test also covers it.
   const db: DbContext = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
-  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger(process.env.TEST_LOG_LEVEL as 'error' | undefined ?? 'silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}), ...(opts.wechat ? { wechat: opts.wechat } : {}) };
+  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger(process.env.TEST_LOG_LEVEL as 'error' | undefined ?? 'silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}), ...(opts.wechat ? { wechat: opts.wechat } : {}), ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}) };
   const app = createApp(deps);
 
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<CallResult> {

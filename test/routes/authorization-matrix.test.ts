@@ -95,6 +95,11 @@ const ROWS: Record<string, Row> = {
   'GET /campaigns/{id}/payments.csv': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/ledger': { state: 'open', expect: staff(200) },
   'PUT /campaigns/{id}/entries/{entryId}/payment': { state: 'open', body: () => ({ status: 'paid', amount: 100 }), expect: staff(200) },
+  // The matrix campaign is offline: who may ask is checked first, then that there is no WeChat Pay order (409).
+  'POST /campaigns/{id}/entries/{entryId}/payment/prepay': { state: 'open', expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 } },
+  'POST /campaigns/{id}/entries/{entryId}/payment/sync': { state: 'open', expect: { anonymous: 401, other: 403, participant: 409, helper: 409, leader: 409 } },
+  'GET /campaigns/{id}/refunds': { state: 'settled', expect: staff(200) },
+  'POST /campaigns/{id}/refunds/{outRefundNo}/retry': { state: 'settled', expect: { ...leaderOnly(409) } },
   'GET /campaigns/{id}/entries/{entryId}/payment': { state: 'open', expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 } },
 };
 
