@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, newId, newShareCode } from '../../shared/ids.js';
+import { entryIds } from '../../shared/db/keys.js';
+import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, newId, newJoinToken, newShareCode } from '../../shared/ids.js';
 
 // Written by hand: upper-case letters and digits without 0/O, 1/I/L.
 const SHARE_CODE = /^[2-9A-HJKMNP-Z]{8}$/;
@@ -82,5 +83,18 @@ describe('newId', () => {
     const made = times.map((t) => ({ t, id: newId('c', new Date(t)) }));
     const byId = [...made].reverse().sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     expect(byId.map((m) => m.t)).toEqual(times);
+  });
+});
+
+describe('newJoinToken', () => {
+  it('is 12 base32 characters (60 random bits: an entry id cannot be guessed), fits the ring and entry ids', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const token = newJoinToken();
+      expect(token).toMatch(/^[0-9abcdefghjkmnpqrstvwxyz]{12}$/);
+      expect(entryIds.parse(entryIds.of(i + 1, token))).toEqual({ seq: i + 1, token });
+      seen.add(token);
+    }
+    expect(seen.size).toBe(2000);
   });
 });
