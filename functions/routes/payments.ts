@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/tokens.js';
 import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { requireEntry } from '../../shared/db/entries.js';
+import { requireEntry } from '../../shared/db/entry-lookup.js';
 import { campaignRole } from '../../shared/db/helpers.js';
 import { markOfflinePayment } from '../../shared/db/payment-marks.js';
 import { paymentReport } from '../../shared/db/payment-report.js';

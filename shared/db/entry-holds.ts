@@ -3,7 +3,7 @@ import { quantityDelta } from '../domain/entry-rules.js';
 import type { CampaignDefinition } from '../domain/types.js';
 import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
 import type { DbContext } from './context.js';
-import { getEntryRecord } from './entries.js';
+import { getEntryRecord } from './entry-lookup.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { entryIds, keys } from './keys.js';
 import type { TransactItem } from './payments.js';

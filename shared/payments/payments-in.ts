@@ -1,5 +1,5 @@
 import { activateEntryTx, campaignTakesPaymentsTx, expireHeldEntry, reviveEntry } from '../db/entry-holds.js';
-import { getEntryRecord } from '../db/entries.js';
+import { getEntryRecord } from '../db/entry-lookup.js';
 import { getOrder, markOrderClosed, orderPaidUpdate, outTradeNoFor, type OrderRecord } from '../db/payment-orders.js';
 import { applyMoneyEvent } from '../db/payments.js';
 import { requireCampaign } from '../db/campaigns.js';

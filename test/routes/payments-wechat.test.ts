@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { expireHeldEntry } from '../../shared/db/entry-holds.js';
-import { requireEntry } from '../../shared/db/entries.js';
+import { requireEntry } from '../../shared/db/entry-lookup.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, expectValidPaySign, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
 
