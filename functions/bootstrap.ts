@@ -9,11 +9,12 @@ import { createLogger } from '../shared/logger.js';
 import { parseKeyring, type Keyring } from '../shared/auth/keys.js';
 import type { WechatSettings } from '../shared/auth/wechat.js';
 import type { AppDeps } from './env.js';
+import { wechatPayFromEnv } from './payments-bootstrap.js';
 
 /** Reads one Secrets Manager secret's string value; injectable so start-up can be tested offline. */
 export type SecretReader = (arn: string) => Promise<string>;
 
-function secretsManagerReader(config: Config): SecretReader {
+export function secretsManagerReader(config: Config): SecretReader {
   let client: SecretsManagerClient | undefined;
   return async (arn) => {
     // Loaded on first use: local runs and tests (AUTH_SECRET) never pay for this client's import.
@@ -78,7 +79,8 @@ export function dbFromConfig(config: Config, clock: Clock = systemClock): DbCont
 export async function depsFromEnv(env: Record<string, string | undefined> = process.env, opts: { readSecret?: SecretReader } = {}): Promise<AppDeps> {
   const config = parseConfig(env);
   const readSecret = opts.readSecret ?? secretsManagerReader(config);
-  const [keyring, wechat] = await Promise.all([authKeyring(config, readSecret), wechatSettings(config, readSecret)]);
+  const logger = createLogger(config.LOG_LEVEL);
+  const [keyring, wechat, wechatPay] = await Promise.all([authKeyring(config, readSecret), wechatSettings(config, readSecret), wechatPayFromEnv(env, readSecret, logger)]);
   return {
     db: dbFromConfig(config),
     tokens: {
@@ -92,8 +94,9 @@ export async function depsFromEnv(env: Record<string, string | undefined> = proc
       refreshTtlSeconds: config.AUTH_REFRESH_TTL_SECONDS,
     },
     ...(wechat ? { wechat } : {}),
+    ...(wechatPay ? { wechatPay } : {}),
     devAuth: config.DEV_AUTH,
-    logger: createLogger(config.LOG_LEVEL),
+    logger,
     corsOrigins: config.CORS_ORIGINS ? config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],
     rateLimits: {
       join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },

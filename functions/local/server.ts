@@ -6,6 +6,9 @@ import { depsFromEnv } from '../bootstrap.js';
 import { ensureTable } from '../../shared/db/create-table.js';
 import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
+import { paymentsContext } from '../env.js';
 
 /**
  * `npm start`: DynamoDB Local (data in .data/dynamodb, or in memory with --in-memory or
@@ -13,10 +16,28 @@ import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
  * sweep every 30 s. Ctrl-C or SIGTERM stops DynamoDB Local too: no orphan java process.
  */
 const inMemory = process.argv.includes('--in-memory') || process.env.DYNAMODB_IN_MEMORY === 'true';
+// `npm run start:pay` (or FAKE_WECHATPAY=true): a fake WeChat Pay with real cryptography, for prepaid campaigns.
+const fakePay = process.argv.includes('--fake-wechatpay') || process.env.FAKE_WECHATPAY === 'true';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = join(process.cwd(), '.data', 'dynamodb');
 
 let stopDb: (() => Promise<void>) | undefined;
+let stopFake: (() => Promise<void>) | undefined;
+
+/** The fake's merchant config as the WECHATPAY_* variables the app reads (all of them, so payments are on). */
+function wechatPayEnv(cfg: WechatPayConfig): Record<string, string> {
+  return {
+    WECHATPAY_MCH_ID: cfg.mchId,
+    WECHATPAY_APP_ID: cfg.appId,
+    WECHATPAY_MCH_SERIAL_NO: cfg.mchSerialNo,
+    WECHATPAY_MCH_PRIVATE_KEY: cfg.mchPrivateKeyPem,
+    WECHATPAY_API_V3_KEY: cfg.apiV3Key,
+    WECHATPAY_PLATFORM_PUBLIC_KEY: cfg.platformPublicKeyPem,
+    WECHATPAY_PLATFORM_SERIAL: cfg.platformSerial,
+    WECHATPAY_API_BASE: cfg.apiBase,
+    WECHATPAY_NOTIFY_URL: cfg.notifyUrl,
+  };
+}
 let shuttingDown = false;
 
 async function main() {
@@ -47,14 +68,24 @@ async function main() {
   client.destroy();
   console.log(`Table ${env.TABLE_NAME} ${created}`);
 
+  let fake: FakeWechatPay | undefined;
+  if (fakePay) {
+    fake = await startFakeWechatPay({ port: Number(process.env.FAKE_WECHATPAY_PORT ?? 3100), notifyUrl: `http://127.0.0.1:${port}/payments/wechat/notify`, instantRefunds: true });
+    Object.assign(env, wechatPayEnv(fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`)));
+    stopFake = () => fake!.close();
+  }
   const deps = await depsFromEnv(env);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port }, (info) => {
     console.log(`API   http://localhost:${info.port}`);
     console.log(`Docs  http://localhost:${info.port}/docs`);
+    if (fake) {
+      console.log(`Fake WeChat Pay ${fake.url}: create campaigns with "paymentMode": "wechatpay"; a member "pays" with`);
+      console.log(`      curl -X POST ${fake.url}/__fake/pay/<payment.outTradeNo from the join>   (refunds succeed at once)`);
+    }
   });
   const sweep = setInterval(() => {
-    settleDueCampaigns(deps.db, deps.logger).catch((err) => console.error('sweep failed', err));
+    settleDueCampaigns(deps.db, deps.logger, 100, paymentsContext(deps) ?? undefined).catch((err) => console.error('sweep failed', err));
   }, 30_000);
 
   const shutdown = async (signal: string) => {
@@ -63,6 +94,7 @@ async function main() {
     console.log(`\n${signal}: stopping`);
     clearInterval(sweep);
     server.close();
+    await stopFake?.();
     await stopDb?.();
     process.exit(0);
   };

@@ -1,0 +1,22 @@
+import type { Logger } from '../shared/logger.js';
+import { createWechatPayClient } from '../shared/payments/wechatpay/client.js';
+import { loadWechatPayConfig, wechatPayConfigFromSecret, type WechatPayConfig } from '../shared/payments/wechatpay/config.js';
+import type { AppDeps } from './env.js';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * WeChat Pay from the environment, or undefined when it is not configured (offline campaigns only):
+ *   - deployed: WECHATPAY_SECRET_ARN names a Secrets Manager JSON secret with the merchant's keys,
+ *     read once per cold start; WECHATPAY_NOTIFY_URL (and optionally WECHATPAY_API_BASE) from env;
+ *   - local: the WECHATPAY_* variables themselves (all or none), e.g. the fake's under npm start.
+ * A half-configured merchant fails start-up, naming what is missing, never a member's first payment.
+ */
+export async function wechatPayFromEnv(env: Env, readSecret: (arn: string) => Promise<string>, logger: Logger): Promise<AppDeps['wechatPay']> {
+  const arn = env.WECHATPAY_SECRET_ARN?.trim();
+  const config: WechatPayConfig | null = arn ? wechatPayConfigFromSecret(await readSecret(arn), env) : loadWechatPayConfig(env);
+  if (!config) return undefined;
+  // Only method, path, status and WeChat's code are logged: never headers, bodies or keys.
+  const client = createWechatPayClient(config, (fields) => logger.warn('wechat pay call failed', fields));
+  return { config, client };
+}
