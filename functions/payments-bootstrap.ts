@@ -14,9 +14,29 @@ type Env = Record<string, string | undefined>;
  */
 export async function wechatPayFromEnv(env: Env, readSecret: (arn: string) => Promise<string>, logger: Logger): Promise<AppDeps['wechatPay']> {
   const arn = env.WECHATPAY_SECRET_ARN?.trim();
-  const config: WechatPayConfig | null = arn ? wechatPayConfigFromSecret(await readSecret(arn), env) : loadWechatPayConfig(env);
+  let config: WechatPayConfig | null;
+  if (arn) {
+    const secret = await readSecret(arn);
+    // The stack creates the secret as {"placeholder": true, …} until the operator puts the merchant's
+    // keys in: until then the API runs with offline campaigns only, instead of failing to start.
+    if (isPlaceholder(secret)) {
+      logger.warn('WeChat Pay secret is still the placeholder: prepaid campaigns are off until the merchant keys are put in');
+      return undefined;
+    }
+    config = wechatPayConfigFromSecret(secret, env);
+  } else {
+    config = loadWechatPayConfig(env);
+  }
   if (!config) return undefined;
   // Only method, path, status and WeChat's code are logged: never headers, bodies or keys.
   const client = createWechatPayClient(config, (fields) => logger.warn('wechat pay call failed', fields));
   return { config, client };
+}
+
+function isPlaceholder(secret: string): boolean {
+  try {
+    return (JSON.parse(secret) as { placeholder?: unknown } | null)?.placeholder === true;
+  } catch {
+    return false;
+  }
 }
