@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.js';
-import { requireCampaign } from '../../shared/db/campaigns.js';
-import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
+import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
+import { cancelEntry, changeEntry, join, listEntries, type EntryChange } from '../../shared/db/entries.js';
 import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js';
 import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
@@ -13,7 +13,11 @@ import { baseAmount } from '../../shared/domain/payments.js';
 import type { CampaignDefinition, Entry } from '../../shared/domain/types.js';
 import { AppError, InvalidStateError, ServiceUnavailableError } from '../../shared/errors.js';
 import type { PaymentsContext } from '../../shared/payments/context.js';
-import { holdEnd, joinPayment, reconcileEntryMoney } from '../../shared/payments/entry-money.js';
+import { holdEnd, joinPayment, netPaid, refundExcess, topUpFor } from '../../shared/payments/entry-money.js';
+import { requireEntry } from '../../shared/db/entry-lookup.js';
+import { checkEntryLines, quantityDelta } from '../../shared/domain/entry-rules.js';
+import { ForbiddenError, SoldOutError } from '../../shared/errors.js';
+import { toEntry as recordToEntry } from '../../shared/db/records.js';
 import type { PrepayView } from '../../shared/payments/prepay.js';
 import { EntryWithPayment } from '../../shared/schemas/payment.js';
 import { paymentsContext, type AppDeps } from '../env.js';
@@ -102,10 +106,33 @@ export function entryRoutes(deps: AppDeps) {
     return { ctx: payCtx, openid };
   }
 
-  /** After a change or cancel of a prepaid entry: top-up order or refund (see reconcileEntryMoney). */
-  async function settleMoney(def: CampaignDefinition, entry: Entry): Promise<{ payment?: PrepayView | null; paymentError?: { code: string; message: string } }> {
-    if (def.paymentMode !== 'wechatpay' || !payCtx) return {};
-    return withPayment(async () => reconcileEntryMoney(payCtx, def, entry, await getOpenid(db, entry.userId)));
+  /** After a prepaid entry was lowered or cancelled: the excess goes back (see refundExcess). */
+  async function refundIfPrepaid(def: CampaignDefinition, entry: Entry): Promise<void> {
+    if (def.paymentMode === 'wechatpay' && payCtx) await refundExcess(payCtx, def, entry);
+  }
+
+  /**
+   * A prepaid member asks for lines that cost more than they paid: those wait for a top-up payment
+   * (the change applies when it is paid); the other fields change now. Null when this is not such
+   * a change (offline campaign, lower or equal cost, entry not active).
+   */
+  async function raiseWithTopUp(snapshot: CampaignSnapshot, entryId: string, userId: string, body: EntryChange) {
+    const { def } = snapshot;
+    if (def.paymentMode !== 'wechatpay' || !payCtx || !body.items) return null;
+    const current = await requireEntry(db, def.id, entryId);
+    if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
+    if (current.status !== 'active') return null;
+    checkEntryLines(def, body.items);
+    if (baseAmount(def, body.items) <= (await netPaid(payCtx, def.id, entryId))) return null;
+    // Early word on stock (it is checked again, atomically, when the top-up is paid).
+    for (const [itemId, units] of quantityDelta(current.items, body.items)) {
+      const remaining = snapshot.stateRecord.remaining?.[itemId];
+      if (units > 0 && remaining !== undefined && remaining < units) throw new SoldOutError(itemId, remaining, units);
+    }
+    const { items, ...rest } = body;
+    const entry = Object.values(rest).some((v) => v !== undefined) ? await changeEntry(db, snapshot, entryId, userId, rest) : recordToEntry(current);
+    const money = await withPayment(async () => topUpFor(payCtx, def, entry, items, await getOpenid(db, userId)));
+    return { entry, money: { ...money, pendingItems: items } };
   }
 
   return newRouter()
@@ -157,16 +184,19 @@ export function entryRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const entry = await changeEntry(db, snapshot, entryId, user.id, c.req.valid('json'));
-      const money = await settleMoney(snapshot.def, entry);
-      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...money }, 200);
+      const body = c.req.valid('json');
+      const raised = await raiseWithTopUp(snapshot, entryId, user.id, body);
+      if (raised) return c.json({ ...entryView(raised.entry, { kind: 'user', userId: user.id }), ...raised.money }, 200);
+      const entry = await changeEntry(db, snapshot, entryId, user.id, body);
+      await refundIfPrepaid(snapshot.def, entry);
+      return c.json(entryView(entry, { kind: 'user', userId: user.id }), 200);
     })
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const entry = await cancelEntry(db, snapshot, entryId, user.id);
-      await settleMoney(snapshot.def, entry);
+      await refundIfPrepaid(snapshot.def, entry);
       const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
       return c.json(entryView(entry, viewer), 200);
     });

@@ -19,7 +19,7 @@ import { getOpenid } from '../../shared/db/users.js';
 import { isLookupableId } from '../../shared/db/keys.js';
 import { acceptsEntries } from '../../shared/domain/lifecycle.js';
 import type { PaymentsContext } from '../../shared/payments/context.js';
-import { joinPayment, reconcileEntryMoney } from '../../shared/payments/entry-money.js';
+import { joinPayment, pendingTopUp } from '../../shared/payments/entry-money.js';
 import { syncOrder } from '../../shared/payments/payments-in.js';
 import { entryOrders } from '../../shared/payments/prepay.js';
 import { retryRefund } from '../../shared/payments/refunds.js';
@@ -220,7 +220,7 @@ export function paymentRoutes(deps: AppDeps) {
         entry.status === 'pending_payment'
           ? await joinPayment(ctx, snapshot.def, entry, openid)
           : entry.status === 'active' && acceptsEntries(snapshot.def, snapshot.state, db.clock.now())
-            ? await reconcileEntryMoney(ctx, snapshot.def, entry, openid)
+            ? await pendingTopUp(ctx, snapshot.def, entry, openid)
             : null;
       if (!view || view.state !== 'created') throw new InvalidStateError('Nothing to pay for this entry', { status: entry.status });
       return c.json(view, 200);

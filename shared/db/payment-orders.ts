@@ -37,6 +37,8 @@ export interface OrderRecord {
   createdAt: string;
   /** time_expire sent to WeChat: the end of the hold */
   expiresAt: string;
+  /** top-ups: the entry's lines once this is paid (a raised quantity takes effect only when paid) */
+  items?: Array<{ itemId: string; qty: number }>;
 }
 
 export type RefundState = 'pending' | 'processing' | 'succeeded' | 'failed';

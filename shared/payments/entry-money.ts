@@ -1,7 +1,7 @@
 import { markOrderClosed, type OrderRecord } from '../db/payment-orders.js';
 import { getPayment } from '../db/payments.js';
 import { baseAmount } from '../domain/payments.js';
-import type { CampaignDefinition, Entry } from '../domain/types.js';
+import type { CampaignDefinition, Entry, EntryLine } from '../domain/types.js';
 import type { PaymentsContext } from './context.js';
 import { entryOrders, prepayOrder, type PrepayView } from './prepay.js';
 import { requestRefund } from './refunds.js';
@@ -23,43 +23,67 @@ export async function joinPayment(ctx: PaymentsContext, def: CampaignDefinition,
   });
 }
 
-/**
- * After an active prepaid entry changed or was cancelled, bring its money in line with what it
- * now costs at base price (0 once cancelled): more → a top-up order for the difference (older
- * unpaid top-ups are closed, so only one is ever payable); less → a refund of the excess. Money on
- * its way back counts as given back, and refunds are keyed by the entry's version, so a repeat
- * refunds nothing twice.
- */
-export async function reconcileEntryMoney(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, payerOpenid: string | null): Promise<PrepayView | null> {
-  const due = entry.status === 'active' ? baseAmount(def, entry.items) : 0;
-  const money = await getPayment(ctx.db, def.id, entry.id);
-  const net = (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
-  const orders = await entryOrders(ctx, def.id, entry.id);
-  for (const order of orders) if (order.state === 'created' && (order.kind === 'topup' || entry.status !== 'active' && entry.status !== 'pending_payment')) await closeOrder(ctx, order);
-  if (due < net) {
-    const purpose = `${entry.status === 'active' ? 'reduce' : 'cancel'}#${entry.version}`;
-    await requestRefund(ctx, { ...entry }, net - due, purpose, entry.status === 'active' ? '减少数量退款' : '取消接龙退款');
-    return null;
-  }
-  if (due > net && entry.status === 'active') {
-    return prepayOrder(ctx, def, entry, {
-      n: (money?.orderCount ?? 0) + 1,
-      kind: 'topup',
-      amount: due - net,
-      expiresAt: holdEnd(def, ctx.db.clock.now()),
-      payerOpenid,
-    });
-  }
-  return null;
+/** What an entry has paid and not had back (or on its way back). */
+export async function netPaid(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<number> {
+  const money = await getPayment(ctx.db, campaignId, entryId);
+  return (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
 }
 
-async function closeOrder(ctx: PaymentsContext, order: OrderRecord): Promise<void> {
-  try {
-    await ctx.client.closeOrder(order.outTradeNo);
-  } catch (err) {
-    // Already gone at WeChat is fine; if WeChat is unreachable the order still expires by itself
-    // (time_expire), and a payment that slips through is refunded or counted by recordPayment.
-    if (!(err instanceof WechatPayNotFoundError)) ctx.logger.warn('could not close an order', { outTradeNo: order.outTradeNo, err });
+/**
+ * A member of a prepaid campaign raises their quantity: the new lines cost more than they paid, so
+ * nothing changes yet; a top-up order for the difference carries the new lines, and paying it
+ * applies them (payments-in.ts), stock and window permitting, else it is refunded. Older unpaid
+ * top-ups are closed first, so only the latest wish is payable.
+ */
+export async function topUpFor(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, items: EntryLine[], payerOpenid: string | null): Promise<PrepayView> {
+  await closeUnpaid(ctx, def.id, entry.id, (o) => o.kind === 'topup');
+  const money = await getPayment(ctx.db, def.id, entry.id);
+  const net = (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
+  return prepayOrder(ctx, def, entry, {
+    n: (money?.orderCount ?? 0) + 1,
+    kind: 'topup',
+    amount: baseAmount(def, items) - net,
+    expiresAt: holdEnd(def, ctx.db.clock.now()),
+    payerOpenid,
+    items,
+  });
+}
+
+/** The newest unpaid top-up of an entry, with fresh wx.requestPayment parameters; null if none. */
+export async function pendingTopUp(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, payerOpenid: string | null): Promise<PrepayView | null> {
+  const open = (await entryOrders(ctx, def.id, entry.id)).filter((o) => o.kind === 'topup' && o.state === 'created' && Date.parse(o.expiresAt) > ctx.db.clock.now().getTime());
+  const latest = open.at(-1);
+  if (!latest) return null;
+  return prepayOrder(ctx, def, entry, { n: latest.n, kind: 'topup', amount: latest.amount, expiresAt: new Date(latest.expiresAt), payerOpenid, ...(latest.items ? { items: latest.items } : {}) });
+}
+
+/**
+ * After a prepaid entry was lowered or cancelled: refund what it paid above what it now costs at
+ * base price (0 once cancelled), and close its orders that can no longer be wanted (every unpaid
+ * one once cancelled; unpaid top-ups after any change, since they were priced from old lines).
+ * Money on its way back counts as given back, and refunds are keyed by the entry's version, so a
+ * repeat refunds nothing twice.
+ */
+export async function refundExcess(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry): Promise<void> {
+  const active = entry.status === 'active';
+  await closeUnpaid(ctx, def.id, entry.id, (o) => o.kind === 'topup' || !active);
+  if (!active && entry.status !== 'cancelled') return;
+  const due = active ? baseAmount(def, entry.items) : 0;
+  const net = await netPaid(ctx, def.id, entry.id);
+  if (due >= net) return;
+  await requestRefund(ctx, entry, net - due, `${active ? 'reduce' : 'cancel'}#${entry.version}`, active ? '减少数量退款' : '取消接龙退款');
+}
+
+async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: string, which: (o: OrderRecord) => boolean): Promise<void> {
+  for (const order of await entryOrders(ctx, campaignId, entryId)) {
+    if (order.state !== 'created' || !which(order)) continue;
+    try {
+      await ctx.client.closeOrder(order.outTradeNo);
+    } catch (err) {
+      // Already gone at WeChat is fine; if WeChat is unreachable the order still expires by itself
+      // (time_expire), and a payment that slips through is refunded by recordPayment.
+      if (!(err instanceof WechatPayNotFoundError)) ctx.logger.warn('could not close an order', { outTradeNo: order.outTradeNo, err });
+    }
+    await markOrderClosed(ctx.db, order.outTradeNo);
   }
-  await markOrderClosed(ctx.db, order.outTradeNo);
 }

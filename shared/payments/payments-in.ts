@@ -1,5 +1,7 @@
 import { activateEntryTx, campaignTakesPaymentsTx, expireHeldEntry, reviveEntry } from '../db/entry-holds.js';
 import { getEntryRecord } from '../db/entry-lookup.js';
+import { changeEntry } from '../db/entries.js';
+import { AppError } from '../errors.js';
 import { getOrder, markOrderClosed, orderPaidUpdate, outTradeNoFor, type OrderRecord } from '../db/payment-orders.js';
 import { applyMoneyEvent } from '../db/payments.js';
 import { requireCampaign } from '../db/campaigns.js';
@@ -56,8 +58,25 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
     await applyMoneyEvent(db, event, order.userId);
     return refundLate(ctx, order, amount, tx.transactionId, 'the order was paid twice');
   }
-  if (order.kind === 'topup') return 'recorded';
+  if (order.kind === 'topup') return applyTopUp(ctx, order, amount, tx.transactionId);
   return placeLatePayment(ctx, order, amount, tx.transactionId);
+}
+
+/**
+ * A paid top-up applies the lines it was made for (the raised quantity), under the same checks as
+ * any change: the campaign open, stock left, the entry still active. If it cannot (or the top-up
+ * was superseded by a newer one, or expired), the top-up is refunded in full.
+ */
+async function applyTopUp(ctx: PaymentsContext, order: OrderRecord, amount: number, transactionId: string): Promise<PaymentOutcome> {
+  if (order.state !== 'created' || !order.items) return refundLate(ctx, order, amount, transactionId, 'a top-up that was replaced or had expired');
+  try {
+    const snapshot = await requireCampaign(ctx.db, order.campaignId);
+    await changeEntry(ctx.db, snapshot, order.entryId, order.userId, { items: order.items });
+    return 'recorded';
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return refundLate(ctx, order, amount, transactionId, `the raised quantity could not be applied: ${err.code}`);
+  }
 }
 
 /** The join's payment arrived when its entry was no longer held: revive it, or refund. */

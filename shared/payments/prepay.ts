@@ -13,6 +13,8 @@ export interface PrepayView {
   state: OrderRecord['state'];
   /** after this the order cannot be paid (the hold ends) */
   expiresAt: string;
+  /** top-ups: the entry's lines once paid */
+  items?: OrderRecord['items'];
   /** null once the order is paid or closed */
   requestPayment: JsapiPayParams | null;
 }
@@ -27,7 +29,7 @@ export async function prepayOrder(
   ctx: PaymentsContext,
   def: CampaignDefinition,
   entry: Pick<Entry, 'id' | 'seq' | 'userId'>,
-  order: { n: number; kind: OrderKind; amount: number; expiresAt: Date; payerOpenid: string | null },
+  order: { n: number; kind: OrderKind; amount: number; expiresAt: Date; payerOpenid: string | null; items?: OrderRecord['items'] },
 ): Promise<PrepayView> {
   const { db } = ctx;
   const now = db.clock.now();
@@ -46,6 +48,7 @@ export async function prepayOrder(
     refundable: 0,
     createdAt: now.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
+    ...(order.items ? { items: order.items } : {}),
   });
   await applyMoneyEvent(
     db,
@@ -74,6 +77,7 @@ function view(ctx: PaymentsContext, order: OrderRecord, prepayId: string | null)
     kind: order.kind,
     state: order.state,
     expiresAt: order.expiresAt,
+    ...(order.items ? { items: order.items } : {}),
     requestPayment: prepayId && order.state === 'created' ? jsapiPayParams(ctx.config, prepayId) : null,
   };
 }

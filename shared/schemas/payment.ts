@@ -75,6 +75,7 @@ export const PrepayViewSchema = z
     kind: z.enum(['join', 'topup']),
     state: z.enum(['created', 'paid', 'closed']),
     expiresAt: IsoTime.openapi({ description: 'the order cannot be paid after this (the hold ends; never after the deadline)' }),
+    items: z.array(z.object({ itemId: z.string(), qty: z.number().int() })).optional().openapi({ description: "top-ups: the entry's lines once paid" }),
     requestPayment: z
       .object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() })
       .nullable()
@@ -87,6 +88,9 @@ const PaymentError = z.object({ code: z.string(), message: z.string() }).openapi
 export const EntryWithPayment = EntrySchema.extend({
   payment: PrepayViewSchema.nullable().optional().openapi({ description: 'wechatpay campaigns only: the order to pay now, or null when nothing is due' }),
   paymentError: PaymentError.optional(),
+  pendingItems: z.array(z.object({ itemId: z.string(), qty: z.number().int() })).optional().openapi({
+    description: 'PATCH of a prepaid entry that costs more: these lines replace `items` once `payment` (the top-up) is paid; until then `items` are unchanged',
+  }),
 }).openapi('EntryWithPayment');
 
 export const RefundSchema = z

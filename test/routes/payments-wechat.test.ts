@@ -277,14 +277,21 @@ describe('refunds', () => {
     const a = await joinAndPay(c, 3);
     const lowered = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     expect(lowered.status).toBe(200);
-    expect(lowered.body.payment).toBeNull();
+    expect(lowered.body).not.toHaveProperty('payment');
+    expect(lowered.body.items).toEqual([{ itemId: 'i1', qty: 1 }]);
     let refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
     expect(refunds.map((r: any) => [r.amount, r.purpose.split('#')[0]])).toEqual([[7980, 'reduce']]);
 
     const raised = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }] } });
-    expect(raised.body.payment).toMatchObject({ kind: 'topup', amount: 3990, state: 'created' });
+    expect(raised.body.payment).toMatchObject({ kind: 'topup', amount: 3990, state: 'created', items: [{ itemId: 'i1', qty: 2 }] });
     expectValidPaySign(h.fake, raised.body.payment.requestPayment);
+    // Nothing changes until the top-up is paid: items, stock and price stay.
+    expect(raised.body.items).toEqual([{ itemId: 'i1', qty: 1 }]);
+    expect(raised.body.pendingItems).toEqual([{ itemId: 'i1', qty: 2 }]);
+    expect(await remaining(c)).toBe(9);
     await h.fake.pay(raised.body.payment.outTradeNo);
+    expect((await requireEntry(h.db, c.id, a.entry.id)).items).toEqual([{ itemId: 'i1', qty: 2 }]);
+    expect(await remaining(c)).toBe(8);
     expect((await h.call('GET', `/campaigns/${c.id}/entries/${a.entry.id}/payment`, { token: a.token })).body).toMatchObject({ paid: 11970 + 3990, amountDue: 7980 });
 
     const cancelled = await h.call('DELETE', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token });
@@ -305,6 +312,38 @@ describe('refunds', () => {
     expect(h.fake.orders.get(res.body.payment.outTradeNo)!.tradeState).toBe('CLOSED');
     expect(await remaining(c)).toBe(10);
     expect((await h.call('POST', `/campaigns/${c.id}/entries/${res.body.id}/payment/prepay`, { token: m.token })).status).toBe(409);
+  });
+});
+
+describe('top-ups', () => {
+  it('an unpaid top-up changes nothing; a newer one replaces it; a superseded or unappliable one is refunded when paid', async () => {
+    const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 3 }] });
+    const a = await joinAndPay(c, 1);
+    const first = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }], note: '多要一份' } });
+    expect(first.body).toMatchObject({ note: '多要一份', items: [{ itemId: 'i1', qty: 1 }] });
+    const second = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } });
+    expect(second.body.payment).toMatchObject({ amount: 7980, items: [{ itemId: 'i1', qty: 3 }] });
+    expect(h.fake.orders.get(first.body.payment.outTradeNo)!.tradeState).toBe('CLOSED');
+    // The member asks again for what to pay: the newest top-up.
+    const again = await h.call('POST', `/campaigns/${c.id}/entries/${a.entry.id}/payment/prepay`, { token: a.token });
+    expect(again.body.outTradeNo).toBe(second.body.payment.outTradeNo);
+    // Someone else takes the last two units before the top-up is paid: it cannot apply, so it is refunded.
+    const b = await joinAndPay(c, 2);
+    expect(await entryStatus(c, b.entry.id)).toBe('active');
+    await h.fake.pay(second.body.payment.outTradeNo);
+    expect((await requireEntry(h.db, c.id, a.entry.id)).items).toEqual([{ itemId: 'i1', qty: 1 }]);
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.map((r: any) => [r.seq, r.amount, r.purpose.split('#')[0]])).toEqual([[1, 7980, 'late']]);
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    await expectLedgerBalances(h, c.id, new Map([[a.entry.id, 3990], [b.entry.id, 7980]]));
+  });
+
+  it('raising beyond stock or the per-person limit is refused at once', async () => {
+    const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 2, perPersonLimit: 3 }] });
+    const a = await joinAndPay(c, 1);
+    expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } })).body.error.code).toBe('SOLD_OUT');
+    expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 4 }] } })).body.error.code).toBe('LIMIT_EXCEEDED');
   });
 });
 
