@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import { decode, sign, verify } from 'hono/jwt';
 import type { JWTPayload } from 'hono/utils/jwt/types';
 import { UnauthorizedError } from '../errors.js';
@@ -43,7 +43,40 @@ const REFRESH_TYP = 'refresh';
  * and deployments, so a token signed before a rotation still finds its key afterwards.
  */
 export function deriveKid(secret: string): string {
-  return `k${createHash('sha256').update(`tuangou-token-kid\0${secret}`).digest('base64url').slice(0, 10)}`;
+  let kid = derivedKids.get(secret);
+  if (kid === undefined) {
+    kid = `k${createHash('sha256').update(`tuangou-token-kid\0${secret}`).digest('base64url').slice(0, 10)}`;
+    remember(derivedKids, secret, kid);
+  }
+  return kid;
+}
+
+/**
+ * Per-process memos keyed by secret: a process knows a handful of keys (current + previous), so
+ * these stay tiny; the cap only guards against a caller minting settings from many secrets.
+ */
+const MEMO_CAP = 64;
+const derivedKids = new Map<string, string>();
+const verifyKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function remember<V>(memo: Map<string, V>, key: string, value: V) {
+  if (memo.size >= MEMO_CAP) memo.clear();
+  memo.set(key, value);
+}
+
+/**
+ * The key as a WebCrypto HMAC key for `verify`, imported once per (kid, secret) instead of on
+ * every request. The JWK import checks the same things hono's `verify` checks when handed the JWK.
+ */
+function verifyKey(key: SigningKey): Promise<webcrypto.CryptoKey> {
+  const memoKey = `${key.kid}\0${key.secret}`;
+  let imported = verifyKeys.get(memoKey);
+  if (imported === undefined) {
+    imported = webcrypto.subtle.importKey('jwk', jwk(key), { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['verify']);
+    // A failed import is not remembered: the next request tries again.
+    imported.catch(() => verifyKeys.delete(memoKey));
+    remember(verifyKeys, memoKey, imported);
+  }
+  return imported;
 }
 
 export function currentKey(settings: TokenSettings): SigningKey {
@@ -130,7 +163,7 @@ async function verifySigned(settings: TokenSettings, token: string, audience: st
   let lastError: unknown;
   for (const key of candidates) {
     try {
-      return await verify(token, jwk(key), { alg: 'HS256', iss: settings.issuer, aud: audience });
+      return await verify(token, await verifyKey(key), { alg: 'HS256', iss: settings.issuer, aud: audience });
     } catch (err) {
       lastError = err;
     }
@@ -139,14 +172,38 @@ async function verifySigned(settings: TokenSettings, token: string, audience: st
 }
 
 export async function verifyToken(settings: TokenSettings, token: string): Promise<TokenUser> {
+  return (await verifyAccessToken(settings, token)).user;
+}
+
+/** The time claims an accepted access token carried (epoch seconds), for re-checking a cached verdict. */
+export interface TokenTimes {
+  exp: number;
+  nbf?: number;
+  iat?: number;
+}
+
+/** `verifyToken`, also returning the token's time claims (see VerifiedTokenCache). */
+export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<{ user: TokenUser; times: TokenTimes }> {
   try {
     const payload = await verifySigned(settings, token, settings.audience);
     if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.exp !== 'number') throw new Error('incomplete token');
     if (payload.typ !== undefined) throw new Error('not an access token');
-    return { id: payload.sub, nickname: typeof payload.name === 'string' ? payload.name : '' };
+    const times: TokenTimes = { exp: payload.exp };
+    if (typeof payload.nbf === 'number') times.nbf = payload.nbf;
+    if (typeof payload.iat === 'number') times.iat = payload.iat;
+    return { user: { id: payload.sub, nickname: typeof payload.name === 'string' ? payload.name : '' }, times };
   } catch {
     throw new UnauthorizedError('Invalid or expired token');
   }
+}
+
+/**
+ * Whether a token accepted earlier is still inside its time window now: the same checks, on the
+ * same clock (`Date.now()`, whole seconds), that `verify` made when it accepted it.
+ */
+export function withinTokenTimes(times: TokenTimes, nowMs: number = Date.now()): boolean {
+  const now = Math.floor(nowMs / 1000);
+  return times.exp > now && (times.nbf === undefined || times.nbf <= now) && (times.iat === undefined || times.iat <= now);
 }
 
 export async function verifyRefreshToken(settings: TokenSettings, token: string): Promise<RefreshClaims> {
