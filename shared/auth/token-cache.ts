@@ -2,7 +2,7 @@ import { verifyAccessToken, withinTokenTimes, type TokenSettings, type TokenTime
 
 /**
  * Access tokens this process has already verified, by their exact text, so that a client's next
- * request with the same token skips the signature check (one HMAC plus a WebCrypto job per request).
+ * request with the same token skips decoding and the signature check.
  *
  * The verdict cached is the one `verifyToken` gave, and it stays true for the token's lifetime:
  *   - the keyring is fixed per process (read once per cold start, see functions/bootstrap.ts), and
@@ -36,7 +36,7 @@ export class VerifiedTokenCache {
     const verified = await verifyAccessToken(this.settings, token);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(token, verified);
-    return verified.user;
+    return { ...verified.user };
   }
 
   get size(): number {

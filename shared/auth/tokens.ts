@@ -1,5 +1,6 @@
-import { createHash, randomUUID, webcrypto } from 'node:crypto';
-import { decode, sign, verify } from 'hono/jwt';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { decode, sign } from 'hono/jwt';
+import { decodeBase64Url } from 'hono/utils/encode';
 import type { JWTPayload } from 'hono/utils/jwt/types';
 import { UnauthorizedError } from '../errors.js';
 
@@ -52,31 +53,14 @@ export function deriveKid(secret: string): string {
 }
 
 /**
- * Per-process memos keyed by secret: a process knows a handful of keys (current + previous), so
- * these stay tiny; the cap only guards against a caller minting settings from many secrets.
+ * Per-process memo of derived kids: a process knows a handful of keys (current + previous), so it
+ * stays tiny; the cap only guards against a caller minting settings from many secrets.
  */
 const MEMO_CAP = 64;
 const derivedKids = new Map<string, string>();
-const verifyKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
 function remember<V>(memo: Map<string, V>, key: string, value: V) {
   if (memo.size >= MEMO_CAP) memo.clear();
   memo.set(key, value);
-}
-
-/**
- * The key as a WebCrypto HMAC key for `verify`, imported once per (kid, secret) instead of on
- * every request. The JWK import checks the same things hono's `verify` checks when handed the JWK.
- */
-function verifyKey(key: SigningKey): Promise<webcrypto.CryptoKey> {
-  const memoKey = `${key.kid}\0${key.secret}`;
-  let imported = verifyKeys.get(memoKey);
-  if (imported === undefined) {
-    imported = webcrypto.subtle.importKey('jwk', jwk(key), { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['verify']);
-    // A failed import is not remembered: the next request tries again.
-    imported.catch(() => verifyKeys.delete(memoKey));
-    remember(verifyKeys, memoKey, imported);
-  }
-  return imported;
 }
 
 export function currentKey(settings: TokenSettings): SigningKey {
@@ -151,24 +135,51 @@ export async function issueTokenPair(settings: TokenSettings, user: TokenUser, f
  * Signature, algorithm (HS256 only), issuer, audience and times checked with the key the header's
  * `kid` names. A token without `kid` predates key ids and is tried against each configured key;
  * an unknown `kid` is refused.
+ *
+ * The checks are hono's `verify` (hono/utils/jwt/jwt.js) for HS256, in its order, with the
+ * signature checked by node:crypto's HMAC (synchronous, constant-time compare) instead of a
+ * WebCrypto key import plus an async job per request, and the token decoded once instead of twice.
+ * test/unit/tokens.test.ts and token-keys.test.ts hold the refusals this must keep.
  */
 async function verifySigned(settings: TokenSettings, token: string, audience: string): Promise<JWTPayload> {
-  const { header } = decode(token) as { header: { kid?: unknown } };
+  const { header, payload } = decode(token) as unknown as { header: Record<string, unknown>; payload: JWTPayload };
   const keys = verificationKeys(settings);
   let candidates: SigningKey[];
   if (header.kid === undefined) candidates = keys;
   else if (typeof header.kid === 'string') candidates = keys.filter((k) => k.kid === header.kid).slice(0, 1);
   else throw new Error('kid is not a string');
   if (candidates.length === 0) throw new Error('unknown kid');
-  let lastError: unknown;
+  checkHeaderAndClaims(header, payload, settings.issuer, audience);
+  const dot = token.lastIndexOf('.');
+  const signaturePart = token.slice(dot + 1);
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(signaturePart)) throw new Error('malformed signature');
+  const signature = Buffer.from(decodeBase64Url(signaturePart)); // atob's rules, as hono decodes it
+  const signed = token.slice(0, dot);
   for (const key of candidates) {
-    try {
-      return await verify(token, await verifyKey(key), { alg: 'HS256', iss: settings.issuer, aud: audience });
-    } catch (err) {
-      lastError = err;
-    }
+    const expected = createHmac('sha256', key.secret).update(signed).digest();
+    if (signature.length === expected.length && timingSafeEqual(signature, expected)) return payload;
   }
-  throw lastError;
+  throw new Error('signature mismatch');
+}
+
+/** A JOSE `typ` of JWT, as hono compares it (case-insensitive, optional `application/`). */
+const isJwtTyp = (typ: unknown) => typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'jwt';
+
+/** hono's `verify` checks before the signature, for alg HS256 with issuer and audience required. */
+function checkHeaderAndClaims(header: Record<string, unknown>, payload: JWTPayload, issuer: string, audience: string) {
+  if (typeof header !== 'object' || header === null || !('alg' in header)) throw new Error('invalid header');
+  if ('typ' in header && !isJwtTyp(header.typ)) throw new Error('invalid header typ');
+  if ('crit' in header) throw new Error('crit header not supported');
+  if (header.alg !== 'HS256') throw new Error('alg must be HS256');
+  const now = Math.floor(Date.now() / 1000);
+  const { nbf, exp, iat } = payload as { nbf?: unknown; exp?: unknown; iat?: unknown };
+  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf) || nbf > now)) throw new Error('not yet valid');
+  if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now)) throw new Error('expired');
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || now < iat)) throw new Error('issued in the future');
+  if (!payload.iss || payload.iss !== issuer) throw new Error('wrong issuer');
+  if (!payload.aud) throw new Error('no audience');
+  const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!auds.some((a) => a === audience)) throw new Error('wrong audience');
 }
 
 export async function verifyToken(settings: TokenSettings, token: string): Promise<TokenUser> {

@@ -20,7 +20,8 @@
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join as joinPath } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,6 +80,36 @@ interface LoadResult {
   results: string[];
   latencies: number[];
   seconds: number;
+  cpuMs: number;
+}
+
+/** CPU time (ms) of a process from Linux /proc (10 ms ticks; NaN elsewhere). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU time spent while `work` runs, in ms per join: this process (all its threads, minus the load
+ * generator's own thread, which reports its time), and DynamoDB Local. Unlike throughput these
+ * barely move with other load on the machine, so they compare runs taken at different times.
+ */
+async function cpuPerJoin<T extends object>(joins: number, dbPid: number | undefined, work: () => Promise<T>) {
+  const proc = process.cpuUsage();
+  const db = procCpuMs(dbPid);
+  const out = await work();
+  const used = process.cpuUsage(proc);
+  const load = (out as { loadCpuMs?: number }).loadCpuMs ?? 0;
+  const per = (ms: number) => +(ms / joins).toFixed(2);
+  return {
+    out,
+    cpu: { server: per((used.user + used.system) / 1000 - load), loadGenerator: per(load), dynamodbLocal: per(procCpuMs(dbPid) - db) },
+  };
 }
 
 /** Runs the HTTP load generator in a worker thread and waits for its figures. */
@@ -131,16 +162,15 @@ async function main() {
   const doc = createDocumentClient({ region: 'local', endpoint });
   const requests = new Map<string, number>();
   const durations = new Map<string, number>();
+  // Counting is on the API's side only, so it is kept to a map bump; timings only with BENCH_DEBUG.
+  const timed = Boolean(process.env.BENCH_DEBUG);
   doc.middlewareStack.add(
-    (next, context) => async (args) => {
+    (next, context) => (args) => {
       const name = context.commandName ?? '?';
       requests.set(name, (requests.get(name) ?? 0) + 1);
+      if (!timed) return next(args);
       const t = performance.now();
-      try {
-        return await next(args);
-      } finally {
-        durations.set(name, (durations.get(name) ?? 0) + performance.now() - t);
-      }
+      return next(args).finally(() => durations.set(name, (durations.get(name) ?? 0) + performance.now() - t));
     },
     { step: 'initialize', name: 'countRequests' },
   );
@@ -201,7 +231,8 @@ async function main() {
   // DynamoDB Local's JIT warms up over the first thousand requests: warm it before measuring, and
   // measure raw before and after the API, keeping the faster raw run (a conservative ratio).
   await rawJoins('warmup', Math.min(N, 1000));
-  const rawBefore = await profiled('raw', () => rawJoins('before', N));
+  const dbPid = local?.pid;
+  const { out: rawBefore, cpu: rawBeforeCpu } = await cpuPerJoin(N, dbPid, () => profiled('raw', () => rawJoins('before', N)));
 
   requests.clear();
   const inProcess = () =>
@@ -216,9 +247,9 @@ async function main() {
     });
   const overHttp = async () => {
     const load = await loadFromWorker({ base, campaignId: campaign.id, tokens: userTokens, concurrency: C });
-    return summarize(load.results, load.latencies, load.seconds);
+    return { ...summarize(load.results, load.latencies, load.seconds), loadCpuMs: load.cpuMs };
   };
-  const api = await profiled('api', IN_PROCESS ? inProcess : overHttp);
+  const { out: api, cpu: apiCpu } = await cpuPerJoin(N, dbPid, () => profiled('api', IN_PROCESS ? inProcess : overHttp));
   const byCode: Record<string, number> = {};
   for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
   const accepted = byCode['201'] ?? 0;
@@ -228,8 +259,8 @@ async function main() {
   const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
   const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
 
-  const rawAfter = await rawJoins('after', N);
-  const rawRun = rawBefore.perSecond >= rawAfter.perSecond ? rawBefore : rawAfter;
+  const { out: rawAfter, cpu: rawAfterCpu } = await cpuPerJoin(N, dbPid, () => rawJoins('after', N));
+  const [rawRun, rawCpu] = rawBefore.perSecond >= rawAfter.perSecond ? [rawBefore, rawBeforeCpu] : [rawAfter, rawAfterCpu];
 
   const figures = {
     joins: N,
@@ -243,6 +274,8 @@ async function main() {
     rawJoinsPerSecond: Math.round(rawRun.perSecond),
     rawLatencyMs: { p50: +rawRun.p50.toFixed(1), p95: +rawRun.p95.toFixed(1), p99: +rawRun.p99.toFixed(1) },
     ratioApiToRaw: +(api.perSecond / rawRun.perSecond).toFixed(2),
+    cpuMsPerJoin: { api: apiCpu, raw: { server: rawCpu.server, dynamodbLocal: rawCpu.dynamodbLocal } },
+    loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
     dynamoWriteRequestsPerAcceptedJoin: +(writeRequests / Math.max(1, accepted)).toFixed(2),
     dynamoReadRequestsPerJoinAttempt: +(readRequests / N).toFixed(2),
     consumedWcuPerAcceptedJoin: +(wcu / Math.max(1, accepted)).toFixed(2),
@@ -253,6 +286,7 @@ async function main() {
   console.log(`responses: ${JSON.stringify(byCode)}   oversold units: ${oversold}`);
   console.log(`raw:  ${figures.rawJoinsPerSecond} joins/s  p50 ${figures.rawLatencyMs.p50} ms  (claim put + counter update + entry put, same concurrency)`);
   console.log(`ratio API/raw: ${figures.ratioApiToRaw}`);
+  console.log(`CPU ms per join: API server ${apiCpu.server} + load generator ${apiCpu.loadGenerator} + DynamoDB Local ${apiCpu.dynamodbLocal}; raw SDK ${rawCpu.server} + DynamoDB Local ${rawCpu.dynamodbLocal}   (load average ${figures.loadAverage.join(' ')})`);
   console.log(`per accepted join: ${figures.dynamoWriteRequestsPerAcceptedJoin} write requests, ${figures.consumedWcuPerAcceptedJoin} WCU (base table + indexes); ${figures.dynamoReadRequestsPerJoinAttempt} reads per attempt`);
   if (process.env.BENCH_DEBUG) console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
   console.log(JSON.stringify(figures));
