@@ -6,8 +6,9 @@
  * JavaScript: a worker does not inherit tsx's loader, and the client should not pay for one.
  *
  * workerData: { base, campaignId, tokens: string[], concurrency }; posts back
- * { results: ('201' | '<status> <error code>')[] in request order, latencies: ms[], seconds }.
+ * { results: ('201' | '<status> <error code>')[] in request order, latencies: ms[], seconds, cpuMs (this thread's CPU time) }.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -56,7 +57,18 @@ function join(i) {
   });
 }
 
+/** This thread's CPU time in ms (Linux /proc; NaN elsewhere): what the load generator costs. */
+function threadCpuMs() {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+  } catch {
+    return NaN;
+  }
+}
+
 async function run() {
+  const cpuBefore = threadCpuMs();
   const count = job.tokens.length;
   const results = new Array(count);
   const latencies = [];
@@ -73,7 +85,7 @@ async function run() {
   );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { results, latencies, seconds };
+  return { results, latencies, seconds, cpuMs: threadCpuMs() - cpuBefore };
 }
 
 run().then(
