@@ -33,6 +33,8 @@ export function createApp(deps: AppDeps) {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    // A response a route built itself (not through c.json / c.body) lacks the header set before it.
+    if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', c.get('requestId'));
     deps.logger.info('request', {
       requestId: c.get('requestId'),
       method: c.req.method,
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use(
     '*',
-    cors({
+    corsHeaders({
       origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : '*',
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
@@ -93,6 +95,36 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+type CorsOptions = { origin: string | string[]; allowHeaders: string[]; exposeHeaders: string[]; allowMethods: string[]; maxAge: number };
+
+/**
+ * hono's cors with the same options and headers, except that on an ordinary request (not a
+ * preflight, which hono's cors answers as before) the headers are set before the route runs with
+ * `c.header`, not on `c.res`. hono's cors writes `c.res.headers` first, which makes a placeholder
+ * response the route's own is then copied over (`set res`): on @hono/node-server that copy turns
+ * the route's lightweight response into a full WHATWG Response whose body the server then reads
+ * back as a web stream, on every request.
+ */
+function corsHeaders(options: CorsOptions): MiddlewareHandler {
+  const preflight = cors(options);
+  const anyOrigin = options.origin === '*';
+  const allowed = typeof options.origin === 'string' ? [options.origin] : options.origin;
+  const expose = options.exposeHeaders.join(',');
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    const requestOrigin = c.req.header('origin') || '';
+    const allowOrigin = anyOrigin ? '*' : allowed.includes(requestOrigin) ? requestOrigin : null;
+    if (allowOrigin) c.header('Access-Control-Allow-Origin', allowOrigin);
+    if (expose) c.header('Access-Control-Expose-Headers', expose);
+    await next();
+    const headers = c.res.headers;
+    // A response a route built itself (not through c.json / c.body) lacks what was set above.
+    if (allowOrigin && !headers.has('Access-Control-Allow-Origin')) headers.set('Access-Control-Allow-Origin', allowOrigin);
+    if (expose && !headers.has('Access-Control-Expose-Headers')) headers.set('Access-Control-Expose-Headers', expose);
+    if (!anyOrigin) headers.append('Vary', 'Origin');
+  };
+}
 
 /**
  * hono's bodyLimit, without its first step for the common case. It starts with `c.req.raw.body`,
