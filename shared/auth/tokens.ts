@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decode, sign } from 'hono/jwt';
 import { decodeBase64Url } from 'hono/utils/encode';
 import type { JWTPayload } from 'hono/utils/jwt/types';
@@ -53,11 +53,21 @@ export function deriveKid(secret: string): string {
 }
 
 /**
- * Per-process memo of derived kids: a process knows a handful of keys (current + previous), so it
+ * Per-process memos of derived kids and HMAC keys: a process knows a handful of keys (current + previous), so it
  * stays tiny; the cap only guards against a caller minting settings from many secrets.
  */
 const MEMO_CAP = 64;
 const derivedKids = new Map<string, string>();
+const hmacKeys = new Map<string, KeyObject>();
+/** The secret as a KeyObject, made once: the same bytes `createHmac` would take from the string (UTF-8). */
+function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    remember(hmacKeys, secret, key);
+  }
+  return key;
+}
 function remember<V>(memo: Map<string, V>, key: string, value: V) {
   if (memo.size >= MEMO_CAP) memo.clear();
   memo.set(key, value);
@@ -156,7 +166,7 @@ async function verifySigned(settings: TokenSettings, token: string, audience: st
   const signature = Buffer.from(decodeBase64Url(signaturePart)); // atob's rules, as hono decodes it
   const signed = token.slice(0, dot);
   for (const key of candidates) {
-    const expected = createHmac('sha256', key.secret).update(signed).digest();
+    const expected = createHmac('sha256', hmacKey(key.secret)).update(signed).digest();
     if (signature.length === expected.length && timingSafeEqual(signature, expected)) return payload;
   }
   throw new Error('signature mismatch');

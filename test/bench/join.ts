@@ -12,9 +12,10 @@
  *   - main thread: the API server (@hono/node-server + the real app + its DynamoDB client) during
  *     the API phase; the raw phase's SDK calls (the raw side's "server" work, driven by an
  *     in-thread pool whose own cost is a loop and a counter).
- *   - worker thread (join-load.mjs): the HTTP load generator of the API phase, node:http with a
- *     keep-alive Agent (one socket per concurrent client), so the clients' request building and
- *     response parsing neither share the server's event loop nor its heap.
+ *   - worker thread (join-load.mjs): the HTTP load generator of the API phase: C keep-alive
+ *     HTTP/1.1 connections, requests written and responses parsed by hand (as wrk does), so the
+ *     clients cost little CPU and neither share the server's event loop nor its heap. Its CPU time
+ *     is reported apart ("load generator"); the raw phase's driver has no such share to report.
  * `--transport inprocess` instead calls app.request() on the main thread (no sockets, no worker):
  * isolates the cost of the HTTP layer. `--profile DIR` writes CPU profiles of the main thread
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
