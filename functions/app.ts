@@ -35,6 +35,8 @@ export function createApp(deps: AppDeps) {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    // A response a route built itself (not through c.json / c.body) lacks the header set before it.
+    if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', c.get('requestId'));
     deps.logger.info('request', {
       requestId: c.get('requestId'),
       method: c.req.method,
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use(
     '*',
-    cors({
+    corsHeaders({
       origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : '*',
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
@@ -54,7 +56,7 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(`Request body over ${MAX_BODY_BYTES} bytes`); } }));
+  app.use('*', limitBody(MAX_BODY_BYTES));
   // Login and refresh take their credentials in the body: mounted before the bearer check, so a
   // stale access token a client still sends cannot lock it out of getting a new one.
   if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat));
@@ -98,6 +100,59 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+type CorsOptions = { origin: string | string[]; allowHeaders: string[]; exposeHeaders: string[]; allowMethods: string[]; maxAge: number };
+
+/**
+ * hono's cors with the same options and headers, except that on an ordinary request (not a
+ * preflight, which hono's cors answers as before) the headers are set before the route runs with
+ * `c.header`, not on `c.res`. hono's cors writes `c.res.headers` first, which makes a placeholder
+ * response the route's own is then copied over (`set res`): on @hono/node-server that copy turns
+ * the route's lightweight response into a full WHATWG Response whose body the server then reads
+ * back as a web stream, on every request.
+ */
+function corsHeaders(options: CorsOptions): MiddlewareHandler {
+  const preflight = cors(options);
+  const anyOrigin = options.origin === '*';
+  const allowed = typeof options.origin === 'string' ? [options.origin] : options.origin;
+  const expose = options.exposeHeaders.join(',');
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    const requestOrigin = c.req.header('origin') || '';
+    const allowOrigin = anyOrigin ? '*' : allowed.includes(requestOrigin) ? requestOrigin : null;
+    if (allowOrigin) c.header('Access-Control-Allow-Origin', allowOrigin);
+    if (expose) c.header('Access-Control-Expose-Headers', expose);
+    await next();
+    const headers = c.res.headers;
+    // A response a route built itself (not through c.json / c.body) lacks what was set above.
+    if (allowOrigin && !headers.has('Access-Control-Allow-Origin')) headers.set('Access-Control-Allow-Origin', allowOrigin);
+    if (expose && !headers.has('Access-Control-Expose-Headers')) headers.set('Access-Control-Expose-Headers', expose);
+    if (!anyOrigin) headers.append('Vary', 'Origin');
+  };
+}
+
+/**
+ * hono's bodyLimit, without its first step for the common case. It starts with `c.req.raw.body`,
+ * and on @hono/node-server touching `body` turns the lightweight request into a full WHATWG
+ * Request whose body is a web stream over the socket: every POST then pays for a Request, a
+ * ReadableStream and a stream-to-stream copy before its JSON is read. A request that declares its
+ * length (and is not chunked) is judged by that length, as bodyLimit itself does, and its body is
+ * later read straight from the socket; GET and HEAD carry no body; anything else (chunked
+ * uploads) goes through bodyLimit, which counts the bytes as they stream.
+ */
+function limitBody(maxSize: number): MiddlewareHandler {
+  const onError = () => {
+    throw new PayloadTooLargeError(`Request body over ${maxSize} bytes`);
+  };
+  const streaming = bodyLimit({ maxSize, onError });
+  return async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return parseInt(length, 10) > maxSize ? onError() : next();
+    return streaming(c, next);
+  };
+}
 
 function lambdaRequestId(env: unknown): string | undefined {
   const id = (env as { event?: { requestContext?: { requestId?: unknown } } } | undefined)?.event?.requestContext?.requestId;

@@ -1,14 +1,16 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { verifyToken, type TokenSettings, type TokenUser } from '../../shared/auth/tokens.js';
+import { VerifiedTokenCache } from '../../shared/auth/token-cache.js';
+import type { TokenSettings, TokenUser } from '../../shared/auth/tokens.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
 
 /**
  * Reads `Authorization: Bearer <token>` on every request. No header: anonymous (public reads
  * work). A header that is malformed, forged or expired is 401 everywhere, so a client with a
- * broken token finds out at once instead of silently seeing the public view.
+ * broken token finds out at once instead of silently seeing the public view. Tokens already
+ * verified in this process are not verified again while they are unexpired (VerifiedTokenCache).
  */
-export function authenticate(settings: TokenSettings): MiddlewareHandler<AppEnv> {
+export function authenticate(settings: TokenSettings, verified = new VerifiedTokenCache(settings)): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) {
@@ -17,7 +19,7 @@ export function authenticate(settings: TokenSettings): MiddlewareHandler<AppEnv>
     }
     const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
-    c.set('user', await verifyToken(settings, match[1]!));
+    c.set('user', await verified.verify(match[1]!));
     return next();
   };
 }

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { decode, sign, verify } from 'hono/jwt';
+import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { decode, sign } from 'hono/jwt';
+import { decodeBase64Url } from 'hono/utils/encode';
 import type { JWTPayload } from 'hono/utils/jwt/types';
 import { UnauthorizedError } from '../errors.js';
 
@@ -43,7 +44,33 @@ const REFRESH_TYP = 'refresh';
  * and deployments, so a token signed before a rotation still finds its key afterwards.
  */
 export function deriveKid(secret: string): string {
-  return `k${createHash('sha256').update(`tuangou-token-kid\0${secret}`).digest('base64url').slice(0, 10)}`;
+  let kid = derivedKids.get(secret);
+  if (kid === undefined) {
+    kid = `k${createHash('sha256').update(`tuangou-token-kid\0${secret}`).digest('base64url').slice(0, 10)}`;
+    remember(derivedKids, secret, kid);
+  }
+  return kid;
+}
+
+/**
+ * Per-process memos of derived kids and HMAC keys: a process knows a handful of keys (current + previous), so it
+ * stays tiny; the cap only guards against a caller minting settings from many secrets.
+ */
+const MEMO_CAP = 64;
+const derivedKids = new Map<string, string>();
+const hmacKeys = new Map<string, KeyObject>();
+/** The secret as a KeyObject, made once: the same bytes `createHmac` would take from the string (UTF-8). */
+function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    remember(hmacKeys, secret, key);
+  }
+  return key;
+}
+function remember<V>(memo: Map<string, V>, key: string, value: V) {
+  if (memo.size >= MEMO_CAP) memo.clear();
+  memo.set(key, value);
 }
 
 export function currentKey(settings: TokenSettings): SigningKey {
@@ -118,35 +145,86 @@ export async function issueTokenPair(settings: TokenSettings, user: TokenUser, f
  * Signature, algorithm (HS256 only), issuer, audience and times checked with the key the header's
  * `kid` names. A token without `kid` predates key ids and is tried against each configured key;
  * an unknown `kid` is refused.
+ *
+ * The checks are hono's `verify` (hono/utils/jwt/jwt.js) for HS256, in its order, with the
+ * signature checked by node:crypto's HMAC (synchronous, constant-time compare) instead of a
+ * WebCrypto key import plus an async job per request, and the token decoded once instead of twice.
+ * test/unit/tokens.test.ts and token-keys.test.ts hold the refusals this must keep.
  */
 async function verifySigned(settings: TokenSettings, token: string, audience: string): Promise<JWTPayload> {
-  const { header } = decode(token) as { header: { kid?: unknown } };
+  const { header, payload } = decode(token) as unknown as { header: Record<string, unknown>; payload: JWTPayload };
   const keys = verificationKeys(settings);
   let candidates: SigningKey[];
   if (header.kid === undefined) candidates = keys;
   else if (typeof header.kid === 'string') candidates = keys.filter((k) => k.kid === header.kid).slice(0, 1);
   else throw new Error('kid is not a string');
   if (candidates.length === 0) throw new Error('unknown kid');
-  let lastError: unknown;
+  checkHeaderAndClaims(header, payload, settings.issuer, audience);
+  const dot = token.lastIndexOf('.');
+  const signaturePart = token.slice(dot + 1);
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(signaturePart)) throw new Error('malformed signature');
+  const signature = Buffer.from(decodeBase64Url(signaturePart)); // atob's rules, as hono decodes it
+  const signed = token.slice(0, dot);
   for (const key of candidates) {
-    try {
-      return await verify(token, jwk(key), { alg: 'HS256', iss: settings.issuer, aud: audience });
-    } catch (err) {
-      lastError = err;
-    }
+    const expected = createHmac('sha256', hmacKey(key.secret)).update(signed).digest();
+    if (signature.length === expected.length && timingSafeEqual(signature, expected)) return payload;
   }
-  throw lastError;
+  throw new Error('signature mismatch');
+}
+
+/** A JOSE `typ` of JWT, as hono compares it (case-insensitive, optional `application/`). */
+const isJwtTyp = (typ: unknown) => typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'jwt';
+
+/** hono's `verify` checks before the signature, for alg HS256 with issuer and audience required. */
+function checkHeaderAndClaims(header: Record<string, unknown>, payload: JWTPayload, issuer: string, audience: string) {
+  if (typeof header !== 'object' || header === null || !('alg' in header)) throw new Error('invalid header');
+  if ('typ' in header && !isJwtTyp(header.typ)) throw new Error('invalid header typ');
+  if ('crit' in header) throw new Error('crit header not supported');
+  if (header.alg !== 'HS256') throw new Error('alg must be HS256');
+  const now = Math.floor(Date.now() / 1000);
+  const { nbf, exp, iat } = payload as { nbf?: unknown; exp?: unknown; iat?: unknown };
+  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf) || nbf > now)) throw new Error('not yet valid');
+  if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now)) throw new Error('expired');
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || now < iat)) throw new Error('issued in the future');
+  if (!payload.iss || payload.iss !== issuer) throw new Error('wrong issuer');
+  if (!payload.aud) throw new Error('no audience');
+  const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!auds.some((a) => a === audience)) throw new Error('wrong audience');
 }
 
 export async function verifyToken(settings: TokenSettings, token: string): Promise<TokenUser> {
+  return (await verifyAccessToken(settings, token)).user;
+}
+
+/** The time claims an accepted access token carried (epoch seconds), for re-checking a cached verdict. */
+export interface TokenTimes {
+  exp: number;
+  nbf?: number;
+  iat?: number;
+}
+
+/** `verifyToken`, also returning the token's time claims (see VerifiedTokenCache). */
+export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<{ user: TokenUser; times: TokenTimes }> {
   try {
     const payload = await verifySigned(settings, token, settings.audience);
     if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.exp !== 'number') throw new Error('incomplete token');
     if (payload.typ !== undefined) throw new Error('not an access token');
-    return { id: payload.sub, nickname: typeof payload.name === 'string' ? payload.name : '' };
+    const times: TokenTimes = { exp: payload.exp };
+    if (typeof payload.nbf === 'number') times.nbf = payload.nbf;
+    if (typeof payload.iat === 'number') times.iat = payload.iat;
+    return { user: { id: payload.sub, nickname: typeof payload.name === 'string' ? payload.name : '' }, times };
   } catch {
     throw new UnauthorizedError('Invalid or expired token');
   }
+}
+
+/**
+ * Whether a token accepted earlier is still inside its time window now: the same checks, on the
+ * same clock (`Date.now()`, whole seconds), that `verify` made when it accepted it.
+ */
+export function withinTokenTimes(times: TokenTimes, nowMs: number = Date.now()): boolean {
+  const now = Math.floor(nowMs / 1000);
+  return times.exp > now && (times.nbf === undefined || times.nbf <= now) && (times.iat === undefined || times.iat <= now);
 }
 
 export async function verifyRefreshToken(settings: TokenSettings, token: string): Promise<RefreshClaims> {

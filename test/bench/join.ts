@@ -1,14 +1,32 @@
 /**
- * npm run bench:join [-- --joins 2000 --concurrency 32]
+ * npm run bench:join [-- --joins 2000 --concurrency 32 [--transport http|inprocess] [--profile DIR]]
  *
  * Starts DynamoDB Local (in memory; or uses DYNAMODB_ENDPOINT) and the API over real HTTP, fires
  * N joins at one campaign from C concurrent clients, then issues the raw DynamoDB writes one join
  * needs (claim put, counter update, entry put) directly with the SDK at the same concurrency.
  * Prints joins/s, latency percentiles, responses by code, oversold units, DynamoDB requests and
  * consumed write units per join, the API/raw ratio, and one JSON line with all of it.
+ *
+ * What runs where (2 cores are shared by all of it, so the ratio is a CPU-per-join comparison):
+ *   - DynamoDB Local: its own java process.
+ *   - main thread: the API server (@hono/node-server + the real app + its DynamoDB client) during
+ *     the API phase; the raw phase's SDK calls (the raw side's "server" work, driven by an
+ *     in-thread pool whose own cost is a loop and a counter).
+ *   - worker thread (join-load.mjs): the HTTP load generator of the API phase: C keep-alive
+ *     HTTP/1.1 connections, requests written and responses parsed by hand (as wrk does), so the
+ *     clients cost little CPU and neither share the server's event loop nor its heap. Its CPU time
+ *     is reported apart ("load generator"); the raw phase's driver has no such share to report.
+ * `--transport inprocess` instead calls app.request() on the main thread (no sockets, no worker):
+ * isolates the cost of the HTTP layer. `--profile DIR` writes CPU profiles of the main thread
+ * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join as joinPath } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -28,13 +46,92 @@ import { createLogger } from '../../shared/logger.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
 const { values } = parseArgs({
-  options: { joins: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, stock: { type: 'string' }, transport: { type: 'string', default: 'http' } },
+  options: { joins: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, stock: { type: 'string' }, transport: { type: 'string', default: 'http' }, profile: { type: 'string' } },
 });
 // `--transport inprocess` calls app.request() instead of HTTP: isolates the cost of the HTTP layer.
 const IN_PROCESS = values.transport === 'inprocess';
 const N = Number(values.joins);
 const C = Number(values.concurrency);
 const STOCK = values.stock ? Number(values.stock) : Math.floor(N * 0.9); // some joins must meet SOLD_OUT
+
+const PROFILE_DIR = values.profile;
+
+/** Profiles the main thread while `work` runs, into PROFILE_DIR/<name>.cpuprofile (no-op without --profile). */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(joinPath(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+interface LoadJob {
+  base: string;
+  campaignId: string;
+  tokens: string[];
+  concurrency: number;
+}
+interface LoadResult {
+  results: string[];
+  latencies: number[];
+  seconds: number;
+  cpuMs: number;
+}
+
+/** CPU time (ms) of a process from Linux /proc (10 ms ticks; NaN elsewhere). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU time spent while `work` runs, in ms per join: this process (all its threads, minus the load
+ * generator's own thread, which reports its time), and DynamoDB Local. Unlike throughput these
+ * barely move with other load on the machine, so they compare runs taken at different times.
+ */
+async function cpuPerJoin<T extends object>(joins: number, dbPid: number | undefined, work: () => Promise<T>) {
+  const proc = process.cpuUsage();
+  const db = procCpuMs(dbPid);
+  const out = await work();
+  const used = process.cpuUsage(proc);
+  const load = (out as { loadCpuMs?: number }).loadCpuMs ?? 0;
+  const per = (ms: number) => +(ms / joins).toFixed(2);
+  return {
+    out,
+    cpu: { server: per((used.user + used.system) / 1000 - load), loadGenerator: per(load), dynamodbLocal: per(procCpuMs(dbPid) - db) },
+  };
+}
+
+/** Runs the HTTP load generator in a worker thread and waits for its figures. */
+function loadFromWorker(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./join-load.mjs', import.meta.url), { workerData: job });
+    worker.once('message', (result: LoadResult) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`load worker exited with ${code}`)));
+  });
+}
+
+function summarize<T>(results: T[], latencies: number[], seconds: number) {
+  latencies.sort((a, b) => a - b);
+  return { results, seconds, perSecond: results.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+}
 
 function percentile(sorted: number[], p: number) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
@@ -54,9 +151,7 @@ async function runPool<T>(count: number, concurrency: number, task: (i: number) 
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { results, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return summarize(results, latencies, (performance.now() - started) / 1000);
 }
 
 async function main() {
@@ -70,16 +165,15 @@ async function main() {
   const doc = createDocumentClient({ region: 'local', endpoint });
   const requests = new Map<string, number>();
   const durations = new Map<string, number>();
+  // Counting is on the API's side only, so it is kept to a map bump; timings only with BENCH_DEBUG.
+  const timed = Boolean(process.env.BENCH_DEBUG);
   doc.middlewareStack.add(
-    (next, context) => async (args) => {
+    (next, context) => (args) => {
       const name = context.commandName ?? '?';
       requests.set(name, (requests.get(name) ?? 0) + 1);
+      if (!timed) return next(args);
       const t = performance.now();
-      try {
-        return await next(args);
-      } finally {
-        durations.set(name, (durations.get(name) ?? 0) + performance.now() - t);
-      }
+      return next(args).finally(() => durations.set(name, (durations.get(name) ?? 0) + performance.now() - t));
     },
     { step: 'initialize', name: 'countRequests' },
   );
@@ -141,19 +235,25 @@ async function main() {
   // DynamoDB Local's JIT warms up over the first thousand requests: warm it before measuring, and
   // measure raw before and after the API, keeping the faster raw run (a conservative ratio).
   await rawJoins('warmup', Math.min(N, 1000));
-  const rawBefore = await rawJoins('before', N);
+  const dbPid = local?.pid;
+  const { out: rawBefore, cpu: rawBeforeCpu } = await cpuPerJoin(N, dbPid, () => profiled('raw', () => rawJoins('before', N)));
 
   requests.clear();
-  const send = (url: string, init: RequestInit) => (IN_PROCESS ? app.request(url.slice(base.length), init) : fetch(url, init));
-  const api = await runPool(N, C, async (i) => {
-    const res = await send(`${base}/campaigns/${campaign.id}/entries`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${userTokens[i]}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
-      body: JSON.stringify({ items: [{ itemId: 'i1', qty: 1 }] }),
+  const inProcess = () =>
+    runPool(N, C, async (i) => {
+      const res = await app.request(`/campaigns/${campaign.id}/entries`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${userTokens[i]}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
+        body: JSON.stringify({ items: [{ itemId: 'i1', qty: 1 }] }),
+      });
+      const body = (await res.json()) as { error?: { code: string } };
+      return res.status === 201 ? '201' : `${res.status} ${body.error?.code}`;
     });
-    const body = (await res.json()) as { error?: { code: string } };
-    return res.status === 201 ? '201' : `${res.status} ${body.error?.code}`;
-  });
+  const overHttp = async () => {
+    const load = await loadFromWorker({ base, campaignId: campaign.id, tokens: userTokens, concurrency: C });
+    return { ...summarize(load.results, load.latencies, load.seconds), loadCpuMs: load.cpuMs };
+  };
+  const { out: api, cpu: apiCpu } = await cpuPerJoin(N, dbPid, () => profiled('api', IN_PROCESS ? inProcess : overHttp));
   const byCode: Record<string, number> = {};
   for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
   const accepted = byCode['201'] ?? 0;
@@ -163,8 +263,8 @@ async function main() {
   const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
   const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
 
-  const rawAfter = await rawJoins('after', N);
-  const rawRun = rawBefore.perSecond >= rawAfter.perSecond ? rawBefore : rawAfter;
+  const { out: rawAfter, cpu: rawAfterCpu } = await cpuPerJoin(N, dbPid, () => rawJoins('after', N));
+  const [rawRun, rawCpu] = rawBefore.perSecond >= rawAfter.perSecond ? [rawBefore, rawBeforeCpu] : [rawAfter, rawAfterCpu];
 
   const figures = {
     joins: N,
@@ -178,6 +278,8 @@ async function main() {
     rawJoinsPerSecond: Math.round(rawRun.perSecond),
     rawLatencyMs: { p50: +rawRun.p50.toFixed(1), p95: +rawRun.p95.toFixed(1), p99: +rawRun.p99.toFixed(1) },
     ratioApiToRaw: +(api.perSecond / rawRun.perSecond).toFixed(2),
+    cpuMsPerJoin: { api: apiCpu, raw: { server: rawCpu.server, dynamodbLocal: rawCpu.dynamodbLocal } },
+    loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
     dynamoWriteRequestsPerAcceptedJoin: +(writeRequests / Math.max(1, accepted)).toFixed(2),
     dynamoReadRequestsPerJoinAttempt: +(readRequests / N).toFixed(2),
     consumedWcuPerAcceptedJoin: +(wcu / Math.max(1, accepted)).toFixed(2),
@@ -188,6 +290,7 @@ async function main() {
   console.log(`responses: ${JSON.stringify(byCode)}   oversold units: ${oversold}`);
   console.log(`raw:  ${figures.rawJoinsPerSecond} joins/s  p50 ${figures.rawLatencyMs.p50} ms  (claim put + counter update + entry put, same concurrency)`);
   console.log(`ratio API/raw: ${figures.ratioApiToRaw}`);
+  console.log(`CPU ms per join: API server ${apiCpu.server} + load generator ${apiCpu.loadGenerator} + DynamoDB Local ${apiCpu.dynamodbLocal}; raw SDK ${rawCpu.server} + DynamoDB Local ${rawCpu.dynamodbLocal}   (load average ${figures.loadAverage.join(' ')})`);
   console.log(`per accepted join: ${figures.dynamoWriteRequestsPerAcceptedJoin} write requests, ${figures.consumedWcuPerAcceptedJoin} WCU (base table + indexes); ${figures.dynamoReadRequestsPerJoinAttempt} reads per attempt`);
   if (process.env.BENCH_DEBUG) console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
   console.log(JSON.stringify(figures));
