@@ -19,8 +19,10 @@ export interface SweepReport {
  * is harmless; one campaign's failure does not stop the others.
  */
 export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 100, payments?: PaymentsContext): Promise<SweepReport> {
-  const due = await listDueCampaignIds(db, db.clock.now().toISOString(), limit);
   const report: SweepReport = { settled: [], failed: [] };
+  // Payments first: holds ending at the deadline are settled (paid or expired) before the campaign is.
+  if (payments) report.payments = await sweepPayments(payments, limit, 'holds');
+  const due = await listDueCampaignIds(db, db.clock.now().toISOString(), limit);
   for (const campaignId of due) {
     try {
       const summary = await settleCampaign(db, campaignId);
@@ -34,6 +36,6 @@ export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 
       logger.error('sweep could not settle campaign', { campaignId, err });
     }
   }
-  if (payments) report.payments = await sweepPayments(payments, limit);
+  if (payments) report.payments = await sweepPayments(payments, limit, 'refunds', report.payments);
   return report;
 }

@@ -5,6 +5,7 @@ import type { CampaignDefinition, Entry, EntryLine } from '../domain/types.js';
 import type { PaymentsContext } from './context.js';
 import { entryOrders, prepayOrder, type PrepayView } from './prepay.js';
 import { requestRefund } from './refunds.js';
+import { syncOrder } from './payments-in.js';
 import { WechatPayNotFoundError } from './wechatpay/errors.js';
 
 /** When a prepaid join's order stops being payable: the end of its hold, and never after the deadline. */
@@ -77,6 +78,10 @@ export async function refundExcess(ctx: PaymentsContext, def: CampaignDefinition
 async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: string, which: (o: OrderRecord) => boolean): Promise<void> {
   for (const order of await entryOrders(ctx, campaignId, entryId)) {
     if (order.state !== 'created' || !which(order)) continue;
+    // Paid already, with the notification late or lost? Then it is counted (and, for an entry that
+    // no longer wants it, refunded) instead of being closed over and kept without a record.
+    const outcome = await syncOrder(ctx, order.outTradeNo);
+    if (outcome !== 'not-paid' && outcome !== 'unknown-order') continue;
     try {
       await ctx.client.closeOrder(order.outTradeNo);
     } catch (err) {

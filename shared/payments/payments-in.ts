@@ -126,7 +126,13 @@ export async function endHold(ctx: PaymentsContext, campaignId: string, entryId:
   }
   const outTradeNo = outTradeNoFor(campaignId, entryId, 1);
   const outcome = await syncOrder(ctx, outTradeNo);
-  if (outcome === 'recorded' || outcome === 'duplicate' || outcome === 'revived') return 'paid';
+  // Paid after all: the entry is active now, or (campaign settled meanwhile) the money is being refunded.
+  const after = await getEntryRecord(db, campaignId, entryId);
+  if (after?.status !== 'pending_payment') return 'paid';
+  if (outcome === 'recorded' || outcome === 'duplicate' || outcome === 'revived' || outcome === 'refunded') {
+    await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, after);
+    return 'paid';
+  }
   try {
     await ctx.client.closeOrder(outTradeNo);
   } catch (err) {

@@ -2,6 +2,8 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from '../db/context.js';
 import { allPayments } from '../db/payments.js';
 import { settlementEntries } from '../db/settle.js';
+import { allEntries } from '../db/entries.js';
+import { endHold } from './payments-in.js';
 import { refundOwed } from '../domain/payments.js';
 import type { SettlementSummary } from '../domain/settlement.js';
 import type { CampaignDefinition } from '../domain/types.js';
@@ -38,6 +40,9 @@ export async function afterSettlement(ctx: PaymentsContext, def: CampaignDefinit
   if (def.paymentMode !== 'wechatpay') return;
   await scheduleSettlementRefunds(ctx.db, def.id, summary.settledAt);
   try {
+    // Held entries left (a leader settling before their holds ended): settled now, paid or expired;
+    // a payment that came in is refunded, since the settlement no longer counts it.
+    for await (const e of allEntries(ctx.db, def.id)) if (e.status === 'pending_payment') await endHold(ctx, def.id, e.id);
     await refundAfterSettlement(ctx, def, summary);
     await settlementRefundsDone(ctx.db, def.id);
   } catch (err) {

@@ -16,14 +16,15 @@ export interface PaymentSweepReport {
 
 /**
  * The money part of the sweep (every minute in the cloud, every 30 s under `npm start`), each step
- * idempotent so overlapping sweeps are harmless:
+ * idempotent so overlapping sweeps are harmless. Holds end before due campaigns settle (phase
+ * `holds`): a hold never outlasts the deadline, and a payment made just before it whose
+ * notification is late is found by the order query and counted, not refunded. Then `refunds`:
  *   1. holds that ended: paid after all (order query), else the entry expires;
  *   2. settled prepaid campaigns whose refunds are not all requested yet;
  *   3. refunds due: first tries, retries with backoff, status checks of processing ones.
  */
-export async function sweepPayments(ctx: PaymentsContext, limit = 100): Promise<PaymentSweepReport> {
+export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'holds' | 'refunds' | 'all' = 'all', report: PaymentSweepReport = emptyReport()): Promise<PaymentSweepReport> {
   const now = ctx.db.clock.now().toISOString();
-  const report: PaymentSweepReport = { holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 };
   const guard = async (what: string, ids: Record<string, string>, work: () => Promise<unknown>) => {
     try {
       await work();
@@ -34,9 +35,12 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100): Promise<
       return false;
     }
   };
-  for (const { campaignId, id } of await listDue(ctx.db, indexKeys.holdPartition, now, limit)) {
-    if (await guard('ending a hold', { campaignId, entryId: id }, () => endHold(ctx, campaignId, id))) report.holdsEnded++;
+  if (phase !== 'refunds') {
+    for (const { campaignId, id } of await listDue(ctx.db, indexKeys.holdPartition, now, limit)) {
+      if (await guard('ending a hold', { campaignId, entryId: id }, () => endHold(ctx, campaignId, id))) report.holdsEnded++;
+    }
   }
+  if (phase === 'holds') return report;
   for (const { campaignId } of await listDue(ctx.db, indexKeys.refundPlanPartition, now, limit)) {
     const done = await guard('settlement refunds', { campaignId }, async () => {
       const snapshot = await requireCampaign(ctx.db, campaignId);
@@ -56,6 +60,8 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100): Promise<
   }
   return report;
 }
+
+export const emptyReport = (): PaymentSweepReport => ({ holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 });
 
 /** A REFUND.* notification: find the refund through its order and record what WeChat says. */
 export async function recordRefundNotice(ctx: PaymentsContext, eventType: 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED', notice: RefundNotice): Promise<boolean> {

@@ -107,7 +107,7 @@ describe('ledger invariant (property)', () => {
         const paidAtWechat = [...h.fake.orders.values()].filter((o) => !ordersBefore.has(o.outTradeNo) && o.tradeState !== 'NOTPAY' && o.tradeState !== 'CLOSED').reduce((s, o) => s + o.amountFen, 0);
         expect(paidAtWechat).toBe(view.totals.paid);
       }),
-      { numRuns: 12, endOnFailure: true },
+      { numRuns: 20, endOnFailure: true },
     );
   });
 });

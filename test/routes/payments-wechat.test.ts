@@ -193,6 +193,37 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
   });
 });
 
+describe('holds at the deadline', () => {
+  it('a hold never outlasts the deadline; a payment made just before it with a lost notification is counted, not refunded', async () => {
+    const c = await prepaidCampaign({ closesAt: '2026-12-01T01:00:00.000Z' });
+    h.clock.set('2026-12-01T00:50:00.000Z');
+    const m = await member();
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect(res.body.holdUntil).toBe('2026-12-01T01:00:00.000Z');
+    h.clock.set('2026-12-01T00:59:30.000Z');
+    await h.fake.pay(res.body.payment.outTradeNo, { notify: false });
+    h.clock.set('2026-12-01T01:00:01.000Z');
+    const report = await h.sweep();
+    expect(report.settled).toContain(c.id);
+    expect(await entryStatus(c, res.body.id)).toBe('active');
+    const settlement = (await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).body;
+    expect(settlement).toMatchObject({ status: 'settled', entryCount: 1, total: 3990 });
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toEqual([]);
+  });
+
+  it('a leader who settles while holds are open ends them: unpaid ones expire and their orders close', async () => {
+    const c = await prepaidCampaign();
+    const paid = await joinAndPay(c, 1);
+    const m = await member();
+    const held = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token })).status).toBe(200);
+    expect((await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token })).body.entryCount).toBe(1);
+    expect(await entryStatus(c, held.body.id)).toBe('expired');
+    expect(h.fake.orders.get(held.body.payment.outTradeNo)!.tradeState).toBe('CLOSED');
+    expect(await entryStatus(c, paid.entry.id)).toBe('active');
+  });
+});
+
 describe('refunds', () => {
   it('退差价 at settlement: everyone paid the base price and gets the tier difference back; settling again refunds nothing more', async () => {
     const c = await prepaidCampaign();
