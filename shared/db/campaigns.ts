@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { indexKeys, isLookupableId, keys, SORT } from './keys.js';
 import { newStateRecord } from './commands.js';
+import { listDue } from './due-index.js';
 import { initialState, toDefinition, toState, type StateRecord } from './records.js';
 import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from './table-schema.js';
 import type { SettlementSummary } from '../domain/settlement.js';
@@ -213,26 +214,7 @@ export async function listLeaderCampaignIds(db: DbContext, leaderId: string, lim
 
 /** gsi2: campaigns not yet settled whose deadline is at or before `now`, oldest deadline first. */
 export async function listDueCampaignIds(db: DbContext, now: string, limit = 100): Promise<string[]> {
-  // Sort keys are `<closesAt>#<id>`; '~' sorts after every id character, so this includes closesAt = now.
-  const before = `${now}#~`;
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: GSI_OPEN_BY_CLOSE.name,
-        KeyConditionExpression: '#pk = :pk AND #sk <= :before',
-        ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
-        ExpressionAttributeValues: { ':pk': indexKeys.openPartition, ':before': before },
-        Limit: limit,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) ids.push(item.id as string);
-    start = out.LastEvaluatedKey;
-  } while (start && ids.length < limit);
-  return ids;
+  return (await listDue(db, indexKeys.openPartition, now, limit)).map((due) => due.campaignId);
 }
 
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,7 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/types.js';
 import type { DbContext } from './context.js';
+import { queryCampaignPrefix } from './query-all.js';
 import type { CampaignSnapshot } from './campaigns.js';
 import { NotFoundError } from '../errors.js';
 import { conditionFailure } from './failures.js';
@@ -71,20 +72,9 @@ export async function removeHelper(db: DbContext, campaignId: string, userId: st
 /** Every helper of a campaign, oldest first, with their current nicknames (one BatchGet of the user items). */
 export async function listHelpers(db: DbContext, campaignId: string): Promise<Helper[]> {
   const records: HelperRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :helper)',
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':helper': keys.helperPrefix() },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) records.push({ campaignId, userId: item.userId, addedBy: item.addedBy, addedAt: item.addedAt });
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.helperPrefix())) {
+    records.push({ campaignId, userId: item.userId as string, addedBy: item.addedBy as string, addedAt: item.addedAt as string });
+  }
   const names = await nicknames(db, records.map((r) => r.userId));
   return records
     .map((r) => ({ ...r, nickname: names.get(r.userId) ?? '' }))

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from './context.js';
+import { queryCampaignPrefix } from './query-all.js';
 import { conditionFailure } from './failures.js';
 import { indexKeys, keys } from './keys.js';
 import { stripKeys } from './campaigns.js';
@@ -237,47 +238,6 @@ export async function getRefund(db: DbContext, campaignId: string, outRefundNo: 
 /** Every refund of a campaign (the leader's refunds view). */
 export async function listRefunds(db: DbContext, campaignId: string): Promise<RefundRecord[]> {
   const out: RefundRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':prefix': keys.refundPrefix() },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...(res.Items ?? []).map((item) => stripKeys(item) as unknown as RefundRecord));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.refundPrefix())) out.push(stripKeys(item) as unknown as RefundRecord);
   return out.sort((a, b) => a.seq - b.seq || a.createdAt.localeCompare(b.createdAt));
-}
-
-/**
- * Keys of gsi2 items in `partition` due at or before `now`, oldest first: prepaid holds ending
- * (HOLD) or refunds to try (REFUND_DUE). Sort keys are `<time>#<campaignId>#<id>`.
- */
-export async function listDue(db: DbContext, partition: string, now: string, limit: number): Promise<Array<{ campaignId: string; id: string }>> {
-  const out: Array<{ campaignId: string; id: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: GSI_OPEN_BY_CLOSE.name,
-        KeyConditionExpression: '#pk = :pk AND #sk <= :before',
-        ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
-        ExpressionAttributeValues: { ':pk': partition, ':before': `${now}#~` },
-        Limit: limit - out.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const [, campaignId, ...rest] = String(item[GSI_OPEN_BY_CLOSE.sortKey]).split('#');
-      out.push({ campaignId: campaignId!, id: rest.join('#') });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start && out.length < limit);
-  return out;
 }

@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { LedgerEvent, MoneyTotals } from '../domain/payments.js';
 import { ConflictError } from '../errors.js';
 import type { DbContext } from './context.js';
+import { queryCampaignPrefix } from './query-all.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, isTransientConflict, sleep } from './failures.js';
 import { keys } from './keys.js';
@@ -160,12 +161,7 @@ export async function allPayments(db: DbContext, campaignId: string): Promise<Ma
 }
 
 async function* queryPrefix(db: DbContext, campaignId: string, prefix: string): AsyncGenerator<Record<string, unknown>> {
-  let cursor: string | null = null;
-  do {
-    const page = await queryPage(db, campaignId, prefix, 1000, cursor);
-    yield* page.items;
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), prefix)) yield stripKeys(item);
 }
 
 async function queryPage(db: DbContext, campaignId: string, prefix: string, limit: number, cursor?: string | null) {

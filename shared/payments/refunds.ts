@@ -85,7 +85,6 @@ export async function requestRefund(ctx: PaymentsContext, entry: Pick<Entry, 'ca
 
 /** One try at WeChat (or, for one it is processing, a status check). Never throws for WeChat's failures. */
 export async function attemptRefund(ctx: PaymentsContext, refund: RefundRecord): Promise<void> {
-  const { db } = ctx;
   let result: Refund;
   try {
     result =

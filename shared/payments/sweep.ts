@@ -1,6 +1,7 @@
 import { requireCampaign } from '../db/campaigns.js';
 import { indexKeys } from '../db/keys.js';
-import { getOrder, getRefund, listDue } from '../db/payment-orders.js';
+import { getOrder, getRefund } from '../db/payment-orders.js';
+import { listDue } from '../db/due-index.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './payments-in.js';
 import { applyRefundResult, attemptRefund } from './refunds.js';
