@@ -7,6 +7,7 @@
  *
  * Context: stage=dev|prod, corsOrigins=https://a.example,https://b.example, alarmEmail=ops@example.com,
  * domainName=api.example.com + certificateArn=arn:aws:acm:..., logLevel=debug|info|warn|error,
+ * wechatAppId=wx..., wechatPay=true [+ wechatPayNotifyUrl=https://.../payments/wechat/notify],
  * nag=false to skip the cdk-nag AwsSolutions checks at synth time.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';

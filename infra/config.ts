@@ -12,6 +12,15 @@ export interface CustomDomainConfig {
   readonly certificateArn: string;
 }
 
+/** WeChat Pay v3 (prepaid campaigns); see WECHATPAY_NOTIFY_PATH for what the URL must point at. */
+export interface WechatPayStageConfig {
+  /** Absolute https URL of this API's `POST /payments/wechat/notify` (WECHATPAY_NOTIFY_URL). */
+  readonly notifyUrl: string;
+}
+
+/** The app's notification route (functions/routes/wechatpay-notify.ts). */
+export const WECHATPAY_NOTIFY_PATH = '/payments/wechat/notify';
+
 export interface StageConfig {
   readonly stage: StageName;
   readonly isProduction: boolean;
@@ -32,6 +41,8 @@ export interface StageConfig {
   readonly domain?: CustomDomainConfig;
   /** WeChat mini-program AppID: enables POST /auth/wechat (the AppSecret goes into a secret) */
   readonly wechatAppId?: string;
+  /** WeChat Pay v3 (-c wechatPay=true): merchant keys in a secret, notifications to `notifyUrl`. Absent: payments off. */
+  readonly wechatPay?: WechatPayStageConfig;
 }
 
 /** Optional overrides, usually from `cdk -c key=value`. */
@@ -41,13 +52,17 @@ export interface StageOverrides {
   readonly domain?: CustomDomainConfig;
   readonly logLevel?: StageConfig['logLevel'];
   readonly wechatAppId?: string;
+  /** Turn WeChat Pay on (`-c wechatPay=true`). */
+  readonly wechatPay?: boolean;
+  /** `-c wechatPayNotifyUrl=https://…`; default `https://<domainName>/payments/wechat/notify`. */
+  readonly wechatPayNotifyUrl?: string;
 }
 
 export function isStageName(value: unknown): value is StageName {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
-const BASE: Record<StageName, Omit<StageConfig, 'alarmEmail' | 'domain' | 'wechatAppId'>> = {
+const BASE: Record<StageName, Omit<StageConfig, 'alarmEmail' | 'domain' | 'wechatAppId' | 'wechatPay'>> = {
   dev: {
     stage: 'dev',
     isProduction: false,
@@ -85,7 +100,41 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
     ...(overrides.domain ? { domain: overrides.domain } : {}),
     ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
+    ...(overrides.wechatPay ? { wechatPay: { notifyUrl: wechatPayNotifyUrl(overrides) } } : {}),
   };
+}
+
+/**
+ * Where WeChat Pay sends notifications: `wechatPayNotifyUrl` if given, else the custom domain's
+ * `/payments/wechat/notify`. The execute-api URL cannot be derived: the API function's environment
+ * would then depend on the HTTP API, which depends on the function (a circular reference).
+ */
+function wechatPayNotifyUrl(overrides: StageOverrides): string {
+  const explicit = overrides.wechatPayNotifyUrl?.trim();
+  if (!explicit) {
+    if (overrides.domain) return `https://${overrides.domain.domainName}${WECHATPAY_NOTIFY_PATH}`;
+    throw new Error(
+      '-c wechatPay=true needs the URL WeChat Pay sends payment notifications to: pass ' +
+        `-c wechatPayNotifyUrl=https://<your-api-host>${WECHATPAY_NOTIFY_PATH}, or configure a custom domain ` +
+        '(-c domainName=... -c certificateArn=...) to use https://<domainName>' + WECHATPAY_NOTIFY_PATH + '. ' +
+        "The API's own execute-api URL cannot be used: the function's environment would depend on the API, " +
+        'which depends on the function (a circular reference).',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(explicit);
+  } catch {
+    throw new Error(`context "wechatPayNotifyUrl" must be an absolute https URL, got ${JSON.stringify(explicit)}`);
+  }
+  // WeChat Pay only calls https URLs and does not allow query parameters in notify_url.
+  if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new Error(`context "wechatPayNotifyUrl" must be an https URL without query, fragment or credentials, got ${JSON.stringify(explicit)}`);
+  }
+  if (!url.pathname.endsWith(WECHATPAY_NOTIFY_PATH)) {
+    throw new Error(`context "wechatPayNotifyUrl" must point at the API's ${WECHATPAY_NOTIFY_PATH} route, got ${JSON.stringify(explicit)}`);
+  }
+  return explicit;
 }
 
 /** Context lookups the app understands (`cdk synth -c stage=prod -c corsOrigins=https://a.example`). */
@@ -98,6 +147,14 @@ function contextString(node: ContextReader, key: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
   return value.trim();
+}
+
+/** `true`/`"true"` or `false`/`"false"` (CLI context values are strings; cdk.json may hold booleans). */
+function contextBoolean(node: ContextReader, key: string): boolean {
+  const value = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '' || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(`context "${key}" must be true or false, got ${JSON.stringify(value)}`);
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -122,11 +179,19 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     throw new Error('a custom domain needs both -c domainName=... and -c certificateArn=...');
   }
 
+  const wechatPay = contextBoolean(node, 'wechatPay');
+  const notifyUrl = contextString(node, 'wechatPayNotifyUrl');
+  if (notifyUrl !== undefined && !wechatPay) {
+    throw new Error('-c wechatPayNotifyUrl=... is only used with -c wechatPay=true');
+  }
+
   return stageConfig(stage, {
     ...(corsOrigins ? { corsOrigins } : {}),
     ...(logLevel ? { logLevel: logLevel as StageConfig['logLevel'] } : {}),
     ...(contextString(node, 'alarmEmail') ? { alarmEmail: contextString(node, 'alarmEmail') } : {}),
     ...(domainName && certificateArn ? { domain: { domainName, certificateArn } } : {}),
     ...(contextString(node, 'wechatAppId') ? { wechatAppId: contextString(node, 'wechatAppId') } : {}),
+    ...(wechatPay ? { wechatPay: true } : {}),
+    ...(notifyUrl ? { wechatPayNotifyUrl: notifyUrl } : {}),
   });
 }

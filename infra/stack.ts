@@ -6,7 +6,7 @@ import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
 import { AppFunction } from './constructs/function.js';
-import { AuthSecret, WechatAppSecret } from './constructs/secrets.js';
+import { AuthSecret, WechatAppSecret, WechatPaySecret } from './constructs/secrets.js';
 import { DeadlineSweep } from './constructs/sweep.js';
 import { DataTable } from './constructs/table.js';
 
@@ -22,6 +22,8 @@ export class TuangouStack extends Stack {
   readonly data: DataTable;
   readonly authSecret: AuthSecret;
   readonly wechatSecret?: WechatAppSecret;
+  /** Only with `config.wechatPay`: the merchant's keys for WeChat Pay v3. */
+  readonly wechatPaySecret?: WechatPaySecret;
   readonly apiFunction: AppFunction;
   readonly sweepFunction: AppFunction;
   readonly httpApi: HttpApi;
@@ -43,6 +45,15 @@ export class TuangouStack extends Stack {
       this.wechatSecret = new WechatAppSecret(this, 'Wechat', { removalPolicy: config.removalPolicy, appId: config.wechatAppId });
     }
 
+    if (config.wechatPay) {
+      this.wechatPaySecret = new WechatPaySecret(this, 'WechatPay', { removalPolicy: config.removalPolicy });
+    }
+    // Both functions take payments: the API (holds, notifications, refunds) and the sweep (money sweep).
+    const wechatPayEnvironment: Record<string, string> =
+      config.wechatPay && this.wechatPaySecret
+        ? { WECHATPAY_SECRET_ARN: this.wechatPaySecret.secret.secretArn, WECHATPAY_NOTIFY_URL: config.wechatPay.notifyUrl }
+        : {};
+
     const common = {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
@@ -62,6 +73,7 @@ export class TuangouStack extends Stack {
         ...(config.wechatAppId && this.wechatSecret
           ? { WECHAT_APPID: config.wechatAppId, WECHAT_SECRET_ARN: this.wechatSecret.secret.secretArn }
           : {}),
+        ...wechatPayEnvironment,
         // Absent means any origin to the app; API Gateway answers CORS itself with the same list.
         ...(config.corsOrigins.includes('*') ? {} : { CORS_ORIGINS: config.corsOrigins.join(',') }),
       },
@@ -69,6 +81,7 @@ export class TuangouStack extends Stack {
     this.data.grantApplicationAccess(this.apiFunction.function);
     this.authSecret.grantRead(this.apiFunction.function);
     this.wechatSecret?.grantRead(this.apiFunction.function);
+    this.wechatPaySecret?.grantRead(this.apiFunction.function);
 
     this.sweepFunction = new AppFunction(this, 'SweepFunction', {
       ...common,
@@ -80,9 +93,11 @@ export class TuangouStack extends Stack {
       environment: {
         TABLE_NAME: this.data.table.tableName,
         DEV_AUTH: 'false',
+        ...wechatPayEnvironment,
       },
     });
     this.data.grantApplicationAccess(this.sweepFunction.function);
+    this.wechatPaySecret?.grantRead(this.sweepFunction.function);
 
     this.httpApi = new HttpApi(this, 'Http', {
       apiName: `tuangou-${config.stage}`,
@@ -125,6 +140,16 @@ export class TuangouStack extends Stack {
       new CfnOutput(this, 'WechatSecretArn', {
         value: this.wechatSecret.secret.secretArn,
         description: 'Put the mini-program AppSecret here (aws secretsmanager put-secret-value)',
+      });
+    }
+    if (this.wechatPaySecret && config.wechatPay) {
+      new CfnOutput(this, 'WechatPaySecretArn', {
+        value: this.wechatPaySecret.secret.secretArn,
+        description: 'Put the WeChat Pay merchant JSON here (aws secretsmanager put-secret-value); a placeholder until then',
+      });
+      new CfnOutput(this, 'WechatPayNotifyUrl', {
+        value: config.wechatPay.notifyUrl,
+        description: 'WeChat Pay posts payment and refund notifications here (must be reachable over https)',
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' });

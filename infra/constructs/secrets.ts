@@ -80,3 +80,46 @@ export class WechatAppSecret extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
   }
 }
+
+export interface WechatPaySecretProps {
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The WeChat Pay v3 merchant's keys, one JSON secret:
+ * `{mchId, appId, mchSerialNo, mchPrivateKeyPem, apiV3Key, platformPublicKeyPem, platformSerial}`
+ * (shared/payments/wechatpay/config.ts). CDK cannot know them, so the stack creates it as
+ * `{"placeholder": true, "nonce": <random>}`: the functions see the placeholder, log a warning and run
+ * with payments off (offline campaigns only) until the operator puts the merchant's JSON in with
+ * `aws secretsmanager put-secret-value --secret-id <WechatPaySecretArn> --secret-string file://merchant.json`.
+ */
+export class WechatPaySecret extends Construct {
+  readonly secret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: WechatPaySecretProps) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      description: 'WeChat Pay v3 merchant keys (JSON; a placeholder until set with put-secret-value, read once per cold start)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ placeholder: true }),
+        generateStringKey: 'nonce',
+        passwordLength: 16,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The merchant API key pair, its certificate serial and the APIv3 key are issued in the WeChat Pay merchant ' +
+        'platform (pay.weixin.qq.com) and can only be renewed there; Secrets Manager cannot rotate them. ' +
+        'Replace the JSON with put-secret-value after renewing them.',
+    });
+  }
+
+  /** Only `secretsmanager:GetSecretValue`, only on this secret. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
+  }
+}

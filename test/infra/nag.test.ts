@@ -7,15 +7,24 @@ import { synthStack, type Synthesized } from './helpers.js';
 
 let prod: Synthesized;
 let dev: Synthesized;
+/** With every optional feature: WeChat login and WeChat Pay (notify URL from the custom domain). */
+let prodPay: Synthesized;
+/** WeChat Pay with an explicit notify URL, no custom domain. */
+let devPay: Synthesized;
 
 beforeAll(() => {
-  prod = synthStack('prod', {
+  const prodOverrides = {
     alarmEmail: 'ops@example.com',
     corsOrigins: ['https://shop.example.com'],
     domain: { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:ap-east-1:123456789012:certificate/abc' },
-  });
+  };
+  prod = synthStack('prod', prodOverrides);
   dev = synthStack('dev');
+  prodPay = synthStack('prod', { ...prodOverrides, wechatAppId: 'wx1234567890abcdef', wechatPay: true });
+  devPay = synthStack('dev', { wechatPay: true, wechatPayNotifyUrl: 'https://pay.example.com/payments/wechat/notify' });
 }, 120_000);
+
+const variants = () => ({ prod, dev, 'prod + WeChat login + WeChat Pay': prodPay, 'dev + WeChat Pay': devPay });
 
 function nagViolations(scope: IConstruct) {
   return new AwsSolutionsChecks().validateScope(scope).violations.map((v) => ({
@@ -46,15 +55,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagViolations(stack).map((v) => v.rule)).toContain('AwsSolutions-SMG4');
   });
 
-  it.each(['prod', 'dev'] as const)('%s stack: no unacknowledged errors or warnings', (stage) => {
-    const { stack } = stage === 'prod' ? prod : dev;
+  it.each(['prod', 'dev', 'prod + WeChat login + WeChat Pay', 'dev + WeChat Pay'] as const)('%s stack: no unacknowledged errors or warnings', (variant) => {
+    const { stack } = variants()[variant];
     const violations = nagViolations(stack);
     expect(violations.filter((v) => v.severity === 'error')).toEqual([]);
     expect(violations.filter((v) => v.severity === 'warning')).toEqual([]);
   });
 
   it('every acknowledgement names an AwsSolutions rule and gives a real reason', () => {
-    const acks = acknowledgements(prod.stack);
+    const acks = acknowledgements(prodPay.stack);
+    expect(acks.some(([path, id]) => path.endsWith('/WechatPay/Secret') && /AwsSolutions-SMG4$/.test(id))).toBe(true);
     expect(acks.length).toBeGreaterThan(0);
     for (const [path, id, reason] of acks) {
       expect(id, path).toMatch(/^(Annotation::)?AwsSolutions-[A-Z]+\d+(\[.+\])?$/i);
@@ -64,7 +74,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledgements are scoped to constructs, never to the whole stack or app', () => {
-    for (const [path] of acknowledgements(prod.app)) {
+    for (const [path] of acknowledgements(prodPay.app)) {
       expect(path.split('/').length, path).toBeGreaterThanOrEqual(3);
     }
   });

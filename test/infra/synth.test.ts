@@ -13,6 +13,7 @@ import { ENTRIES } from './helpers.js';
  */
 let outdir: string;
 let result: ReturnType<typeof spawnSync>;
+let synthEnv: NodeJS.ProcessEnv;
 
 // Until functions/*/handler.ts exist, point the app at the stand-ins (context overrides).
 const entryContext = [
@@ -24,9 +25,10 @@ beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'cdk-synth-'));
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('AWS_') || key.startsWith('CDK_DEFAULT_')) delete env[key];
+  synthEnv = { ...env, AWS_EC2_METADATA_DISABLED: 'true' };
   result = spawnSync('npm', ['run', '--silent', 'synth', '--', '-o', outdir, '-c', 'stage=prod', ...entryContext], {
     cwd: REPO_ROOT,
-    env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: synthEnv,
     encoding: 'utf8',
     timeout: 180_000,
   });
@@ -64,4 +66,15 @@ describe('npm run synth', () => {
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{[^}]*\bhandler\b/);
     }
   });
+
+  it('-c wechatPay=true without a notify URL or custom domain fails, naming -c wechatPayNotifyUrl', () => {
+    const failed = spawnSync(
+      'npm',
+      ['run', '--silent', 'synth', '--', '-o', mkdtempSync(path.join(tmpdir(), 'cdk-synth-')), '-c', 'wechatPay=true', ...entryContext],
+      { cwd: REPO_ROOT, env: synthEnv, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(failed.error).toBeUndefined();
+    expect(failed.status).not.toBe(0);
+    expect(`${failed.stdout}\n${failed.stderr}`).toMatch(/-c wechatPayNotifyUrl=https:\/\/.*\/payments\/wechat\/notify/);
+  }, 150_000);
 });
