@@ -176,6 +176,10 @@ async function main() {
   });
 
   const [csv, csvSeconds] = await timed(() => get(`/campaigns/${campaign.id}/settlement.csv`));
+  // The leader's payments view: every page reads the whole list (totals are over all lines).
+  const [paymentsPage, paymentsPageSeconds] = await timed(() => get(`/campaigns/${campaign.id}/payments?limit=2000`));
+  const paymentsTotalEntries = (JSON.parse(paymentsPage) as { totals: { entries: number } }).totals.entries;
+  const [paymentsCsv, paymentsCsvSeconds] = await timed(() => get(`/campaigns/${campaign.id}/payments.csv`));
 
   const [, rawAfter] = await rawReadWrite();
   const rawSeconds = Math.min(rawBefore, rawAfter);
@@ -193,17 +197,22 @@ async function main() {
     listAllPagesOf100Seconds: listSeconds,
     csvSeconds,
     csvMB: mb(Buffer.byteLength(csv)),
+    paymentsPageSeconds,
+    paymentsPageMB: mb(Buffer.byteLength(paymentsPage)),
+    paymentsCsvSeconds,
+    paymentsCsvMB: mb(Buffer.byteLength(paymentsCsv)),
     largestResponseMB: mb(largestResponse),
     heapBeforeMB: mb(heapBefore),
     peakRssMB: mb(peakRss),
     peakHeapMB: mb(peakHeap),
   };
-  if (settled.entryCount !== N || settlementPages.count !== N || listed !== N || rawCount !== N) throw new Error(`counts differ: ${JSON.stringify({ settled: settled.entryCount, pages: settlementPages.count, listed, rawCount })}`);
+  if (settled.entryCount !== N || settlementPages.count !== N || listed !== N || rawCount !== N || paymentsTotalEntries !== N) throw new Error(`counts differ: ${JSON.stringify({ settled: settled.entryCount, pages: settlementPages.count, listed, rawCount })}`);
   console.log(`campaign with ${N} entries (seeded in ${seedSeconds} s)`);
   console.log(`settle:            ${settleSeconds} s   (raw read of the same entries + one write: ${rawSeconds} s, ratio ${figures.ratioSettleToRaw})`);
   console.log(`settlement pages:  ${settlementPages.pages} pages of ≤1000 in ${settlementPagesSeconds} s`);
   console.log(`list all entries:  ${listSeconds} s (pages of 100)`);
   console.log(`CSV export:        ${csvSeconds} s, ${figures.csvMB} MB`);
+  console.log(`payments view:     ${paymentsPageSeconds} s for a page of 2000 with totals over all (${figures.paymentsPageMB} MB); payments.csv ${paymentsCsvSeconds} s, ${figures.paymentsCsvMB} MB`);
   console.log(`largest response:  ${figures.largestResponseMB} MB (Lambda limit 6 MB)   peak RSS ${figures.peakRssMB} MB, peak heap ${figures.peakHeapMB} MB (${figures.heapBeforeMB} MB before settling)`);
   console.log(JSON.stringify(figures));
   raw.destroy();
