@@ -7,7 +7,8 @@ import { toEntry } from './records.js';
 
 /**
  * Every payment line of a campaign in 接龙 order, with totals: the active entries (what they owe)
- * and any other entry that has money on it (a cancelled entry that was paid is owed a refund).
+ * and any other entry that has money on it (a cancelled or expired entry that was paid is owed,
+ * or was given, a refund).
  * Void lines (numbers of joins that died) never carry money and are left out.
  */
 export async function paymentReport(db: DbContext, snapshot: CampaignSnapshot): Promise<{ lines: PaymentLine[]; totals: PaymentTotals }> {
@@ -17,7 +18,8 @@ export async function paymentReport(db: DbContext, snapshot: CampaignSnapshot): 
   for await (const record of allEntries(db, snapshot.def.id)) {
     if (record.void) continue;
     const paid = money.get(record.id);
-    if (record.status !== 'active' && !paid) continue;
+    // A held (unpaid) or expired entry has an order but no money: not a line until money moves.
+    if (record.status !== 'active' && !(paid && (paid.paid !== 0 || paid.refunded !== 0))) continue;
     const line = paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
     lines.push(line);
     addToTotals(totals, line);

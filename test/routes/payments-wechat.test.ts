@@ -402,6 +402,10 @@ describe('rules and errors', () => {
     expect(patch.body.error.code).toBe('INVALID_STATE');
     const other = await member();
     expect((await h.call('POST', `/campaigns/${c.id}/entries/${res.body.id}/payment/prepay`, { token: other.token })).status).toBe(403);
+    // Nothing has moved yet: the leader's payments view has no line for it (and no false "paid").
+    const view = await h.call('GET', `/campaigns/${c.id}/payments`, { token: leader.token });
+    expect(view.body.entries).toEqual([]);
+    expect(view.body.totals).toMatchObject({ entries: 0, paid: 0 });
   });
 
   it('WeChat Pay down at join time: the entry is still made and held, with paymentError; prepay later gets the order', async () => {
