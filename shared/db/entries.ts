@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { checkEntryLines, checkPickupPoint, quantityDelta } from '../domain/entry-rules.js';
 import { notOpenReason } from '../domain/lifecycle.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/types.js';
@@ -38,7 +38,7 @@ import type { DbContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from './failures.js';
 import { entryIds, indexKeys, keys, SORT } from './keys.js';
-import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
+import { toEntry, toState, type EntryRecord, type MemberRecord, type StateRecord } from './records.js';
 
 /**
  * How long a join may take between claiming the user's slot and writing its entry. A claim older
@@ -121,15 +121,26 @@ export async function join(
   // (sold-out storms cost one read each), but only on the word of a fresh read, never the cache's.
   // A retry of a join that already succeeded is still answered with its entry.
   let early = earlyRejection(snapshot, req, units, now);
+  // The user's claim, when already read along with a fresh STATE (undefined: not read yet).
+  let claimRead: { item: StoredClaim | undefined } | undefined;
   if (early && refresh) {
-    snapshot = await refresh();
+    if (early instanceof SoldOutError || early instanceof CampaignNotOpenError) {
+      // Counters are what said no: one consistent BatchGet of STATE and the user's claim confirms
+      // it and has the claim at hand for an Idempotency-Key replay (a sold-out storm's whole cost).
+      const fresh = await readStateAndClaim(db, snapshot.def.id, req.userId);
+      if (fresh.state) {
+        db.cache?.updateState(snapshot.def.id, fresh.state as unknown as Record<string, unknown>);
+        snapshot = { ...snapshot, stateRecord: fresh.state, state: toState(fresh.state) };
+        claimRead = { item: fresh.claim };
+      } else snapshot = await refresh(); // the campaign is gone: let the full read say so
+    } else snapshot = await refresh(); // the definition said no (an item added since?): read it all
     early = earlyRejection(snapshot, req, units, now);
   }
   const { def } = snapshot;
   const hash = requestHash(def.id, req);
   if (early) {
     if (req.idempotencyKey !== undefined) {
-      const replay = await replayFromClaim(db, def.id, req, hash);
+      const replay = await replayFromClaim(db, def.id, req, hash, claimRead);
       if (replay) return replay;
     }
     throw early;
@@ -180,6 +191,24 @@ function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: Rea
   return stateRejection(snapshot.stateRecord, units, now);
 }
 
+/** STATE and the user's claim in one strongly consistent BatchGetItem. */
+async function readStateAndClaim(db: DbContext, campaignId: string, userId: string): Promise<{ state: StateRecord | undefined; claim: StoredClaim | undefined }> {
+  const stateKey = keys.campaignState(campaignId);
+  const claimKey = keys.member(campaignId, userId);
+  const found: Record<string, unknown>[] = [];
+  let request: BatchGetCommandInput['RequestItems'] = { [db.tableName]: { Keys: [stateKey, claimKey], ConsistentRead: true } };
+  for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+    if (attempt > 0) await sleep(backoff(attempt));
+    const out: BatchGetCommandOutput = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+    found.push(...(out.Responses?.[db.tableName] ?? []));
+    request = out.UnprocessedKeys;
+  }
+  return {
+    state: found.find((i) => i.sk === stateKey.sk) as StateRecord | undefined,
+    claim: found.find((i) => i.sk === claimKey.sk) as StoredClaim | undefined,
+  };
+}
+
 /** A claim as stored: the record plus one `idem_…` attribute per Idempotency-Key ever used. */
 type StoredClaim = MemberRecord & Record<string, unknown>;
 
@@ -189,9 +218,11 @@ function keyRecord(claim: StoredClaim | undefined, key: string | undefined): Ide
 
 const refOf = (userId: string, r: { token: string; createdAt: string }): JoinRef => ({ userId, token: r.token, createdAt: r.createdAt });
 
-async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string): Promise<JoinResult | null> {
-  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }));
-  const earlier = keyRecord(out.Item as StoredClaim | undefined, req.idempotencyKey);
+async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string, claimRead?: { item: StoredClaim | undefined }): Promise<JoinResult | null> {
+  const claim = claimRead
+    ? claimRead.item
+    : ((await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }))).Item as StoredClaim | undefined);
+  const earlier = keyRecord(claim, req.idempotencyKey);
   if (!earlier) return null;
   if (earlier.requestHash !== hash) throw new IdempotencyKeyReusedError();
   const where = await locateJoin(db, campaignId, refOf(req.userId, earlier));

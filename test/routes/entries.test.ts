@@ -324,6 +324,33 @@ describe('the join-path cache never says no on its own', () => {
     expect(again.body.seq).toBe(3);
   });
 
+  it('a sold-out storm costs one read per join; a retry of a join that got the last unit still gets its entry', async () => {
+    const c = await newCampaign({ items: [{ name: '限量礼盒', unitPrice: 19900, stock: 1 }] });
+    const [a, b] = await Promise.all(['storm-a', 'storm-b'].map((id) => h.login(id)));
+    const body = { items: [{ itemId: 'i1', qty: 1 }] };
+    const first = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body, headers: { 'idempotency-key': 'last-unit' } });
+    expect(first.status).toBe(201);
+    const sent: string[] = [];
+    h.db.doc.middlewareStack.add((next, context) => async (args) => {
+      sent.push(context.commandName as string);
+      return next(args);
+    }, { step: 'initialize', name: 'countCommands' });
+    try {
+      const rejected = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body, headers: { 'idempotency-key': 'too-late' } });
+      expect(rejected.body.error.code).toBe('SOLD_OUT');
+      expect(sent).toEqual(['BatchGetItemCommand']);
+      sent.length = 0;
+      const retried = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body, headers: { 'idempotency-key': 'last-unit' } });
+      expect(retried.status).toBe(201);
+      expect(retried.body.id).toBe(first.body.id);
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      expect(sent[0]).toBe('BatchGetItemCommand');
+      expect(sent).not.toContain('UpdateItemCommand');
+    } finally {
+      h.db.doc.middlewareStack.remove('countCommands');
+    }
+  });
+
   it('a campaign closed after the cache warmed up still refuses joins', async () => {
     const c = await newCampaign();
     const [a, b] = await Promise.all(['cache-c1', 'cache-c2'].map((id) => h.login(id)));
