@@ -101,6 +101,7 @@ export async function depsFromEnv(env: Record<string, string | undefined> = proc
     rateLimits: {
       join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },
       login: { limit: config.RATE_LIMIT_LOGINS_PER_MINUTE, windowSeconds: 60 },
+      payment: { limit: config.RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE, windowSeconds: 60 },
       local: new LocalRateCounts(),
     },
   };

@@ -60,6 +60,7 @@ async function main() {
     // unless asked for (set the variables to turn them on).
     RATE_LIMIT_JOINS_PER_MINUTE: '0',
     RATE_LIMIT_LOGINS_PER_MINUTE: '0',
+    RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE: '0',
     ...process.env,
     DYNAMODB_ENDPOINT: endpoint,
   };

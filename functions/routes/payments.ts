@@ -16,6 +16,7 @@ import { LedgerPageSchema, MarkPaymentBody, PaymentLineSchema, PaymentsViewSchem
 import { paymentsContext, type AppDeps } from '../env.js';
 import { getRefund, listRefunds, type RefundRecord } from '../../shared/db/payment-orders.js';
 import { getOpenid } from '../../shared/db/users.js';
+import { consumeRate } from '../../shared/db/rate-limit.js';
 import { isLookupableId } from '../../shared/db/keys.js';
 import { acceptsEntries } from '../../shared/domain/lifecycle.js';
 import type { PaymentsContext } from '../../shared/payments/context.js';
@@ -94,7 +95,7 @@ const prepayRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(PrepayViewSchema, 'The order to pay'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 502: errors[502], 503: errors[503] },
+  responses: { 200: jsonResponse(PrepayViewSchema, 'The order to pay'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 429: errors[429], 502: errors[502], 503: errors[503] },
 });
 
 const syncRoute = createRoute({
@@ -105,7 +106,7 @@ const syncRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line after the check"), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 502: errors[502], 503: errors[503] },
+  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line after the check"), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 429: errors[429], 502: errors[502], 503: errors[503] },
 });
 
 const refundsRoute = createRoute({
@@ -214,6 +215,7 @@ export function paymentRoutes(deps: AppDeps) {
       const record = await requireEntry(db, id, entryId);
       if (record.userId !== user.id) throw new ForbiddenError('Only the member who joined pays for the entry');
       const ctx = prepaid(snapshot);
+      await consumeRate(db, deps.rateLimits, 'payment', user.id);
       const entry = toEntry(record);
       const openid = await getOpenid(db, user.id);
       const view =
@@ -232,6 +234,7 @@ export function paymentRoutes(deps: AppDeps) {
       const record = await requireEntry(db, id, entryId);
       if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError("Only the entry's member, the leader or a helper can check its payment");
       const ctx = prepaid(snapshot);
+      await consumeRate(db, deps.rateLimits, 'payment', user.id);
       for (const order of await entryOrders(ctx, id, entryId)) if (order.state === 'created') await syncOrder(ctx, order.outTradeNo);
       const after = await requireEntry(db, id, entryId);
       return c.json(paymentLine(snapshot.def, toEntry(after), snapshot.settlement, (await getPayment(db, id, entryId)) ?? undefined), 200);

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { PaymentsContext } from '../../shared/payments/context.js';
 import { recordPayment } from '../../shared/payments/payments-in.js';
 import { recordRefundNotice } from '../../shared/payments/sweep.js';
-import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError } from '../../shared/payments/wechatpay/errors.js';
+import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError, WechatPayUnsupportedEventError } from '../../shared/payments/wechatpay/errors.js';
 import { NOTIFY_ACK, parseNotification } from '../../shared/payments/wechatpay/notify.js';
 import { newRouter } from '../validation.js';
 
@@ -40,6 +40,10 @@ export function wechatPayNotifyRoutes(ctx: PaymentsContext) {
     try {
       notification = parseNotification(ctx.config, c.req.raw.headers, raw, ctx.db.clock.now());
     } catch (err) {
+      if (err instanceof WechatPayUnsupportedEventError) {
+        ctx.logger.info('wechat pay notification of an event we do not handle, acknowledged', { reason: err.message });
+        return c.body(null, 204);
+      }
       if (err instanceof WechatPaySignatureError) {
         ctx.logger.warn('wechat pay notification refused: signature', { reason: err.message });
         return fail('signature verification failed', 401);

@@ -15,6 +15,8 @@ export interface RateRule {
 export interface RateLimits {
   join: RateRule;
   login: RateRule;
+  /** calls that reach WeChat Pay on a member's behalf (prepay, sync); absent: no limit */
+  payment?: RateRule;
   /** this process's own counts: the table is written only for users above a quarter of a limit */
   local?: LocalRateCounts;
 }
@@ -41,6 +43,7 @@ export class LocalRateCounts {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   join: { limit: 20, windowSeconds: 60 },
   login: { limit: 10, windowSeconds: 60 },
+  payment: { limit: 30, windowSeconds: 60 },
 };
 
 /**
@@ -50,11 +53,11 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
  * write (≈1 WCU; a refused one too). The counter expires through DynamoDB TTL a minute after its
  * window. Over the limit: 429 RATE_LIMITED with the seconds until the window ends.
  */
-export async function consumeRate(db: DbContext, limits: RateLimits | undefined, scope: 'join' | 'login', subject: string): Promise<void> {
+export async function consumeRate(db: DbContext, limits: RateLimits | undefined, scope: 'join' | 'login' | 'payment', subject: string): Promise<void> {
   if (!limits) return;
   const rule = limits[scope];
   const local = limits.local;
-  if (rule.limit <= 0) return;
+  if (!rule || rule.limit <= 0) return;
   const now = db.clock.now().getTime();
   const windowMs = rule.windowSeconds * 1000;
   const start = Math.floor(now / windowMs) * windowMs;

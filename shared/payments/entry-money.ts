@@ -81,7 +81,7 @@ async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: st
     // Paid already, with the notification late or lost? Then it is counted (and, for an entry that
     // no longer wants it, refunded) instead of being closed over and kept without a record.
     const outcome = await syncOrder(ctx, order.outTradeNo);
-    if (outcome !== 'not-paid' && outcome !== 'unknown-order') continue;
+    if (outcome !== 'not-paid' && outcome !== 'unknown-order') continue; // paid, or being paid right now
     try {
       await ctx.client.closeOrder(order.outTradeNo);
     } catch (err) {

@@ -10,7 +10,7 @@ import { requestRefund } from './refunds.js';
 import { WechatPayNotFoundError } from './wechatpay/errors.js';
 import type { Transaction } from './wechatpay/resources.js';
 
-export type PaymentOutcome = 'recorded' | 'duplicate' | 'revived' | 'refunded' | 'unknown-order' | 'not-paid';
+export type PaymentOutcome = 'recorded' | 'duplicate' | 'revived' | 'refunded' | 'unknown-order' | 'not-paid' | 'paying';
 
 /**
  * A payment WeChat reports (notification, or our query when one is missing), recorded exactly
@@ -105,7 +105,10 @@ async function refundLate(ctx: PaymentsContext, order: OrderRecord, amount: numb
  */
 export async function syncOrder(ctx: PaymentsContext, outTradeNo: string): Promise<PaymentOutcome> {
   try {
-    return await recordPayment(ctx, await ctx.client.queryOrder(outTradeNo));
+    const tx = await ctx.client.queryOrder(outTradeNo);
+    // The member is entering their password right now: neither paid nor closable yet.
+    if (tx.tradeState === 'USERPAYING') return 'paying';
+    return await recordPayment(ctx, tx);
   } catch (err) {
     if (err instanceof WechatPayNotFoundError) return 'not-paid';
     throw err;
@@ -133,6 +136,7 @@ export async function endHold(ctx: PaymentsContext, campaignId: string, entryId:
     await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, after);
     return 'paid';
   }
+  if (outcome === 'paying') return 'not-held'; // asked again at the next sweep
   try {
     await ctx.client.closeOrder(outTradeNo);
   } catch (err) {

@@ -9,6 +9,8 @@ import { createLogger } from '../../shared/logger.js';
 import { createWechatPayClient } from '../../shared/payments/wechatpay/client.js';
 import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
 import { paymentsContext } from '../../functions/env.js';
+import type { RateLimits } from '../../shared/db/rate-limit.js';
+import type { FaultInjector } from './faults.js';
 import { harness, type Harness } from './harness.js';
 
 /**
@@ -23,7 +25,7 @@ export interface PayHarness extends Harness {
   close(): Promise<void>;
 }
 
-export async function payHarness(opts: { instantRefunds?: boolean } = {}): Promise<PayHarness> {
+export async function payHarness(opts: { instantRefunds?: boolean; faults?: FaultInjector; rateLimits?: RateLimits } = {}): Promise<PayHarness> {
   let h: Harness | undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: (req) => h!.app.fetch(req), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -32,7 +34,7 @@ export async function payHarness(opts: { instantRefunds?: boolean } = {}): Promi
   const now = () => h!.clock.now();
   const fake = await startFakeWechatPay({ clock: now, ...(opts.instantRefunds ? { instantRefunds: true } : {}) });
   const config = { ...fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`), now };
-  h = await harness({ wechatPay: { config, client: createWechatPayClient(config) } });
+  h = await harness({ wechatPay: { config, client: createWechatPayClient(config) }, ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) });
   const ctx = paymentsContext(h.deps)!;
   return {
     ...h,

@@ -91,3 +91,9 @@ export function isOutTradeNoUsed(err: unknown): boolean {
     (err.wechatCode === 'OUT_TRADE_NO_USED' || (err.wechatCode === 'INVALID_REQUEST' && /重复|duplicate/i.test(err.providerMessage ?? '')))
   );
 }
+
+/**
+ * An authentic notification (signature and decryption passed) of an event type we do not handle,
+ * e.g. TRANSACTION.CLOSED: acknowledge it, or WeChat Pay redelivers it for a day.
+ */
+export class WechatPayUnsupportedEventError extends WechatPayNotificationError {}

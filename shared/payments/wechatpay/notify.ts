@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WechatPayConfig } from './config.js';
 import { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
-import { WechatPayNotificationError } from './errors.js';
+import { WechatPayNotificationError, WechatPayUnsupportedEventError } from './errors.js';
 import { RefundNoticeWire, toRefundNotice, toTransaction, TransactionWire, type RefundNotice, type Transaction } from './resources.js';
 import { verifyWechatpaySignature, wechatpayHeaders } from './verify.js';
 
@@ -73,7 +73,7 @@ export function parseNotification(
       return { eventType, id, refund: toRefundNotice(refund.data) };
     }
     default:
-      throw new WechatPayNotificationError(`Unsupported event_type ${eventType.slice(0, 40)}`);
+      throw new WechatPayUnsupportedEventError(`Unsupported event_type ${eventType.slice(0, 40)}`);
   }
 }
 
