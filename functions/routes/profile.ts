@@ -46,6 +46,15 @@ const ExportSchema = z
       })
       .nullable(),
     entries: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'every entry I made, with campaign id and title, phone and note' }),
+    payments: z.array(
+      z.object({
+        campaignId: z.string(),
+        entryId: z.string(),
+        paid: z.number().int().openapi({ description: 'fen' }),
+        refunded: z.number().int().openapi({ description: 'fen' }),
+        events: z.array(z.object({ event: z.string(), amount: z.number().int(), ref: z.string(), at: z.string(), reason: z.string().optional() })),
+      }),
+    ).openapi({ description: 'money of your entries: totals and every ledger event (payments, refunds, offline marks)' }),
     campaignsLed: z.array(z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() })),
   })
   .openapi('PersonalDataExport');

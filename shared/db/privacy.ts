@@ -6,6 +6,8 @@ import { indexKeys, keys } from './keys.js';
 import { getUserItem } from './profile.js';
 import type { PickupEntryRecord } from './pickups.js';
 import { GSI_BY_OWNER } from './table-schema.js';
+import { getPayment } from './payments.js';
+import { queryCampaignPrefix } from './query-all.js';
 
 /** What an erased member's lines show in every list, settlement and CSV. */
 export const ERASED_NICKNAME = '已注销用户';
@@ -26,6 +28,17 @@ export async function exportUserData(db: DbContext, userId: string) {
   for await (const c of ownerItems(db, indexKeys.leaderPartition(userId))) {
     campaignsLed.push({ id: c.id as string, title: c.title as string, createdAt: c.createdAt as string, opensAt: c.opensAt as string, closesAt: c.closesAt as string });
   }
+  // Money: per entry that has any, its totals and every ledger event (the user's own payments and refunds).
+  const payments = [];
+  for (const e of entries) {
+    const money = await getPayment(db, e.campaignId, e.id);
+    if (!money) continue;
+    const events = [];
+    for await (const item of queryCampaignPrefix(db, keys.campaignPartition(e.campaignId), `${keys.ledgerPrefix()}${e.id}#`)) {
+      events.push({ event: item.event as string, amount: item.amount as number, ref: item.ref as string, at: item.at as string, ...(item.reason ? { reason: item.reason as string } : {}) });
+    }
+    payments.push({ campaignId: e.campaignId, entryId: e.id, paid: money.paid, refunded: money.refunded, events });
+  }
   return {
     exportedAt: db.clock.now().toISOString(),
     profile: user
@@ -41,6 +54,7 @@ export async function exportUserData(db: DbContext, userId: string) {
         }
       : null,
     entries,
+    payments,
     campaignsLed,
   };
 }

@@ -66,12 +66,17 @@ describe('export and erasure', () => {
     const m = await h.login('pv-export', '李雷');
     const mine = await h.createCampaign(m.token, { title: '我发起的团' });
     const other = await h.createCampaign(leader.token, { title: '别人的团' });
-    await h.call('POST', `/campaigns/${other.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13700000001', note: '放门口' } });
+    const joined = await h.call('POST', `/campaigns/${other.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13700000001', note: '放门口' } });
+    // The leader records a transfer: it is part of the member's data too.
+    expect((await h.call('PUT', `/campaigns/${other.id}/entries/${joined.body.id}/payment`, { token: leader.token, body: { status: 'paid', amount: 7980 } })).status).toBe(200);
     const res = await h.call('GET', '/me/export', { token: m.token });
     expect(res.status).toBe(200);
     expect(res.body.profile).toMatchObject({ id: m.userId, nickname: '李雷', openid: 'pv-export' });
     expect(res.body.entries).toEqual([expect.objectContaining({ campaignId: other.id, campaignTitle: '别人的团', phone: '13700000001', note: '放门口', items: [{ itemId: 'i1', qty: 2 }] })]);
     expect(res.body.campaignsLed).toEqual([expect.objectContaining({ id: mine.id, title: '我发起的团' })]);
+    expect(res.body.payments).toEqual([
+      { campaignId: other.id, entryId: joined.body.id, paid: 7980, refunded: 0, events: [expect.objectContaining({ event: 'offline_marked', amount: 7980 })] },
+    ]);
   });
 
   it('after DELETE /me no item holds the phone or nickname, and the settlement totals are unchanged', async () => {
