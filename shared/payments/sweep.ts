@@ -8,6 +8,9 @@ import { applyRefundResult, attemptRefund } from './refunds.js';
 import { refundAfterSettlement, settlementRefundsDone } from './settlement-refunds.js';
 import type { RefundNotice } from './wechatpay/resources.js';
 
+/** A sweep's share of one campaign's settlement refunds; the next sweep goes on (each pass skips what is requested). */
+const SWEEP_REFUND_BUDGET_MS = 30_000;
+
 export interface PaymentSweepReport {
   holdsEnded: number;
   refundPlansDone: number;
@@ -45,8 +48,8 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'h
   for (const { campaignId } of await listDue(ctx.db, indexKeys.refundPlanPartition, now, limit)) {
     const done = await guard('settlement refunds', { campaignId }, async () => {
       const snapshot = await requireCampaign(ctx.db, campaignId);
-      if (snapshot.settlement) await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement);
-      await settlementRefundsDone(ctx.db, campaignId);
+      const pass = snapshot.settlement ? await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement, SWEEP_REFUND_BUDGET_MS) : { complete: true };
+      if (pass.complete) await settlementRefundsDone(ctx.db, campaignId);
     });
     if (done) report.refundPlansDone++;
   }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/db/campaigns.js';
 import { expireHeldEntry } from '../../shared/db/entry-holds.js';
+import { settleCampaign } from '../../shared/db/settle.js';
+import { afterSettlement } from '../../shared/payments/settlement-refunds.js';
+import { paymentsContext } from '../../functions/env.js';
 import { requireEntry } from '../../shared/db/entry-lookup.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, expectValidPaySign, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
@@ -244,6 +247,24 @@ describe('refunds', () => {
     const view = await h.call('GET', `/campaigns/${c.id}/payments`, { token: leader.token });
     expect(view.body.totals).toMatchObject({ amountDue: 14360, paid: 15960, refunded: 1600, balance: 0, toCollect: 0, toRefund: 0 });
     await expectLedgerBalances(h, c.id, new Map(members.map((m, i) => [m.entry.id, i === 2 ? 7180 : 3590])));
+  });
+
+  it('a settle request that runs out of time leaves the rest of the refunds to the sweep', async () => {
+    const c = await prepaidCampaign();
+    const members = [await joinAndPay(c, 1), await joinAndPay(c, 1), await joinAndPay(c, 1)];
+    h.clock.set('2026-12-04T00:00:00.000Z');
+    const summary = await settleCampaign(h.db, c.id);
+    const { def } = await requireCampaign(h.db, c.id);
+    await afterSettlement(paymentsContext(h.deps)!, def, summary, -1); // no time at all for refunds
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toEqual([]);
+    const report = await h.sweep();
+    expect(report.payments?.refundPlansDone).toBe(1);
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.map((r: any) => r.amount)).toEqual([400, 400, 400]);
+    await h.sweep(); // the plan is done: nothing more is requested
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    await expectLedgerBalances(h, c.id, new Map(members.map((m) => [m.entry.id, 3590])));
   });
 
   it('a failed group is refunded in full', async () => {
