@@ -1,42 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { campaignForJoin, freshCampaign } from '../../shared/db/campaign-cache.js';
-import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { cancelEntry, changeEntry, join, listEntries, type EntryChange } from '../../shared/db/entries.js';
+import { requireCampaign } from '../../shared/db/campaigns.js';
+import { cancelEntry, changeEntry, join, listEntries } from '../../shared/db/entries.js';
 import { campaignRole, requireVisibleCampaign } from '../../shared/db/helpers.js';
 import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
 import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
-import { getOpenid } from '../../shared/db/users.js';
-import { baseAmount } from '../../shared/domain/payments.js';
-import type { CampaignDefinition, Entry } from '../../shared/domain/types.js';
-import { AppError, InvalidStateError, ServiceUnavailableError } from '../../shared/errors.js';
-import type { PaymentsContext } from '../../shared/payments/context.js';
-import { holdEnd, joinPayment, netPaid, refundExcess, topUpFor } from '../../shared/payments/entry-money.js';
-import { requireEntry } from '../../shared/db/entry-lookup.js';
-import { checkEntryLines, quantityDelta } from '../../shared/domain/entry-rules.js';
-import { ForbiddenError, SoldOutError } from '../../shared/errors.js';
-import { toEntry as recordToEntry } from '../../shared/db/records.js';
-import type { PrepayView } from '../../shared/payments/prepay.js';
+import { holdEnd } from '../../shared/payments/entry-money.js';
 import { EntryWithPayment } from '../../shared/schemas/payment.js';
-import { paymentsContext, type AppDeps } from '../env.js';
+import type { AppDeps } from '../env.js';
+import { entryMoney } from './entry-money.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-
-/**
- * The entry is written whatever WeChat Pay does next: when it cannot create the order right now,
- * the answer still carries the entry, with `payment: null` and why; the mini-program asks again
- * with POST …/payment/prepay (the same order) while the hold lasts.
- */
-async function withPayment(make: () => Promise<PrepayView | null>): Promise<{ payment: PrepayView | null; paymentError?: { code: string; message: string } }> {
-  try {
-    return { payment: await make() };
-  } catch (err) {
-    if (err instanceof AppError && err.status >= 500) return { payment: null, paymentError: { code: err.code, message: err.message } };
-    throw err;
-  }
-}
 
 const joinRoute = createRoute({
   method: 'post',
@@ -95,45 +72,7 @@ const cancelRoute = createRoute({
 
 export function entryRoutes(deps: AppDeps) {
   const { db } = deps;
-  const payCtx = paymentsContext(deps);
-
-  /** Prepaid campaigns: who pays (the member's openid), checked before a number is taken. Null: nothing to pay. */
-  async function paymentsForJoin(def: CampaignDefinition, items: Entry['items'], userId: string): Promise<{ ctx: PaymentsContext; openid: string } | null> {
-    if (def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0) return null;
-    if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server; prepaid campaigns cannot be joined');
-    const openid = await getOpenid(db, userId);
-    if (!openid) throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat first', { reason: 'no_openid' });
-    return { ctx: payCtx, openid };
-  }
-
-  /** After a prepaid entry was lowered or cancelled: the excess goes back (see refundExcess). */
-  async function refundIfPrepaid(def: CampaignDefinition, entry: Entry): Promise<void> {
-    if (def.paymentMode === 'wechatpay' && payCtx) await refundExcess(payCtx, def, entry);
-  }
-
-  /**
-   * A prepaid member asks for lines that cost more than they paid: those wait for a top-up payment
-   * (the change applies when it is paid); the other fields change now. Null when this is not such
-   * a change (offline campaign, lower or equal cost, entry not active).
-   */
-  async function raiseWithTopUp(snapshot: CampaignSnapshot, entryId: string, userId: string, body: EntryChange) {
-    const { def } = snapshot;
-    if (def.paymentMode !== 'wechatpay' || !payCtx || !body.items) return null;
-    const current = await requireEntry(db, def.id, entryId);
-    if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
-    if (current.status !== 'active') return null;
-    checkEntryLines(def, body.items);
-    if (baseAmount(def, body.items) <= (await netPaid(payCtx, def.id, entryId))) return null;
-    // Early word on stock (it is checked again, atomically, when the top-up is paid).
-    for (const [itemId, units] of quantityDelta(current.items, body.items)) {
-      const remaining = snapshot.stateRecord.remaining?.[itemId];
-      if (units > 0 && remaining !== undefined && remaining < units) throw new SoldOutError(itemId, remaining, units);
-    }
-    const { items, ...rest } = body;
-    const entry = Object.values(rest).some((v) => v !== undefined) ? await changeEntry(db, snapshot, entryId, userId, rest) : recordToEntry(current);
-    const money = await withPayment(async () => topUpFor(payCtx, def, entry, items, await getOpenid(db, userId)));
-    return { entry, money: { ...money, pendingItems: items } };
-  }
+  const money = entryMoney(deps);
 
   return newRouter()
     .openapi(joinRoute, async (c) => {
@@ -150,7 +89,7 @@ export function entryRoutes(deps: AppDeps) {
         if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
         if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
       }
-      const payments = await paymentsForJoin(snapshot.def, body.items, user.id);
+      const payments = await money.paymentsForJoin(snapshot.def, body.items, user.id);
       const result = await join(db, snapshot, {
         userId: user.id,
         nickname: user.nickname,
@@ -163,10 +102,8 @@ export function entryRoutes(deps: AppDeps) {
       }, cached ? () => freshCampaign(db, id) : undefined);
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
-      const money = payments && result.entry.status === 'pending_payment'
-        ? await withPayment(() => joinPayment(payments.ctx, snapshot.def, result.entry, payments.openid))
-        : {};
-      return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...money }, 201);
+      const payment = payments && result.entry.status === 'pending_payment' ? await money.joinPayment(payments, snapshot.def, result.entry) : {};
+      return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...payment }, 201);
     })
     .openapi(listRoute, async (c) => {
       const { id } = c.req.valid('param');
@@ -185,10 +122,10 @@ export function entryRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const body = c.req.valid('json');
-      const raised = await raiseWithTopUp(snapshot, entryId, user.id, body);
-      if (raised) return c.json({ ...entryView(raised.entry, { kind: 'user', userId: user.id }), ...raised.money }, 200);
+      const raised = await money.raiseWithTopUp(snapshot, entryId, user.id, body);
+      if (raised) return c.json({ ...entryView(raised.entry, { kind: 'user', userId: user.id }), ...raised.payment }, 200);
       const entry = await changeEntry(db, snapshot, entryId, user.id, body);
-      await refundIfPrepaid(snapshot.def, entry);
+      await money.refundIfPrepaid(snapshot.def, entry);
       return c.json(entryView(entry, { kind: 'user', userId: user.id }), 200);
     })
     .openapi(cancelRoute, async (c) => {
@@ -196,7 +133,7 @@ export function entryRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const entry = await cancelEntry(db, snapshot, entryId, user.id);
-      await refundIfPrepaid(snapshot.def, entry);
+      await money.refundIfPrepaid(snapshot.def, entry);
       const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
       return c.json(entryView(entry, viewer), 200);
     });
