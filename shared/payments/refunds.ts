@@ -97,7 +97,12 @@ export async function attemptRefund(ctx: PaymentsContext, refund: RefundRecord):
       await refundFailed(ctx, { ...refund, state: 'pending' }, 'WeChat Pay does not know this refund yet', false);
       return;
     }
-    const retryable = err instanceof WechatPayUnavailableError || (err instanceof WechatPayError && /SYSTEM_ERROR|FREQUENCY_LIMITED|NOT_ENOUGH/.test(String((err.details as { wechatCode?: string } | undefined)?.wechatCode)));
+    // A refund WeChat is processing is never given up on because a status check failed: it may
+    // still succeed, and its success must find the amount still counted as on its way back.
+    const retryable =
+      refund.state === 'processing' ||
+      err instanceof WechatPayUnavailableError ||
+      (err instanceof WechatPayError && /SYSTEM_ERROR|FREQUENCY_LIMITED|NOT_ENOUGH/.test(String((err.details as { wechatCode?: string } | undefined)?.wechatCode)));
     await refundFailed(ctx, refund, describe(err), !retryable);
     return;
   }
@@ -143,7 +148,7 @@ export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord
 async function refundFailed(ctx: PaymentsContext, refund: RefundRecord, reason: string, final: boolean): Promise<void> {
   const now = ctx.db.clock.now();
   const attempts = refund.attempts + 1;
-  const givenUp = final || attempts >= (refund.attemptsLimit ?? MAX_REFUND_ATTEMPTS);
+  const givenUp = final || (refund.state !== 'processing' && attempts >= (refund.attemptsLimit ?? MAX_REFUND_ATTEMPTS));
   const nextAttemptAt = givenUp ? null : new Date(now.getTime() + refundRetryDelayMs(attempts)).toISOString();
   ctx.logger.warn('refund failed', { campaignId: refund.campaignId, entryId: refund.entryId, outRefundNo: refund.outRefundNo, attempts, givenUp, reason });
   await applyMoneyEvent(

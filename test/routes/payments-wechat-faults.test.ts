@@ -82,6 +82,29 @@ describe('odd answers from WeChat Pay', () => {
   });
 });
 
+describe('refund status checks', () => {
+  it('a refund WeChat is processing stays on its way back when a status check fails, and counts once it succeeds', async () => {
+    const { c, entry } = await heldEntry();
+    await h.fake.pay(entry.payment.outTradeNo);
+    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${entry.id}`, { token: leader.token })).status).toBe(200);
+    let [refund] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refund).toMatchObject({ state: 'processing', amount: 3990 });
+    for (let i = 0; i < 10; i++) {
+      h.fake.misbehaveNext('garbage', 1);
+      h.clock.advance(7 * 3_600_000);
+      await h.sweep();
+    }
+    [refund] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refund).toMatchObject({ state: 'processing', attempts: 10 });
+    expect(refund.nextAttemptAt).not.toBeNull();
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    [refund] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refund.state).toBe('succeeded');
+    await expectLedgerBalances(h, c.id, new Map([[entry.id, 0]]));
+  });
+});
+
 describe('per-user limit on WeChat Pay calls', () => {
   it('prepay and sync share a per-minute limit: then 429 RATE_LIMITED with Retry-After', async () => {
     const { c, m, entry } = await heldEntry();
