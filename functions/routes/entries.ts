@@ -7,7 +7,7 @@ import { consumeRate } from '../../shared/db/rate-limit.js';
 import { toEntry } from '../../shared/db/records.js';
 import { entryView, type Viewer } from '../../shared/domain/views.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../../shared/schemas/common.js';
-import { EntryPage, EntryParams, EntrySchema, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
+import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../../shared/schemas/entry.js';
 import { holdEnd } from '../../shared/payments/entry-money.js';
 import { EntryWithPayment } from '../../shared/schemas/payment.js';
 import type { AppDeps } from '../env.js';
@@ -67,7 +67,7 @@ const cancelRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(EntrySchema, 'The cancelled entry'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 503: errors[503] },
+  responses: { 200: jsonResponse(EntryWithPayment, 'The cancelled entry (prepaid: `paymentError` when the refund could not be started now)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 503: errors[503] },
 });
 
 export function entryRoutes(deps: AppDeps) {
@@ -125,16 +125,16 @@ export function entryRoutes(deps: AppDeps) {
       const raised = await money.raiseWithTopUp(snapshot, entryId, user.id, body);
       if (raised) return c.json({ ...entryView(raised.entry, { kind: 'user', userId: user.id }), ...raised.payment }, 200);
       const entry = await changeEntry(db, snapshot, entryId, user.id, body);
-      await money.refundIfPrepaid(snapshot.def, entry);
-      return c.json(entryView(entry, { kind: 'user', userId: user.id }), 200);
+      const refund = await money.refundIfPrepaid(snapshot.def, entry);
+      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...refund }, 200);
     })
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const entry = await cancelEntry(db, snapshot, entryId, user.id);
-      await money.refundIfPrepaid(snapshot.def, entry);
+      const refund = await money.refundIfPrepaid(snapshot.def, entry);
       const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
-      return c.json(entryView(entry, viewer), 200);
+      return c.json({ ...entryView(entry, viewer), ...refund }, 200);
     });
 }

@@ -52,8 +52,21 @@ export function entryMoney(deps: AppDeps) {
   }
 
   /** After a prepaid entry was lowered or cancelled: the excess goes back (see refundExcess). */
-  async function refundIfPrepaid(def: CampaignDefinition, entry: Entry): Promise<void> {
-    if (def.paymentMode === 'wechatpay' && payCtx) await refundExcess(payCtx, def, entry);
+  /**
+   * The change or cancel is saved whatever WeChat Pay does: if it cannot be reached now, the answer
+   * says so (`paymentError`) and the excess goes back on a retry of the request or, at the latest,
+   * with the settlement's refunds (which give back everything paid above the final amount).
+   */
+  async function refundIfPrepaid(def: CampaignDefinition, entry: Entry): Promise<PaymentPart> {
+    if (def.paymentMode !== 'wechatpay' || !payCtx) return {};
+    try {
+      await refundExcess(payCtx, def, entry);
+      return {};
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status < 500) throw err;
+      deps.logger.warn('refund after a change deferred: WeChat Pay unavailable', { campaignId: def.id, entryId: entry.id, code: err.code });
+      return { paymentError: { code: err.code, message: err.message } };
+    }
   }
 
   /**

@@ -82,6 +82,44 @@ describe('odd answers from WeChat Pay', () => {
   });
 });
 
+describe('WeChat Pay unreachable when an entry is cancelled', () => {
+  it('a paid entry: the cancel is saved, its refund waits with the reason and goes through on a later sweep', async () => {
+    const { c, m, entry } = await heldEntry();
+    await h.fake.pay(entry.payment.outTradeNo);
+    h.fake.misbehaveNext('http-500', 1);
+    const res = await h.call('DELETE', `/campaigns/${c.id}/entries/${entry.id}`, { token: m.token });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+    let [refund] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refund).toMatchObject({ amount: 3990, state: 'pending', attempts: 1 });
+    expect(refund.lastError).toMatch(/500/);
+    h.clock.advance(61_000);
+    await h.sweep();
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    [refund] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refund.state).toBe('succeeded');
+    await expectLedgerBalances(h, c.id, new Map([[entry.id, 0]]));
+  });
+
+  it('a held entry: the cancel is saved and says WeChat Pay could not be asked (paymentError)', async () => {
+    const { c, m, entry } = await heldEntry();
+    h.fake.misbehaveNext('http-500', 1);
+    const res = await h.call('DELETE', `/campaigns/${c.id}/entries/${entry.id}`, { token: m.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', paymentError: { code: 'SERVICE_UNAVAILABLE' } });
+    expect((await requireEntry(h.db, c.id, entry.id)).status).toBe('cancelled');
+    // A payment that still gets through is refunded in full.
+    await h.fake.pay(entry.payment.outTradeNo);
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.map((r: any) => [r.amount, r.purpose.split('#')[0]])).toEqual([[3990, 'late']]);
+    // Leave no refund in flight for the tests after this one (the sweep looks at every campaign).
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds[0].state).toBe('succeeded');
+  });
+});
+
 describe('refund status checks', () => {
   it('a refund WeChat is processing stays on its way back when a status check fails, and counts once it succeeds', async () => {
     const { c, entry } = await heldEntry();
