@@ -70,6 +70,7 @@ function requireLeader(snapshot: CampaignSnapshot, user: TokenUser): void {
 
 export function settlementRoutes(deps: AppDeps) {
   const { db } = deps;
+  const payments = paymentsContext(deps);
   // Reading the settlement (and its CSV, what is handed out where) is for the leader and helpers.
   const settled = async (id: string, user: TokenUser) => {
     const snapshot = await requireCampaign(db, id);
@@ -84,9 +85,9 @@ export function settlementRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       requireLeader(snapshot, user);
       const summary = await settleCampaign(db, id, snapshot);
-      // Prepaid campaigns: 退差价 / full refunds of a failed group (the sweep finishes what this cannot).
-      const payments = paymentsContext(deps);
-      if (payments) await afterSettlement(payments, snapshot.def, summary);
+      // Settled just now, prepaid: 退差价 / full refunds of a failed group (the sweep finishes what this
+      // cannot). A repeated settle leaves that to the sweep instead of walking the list again.
+      if (payments && !snapshot.settlement) await afterSettlement(payments, snapshot.def, summary);
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })

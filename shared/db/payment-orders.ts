@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from './context.js';
 import { queryCampaignPrefix } from './query-all.js';
 import { conditionFailure } from './failures.js';
@@ -240,4 +240,23 @@ export async function listRefunds(db: DbContext, campaignId: string): Promise<Re
   const out: RefundRecord[] = [];
   for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.refundPrefix())) out.push(stripKeys(item) as unknown as RefundRecord);
   return out.sort((a, b) => a.seq - b.seq || a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Pure: the marker that a settled prepaid campaign still owes settlement refunds (gsi2
+ * REFUND_PLAN). Written in the settle transaction itself, so no crash between settling and
+ * scheduling can lose the refunds; the sweep works through it and deletes it when a pass completes.
+ */
+export function refundPlanPut(tableName: string, campaignId: string, settledAt: string): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...keys.refundPlan(campaignId), ...indexKeys.refundPlan(settledAt, campaignId), type: 'refund-plan', campaignId, settledAt },
+    },
+  };
+}
+
+/** Every settlement refund of the campaign is requested: the sweep need not look again. */
+export async function deleteRefundPlan(db: DbContext, campaignId: string): Promise<void> {
+  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: keys.refundPlan(campaignId) }));
 }

@@ -1,4 +1,5 @@
 import { putVoidLine } from './commands.js';
+import { refundPlanPut } from './payment-orders.js';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { canSettle } from '../domain/lifecycle.js';
 import { ActiveTotals, settleEntry, summarizeTotals, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/settlement.js';
@@ -149,8 +150,9 @@ async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: St
 
 /**
  * Settle once: freeze the list (stored status closed, so no join passes, whatever its clock),
- * account for every number handed out, compute from the active entries, and store summary, status
- * and the removal from the open-campaigns index in one transaction. Repeats return the stored one.
+ * account for every number handed out, compute from the active entries, and store summary, status,
+ * the removal from the open-campaigns index and (prepaid campaigns) the marker that refunds are owed
+ * in one transaction. Repeats return the stored one.
  */
 export async function settleCampaign(db: DbContext, campaignId: string, read?: CampaignSnapshot): Promise<SettlementSummary> {
   const snapshot = read ?? (await requireCampaign(db, campaignId));
@@ -162,10 +164,11 @@ export async function settleCampaign(db: DbContext, campaignId: string, read?: C
   if (snapshot.state.status === 'open') await closeCampaign(db, campaignId);
   const { totals } = await repairCampaign(db, snapshot.def);
   const summary = summarizeTotals(snapshot.def, totals, now.toISOString());
-  return storeSettlement(db, campaignId, summary);
+  return storeSettlement(db, snapshot.def, summary);
 }
 
-async function storeSettlement(db: DbContext, campaignId: string, summary: SettlementSummary, attempt = 0): Promise<SettlementSummary> {
+async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: SettlementSummary, attempt = 0): Promise<SettlementSummary> {
+  const campaignId = def.id;
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -195,6 +198,8 @@ async function storeSettlement(db: DbContext, campaignId: string, summary: Settl
               ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
             },
           },
+          // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.
+          ...(def.paymentMode === 'wechatpay' ? [refundPlanPut(db.tableName, campaignId, summary.settledAt)] : []),
         ],
       }),
     );
@@ -206,7 +211,7 @@ async function storeSettlement(db: DbContext, campaignId: string, summary: Settl
     if (stored) return stored;
     if (isTransientConflict(err) && attempt < 8) {
       await sleep(backoff(attempt));
-      return storeSettlement(db, campaignId, summary, attempt + 1);
+      return storeSettlement(db, def, summary, attempt + 1);
     }
     throw err;
   }

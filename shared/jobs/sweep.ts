@@ -1,6 +1,5 @@
-import { listDueCampaignIds, requireCampaign } from '../db/campaigns.js';
+import { listDueCampaignIds } from '../db/campaigns.js';
 import type { PaymentsContext } from '../payments/context.js';
-import { scheduleSettlementRefunds } from '../payments/settlement-refunds.js';
 import { sweepPayments, type PaymentSweepReport } from '../payments/sweep.js';
 import type { DbContext } from '../db/context.js';
 import { settleCampaign } from '../db/settle.js';
@@ -26,10 +25,8 @@ export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 
   for (const campaignId of due) {
     try {
       const summary = await settleCampaign(db, campaignId);
+      // Prepaid campaigns: the settle transaction marked their refunds owed; the payment sweep below requests them.
       report.settled.push(campaignId);
-      // Prepaid campaigns owe refunds now; the payment sweep below requests them.
-      const { def } = await requireCampaign(db, campaignId);
-      if (def.paymentMode === 'wechatpay') await scheduleSettlementRefunds(db, campaignId, summary.settledAt);
       logger.info('campaign settled by sweep', { campaignId, status: summary.status, entryCount: summary.entryCount, total: summary.total });
     } catch (err) {
       report.failed.push({ campaignId, error: err instanceof Error ? err.message : String(err) });

@@ -1,5 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DbContext } from '../db/context.js';
+import { deleteRefundPlan } from '../db/payment-orders.js';
 import { allPayments } from '../db/payments.js';
 import { settlementEntries } from '../db/settle.js';
 import { allEntries } from '../db/entries.js';
@@ -9,7 +8,6 @@ import type { SettlementSummary } from '../domain/settlement.js';
 import type { CampaignDefinition } from '../domain/types.js';
 import type { PaymentsContext } from './context.js';
 import { requestRefund } from './refunds.js';
-import { indexKeys, keys } from '../db/keys.js';
 
 /**
  * 退差价 at settlement: every entry that paid more than its final amount gets the difference back;
@@ -41,40 +39,22 @@ export async function refundAfterSettlement(
 }
 
 /**
- * After settling a prepaid campaign: record that its refunds are owed, request them now (for at most
- * `budgetMs`: a campaign of thousands of prepaid entries has as many WeChat calls to make), and clear
- * the marker once every one is requested. If this is cut short, the sweep finishes it.
+ * Right after a prepaid campaign settled (the settle transaction wrote the marker that its refunds
+ * are owed): end the holds still open and request the refunds now, for at most `budgetMs` (a
+ * campaign of thousands of prepaid entries has as many WeChat calls to make), clearing the marker
+ * once every one is requested. If this is cut short, the sweep finishes it from the marker.
  */
 /** How long the settle request itself spends on refunds before leaving the rest to the sweep. */
 export const SETTLE_REFUND_BUDGET_MS = 3_000;
 
 export async function afterSettlement(ctx: PaymentsContext, def: CampaignDefinition, summary: SettlementSummary, budgetMs = SETTLE_REFUND_BUDGET_MS): Promise<void> {
   if (def.paymentMode !== 'wechatpay') return;
-  await scheduleSettlementRefunds(ctx.db, def.id, summary.settledAt);
   try {
     // Held entries left (a leader settling before their holds ended): settled now, paid or expired;
     // a payment that came in is refunded, since the settlement no longer counts it.
     for await (const e of allEntries(ctx.db, def.id)) if (e.status === 'pending_payment') await endHold(ctx, def.id, e.id);
-    if ((await refundAfterSettlement(ctx, def, summary, budgetMs)).complete) await settlementRefundsDone(ctx.db, def.id);
+    if ((await refundAfterSettlement(ctx, def, summary, budgetMs)).complete) await deleteRefundPlan(ctx.db, def.id);
   } catch (err) {
     ctx.logger.error('settlement refunds interrupted; the sweep will finish them', { campaignId: def.id, err });
   }
-}
-
-/**
- * A settled prepaid campaign owes refunds until a pass of refundAfterSettlement completes. This
- * marker (in gsi2 under REFUND_PLAN) makes the sweep finish the pass if the request that settled
- * the campaign could not (timeout, crash); it is deleted when a pass completes.
- */
-export async function scheduleSettlementRefunds(db: DbContext, campaignId: string, settledAt: string): Promise<void> {
-  await db.doc.send(
-    new PutCommand({
-      TableName: db.tableName,
-      Item: { ...keys.refundPlan(campaignId), ...indexKeys.refundPlan(settledAt, campaignId), type: 'refund-plan', campaignId, settledAt },
-    }),
-  );
-}
-
-export async function settlementRefundsDone(db: DbContext, campaignId: string): Promise<void> {
-  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: keys.refundPlan(campaignId) }));
 }

@@ -1,11 +1,11 @@
 import { requireCampaign } from '../db/campaigns.js';
 import { indexKeys } from '../db/keys.js';
-import { getOrder, getRefund } from '../db/payment-orders.js';
+import { deleteRefundPlan, getOrder, getRefund } from '../db/payment-orders.js';
 import { listDue } from '../db/due-index.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './payments-in.js';
 import { applyRefundResult, attemptRefund } from './refunds.js';
-import { refundAfterSettlement, settlementRefundsDone } from './settlement-refunds.js';
+import { refundAfterSettlement } from './settlement-refunds.js';
 import type { RefundNotice } from './wechatpay/resources.js';
 
 /** A sweep's share of one campaign's settlement refunds; the next sweep goes on (each pass skips what is requested). */
@@ -49,7 +49,7 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'h
     const done = await guard('settlement refunds', { campaignId }, async () => {
       const snapshot = await requireCampaign(ctx.db, campaignId);
       const pass = snapshot.settlement ? await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement, SWEEP_REFUND_BUDGET_MS) : { complete: true };
-      if (pass.complete) await settlementRefundsDone(ctx.db, campaignId);
+      if (pass.complete) await deleteRefundPlan(ctx.db, campaignId);
     });
     if (done) report.refundPlansDone++;
   }
