@@ -118,7 +118,8 @@ export async function reviveEntry(db: DbContext, def: CampaignDefinition, entry:
   }
 }
 
-async function leaveHoldIndex(db: DbContext, campaignId: string, entry: EntryRecord): Promise<void> {
+/** An entry that is no longer held leaves the hold index (a stale index key changes nothing else). */
+export async function leaveHoldIndex(db: DbContext, campaignId: string, entry: EntryRecord): Promise<void> {
   try {
     await db.doc.send(
       new UpdateCommand({

@@ -1,5 +1,5 @@
 import { markOrderClosed, type OrderRecord } from '../db/payment-orders.js';
-import { getPayment } from '../db/payments.js';
+import { getPayment, type PaymentRecord } from '../db/payments.js';
 import { baseAmount } from '../domain/payments.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/types.js';
 import type { PaymentsContext } from './context.js';
@@ -24,10 +24,11 @@ export async function joinPayment(ctx: PaymentsContext, def: CampaignDefinition,
   });
 }
 
-/** What an entry has paid and not had back (or on its way back). */
+/** What an entry has paid and not had back, nor has on its way back. */
+const kept = (money: PaymentRecord | null) => (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
+
 export async function netPaid(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<number> {
-  const money = await getPayment(ctx.db, campaignId, entryId);
-  return (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
+  return kept(await getPayment(ctx.db, campaignId, entryId));
 }
 
 /**
@@ -37,13 +38,12 @@ export async function netPaid(ctx: PaymentsContext, campaignId: string, entryId:
  * top-ups are closed first, so only the latest wish is payable.
  */
 export async function topUpFor(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, items: EntryLine[], payerOpenid: string | null): Promise<PrepayView> {
-  await closeUnpaid(ctx, def.id, entry.id, (o) => o.kind === 'topup');
-  const money = await getPayment(ctx.db, def.id, entry.id);
-  const net = (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
+  let money = await getPayment(ctx.db, def.id, entry.id);
+  if (await closeUnpaid(ctx, def.id, entry.id, money, (o) => o.kind === 'topup')) money = await getPayment(ctx.db, def.id, entry.id);
   return prepayOrder(ctx, def, entry, {
     n: (money?.orderCount ?? 0) + 1,
     kind: 'topup',
-    amount: baseAmount(def, items) - net,
+    amount: baseAmount(def, items) - kept(money),
     expiresAt: holdEnd(def, ctx.db.clock.now()),
     payerOpenid,
     items,
@@ -67,21 +67,28 @@ export async function pendingTopUp(ctx: PaymentsContext, def: CampaignDefinition
  */
 export async function refundExcess(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry): Promise<void> {
   const active = entry.status === 'active';
-  await closeUnpaid(ctx, def.id, entry.id, (o) => o.kind === 'topup' || !active);
+  let money = await getPayment(ctx.db, def.id, entry.id);
+  if (await closeUnpaid(ctx, def.id, entry.id, money, (o) => o.kind === 'topup' || !active)) money = await getPayment(ctx.db, def.id, entry.id);
   if (!active && entry.status !== 'cancelled') return;
   const due = active ? baseAmount(def, entry.items) : 0;
-  const net = await netPaid(ctx, def.id, entry.id);
+  const net = kept(money);
   if (due >= net) return;
   await requestRefund(ctx, entry, net - due, `${active ? 'reduce' : 'cancel'}#${entry.version}`, active ? '减少数量退款' : '取消接龙退款');
 }
 
-async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: string, which: (o: OrderRecord) => boolean): Promise<void> {
-  for (const order of await entryOrders(ctx, campaignId, entryId)) {
+/** Close the entry's unpaid orders that `which` picks; true if one turned out paid (its money moved). */
+async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: string, money: PaymentRecord | null, which: (o: OrderRecord) => boolean): Promise<boolean> {
+  let moved = false;
+  for (const order of await entryOrders(ctx, campaignId, entryId, money)) {
     if (order.state !== 'created' || !which(order)) continue;
     // Paid already, with the notification late or lost? Then it is counted (and, for an entry that
     // no longer wants it, refunded) instead of being closed over and kept without a record.
     const outcome = await syncOrder(ctx, order.outTradeNo);
-    if (outcome !== 'not-paid' && outcome !== 'unknown-order') continue; // paid, or being paid right now
+    if (outcome === 'paying') continue; // being paid right now: its notification decides
+    if (outcome !== 'not-paid' && outcome !== 'unknown-order') {
+      moved = true;
+      continue;
+    }
     try {
       await ctx.client.closeOrder(order.outTradeNo);
     } catch (err) {
@@ -91,4 +98,5 @@ async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: st
     }
     await markOrderClosed(ctx.db, order.outTradeNo);
   }
+  return moved;
 }

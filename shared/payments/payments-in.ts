@@ -1,4 +1,4 @@
-import { activateEntryTx, campaignTakesPaymentsTx, expireHeldEntry, reviveEntry } from '../db/entry-holds.js';
+import { activateEntryTx, campaignTakesPaymentsTx, expireHeldEntry, leaveHoldIndex, reviveEntry } from '../db/entry-holds.js';
 import { getEntryRecord } from '../db/entry-lookup.js';
 import { changeEntry } from '../db/entries.js';
 import { AppError } from '../errors.js';
@@ -124,25 +124,25 @@ export async function endHold(ctx: PaymentsContext, campaignId: string, entryId:
   const { db } = ctx;
   const entry = await getEntryRecord(db, campaignId, entryId);
   if (!entry || entry.status !== 'pending_payment') {
-    if (entry) await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, entry); // clears a stale hold index entry, changes nothing else
+    if (entry) await leaveHoldIndex(db, campaignId, entry);
     return 'not-held';
   }
   const outTradeNo = outTradeNoFor(campaignId, entryId, 1);
   const outcome = await syncOrder(ctx, outTradeNo);
-  // Paid after all: the entry is active now, or (campaign settled meanwhile) the money is being refunded.
-  const after = await getEntryRecord(db, campaignId, entryId);
-  if (after?.status !== 'pending_payment') return 'paid';
-  if (outcome === 'recorded' || outcome === 'duplicate' || outcome === 'revived' || outcome === 'refunded') {
-    await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, after);
-    return 'paid';
-  }
   if (outcome === 'paying') return 'not-held'; // asked again at the next sweep
-  try {
-    await ctx.client.closeOrder(outTradeNo);
-  } catch (err) {
-    if (!(err instanceof WechatPayNotFoundError)) ctx.logger.warn('could not close an expired order', { outTradeNo, err });
+  const unpaid = outcome === 'not-paid' || outcome === 'unknown-order';
+  // Paid after all: the entry is active now, or (campaign settled meanwhile) still held while its
+  // money is refunded, and then it expires like an unpaid one.
+  const current = unpaid ? entry : await getEntryRecord(db, campaignId, entryId);
+  if (current?.status !== 'pending_payment') return 'paid';
+  if (unpaid) {
+    try {
+      await ctx.client.closeOrder(outTradeNo);
+    } catch (err) {
+      if (!(err instanceof WechatPayNotFoundError)) ctx.logger.warn('could not close an expired order', { outTradeNo, err });
+    }
+    await markOrderClosed(db, outTradeNo);
   }
-  await markOrderClosed(db, outTradeNo);
-  await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, entry);
-  return 'expired';
+  await expireHeldEntry(db, (await requireCampaign(db, campaignId)).def, current);
+  return unpaid ? 'expired' : 'paid';
 }

@@ -1,5 +1,5 @@
 import { getOrders, outTradeNoFor, putOrder, setPrepayId, type OrderKind, type OrderRecord } from '../db/payment-orders.js';
-import { applyMoneyEvent, getPayment } from '../db/payments.js';
+import { applyMoneyEvent, getPayment, type PaymentRecord } from '../db/payments.js';
 import type { CampaignDefinition, Entry } from '../domain/types.js';
 import { InvalidStateError } from '../errors.js';
 import type { PaymentsContext } from './context.js';
@@ -83,8 +83,14 @@ function view(ctx: PaymentsContext, order: OrderRecord, prepayId: string | null)
 }
 
 /** The orders of an entry, 1..orderCount. */
-export async function entryOrders(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<OrderRecord[]> {
-  const money = await getPayment(ctx.db, campaignId, entryId);
+export async function entryOrders(
+  ctx: PaymentsContext,
+  campaignId: string,
+  entryId: string,
+  /** the entry's PAY record when the caller has just read it (null: none); else it is read here */
+  money?: PaymentRecord | null,
+): Promise<OrderRecord[]> {
+  if (money === undefined) money = await getPayment(ctx.db, campaignId, entryId);
   const count = money?.orderCount ?? 0;
   return getOrders(ctx.db, Array.from({ length: count }, (_, i) => outTradeNoFor(campaignId, entryId, i + 1)));
 }
