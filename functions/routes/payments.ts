@@ -150,6 +150,15 @@ export function paymentRoutes(deps: AppDeps) {
     if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server');
     return payCtx;
   };
+  /** An entry's payment is for its member, the leader and helpers. */
+  const entryForMemberOrStaff = async (id: string, entryId: string, user: TokenUser, verb: string) => {
+    const snapshot = await requireCampaign(db, id);
+    const record = await requireEntry(db, id, entryId);
+    if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') {
+      throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
+    }
+    return { snapshot, record };
+  };
   const staff = async (id: string, user: TokenUser, action: string): Promise<CampaignSnapshot> => {
     const snapshot = await requireCampaign(db, id);
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
@@ -200,11 +209,7 @@ export function paymentRoutes(deps: AppDeps) {
     .openapi(lineRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      const record = await requireEntry(db, id, entryId);
-      if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') {
-        throw new ForbiddenError("Only the entry's member, the leader or a helper can see its payment");
-      }
+      const { snapshot, record } = await entryForMemberOrStaff(id, entryId, user, 'see');
       const money = await getPayment(db, id, entryId);
       return c.json(paymentLine(snapshot.def, toEntry(record), snapshot.settlement, money ?? undefined), 200);
     })
@@ -230,9 +235,7 @@ export function paymentRoutes(deps: AppDeps) {
     .openapi(syncRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      const record = await requireEntry(db, id, entryId);
-      if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError("Only the entry's member, the leader or a helper can check its payment");
+      const { snapshot } = await entryForMemberOrStaff(id, entryId, user, 'check');
       const ctx = prepaid(snapshot);
       await consumeRate(db, deps.rateLimits, 'payment', user.id);
       for (const order of await entryOrders(ctx, id, entryId)) if (order.state === 'created') await syncOrder(ctx, order.outTradeNo);

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireCampaign, type CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { campaignRole } from '../../shared/db/helpers.js';
+import { requireCampaign } from '../../shared/db/campaigns.js';
 import { allPayments } from '../../shared/db/payments.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/db/settle.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
-import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/errors.js';
 import type { TokenUser } from '../../shared/auth/tokens.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
 import { SettlementSchema } from '../../shared/schemas/settlement.js';
@@ -12,6 +11,7 @@ import { paymentsContext, type AppDeps } from '../env.js';
 import { afterSettlement } from '../../shared/payments/settlement-refunds.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
+import { requireRole } from './helpers.js';
 
 const SettlementPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(1000).openapi({
@@ -25,7 +25,8 @@ const settleRoute = createRoute({
   path: '/campaigns/{id}/settle',
   tags: ['Settlement'],
   summary: 'Leader settles a closed campaign (or one past closesAt); repeating returns the same settlement',
-  description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE.',
+  description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE. ' +
+    'A wechatpay campaign refunds at once what each member prepaid above their final amount (everything, for a failed group); follow them in GET /campaigns/{id}/refunds.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
@@ -64,17 +65,13 @@ const csvRoute = createRoute({
   },
 });
 
-function requireLeader(snapshot: CampaignSnapshot, user: TokenUser): void {
-  if (snapshot.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can see or make the settlement');
-}
-
 export function settlementRoutes(deps: AppDeps) {
   const { db } = deps;
   const payments = paymentsContext(deps);
   // Reading the settlement (and its CSV, what is handed out where) is for the leader and helpers.
   const settled = async (id: string, user: TokenUser) => {
     const snapshot = await requireCampaign(db, id);
-    if ((await campaignRole(db, snapshot.def, user.id)) === 'user') throw new ForbiddenError('Only the leader or a helper can see the settlement');
+    await requireRole(db, snapshot, user, ['leader', 'helper'], 'see the settlement');
     if (!snapshot.settlement) throw new NotFoundError('This campaign is not settled yet');
     return { snapshot, summary: snapshot.settlement };
   };
@@ -83,7 +80,7 @@ export function settlementRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      requireLeader(snapshot, user);
+      await requireRole(db, snapshot, user, ['leader'], 'settle the campaign');
       const summary = await settleCampaign(db, id, snapshot);
       // Settled just now, prepaid: 退差价 / full refunds of a failed group (the sweep finishes what this
       // cannot). A repeated settle leaves that to the sweep instead of walking the list again.
