@@ -11,7 +11,7 @@ import { devAuthRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
-import { helperRoutes } from './routes/helpers.js';
+import { helperRoutes } from './routes/staff.js';
 import { meRoutes } from './routes/me.js';
 import { paymentRoutes } from './routes/payments.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';

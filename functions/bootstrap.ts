@@ -1,13 +1,13 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigError, parseConfig, type Config } from '../shared/config.js';
-import { CampaignCache } from '../shared/db/campaign-cache.js';
-import { createDocumentClient } from '../shared/db/client.js';
-import { LocalRateCounts } from '../shared/db/rate-limit.js';
-import type { DbContext } from '../shared/db/context.js';
+import { CampaignCache } from '../shared/campaigns/index.js';
+import { createDocumentClient } from '../shared/table/index.js';
+import { LocalRateCounts } from '../shared/limits/index.js';
+import type { CampaignDb } from '../shared/campaigns/index.js';
 import { createLogger } from '../shared/logger.js';
-import { parseKeyring, type Keyring } from '../shared/auth/keys.js';
-import type { WechatSettings } from '../shared/auth/wechat.js';
+import { parseKeyring, type Keyring } from '../shared/auth/index.js';
+import type { WechatSettings } from '../shared/auth/index.js';
 import type { AppDeps } from './env.js';
 import { wechatPayFromEnv } from './payments-bootstrap.js';
 
@@ -66,7 +66,7 @@ function appSecretFrom(value: string): string {
   return trimmed;
 }
 
-export function dbFromConfig(config: Config, clock: Clock = systemClock): DbContext {
+export function dbFromConfig(config: Config, clock: Clock = systemClock): CampaignDb {
   return {
     doc: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
     tableName: config.TABLE_NAME,

@@ -1,15 +1,16 @@
-import type { DbContext } from '../shared/db/context.js';
-import type { TokenSettings, TokenUser } from '../shared/auth/tokens.js';
-import type { WechatSettings } from '../shared/auth/wechat.js';
+import type { CampaignDb } from '../shared/campaigns/index.js';
+import type { TokenSettings, TokenUser } from '../shared/auth/index.js';
+import type { WechatSettings } from '../shared/auth/index.js';
 import type { Logger } from '../shared/logger.js';
-import type { RateLimits } from '../shared/db/rate-limit.js';
-import type { PaymentsContext } from '../shared/payments/context.js';
-import type { WechatPayClient } from '../shared/payments/wechatpay/client.js';
-import type { WechatPayConfig } from '../shared/payments/wechatpay/config.js';
+import type { RateLimits } from '../shared/limits/index.js';
+import type { PaymentsContext } from '../shared/money/index.js';
+import type { WechatPayClient } from '../shared/money/index.js';
+import type { WechatPayConfig } from '../shared/money/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
-  readonly db: DbContext;
+  /** the table, with the join path's campaign cache */
+  readonly db: CampaignDb;
   readonly tokens: TokenSettings;
   /** POST /auth/dev-login exists only when true */
   readonly devAuth: boolean;

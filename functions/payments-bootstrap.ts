@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
-import { createWechatPayClient } from '../shared/payments/wechatpay/client.js';
-import { loadWechatPayConfig, wechatPayConfigFromSecret, type WechatPayConfig } from '../shared/payments/wechatpay/config.js';
+import { createWechatPayClient } from '../shared/money/index.js';
+import { loadWechatPayConfig, wechatPayConfigFromSecret, type WechatPayConfig } from '../shared/money/index.js';
 import type { AppDeps } from './env.js';
 
 type Env = Record<string, string | undefined>;

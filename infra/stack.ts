@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../shared/db/table-schema.js';
+import { TABLE_SCHEMA } from '../shared/table/schema.js';
 import { LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';

@@ -3,11 +3,11 @@ import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../app.js';
 import { depsFromEnv } from '../bootstrap.js';
-import { ensureTable } from '../../shared/db/create-table.js';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
-import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
-import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
+import { ensureTable } from '../../shared/table/index.js';
+import { settleDueCampaigns } from '../../shared/jobs/index.js';
+import { startDynamoDbLocal } from '../../shared/local/index.js';
+import type { WechatPayConfig } from '../../shared/money/index.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/index.js';
 import { paymentsContext } from '../env.js';
 
 /**

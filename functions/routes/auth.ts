@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { issueToken } from '../../shared/auth/tokens.js';
-import { upsertUser } from '../../shared/db/users.js';
-import { DevLoginBody, LoginResponse } from '../../shared/schemas/auth.js';
-import { errors } from '../../shared/schemas/common.js';
+import { issueToken } from '../../shared/auth/index.js';
+import { upsertUser } from '../../shared/people/index.js';
+import { DevLoginBody, LoginResponse } from '../schemas/auth.js';
+import { errors } from '../schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { newRouter } from '../validation.js';
 

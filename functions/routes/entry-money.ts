@@ -1,15 +1,15 @@
-import type { CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { changeEntry, type EntryChange } from '../../shared/db/entries.js';
-import { requireEntry } from '../../shared/db/entry-lookup.js';
-import { toEntry } from '../../shared/db/records.js';
-import { getOpenid } from '../../shared/db/users.js';
-import { checkEntryLines, quantityDelta } from '../../shared/domain/entry-rules.js';
-import { baseAmount } from '../../shared/domain/payments.js';
-import type { CampaignDefinition, Entry } from '../../shared/domain/types.js';
+import type { CampaignSnapshot } from '../../shared/campaigns/index.js';
+import { changeEntry, type EntryChange } from '../../shared/entries/index.js';
+import { requireEntry } from '../../shared/entries/index.js';
+import { toEntry } from '../../shared/table/index.js';
+import { getOpenid } from '../../shared/people/index.js';
+import { checkEntryLines, quantityDelta } from '../../shared/domain/index.js';
+import { baseAmount } from '../../shared/domain/index.js';
+import type { CampaignDefinition, Entry } from '../../shared/domain/index.js';
 import { AppError, ForbiddenError, InvalidStateError, ServiceUnavailableError, SoldOutError } from '../../shared/errors.js';
-import type { PaymentsContext } from '../../shared/payments/context.js';
-import { joinPayment, netPaid, refundExcess, topUpFor } from '../../shared/payments/entry-money.js';
-import type { PrepayView } from '../../shared/payments/prepay.js';
+import type { PaymentsContext } from '../../shared/money/index.js';
+import { joinPayment, netPaid, refundExcess, topUpFor } from '../../shared/money/index.js';
+import type { PrepayView } from '../../shared/money/index.js';
 import { paymentsContext, type AppDeps } from '../env.js';
 
 /** What a join, change or cancel of a prepaid entry adds to its answer. */

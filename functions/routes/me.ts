@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getCampaign, listLeaderCampaignIds } from '../../shared/db/campaigns.js';
-import { listUserEntries } from '../../shared/db/entries.js';
-import { toEntry } from '../../shared/db/records.js';
-import { campaignView, entryView } from '../../shared/domain/views.js';
-import { CampaignPage } from '../../shared/schemas/campaign.js';
-import { bearer, errors, PageQuery, jsonResponse } from '../../shared/schemas/common.js';
-import { MyEntryPage } from '../../shared/schemas/entry.js';
+import { getCampaign, listLeaderCampaignIds } from '../../shared/campaigns/index.js';
+import { listUserEntries } from '../../shared/entries/index.js';
+import { toEntry } from '../../shared/table/index.js';
+import { campaignView, entryView } from '../../shared/domain/index.js';
+import { CampaignPage } from '../schemas/campaign.js';
+import { bearer, errors, PageQuery, jsonResponse } from '../schemas/common.js';
+import { MyEntryPage } from '../schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TokenUser } from '../../shared/auth/tokens.js';
-import { requireCampaign } from '../../shared/db/campaigns.js';
-import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/db/pickups.js';
+import type { TokenUser } from '../../shared/auth/index.js';
+import { requireCampaign } from '../../shared/campaigns/index.js';
+import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/entries/index.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
-import { EntryParams } from '../../shared/schemas/entry.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { EntryParams } from '../schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-import { requireRole } from './helpers.js';
+import { requireRole } from './staff.js';
 
 const PickupMarkSchema = z
   .object({

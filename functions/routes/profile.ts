@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { issueToken } from '../../shared/auth/tokens.js';
-import { exportUserData, eraseUser } from '../../shared/db/privacy.js';
-import { getProfile, updateProfile } from '../../shared/db/profile.js';
+import { issueToken } from '../../shared/auth/index.js';
+import { exportUserData, eraseUser } from '../../shared/privacy/index.js';
+import { getProfile, updateProfile } from '../../shared/people/index.js';
 import { ValidationError } from '../../shared/errors.js';
-import { bearer, errors, jsonResponse } from '../../shared/schemas/common.js';
+import { bearer, errors, jsonResponse } from '../schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';

@@ -1,17 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireCampaign } from '../../shared/db/campaigns.js';
-import { allPayments } from '../../shared/db/payments.js';
-import { settleCampaign, settlementEntries, settlementPage } from '../../shared/db/settle.js';
-import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
+import { requireCampaign } from '../../shared/campaigns/index.js';
+import { allPayments } from '../../shared/money/index.js';
+import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
+import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import type { TokenUser } from '../../shared/auth/tokens.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../../shared/schemas/common.js';
-import { SettlementSchema } from '../../shared/schemas/settlement.js';
+import type { TokenUser } from '../../shared/auth/index.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { SettlementSchema } from '../schemas/settlement.js';
 import { paymentsContext, type AppDeps } from '../env.js';
-import { afterSettlement } from '../../shared/payments/settlement-refunds.js';
+import { afterSettlement } from '../../shared/money/index.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
-import { requireRole } from './helpers.js';
+import { requireRole } from './staff.js';
 
 const SettlementPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(1000).openapi({

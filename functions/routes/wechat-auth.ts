@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { DEFAULT_REFRESH_TTL_SECONDS, issueTokenPair, verifyRefreshToken, type TokenUser } from '../../shared/auth/tokens.js';
-import { exchangeCode, type WechatSettings } from '../../shared/auth/wechat.js';
-import { consumeRate } from '../../shared/db/rate-limit.js';
-import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken, userIdForOpenid } from '../../shared/db/users.js';
+import { DEFAULT_REFRESH_TTL_SECONDS, issueTokenPair, verifyRefreshToken, type TokenUser } from '../../shared/auth/index.js';
+import { exchangeCode, type WechatSettings } from '../../shared/auth/index.js';
+import { consumeRate } from '../../shared/limits/index.js';
+import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken, userIdForOpenid } from '../../shared/people/index.js';
 import { UnauthorizedError } from '../../shared/errors.js';
-import { RefreshBody, TokenResponse, WechatLoginBody } from '../../shared/schemas/auth.js';
-import { ErrorSchema, errors } from '../../shared/schemas/common.js';
+import { RefreshBody, TokenResponse, WechatLoginBody } from '../schemas/auth.js';
+import { ErrorSchema, errors } from '../schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { newRouter } from '../validation.js';
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { PaymentsContext } from '../../shared/payments/context.js';
-import { recordPayment } from '../../shared/payments/payments-in.js';
-import { recordRefundNotice } from '../../shared/payments/sweep.js';
-import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError, WechatPayUnsupportedEventError } from '../../shared/payments/wechatpay/errors.js';
-import { NOTIFY_ACK, parseNotification } from '../../shared/payments/wechatpay/notify.js';
+import type { PaymentsContext } from '../../shared/money/index.js';
+import { recordPayment } from '../../shared/money/index.js';
+import { recordRefundNotice } from '../../shared/money/index.js';
+import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError, WechatPayUnsupportedEventError } from '../../shared/money/index.js';
+import { NOTIFY_ACK, parseNotification } from '../../shared/money/index.js';
 import { newRouter } from '../validation.js';
 
 const FailSchema = z.object({ code: z.literal('FAIL'), message: z.string() }).openapi('WechatPayNotifyFail');

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../shared/config.js';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
+import { settleDueCampaigns } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import type { PaymentsContext } from '../../shared/payments/context.js';
+import type { PaymentsContext } from '../../shared/money/index.js';
 import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
 import { wechatPayFromEnv } from '../payments-bootstrap.js';
 

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../shared/db/table-schema.js';
+import { TABLE_SCHEMA } from '../../shared/table/schema.js';
 
 /**
  * Every DynamoDB action the application code issues. Transactions are authorised per contained

@@ -8,7 +8,7 @@
  */
 import type { CampaignDefinition, EntryLine } from './types.js';
 
-export type PaymentMode = 'offline' | 'wechatpay';
+export type { PaymentMode } from './types.js';
 export const PAYMENT_MODES = ['offline', 'wechatpay'] as const;
 
 /** How long a prepaid join holds its stock waiting for the payment, unless the campaign says otherwise. */

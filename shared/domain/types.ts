@@ -1,4 +1,5 @@
-import type { PaymentMode } from './payments.js';
+/** How members pay: offline (cash, transfer; the leader marks it) or WeChat Pay. */
+export type PaymentMode = 'offline' | 'wechatpay';
 
 /** Plain domain shapes shared by the pure core, the repository and the HTTP layer. Money is fen. */
 export type TierBasis = 'quantity' | 'participants';

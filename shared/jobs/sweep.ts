@@ -1,8 +1,8 @@
-import { listDueCampaignIds } from '../db/campaigns.js';
-import type { PaymentsContext } from '../payments/context.js';
-import { sweepPayments, type PaymentSweepReport } from '../payments/sweep.js';
-import type { DbContext } from '../db/context.js';
-import { settleCampaign } from '../db/settle.js';
+import { listDueCampaignIds } from '../campaigns/index.js';
+import type { PaymentsContext } from '../money/index.js';
+import { sweepPayments, type PaymentSweepReport } from '../money/index.js';
+import type { DbContext } from '../table/index.js';
+import { settleCampaign } from '../settlement/index.js';
 import type { Logger } from '../logger.js';
 
 export interface SweepReport {

@@ -34,13 +34,13 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import { systemClock } from '../../shared/clock.js';
-import { CampaignCache } from '../../shared/db/campaign-cache.js';
-import { createDocumentClient } from '../../shared/db/client.js';
-import { claimMember, counterUpdate, putEntry } from '../../shared/db/commands.js';
-import type { DbContext } from '../../shared/db/context.js';
-import { ensureTable } from '../../shared/db/create-table.js';
-import { entryIds } from '../../shared/db/keys.js';
-import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/db/rate-limit.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import { createDocumentClient } from '../../shared/table/client.js';
+import { claimMember, counterUpdate, putEntry } from '../../shared/entries/commands.js';
+import type { CampaignDb } from '../../shared/campaigns/cache.js';
+import { ensureTable } from '../../shared/table/create-table.js';
+import { entryIds } from '../../shared/table/keys.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
 import { newJoinToken } from '../../shared/ids.js';
 import { createLogger } from '../../shared/logger.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
@@ -178,7 +178,7 @@ async function main() {
     { step: 'initialize', name: 'countRequests' },
   );
   let wcu = 0;
-  const db: DbContext = {
+  const db: CampaignDb = {
     doc,
     tableName,
     clock: systemClock,

@@ -14,11 +14,11 @@ import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import { systemClock } from '../../shared/clock.js';
-import { CampaignCache } from '../../shared/db/campaign-cache.js';
-import { createDocumentClient } from '../../shared/db/client.js';
-import { putEntry } from '../../shared/db/commands.js';
-import { ensureTable } from '../../shared/db/create-table.js';
-import { entryIds, keys, SORT } from '../../shared/db/keys.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import { createDocumentClient } from '../../shared/table/client.js';
+import { putEntry } from '../../shared/entries/commands.js';
+import { ensureTable } from '../../shared/table/create-table.js';
+import { entryIds, keys, SORT } from '../../shared/table/keys.js';
 import { createLogger } from '../../shared/logger.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 

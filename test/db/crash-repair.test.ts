@@ -1,11 +1,11 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireCampaign } from '../../shared/db/campaigns.js';
-import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/db/commands.js';
-import { entryIds } from '../../shared/db/keys.js';
-import { JOIN_LEASE_MS, requestHash } from '../../shared/db/entries.js';
-import type { EntryRecord, MemberRecord } from '../../shared/db/records.js';
-import { repairCampaign } from '../../shared/db/settle.js';
+import { requireCampaign } from '../../shared/campaigns/campaigns.js';
+import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/entries/commands.js';
+import { entryIds } from '../../shared/table/keys.js';
+import { JOIN_LEASE_MS, requestHash } from '../../shared/entries/entries.js';
+import type { EntryRecord, MemberRecord } from '../../shared/table/records.js';
+import { repairCampaign } from '../../shared/settlement/settle.js';
 import { harness, T0, type Harness } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 

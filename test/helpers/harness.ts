@@ -4,11 +4,11 @@ import { inject } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { AppDeps } from '../../functions/env.js';
 import { ManualClock } from '../../shared/clock.js';
-import { CampaignCache } from '../../shared/db/campaign-cache.js';
-import { createDocumentClient } from '../../shared/db/client.js';
-import type { DbContext } from '../../shared/db/context.js';
-import { ensureTable } from '../../shared/db/create-table.js';
-import type { RateLimits } from '../../shared/db/rate-limit.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import { createDocumentClient } from '../../shared/table/client.js';
+import type { CampaignDb } from '../../shared/campaigns/cache.js';
+import { ensureTable } from '../../shared/table/create-table.js';
+import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
 import type { FaultInjector } from './faults.js';
 import type { WechatSettings } from '../../shared/auth/wechat.js';
@@ -34,7 +34,7 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   const doc = createDocumentClient({ region: 'local', endpoint });
   opts.faults?.install(doc);
   // The join-path cache is on, as in production, so every route test also covers it.
-  const db: DbContext = { doc, tableName, clock, cache: new CampaignCache() };
+  const db: CampaignDb = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
   const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger(process.env.TEST_LOG_LEVEL as 'error' | undefined ?? 'silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}), ...(opts.wechat ? { wechat: opts.wechat } : {}), ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}) };
   const app = createApp(deps);

@@ -2,14 +2,14 @@ import { verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { expect } from 'vitest';
-import { allLedgerEvents, allPayments } from '../../shared/db/payments.js';
+import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
 import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
 import { createLogger } from '../../shared/logger.js';
-import { createWechatPayClient } from '../../shared/payments/wechatpay/client.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
+import { createWechatPayClient } from '../../shared/money/wechatpay/client.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
 import { paymentsContext } from '../../functions/env.js';
-import type { RateLimits } from '../../shared/db/rate-limit.js';
+import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import type { FaultInjector } from './faults.js';
 import { harness, type Harness } from './harness.js';
 

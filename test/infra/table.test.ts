@@ -7,7 +7,7 @@ import {
   TABLE_SCHEMA,
   TTL_ATTRIBUTE,
   keyAttributeNames,
-} from '../../shared/db/table-schema.js';
+} from '../../shared/table/schema.js';
 import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
 
 let prod: Synthesized;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settlementEntries } from '../../shared/db/settle.js';
+import { settlementEntries } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ensureTable } from '../../shared/db/create-table.js';
+import { ensureTable } from '../../shared/table/create-table.js';
 
 /** A realistic API Gateway HTTP API (payload format 2.0) event, as the Lambda receives it. */
 function event(method: string, path: string, opts: { body?: unknown; token?: string; base64?: boolean; query?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {

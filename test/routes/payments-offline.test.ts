@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allLedgerEvents, allPayments } from '../../shared/db/payments.js';
+import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
 import { harness, T0, type Harness } from '../helpers/harness.js';
 

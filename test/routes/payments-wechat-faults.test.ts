@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireEntry } from '../../shared/db/entry-lookup.js';
+import { requireEntry } from '../../shared/entries/lookup.js';
 import { FaultInjector } from '../helpers/faults.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireCampaign } from '../../shared/db/campaigns.js';
-import { expireHeldEntry } from '../../shared/db/entry-holds.js';
-import { settleCampaign } from '../../shared/db/settle.js';
-import { afterSettlement } from '../../shared/payments/settlement-refunds.js';
+import { requireCampaign } from '../../shared/campaigns/campaigns.js';
+import { expireHeldEntry } from '../../shared/entries/holds.js';
+import { settleCampaign } from '../../shared/settlement/settle.js';
+import { afterSettlement } from '../../shared/money/settlement-refunds.js';
 import { paymentsContext } from '../../functions/env.js';
-import { requireEntry } from '../../shared/db/entry-lookup.js';
+import { requireEntry } from '../../shared/entries/lookup.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, expectValidPaySign, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../shared/db/keys.js';
-import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/db/rate-limit.js';
+import { keys } from '../../shared/table/keys.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
 import { parseConfig } from '../../shared/config.js';
 import { startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
 import { harness, T0, type Harness } from '../helpers/harness.js';

@@ -3,7 +3,7 @@ import { cors } from 'hono/cors';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { systemClock } from '../../shared/clock.js';
-import type { DbContext } from '../../shared/db/context.js';
+import type { DbContext } from '../../shared/table/context.js';
 import { createLogger } from '../../shared/logger.js';
 
 /**

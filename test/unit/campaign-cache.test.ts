@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignCache } from '../../shared/db/campaign-cache.js';
-import type { CampaignSnapshot } from '../../shared/db/campaigns.js';
-import { initialState, toState } from '../../shared/db/records.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import type { CampaignSnapshot } from '../../shared/campaigns/snapshot.js';
+import { initialState, toState } from '../../shared/table/records.js';
 import type { CampaignDefinition } from '../../shared/domain/types.js';
 
 const def = (id: string): CampaignDefinition => ({

@@ -4,12 +4,9 @@ import {
   claimMember,
   counterUpdate,
   idempotencyAttribute,
-  JOIN_RING_SIZE,
   ringPosition,
-  ringSlot,
   seqAtRingPosition,
   limitedItems,
-  newStateRecord,
   putEntry,
   releaseClaim,
   restoreClaim,
@@ -17,9 +14,9 @@ import {
   updateEntry,
   type CounterChange,
   type UpdateInput,
-} from '../../shared/db/commands.js';
-import type { EntryRecord, MemberRecord, StateRecord } from '../../shared/db/records.js';
-import { initialState } from '../../shared/db/records.js';
+} from '../../shared/entries/commands.js';
+import type { EntryRecord, MemberRecord, StateRecord } from '../../shared/table/records.js';
+import { initialState, JOIN_RING_SIZE, newStateRecord, ringSlot } from '../../shared/table/records.js';
 import { applySet, assertPlaceholdersConsistent, evalCondition, type Item } from './expression-eval.js';
 import { definition, item } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryIds } from '../../shared/db/keys.js';
+import { entryIds } from '../../shared/table/keys.js';
 import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, newId, newJoinToken, newShareCode } from '../../shared/ids.js';
 
 // Written by hand: upper-case letters and digits without 0/O, 1/I/L.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryIds, entrySortKey, indexKeys, keys } from '../../shared/db/keys.js';
+import { entryIds, entrySortKey, indexKeys, keys } from '../../shared/table/keys.js';
 
 describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
   it.each([

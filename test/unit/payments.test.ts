@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { outRefundNoFor, outTradeNoFor } from '../../shared/db/payment-orders.js';
-import { effectOf } from '../../shared/db/payments.js';
+import { outRefundNoFor, outTradeNoFor } from '../../shared/money/orders.js';
+import { effectOf } from '../../shared/money/ledger.js';
 import { paymentLine } from '../../shared/domain/payment-view.js';
 import { balanceOf, baseAmount, ledgerTotals, paymentState, refundOwed, type LedgerEvent } from '../../shared/domain/payments.js';
 import type { SettlementSummary } from '../../shared/domain/settlement.js';
-import { refundRetryDelayMs } from '../../shared/payments/refunds.js';
-import { holdEnd } from '../../shared/payments/entry-money.js';
+import { refundRetryDelayMs } from '../../shared/money/refunds.js';
+import { holdEnd } from '../../shared/money/entry-money.js';
 import { definition, item } from './fixtures.js';
 
 const def = definition({ items: [item({ id: 'g', unitPrice: 3990, tiers: [{ threshold: 3, unitPrice: 3590 }] }), item({ id: 'e', unitPrice: 1290 })] });

@@ -2,17 +2,17 @@ import { verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWechatPayClient, type WechatPayClient, type WechatPayFailureLog } from '../../shared/payments/wechatpay/client.js';
-import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
+import { createWechatPayClient, type WechatPayClient, type WechatPayFailureLog } from '../../shared/money/wechatpay/client.js';
+import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import {
   isOutTradeNoUsed,
   WechatPayBadResponseError,
   WechatPayError,
   WechatPayNotFoundError,
   WechatPayUnavailableError,
-} from '../../shared/payments/wechatpay/errors.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
-import { authorizationHeader, jsapiPayParams } from '../../shared/payments/wechatpay/signing.js';
+} from '../../shared/money/wechatpay/errors.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
+import { authorizationHeader, jsapiPayParams } from '../../shared/money/wechatpay/signing.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
 
 let fake: FakeWechatPay;

@@ -1,10 +1,10 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptResource, encryptResource } from '../../shared/payments/wechatpay/decrypt.js';
-import { WechatPayDecryptError, WechatPaySignatureError } from '../../shared/payments/wechatpay/errors.js';
-import { authorizationHeader, jsapiPayParams, newNonce } from '../../shared/payments/wechatpay/signing.js';
-import { toWechatTime } from '../../shared/payments/wechatpay/time.js';
-import { verifyWechatpaySignature, wechatpayHeaders } from '../../shared/payments/wechatpay/verify.js';
+import { decryptResource, encryptResource } from '../../shared/money/wechatpay/decrypt.js';
+import { WechatPayDecryptError, WechatPaySignatureError } from '../../shared/money/wechatpay/errors.js';
+import { authorizationHeader, jsapiPayParams, newNonce } from '../../shared/money/wechatpay/signing.js';
+import { toWechatTime } from '../../shared/money/wechatpay/time.js';
+import { verifyWechatpaySignature, wechatpayHeaders } from '../../shared/money/wechatpay/verify.js';
 
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors.js';
-import { createWechatPayClient, type WechatPayClient } from '../../shared/payments/wechatpay/client.js';
-import type { WechatPayConfig } from '../../shared/payments/wechatpay/config.js';
-import { encryptResource } from '../../shared/payments/wechatpay/decrypt.js';
-import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError } from '../../shared/payments/wechatpay/errors.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/payments/wechatpay/fake-server.js';
-import { NOTIFY_ACK, NOTIFY_RETRY_SCHEDULE_SECONDS, parseNotification, type WechatPayNotification } from '../../shared/payments/wechatpay/notify.js';
+import { createWechatPayClient, type WechatPayClient } from '../../shared/money/wechatpay/client.js';
+import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
+import { encryptResource } from '../../shared/money/wechatpay/decrypt.js';
+import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError } from '../../shared/money/wechatpay/errors.js';
+import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
+import { NOTIFY_ACK, NOTIFY_RETRY_SCHEDULE_SECONDS, parseNotification, type WechatPayNotification } from '../../shared/money/wechatpay/notify.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
 
 let now = Date.now();

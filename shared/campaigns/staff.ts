@@ -1,0 +1,111 @@
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CampaignDefinition } from '../domain/index.js';
+import type { DbContext } from '../table/index.js';
+import { queryCampaignPrefix } from '../table/index.js';
+import type { CampaignSnapshot } from './snapshot.js';
+import { NotFoundError } from '../errors.js';
+import { conditionFailure } from '../table/index.js';
+import { keys, isLookupableId } from '../table/index.js';
+
+/**
+ * Helpers (团长助手) of a campaign: items `CAMPAIGN#<id>` / `HELPER#<userId>` in the campaign's
+ * item collection. They hold ids and times only, never a nickname: names are read from the user
+ * items when listed, so erasing a user (privacy.ts) leaves no copy of the name here.
+ */
+export interface HelperRecord {
+  campaignId: string;
+  userId: string;
+  addedBy: string;
+  addedAt: string;
+}
+
+export interface Helper extends HelperRecord {
+  /** the helper's current profile nickname ('' when the user erased their data) */
+  nickname: string;
+}
+
+/** Who the caller is for one campaign: decides what they may see and do (README "Roles and data handling"). */
+export type CampaignRole = 'leader' | 'helper' | 'user' | 'anonymous';
+
+/** Leader by the definition (no read); helper by one GetItem of the helper item; else a plain user. */
+export async function campaignRole(db: DbContext, def: Pick<CampaignDefinition, 'id' | 'leaderId'>, userId: string | null | undefined): Promise<CampaignRole> {
+  if (!userId) return 'anonymous';
+  if (def.leaderId === userId) return 'leader';
+  return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
+}
+
+export async function isHelper(db: DbContext, campaignId: string, userId: string): Promise<boolean> {
+  if (!isLookupableId(userId)) return false;
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.helper(campaignId, userId), ProjectionExpression: '#u', ExpressionAttributeNames: { '#u': 'userId' } }),
+  );
+  return out.Item !== undefined;
+}
+
+/** Idempotent: adding a helper twice keeps the first record (and its `addedAt`). */
+export async function addHelper(db: DbContext, campaignId: string, userId: string, addedBy: string): Promise<HelperRecord> {
+  const record: HelperRecord = { campaignId, userId, addedBy, addedAt: db.clock.now().toISOString() };
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.helper(campaignId, userId), type: 'helper', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return record;
+  } catch (err) {
+    const failure = conditionFailure(err);
+    if (!failure?.item) throw err;
+    const old = failure.item as unknown as HelperRecord;
+    return { campaignId, userId, addedBy: old.addedBy, addedAt: old.addedAt };
+  }
+}
+
+/** Idempotent: removing someone who is not a helper changes nothing. */
+export async function removeHelper(db: DbContext, campaignId: string, userId: string): Promise<void> {
+  if (!isLookupableId(userId)) return; // no such helper can exist
+  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: keys.helper(campaignId, userId) }));
+}
+
+/** Every helper of a campaign, oldest first, with their current nicknames (one BatchGet of the user items). */
+export async function listHelpers(db: DbContext, campaignId: string): Promise<Helper[]> {
+  const records: HelperRecord[] = [];
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.helperPrefix())) {
+    records.push({ campaignId, userId: item.userId as string, addedBy: item.addedBy as string, addedAt: item.addedAt as string });
+  }
+  const names = await nicknames(db, records.map((r) => r.userId));
+  return records
+    .map((r) => ({ ...r, nickname: names.get(r.userId) ?? '' }))
+    .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.userId.localeCompare(b.userId));
+}
+
+async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (let i = 0; i < userIds.length; i += 100) {
+    let request: Record<string, any> | undefined = {
+      [db.tableName]: {
+        Keys: userIds.slice(i, i + 100).map((id) => keys.user(id)),
+        ProjectionExpression: '#id, #nickname',
+        ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname' },
+      },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const out: any = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[db.tableName] ?? []) if (typeof item.nickname === 'string') names.set(item.id, item.nickname);
+      request = out.UnprocessedKeys;
+    }
+  }
+  return names;
+}
+
+/**
+ * A draft exists only for its leader and helpers: everyone else gets the same 404 as for a
+ * campaign that does not exist, so drafts cannot be found by guessing ids or share codes.
+ */
+export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<void> {
+  if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
+  const role = await campaignRole(db, snapshot.def, userId);
+  if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
+}

@@ -1,0 +1,13 @@
+/**
+ * The pure core: pricing tiers, lifecycle, entry rules, settlement arithmetic, money totals, views
+ * and CSV. No AWS, no HTTP, no storage: everything here is a function of its arguments.
+ */
+export * from './entry-rules.js';
+export * from './lifecycle.js';
+export * from './payment-view.js';
+export * from './payments-csv.js';
+export * from './payments.js';
+export * from './settlement-csv.js';
+export * from './settlement.js';
+export * from './types.js';
+export * from './views.js';

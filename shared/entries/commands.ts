@@ -1,0 +1,295 @@
+import { JOIN_RING_SIZE, ringSlot } from '../table/index.js';
+import { createHash } from 'node:crypto';
+import type {
+  DeleteCommandInput,
+  PutCommandInput,
+  UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CampaignDefinition } from '../domain/index.js';
+import { entryIds, indexKeys, keys } from '../table/index.js';
+import type { EntryRecord, MemberRecord, StateRecord } from '../table/index.js';
+import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
+
+/**
+ * Pure builders of the command inputs for every write. They hold the conditions that keep the
+ * contract's invariants; repository.ts sends them and turns failed conditions into domain errors.
+ */
+
+/** An update whose expressions are always present, so it also fits inside a transaction. */
+export type UpdateInput = UpdateCommandInput & { UpdateExpression: string; ConditionExpression: string };
+
+/** The same update as one action of a TransactWriteItems (which takes no ReturnValues). */
+export function asTransactUpdate(input: UpdateInput) {
+  const { ReturnValues: _r, ReturnConsumedCapacity: _c, ReturnValuesOnConditionCheckFailure: _f, ...rest } = input;
+  return { ...rest, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+}
+
+/** Per-item unit changes plus participant change to apply to the campaign's STATE counters. */
+export interface CounterChange {
+  /** itemId → units (+ reserve, − release) */
+  units: ReadonlyMap<string, number>;
+  participants: number;
+  /** hand out the next 接龙 number (joins only) */
+  takeNumber: boolean;
+  /** items with limited stock: only these have `remaining.<id>` and a stock condition */
+  limited: ReadonlySet<string>;
+  /** join/change/cancel require the campaign open at `now`; repair-time releases do not */
+  requireOpenAt: string | null;
+  /** joins only: this join's token, pushed into the STATE ring (see JOIN_RING_SIZE) */
+  joinToken?: string;
+}
+
+
+/** Where a join's token sits in a STATE item's ring, or -1. */
+export function ringPosition(state: Record<string, unknown> | undefined, token: string): number {
+  if (!state) return -1;
+  for (let i = 0; i < JOIN_RING_SIZE; i++) if (state[ringSlot(i)] === token) return i;
+  return -1;
+}
+
+/** Number taken by the join at ring position `position`, given the STATE's current `seq`. */
+export function seqAtRingPosition(currentSeq: number, position: number): number {
+  return currentSeq - (JOIN_RING_SIZE - 1 - position);
+}
+
+/** The ring's expression parts never change: built once, not on every join. */
+const RING = (() => {
+  const names: Record<string, string> = {};
+  const conditions: string[] = [];
+  const shifts: string[] = [];
+  for (let i = 0; i < JOIN_RING_SIZE; i++) {
+    names[`#${ringSlot(i)}`] = ringSlot(i);
+    conditions.push(`#${ringSlot(i)} <> :token`);
+    shifts.push(i + 1 < JOIN_RING_SIZE ? `#${ringSlot(i)} = #${ringSlot(i + 1)}` : `#${ringSlot(i)} = :token`);
+  }
+  return { names, condition: conditions.join(' AND '), shift: shifts.join(', ') };
+})();
+
+
+export function counterUpdate(tableName: string, campaignId: string, change: CounterChange): UpdateInput {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':one': 1 };
+  const sets = ['#version = #version + :one'];
+  const conditions = ['attribute_exists(pk)'];
+  if (change.requireOpenAt !== null) {
+    Object.assign(names, { '#status': 'status', '#opensAt': 'opensAt', '#closesAt': 'closesAt' });
+    Object.assign(values, { ':open': 'open', ':now': change.requireOpenAt });
+    conditions.push('#status = :open', '#opensAt <= :now', '#closesAt > :now');
+  }
+  if (change.takeNumber) {
+    names['#seq'] = 'seq';
+    sets.push('#seq = #seq + :one');
+    if (change.joinToken === undefined) throw new Error('a numbered join needs a joinToken');
+    values[':token'] = change.joinToken;
+    Object.assign(names, RING.names);
+    conditions.push(RING.condition);
+    sets.push(RING.shift);
+  }
+  if (change.participants !== 0) {
+    names['#participants'] = 'participants';
+    values[':participants'] = change.participants;
+    sets.push('#participants = #participants + :participants');
+  }
+  let n = 0;
+  for (const [itemId, units] of change.units) {
+    if (units === 0) continue;
+    const item = `#i${n}`;
+    const qty = `:q${n}`;
+    n++;
+    names[item] = itemId;
+    names['#sold'] = 'sold';
+    values[qty] = units;
+    sets.push(`#sold.${item} = #sold.${item} + ${qty}`);
+    if (change.limited.has(itemId)) {
+      names['#remaining'] = 'remaining';
+      sets.push(`#remaining.${item} = #remaining.${item} - ${qty}`);
+      if (units > 0) conditions.push(`#remaining.${item} >= ${qty}`);
+    }
+  }
+  return {
+    TableName: tableName,
+    Key: keys.campaignState(campaignId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+export function limitedItems(def: Pick<CampaignDefinition, 'items'>): Set<string> {
+  return new Set(def.items.filter((i) => i.stock !== null).map((i) => i.id));
+}
+
+/**
+ * Every Idempotency-Key a user sent for a campaign stays on their claim as its own attribute
+ * `idem_<hash of key>` = {token, requestHash, createdAt}, so a retry is recognized however late it comes,
+ * also after a cancel and a new join with another key. A claim holds only the keys of that user in
+ * that campaign: a few, ~80 bytes each.
+ */
+export const idempotencyAttribute = (key: string) => `idem_${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+
+export interface IdempotencyRecord {
+  /** the join's token: with the ring or the entries, it leads to the entry (entries.ts locateJoin) */
+  token: string;
+  requestHash: string;
+  /** when that join claimed: its entry's createdAt, the gsi1 sort-key prefix that finds it */
+  createdAt: string;
+}
+
+function claimUpdate(tableName: string, campaignId: string, record: MemberRecord) {
+  const names: Record<string, string> = {
+    '#type': 'type', '#userId': 'userId', '#token': 'token', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt',
+  };
+  const values: Record<string, unknown> = {
+    ':type': 'member', ':userId': record.userId, ':token': record.token, ':held': record.state, ':requestHash': record.requestHash, ':createdAt': record.createdAt,
+  };
+  const sets = ['#type = :type', '#userId = :userId', '#token = :token', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt'];
+  if (record.idempotencyKey !== undefined) {
+    Object.assign(names, { '#key': 'idempotencyKey', '#idem': idempotencyAttribute(record.idempotencyKey) });
+    Object.assign(values, { ':key': record.idempotencyKey, ':idem': { token: record.token, requestHash: record.requestHash, createdAt: record.createdAt } satisfies IdempotencyRecord });
+    sets.push('#key = :key', '#idem = :idem');
+  }
+  return { TableName: tableName, Key: keys.member(campaignId, record.userId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/**
+ * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
+ * no claim yet or only a released one (their entry was cancelled), and has never sent this
+ * Idempotency-Key here before.
+ */
+export function claimMember(tableName: string, campaignId: string, record: MemberRecord): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record);
+  update.ExpressionAttributeValues[':released'] = 'released';
+  const slotFree = '(attribute_not_exists(pk) OR #state = :released)';
+  return {
+    ...update,
+    ConditionExpression: record.idempotencyKey !== undefined ? `${slotFree} AND attribute_not_exists(#idem)` : slotFree,
+    ReturnValues: 'ALL_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** Take over a claim whose join died before writing its entry (its lease ran out). */
+export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleToken: string): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record);
+  update.ExpressionAttributeValues[':stale'] = staleToken;
+  return { ...update, ConditionExpression: '#token = :stale', ReturnConsumedCapacity: 'TOTAL' };
+}
+
+/** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */
+export function restoreClaim(
+  tableName: string,
+  campaignId: string,
+  userId: string,
+  ourToken: string,
+  previous: MemberRecord | undefined,
+): PutCommandInput | DeleteCommandInput {
+  const guard = {
+    ConditionExpression: '#token = :ours',
+    ExpressionAttributeNames: { '#token': 'token' },
+    ExpressionAttributeValues: { ':ours': ourToken },
+  };
+  if (previous) {
+    return { TableName: tableName, Item: { ...keys.member(campaignId, userId), type: 'member', ...previous }, ...guard };
+  }
+  return { TableName: tableName, Key: keys.member(campaignId, userId), ...guard };
+}
+
+/**
+ * Step 3 of a join: the 接龙 line itself, at the key of its number. `attribute_not_exists` makes
+ * the number unique by primary key and lets nothing overwrite a line, a void line or a tombstone.
+ * One write: the base item plus its gsi1 copy (no local index).
+ */
+export function putEntry(tableName: string, record: EntryRecord): PutCommandInput {
+  return {
+    TableName: tableName,
+    Item: {
+      ...keys.entry(record.campaignId, record.seq),
+      ...indexKeys.entryByParticipant(record.userId, record.createdAt, record.id),
+      // A held (prepaid, unpaid) entry is in gsi2 by the end of its hold, for the sweep.
+      ...(record.status === 'pending_payment' && record.holdUntil ? indexKeys.holdUntil(record.holdUntil, record.campaignId, record.id) : {}),
+      type: 'entry',
+      ...record,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** What may be written over a tombstone, and only over a tombstone: the void line of its number. */
+const emptyOrTombstone = {
+  ConditionExpression: 'attribute_not_exists(pk) OR #type = :tombstone',
+  ExpressionAttributeNames: { '#type': 'type' },
+  ExpressionAttributeValues: { ':tombstone': 'tombstone' },
+};
+
+/**
+ * The line shown for a number whose join died: cancelled, void, no person. Whoever writes it
+ * first owns that number's accounting (repair recounts; a late join gives its units back), so
+ * the units are never released twice. It may replace a tombstone (see putTombstone).
+ */
+export function putVoidLine(tableName: string, campaignId: string, seq: number, now: string) {
+  const line: EntryRecord = {
+    id: entryIds.void(seq), campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
+    pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
+  };
+  return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'entry', ...line }, ...emptyOrTombstone };
+}
+
+/**
+ * Taking over a dead join's claim when its number is known (the ring): a tombstone at that number,
+ * so the join's entry can never land late. It is not a line: lists skip it and repair replaces it
+ * with the void line (the number's hole), whose writer accounts for the units.
+ */
+export function putTombstone(tableName: string, campaignId: string, seq: number, token: string, now: string) {
+  return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'tombstone', seq, token, campaignId, createdAt: now }, ...emptyOrTombstone };
+}
+
+/**
+ * Change an entry's fields, only if nobody changed it since we read `version` and its status is
+ * `from` (default active). A new status also takes it out of the hold index (gsi2).
+ */
+export function updateEntry(
+  tableName: string,
+  campaignId: string,
+  seq: number,
+  expectedVersion: number,
+  fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status'>>,
+  updatedAt: string,
+  from: EntryRecord['status'] = 'active',
+): UpdateInput {
+  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#status': 'status' };
+  const values: Record<string, unknown> = { ':v': expectedVersion, ':one': 1, ':updatedAt': updatedAt, ':active': from };
+  const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
+  const removeHold = fields.status !== undefined ? ` REMOVE ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}` : '';
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    names[`#f_${field}`] = field;
+    values[`:f_${field}`] = value;
+    sets.push(`#f_${field} = :f_${field}`);
+  }
+  return {
+    TableName: tableName,
+    Key: keys.entry(campaignId, seq),
+    UpdateExpression: `SET ${sets.join(', ')}${removeHold}`,
+    ConditionExpression: '#version = :v AND #status = :active',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Cancel's part: the claim is free again, only if it is still the cancelled entry's join (its token). */
+export function releaseClaim(tableName: string, campaignId: string, userId: string, token: string): UpdateInput {
+  return {
+    TableName: tableName,
+    Key: keys.member(campaignId, userId),
+    UpdateExpression: 'SET #state = :released',
+    ConditionExpression: '#token = :token',
+    ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+    ExpressionAttributeValues: { ':released': 'released', ':token': token },
+  };
+}

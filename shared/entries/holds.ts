@@ -1,0 +1,137 @@
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { quantityDelta } from '../domain/index.js';
+import type { CampaignDefinition } from '../domain/index.js';
+import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
+import type { DbContext } from '../table/index.js';
+import { getEntryRecord } from './lookup.js';
+import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from '../table/index.js';
+import { entryIds, keys } from '../table/index.js';
+import type { TransactItem } from '../table/index.js';
+import type { EntryRecord } from '../table/index.js';
+import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
+
+/**
+ * The life of a prepaid (wechatpay) join after it took its number:
+ *   pending_payment ──paid──▶ active
+ *         │ hold ends unpaid
+ *         ▼
+ *      expired ──paid late, units still there, no other entry of the user──▶ active (revived)
+ * A pending entry holds its units in the counters like an active one (so nobody can buy them
+ * meanwhile) but is not billed; expiring gives them back and frees the user's claim.
+ */
+
+/** Pure: the held entry becomes active (paid), once; it leaves the hold index. */
+export function activateEntryTx(tableName: string, campaignId: string, entry: { id: string; seq: number }, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.entry(campaignId, entry.seq),
+      UpdateExpression: `SET #status = :active, #updatedAt = :at, #version = #version + :one REMOVE holdUntil, ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}`,
+      ConditionExpression: '#id = :id AND #status = :pending',
+      ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version', '#id': 'id' },
+      ExpressionAttributeValues: { ':active': 'active', ':pending': 'pending_payment', ':at': at, ':one': 1, ':id': entry.id },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** Pure: a payment may make an entry count only while the campaign is not settled (open, or closed and waiting). */
+export function campaignTakesPaymentsTx(tableName: string, campaignId: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.campaignState(campaignId),
+      ConditionExpression: '#status IN (:open, :closed)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' },
+    },
+  };
+}
+
+/**
+ * The hold of a pending entry ended unpaid: it expires, its units go back to stock and the user
+ * may join again, in one transaction. Allowed whatever the campaign's state (a hold may end after
+ * the deadline). An entry that is no longer pending only leaves the hold index. True if it expired.
+ */
+export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, entry: EntryRecord): Promise<boolean> {
+  const campaignId = def.id;
+  for (let attempt = 0; ; attempt++) {
+    const now = db.clock.now().toISOString();
+    if (entry.status !== 'pending_payment') {
+      await leaveHoldIndex(db, campaignId, entry);
+      return false;
+    }
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: asTransactUpdate(updateEntry(db.tableName, campaignId, entry.seq, entry.version, { status: 'expired' }, now, 'pending_payment')) },
+            { Update: asTransactUpdate(releaseClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token)) },
+            { Update: asTransactUpdate(counterUpdate(db.tableName, campaignId, { units: quantityDelta(entry.items, []), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null })) },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      const cancelled = cancelledTransaction(err);
+      if (!isTransientConflict(err) && cancelled?.reasons[0]?.code !== 'ConditionalCheckFailed') throw err;
+      if (attempt >= 8) throw err;
+      await sleep(backoff(attempt));
+      const fresh = await getEntryRecord(db, campaignId, entry.id);
+      if (!fresh) return false;
+      entry = fresh;
+    }
+  }
+}
+
+/**
+ * A payment arrived after the entry expired. Revive it if that is still fair: the campaign is open
+ * (its window and stored status), the units are still in stock, and the user has not joined again
+ * since (their claim is still this entry's, released). All or nothing; false means refund instead.
+ */
+export async function reviveEntry(db: DbContext, def: CampaignDefinition, entry: EntryRecord): Promise<boolean> {
+  if (entry.status !== 'expired') return false;
+  const now = db.clock.now().toISOString();
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: asTransactUpdate(updateEntry(db.tableName, def.id, entry.seq, entry.version, { status: 'active' }, now, 'expired')) },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.member(def.id, entry.userId),
+              UpdateExpression: 'SET #state = :held',
+              ConditionExpression: '#token = :token AND #state = :released',
+              ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+              ExpressionAttributeValues: { ':held': 'held', ':released': 'released', ':token': entryIds.parse(entry.id)!.token },
+            },
+          },
+          { Update: asTransactUpdate(counterUpdate(db.tableName, def.id, { units: quantityDelta([], entry.items), participants: 1, takeNumber: false, limited: limitedItems(def), requireOpenAt: now })) },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (cancelledTransaction(err)?.reasons.some((r) => r.code === 'ConditionalCheckFailed')) return false;
+    throw err;
+  }
+}
+
+/** An entry that is no longer held leaves the hold index (a stale index key changes nothing else). */
+export async function leaveHoldIndex(db: DbContext, campaignId: string, entry: EntryRecord): Promise<void> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.entry(campaignId, entry.seq),
+        UpdateExpression: `REMOVE ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}`,
+        ConditionExpression: '#id = :id AND #status <> :pending',
+        ExpressionAttributeNames: { '#id': 'id', '#status': 'status' },
+        ExpressionAttributeValues: { ':id': entry.id, ':pending': 'pending_payment' },
+      }),
+    );
+  } catch (err) {
+    if (!conditionFailure(err)) throw err;
+  }
+}

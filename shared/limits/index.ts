@@ -1,0 +1,4 @@
+/**
+ * Per-user rate limits (fixed windows in the table, expired by TTL): joins, logins, WeChat Pay calls.
+ */
+export * from './rate-limit.js';

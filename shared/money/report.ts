@@ -1,0 +1,28 @@
+import { addToTotals, emptyPaymentTotals, paymentLine, type PaymentLine, type PaymentTotals } from '../domain/index.js';
+import type { DbContext } from '../table/index.js';
+import type { CampaignSnapshot } from '../campaigns/index.js';
+import { allEntries } from '../entries/index.js';
+import { allPayments } from './ledger.js';
+import { toEntry } from '../table/index.js';
+
+/**
+ * Every payment line of a campaign in 接龙 order, with totals: the active entries (what they owe)
+ * and any other entry that has money on it (a cancelled or expired entry that was paid is owed,
+ * or was given, a refund).
+ * Void lines (numbers of joins that died) never carry money and are left out.
+ */
+export async function paymentReport(db: DbContext, snapshot: CampaignSnapshot): Promise<{ lines: PaymentLine[]; totals: PaymentTotals }> {
+  const money = await allPayments(db, snapshot.def.id);
+  const lines: PaymentLine[] = [];
+  const totals = emptyPaymentTotals();
+  for await (const record of allEntries(db, snapshot.def.id)) {
+    if (record.void) continue;
+    const paid = money.get(record.id);
+    // A held (unpaid) or expired entry has an order but no money: not a line until money moves.
+    if (record.status !== 'active' && !(paid && (paid.paid !== 0 || paid.refunded !== 0))) continue;
+    const line = paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
+    lines.push(line);
+    addToTotals(totals, line);
+  }
+  return { lines, totals };
+}

@@ -1,0 +1,5 @@
+/**
+ * People: users (WeChat openid, nickname) and their profiles.
+ */
+export * from './profile.js';
+export * from './users.js';

@@ -1,0 +1,4 @@
+/**
+ * Privacy: a user's data export and erasure across campaigns, entries, money and profile.
+ */
+export * from './privacy.js';

@@ -1,0 +1,34 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DbContext } from './context.js';
+import { GSI_OPEN_BY_CLOSE } from './schema.js';
+
+/**
+ * gsi2 is the "things due" index: each partition is a timeline whose sort keys are
+ * `<time>#<campaignId>[#<id>]`: campaigns to settle (OPEN, by closesAt), prepaid holds ending
+ * (HOLD), refunds to try (REFUND_DUE), settlement refund passes to finish (REFUND_PLAN). This
+ * lists what is due at or before `now`, oldest first; '~' sorts after every id character, so a
+ * time equal to `now` is included.
+ */
+export async function listDue(db: DbContext, partition: string, now: string, limit: number): Promise<Array<{ campaignId: string; id: string }>> {
+  const out: Array<{ campaignId: string; id: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: GSI_OPEN_BY_CLOSE.name,
+        KeyConditionExpression: '#pk = :pk AND #sk <= :before',
+        ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
+        ExpressionAttributeValues: { ':pk': partition, ':before': `${now}#~` },
+        Limit: limit - out.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const [, campaignId, ...rest] = String(item[GSI_OPEN_BY_CLOSE.sortKey]).split('#');
+      out.push({ campaignId: campaignId!, id: rest.join('#') });
+    }
+    start = res.LastEvaluatedKey;
+  } while (start && out.length < limit);
+  return out;
+}

@@ -1,0 +1,142 @@
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY } from './schema.js';
+
+/**
+ * Pure key builders, one per access pattern (see README "Data model"). Nothing else in the code
+ * base spells a key prefix.
+ *
+ * Item collection of one campaign (pk = CAMPAIGN#<id>):
+ *   #META              definition (title, items, tiers, pickup points); in gsi1 (leader) and gsi2 (open)
+ *   #STATE             live counters: status, seq, participants, sold/remaining per item (hot, tiny)
+ *   #SETTLEMENT        the frozen settlement summary
+ *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record
+ *   ENTRY#<seq>        a 接龙 line, keyed by its number (zero-padded), so the base table lists the
+ *                      campaign in 接龙 order and the put's `attribute_not_exists` makes numbers unique;
+ *                      in gsi1 (participant). Its id `e<seq>_<token>` names the key (see entryIds).
+ *   PAY#<entryId>      the entry's money: paid/refunded totals, WeChat Pay orders and refunds
+ *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
+ *   REFUND#<outRefundNo>    a refund and its attempts; in gsi2 (REFUND_DUE) while one is due
+ * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
+ */
+export type Key = { [KEY.pk]: string; [KEY.sk]: string };
+
+/**
+ * Ids come from URLs and are never format-checked (the contract: an odd id is 404, not 400). One
+ * too long to be part of a key (DynamoDB: sort keys ≤ 1,024 bytes) names nothing by definition, so
+ * lookups answer "not found" without asking DynamoDB, which would reject the key with an error.
+ */
+export const MAX_ID_BYTES = 512;
+export const isLookupableId = (id: string) => id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES;
+
+const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
+
+export const SORT = {
+  meta: '#META',
+  state: '#STATE',
+  settlement: '#SETTLEMENT',
+  memberPrefix: 'MEMBER#',
+  entryPrefix: 'ENTRY#',
+} as const;
+
+/** Sort-key prefix of helper items (appended; SORT above is the original set). */
+const SORT_HELPER_PREFIX = 'HELPER#';
+/** Money items (payments.ts); no '#' prefix either, so campaign reads never touch them. */
+const SORT_PAYMENT_PREFIX = 'PAY#';
+const SORT_LEDGER_PREFIX = 'LEDGER#';
+const SORT_REFUND_PREFIX = 'REFUND#';
+
+export const keys = {
+  campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
+  campaignState: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.state }),
+  settlement: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.settlement }),
+  member: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT.memberPrefix}${userId}` }),
+  /** the 接龙 line numbered `seq`; find the number of an entry id with `entryIds.parse` */
+  entry: (campaignId: string, seq: number): Key => ({ pk: campaignPk(campaignId), sk: entrySortKey(seq) }),
+  shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
+  user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
+  campaignPartition: campaignPk,
+  /** a spent refresh token (by its jti): each is accepted once; expires (TTL) with the token */
+  refreshTokenUsed: (jti: string): Key => ({ pk: `REFRESH#${jti}`, sk: '#USED' }),
+  /** a revoked refresh-token family (a spent token was replayed): its later tokens are refused too */
+  refreshFamilyRevoked: (familyId: string): Key => ({ pk: `REFRESH#${familyId}`, sk: '#REVOKED' }),
+  /** a helper (团长助手) of a campaign; no '#' prefix, so getCampaign's `begins_with(sk, '#')` never reads it */
+  helper: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_HELPER_PREFIX}${userId}` }),
+  helperPrefix: () => SORT_HELPER_PREFIX,
+  /** money of one entry: paid and refunded totals, its WeChat Pay orders and refunds (payments.ts) */
+  payment: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_PAYMENT_PREFIX}${entryId}` }),
+  paymentPrefix: () => SORT_PAYMENT_PREFIX,
+  /** one immutable money event of an entry; `ref` is unique per entry, so a repeated event is a no-op */
+  ledger: (campaignId: string, entryId: string, ref: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_LEDGER_PREFIX}${entryId}#${ref}` }),
+  ledgerPrefix: () => SORT_LEDGER_PREFIX,
+  /** a WeChat Pay order by its out_trade_no: where notifications and queries find their entry */
+  payOrder: (outTradeNo: string): Key => ({ pk: `PAYORDER#${outTradeNo}`, sk: '#ORDER' }),
+  /** a refund of an entry, by out_refund_no, in its campaign so the leader can list them */
+  refund: (campaignId: string, outRefundNo: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_REFUND_PREFIX}${outRefundNo}` }),
+  refundPrefix: () => SORT_REFUND_PREFIX,
+  /** a settled prepaid campaign whose settlement refunds are not all requested yet */
+  refundPlan: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REFUNDPLAN' }),
+  /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
+  rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
+};
+
+/** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
+export const entrySortKey = (seq: number) => `${SORT.entryPrefix}${String(seq).padStart(10, '0')}`;
+
+/** Largest number an entry id may name: ten digits, what `entrySortKey` pads to. */
+const MAX_SEQ = 9_999_999_999;
+
+/**
+ * Entry ids: `e<seq>_<token>`. The number says where the line is stored; the token (the join's
+ * random token, also on its claim and in the STATE ring) makes the id unguessable: a lookup reads
+ * `ENTRY#<seq>` and answers only if the stored id is the whole id, so `e5_guess` is 404. Ids stay
+ * opaque to clients; anything that does not parse names nothing (404, never 400).
+ */
+export const entryIds = {
+  of: (seq: number, token: string) => `e${seq}_${token}`,
+  /** the line repair shows for a number whose join died */
+  void: (seq: number) => `e${seq}_void`,
+  parse(id: string): { seq: number; token: string } | null {
+    const match = /^e([1-9][0-9]{0,9})_([0-9a-z]{1,32})$/.exec(id);
+    if (!match) return null;
+    const seq = Number(match[1]);
+    return seq <= MAX_SEQ ? { seq, token: match[2]! } : null;
+  },
+};
+
+export const indexKeys = {
+  /** gsi1: campaigns a user leads, newest first */
+  campaignByLeader: (leaderId: string, createdAt: string, campaignId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `LEADER#${leaderId}`,
+    [GSI_BY_OWNER.sortKey]: `${createdAt}#${campaignId}`,
+  }),
+  leaderPartition: (leaderId: string) => `LEADER#${leaderId}`,
+  /** gsi1: entries a user made across campaigns, newest first */
+  entryByParticipant: (userId: string, createdAt: string, entryId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `PARTICIPANT#${userId}`,
+    [GSI_BY_OWNER.sortKey]: `${createdAt}#${entryId}`,
+  }),
+  participantPartition: (userId: string) => `PARTICIPANT#${userId}`,
+  /** gsi2: campaigns not yet settled, by deadline, for the sweep */
+  openByClose: (closesAt: string, campaignId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'OPEN',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${closesAt}#${campaignId}`,
+  }),
+  openPartition: 'OPEN',
+  /** gsi2: prepaid entries waiting for their payment, by the end of their hold, for the sweep */
+  holdUntil: (holdUntil: string, campaignId: string, entryId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'HOLD',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${holdUntil}#${campaignId}#${entryId}`,
+  }),
+  holdPartition: 'HOLD',
+  /** gsi2: refunds to (re)try, by when, for the sweep */
+  refundDue: (at: string, campaignId: string, outRefundNo: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_DUE',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${at}#${campaignId}#${outRefundNo}`,
+  }),
+  refundDuePartition: 'REFUND_DUE',
+  /** gsi2: settled prepaid campaigns whose settlement refunds the sweep must (finish to) request */
+  refundPlan: (settledAt: string, campaignId: string) => ({
+    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_PLAN',
+    [GSI_OPEN_BY_CLOSE.sortKey]: `${settledAt}#${campaignId}#plan`,
+  }),
+  refundPlanPartition: 'REFUND_PLAN',
+};
