@@ -76,11 +76,18 @@ export function dbFromConfig(config: Config, clock: Clock = systemClock): Campai
 }
 
 /** Build the app's dependencies from the environment: parsed once, failing fast by key name. */
-export async function depsFromEnv(env: Record<string, string | undefined> = process.env, opts: { readSecret?: SecretReader } = {}): Promise<AppDeps> {
+export async function depsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  opts: { readSecret?: SecretReader } = {},
+): Promise<AppDeps> {
   const config = parseConfig(env);
   const readSecret = opts.readSecret ?? secretsManagerReader(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const [keyring, wechat, wechatPay] = await Promise.all([authKeyring(config, readSecret), wechatSettings(config, readSecret), wechatPayFromEnv(env, readSecret, logger)]);
+  const [keyring, wechat, wechatPay] = await Promise.all([
+    authKeyring(config, readSecret),
+    wechatSettings(config, readSecret),
+    wechatPayFromEnv(env, readSecret, logger),
+  ]);
   return {
     db: dbFromConfig(config),
     tokens: {
@@ -97,7 +104,11 @@ export async function depsFromEnv(env: Record<string, string | undefined> = proc
     ...(wechatPay ? { wechatPay } : {}),
     devAuth: config.DEV_AUTH,
     logger,
-    corsOrigins: config.CORS_ORIGINS ? config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    corsOrigins: config.CORS_ORIGINS
+      ? config.CORS_ORIGINS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
     rateLimits: {
       join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },
       login: { limit: config.RATE_LIMIT_LOGINS_PER_MINUTE, windowSeconds: 60 },

@@ -35,7 +35,10 @@ export function errorResponder(logger: Logger) {
     if (isRetryableServiceError(err)) {
       logger.warn('database unavailable', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
       c.header('Retry-After', '1');
-      return c.json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is busy; retry shortly (with the same Idempotency-Key)' } }, 503);
+      return c.json(
+        { error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is busy; retry shortly (with the same Idempotency-Key)' } },
+        503,
+      );
     }
     logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
     return c.json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; please retry later' } }, 500);

@@ -12,7 +12,11 @@ type Env = Record<string, string | undefined>;
  *   - local: the WECHATPAY_* variables themselves (all or none), e.g. the fake's under npm start.
  * A half-configured merchant fails start-up, naming what is missing, never a member's first payment.
  */
-export async function wechatPayFromEnv(env: Env, readSecret: (arn: string) => Promise<string>, logger: Logger): Promise<AppDeps['wechatPay']> {
+export async function wechatPayFromEnv(
+  env: Env,
+  readSecret: (arn: string) => Promise<string>,
+  logger: Logger,
+): Promise<AppDeps['wechatPay']> {
   const arn = env.WECHATPAY_SECRET_ARN?.trim();
   let config: WechatPayConfig | null;
   if (arn) {

@@ -4,7 +4,14 @@ import { ValidationError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 
 /** Names a client recognizes: `body.items.0.qty`, `path.id`, `query.limit`, `header.idempotency-key`. */
-const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
+const TARGET_NAMES: Record<string, string> = {
+  json: 'body',
+  form: 'body',
+  param: 'path',
+  query: 'query',
+  header: 'header',
+  cookie: 'cookie',
+};
 
 /** Every schema failure becomes 400 VALIDATION_FAILED naming the fields, thrown to app.onError. */
 export function validationFailed(error: ZodError, validationTarget: string): ValidationError {

@@ -116,7 +116,9 @@ function wechatPayNotifyUrl(overrides: StageOverrides): string {
     throw new Error(
       '-c wechatPay=true needs the URL WeChat Pay sends payment notifications to: pass ' +
         `-c wechatPayNotifyUrl=https://<your-api-host>${WECHATPAY_NOTIFY_PATH}, or configure a custom domain ` +
-        '(-c domainName=... -c certificateArn=...) to use https://<domainName>' + WECHATPAY_NOTIFY_PATH + '. ' +
+        '(-c domainName=... -c certificateArn=...) to use https://<domainName>' +
+        WECHATPAY_NOTIFY_PATH +
+        '. ' +
         "The API's own execute-api URL cannot be used: the function's environment would depend on the API, " +
         'which depends on the function (a circular reference).',
     );
@@ -129,7 +131,9 @@ function wechatPayNotifyUrl(overrides: StageOverrides): string {
   }
   // WeChat Pay only calls https URLs and does not allow query parameters in notify_url.
   if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new Error(`context "wechatPayNotifyUrl" must be an https URL without query, fragment or credentials, got ${JSON.stringify(explicit)}`);
+    throw new Error(
+      `context "wechatPayNotifyUrl" must be an https URL without query, fragment or credentials, got ${JSON.stringify(explicit)}`,
+    );
   }
   if (!url.pathname.endsWith(WECHATPAY_NOTIFY_PATH)) {
     throw new Error(`context "wechatPayNotifyUrl" must point at the API's ${WECHATPAY_NOTIFY_PATH} route, got ${JSON.stringify(explicit)}`);

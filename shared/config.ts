@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Every setting the API reads, parsed once; a missing or bad value fails fast by name. */
 const ConfigSchema = z.object({
@@ -13,12 +11,25 @@ const ConfigSchema = z.object({
   AUTH_SECRET_ARN: z.string().min(1).optional(),
   AUTH_ISSUER: z.string().min(1).default('tuangou-api'),
   AUTH_AUDIENCE: z.string().min(1).default('tuangou-miniprogram'),
-  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   /** Earlier signing secrets, comma-separated: still verify, never sign (rotation). */
   AUTH_PREVIOUS_SECRETS: z.string().optional(),
   /** Access tokens that come with a refresh token (WeChat login, refresh). */
-  AUTH_ACCESS_TTL_SECONDS: z.coerce.number().int().positive().max(24 * 3600).default(2 * 3600),
-  AUTH_REFRESH_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  AUTH_ACCESS_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .default(2 * 3600),
+  AUTH_REFRESH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
   WECHAT_API_BASE: z.url({ protocol: /^https?$/, error: 'WECHAT_API_BASE must be an http(s) URL' }).default('https://api.weixin.qq.com'),
   /** The mini-program's AppID; POST /auth/wechat exists only when it is set. */
   WECHAT_APPID: z.string().regex(/^\S+$/, 'WECHAT_APPID must not contain spaces').optional(),

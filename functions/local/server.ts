@@ -71,7 +71,11 @@ async function main() {
 
   let fake: FakeWechatPay | undefined;
   if (fakePay) {
-    fake = await startFakeWechatPay({ port: Number(process.env.FAKE_WECHATPAY_PORT ?? 3100), notifyUrl: `http://127.0.0.1:${port}/payments/wechat/notify`, instantRefunds: true });
+    fake = await startFakeWechatPay({
+      port: Number(process.env.FAKE_WECHATPAY_PORT ?? 3100),
+      notifyUrl: `http://127.0.0.1:${port}/payments/wechat/notify`,
+      instantRefunds: true,
+    });
     Object.assign(env, wechatPayEnv(fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`)));
     stopFake = () => fake!.close();
   }

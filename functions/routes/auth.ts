@@ -12,7 +12,11 @@ const devLogin = createRoute({
   tags: ['Auth'],
   summary: 'Development login: any openid and nickname get a token. Exists only when DEV_AUTH=true (npm start); 404 in deployed stacks',
   request: { body: { required: true, content: { 'application/json': { schema: DevLoginBody } } } },
-  responses: { 200: { description: 'A bearer token', content: { 'application/json': { schema: LoginResponse } } }, 400: errors[400], 415: errors[415] },
+  responses: {
+    200: { description: 'A bearer token', content: { 'application/json': { schema: LoginResponse } } },
+    400: errors[400],
+    415: errors[415],
+  },
 });
 
 /** Mounted only when dev auth is on, so in production the route does not exist at all. */

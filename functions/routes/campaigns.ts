@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { campaignRole, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { closeCampaign, createCampaign, findCampaignIdByShareCode, publishCampaign, requireCampaign } from '../../shared/campaigns/index.js';
+import {
+  closeCampaign,
+  createCampaign,
+  findCampaignIdByShareCode,
+  publishCampaign,
+  requireCampaign,
+} from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView } from '../../shared/domain/index.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -38,7 +44,14 @@ const byShareCode = createRoute({
   path: '/s/{shareCode}',
   tags: ['Campaigns'],
   summary: 'What a shared link opens: the campaign for a share code (case-insensitive)',
-  request: { params: z.object({ shareCode: z.string().min(1).openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }) }) },
+  request: {
+    params: z.object({
+      shareCode: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }),
+    }),
+  },
   responses: { 200: jsonResponse(CampaignSchema, 'The campaign'), 404: errors[404] },
 });
 
@@ -50,7 +63,13 @@ const close = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(CampaignSchema, 'The closed campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(CampaignSchema, 'The closed campaign'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 const edit = createRoute({
@@ -65,7 +84,15 @@ const edit = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, body: { required: true, content: { 'application/json': { schema: EditCampaignBody } } } },
-  responses: { 200: jsonResponse(CampaignSchema, 'The edited campaign'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415] },
+  responses: {
+    200: jsonResponse(CampaignSchema, 'The edited campaign'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    415: errors[415],
+  },
 });
 
 const publish = createRoute({
@@ -76,7 +103,13 @@ const publish = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(CampaignSchema, 'The published campaign'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(CampaignSchema, 'The published campaign'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 export function campaignRoutes(deps: AppDeps) {
@@ -91,7 +124,11 @@ export function campaignRoutes(deps: AppDeps) {
       const fields: Array<{ path: string; message: string }> = [];
       if (closesAt.getTime() <= now.getTime()) fields.push({ path: 'body.closesAt', message: 'must be in the future' });
       if (closesAt.getTime() <= opensAt.getTime()) fields.push({ path: 'body.closesAt', message: 'must be after opensAt' });
-      if (body.paymentMode === 'wechatpay' && !deps.wechatPay) fields.push({ path: 'body.paymentMode', message: 'WeChat Pay is not configured on this server: only offline campaigns can be created' });
+      if (body.paymentMode === 'wechatpay' && !deps.wechatPay)
+        fields.push({
+          path: 'body.paymentMode',
+          message: 'WeChat Pay is not configured on this server: only offline campaigns can be created',
+        });
       if (fields.length > 0) throw new ValidationError('Invalid campaign times', { fields });
       const draft: Omit<CampaignDefinition, 'shareCode'> = {
         id: newId('c', now),
@@ -147,9 +184,20 @@ export function campaignRoutes(deps: AppDeps) {
         ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
         ...(body.stock ? { stock: body.stock } : {}),
         ...(body.addItems
-          ? { addItems: body.addItems.map((item) => ({ name: item.name, spec: item.spec ?? null, unitPrice: item.unitPrice, stock: item.stock ?? null, perPersonLimit: item.perPersonLimit ?? null, tiers: item.tiers })) }
+          ? {
+              addItems: body.addItems.map((item) => ({
+                name: item.name,
+                spec: item.spec ?? null,
+                unitPrice: item.unitPrice,
+                stock: item.stock ?? null,
+                perPersonLimit: item.perPersonLimit ?? null,
+                tiers: item.tiers,
+              })),
+            }
           : {}),
-        ...(body.addPickupPoints ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) } : {}),
+        ...(body.addPickupPoints
+          ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) }
+          : {}),
       });
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
     })
@@ -167,7 +215,8 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      if ((await campaignRole(db, before.def, user.id)) === 'user') throw new ForbiddenError('Only the leader or a helper can close the campaign');
+      if ((await campaignRole(db, before.def, user.id)) === 'user')
+        throw new ForbiddenError('Only the leader or a helper can close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);

@@ -28,13 +28,32 @@ const joinRoute = createRoute({
   middleware: [signedIn] as const,
   request: {
     params: CampaignIdParam,
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional().openapi({ description: 'Idempotency-Key: retry-safe joins (same key + same body → the first response)' }) }),
+    headers: z.object({
+      'idempotency-key': z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .openapi({ description: 'Idempotency-Key: retry-safe joins (same key + same body → the first response)' }),
+    }),
     body: { required: true, content: { 'application/json': { schema: JoinBody } } },
   },
   responses: {
-    201: { ...jsonResponse(EntryWithPayment, 'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true). In a wechatpay campaign it is pending_payment and `payment` holds what wx.requestPayment needs') },
-    400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 415: errors[415], 422: errors[422],
-    413: errors[413], 429: errors[429], 503: errors[503],
+    201: {
+      ...jsonResponse(
+        EntryWithPayment,
+        'The new entry (or, for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true). In a wechatpay campaign it is pending_payment and `payment` holds what wx.requestPayment needs',
+      ),
+    },
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+    409: errors[409],
+    415: errors[415],
+    422: errors[422],
+    413: errors[413],
+    429: errors[429],
+    503: errors[503],
   },
 });
 
@@ -43,7 +62,8 @@ const listRoute = createRoute({
   path: '/campaigns/{id}/entries',
   tags: ['接龙 entries'],
   summary: 'The 接龙 list in seq order (cancelled lines included, marked cancelled)',
-  description: 'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader and the campaign\'s helpers, with a token, see them in full.',
+  description:
+    'No token needed. The public sees masked nicknames ("王*") and never phones or user ids; the leader and the campaign\'s helpers, with a token, see them in full.',
   request: { params: CampaignIdParam, query: pageQuery(1000) },
   responses: { 200: jsonResponse(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
@@ -56,18 +76,38 @@ const patchRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: PatchEntryBody } } } },
-  responses: { 200: jsonResponse(EntryWithPayment, 'The changed entry; in a wechatpay campaign, a raised quantity comes with a top-up `payment`, a lowered one is refunded the difference'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 415: errors[415], 503: errors[503] },
+  responses: {
+    200: jsonResponse(
+      EntryWithPayment,
+      'The changed entry; in a wechatpay campaign, a raised quantity comes with a top-up `payment`, a lowered one is refunded the difference',
+    ),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    415: errors[415],
+    503: errors[503],
+  },
 });
 
 const cancelRoute = createRoute({
   method: 'delete',
   path: '/campaigns/{id}/entries/{entryId}',
   tags: ['接龙 entries'],
-  summary: 'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled. A prepaid entry is refunded in full',
+  summary:
+    'Cancel an entry (its owner or the leader) while open; it keeps its number, shown as cancelled. A prepaid entry is refunded in full',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(EntryWithPayment, 'The cancelled entry (prepaid: `paymentError` when the refund could not be started now)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 503: errors[503] },
+  responses: {
+    200: jsonResponse(EntryWithPayment, 'The cancelled entry (prepaid: `paymentError` when the refund could not be started now)'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    503: errors[503],
+  },
 });
 
 export function entryRoutes(deps: AppDeps) {
@@ -90,19 +130,25 @@ export function entryRoutes(deps: AppDeps) {
         if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
       }
       const payments = await money.paymentsForJoin(snapshot.def, body.items, user.id);
-      const result = await join(db, snapshot, {
-        userId: user.id,
-        nickname: user.nickname,
-        items: body.items,
-        note: body.note ?? null,
-        pickupPointId: body.pickupPointId ?? null,
-        phone: body.phone ?? null,
-        ...(key !== undefined ? { idempotencyKey: key } : {}),
-        ...(payments ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
-      }, cached ? () => freshCampaign(db, id) : undefined);
+      const result = await join(
+        db,
+        snapshot,
+        {
+          userId: user.id,
+          nickname: user.nickname,
+          items: body.items,
+          note: body.note ?? null,
+          pickupPointId: body.pickupPointId ?? null,
+          phone: body.phone ?? null,
+          ...(key !== undefined ? { idempotencyKey: key } : {}),
+          ...(payments ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
+        },
+        cached ? () => freshCampaign(db, id) : undefined,
+      );
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
-      const payment = payments && result.entry.status === 'pending_payment' ? await money.joinPayment(payments, snapshot.def, result.entry) : {};
+      const payment =
+        payments && result.entry.status === 'pending_payment' ? await money.joinPayment(payments, snapshot.def, result.entry) : {};
       return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...payment }, 201);
     })
     .openapi(listRoute, async (c) => {
@@ -113,7 +159,11 @@ export function entryRoutes(deps: AppDeps) {
       // A signed-in member who is not the leader costs one GetItem: are they a helper?
       await requireVisibleCampaign(db, snapshot, user?.id);
       const role = await campaignRole(db, snapshot.def, user?.id);
-      const viewer: Viewer = !user ? { kind: 'public' } : role === 'leader' || role === 'helper' ? { kind: role, userId: user.id } : { kind: 'user', userId: user.id };
+      const viewer: Viewer = !user
+        ? { kind: 'public' }
+        : role === 'leader' || role === 'helper'
+          ? { kind: role, userId: user.id }
+          : { kind: 'user', userId: user.id };
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
     })

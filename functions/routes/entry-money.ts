@@ -43,11 +43,18 @@ export function entryMoney(deps: AppDeps) {
   const payCtx = paymentsContext(deps);
 
   /** Prepaid campaigns: who pays (the member's openid), checked before a number is taken. Null: nothing to pay. */
-  async function paymentsForJoin(def: CampaignDefinition, items: Entry['items'], userId: string): Promise<{ ctx: PaymentsContext; openid: string } | null> {
+  async function paymentsForJoin(
+    def: CampaignDefinition,
+    items: Entry['items'],
+    userId: string,
+  ): Promise<{ ctx: PaymentsContext; openid: string } | null> {
     if (def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0) return null;
     if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server; prepaid campaigns cannot be joined');
     const openid = await getOpenid(db, userId);
-    if (!openid) throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat first', { reason: 'no_openid' });
+    if (!openid)
+      throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat first', {
+        reason: 'no_openid',
+      });
     return { ctx: payCtx, openid };
   }
 
@@ -88,7 +95,9 @@ export function entryMoney(deps: AppDeps) {
       if (units > 0 && remaining !== undefined && remaining < units) throw new SoldOutError(itemId, remaining, units);
     }
     const { items, ...rest } = body;
-    const entry = Object.values(rest).some((v) => v !== undefined) ? await changeEntry(db, snapshot, entryId, userId, rest) : toEntry(current);
+    const entry = Object.values(rest).some((v) => v !== undefined)
+      ? await changeEntry(db, snapshot, entryId, userId, rest)
+      : toEntry(current);
     const payment = await withPayment(async () => topUpFor(payCtx, def, entry, items, await getOpenid(db, userId)));
     return { entry, payment: { ...payment, pendingItems: items } };
   }
@@ -98,6 +107,7 @@ export function entryMoney(deps: AppDeps) {
     refundIfPrepaid,
     raiseWithTopUp,
     /** The join's order (made or found again), or why there is none right now. */
-    joinPayment: (payer: { ctx: PaymentsContext; openid: string }, def: CampaignDefinition, entry: Entry) => withPayment(() => joinPayment(payer.ctx, def, entry, payer.openid)),
+    joinPayment: (payer: { ctx: PaymentsContext; openid: string }, def: CampaignDefinition, entry: Entry) =>
+      withPayment(() => joinPayment(payer.ctx, def, entry, payer.openid)),
   };
 }

@@ -48,7 +48,10 @@ export function meRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { limit, cursor } = c.req.valid('query');
       const page = await listUserEntries(db, user.id, limit, cursor);
-      const entries = page.items.map((r) => ({ ...entryView(toEntry(r), { kind: 'user', userId: user.id }), campaignTitle: r.campaignTitle }));
+      const entries = page.items.map((r) => ({
+        ...entryView(toEntry(r), { kind: 'user', userId: user.id }),
+        campaignTitle: r.campaignTitle,
+      }));
       return c.json({ entries, nextCursor: page.nextCursor }, 200);
     });
 }

@@ -34,11 +34,18 @@ const viewRoute = createRoute({
   path: '/campaigns/{id}/payments',
   tags: ['Payments'],
   summary: 'Who paid what (leader and helpers): per entry the amount due, paid, refunded and the balance (补款 / 退款), with totals',
-  description: 'Lines in 接龙 order: every active entry, and any cancelled entry that has money on it. Totals cover all lines, not just the page.',
+  description:
+    'Lines in 接龙 order: every active entry, and any cancelled entry that has money on it. Totals cover all lines, not just the page.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: pageQuery(2000) },
-  responses: { 200: jsonResponse(PaymentsViewSchema, 'A page of payment lines and the totals'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: {
+    200: jsonResponse(PaymentsViewSchema, 'A page of payment lines and the totals'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
 });
 
 const csvRoute = createRoute({
@@ -49,19 +56,33 @@ const csvRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } }, 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: {
+    200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
 });
 
 const markRoute = createRoute({
   method: 'put',
   path: '/campaigns/{id}/entries/{entryId}/payment',
   tags: ['Payments'],
-  summary: 'Offline campaigns: the leader or a helper records what an entry has paid in total (or unpaid). Repeating the same amount changes nothing',
-  description: 'Every change is an immutable offline_marked event in the ledger. A wechatpay campaign is 409 INVALID_STATE: its payments come from WeChat.',
+  summary:
+    'Offline campaigns: the leader or a helper records what an entry has paid in total (or unpaid). Repeating the same amount changes nothing',
+  description:
+    'Every change is an immutable offline_marked event in the ledger. A wechatpay campaign is 409 INVALID_STATE: its payments come from WeChat.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: MarkPaymentBody } } } },
-  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(PaymentLineSchema, "The entry's payment line"),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 const lineRoute = createRoute({
@@ -83,30 +104,57 @@ const ledgerRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: pageQuery(1000) },
-  responses: { 200: jsonResponse(LedgerPageSchema, 'A page of ledger events'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: {
+    200: jsonResponse(LedgerPageSchema, 'A page of ledger events'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
 });
 
 const prepayRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/entries/{entryId}/payment/prepay',
   tags: ['Payments'],
-  summary: 'wechatpay campaigns: the order the entry should pay now (its join while held, or a top-up after raising the quantity), with the wx.requestPayment parameters',
-  description: 'Safe to repeat: the same order comes back. 409 INVALID_STATE when nothing is due (paid, expired, cancelled) or the campaign is offline.',
+  summary:
+    'wechatpay campaigns: the order the entry should pay now (its join while held, or a top-up after raising the quantity), with the wx.requestPayment parameters',
+  description:
+    'Safe to repeat: the same order comes back. 409 INVALID_STATE when nothing is due (paid, expired, cancelled) or the campaign is offline.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(PrepayViewSchema, 'The order to pay'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 429: errors[429], 502: errors[502], 503: errors[503] },
+  responses: {
+    200: jsonResponse(PrepayViewSchema, 'The order to pay'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    429: errors[429],
+    502: errors[502],
+    503: errors[503],
+  },
 });
 
 const syncRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/entries/{entryId}/payment/sync',
   tags: ['Payments'],
-  summary: "Ask WeChat Pay about the entry's unpaid orders and record what was paid (call it after wx.requestPayment succeeds: the notification may come later, or never)",
+  summary:
+    "Ask WeChat Pay about the entry's unpaid orders and record what was paid (call it after wx.requestPayment succeeds: the notification may come later, or never)",
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(PaymentLineSchema, "The entry's payment line after the check"), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 429: errors[429], 502: errors[502], 503: errors[503] },
+  responses: {
+    200: jsonResponse(PaymentLineSchema, "The entry's payment line after the check"),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    429: errors[429],
+    502: errors[502],
+    503: errors[503],
+  },
 });
 
 const refundsRoute = createRoute({
@@ -117,7 +165,12 @@ const refundsRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(z.object({ refunds: z.array(RefundSchema) }).openapi('RefundList'), 'Every refund, in 接龙 order'), 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: {
+    200: jsonResponse(z.object({ refunds: z.array(RefundSchema) }).openapi('RefundList'), 'Every refund, in 接龙 order'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
 });
 
 const retryRoute = createRoute({
@@ -127,8 +180,25 @@ const retryRoute = createRoute({
   summary: 'Leader: try a refund that failed for good again (same out_refund_no, so it can never pay out twice)',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }), outRefundNo: z.string().min(1).openapi({ param: { name: 'outRefundNo', in: 'path' } }) }) },
-  responses: { 200: jsonResponse(RefundSchema, 'The refund after the new attempt'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+      outRefundNo: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'outRefundNo', in: 'path' } }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(RefundSchema, 'The refund after the new attempt'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 /** Pages of the payments view continue after the last seq shown. */
@@ -146,7 +216,8 @@ export function paymentRoutes(deps: AppDeps) {
   const { db } = deps;
   const payCtx = paymentsContext(deps);
   const prepaid = (snapshot: CampaignSnapshot): PaymentsContext => {
-    if (snapshot.def.paymentMode !== 'wechatpay') throw new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: snapshot.def.paymentMode });
+    if (snapshot.def.paymentMode !== 'wechatpay')
+      throw new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: snapshot.def.paymentMode });
     if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server');
     return payCtx;
   };
@@ -255,7 +326,10 @@ export function paymentRoutes(deps: AppDeps) {
       const ctx = prepaid(snapshot);
       const refund = isLookupableId(outRefundNo) ? await getRefund(db, id, outRefundNo) : null;
       if (!refund) throw new NotFoundError(`No refund ${outRefundNo} in campaign ${id}`);
-      if (refund.state !== 'failed') throw new InvalidStateError('Only a refund that failed for good can be retried; the others are retried automatically', { state: refund.state });
+      if (refund.state !== 'failed')
+        throw new InvalidStateError('Only a refund that failed for good can be retried; the others are retried automatically', {
+          state: refund.state,
+        });
       return c.json(refundView(await retryRefund(ctx, refund)), 200);
     })
     .openapi(ledgerRoute, async (c) => {

@@ -60,7 +60,9 @@ const markRoute = createRoute({
   request: { params: EntryParams },
   responses: {
     200: jsonResponse(PickupMarkSchema, 'The mark'),
-    401: errors[401], 403: errors[403], 404: errors[404],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
     409: { description: 'INVALID_STATE: not settled (or the group failed), or the entry is cancelled', content: errors[409].content },
   },
 });
@@ -73,7 +75,13 @@ const undoRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: EntryParams },
-  responses: { 200: jsonResponse(PickupMarkSchema, 'The entry, no longer marked'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(PickupMarkSchema, 'The entry, no longer marked'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 const listRoute = createRoute({
@@ -87,7 +95,14 @@ const listRoute = createRoute({
     params: CampaignIdParam,
     query: z.object({ pickupPointId: z.string().min(1).max(200).optional().openapi({ description: 'only this pickup point' }) }),
   },
-  responses: { 200: jsonResponse(PickupListSchema, 'Entries by pickup point'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(PickupListSchema, 'Entries by pickup point'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 export function pickupRoutes(deps: AppDeps) {
@@ -97,7 +112,9 @@ export function pickupRoutes(deps: AppDeps) {
     const snapshot = await requireCampaign(db, id);
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
     if (snapshot.settlement?.status !== 'settled') {
-      throw new InvalidStateError('Pickups start after the campaign is settled (and not failed)', { status: snapshot.settlement?.status ?? snapshot.state.status });
+      throw new InvalidStateError('Pickups start after the campaign is settled (and not failed)', {
+        status: snapshot.settlement?.status ?? snapshot.state.status,
+      });
     }
     return snapshot;
   };

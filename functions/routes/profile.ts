@@ -32,7 +32,9 @@ const PatchProfileBody = z
 const ProfileWithToken = z
   .object({
     user: ProfileSchema,
-    token: z.string().openapi({ description: 'A new access token carrying the new nickname: use it from now on, so new joins show the new name' }),
+    token: z
+      .string()
+      .openapi({ description: 'A new access token carrying the new nickname: use it from now on, so new joins show the new name' }),
   })
   .openapi('ChangedProfile');
 
@@ -41,21 +43,35 @@ const ExportSchema = z
     exportedAt: z.string(),
     profile: z
       .object({
-        id: z.string(), nickname: z.string(), avatarUrl: z.string().nullable(), openid: z.string().nullable(), unionid: z.string().nullable(),
-        createdAt: z.string().nullable(), updatedAt: z.string().nullable(), lastLoginAt: z.string().nullable(),
+        id: z.string(),
+        nickname: z.string(),
+        avatarUrl: z.string().nullable(),
+        openid: z.string().nullable(),
+        unionid: z.string().nullable(),
+        createdAt: z.string().nullable(),
+        updatedAt: z.string().nullable(),
+        lastLoginAt: z.string().nullable(),
       })
       .nullable(),
-    entries: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'every entry I made, with campaign id and title, phone and note' }),
-    payments: z.array(
-      z.object({
-        campaignId: z.string(),
-        entryId: z.string(),
-        paid: z.number().int().openapi({ description: 'fen' }),
-        refunded: z.number().int().openapi({ description: 'fen' }),
-        events: z.array(z.object({ event: z.string(), amount: z.number().int(), ref: z.string(), at: z.string(), reason: z.string().optional() })),
-      }),
-    ).openapi({ description: 'money of your entries: totals and every ledger event (payments, refunds, offline marks)' }),
-    campaignsLed: z.array(z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() })),
+    entries: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'every entry I made, with campaign id and title, phone and note' }),
+    payments: z
+      .array(
+        z.object({
+          campaignId: z.string(),
+          entryId: z.string(),
+          paid: z.number().int().openapi({ description: 'fen' }),
+          refunded: z.number().int().openapi({ description: 'fen' }),
+          events: z.array(
+            z.object({ event: z.string(), amount: z.number().int(), ref: z.string(), at: z.string(), reason: z.string().optional() }),
+          ),
+        }),
+      )
+      .openapi({ description: 'money of your entries: totals and every ledger event (payments, refunds, offline marks)' }),
+    campaignsLed: z.array(
+      z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() }),
+    ),
   })
   .openapi('PersonalDataExport');
 
@@ -84,7 +100,13 @@ const patchMe = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: PatchProfileBody } } } },
-  responses: { 200: jsonResponse(ProfileWithToken, 'The changed profile and a new token'), 400: errors[400], 401: errors[401], 404: errors[404], 415: errors[415] },
+  responses: {
+    200: jsonResponse(ProfileWithToken, 'The changed profile and a new token'),
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+    415: errors[415],
+  },
 });
 
 const exportMe = createRoute({
@@ -103,7 +125,7 @@ const deleteMe = createRoute({
   tags: ['Me'],
   summary: 'Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed',
   description:
-    'Quantities, numbers and settlement amounts stay, so the leaders\' lists and totals do not change. Refresh tokens stop working; discard the access token. ' +
+    "Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Refresh tokens stop working; discard the access token. " +
     'Logging in again later starts a new, empty profile. Repeating the call is harmless.',
   security: bearer,
   middleware: [signedIn] as const,
@@ -118,10 +140,16 @@ export function profileRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const body = c.req.valid('json');
       if (body.nickname === undefined && body.avatarUrl === undefined) {
-        throw new ValidationError('Send nickname and/or avatarUrl', { fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }] });
+        throw new ValidationError('Send nickname and/or avatarUrl', {
+          fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }],
+        });
       }
       const profile = await updateProfile(db, user.id, body);
-      const token = await issueToken(deps.tokens, { id: user.id, nickname: profile.nickname }, deps.tokens.accessTtlSeconds ?? deps.tokens.ttlSeconds);
+      const token = await issueToken(
+        deps.tokens,
+        { id: user.id, nickname: profile.nickname },
+        deps.tokens.accessTtlSeconds ?? deps.tokens.ttlSeconds,
+      );
       logger.info('profile changed', { requestId: c.get('requestId'), userId: user.id, fields: Object.keys(body) });
       return c.json({ user: profile, token }, 200);
     })

@@ -25,12 +25,19 @@ const settleRoute = createRoute({
   path: '/campaigns/{id}/settle',
   tags: ['Settlement'],
   summary: 'Leader settles a closed campaign (or one past closesAt); repeating returns the same settlement',
-  description: 'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE. ' +
+  description:
+    'Everyone pays the lowest tier price the group unlocked. Fewer active entries than minParticipants: status failed, every amount 0. An open campaign before its deadline is 409 INVALID_STATE. ' +
     'A wechatpay campaign refunds at once what each member prepaid above their final amount (everything, for a failed group); follow them in GET /campaigns/{id}/refunds.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
-  responses: { 200: jsonResponse(SettlementSchema, 'The settlement (first page of entries; see nextCursor)'), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+  responses: {
+    200: jsonResponse(SettlementSchema, 'The settlement (first page of entries; see nextCursor)'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
 });
 
 const getRoute = createRoute({
@@ -41,7 +48,13 @@ const getRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam, query: SettlementPageQuery },
-  responses: { 200: jsonResponse(SettlementSchema, 'The settlement with a page of entries'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: {
+    200: jsonResponse(SettlementSchema, 'The settlement with a page of entries'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
 });
 
 const csvRoute = createRoute({
@@ -57,11 +70,15 @@ const csvRoute = createRoute({
   middleware: [signedIn] as const,
   request: {
     params: CampaignIdParam,
-    query: z.object({ totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }) }),
+    query: z.object({
+      totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }),
+    }),
   },
   responses: {
     200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
-    401: errors[401], 403: errors[403], 404: errors[404],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
   },
 });
 

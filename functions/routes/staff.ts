@@ -22,12 +22,21 @@ const HelperSchema = z
 const HelperList = z.object({ helpers: z.array(HelperSchema) }).openapi('HelperList');
 
 const AddHelperBody = z
-  .object({ userId: z.string().trim().min(1).max(200).openapi({ description: 'The user id of the helper (from their GET /me)', example: 'u_abc' }) })
+  .object({
+    userId: z.string().trim().min(1).max(200).openapi({ description: 'The user id of the helper (from their GET /me)', example: 'u_abc' }),
+  })
   .openapi('AddHelperRequest');
 
 const HelperParams = z.object({
-  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
-  userId: z.string().min(1).openapi({ param: { name: 'userId', in: 'path' } }),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+  userId: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'userId', in: 'path' } }),
 });
 
 const addRoute = createRoute({
@@ -40,7 +49,11 @@ const addRoute = createRoute({
   request: { params: CampaignIdParam, body: { required: true, content: { 'application/json': { schema: AddHelperBody } } } },
   responses: {
     201: jsonResponse(HelperSchema, 'The helper'),
-    400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 415: errors[415],
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    415: errors[415],
   },
 });
 
@@ -67,7 +80,13 @@ const listRoute = createRoute({
 });
 
 /** The caller's role in the campaign, or 403 unless it is one of `allowed`. */
-export async function requireRole(db: DbContext, snapshot: CampaignSnapshot, user: TokenUser, allowed: readonly CampaignRole[], action: string): Promise<CampaignRole> {
+export async function requireRole(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  user: TokenUser,
+  allowed: readonly CampaignRole[],
+  action: string,
+): Promise<CampaignRole> {
   const role = await campaignRole(db, snapshot.def, user.id);
   if (!allowed.includes(role)) throw new ForbiddenError(`Only ${allowed.join(' or ')} can ${action}`, { role });
   return role;
@@ -82,7 +101,8 @@ export function helperRoutes(deps: AppDeps) {
       const { userId } = c.req.valid('json');
       const snapshot = await requireCampaign(db, id);
       if (snapshot.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can manage helpers');
-      if (userId === snapshot.def.leaderId) throw new ValidationError('The leader cannot be a helper', { fields: [{ path: 'body.userId', message: 'is the leader' }] });
+      if (userId === snapshot.def.leaderId)
+        throw new ValidationError('The leader cannot be a helper', { fields: [{ path: 'body.userId', message: 'is the leader' }] });
       const helperUser = await getUser(db, userId);
       if (!helperUser) throw new NotFoundError(`No user ${userId}`);
       const record = await addHelper(db, id, userId, user.id);

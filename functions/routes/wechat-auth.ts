@@ -27,8 +27,12 @@ const wechatLogin = createRoute({
     401: error('WECHAT_CODE_INVALID: the code is invalid, expired or already used; call wx.login again'),
     403: error('WECHAT_USER_BLOCKED: WeChat refuses this account (high risk)'),
     415: errors[415],
-    429: error('WECHAT_RATE_LIMITED: WeChat limits logins right now; retry later. RATE_LIMITED: too many logins of this user in the last minute (Retry-After)'),
-    503: error('WECHAT_UNAVAILABLE (WeChat busy, slow or unreachable; retry with a new code) or WECHAT_LOGIN_FAILED (other WeChat errors, details.errcode)'),
+    429: error(
+      'WECHAT_RATE_LIMITED: WeChat limits logins right now; retry later. RATE_LIMITED: too many logins of this user in the last minute (Retry-After)',
+    ),
+    503: error(
+      'WECHAT_UNAVAILABLE (WeChat busy, slow or unreachable; retry with a new code) or WECHAT_LOGIN_FAILED (other WeChat errors, details.errcode)',
+    ),
   },
 });
 
@@ -41,7 +45,12 @@ const refresh = createRoute({
     'Replaying a refresh token that was already spent revokes every token refreshed from the same login, so a stolen copy ' +
     'stops working; the mini-program then logs in again with wx.login. An Authorization header is ignored here.',
   request: { body: { required: true, content: { 'application/json': { schema: RefreshBody } } } },
-  responses: { 200: tokens, 400: errors[400], 401: error('UNAUTHORIZED: invalid, expired, spent or revoked refresh token; log in again'), 415: errors[415] },
+  responses: {
+    200: tokens,
+    400: errors[400],
+    401: error('UNAUTHORIZED: invalid, expired, spent or revoked refresh token; log in again'),
+    415: errors[415],
+  },
 });
 
 /**
@@ -53,13 +62,23 @@ export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
   const { db, logger } = deps;
   const pair = async (user: TokenUser, family?: string) => {
     const t = await issueTokenPair(deps.tokens, user, family);
-    return { accessToken: t.accessToken, token: t.accessToken, tokenType: 'Bearer' as const, expiresIn: t.expiresIn, refreshToken: t.refreshToken, refreshExpiresIn: t.refreshExpiresIn, user };
+    return {
+      accessToken: t.accessToken,
+      token: t.accessToken,
+      tokenType: 'Bearer' as const,
+      expiresIn: t.expiresIn,
+      refreshToken: t.refreshToken,
+      refreshExpiresIn: t.refreshExpiresIn,
+      user,
+    };
   };
 
   return newRouter()
     .openapi(wechatLogin, async (c) => {
       const { code } = c.req.valid('json');
-      const identity = await exchangeCode(wechat, code, (fields) => logger.warn('wechat login failed', { requestId: c.get('requestId'), ...fields }));
+      const identity = await exchangeCode(wechat, code, (fields) =>
+        logger.warn('wechat login failed', { requestId: c.get('requestId'), ...fields }),
+      );
       await consumeRate(db, deps.rateLimits, 'login', userIdForOpenid(identity.openid));
       const user = await loginWechatUser(db, identity);
       logger.info('wechat login', { requestId: c.get('requestId'), userId: user.id, unionid: identity.unionid !== undefined });

@@ -2,7 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { PaymentsContext } from '../../shared/money/index.js';
 import { recordPayment } from '../../shared/money/index.js';
 import { recordRefundNotice } from '../../shared/money/index.js';
-import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError, WechatPayUnsupportedEventError } from '../../shared/money/index.js';
+import {
+  WechatPayDecryptError,
+  WechatPayNotificationError,
+  WechatPaySignatureError,
+  WechatPayUnsupportedEventError,
+} from '../../shared/money/index.js';
 import { NOTIFY_ACK, parseNotification } from '../../shared/money/index.js';
 import { newRouter } from '../validation.js';
 

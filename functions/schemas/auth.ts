@@ -13,12 +13,23 @@ export const LoginResponse = z
 
 export const WechatLoginBody = z
   .object({
-    code: z.string().trim().min(1).max(256).openapi({ description: 'The code from wx.login (valid 5 minutes, usable once)', example: '0a3Xyz000abcDE1FghIJ2kLm3n4Xyz0W' }),
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .openapi({ description: 'The code from wx.login (valid 5 minutes, usable once)', example: '0a3Xyz000abcDE1FghIJ2kLm3n4Xyz0W' }),
   })
   .openapi('WechatLoginRequest');
 
 export const RefreshBody = z
-  .object({ refreshToken: z.string().min(1).max(4096).openapi({ description: 'The refreshToken of the last login or refresh; each is accepted once' }) })
+  .object({
+    refreshToken: z
+      .string()
+      .min(1)
+      .max(4096)
+      .openapi({ description: 'The refreshToken of the last login or refresh; each is accepted once' }),
+  })
   .openapi('RefreshRequest');
 
 export const TokenResponse = z

@@ -2,10 +2,12 @@ import { z } from '@hono/zod-openapi';
 import { DEFAULT_PAYMENT_HOLD_MINUTES, PAYMENT_MODES } from '../../shared/domain/index.js';
 import { Fen, IsoTime } from './common.js';
 
-const Tier = z.object({
-  threshold: z.number().int().positive().max(10_000_000).openapi({ description: 'basis at which this price applies', example: 20 }),
-  unitPrice: Fen,
-}).openapi('Tier');
+const Tier = z
+  .object({
+    threshold: z.number().int().positive().max(10_000_000).openapi({ description: 'basis at which this price applies', example: 20 }),
+    unitPrice: Fen,
+  })
+  .openapi('Tier');
 
 export const ItemInput = z
   .object({
@@ -24,7 +26,11 @@ export const ItemInput = z
       }
       const ceiling = prev ? prev.unitPrice : item.unitPrice;
       if (tier.unitPrice >= ceiling) {
-        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'unitPrice'], message: 'tier prices must be strictly decreasing and below the item unitPrice' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers', i, 'unitPrice'],
+          message: 'tier prices must be strictly decreasing and below the item unitPrice',
+        });
       }
     });
   })
@@ -42,17 +48,32 @@ export const CreateCampaignBody = z
     opensAt: IsoTime.optional().openapi({ description: 'default: now' }),
     closesAt: IsoTime.openapi({ description: 'must be in the future and after opensAt' }),
     tierBasis: z.enum(['quantity', 'participants']).default('quantity').openapi({
-      description: '`quantity`: an item\'s basis is its units over active entries; `participants`: every item\'s basis is the number of active entries',
+      description:
+        "`quantity`: an item's basis is its units over active entries; `participants`: every item's basis is the number of active entries",
     }),
-    minParticipants: z.number().int().min(1).max(100_000).default(1).openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
+    minParticipants: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1)
+      .openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
     items: z.array(ItemInput).min(1).max(50),
     pickupPoints: z.array(PickupPointInput).max(50).default([]),
     paymentMode: z.enum(PAYMENT_MODES).default('offline').openapi({
-      description: '`offline` (default): members pay the leader outside the app and the leader marks them paid; `wechatpay`: members prepay the base price with WeChat Pay when joining and get the tier difference back at settlement (a failed group is refunded in full). Fixed at creation',
+      description:
+        '`offline` (default): members pay the leader outside the app and the leader marks them paid; `wechatpay`: members prepay the base price with WeChat Pay when joining and get the tier difference back at settlement (a failed group is refunded in full). Fixed at creation',
     }),
-    paymentHoldMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_PAYMENT_HOLD_MINUTES).openapi({
-      description: 'wechatpay only: how long a join holds its stock waiting for the payment; an unpaid entry then expires and its units go back on sale',
-    }),
+    paymentHoldMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(DEFAULT_PAYMENT_HOLD_MINUTES)
+      .openapi({
+        description:
+          'wechatpay only: how long a join holds its stock waiting for the payment; an unpaid entry then expires and its units go back on sale',
+      }),
     draft: z.boolean().default(false).openapi({
       description: 'true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it',
     }),
@@ -60,7 +81,11 @@ export const CreateCampaignBody = z
   .openapi('CreateCampaign');
 
 const NextTier = z
-  .object({ threshold: z.number().int(), unitPrice: Fen, needed: z.number().int().openapi({ description: 'how much more basis unlocks it' }) })
+  .object({
+    threshold: z.number().int(),
+    unitPrice: Fen,
+    needed: z.number().int().openapi({ description: 'how much more basis unlocks it' }),
+  })
   .openapi('NextTier');
 
 export const ItemSchema = z
@@ -87,7 +112,9 @@ export const CampaignSchema = z
     status: z.enum(['draft', 'open', 'closed', 'settled', 'failed']).openapi({
       description: 'a campaign past closesAt reads as closed; `draft` is seen only by its leader and helpers until published',
     }),
-    acceptingEntries: z.boolean().openapi({ description: 'true when joins, changes and cancels are accepted right now (open, and opensAt ≤ now < closesAt)' }),
+    acceptingEntries: z
+      .boolean()
+      .openapi({ description: 'true when joins, changes and cancels are accepted right now (open, and opensAt ≤ now < closesAt)' }),
     title: z.string(),
     description: z.string(),
     opensAt: IsoTime,
@@ -114,8 +141,14 @@ export const EditCampaignBody = z
       .array(z.object({ itemId: z.string().min(1).max(200), stock: z.number().int().min(0).max(10_000_000) }))
       .max(50)
       .optional()
-      .openapi({ description: 'new stock of items with limited stock: raise freely, lower down to what is already sold (else 409 INVALID_STATE)' }),
-    addItems: z.array(ItemInput).max(50).optional().openapi({ description: 'new items (at most 50 in all); prices of existing items never change' }),
+      .openapi({
+        description: 'new stock of items with limited stock: raise freely, lower down to what is already sold (else 409 INVALID_STATE)',
+      }),
+    addItems: z
+      .array(ItemInput)
+      .max(50)
+      .optional()
+      .openapi({ description: 'new items (at most 50 in all); prices of existing items never change' }),
     addPickupPoints: z.array(PickupPointInput).max(50).optional(),
   })
   .openapi('EditCampaign');

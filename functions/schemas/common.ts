@@ -31,7 +31,12 @@ export const pageQuery = (max: number) =>
 export const PageQuery = pageQuery(100);
 
 // Ids are opaque and never format-checked: any id that names nothing is 404, whatever its length.
-export const CampaignIdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }) });
+export const CampaignIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }),
+});
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
@@ -53,4 +58,7 @@ export const errors = {
 export const bearer = [{ bearerAuth: [] }];
 
 /** A JSON response of `schema`, for route declarations. */
-export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

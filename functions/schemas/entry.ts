@@ -6,7 +6,11 @@ const EntryLine = z.object({
   qty: z.number().int().positive().max(100_000).openapi({ example: 2 }),
 });
 
-const Phone = z.string().trim().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, optional +, spaces or dashes').openapi({ example: '13800138000' });
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, optional +, spaces or dashes')
+  .openapi({ example: '13800138000' });
 
 export const JoinBody = z
   .object({
@@ -38,10 +42,11 @@ export const EntrySchema = z
     pickupPointId: z.string().nullable(),
     phone: z.string().nullable().optional().openapi({ description: 'only for the entry owner and the leader' }),
     status: z.enum(['active', 'cancelled', 'pending_payment', 'expired']).openapi({
-      description: 'pending_payment: a prepaid (wechatpay) join waiting for its payment, holding its units until holdUntil; expired: not paid in time, its units went back on sale',
+      description:
+        'pending_payment: a prepaid (wechatpay) join waiting for its payment, holding its units until holdUntil; expired: not paid in time, its units went back on sale',
     }),
     holdUntil: IsoTime.optional().openapi({ description: 'pending_payment only: when the hold ends' }),
-    isMine: z.boolean().optional().openapi({ description: 'present when a token is sent: whether this line is the caller\'s' }),
+    isMine: z.boolean().optional().openapi({ description: "present when a token is sent: whether this line is the caller's" }),
     createdAt: IsoTime,
     updatedAt: IsoTime,
   })
@@ -53,6 +58,12 @@ export const MyEntrySchema = EntrySchema.extend({ campaignTitle: z.string() }).o
 export const MyEntryPage = z.object({ entries: z.array(MyEntrySchema), nextCursor: z.string().nullable() }).openapi('MyEntryPage');
 
 export const EntryParams = z.object({
-  id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }),
-  entryId: z.string().min(1).openapi({ param: { name: 'entryId', in: 'path' } }),
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+  entryId: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'entryId', in: 'path' } }),
 });

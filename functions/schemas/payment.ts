@@ -10,11 +10,17 @@ export const PaymentLineSchema = z
     userId: z.string(),
     nickname: z.string(),
     entryStatus: z.string().openapi({ description: 'the entry status (active, cancelled, …)' }),
-    amountDue: z.number().int().openapi({ description: 'fen; the settlement amount once settled (0 when the group failed), before that the base-price estimate' }),
+    amountDue: z
+      .number()
+      .int()
+      .openapi({ description: 'fen; the settlement amount once settled (0 when the group failed), before that the base-price estimate' }),
     estimated: z.boolean().openapi({ description: 'true while amountDue is the base-price estimate' }),
     paid: z.number().int().openapi({ description: 'fen received (WeChat Pay, or marked by the leader)' }),
     refunded: z.number().int().openapi({ description: 'fen given back' }),
-    balance: z.number().int().openapi({ description: 'amountDue − (paid − refunded): positive, still to collect (补款); negative, to give back (退款)' }),
+    balance: z
+      .number()
+      .int()
+      .openapi({ description: 'amountDue − (paid − refunded): positive, still to collect (补款); negative, to give back (退款)' }),
     state: z.enum(['unpaid', 'partial', 'paid', 'overpaid']),
   })
   .openapi('PaymentLine');
@@ -36,7 +42,10 @@ export const PaymentsViewSchema = z
   .object({
     campaignId: z.string(),
     paymentMode: z.enum(PAYMENT_MODES),
-    settlementStatus: z.enum(['settled', 'failed']).nullable().openapi({ description: 'null before settling: amounts due are base-price estimates' }),
+    settlementStatus: z
+      .enum(['settled', 'failed'])
+      .nullable()
+      .openapi({ description: 'null before settling: amounts due are base-price estimates' }),
     totals: PaymentTotalsSchema.openapi({ description: 'over every line, not just this page' }),
     entries: z.array(PaymentLineSchema),
     nextCursor: z.string().nullable(),
@@ -46,7 +55,9 @@ export const PaymentsViewSchema = z
 export const MarkPaymentBody = z
   .object({
     status: z.enum(['paid', 'unpaid']).openapi({ description: '`paid`: record `amount` as received in total; `unpaid`: nothing received' }),
-    amount: Fen.optional().openapi({ description: 'fen received in total; default: the amount due (settled amount, or the base-price estimate)' }),
+    amount: Fen.optional().openapi({
+      description: 'fen received in total; default: the amount due (settled amount, or the base-price estimate)',
+    }),
   })
   .openapi('MarkPayment');
 
@@ -64,9 +75,7 @@ export const LedgerEventSchema = z
   })
   .openapi('LedgerEvent');
 
-export const LedgerPageSchema = z
-  .object({ events: z.array(LedgerEventSchema), nextCursor: z.string().nullable() })
-  .openapi('LedgerPage');
+export const LedgerPageSchema = z.object({ events: z.array(LedgerEventSchema), nextCursor: z.string().nullable() }).openapi('LedgerPage');
 
 export const PrepayViewSchema = z
   .object({
@@ -75,22 +84,40 @@ export const PrepayViewSchema = z
     kind: z.enum(['join', 'topup']),
     state: z.enum(['created', 'paid', 'closed']),
     expiresAt: IsoTime.openapi({ description: 'the order cannot be paid after this (the hold ends; never after the deadline)' }),
-    items: z.array(z.object({ itemId: z.string(), qty: z.number().int() })).optional().openapi({ description: "top-ups: the entry's lines once paid" }),
+    items: z
+      .array(z.object({ itemId: z.string(), qty: z.number().int() }))
+      .optional()
+      .openapi({ description: "top-ups: the entry's lines once paid" }),
     requestPayment: z
-      .object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() })
+      .object({
+        appId: z.string(),
+        timeStamp: z.string(),
+        nonceStr: z.string(),
+        package: z.string(),
+        signType: z.literal('RSA'),
+        paySign: z.string(),
+      })
       .nullable()
       .openapi({ description: 'pass to wx.requestPayment as is; null once paid or closed' }),
   })
   .openapi('Prepay');
 
-const PaymentError = z.object({ code: z.string(), message: z.string() }).openapi({ description: 'why `payment` is null although one is due (WeChat Pay unreachable): ask again with POST …/payment/prepay' });
+const PaymentError = z
+  .object({ code: z.string(), message: z.string() })
+  .openapi({ description: 'why `payment` is null although one is due (WeChat Pay unreachable): ask again with POST …/payment/prepay' });
 
 export const EntryWithPayment = EntrySchema.extend({
-  payment: PrepayViewSchema.nullable().optional().openapi({ description: 'wechatpay campaigns only: the order to pay now, or null when nothing is due' }),
+  payment: PrepayViewSchema.nullable()
+    .optional()
+    .openapi({ description: 'wechatpay campaigns only: the order to pay now, or null when nothing is due' }),
   paymentError: PaymentError.optional(),
-  pendingItems: z.array(z.object({ itemId: z.string(), qty: z.number().int() })).optional().openapi({
-    description: 'PATCH of a prepaid entry that costs more: these lines replace `items` once `payment` (the top-up) is paid; until then `items` are unchanged',
-  }),
+  pendingItems: z
+    .array(z.object({ itemId: z.string(), qty: z.number().int() }))
+    .optional()
+    .openapi({
+      description:
+        'PATCH of a prepaid entry that costs more: these lines replace `items` once `payment` (the top-up) is paid; until then `items` are unchanged',
+    }),
 }).openapi('EntryWithPayment');
 
 export const RefundSchema = z
@@ -104,7 +131,9 @@ export const RefundSchema = z
     state: z.enum(['pending', 'processing', 'succeeded', 'failed']),
     attempts: z.number().int(),
     lastError: z.string().nullable().openapi({ description: "the last failure's reason" }),
-    nextAttemptAt: IsoTime.nullable().openapi({ description: 'when it is tried (or checked) next; null when done or given up (failed: retry it by hand)' }),
+    nextAttemptAt: IsoTime.nullable().openapi({
+      description: 'when it is tried (or checked) next; null when done or given up (failed: retry it by hand)',
+    }),
     createdAt: IsoTime,
     updatedAt: IsoTime,
   })

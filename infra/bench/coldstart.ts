@@ -24,14 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import {
-  BUNDLE_AWS_SDK,
-  ESM_REQUIRE_BANNER,
-  LAMBDA_ENTRIES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  REPO_ROOT,
-} from '../bundling.js';
+import { BUNDLE_AWS_SDK, ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // Inside node_modules so that the sdk-external variant resolves @aws-sdk/* like a deployed function would.
@@ -184,7 +177,9 @@ async function main() {
 
   console.log('Bundle sizes (index.mjs; gzip approximates the deployment zip):');
   for (const [name, b] of Object.entries(bundles)) {
-    console.log(`  ${name.padEnd(20)} ${kib(b.bytes).padStart(10)}   gzip ${kib(b.gzipBytes).padStart(9)}   map ${kib(b.mapBytes).padStart(9)}`);
+    console.log(
+      `  ${name.padEnd(20)} ${kib(b.bytes).padStart(10)}   gzip ${kib(b.gzipBytes).padStart(9)}   map ${kib(b.mapBytes).padStart(9)}`,
+    );
   }
 
   console.log(`\nCold start: fresh node process -> first answered GET ${REQUEST_PATH}, median of ${RUNS} runs (node ${process.version}):`);
@@ -194,8 +189,12 @@ async function main() {
     const xs = samples.get(v.name)!;
     const p = median(xs.map((s) => s.processMs));
     console.log(
-      `  ${v.name.padEnd(34)} ${p.toFixed(1).padStart(7)}ms ${median(xs.map((s) => s.importMs)).toFixed(1).padStart(7)}ms ` +
-        `${median(xs.map((s) => s.wallMs)).toFixed(1).padStart(7)}ms  ${(p / baseline).toFixed(2)}x`,
+      `  ${v.name.padEnd(34)} ${p.toFixed(1).padStart(7)}ms ${median(xs.map((s) => s.importMs))
+        .toFixed(1)
+        .padStart(7)}ms ` +
+        `${median(xs.map((s) => s.wallMs))
+          .toFixed(1)
+          .padStart(7)}ms  ${(p / baseline).toFixed(2)}x`,
     );
   }
   const deployedRatio = median(samples.get(deployed)!.map((s) => s.processMs)) / baseline;
@@ -203,9 +202,7 @@ async function main() {
     `\nDeployed configuration (${deployed}, --enable-source-maps): ${deployedRatio.toFixed(2)}x the bare Hono baseline ` +
       `(goal <= 1.30x): ${deployedRatio <= 1.3 ? 'met' : 'NOT met'}.`,
   );
-  console.log(
-    '"process" = child process start (performance.timeOrigin) to answer; "wall" adds spawn overhead as seen by the parent.',
-  );
+  console.log('"process" = child process start (performance.timeOrigin) to answer; "wall" adds spawn overhead as seen by the parent.');
 }
 
 await main();

@@ -53,7 +53,5 @@ const context = {
 
 const response = await mod.handler(event, context);
 const answered = performance.now();
-process.stdout.write(
-  `${JSON.stringify({ bench: true, status: response?.statusCode, started, imported, answered })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ bench: true, status: response?.statusCode, started, imported, answered })}\n`);
 process.exit(0);

@@ -4,14 +4,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import {
-  BUNDLE_AWS_SDK,
-  ESM_REQUIRE_BANNER,
-  EXTERNAL_MODULES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  REPO_ROOT,
-} from '../bundling.js';
+import { BUNDLE_AWS_SDK, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;

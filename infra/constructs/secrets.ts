@@ -76,7 +76,8 @@ export class WechatAppSecret extends ReadOnceSecret {
       removalPolicy: props.removalPolicy,
       description: `WeChat mini-program AppSecret for AppID ${props.appId} (set with put-secret-value)`,
       generate: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
-      noRotationReason: 'The AppSecret is issued by WeChat (mp.weixin.qq.com) and can only be reset there; Secrets Manager cannot rotate it.',
+      noRotationReason:
+        'The AppSecret is issued by WeChat (mp.weixin.qq.com) and can only be reset there; Secrets Manager cannot rotate it.',
     });
   }
 }

@@ -22,12 +22,12 @@ const MIN_SECRET = 16;
 const Secret = z.string().min(MIN_SECRET, `a secret must be at least ${MIN_SECRET} characters`);
 const Kid = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'kid must be 1-64 characters of A-Z a-z 0-9 . _ -');
 const KeyEntry = z.union([Secret, z.object({ kid: Kid.optional(), secret: Secret }).strict()]);
-const KeyringJson = z
-  .object({ current: KeyEntry, previous: z.array(KeyEntry).max(10).default([]) })
-  .strict();
+const KeyringJson = z.object({ current: KeyEntry, previous: z.array(KeyEntry).max(10).default([]) }).strict();
 
 const toKey = (entry: z.infer<typeof KeyEntry>): SigningKey =>
-  typeof entry === 'string' ? { kid: deriveKid(entry), secret: entry } : { kid: entry.kid ?? deriveKid(entry.secret), secret: entry.secret };
+  typeof entry === 'string'
+    ? { kid: deriveKid(entry), secret: entry }
+    : { kid: entry.kid ?? deriveKid(entry.secret), secret: entry.secret };
 
 /** `source` names the setting in error messages; the secret itself never appears in them. */
 export function parseKeyring(value: string, source = 'AUTH_SECRET', previousCsv?: string): Keyring {
@@ -50,8 +50,12 @@ export function parseKeyring(value: string, source = 'AUTH_SECRET', previousCsv?
     if (value.length < MIN_SECRET) throw new ConfigError(`Invalid configuration: ${source} must be at least ${MIN_SECRET} characters`);
     keyring = { current: toKey(value), previous: [] };
   }
-  for (const secret of (previousCsv ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (secret.length < MIN_SECRET) throw new ConfigError(`Invalid configuration: AUTH_PREVIOUS_SECRETS: each secret must be at least ${MIN_SECRET} characters`);
+  for (const secret of (previousCsv ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (secret.length < MIN_SECRET)
+      throw new ConfigError(`Invalid configuration: AUTH_PREVIOUS_SECRETS: each secret must be at least ${MIN_SECRET} characters`);
     keyring.previous.push(toKey(secret));
   }
   // The same secret listed twice is harmless; one kid naming two secrets is not.

@@ -98,7 +98,14 @@ async function signWithCurrentKey(settings: TokenSettings, claims: JWTPayload): 
  */
 export async function issueToken(settings: TokenSettings, user: TokenUser, ttlSeconds: number = settings.ttlSeconds): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signWithCurrentKey(settings, { sub: user.id, name: user.nickname, iss: settings.issuer, aud: settings.audience, iat: now, exp: now + ttlSeconds });
+  return signWithCurrentKey(settings, {
+    sub: user.id,
+    name: user.nickname,
+    iss: settings.issuer,
+    aud: settings.audience,
+    iat: now,
+    exp: now + ttlSeconds,
+  });
 }
 
 export interface RefreshClaims {

@@ -93,9 +93,18 @@ export type WechatFailureLog = (fields: { errcode?: number; errmsg?: string; rea
  * (+ unionid) or errcode + errmsg. A timeout, a network failure, a non-200 status or a body that
  * is not that JSON is WECHAT_UNAVAILABLE.
  */
-export async function exchangeCode(settings: WechatSettings, code: string, onFailure: WechatFailureLog = () => {}): Promise<WechatIdentity> {
+export async function exchangeCode(
+  settings: WechatSettings,
+  code: string,
+  onFailure: WechatFailureLog = () => {},
+): Promise<WechatIdentity> {
   const url = new URL('/sns/jscode2session', settings.apiBase);
-  url.search = new URLSearchParams({ appid: settings.appId, secret: settings.secret, js_code: code, grant_type: 'authorization_code' }).toString();
+  url.search = new URLSearchParams({
+    appid: settings.appId,
+    secret: settings.secret,
+    js_code: code,
+    grant_type: 'authorization_code',
+  }).toString();
   const doFetch = settings.fetch ?? fetch;
   let status: number;
   let text: string;

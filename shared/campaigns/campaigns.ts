@@ -15,13 +15,16 @@ import { initialState, toDefinition, toState, type StateRecord } from '../table/
 import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from '../table/index.js';
 import type { SettlementSummary } from '../domain/index.js';
 
-
 /**
  * Creates a campaign: its share code (unique by a conditional put), definition and counters in
  * one transaction, so a half-created campaign never exists. A share-code collision retries with
  * a fresh code. A draft stays out of the deadline index until it is published.
  */
-export async function createCampaign(db: DbContext, draft: Omit<CampaignDefinition, 'shareCode'>, opts: { draft?: boolean } = {}): Promise<CampaignDefinition> {
+export async function createCampaign(
+  db: DbContext,
+  draft: Omit<CampaignDefinition, 'shareCode'>,
+  opts: { draft?: boolean } = {},
+): Promise<CampaignDefinition> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
     try {
@@ -86,7 +89,7 @@ export async function getCampaign(db: DbContext, campaignId: string): Promise<Ca
     def: toDefinition(meta),
     state: toState(state as unknown as StateRecord),
     stateRecord: state as unknown as StateRecord,
-    settlement: settlement ? stripKeys(settlement) as unknown as SettlementSummary : null,
+    settlement: settlement ? (stripKeys(settlement) as unknown as SettlementSummary) : null,
     defVersion: (meta.defVersion as number | undefined) ?? 0,
   };
 }
@@ -172,7 +175,8 @@ export async function publishCampaign(db: CampaignDb, campaignId: string): Promi
   } catch (err) {
     const state = cancelledTransaction(err)?.reasons[0]?.item as StateRecord | undefined;
     if (!state) throw err;
-    if (state.status === 'draft') throw new InvalidStateError('The deadline has passed: set a new closesAt (PATCH) before publishing', { closesAt: state.closesAt });
+    if (state.status === 'draft')
+      throw new InvalidStateError('The deadline has passed: set a new closesAt (PATCH) before publishing', { closesAt: state.closesAt });
     if (state.status === 'open') return;
     throw new InvalidStateError(`Campaign is already ${state.status}`, { status: state.status });
   }
@@ -184,7 +188,12 @@ export interface Page<T> {
 }
 
 /** gsi1, newest first: one owner's items (campaigns a user leads, entries a user made). */
-export async function queryOwnerIndex(db: DbContext, ownerPk: string, limit: number, cursor?: string | null): Promise<Page<Record<string, unknown>>> {
+export async function queryOwnerIndex(
+  db: DbContext,
+  ownerPk: string,
+  limit: number,
+  cursor?: string | null,
+): Promise<Page<Record<string, unknown>>> {
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,

@@ -47,7 +47,9 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
     if (edit.closesAt !== undefined) {
       const closesAt = new Date(edit.closesAt);
       if (closesAt.getTime() <= now.getTime() || closesAt.getTime() <= Date.parse(def.opensAt)) {
-        throw new ValidationError('closesAt must be in the future and after opensAt', { fields: [{ path: 'body.closesAt', message: 'must be in the future and after opensAt' }] });
+        throw new ValidationError('closesAt must be in the future and after opensAt', {
+          fields: [{ path: 'body.closesAt', message: 'must be in the future and after opensAt' }],
+        });
       }
       next.closesAt = closesAt.toISOString();
     }
@@ -56,21 +58,31 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
       const index = next.items.findIndex((item) => item.id === change.itemId);
       const item = next.items[index];
       if (!item || item.stock === null) {
-        throw new ValidationError(`Item ${change.itemId} has no limited stock to change`, { fields: [{ path: `body.stock.${i}.itemId`, message: 'no such item with limited stock' }] });
+        throw new ValidationError(`Item ${change.itemId} has no limited stock to change`, {
+          fields: [{ path: `body.stock.${i}.itemId`, message: 'no such item with limited stock' }],
+        });
       }
       stockDelta.set(item.id, change.stock - item.stock);
       next.items[index] = { ...item, stock: change.stock };
     }
     const newItems: ItemDefinition[] = (edit.addItems ?? []).map((item, i) => ({ ...item, id: `i${def.items.length + i + 1}` }));
     if (def.items.length + newItems.length > 50) {
-      throw new ValidationError('At most 50 items a campaign', { fields: [{ path: 'body.addItems', message: 'at most 50 items a campaign' }] });
+      throw new ValidationError('At most 50 items a campaign', {
+        fields: [{ path: 'body.addItems', message: 'at most 50 items a campaign' }],
+      });
     }
     next.items.push(...newItems);
     next.pickupPoints.push(...(edit.addPickupPoints ?? []).map((p, i) => ({ ...p, id: `p${def.pickupPoints.length + i + 1}` })));
 
     const defVersion = snapshot.defVersion ?? 0;
     const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#closesAt': 'closesAt' };
-    const values: Record<string, unknown> = { ':open': 'open', ':draft': 'draft', ':one': 1, ':closesAt': next.closesAt, ':now': now.toISOString() };
+    const values: Record<string, unknown> = {
+      ':open': 'open',
+      ':draft': 'draft',
+      ':one': 1,
+      ':closesAt': next.closesAt,
+      ':now': now.toISOString(),
+    };
     const sets = ['#version = #version + :one', '#closesAt = :closesAt'];
     const adds: string[] = [];
     // A draft may be edited whatever its old deadline (that is how an expired draft gets a new one).
@@ -108,16 +120,28 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
               Update: {
                 TableName: db.tableName,
                 Key: keys.campaignMeta(campaignId),
-                UpdateExpression: 'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef',
+                UpdateExpression:
+                  'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef',
                 // Optimistic: nobody edited the definition since we read it (campaigns start without defVersion).
                 ConditionExpression: defVersion === 0 ? 'attribute_not_exists(#defVersion) OR #defVersion = :def' : '#defVersion = :def',
                 ExpressionAttributeNames: {
-                  '#title': 'title', '#description': 'description', '#closesAt': 'closesAt', '#items': 'items', '#pickupPoints': 'pickupPoints',
-                  '#gsi2sk': GSI_OPEN_BY_CLOSE.sortKey, '#defVersion': 'defVersion',
+                  '#title': 'title',
+                  '#description': 'description',
+                  '#closesAt': 'closesAt',
+                  '#items': 'items',
+                  '#pickupPoints': 'pickupPoints',
+                  '#gsi2sk': GSI_OPEN_BY_CLOSE.sortKey,
+                  '#defVersion': 'defVersion',
                 },
                 ExpressionAttributeValues: {
-                  ':title': next.title, ':description': next.description, ':closesAt': next.closesAt, ':items': next.items, ':pickupPoints': next.pickupPoints,
-                  ':gsi2sk': indexKeys.openByClose(next.closesAt, campaignId)[GSI_OPEN_BY_CLOSE.sortKey], ':def': defVersion, ':nextDef': defVersion + 1,
+                  ':title': next.title,
+                  ':description': next.description,
+                  ':closesAt': next.closesAt,
+                  ':items': next.items,
+                  ':pickupPoints': next.pickupPoints,
+                  ':gsi2sk': indexKeys.openByClose(next.closesAt, campaignId)[GSI_OPEN_BY_CLOSE.sortKey],
+                  ':def': defVersion,
+                  ':nextDef': defVersion + 1,
                 },
               },
             },
@@ -146,7 +170,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
         if (state && (state.status === 'draft' || (state.status === 'open' && Date.parse(state.closesAt) > now.getTime()))) {
           const short = [...stockDelta].find(([itemId, d]) => d < 0 && (state.remaining[itemId] ?? 0) < -d);
           if (short) {
-            const sold = (state.sold[short[0]] ?? 0);
+            const sold = state.sold[short[0]] ?? 0;
             throw new InvalidStateError(`Stock of ${short[0]} cannot go below what is sold (${sold})`, { itemId: short[0], sold });
           }
         } else {

@@ -28,7 +28,11 @@ export interface Helper extends HelperRecord {
 export type CampaignRole = 'leader' | 'helper' | 'user' | 'anonymous';
 
 /** Leader by the definition (no read); helper by one GetItem of the helper item; else a plain user. */
-export async function campaignRole(db: DbContext, def: Pick<CampaignDefinition, 'id' | 'leaderId'>, userId: string | null | undefined): Promise<CampaignRole> {
+export async function campaignRole(
+  db: DbContext,
+  def: Pick<CampaignDefinition, 'id' | 'leaderId'>,
+  userId: string | null | undefined,
+): Promise<CampaignRole> {
   if (!userId) return 'anonymous';
   if (def.leaderId === userId) return 'leader';
   return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
@@ -37,7 +41,12 @@ export async function campaignRole(db: DbContext, def: Pick<CampaignDefinition, 
 export async function isHelper(db: DbContext, campaignId: string, userId: string): Promise<boolean> {
   if (!isLookupableId(userId)) return false;
   const out = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: keys.helper(campaignId, userId), ProjectionExpression: '#u', ExpressionAttributeNames: { '#u': 'userId' } }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.helper(campaignId, userId),
+      ProjectionExpression: '#u',
+      ExpressionAttributeNames: { '#u': 'userId' },
+    }),
   );
   return out.Item !== undefined;
 }
@@ -75,7 +84,10 @@ export async function listHelpers(db: DbContext, campaignId: string): Promise<He
   for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.helperPrefix())) {
     records.push({ campaignId, userId: item.userId as string, addedBy: item.addedBy as string, addedAt: item.addedAt as string });
   }
-  const names = await nicknames(db, records.map((r) => r.userId));
+  const names = await nicknames(
+    db,
+    records.map((r) => r.userId),
+  );
   return records
     .map((r) => ({ ...r, nickname: names.get(r.userId) ?? '' }))
     .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.userId.localeCompare(b.userId));

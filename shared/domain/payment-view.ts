@@ -35,7 +35,12 @@ export interface PaymentTotals {
 
 const NONE: MoneyTotals = { paid: 0, refunded: 0 };
 
-export function paymentLine(def: CampaignDefinition, entry: Entry, settlement: SettlementSummary | null, money: MoneyTotals | undefined): PaymentLine {
+export function paymentLine(
+  def: CampaignDefinition,
+  entry: Entry,
+  settlement: SettlementSummary | null,
+  money: MoneyTotals | undefined,
+): PaymentLine {
   const billable = entry.status === 'active';
   const amountDue = !billable ? 0 : settlement ? settleEntry(settlement, entry).amount : baseAmount(def, entry.items);
   const totals = money ?? NONE;

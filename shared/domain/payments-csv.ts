@@ -9,10 +9,28 @@ const STATE_LABEL = { unpaid: '未付', partial: '部分付款', paid: '已付�
 export function paymentsCsv(lines: readonly PaymentLine[], totals: PaymentTotals): string {
   let out = UTF8_BOM + csvRow(HEADERS);
   for (const l of lines) {
-    out += csvRow([l.seq, l.nickname, l.entryStatus === 'active' ? '有效' : '已取消', formatYuan(l.amountDue), formatYuan(l.paid), formatYuan(l.refunded), formatYuan(l.balance), STATE_LABEL[l.state]]);
+    out += csvRow([
+      l.seq,
+      l.nickname,
+      l.entryStatus === 'active' ? '有效' : '已取消',
+      formatYuan(l.amountDue),
+      formatYuan(l.paid),
+      formatYuan(l.refunded),
+      formatYuan(l.balance),
+      STATE_LABEL[l.state],
+    ]);
   }
   out += csvRow([]);
-  out += csvRow(['合计', '', '', formatYuan(totals.amountDue), formatYuan(totals.paid), formatYuan(totals.refunded), formatYuan(totals.balance), '']);
+  out += csvRow([
+    '合计',
+    '',
+    '',
+    formatYuan(totals.amountDue),
+    formatYuan(totals.paid),
+    formatYuan(totals.refunded),
+    formatYuan(totals.balance),
+    '',
+  ]);
   out += csvRow(['待收(补款)', formatYuan(totals.toCollect)]);
   out += csvRow(['待退(退款)', formatYuan(totals.toRefund)]);
   return out;

@@ -7,7 +7,20 @@ import type { CampaignDefinition } from './types.js';
 export const UTF8_BOM = '\uFEFF';
 
 // The last three columns came with payments: appended, so importers reading by position keep working.
-const HEADERS = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态', '已付(元)', '已退(元)', '差额(元)'];
+const HEADERS = [
+  '接龙号',
+  '昵称',
+  '手机号',
+  '自提点',
+  '商品明细',
+  '件数',
+  '应付金额(元)',
+  '备注',
+  '状态',
+  '已付(元)',
+  '已退(元)',
+  '差额(元)',
+];
 
 function cell(value: string | number | null): string {
   const s = value === null ? '' : String(value);
@@ -34,8 +47,20 @@ export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
   const detail = entry.items.map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}`).join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
-  return csvRow([entry.seq, entry.nickname, entry.phone, pickup, detail, units, formatYuan(entry.amount), entry.note, '有效',
-    formatYuan(money.paid), formatYuan(money.refunded), formatYuan(balanceOf(entry.amount, money))]);
+  return csvRow([
+    entry.seq,
+    entry.nickname,
+    entry.phone,
+    pickup,
+    detail,
+    units,
+    formatYuan(entry.amount),
+    entry.note,
+    '有效',
+    formatYuan(money.paid),
+    formatYuan(money.refunded),
+    formatYuan(balanceOf(entry.amount, money)),
+  ]);
 }
 
 export function settlementCsvFooter(summary: SettlementSummary): string {

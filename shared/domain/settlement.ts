@@ -72,7 +72,14 @@ export function summarizeTotals(def: CampaignDefinition, totals: ActiveTotals, s
   const items = def.items.map((item) => {
     const q = quantity.get(item.id) ?? 0;
     const finalUnitPrice = unitPriceAt(item, basisFor(def.tierBasis, q, entryCount));
-    return { itemId: item.id, name: item.name, spec: item.spec, quantity: q, finalUnitPrice, amount: status === 'failed' ? 0 : q * finalUnitPrice };
+    return {
+      itemId: item.id,
+      name: item.name,
+      spec: item.spec,
+      quantity: q,
+      finalUnitPrice,
+      amount: status === 'failed' ? 0 : q * finalUnitPrice,
+    };
   });
   return {
     campaignId: def.id,

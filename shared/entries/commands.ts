@@ -1,10 +1,6 @@
 import { JOIN_RING_SIZE, ringSlot } from '../table/index.js';
 import { createHash } from 'node:crypto';
-import type {
-  DeleteCommandInput,
-  PutCommandInput,
-  UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
 import { entryIds, indexKeys, keys } from '../table/index.js';
 import type { EntryRecord, MemberRecord, StateRecord } from '../table/index.js';
@@ -39,7 +35,6 @@ export interface CounterChange {
   joinToken?: string;
 }
 
-
 /** Where a join's token sits in a STATE item's ring, or -1. */
 export function ringPosition(state: Record<string, unknown> | undefined, token: string): number {
   if (!state) return -1;
@@ -64,7 +59,6 @@ const RING = (() => {
   }
   return { names, condition: conditions.join(' AND '), shift: shifts.join(', ') };
 })();
-
 
 export function counterUpdate(tableName: string, campaignId: string, change: CounterChange): UpdateInput {
   const names: Record<string, string> = { '#version': 'version' };
@@ -141,18 +135,44 @@ export interface IdempotencyRecord {
 
 function claimUpdate(tableName: string, campaignId: string, record: MemberRecord) {
   const names: Record<string, string> = {
-    '#type': 'type', '#userId': 'userId', '#token': 'token', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt',
+    '#type': 'type',
+    '#userId': 'userId',
+    '#token': 'token',
+    '#state': 'state',
+    '#requestHash': 'requestHash',
+    '#createdAt': 'createdAt',
   };
   const values: Record<string, unknown> = {
-    ':type': 'member', ':userId': record.userId, ':token': record.token, ':held': record.state, ':requestHash': record.requestHash, ':createdAt': record.createdAt,
+    ':type': 'member',
+    ':userId': record.userId,
+    ':token': record.token,
+    ':held': record.state,
+    ':requestHash': record.requestHash,
+    ':createdAt': record.createdAt,
   };
-  const sets = ['#type = :type', '#userId = :userId', '#token = :token', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt'];
+  const sets = [
+    '#type = :type',
+    '#userId = :userId',
+    '#token = :token',
+    '#state = :held',
+    '#requestHash = :requestHash',
+    '#createdAt = :createdAt',
+  ];
   if (record.idempotencyKey !== undefined) {
     Object.assign(names, { '#key': 'idempotencyKey', '#idem': idempotencyAttribute(record.idempotencyKey) });
-    Object.assign(values, { ':key': record.idempotencyKey, ':idem': { token: record.token, requestHash: record.requestHash, createdAt: record.createdAt } satisfies IdempotencyRecord });
+    Object.assign(values, {
+      ':key': record.idempotencyKey,
+      ':idem': { token: record.token, requestHash: record.requestHash, createdAt: record.createdAt } satisfies IdempotencyRecord,
+    });
     sets.push('#key = :key', '#idem = :idem');
   }
-  return { TableName: tableName, Key: keys.member(campaignId, record.userId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    TableName: tableName,
+    Key: keys.member(campaignId, record.userId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /**
@@ -211,7 +231,9 @@ export function putEntry(tableName: string, record: EntryRecord): PutCommandInpu
       ...keys.entry(record.campaignId, record.seq),
       ...indexKeys.entryByParticipant(record.userId, record.createdAt, record.id),
       // A held (prepaid, unpaid) entry is in gsi2 by the end of its hold, for the sweep.
-      ...(record.status === 'pending_payment' && record.holdUntil ? indexKeys.holdUntil(record.holdUntil, record.campaignId, record.id) : {}),
+      ...(record.status === 'pending_payment' && record.holdUntil
+        ? indexKeys.holdUntil(record.holdUntil, record.campaignId, record.id)
+        : {}),
       type: 'entry',
       ...record,
     },
@@ -234,8 +256,21 @@ const emptyOrTombstone = {
  */
 export function putVoidLine(tableName: string, campaignId: string, seq: number, now: string) {
   const line: EntryRecord = {
-    id: entryIds.void(seq), campaignId, campaignTitle: '', seq, userId: '', nickname: '', items: [], note: null,
-    pickupPointId: null, phone: null, status: 'cancelled', createdAt: now, updatedAt: now, version: 1, void: true,
+    id: entryIds.void(seq),
+    campaignId,
+    campaignTitle: '',
+    seq,
+    userId: '',
+    nickname: '',
+    items: [],
+    note: null,
+    pickupPointId: null,
+    phone: null,
+    status: 'cancelled',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    void: true,
   };
   return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'entry', ...line }, ...emptyOrTombstone };
 }
@@ -246,7 +281,11 @@ export function putVoidLine(tableName: string, campaignId: string, seq: number, 
  * with the void line (the number's hole), whose writer accounts for the units.
  */
 export function putTombstone(tableName: string, campaignId: string, seq: number, token: string, now: string) {
-  return { TableName: tableName, Item: { ...keys.entry(campaignId, seq), type: 'tombstone', seq, token, campaignId, createdAt: now }, ...emptyOrTombstone };
+  return {
+    TableName: tableName,
+    Item: { ...keys.entry(campaignId, seq), type: 'tombstone', seq, token, campaignId, createdAt: now },
+    ...emptyOrTombstone,
+  };
 }
 
 /**

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { checkEntryLines, checkPickupPoint, quantityDelta } from '../domain/index.js';
 import { notOpenReason } from '../domain/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
@@ -86,7 +96,12 @@ function stateRejection(state: StateRecord, units: ReadonlyMap<string, number>, 
 }
 
 /** Turn a failed STATE condition (its ALL_OLD item) into the reason the caller needs. */
-export function counterRejection(def: CampaignDefinition, old: Record<string, unknown> | undefined, units: ReadonlyMap<string, number>, now: Date): Error {
+export function counterRejection(
+  def: CampaignDefinition,
+  old: Record<string, unknown> | undefined,
+  units: ReadonlyMap<string, number>,
+  now: Date,
+): Error {
   if (!old) return new NotFoundError(`No campaign ${def.id}`);
   return stateRejection(old as unknown as StateRecord, units, now) ?? new ConflictError('The campaign changed while processing; retry');
 }
@@ -192,7 +207,11 @@ function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: Rea
 }
 
 /** STATE and the user's claim in one strongly consistent BatchGetItem. */
-async function readStateAndClaim(db: DbContext, campaignId: string, userId: string): Promise<{ state: StateRecord | undefined; claim: StoredClaim | undefined }> {
+async function readStateAndClaim(
+  db: DbContext,
+  campaignId: string,
+  userId: string,
+): Promise<{ state: StateRecord | undefined; claim: StoredClaim | undefined }> {
   const stateKey = keys.campaignState(campaignId);
   const claimKey = keys.member(campaignId, userId);
   const found: Record<string, unknown>[] = [];
@@ -218,10 +237,17 @@ function keyRecord(claim: StoredClaim | undefined, key: string | undefined): Ide
 
 const refOf = (userId: string, r: { token: string; createdAt: string }): JoinRef => ({ userId, token: r.token, createdAt: r.createdAt });
 
-async function replayFromClaim(db: DbContext, campaignId: string, req: JoinRequest, hash: string, claimRead?: { item: StoredClaim | undefined }): Promise<JoinResult | null> {
+async function replayFromClaim(
+  db: DbContext,
+  campaignId: string,
+  req: JoinRequest,
+  hash: string,
+  claimRead?: { item: StoredClaim | undefined },
+): Promise<JoinResult | null> {
   const claim = claimRead
     ? claimRead.item
-    : ((await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true }))).Item as StoredClaim | undefined);
+    : ((await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, req.userId), ConsistentRead: true })))
+        .Item as StoredClaim | undefined);
   const earlier = keyRecord(claim, req.idempotencyKey);
   if (!earlier) return null;
   if (earlier.requestHash !== hash) throw new IdempotencyKeyReusedError();
@@ -280,8 +306,11 @@ async function awaitJoin(db: DbContext, campaignId: string, ref: JoinRef): Promi
   for (let i = 0; i < 40; i++) {
     const where = await locateJoin(db, campaignId, ref, i % 10 === 3 || i === 39);
     if (where.kind === 'entry') return where.entry;
-    const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, ref.userId), ConsistentRead: true }))).Item as StoredClaim | undefined;
-    if (!claim || (claim.token !== ref.token && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token))) return 'gone';
+    const claim = (
+      await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, ref.userId), ConsistentRead: true }))
+    ).Item as StoredClaim | undefined;
+    if (!claim || (claim.token !== ref.token && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token)))
+      return 'gone';
     if (claim.token === ref.token && claim.state === 'released') return 'gone';
     if (isStale(db, ref.createdAt)) return 'pending';
     await sleep(50);
@@ -349,7 +378,14 @@ async function reserveAndWrite(
   try {
     const out = await db.doc.send(
       new UpdateCommand(
-        counterUpdate(db.tableName, def.id, { units, participants: 1, takeNumber: true, joinToken: claim.token, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+        counterUpdate(db.tableName, def.id, {
+          units,
+          participants: 1,
+          takeNumber: true,
+          joinToken: claim.token,
+          limited: limitedItems(def),
+          requireOpenAt: now.toISOString(),
+        }),
       ),
     );
     db.onCapacity?.('join.reserve', out.ConsumedCapacity);
@@ -399,7 +435,13 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
  * Idempotency-Key resumes the join (answerFromExistingClaim). A first attempt (not a resume) that
  * finds itself past its lease gives up instead: its claim may have been taken over already.
  */
-async function writeEntry(db: DbContext, def: CampaignDefinition, record: EntryRecord, units: ReadonlyMap<string, number>, replayed: boolean): Promise<JoinResult> {
+async function writeEntry(
+  db: DbContext,
+  def: CampaignDefinition,
+  record: EntryRecord,
+  units: ReadonlyMap<string, number>,
+  replayed: boolean,
+): Promise<JoinResult> {
   for (let attempt = 0; ; attempt++) {
     if (attempt === 0 && !replayed && isStale(db, record.createdAt)) return abandon(db, def, record.seq, units);
     try {
@@ -428,11 +470,20 @@ async function writeEntry(db: DbContext, def: CampaignDefinition, record: EntryR
  * released twice.
  */
 async function abandon(db: DbContext, def: CampaignDefinition, seq: number, units: ReadonlyMap<string, number>): Promise<never> {
-  const release = counterUpdate(db.tableName, def.id, { units: negate(units), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null });
+  const release = counterUpdate(db.tableName, def.id, {
+    units: negate(units),
+    participants: -1,
+    takeNumber: false,
+    limited: limitedItems(def),
+    requireOpenAt: null,
+  });
   try {
     await db.doc.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: putVoidLine(db.tableName, def.id, seq, db.clock.now().toISOString()) }, { Update: asTransactUpdate(release) }],
+        TransactItems: [
+          { Put: putVoidLine(db.tableName, def.id, seq, db.clock.now().toISOString()) },
+          { Update: asTransactUpdate(release) },
+        ],
       }),
     );
   } catch (err) {
@@ -457,7 +508,13 @@ export interface EntryChange {
  * (guarded by open window and stock for increases). A concurrent change of the same entry makes
  * the version check fail; we re-read and retry.
  */
-export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, entryId: string, userId: string, change: EntryChange): Promise<Entry> {
+export async function changeEntry(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  entryId: string,
+  userId: string,
+  change: EntryChange,
+): Promise<Entry> {
   const { def } = snapshot;
   if (change.items) checkEntryLines(def, change.items);
   checkPickupPoint(def, change.pickupPointId);
@@ -467,19 +524,25 @@ export async function changeEntry(db: DbContext, snapshot: CampaignSnapshot, ent
     if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
     assertOpen(snapshot, now);
     if (current.status !== 'active') {
-      const why = current.status === 'pending_payment' ? 'An entry waiting for its payment cannot be changed: pay it, or cancel it and join again' : 'A cancelled or expired entry cannot be changed';
+      const why =
+        current.status === 'pending_payment'
+          ? 'An entry waiting for its payment cannot be changed: pay it, or cancel it and join again'
+          : 'A cancelled or expired entry cannot be changed';
       throw new InvalidStateError(why, { status: current.status });
     }
     const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
     const entryUpdate = updateEntry(db.tableName, def.id, current.seq, current.version, change, now.toISOString());
-    const counters = counterUpdate(db.tableName, def.id, { units, participants: 0, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() });
+    const counters = counterUpdate(db.tableName, def.id, {
+      units,
+      participants: 0,
+      takeNumber: false,
+      limited: limitedItems(def),
+      requireOpenAt: now.toISOString(),
+    });
     try {
       await db.doc.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Update: asTransactUpdate(entryUpdate) },
-            { Update: asTransactUpdate(counters) },
-          ],
+          TransactItems: [{ Update: asTransactUpdate(entryUpdate) }, { Update: asTransactUpdate(counters) }],
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -513,7 +576,8 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
   for (let attempt = 0; ; attempt++) {
     const now = db.clock.now();
     const current = await requireEntry(db, def.id, entryId);
-    if (current.userId !== actorId && def.leaderId !== actorId) throw new ForbiddenError('Only the entry owner or the leader can cancel it');
+    if (current.userId !== actorId && def.leaderId !== actorId)
+      throw new ForbiddenError('Only the entry owner or the leader can cancel it');
     if (current.status === 'cancelled' || current.status === 'expired') return toEntry(current); // DELETE is idempotent
     assertOpen(snapshot, now);
     const units = quantityDelta(current.items, []);
@@ -521,11 +585,21 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: asTransactUpdate(updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString(), current.status)) },
+            {
+              Update: asTransactUpdate(
+                updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString(), current.status),
+              ),
+            },
             { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
             {
               Update: asTransactUpdate(
-                counterUpdate(db.tableName, def.id, { units, participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: now.toISOString() }),
+                counterUpdate(db.tableName, def.id, {
+                  units,
+                  participants: -1,
+                  takeNumber: false,
+                  limited: limitedItems(def),
+                  requireOpenAt: now.toISOString(),
+                }),
               ),
             },
           ],
@@ -548,7 +622,12 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
  * sees their own line right after joining. Tombstones (numbers of given-up joins, until repair
  * voids them) are not lines and are filtered out, so a page may hold fewer than `limit`.
  */
-export async function listEntries(db: DbContext, campaignId: string, limit: number, cursor?: string | null): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
+export async function listEntries(
+  db: DbContext,
+  campaignId: string,
+  limit: number,
+  cursor?: string | null,
+): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
   const pk = keys.campaignPartition(campaignId);
   const start = decodeCursor(cursor, pk);
   // A cursor must point into this list's key range, or DynamoDB would refuse the query (500).

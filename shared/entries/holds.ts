@@ -65,9 +65,23 @@ export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, en
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: asTransactUpdate(updateEntry(db.tableName, campaignId, entry.seq, entry.version, { status: 'expired' }, now, 'pending_payment')) },
+            {
+              Update: asTransactUpdate(
+                updateEntry(db.tableName, campaignId, entry.seq, entry.version, { status: 'expired' }, now, 'pending_payment'),
+              ),
+            },
             { Update: asTransactUpdate(releaseClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token)) },
-            { Update: asTransactUpdate(counterUpdate(db.tableName, campaignId, { units: quantityDelta(entry.items, []), participants: -1, takeNumber: false, limited: limitedItems(def), requireOpenAt: null })) },
+            {
+              Update: asTransactUpdate(
+                counterUpdate(db.tableName, campaignId, {
+                  units: quantityDelta(entry.items, []),
+                  participants: -1,
+                  takeNumber: false,
+                  limited: limitedItems(def),
+                  requireOpenAt: null,
+                }),
+              ),
+            },
           ],
         }),
       );
@@ -107,7 +121,17 @@ export async function reviveEntry(db: DbContext, def: CampaignDefinition, entry:
               ExpressionAttributeValues: { ':held': 'held', ':released': 'released', ':token': entryIds.parse(entry.id)!.token },
             },
           },
-          { Update: asTransactUpdate(counterUpdate(db.tableName, def.id, { units: quantityDelta([], entry.items), participants: 1, takeNumber: false, limited: limitedItems(def), requireOpenAt: now })) },
+          {
+            Update: asTransactUpdate(
+              counterUpdate(db.tableName, def.id, {
+                units: quantityDelta([], entry.items),
+                participants: 1,
+                takeNumber: false,
+                limited: limitedItems(def),
+                requireOpenAt: now,
+              }),
+            ),
+          },
         ],
       }),
     );

@@ -66,12 +66,14 @@ export type JoinWhereabouts =
  * older one: the searches skip the newest 32 lines, and a campaign of ≤ 32 joins needs none.
  */
 export async function locateJoin(db: DbContext, campaignId: string, ref: JoinRef, deep = true): Promise<JoinWhereabouts> {
-  const state = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(campaignId), ConsistentRead: true }))).Item;
+  const state = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.campaignState(campaignId), ConsistentRead: true })))
+    .Item;
   const currentSeq = (state?.seq as number | undefined) ?? 0;
   const position = ringPosition(state, ref.token);
   if (position >= 0) {
     const seq = seqAtRingPosition(currentSeq, position);
-    const stored = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, seq), ConsistentRead: true }))).Item;
+    const stored = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.entry(campaignId, seq), ConsistentRead: true })))
+      .Item;
     if (!stored) return { kind: 'numbered', seq };
     if (stored.type === 'entry' && stored.id === entryIds.of(seq, ref.token)) return { kind: 'entry', entry: stored as EntryRecord };
     return { kind: 'voided', seq };
@@ -92,7 +94,11 @@ async function findInOwnerIndex(db: DbContext, campaignId: string, ref: JoinRef)
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :at)',
       FilterExpression: '#campaignId = :campaignId',
       ExpressionAttributeNames: { '#pk': GSI_BY_OWNER.partitionKey, '#sk': GSI_BY_OWNER.sortKey, '#campaignId': 'campaignId' },
-      ExpressionAttributeValues: { ':pk': indexKeys.participantPartition(ref.userId), ':at': `${ref.createdAt}#`, ':campaignId': campaignId },
+      ExpressionAttributeValues: {
+        ':pk': indexKeys.participantPartition(ref.userId),
+        ':at': `${ref.createdAt}#`,
+        ':campaignId': campaignId,
+      },
     }),
   );
   const hit = (out.Items ?? []).find((item) => isEntryOf(item, ref));
@@ -110,7 +116,11 @@ async function findInList(db: DbContext, campaignId: string, ref: JoinRef, lastS
         FilterExpression: '#userId = :userId AND #createdAt = :createdAt',
         ExpressionAttributeNames: { '#userId': 'userId', '#createdAt': 'createdAt' },
         ExpressionAttributeValues: {
-          ':pk': keys.campaignPartition(campaignId), ':first': entrySortKey(1), ':last': entrySortKey(lastSeq), ':userId': ref.userId, ':createdAt': ref.createdAt,
+          ':pk': keys.campaignPartition(campaignId),
+          ':first': entrySortKey(1),
+          ':last': entrySortKey(lastSeq),
+          ':userId': ref.userId,
+          ':createdAt': ref.createdAt,
         },
         ConsistentRead: true,
         ExclusiveStartKey: start,

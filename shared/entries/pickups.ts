@@ -32,7 +32,13 @@ export interface PickupMark {
 }
 
 function markOf(r: PickupEntryRecord): PickupMark {
-  return { entryId: r.id, seq: r.seq, pickedUp: r.pickedUpAt !== undefined, pickedUpAt: r.pickedUpAt ?? null, pickedUpBy: r.pickedUpBy ?? null };
+  return {
+    entryId: r.id,
+    seq: r.seq,
+    pickedUp: r.pickedUpAt !== undefined,
+    pickedUpAt: r.pickedUpAt ?? null,
+    pickedUpBy: r.pickedUpBy ?? null,
+  };
 }
 
 /** Where an entry id says its line is; an id that does not parse names nothing (404). */
@@ -60,9 +66,23 @@ export async function markPickedUp(db: DbContext, campaignId: string, entryId: s
         TableName: db.tableName,
         Key: keys.entry(campaignId, seq),
         UpdateExpression: 'SET #at = :now, #by = :by',
-        ConditionExpression: '#id = :id AND #type = :entry AND #status = :active AND attribute_not_exists(#void) AND attribute_not_exists(#at)',
-        ExpressionAttributeNames: { '#id': 'id', '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status', '#void': 'void' },
-        ExpressionAttributeValues: { ':id': entryId, ':now': db.clock.now().toISOString(), ':by': byUserId, ':entry': 'entry', ':active': 'active' },
+        ConditionExpression:
+          '#id = :id AND #type = :entry AND #status = :active AND attribute_not_exists(#void) AND attribute_not_exists(#at)',
+        ExpressionAttributeNames: {
+          '#id': 'id',
+          '#at': 'pickedUpAt',
+          '#by': 'pickedUpBy',
+          '#type': 'type',
+          '#status': 'status',
+          '#void': 'void',
+        },
+        ExpressionAttributeValues: {
+          ':id': entryId,
+          ':now': db.clock.now().toISOString(),
+          ':by': byUserId,
+          ':entry': 'entry',
+          ':active': 'active',
+        },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -110,7 +130,9 @@ export async function undoPickedUp(db: DbContext, campaignId: string, entryId: s
     const old = failure.item as PickupEntryRecord | undefined;
     if (old?.id === entryId && isPickable(old)) {
       if (old.pickedUpAt === undefined) return markOf(old);
-      throw new InvalidStateError(`A pickup can only be undone within ${PICKUP_UNDO_WINDOW_MS / 60_000} minutes`, { pickedUpAt: old.pickedUpAt });
+      throw new InvalidStateError(`A pickup can only be undone within ${PICKUP_UNDO_WINDOW_MS / 60_000} minutes`, {
+        pickedUpAt: old.pickedUpAt,
+      });
     }
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
@@ -159,10 +181,20 @@ export async function listPickups(db: DbContext, def: CampaignDefinition, pickup
     if (mark.pickedUp) group.pickedUp++;
     else group.waiting++;
     group.entries.push({
-      entryId: e.id, seq: e.seq, userId: e.userId, nickname: e.nickname, phone: e.phone ?? null, note: e.note ?? null, items: e.items,
-      pickedUp: mark.pickedUp, pickedUpAt: mark.pickedUpAt, pickedUpBy: mark.pickedUpBy,
+      entryId: e.id,
+      seq: e.seq,
+      userId: e.userId,
+      nickname: e.nickname,
+      phone: e.phone ?? null,
+      note: e.note ?? null,
+      items: e.items,
+      pickedUp: mark.pickedUp,
+      pickedUpAt: mark.pickedUpAt,
+      pickedUpBy: mark.pickedUpBy,
     });
   }
   const lists = [...groups.values()];
-  return pickupPointId === undefined ? lists.filter((g) => g.pickupPointId !== null || g.entries.length > 0) : lists.filter((g) => g.pickupPointId === pickupPointId);
+  return pickupPointId === undefined
+    ? lists.filter((g) => g.pickupPointId !== null || g.entries.length > 0)
+    : lists.filter((g) => g.pickupPointId === pickupPointId);
 }

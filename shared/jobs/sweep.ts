@@ -27,7 +27,12 @@ export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 
       const summary = await settleCampaign(db, campaignId);
       // Prepaid campaigns: the settle transaction marked their refunds owed; the payment sweep below requests them.
       report.settled.push(campaignId);
-      logger.info('campaign settled by sweep', { campaignId, status: summary.status, entryCount: summary.entryCount, total: summary.total });
+      logger.info('campaign settled by sweep', {
+        campaignId,
+        status: summary.status,
+        entryCount: summary.entryCount,
+        total: summary.total,
+      });
     } catch (err) {
       report.failed.push({ campaignId, error: err instanceof Error ? err.message : String(err) });
       logger.error('sweep could not settle campaign', { campaignId, err });

@@ -53,7 +53,12 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
  * write (≈1 WCU; a refused one too). The counter expires through DynamoDB TTL a minute after its
  * window. Over the limit: 429 RATE_LIMITED with the seconds until the window ends.
  */
-export async function consumeRate(db: DbContext, limits: RateLimits | undefined, scope: 'join' | 'login' | 'payment', subject: string): Promise<void> {
+export async function consumeRate(
+  db: DbContext,
+  limits: RateLimits | undefined,
+  scope: 'join' | 'login' | 'payment',
+  subject: string,
+): Promise<void> {
   if (!limits) return;
   const rule = limits[scope];
   const local = limits.local;
@@ -83,10 +88,14 @@ export async function consumeRate(db: DbContext, limits: RateLimits | undefined,
   } catch (err) {
     if (!conditionFailure(err)) throw err;
     const retryAfterSeconds = Math.max(1, Math.ceil((end - now) / 1000));
-    throw new RateLimitedError(`Too many ${scope} requests: at most ${rule.limit} per ${rule.windowSeconds} s; retry in ${retryAfterSeconds} s`, retryAfterSeconds, {
-      scope,
-      limit: rule.limit,
-      windowSeconds: rule.windowSeconds,
-    });
+    throw new RateLimitedError(
+      `Too many ${scope} requests: at most ${rule.limit} per ${rule.windowSeconds} s; retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+      {
+        scope,
+        limit: rule.limit,
+        windowSeconds: rule.windowSeconds,
+      },
+    );
   }
 }

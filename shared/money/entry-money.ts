@@ -14,7 +14,12 @@ export function holdEnd(def: CampaignDefinition, now: Date): Date {
 }
 
 /** The order a held entry pays with (order 1: the join), made or found again. */
-export async function joinPayment(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, payerOpenid: string | null): Promise<PrepayView> {
+export async function joinPayment(
+  ctx: PaymentsContext,
+  def: CampaignDefinition,
+  entry: Entry,
+  payerOpenid: string | null,
+): Promise<PrepayView> {
   return prepayOrder(ctx, def, entry, {
     n: 1,
     kind: 'join',
@@ -37,7 +42,13 @@ export async function netPaid(ctx: PaymentsContext, campaignId: string, entryId:
  * applies them (payments-in.ts), stock and window permitting, else it is refunded. Older unpaid
  * top-ups are closed first, so only the latest wish is payable.
  */
-export async function topUpFor(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, items: EntryLine[], payerOpenid: string | null): Promise<PrepayView> {
+export async function topUpFor(
+  ctx: PaymentsContext,
+  def: CampaignDefinition,
+  entry: Entry,
+  items: EntryLine[],
+  payerOpenid: string | null,
+): Promise<PrepayView> {
   let money = await getPayment(ctx.db, def.id, entry.id);
   if (await closeUnpaid(ctx, def.id, entry.id, money, (o) => o.kind === 'topup')) money = await getPayment(ctx.db, def.id, entry.id);
   return prepayOrder(ctx, def, entry, {
@@ -51,11 +62,25 @@ export async function topUpFor(ctx: PaymentsContext, def: CampaignDefinition, en
 }
 
 /** The newest unpaid top-up of an entry, with fresh wx.requestPayment parameters; null if none. */
-export async function pendingTopUp(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry, payerOpenid: string | null): Promise<PrepayView | null> {
-  const open = (await entryOrders(ctx, def.id, entry.id)).filter((o) => o.kind === 'topup' && o.state === 'created' && Date.parse(o.expiresAt) > ctx.db.clock.now().getTime());
+export async function pendingTopUp(
+  ctx: PaymentsContext,
+  def: CampaignDefinition,
+  entry: Entry,
+  payerOpenid: string | null,
+): Promise<PrepayView | null> {
+  const open = (await entryOrders(ctx, def.id, entry.id)).filter(
+    (o) => o.kind === 'topup' && o.state === 'created' && Date.parse(o.expiresAt) > ctx.db.clock.now().getTime(),
+  );
   const latest = open.at(-1);
   if (!latest) return null;
-  return prepayOrder(ctx, def, entry, { n: latest.n, kind: 'topup', amount: latest.amount, expiresAt: new Date(latest.expiresAt), payerOpenid, ...(latest.items ? { items: latest.items } : {}) });
+  return prepayOrder(ctx, def, entry, {
+    n: latest.n,
+    kind: 'topup',
+    amount: latest.amount,
+    expiresAt: new Date(latest.expiresAt),
+    payerOpenid,
+    ...(latest.items ? { items: latest.items } : {}),
+  });
 }
 
 /**
@@ -68,7 +93,8 @@ export async function pendingTopUp(ctx: PaymentsContext, def: CampaignDefinition
 export async function refundExcess(ctx: PaymentsContext, def: CampaignDefinition, entry: Entry): Promise<void> {
   const active = entry.status === 'active';
   let money = await getPayment(ctx.db, def.id, entry.id);
-  if (await closeUnpaid(ctx, def.id, entry.id, money, (o) => o.kind === 'topup' || !active)) money = await getPayment(ctx.db, def.id, entry.id);
+  if (await closeUnpaid(ctx, def.id, entry.id, money, (o) => o.kind === 'topup' || !active))
+    money = await getPayment(ctx.db, def.id, entry.id);
   if (!active && entry.status !== 'cancelled') return;
   const due = active ? baseAmount(def, entry.items) : 0;
   const net = kept(money);
@@ -77,7 +103,13 @@ export async function refundExcess(ctx: PaymentsContext, def: CampaignDefinition
 }
 
 /** Close the entry's unpaid orders that `which` picks; true if one turned out paid (its money moved). */
-async function closeUnpaid(ctx: PaymentsContext, campaignId: string, entryId: string, money: PaymentRecord | null, which: (o: OrderRecord) => boolean): Promise<boolean> {
+async function closeUnpaid(
+  ctx: PaymentsContext,
+  campaignId: string,
+  entryId: string,
+  money: PaymentRecord | null,
+  which: (o: OrderRecord) => boolean,
+): Promise<boolean> {
   let moved = false;
   for (const order of await entryOrders(ctx, campaignId, entryId, money)) {
     if (order.state !== 'created' || !which(order)) continue;

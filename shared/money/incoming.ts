@@ -30,7 +30,8 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
     return 'unknown-order';
   }
   const amount = tx.amountFen ?? order.amount;
-  if (amount !== order.amount) logger.warn('payment amount differs from the order', { outTradeNo: order.outTradeNo, ordered: order.amount, paid: amount });
+  if (amount !== order.amount)
+    logger.warn('payment amount differs from the order', { outTradeNo: order.outTradeNo, ordered: order.amount, paid: amount });
   const event = {
     campaignId: order.campaignId,
     entryId: order.entryId,
@@ -44,7 +45,11 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
   const paidOrder = orderPaidUpdate(db.tableName, order.outTradeNo, tx.transactionId, amount);
   if (order.kind === 'join') {
     const activation = await applyMoneyEvent(db, event, order.userId, {
-      with: [paidOrder, activateEntryTx(db.tableName, order.campaignId, { id: order.entryId, seq: order.seq }, event.at), campaignTakesPaymentsTx(db.tableName, order.campaignId)],
+      with: [
+        paidOrder,
+        activateEntryTx(db.tableName, order.campaignId, { id: order.entryId, seq: order.seq }, event.at),
+        campaignTakesPaymentsTx(db.tableName, order.campaignId),
+      ],
     });
     if (activation.applied) return 'recorded';
     if (activation.reason === 'duplicate') return 'duplicate';
@@ -68,7 +73,8 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
  * was superseded by a newer one, or expired), the top-up is refunded in full.
  */
 async function applyTopUp(ctx: PaymentsContext, order: OrderRecord, amount: number, transactionId: string): Promise<PaymentOutcome> {
-  if (order.state !== 'created' || !order.items) return refundLate(ctx, order, amount, transactionId, 'a top-up that was replaced or had expired');
+  if (order.state !== 'created' || !order.items)
+    return refundLate(ctx, order, amount, transactionId, 'a top-up that was replaced or had expired');
   try {
     const snapshot = await requireCampaign(ctx.db, order.campaignId);
     await changeEntry(ctx.db, snapshot, order.entryId, order.userId, { items: order.items });
@@ -90,12 +96,30 @@ async function placeLatePayment(ctx: PaymentsContext, order: OrderRecord, amount
       return 'revived';
     }
   }
-  return refundLate(ctx, order, amount, transactionId, entry?.status === 'expired' ? 'paid after the hold expired and the stock is gone' : 'paid for an entry that is no longer open');
+  return refundLate(
+    ctx,
+    order,
+    amount,
+    transactionId,
+    entry?.status === 'expired' ? 'paid after the hold expired and the stock is gone' : 'paid for an entry that is no longer open',
+  );
 }
 
-async function refundLate(ctx: PaymentsContext, order: OrderRecord, amount: number, transactionId: string, reason: string): Promise<PaymentOutcome> {
+async function refundLate(
+  ctx: PaymentsContext,
+  order: OrderRecord,
+  amount: number,
+  transactionId: string,
+  reason: string,
+): Promise<PaymentOutcome> {
   ctx.logger.warn('refunding a late payment', { campaignId: order.campaignId, entryId: order.entryId, reason });
-  await requestRefund(ctx, { campaignId: order.campaignId, id: order.entryId, seq: order.seq, userId: order.userId }, amount, `late#${transactionId}`, reason);
+  await requestRefund(
+    ctx,
+    { campaignId: order.campaignId, id: order.entryId, seq: order.seq, userId: order.userId },
+    amount,
+    `late#${transactionId}`,
+    reason,
+  );
   return 'refunded';
 }
 

@@ -32,7 +32,6 @@ export interface PaymentRecord extends MoneyTotals {
   updatedAt: string;
 }
 
-
 export interface ApplyOptions {
   /** the PAY version the caller computed the event from; another event in between: MoneyConflictError */
   expectVersion?: number;
@@ -49,7 +48,10 @@ export class MoneyConflictError extends ConflictError {
   }
 }
 
-export type ApplyOutcome = { applied: true } | { applied: false; reason: 'duplicate' } | { applied: false; reason: 'rejected'; index: number; item?: Record<string, unknown> };
+export type ApplyOutcome =
+  | { applied: true }
+  | { applied: false; reason: 'duplicate' }
+  | { applied: false; reason: 'rejected'; index: number; item?: Record<string, unknown> };
 
 /** How an event moves the PAY totals; `refunding` is money promised back and not yet confirmed. */
 export function effectOf(e: LedgerEvent): MoneyTotals & { refunding: number } {
@@ -74,11 +76,7 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
   const effect = effectOf(event);
   const extra = Object.entries(opts.set ?? {});
   const versionCondition =
-    opts.expectVersion === undefined
-      ? undefined
-      : opts.expectVersion === 0
-        ? 'attribute_not_exists(#version)'
-        : '#version = :expect';
+    opts.expectVersion === undefined ? undefined : opts.expectVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expect';
   return [
     {
       Put: {
@@ -179,7 +177,12 @@ async function queryPage(db: DbContext, campaignId: string, prefix: string, limi
 }
 
 /** The campaign's ledger, grouped by entry, each entry's events in key order. */
-export async function listLedger(db: DbContext, campaignId: string, limit: number, cursor?: string | null): Promise<{ events: LedgerEvent[]; nextCursor: string | null }> {
+export async function listLedger(
+  db: DbContext,
+  campaignId: string,
+  limit: number,
+  cursor?: string | null,
+): Promise<{ events: LedgerEvent[]; nextCursor: string | null }> {
   const page = await queryPage(db, campaignId, keys.ledgerPrefix(), limit, cursor);
   return { events: page.items.map(toLedgerEvent), nextCursor: page.nextCursor };
 }

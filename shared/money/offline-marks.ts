@@ -12,9 +12,17 @@ import type { EntryRecord } from '../table/index.js';
  * from, so two helpers marking at once cannot both count: the second recomputes. Marking the amount
  * already recorded writes nothing.
  */
-export async function markOfflinePayment(db: DbContext, def: CampaignDefinition, entry: EntryRecord, received: number, actorId: string): Promise<PaymentRecord> {
+export async function markOfflinePayment(
+  db: DbContext,
+  def: CampaignDefinition,
+  entry: EntryRecord,
+  received: number,
+  actorId: string,
+): Promise<PaymentRecord> {
   if (def.paymentMode !== 'offline') {
-    throw new InvalidStateError('This campaign is paid with WeChat Pay; payments are recorded from WeChat, not marked by hand', { paymentMode: def.paymentMode });
+    throw new InvalidStateError('This campaign is paid with WeChat Pay; payments are recorded from WeChat, not marked by hand', {
+      paymentMode: def.paymentMode,
+    });
   }
   for (let attempt = 0; ; attempt++) {
     const current = await getPayment(db, def.id, entry.id);
@@ -25,7 +33,16 @@ export async function markOfflinePayment(db: DbContext, def: CampaignDefinition,
     try {
       const outcome = await applyMoneyEvent(
         db,
-        { campaignId: def.id, entryId: entry.id, seq: entry.seq, event: 'offline_marked', amount: delta, ref: `offline#${version + 1}`, actor: actorId, at },
+        {
+          campaignId: def.id,
+          entryId: entry.id,
+          seq: entry.seq,
+          event: 'offline_marked',
+          amount: delta,
+          ref: `offline#${version + 1}`,
+          actor: actorId,
+          at,
+        },
         entry.userId,
         { expectVersion: version },
       );

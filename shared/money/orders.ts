@@ -73,7 +73,8 @@ export interface RefundRecord {
 const digest = (parts: Array<string | number>) => createHash('sha256').update(parts.join('|')).digest('hex').toUpperCase();
 
 /** 32 characters of [0-9A-Z], within WeChat's 6–32 [0-9A-Za-z_-|*]. */
-export const outTradeNoFor = (campaignId: string, entryId: string, n: number) => `T${digest(['order', campaignId, entryId, n]).slice(0, 31)}`;
+export const outTradeNoFor = (campaignId: string, entryId: string, n: number) =>
+  `T${digest(['order', campaignId, entryId, n]).slice(0, 31)}`;
 export const outRefundNoFor = (campaignId: string, entryId: string, outTradeNo: string, purpose: string) =>
   `R${digest(['refund', campaignId, entryId, outTradeNo, purpose]).slice(0, 31)}`;
 
@@ -109,7 +110,7 @@ export async function getOrders(db: DbContext, outTradeNos: readonly string[]): 
     };
     while (request && Object.keys(request).length > 0) {
       const res = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      out.push(...((res.Responses?.[db.tableName] ?? []).map((item) => stripKeys(item) as unknown as OrderRecord)));
+      out.push(...(res.Responses?.[db.tableName] ?? []).map((item) => stripKeys(item) as unknown as OrderRecord));
       request = res.UnprocessedKeys as typeof request;
     }
   }
@@ -118,7 +119,12 @@ export async function getOrders(db: DbContext, outTradeNos: readonly string[]): 
 
 export async function setPrepayId(db: DbContext, outTradeNo: string, prepayId: string): Promise<void> {
   await db.doc.send(
-    new UpdateCommand({ TableName: db.tableName, Key: keys.payOrder(outTradeNo), UpdateExpression: 'SET prepayId = :p', ExpressionAttributeValues: { ':p': prepayId } }),
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.payOrder(outTradeNo),
+      UpdateExpression: 'SET prepayId = :p',
+      ExpressionAttributeValues: { ':p': prepayId },
+    }),
   );
 }
 
@@ -231,14 +237,16 @@ export function refundUpdate(
 }
 
 export async function getRefund(db: DbContext, campaignId: string, outRefundNo: string): Promise<RefundRecord | null> {
-  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.refund(campaignId, outRefundNo), ConsistentRead: true }));
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.refund(campaignId, outRefundNo), ConsistentRead: true }),
+  );
   return out.Item ? (stripKeys(out.Item) as unknown as RefundRecord) : null;
 }
 
 /** Every refund of a campaign (the leader's refunds view). */
 export async function listRefunds(db: DbContext, campaignId: string): Promise<RefundRecord[]> {
   const out: RefundRecord[] = [];
-  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.refundPrefix())) out.push(stripKeys(item) as unknown as RefundRecord);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.refundPrefix()))
+    out.push(stripKeys(item) as unknown as RefundRecord);
   return out.sort((a, b) => a.seq - b.seq || a.createdAt.localeCompare(b.createdAt));
 }
-

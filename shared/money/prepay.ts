@@ -52,13 +52,23 @@ export async function prepayOrder(
   });
   await applyMoneyEvent(
     db,
-    { campaignId: def.id, entryId: entry.id, seq: entry.seq, event: 'prepay_created', amount: stored.amount, ref: `prepay#${outTradeNo}`, actor: entry.userId, at: now.toISOString() },
+    {
+      campaignId: def.id,
+      entryId: entry.id,
+      seq: entry.seq,
+      event: 'prepay_created',
+      amount: stored.amount,
+      ref: `prepay#${outTradeNo}`,
+      actor: entry.userId,
+      at: now.toISOString(),
+    },
     entry.userId,
     // orderCount only grows: a top-up after the join's order is order 2, and so on.
     { set: { orderCount: order.n } },
   );
   if (stored.state !== 'created') return view(ctx, stored, null);
-  if (!order.payerOpenid) throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat', { reason: 'no_openid' });
+  if (!order.payerOpenid)
+    throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat', { reason: 'no_openid' });
   const { prepayId } = await ctx.client.createJsapiOrder({
     outTradeNo,
     description: `${def.title}`.slice(0, 100) + ` #${entry.seq}`,
@@ -92,5 +102,8 @@ export async function entryOrders(
 ): Promise<OrderRecord[]> {
   if (money === undefined) money = await getPayment(ctx.db, campaignId, entryId);
   const count = money?.orderCount ?? 0;
-  return getOrders(ctx.db, Array.from({ length: count }, (_, i) => outTradeNoFor(campaignId, entryId, i + 1)));
+  return getOrders(
+    ctx.db,
+    Array.from({ length: count }, (_, i) => outTradeNoFor(campaignId, entryId, i + 1)),
+  );
 }

@@ -1,11 +1,4 @@
-import {
-  getRefund,
-  newRefund,
-  outRefundNoFor,
-  refundUpdate,
-  takeRefundable,
-  type RefundRecord,
-} from './orders.js';
+import { getRefund, newRefund, outRefundNoFor, refundUpdate, takeRefundable, type RefundRecord } from './orders.js';
 import type { TransactItem } from '../table/index.js';
 import { applyMoneyEvent } from './ledger.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -31,7 +24,13 @@ export const REFUND_CHECK_AFTER_MS = 5 * 60_000;
  * asking twice for the same purpose finds the first request and refunds nothing more. Then each
  * new refund is tried once; failures are left to the sweep, with backoff.
  */
-export async function requestRefund(ctx: PaymentsContext, entry: Pick<Entry, 'campaignId' | 'id' | 'seq' | 'userId'>, amount: number, purpose: string, reason: string): Promise<RefundRecord[]> {
+export async function requestRefund(
+  ctx: PaymentsContext,
+  entry: Pick<Entry, 'campaignId' | 'id' | 'seq' | 'userId'>,
+  amount: number,
+  purpose: string,
+  reason: string,
+): Promise<RefundRecord[]> {
   if (amount <= 0) return [];
   const { db } = ctx;
   const orders = (await entryOrders(ctx, entry.campaignId, entry.id)).filter((o) => o.state === 'paid').reverse();
@@ -67,7 +66,17 @@ export async function requestRefund(ctx: PaymentsContext, entry: Pick<Entry, 'ca
     };
     const outcome = await applyMoneyEvent(
       db,
-      { campaignId: entry.campaignId, entryId: entry.id, seq: entry.seq, event: 'refund_requested', amount: take, ref: `refund#${outRefundNo}`, actor: 'system', at: now, reason },
+      {
+        campaignId: entry.campaignId,
+        entryId: entry.id,
+        seq: entry.seq,
+        event: 'refund_requested',
+        amount: take,
+        ref: `refund#${outRefundNo}`,
+        actor: 'system',
+        at: now,
+        reason,
+      },
       entry.userId,
       { with: [takeRefundable(db.tableName, order.outTradeNo, take), newRefund(db.tableName, refund)] },
     );
@@ -79,7 +88,13 @@ export async function requestRefund(ctx: PaymentsContext, entry: Pick<Entry, 'ca
     }
     // 'rejected': another refund took this order's money meanwhile; the next order may have some.
   }
-  if (left > 0) ctx.logger.error('refund could not be fully allocated to paid orders', { campaignId: entry.campaignId, entryId: entry.id, purpose, missing: left });
+  if (left > 0)
+    ctx.logger.error('refund could not be fully allocated to paid orders', {
+      campaignId: entry.campaignId,
+      entryId: entry.id,
+      purpose,
+      missing: left,
+    });
   for (const refund of created) await attemptRefund(ctx, refund);
   return created;
 }
@@ -91,7 +106,13 @@ export async function attemptRefund(ctx: PaymentsContext, refund: RefundRecord):
     result =
       refund.state === 'processing'
         ? await ctx.client.queryRefund(refund.outRefundNo)
-        : await ctx.client.refund({ outTradeNo: refund.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: refund.amount, totalFen: refund.orderTotal, reason: refundReason(refund) });
+        : await ctx.client.refund({
+            outTradeNo: refund.outTradeNo,
+            outRefundNo: refund.outRefundNo,
+            refundFen: refund.amount,
+            totalFen: refund.orderTotal,
+            reason: refundReason(refund),
+          });
   } catch (err) {
     if (err instanceof WechatPayNotFoundError && refund.state === 'processing') {
       // WeChat does not know it: ask again for the refund itself (same out_refund_no, so at most once).
@@ -103,7 +124,8 @@ export async function attemptRefund(ctx: PaymentsContext, refund: RefundRecord):
     const retryable =
       refund.state === 'processing' ||
       err instanceof WechatPayUnavailableError ||
-      (err instanceof WechatPayError && /SYSTEM_ERROR|FREQUENCY_LIMITED|NOT_ENOUGH/.test(String((err.details as { wechatCode?: string } | undefined)?.wechatCode)));
+      (err instanceof WechatPayError &&
+        /SYSTEM_ERROR|FREQUENCY_LIMITED|NOT_ENOUGH/.test(String((err.details as { wechatCode?: string } | undefined)?.wechatCode)));
     await refundFailed(ctx, refund, describe(err), !retryable);
     return;
   }
@@ -111,18 +133,29 @@ export async function attemptRefund(ctx: PaymentsContext, refund: RefundRecord):
 }
 
 /** What WeChat said about a refund (an answer, a query or a notification) → our records. */
-export async function applyRefundResult(ctx: PaymentsContext, refund: RefundRecord, result: Pick<Refund, 'status' | 'refundId'>): Promise<void> {
+export async function applyRefundResult(
+  ctx: PaymentsContext,
+  refund: RefundRecord,
+  result: Pick<Refund, 'status' | 'refundId'>,
+): Promise<void> {
   const now = ctx.db.clock.now();
   switch (result.status) {
     case 'SUCCESS':
       await refundSucceeded(ctx, refund, result.refundId);
       return;
     case 'PROCESSING':
-      await send(ctx, [refundUpdate(ctx.db.tableName, refund, { state: 'processing', refundId: result.refundId, nextAttemptAt: new Date(now.getTime() + REFUND_CHECK_AFTER_MS).toISOString() }, now.toISOString())]);
+      await send(ctx, [
+        refundUpdate(
+          ctx.db.tableName,
+          refund,
+          { state: 'processing', refundId: result.refundId, nextAttemptAt: new Date(now.getTime() + REFUND_CHECK_AFTER_MS).toISOString() },
+          now.toISOString(),
+        ),
+      ]);
       return;
     case 'ABNORMAL':
       // The member's account cannot take it (closed card, frozen 零钱): only the leader can sort it out.
-      await refundFailed(ctx, refund, 'ABNORMAL: the member\'s account cannot receive the refund; contact the member', true);
+      await refundFailed(ctx, refund, "ABNORMAL: the member's account cannot receive the refund; contact the member", true);
       return;
     case 'CLOSED':
       await refundFailed(ctx, refund, 'CLOSED: WeChat Pay closed the refund', true);
@@ -135,7 +168,16 @@ export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord
   const now = ctx.db.clock.now().toISOString();
   await applyMoneyEvent(
     ctx.db,
-    { campaignId: refund.campaignId, entryId: refund.entryId, seq: refund.seq, event: 'refunded', amount: refund.amount, ref: `refunded#${refund.outRefundNo}`, actor: 'wechatpay', at: now },
+    {
+      campaignId: refund.campaignId,
+      entryId: refund.entryId,
+      seq: refund.seq,
+      event: 'refunded',
+      amount: refund.amount,
+      ref: `refunded#${refund.outRefundNo}`,
+      actor: 'wechatpay',
+      at: now,
+    },
     refund.userId,
     { with: [refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now)] },
   );
@@ -151,7 +193,14 @@ async function refundFailed(ctx: PaymentsContext, refund: RefundRecord, reason: 
   const attempts = refund.attempts + 1;
   const givenUp = final || (refund.state !== 'processing' && attempts >= (refund.attemptsLimit ?? MAX_REFUND_ATTEMPTS));
   const nextAttemptAt = givenUp ? null : new Date(now.getTime() + refundRetryDelayMs(attempts)).toISOString();
-  ctx.logger.warn('refund failed', { campaignId: refund.campaignId, entryId: refund.entryId, outRefundNo: refund.outRefundNo, attempts, givenUp, reason });
+  ctx.logger.warn('refund failed', {
+    campaignId: refund.campaignId,
+    entryId: refund.entryId,
+    outRefundNo: refund.outRefundNo,
+    attempts,
+    givenUp,
+    reason,
+  });
   await applyMoneyEvent(
     ctx.db,
     {
@@ -167,7 +216,16 @@ async function refundFailed(ctx: PaymentsContext, refund: RefundRecord, reason: 
       ...(givenUp ? { final: true } : {}),
     },
     refund.userId,
-    { with: [refundUpdate(ctx.db.tableName, refund, { state: givenUp ? 'failed' : refund.state, attempts, lastError: reason, nextAttemptAt }, now.toISOString())] },
+    {
+      with: [
+        refundUpdate(
+          ctx.db.tableName,
+          refund,
+          { state: givenUp ? 'failed' : refund.state, attempts, lastError: reason, nextAttemptAt },
+          now.toISOString(),
+        ),
+      ],
+    },
   );
 }
 
@@ -191,7 +249,17 @@ export async function retryRefund(ctx: PaymentsContext, refund: RefundRecord): P
       reason: 'retried by the leader',
     },
     refund.userId,
-    { with: [refundUpdate(ctx.db.tableName, refund, { state: 'pending', attemptsLimit: refund.attempts + MAX_REFUND_ATTEMPTS, nextAttemptAt: now }, now, 'failed')] },
+    {
+      with: [
+        refundUpdate(
+          ctx.db.tableName,
+          refund,
+          { state: 'pending', attemptsLimit: refund.attempts + MAX_REFUND_ATTEMPTS, nextAttemptAt: now },
+          now,
+          'failed',
+        ),
+      ],
+    },
   );
   const current = (await getRefund(ctx.db, refund.campaignId, refund.outRefundNo))!;
   if (outcome.applied) await attemptRefund(ctx, current);
@@ -216,7 +284,8 @@ function refundReason(refund: RefundRecord): string {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof WechatPayError) return `${String((err.details as { wechatCode?: string } | undefined)?.wechatCode ?? 'ERROR')}: ${err.message}`.slice(0, 300);
+  if (err instanceof WechatPayError)
+    return `${String((err.details as { wechatCode?: string } | undefined)?.wechatCode ?? 'ERROR')}: ${err.message}`.slice(0, 300);
   if (err instanceof Error) return err.message.slice(0, 300);
   return String(err).slice(0, 300);
 }

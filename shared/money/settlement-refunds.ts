@@ -31,7 +31,13 @@ export async function refundAfterSettlement(
     if (Date.now() - started > budgetMs) return { refunds, amount, complete: false };
     const owed = refundOwed(finals.get(money.entryId) ?? 0, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
     if (owed <= 0) continue;
-    const created = await requestRefund(ctx, { campaignId: def.id, id: money.entryId, seq: money.seq, userId: money.userId }, owed, 'settle', summary.status === 'failed' ? '成团失败，全额退款' : '按成交价退差价');
+    const created = await requestRefund(
+      ctx,
+      { campaignId: def.id, id: money.entryId, seq: money.seq, userId: money.userId },
+      owed,
+      'settle',
+      summary.status === 'failed' ? '成团失败，全额退款' : '按成交价退差价',
+    );
     refunds += created.length;
     amount += created.reduce((s, r) => s + r.amount, 0);
   }
@@ -47,7 +53,12 @@ export async function refundAfterSettlement(
 /** How long the settle request itself spends on refunds before leaving the rest to the sweep. */
 export const SETTLE_REFUND_BUDGET_MS = 3_000;
 
-export async function afterSettlement(ctx: PaymentsContext, def: CampaignDefinition, summary: SettlementSummary, budgetMs = SETTLE_REFUND_BUDGET_MS): Promise<void> {
+export async function afterSettlement(
+  ctx: PaymentsContext,
+  def: CampaignDefinition,
+  summary: SettlementSummary,
+  budgetMs = SETTLE_REFUND_BUDGET_MS,
+): Promise<void> {
   if (def.paymentMode !== 'wechatpay') return;
   try {
     // Held entries left (a leader settling before their holds ended): settled now, paid or expired;

@@ -28,7 +28,12 @@ export interface PaymentSweepReport {
  *   2. settled prepaid campaigns whose refunds are not all requested yet;
  *   3. refunds due: first tries, retries with backoff, status checks of processing ones.
  */
-export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'holds' | 'refunds' | 'all' = 'all', report: PaymentSweepReport = emptyReport()): Promise<PaymentSweepReport> {
+export async function sweepPayments(
+  ctx: PaymentsContext,
+  limit = 100,
+  phase: 'holds' | 'refunds' | 'all' = 'all',
+  report: PaymentSweepReport = emptyReport(),
+): Promise<PaymentSweepReport> {
   const now = ctx.db.clock.now().toISOString();
   const guard = async (what: string, ids: Record<string, string>, work: () => Promise<unknown>) => {
     try {
@@ -49,7 +54,9 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'h
   for (const { campaignId } of await listDue(ctx.db, indexKeys.refundPlanPartition, now, limit)) {
     const done = await guard('settlement refunds', { campaignId }, async () => {
       const snapshot = await requireCampaign(ctx.db, campaignId);
-      const pass = snapshot.settlement ? await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement, SWEEP_REFUND_BUDGET_MS) : { complete: true };
+      const pass = snapshot.settlement
+        ? await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement, SWEEP_REFUND_BUDGET_MS)
+        : { complete: true };
       if (pass.complete) await deleteRefundPlan(ctx.db, campaignId);
     });
     if (done) report.refundPlansDone++;
@@ -69,7 +76,11 @@ export async function sweepPayments(ctx: PaymentsContext, limit = 100, phase: 'h
 export const emptyReport = (): PaymentSweepReport => ({ holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 });
 
 /** A REFUND.* notification: find the refund through its order and record what WeChat says. */
-export async function recordRefundNotice(ctx: PaymentsContext, eventType: 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED', notice: RefundNotice): Promise<boolean> {
+export async function recordRefundNotice(
+  ctx: PaymentsContext,
+  eventType: 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED',
+  notice: RefundNotice,
+): Promise<boolean> {
   const order = await getOrder(ctx.db, notice.outTradeNo);
   const refund = order ? await getRefund(ctx.db, order.campaignId, notice.outRefundNo) : null;
   if (!refund) {

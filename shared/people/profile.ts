@@ -37,7 +37,11 @@ export async function getProfile(db: DbContext, userId: string): Promise<Profile
  * Change the nickname and/or avatar of an existing user (avatarUrl null removes it). Entries keep
  * the nickname they were made with; new joins use the name in the token, which PATCH /me renews.
  */
-export async function updateProfile(db: DbContext, userId: string, change: { nickname?: string; avatarUrl?: string | null }): Promise<Profile> {
+export async function updateProfile(
+  db: DbContext,
+  userId: string,
+  change: { nickname?: string; avatarUrl?: string | null },
+): Promise<Profile> {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':now': db.clock.now().toISOString() };
   const sets = ['#updatedAt = :now'];

@@ -26,8 +26,16 @@ export async function upsertUser(db: DbContext, openid: string, nickname: string
     new UpdateCommand({
       TableName: db.tableName,
       Key: keys.user(id),
-      UpdateExpression: 'SET #type = :type, #id = :id, #openid = :openid, #nickname = :nickname, #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now)',
-      ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#openid': 'openid', '#nickname': 'nickname', '#updatedAt': 'updatedAt', '#createdAt': 'createdAt' },
+      UpdateExpression:
+        'SET #type = :type, #id = :id, #openid = :openid, #nickname = :nickname, #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now)',
+      ExpressionAttributeNames: {
+        '#type': 'type',
+        '#id': 'id',
+        '#openid': 'openid',
+        '#nickname': 'nickname',
+        '#updatedAt': 'updatedAt',
+        '#createdAt': 'createdAt',
+      },
       ExpressionAttributeValues: { ':type': 'user', ':id': id, ':openid': openid, ':nickname': nickname, ':now': now },
     }),
   );
@@ -44,10 +52,21 @@ export async function loginWechatUser(db: DbContext, identity: { openid: string;
   const id = userIdForOpenid(identity.openid);
   const now = db.clock.now().toISOString();
   const names: Record<string, string> = {
-    '#type': 'type', '#id': 'id', '#openid': 'openid', '#nickname': 'nickname',
-    '#lastLoginAt': 'lastLoginAt', '#updatedAt': 'updatedAt', '#createdAt': 'createdAt',
+    '#type': 'type',
+    '#id': 'id',
+    '#openid': 'openid',
+    '#nickname': 'nickname',
+    '#lastLoginAt': 'lastLoginAt',
+    '#updatedAt': 'updatedAt',
+    '#createdAt': 'createdAt',
   };
-  const values: Record<string, unknown> = { ':type': 'user', ':id': id, ':openid': identity.openid, ':nickname': DEFAULT_WECHAT_NICKNAME, ':now': now };
+  const values: Record<string, unknown> = {
+    ':type': 'user',
+    ':id': id,
+    ':openid': identity.openid,
+    ':nickname': DEFAULT_WECHAT_NICKNAME,
+    ':now': now,
+  };
   let set =
     'SET #type = :type, #id = :id, #openid = :openid, #nickname = if_not_exists(#nickname, :nickname), #lastLoginAt = :now, ' +
     '#updatedAt = if_not_exists(#updatedAt, :now), #createdAt = if_not_exists(#createdAt, :now)';
@@ -73,7 +92,12 @@ export async function loginWechatUser(db: DbContext, identity: { openid: string;
 /** The user's id and current nickname, or null when there is no such user. */
 export async function getUser(db: DbContext, id: string): Promise<User | null> {
   const out = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: keys.user(id), ProjectionExpression: '#id, #nickname', ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname' } }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.user(id),
+      ProjectionExpression: '#id, #nickname',
+      ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname' },
+    }),
   );
   if (!out.Item) return null;
   return { id, nickname: typeof out.Item.nickname === 'string' ? out.Item.nickname : '' };
@@ -82,7 +106,13 @@ export async function getUser(db: DbContext, id: string): Promise<User | null> {
 /** The openid WeChat Pay needs as the payer of a JSAPI order; null when the user has none (deleted). */
 export async function getOpenid(db: DbContext, id: string): Promise<string | null> {
   const out = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: keys.user(id), ProjectionExpression: '#openid', ExpressionAttributeNames: { '#openid': 'openid' }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.user(id),
+      ProjectionExpression: '#openid',
+      ExpressionAttributeNames: { '#openid': 'openid' },
+      ConsistentRead: true,
+    }),
   );
   return typeof out.Item?.openid === 'string' ? out.Item.openid : null;
 }
@@ -105,11 +135,24 @@ export async function spendRefreshToken(
           {
             Put: {
               TableName: db.tableName,
-              Item: { ...keys.refreshTokenUsed(token.jti), type: 'refreshTokenUsed', userId: token.userId, family: token.family, usedAt: db.clock.now().toISOString(), [TTL_ATTRIBUTE]: token.exp },
+              Item: {
+                ...keys.refreshTokenUsed(token.jti),
+                type: 'refreshTokenUsed',
+                userId: token.userId,
+                family: token.family,
+                usedAt: db.clock.now().toISOString(),
+                [TTL_ATTRIBUTE]: token.exp,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          { ConditionCheck: { TableName: db.tableName, Key: keys.refreshFamilyRevoked(token.family), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            ConditionCheck: {
+              TableName: db.tableName,
+              Key: keys.refreshFamilyRevoked(token.family),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         ],
       }),
     );
@@ -127,7 +170,13 @@ export async function revokeRefreshFamily(db: DbContext, family: string, userId:
   await db.doc.send(
     new PutCommand({
       TableName: db.tableName,
-      Item: { ...keys.refreshFamilyRevoked(family), type: 'refreshFamilyRevoked', userId, revokedAt: db.clock.now().toISOString(), [TTL_ATTRIBUTE]: untilEpochSeconds },
+      Item: {
+        ...keys.refreshFamilyRevoked(family),
+        type: 'refreshFamilyRevoked',
+        userId,
+        revokedAt: db.clock.now().toISOString(),
+        [TTL_ATTRIBUTE]: untilEpochSeconds,
+      },
     }),
   );
 }

@@ -19,14 +19,30 @@ export async function exportUserData(db: DbContext, userId: string) {
   for await (const raw of ownerItems(db, indexKeys.participantPartition(userId))) {
     const e = raw as unknown as PickupEntryRecord;
     entries.push({
-      id: e.id, campaignId: e.campaignId, campaignTitle: e.campaignTitle, seq: e.seq, nickname: e.nickname, items: e.items,
-      note: e.note ?? null, pickupPointId: e.pickupPointId ?? null, phone: e.phone ?? null, status: e.status,
-      createdAt: e.createdAt, updatedAt: e.updatedAt, pickedUpAt: e.pickedUpAt ?? null,
+      id: e.id,
+      campaignId: e.campaignId,
+      campaignTitle: e.campaignTitle,
+      seq: e.seq,
+      nickname: e.nickname,
+      items: e.items,
+      note: e.note ?? null,
+      pickupPointId: e.pickupPointId ?? null,
+      phone: e.phone ?? null,
+      status: e.status,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      pickedUpAt: e.pickedUpAt ?? null,
     });
   }
   const campaignsLed = [];
   for await (const c of ownerItems(db, indexKeys.leaderPartition(userId))) {
-    campaignsLed.push({ id: c.id as string, title: c.title as string, createdAt: c.createdAt as string, opensAt: c.opensAt as string, closesAt: c.closesAt as string });
+    campaignsLed.push({
+      id: c.id as string,
+      title: c.title as string,
+      createdAt: c.createdAt as string,
+      opensAt: c.opensAt as string,
+      closesAt: c.closesAt as string,
+    });
   }
   // Money: per entry that has any, its totals and every ledger event (the user's own payments and refunds).
   const payments = [];
@@ -35,7 +51,13 @@ export async function exportUserData(db: DbContext, userId: string) {
     if (!money) continue;
     const events = [];
     for await (const item of queryCampaignPrefix(db, keys.campaignPartition(e.campaignId), `${keys.ledgerPrefix()}${e.id}#`)) {
-      events.push({ event: item.event as string, amount: item.amount as number, ref: item.ref as string, at: item.at as string, ...(item.reason ? { reason: item.reason as string } : {}) });
+      events.push({
+        event: item.event as string,
+        amount: item.amount as number,
+        ref: item.ref as string,
+        at: item.at as string,
+        ...(item.reason ? { reason: item.reason as string } : {}),
+      });
     }
     payments.push({ campaignId: e.campaignId, entryId: e.id, paid: money.paid, refunded: money.refunded, events });
   }
@@ -102,11 +124,18 @@ export async function eraseUser(db: DbContext, userId: string): Promise<ErasureR
         new UpdateCommand({
           TableName: db.tableName,
           Key: keys.entry(e.campaignId, e.seq),
-          UpdateExpression: 'SET #nickname = :erased, #phone = :null, #note = :null, #erasedAt = :now, #version = #version + :one REMOVE #g1pk, #g1sk',
+          UpdateExpression:
+            'SET #nickname = :erased, #phone = :null, #note = :null, #erasedAt = :now, #version = #version + :one REMOVE #g1pk, #g1sk',
           ConditionExpression: 'attribute_exists(pk) AND #userId = :userId',
           ExpressionAttributeNames: {
-            '#nickname': 'nickname', '#phone': 'phone', '#note': 'note', '#erasedAt': 'erasedAt', '#version': 'version', '#userId': 'userId',
-            '#g1pk': GSI_BY_OWNER.partitionKey, '#g1sk': GSI_BY_OWNER.sortKey,
+            '#nickname': 'nickname',
+            '#phone': 'phone',
+            '#note': 'note',
+            '#erasedAt': 'erasedAt',
+            '#version': 'version',
+            '#userId': 'userId',
+            '#g1pk': GSI_BY_OWNER.partitionKey,
+            '#g1sk': GSI_BY_OWNER.sortKey,
           },
           ExpressionAttributeValues: { ':erased': ERASED_NICKNAME, ':null': null, ':now': now, ':one': 1, ':userId': userId },
         }),

@@ -2,7 +2,14 @@ import { putVoidLine } from '../entries/index.js';
 import { refundPlanPut } from './refund-plan.js';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { canSettle } from '../domain/index.js';
-import { ActiveTotals, settleEntry, summarizeTotals, type Settlement, type SettlementEntry, type SettlementSummary } from '../domain/index.js';
+import {
+  ActiveTotals,
+  settleEntry,
+  summarizeTotals,
+  type Settlement,
+  type SettlementEntry,
+  type SettlementSummary,
+} from '../domain/index.js';
 import type { CampaignDefinition } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { stripKeys } from '../table/index.js';
@@ -66,7 +73,8 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
       const now = db.clock.now().getTime();
       const inFlight = missing.filter((c) => now - Date.parse(c.createdAt) <= JOIN_LEASE_MS);
       if (inFlight.length > 0) {
-        if (Date.now() - started > maxWaitMs) throw new ConflictError('Joins are still being written; retry shortly', { inFlight: inFlight.length });
+        if (Date.now() - started > maxWaitMs)
+          throw new ConflictError('Joins are still being written; retry shortly', { inFlight: inFlight.length });
         await sleep(100);
         continue;
       }
@@ -122,7 +130,12 @@ async function fillHole(db: DbContext, campaignId: string, seq: number): Promise
   }
 }
 
-async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: StateRecord, totals: ActiveTotals): Promise<'unchanged' | 'rewritten' | 'conflict'> {
+async function rewriteCounters(
+  db: DbContext,
+  def: CampaignDefinition,
+  state: StateRecord,
+  totals: ActiveTotals,
+): Promise<'unchanged' | 'rewritten' | 'conflict'> {
   const sold: Record<string, number> = {};
   const remaining: Record<string, number> = {};
   for (const item of def.items) sold[item.id] = totals.quantity.get(item.id) ?? 0;
@@ -139,7 +152,13 @@ async function rewriteCounters(db: DbContext, def: CampaignDefinition, state: St
         UpdateExpression: 'SET #sold = :sold, #remaining = :remaining, #participants = :participants, #version = #version + :one',
         ConditionExpression: '#version = :v',
         ExpressionAttributeNames: { '#sold': 'sold', '#remaining': 'remaining', '#participants': 'participants', '#version': 'version' },
-        ExpressionAttributeValues: { ':sold': sold, ':remaining': remaining, ':participants': totals.entryCount, ':v': state.version, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':sold': sold,
+          ':remaining': remaining,
+          ':participants': totals.entryCount,
+          ':v': state.version,
+          ':one': 1,
+        },
       }),
     );
     return 'rewritten';
@@ -168,7 +187,12 @@ export async function settleCampaign(db: DbContext, campaignId: string, read?: C
   return storeSettlement(db, snapshot.def, summary);
 }
 
-async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: SettlementSummary, attempt = 0): Promise<SettlementSummary> {
+async function storeSettlement(
+  db: DbContext,
+  def: CampaignDefinition,
+  summary: SettlementSummary,
+  attempt = 0,
+): Promise<SettlementSummary> {
   const campaignId = def.id;
   try {
     await db.doc.send(
@@ -235,7 +259,12 @@ export async function* settlementEntries(db: DbContext, summary: SettlementSumma
  * with the cursor of the next page (null on the last). A 20,000-entry campaign stays far below
  * Lambda's 6 MB response limit page by page.
  */
-export async function settlementPage(db: DbContext, summary: SettlementSummary, limit: number, cursor?: string | null): Promise<Settlement & { nextCursor: string | null }> {
+export async function settlementPage(
+  db: DbContext,
+  summary: SettlementSummary,
+  limit: number,
+  cursor?: string | null,
+): Promise<Settlement & { nextCursor: string | null }> {
   const entries: SettlementEntry[] = [];
   let next: string | null | undefined = cursor;
   // Void lines (numbers of joins that died) are skipped, so read on until the page is full.
@@ -246,4 +275,3 @@ export async function settlementPage(db: DbContext, summary: SettlementSummary, 
   } while (next && entries.length < limit);
   return { ...summary, entries, nextCursor: next ?? null };
 }
-

@@ -14,9 +14,7 @@ export interface DbClientOptions {
 export function createDocumentClient(opts: DbClientOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: opts.region,
-    ...(opts.endpoint
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: opts.maxAttempts ?? 3,
   });
   return DynamoDBDocumentClient.from(client, {

@@ -1,4 +1,11 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { keyAttributeNames, TABLE_SCHEMA } from './schema.js';
 
 /** CreateTable input from the one schema definition (local runs and tests; CDK builds its own). */
@@ -50,7 +57,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
   if (result === 'created') {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
+      }),
+    );
   }
   return result;
 }

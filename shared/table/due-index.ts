@@ -9,7 +9,12 @@ import { GSI_OPEN_BY_CLOSE } from './schema.js';
  * lists what is due at or before `now`, oldest first; '~' sorts after every id character, so a
  * time equal to `now` is included.
  */
-export async function listDue(db: DbContext, partition: string, now: string, limit: number): Promise<Array<{ campaignId: string; id: string }>> {
+export async function listDue(
+  db: DbContext,
+  partition: string,
+  now: string,
+  limit: number,
+): Promise<Array<{ campaignId: string; id: string }>> {
   const out: Array<{ campaignId: string; id: string }> = [];
   let start: Record<string, unknown> | undefined;
   do {

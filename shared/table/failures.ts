@@ -36,8 +36,11 @@ export function isTransientConflict(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   if (name === 'TransactionConflictException') return true;
   const cancelled = cancelledTransaction(err);
-  return cancelled !== null && cancelled.reasons.some((r) => r.code === 'TransactionConflict') &&
-    !cancelled.reasons.some((r) => r.code === 'ConditionalCheckFailed');
+  return (
+    cancelled !== null &&
+    cancelled.reasons.some((r) => r.code === 'TransactionConflict') &&
+    !cancelled.reasons.some((r) => r.code === 'ConditionalCheckFailed')
+  );
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

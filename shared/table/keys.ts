@@ -65,7 +65,10 @@ export const keys = {
   payment: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_PAYMENT_PREFIX}${entryId}` }),
   paymentPrefix: () => SORT_PAYMENT_PREFIX,
   /** one immutable money event of an entry; `ref` is unique per entry, so a repeated event is a no-op */
-  ledger: (campaignId: string, entryId: string, ref: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_LEDGER_PREFIX}${entryId}#${ref}` }),
+  ledger: (campaignId: string, entryId: string, ref: string): Key => ({
+    pk: campaignPk(campaignId),
+    sk: `${SORT_LEDGER_PREFIX}${entryId}#${ref}`,
+  }),
   ledgerPrefix: () => SORT_LEDGER_PREFIX,
   /** a WeChat Pay order by its out_trade_no: where notifications and queries find their entry */
   payOrder: (outTradeNo: string): Key => ({ pk: `PAYORDER#${outTradeNo}`, sk: '#ORDER' }),

@@ -5,7 +5,10 @@ import type { DbContext } from './context.js';
  * Every item a Query matches, page after page (DynamoDB stops each page at 1 MB or `Limit`).
  * For reads that need the whole set: a campaign's helpers, refunds, payments or claims.
  */
-export async function* queryAll(db: DbContext, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<Record<string, unknown>> {
+export async function* queryAll(
+  db: DbContext,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): AsyncGenerator<Record<string, unknown>> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: start }));

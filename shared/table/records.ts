@@ -75,8 +75,20 @@ export function toEntry(r: EntryRecord): Entry {
 }
 
 const DEFINITION_FIELDS = [
-  'id', 'shareCode', 'leaderId', 'title', 'description', 'opensAt', 'closesAt', 'tierBasis',
-  'minParticipants', 'items', 'pickupPoints', 'createdAt', 'paymentMode', 'paymentHoldMinutes',
+  'id',
+  'shareCode',
+  'leaderId',
+  'title',
+  'description',
+  'opensAt',
+  'closesAt',
+  'tierBasis',
+  'minParticipants',
+  'items',
+  'pickupPoints',
+  'createdAt',
+  'paymentMode',
+  'paymentHoldMinutes',
 ] as const;
 
 export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
@@ -114,6 +126,14 @@ export function emptyRing(): Record<string, string> {
 }
 
 /** The STATE item's first put, when a campaign is created. */
-export function newStateRecord(tableName: string, campaignId: string, state: StateRecord): { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } {
-  return { TableName: tableName, Item: { ...keys.campaignState(campaignId), type: 'state', ...state }, ConditionExpression: 'attribute_not_exists(pk)' };
+export function newStateRecord(
+  tableName: string,
+  campaignId: string,
+  state: StateRecord,
+): { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } {
+  return {
+    TableName: tableName,
+    Item: { ...keys.campaignState(campaignId), type: 'state', ...state },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
 }

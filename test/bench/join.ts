@@ -46,7 +46,13 @@ import { createLogger } from '../../shared/logger.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
 const { values } = parseArgs({
-  options: { joins: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, stock: { type: 'string' }, transport: { type: 'string', default: 'http' }, profile: { type: 'string' } },
+  options: {
+    joins: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    stock: { type: 'string' },
+    transport: { type: 'string', default: 'http' },
+    profile: { type: 'string' },
+  },
 });
 // `--transport inprocess` calls app.request() instead of HTTP: isolates the cost of the HTTP layer.
 const IN_PROCESS = values.transport === 'inprocess';
@@ -130,7 +136,14 @@ function loadFromWorker(job: LoadJob): Promise<LoadResult> {
 
 function summarize<T>(results: T[], latencies: number[], seconds: number) {
   latencies.sort((a, b) => a - b);
-  return { results, seconds, perSecond: results.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return {
+    results,
+    seconds,
+    perSecond: results.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+  };
 }
 
 function percentile(sorted: number[], p: number) {
@@ -189,7 +202,13 @@ async function main() {
   };
   const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
   // As deployed: per-user rate limits on (each bench user joins once: counted in memory only).
-  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent'), rateLimits: { ...DEFAULT_RATE_LIMITS, local: new LocalRateCounts() } });
+  const app = createApp({
+    db,
+    tokens,
+    devAuth: false,
+    logger: createLogger('silent'),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, local: new LocalRateCounts() },
+  });
   const port = await freePort();
   const server = serve({ fetch: app.fetch, port });
   const base = `http://127.0.0.1:${port}`;
@@ -218,14 +237,48 @@ async function main() {
       const now = new Date().toISOString();
       const token = newJoinToken();
       const userId = `u_r${label}${i}`;
-      await rawDoc.send(new UpdateCommand(claimMember(tableName, rawCampaign.id, { userId, token, state: 'held', requestHash: 'h', createdAt: now, idempotencyKey: `raw-${i}` })));
-      const out = await rawDoc.send(new UpdateCommand(counterUpdate(tableName, rawCampaign.id, { units: new Map([['i1', 1]]), participants: 1, takeNumber: true, joinToken: token, limited, requireOpenAt: now })));
+      await rawDoc.send(
+        new UpdateCommand(
+          claimMember(tableName, rawCampaign.id, {
+            userId,
+            token,
+            state: 'held',
+            requestHash: 'h',
+            createdAt: now,
+            idempotencyKey: `raw-${i}`,
+          }),
+        ),
+      );
+      const out = await rawDoc.send(
+        new UpdateCommand(
+          counterUpdate(tableName, rawCampaign.id, {
+            units: new Map([['i1', 1]]),
+            participants: 1,
+            takeNumber: true,
+            joinToken: token,
+            limited,
+            requireOpenAt: now,
+          }),
+        ),
+      );
       const seq = out.Attributes!.seq as number;
       await rawDoc.send(
         new PutCommand(
           putEntry(tableName, {
-            id: entryIds.of(seq, token), campaignId: rawCampaign.id, campaignTitle: 'raw', seq, userId, nickname: `用户${i}`,
-            items: [{ itemId: 'i1', qty: 1 }], note: null, pickupPointId: null, phone: null, status: 'active', createdAt: now, updatedAt: now, version: 1,
+            id: entryIds.of(seq, token),
+            campaignId: rawCampaign.id,
+            campaignTitle: 'raw',
+            seq,
+            userId,
+            nickname: `用户${i}`,
+            items: [{ itemId: 'i1', qty: 1 }],
+            note: null,
+            pickupPointId: null,
+            phone: null,
+            status: 'active',
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
           }),
         ),
       );
@@ -257,7 +310,10 @@ async function main() {
   const byCode: Record<string, number> = {};
   for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
   const accepted = byCode['201'] ?? 0;
-  const writeRequests = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand'].reduce((n, k) => n + (requests.get(k) ?? 0), 0);
+  const writeRequests = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand'].reduce(
+    (n, k) => n + (requests.get(k) ?? 0),
+    0,
+  );
   const readRequests = ['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'].reduce((n, k) => n + (requests.get(k) ?? 0), 0);
 
   const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
@@ -286,13 +342,22 @@ async function main() {
     requestsByCommand: Object.fromEntries(requests),
   };
   console.log(`joins: ${N} from ${C} concurrent clients, stock ${STOCK}, ${IN_PROCESS ? 'in-process app.request()' : 'over HTTP'}`);
-  console.log(`API:  ${figures.apiJoinsPerSecond} joins/s  p50 ${figures.apiLatencyMs.p50} ms  p95 ${figures.apiLatencyMs.p95} ms  p99 ${figures.apiLatencyMs.p99} ms`);
+  console.log(
+    `API:  ${figures.apiJoinsPerSecond} joins/s  p50 ${figures.apiLatencyMs.p50} ms  p95 ${figures.apiLatencyMs.p95} ms  p99 ${figures.apiLatencyMs.p99} ms`,
+  );
   console.log(`responses: ${JSON.stringify(byCode)}   oversold units: ${oversold}`);
-  console.log(`raw:  ${figures.rawJoinsPerSecond} joins/s  p50 ${figures.rawLatencyMs.p50} ms  (claim put + counter update + entry put, same concurrency)`);
+  console.log(
+    `raw:  ${figures.rawJoinsPerSecond} joins/s  p50 ${figures.rawLatencyMs.p50} ms  (claim put + counter update + entry put, same concurrency)`,
+  );
   console.log(`ratio API/raw: ${figures.ratioApiToRaw}`);
-  console.log(`CPU ms per join: API server ${apiCpu.server} + load generator ${apiCpu.loadGenerator} + DynamoDB Local ${apiCpu.dynamodbLocal}; raw SDK ${rawCpu.server} + DynamoDB Local ${rawCpu.dynamodbLocal}   (load average ${figures.loadAverage.join(' ')})`);
-  console.log(`per accepted join: ${figures.dynamoWriteRequestsPerAcceptedJoin} write requests, ${figures.consumedWcuPerAcceptedJoin} WCU (base table + indexes); ${figures.dynamoReadRequestsPerJoinAttempt} reads per attempt`);
-  if (process.env.BENCH_DEBUG) console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
+  console.log(
+    `CPU ms per join: API server ${apiCpu.server} + load generator ${apiCpu.loadGenerator} + DynamoDB Local ${apiCpu.dynamodbLocal}; raw SDK ${rawCpu.server} + DynamoDB Local ${rawCpu.dynamodbLocal}   (load average ${figures.loadAverage.join(' ')})`,
+  );
+  console.log(
+    `per accepted join: ${figures.dynamoWriteRequestsPerAcceptedJoin} write requests, ${figures.consumedWcuPerAcceptedJoin} WCU (base table + indexes); ${figures.dynamoReadRequestsPerJoinAttempt} reads per attempt`,
+  );
+  if (process.env.BENCH_DEBUG)
+    console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
   console.log(JSON.stringify(figures));
 
   server.close();

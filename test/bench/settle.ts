@@ -49,7 +49,12 @@ async function main() {
   await ensureTable(raw, tableName);
   const doc = createDocumentClient({ region: 'local', endpoint });
   const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
-  const app = createApp({ db: { doc, tableName, clock: systemClock, cache: new CampaignCache() }, tokens, devAuth: false, logger: createLogger('silent') });
+  const app = createApp({
+    db: { doc, tableName, clock: systemClock, cache: new CampaignCache() },
+    tokens,
+    devAuth: false,
+    logger: createLogger('silent'),
+  });
   const leader = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
   const auth = { authorization: `Bearer ${leader}` };
 
@@ -60,7 +65,14 @@ async function main() {
       title: '大团 两万人接龙',
       closesAt: new Date(Date.now() + 3600_000).toISOString(),
       items: [
-        { name: '大米 10斤', unitPrice: 5990, tiers: [{ threshold: 1000, unitPrice: 5490 }, { threshold: 20000, unitPrice: 4990 }] },
+        {
+          name: '大米 10斤',
+          unitPrice: 5990,
+          tiers: [
+            { threshold: 1000, unitPrice: 5490 },
+            { threshold: 20000, unitPrice: 4990 },
+          ],
+        },
         { name: '鸡蛋 30枚', unitPrice: 2990 },
       ],
       pickupPoints: [{ name: '1号门' }, { name: '2号门' }],
@@ -81,12 +93,31 @@ async function main() {
     sold.i2 += qty2;
     const items = [{ itemId: 'i1', qty: qty1 }, ...(qty2 ? [{ itemId: 'i2', qty: qty2 }] : [])];
     const entry = putEntry(tableName, {
-      id: entryIds.of(seq, `seed${seq.toString(32)}`), campaignId: campaign.id, campaignTitle: campaign.title, seq, userId: `u_s${seq}`, nickname: `邻居${seq}`,
-      items, note: seq % 5 === 0 ? '放门卫' : null, pickupPointId: seq % 2 ? 'p1' : 'p2', phone: `138${String(seq).padStart(8, '0')}`,
-      status: 'active', createdAt: now, updatedAt: now, version: 1,
+      id: entryIds.of(seq, `seed${seq.toString(32)}`),
+      campaignId: campaign.id,
+      campaignTitle: campaign.title,
+      seq,
+      userId: `u_s${seq}`,
+      nickname: `邻居${seq}`,
+      items,
+      note: seq % 5 === 0 ? '放门卫' : null,
+      pickupPointId: seq % 2 ? 'p1' : 'p2',
+      phone: `138${String(seq).padStart(8, '0')}`,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
     }).Item!;
     batch.push(entry);
-    batch.push({ ...keys.member(campaign.id, `u_s${seq}`), type: 'member', userId: `u_s${seq}`, token: `seed${seq.toString(32)}`, state: 'held', requestHash: 'seed', createdAt: now });
+    batch.push({
+      ...keys.member(campaign.id, `u_s${seq}`),
+      type: 'member',
+      userId: `u_s${seq}`,
+      token: `seed${seq.toString(32)}`,
+      state: 'held',
+      requestHash: 'seed',
+      createdAt: now,
+    });
     if (batch.length === 24) {
       batches.push(batch);
       batch = [];
@@ -123,19 +154,26 @@ async function main() {
   await app.request(`/campaigns/${campaign.id}/close`, { method: 'POST', headers: auth });
 
   // Raw: read the same entries (base-table pages of ENTRY#<seq>) and write one summary item.
-  const rawReadWrite = () => timed(async () => {
-    let start: Record<string, unknown> | undefined;
-    let count = 0;
-    do {
-      const out = await doc.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)', ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id), ':entry': SORT.entryPrefix }, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      count += out.Items?.length ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `RAW#${campaign.id}`, sk: '#SETTLEMENT', entryCount: count } }));
-    return count;
-  });
+  const rawReadWrite = () =>
+    timed(async () => {
+      let start: Record<string, unknown> | undefined;
+      let count = 0;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+            ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id), ':entry': SORT.entryPrefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += out.Items?.length ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start);
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `RAW#${campaign.id}`, sk: '#SETTLEMENT', entryCount: count } }));
+      return count;
+    });
 
   // Measured before and after the app's work; the faster run counts (DynamoDB Local warms up).
   const [rawCount, rawBefore] = await rawReadWrite();
@@ -156,7 +194,10 @@ async function main() {
     let count = 0;
     let pages = 0;
     do {
-      const page = JSON.parse(await get(`/campaigns/${campaign.id}/settlement?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)) as { entries: unknown[]; nextCursor: string | null };
+      const page = JSON.parse(await get(`/campaigns/${campaign.id}/settlement?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)) as {
+        entries: unknown[];
+        nextCursor: string | null;
+      };
       count += page.entries.length;
       pages++;
       cursor = page.nextCursor;
@@ -168,7 +209,10 @@ async function main() {
     let cursor: string | null = null;
     let count = 0;
     do {
-      const page = JSON.parse(await get(`/campaigns/${campaign.id}/entries?limit=100${cursor ? `&cursor=${cursor}` : ''}`)) as { entries: unknown[]; nextCursor: string | null };
+      const page = JSON.parse(await get(`/campaigns/${campaign.id}/entries?limit=100${cursor ? `&cursor=${cursor}` : ''}`)) as {
+        entries: unknown[];
+        nextCursor: string | null;
+      };
       count += page.entries.length;
       cursor = page.nextCursor;
     } while (cursor);
@@ -206,14 +250,21 @@ async function main() {
     peakRssMB: mb(peakRss),
     peakHeapMB: mb(peakHeap),
   };
-  if (settled.entryCount !== N || settlementPages.count !== N || listed !== N || rawCount !== N || paymentsTotalEntries !== N) throw new Error(`counts differ: ${JSON.stringify({ settled: settled.entryCount, pages: settlementPages.count, listed, rawCount })}`);
+  if (settled.entryCount !== N || settlementPages.count !== N || listed !== N || rawCount !== N || paymentsTotalEntries !== N)
+    throw new Error(`counts differ: ${JSON.stringify({ settled: settled.entryCount, pages: settlementPages.count, listed, rawCount })}`);
   console.log(`campaign with ${N} entries (seeded in ${seedSeconds} s)`);
-  console.log(`settle:            ${settleSeconds} s   (raw read of the same entries + one write: ${rawSeconds} s, ratio ${figures.ratioSettleToRaw})`);
+  console.log(
+    `settle:            ${settleSeconds} s   (raw read of the same entries + one write: ${rawSeconds} s, ratio ${figures.ratioSettleToRaw})`,
+  );
   console.log(`settlement pages:  ${settlementPages.pages} pages of ≤1000 in ${settlementPagesSeconds} s`);
   console.log(`list all entries:  ${listSeconds} s (pages of 100)`);
   console.log(`CSV export:        ${csvSeconds} s, ${figures.csvMB} MB`);
-  console.log(`payments view:     ${paymentsPageSeconds} s for a page of 2000 with totals over all (${figures.paymentsPageMB} MB); payments.csv ${paymentsCsvSeconds} s, ${figures.paymentsCsvMB} MB`);
-  console.log(`largest response:  ${figures.largestResponseMB} MB (Lambda limit 6 MB)   peak RSS ${figures.peakRssMB} MB, peak heap ${figures.peakHeapMB} MB (${figures.heapBeforeMB} MB before settling)`);
+  console.log(
+    `payments view:     ${paymentsPageSeconds} s for a page of 2000 with totals over all (${figures.paymentsPageMB} MB); payments.csv ${paymentsCsvSeconds} s, ${figures.paymentsCsvMB} MB`,
+  );
+  console.log(
+    `largest response:  ${figures.largestResponseMB} MB (Lambda limit 6 MB)   peak RSS ${figures.peakRssMB} MB, peak heap ${figures.peakHeapMB} MB (${figures.heapBeforeMB} MB before settling)`,
+  );
   console.log(JSON.stringify(figures));
   raw.destroy();
   await local?.stop();

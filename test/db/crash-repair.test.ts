@@ -27,25 +27,44 @@ async function scarceCampaign() {
 }
 
 /** Perform a join's first steps only, like a process that died right after them. */
-async function crashedJoin(campaignId: string, userId: string, qty: number, steps: 1 | 2, idempotencyKey?: string): Promise<{ token: string; seq?: number }> {
+async function crashedJoin(
+  campaignId: string,
+  userId: string,
+  qty: number,
+  steps: 1 | 2,
+  idempotencyKey?: string,
+): Promise<{ token: string; seq?: number }> {
   const snapshot = await requireCampaign(h.db, campaignId);
   const now = h.clock.now();
   const token = `crashed${userId.replace(/[^0-9a-z]/g, '')}`.slice(0, 32);
   const items = [{ itemId: 'i1', qty }];
   const claim: MemberRecord = {
-    userId, token, state: 'held', createdAt: now.toISOString(),
+    userId,
+    token,
+    state: 'held',
+    createdAt: now.toISOString(),
     requestHash: requestHash(campaignId, { userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim)));
   if (steps === 1) return { token };
   const out = await h.db.doc.send(
-    new UpdateCommand(counterUpdate(h.db.tableName, campaignId, { units: new Map([['i1', qty]]), participants: 1, takeNumber: true, joinToken: token, limited: limitedItems(snapshot.def), requireOpenAt: now.toISOString() })),
+    new UpdateCommand(
+      counterUpdate(h.db.tableName, campaignId, {
+        units: new Map([['i1', qty]]),
+        participants: 1,
+        takeNumber: true,
+        joinToken: token,
+        limited: limitedItems(snapshot.def),
+        requireOpenAt: now.toISOString(),
+      }),
+    ),
   );
   return { token, seq: out.Attributes?.seq as number };
 }
 
-const join = (campaignId: string, token: string, qty: number) => h.call('POST', `/campaigns/${campaignId}/entries`, { token, body: { items: [{ itemId: 'i1', qty }] } });
+const join = (campaignId: string, token: string, qty: number) =>
+  h.call('POST', `/campaigns/${campaignId}/entries`, { token, body: { items: [{ itemId: 'i1', qty }] } });
 
 describe('a join that died after claiming (step 1)', () => {
   it('blocks the user only until the lease runs out; then their retry takes over', async () => {
@@ -82,17 +101,34 @@ describe('a join that died after reserving (step 2)', () => {
     expect(report).toMatchObject({ holesFilled: [1], claimsTombstoned: 1, countersRewritten: true });
 
     const { entries, campaign } = await expectInvariants(h, c.id, leader.token);
-    expect(entries.map((e) => [e.seq, e.status])).toEqual([[1, 'cancelled'], [2, 'active']]);
+    expect(entries.map((e) => [e.seq, e.status])).toEqual([
+      [1, 'cancelled'],
+      [2, 'active'],
+    ]);
     expect(campaign.items[0]).toMatchObject({ sold: 2, remaining: 3 });
     // The units are back on sale.
     expect((await join(c.id, b.token, 3)).status).toBe(201);
 
     // Had the dead join only been paused, its last write can no longer land.
     const late: EntryRecord = {
-      id: entryIds.of(1, token), campaignId: c.id, campaignTitle: '', seq: 1, userId: dead.userId, nickname: 'x', items: [{ itemId: 'i1', qty: 3 }],
-      note: null, pickupPointId: null, phone: null, status: 'active', createdAt: T0, updatedAt: T0, version: 1,
+      id: entryIds.of(1, token),
+      campaignId: c.id,
+      campaignTitle: '',
+      seq: 1,
+      userId: dead.userId,
+      nickname: 'x',
+      items: [{ itemId: 'i1', qty: 3 }],
+      note: null,
+      pickupPointId: null,
+      phone: null,
+      status: 'active',
+      createdAt: T0,
+      updatedAt: T0,
+      version: 1,
     };
-    await expect(h.db.doc.send(new PutCommand(putEntry(h.db.tableName, late)))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(h.db.doc.send(new PutCommand(putEntry(h.db.tableName, late)))).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
     // The user whose join died is not stuck with ALREADY_JOINED: their new join is judged on stock
     // (all 5 units are taken now: 2 + 3).
     expect((await join(c.id, dead.token, 1)).body.error.code).toBe('SOLD_OUT');
@@ -123,11 +159,18 @@ describe('a join that died after reserving (step 2)', () => {
     const before = await expectInvariants(h, c.id, leader.token);
     expect(before.campaign.items[0]).toMatchObject({ sold: 1, remaining: 4 });
     // The same request comes back: its number was voided and its units recounted by repair.
-    const late = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'late-key' } });
+    const late = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }] },
+      headers: { 'idempotency-key': 'late-key' },
+    });
     expect(late.status).toBe(409);
     const after = await expectInvariants(h, c.id, leader.token);
     expect(after.campaign.items[0]).toMatchObject({ sold: 1, remaining: 4 });
-    expect(after.entries.map((e) => [e.seq, e.status])).toEqual([[1, 'cancelled'], [2, 'active']]);
+    expect(after.entries.map((e) => [e.seq, e.status])).toEqual([
+      [1, 'cancelled'],
+      [2, 'active'],
+    ]);
   });
 
   it('repair on a healthy campaign changes nothing', async () => {

@@ -32,7 +32,11 @@ async function campaign(stock: number | null = 500) {
 }
 
 const join = (campaignId: string, token: string, qty = 1, idempotencyKey?: string) =>
-  h.call('POST', `/campaigns/${campaignId}/entries`, { token, body: { items: [{ itemId: 'i1', qty }] }, ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}) });
+  h.call('POST', `/campaigns/${campaignId}/entries`, {
+    token,
+    body: { items: [{ itemId: 'i1', qty }] },
+    ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+  });
 
 /** More joins than the ring remembers, so the ring no longer knows the earlier ones. */
 async function pushRingPast(campaignId: string, prefix: string) {
@@ -62,7 +66,9 @@ describe('entry ids: e<seq>_<token>', () => {
     const guessed = entryIds.of(1, 'aaaaaaaaaaaa');
     const voidLike = entryIds.void(1);
     for (const id of [guessed, voidLike, real.slice(0, -1), `${real}x`, real.replace(/^e1_/, 'e2_')]) {
-      expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${id}`, { token: m.token, body: { note: 'x' } })).body.error.code, id).toBe('NOT_FOUND');
+      expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${id}`, { token: m.token, body: { note: 'x' } })).body.error.code, id).toBe(
+        'NOT_FOUND',
+      );
       expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${id}`, { token: leader.token })).body.error.code, id).toBe('NOT_FOUND');
     }
     expect((await h.call('DELETE', `/campaigns/${other.id}/entries/${real}`, { token: leader.token })).body.error.code).toBe('NOT_FOUND');
@@ -78,9 +84,16 @@ describe('entry ids: e<seq>_<token>', () => {
     expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token })).status).toBe(200);
     expect((await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token })).status).toBe(200);
     const guessed = entryIds.of(1, 'bbbbbbbbbbbb');
-    expect((await h.call('POST', `/campaigns/${c.id}/entries/${guessed}/pickup`, { token: leader.token })).body.error.code).toBe('NOT_FOUND');
-    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${guessed}/pickup`, { token: leader.token })).body.error.code).toBe('NOT_FOUND');
-    expect((await h.call('POST', `/campaigns/${c.id}/entries/${real}/pickup`, { token: leader.token })).body).toMatchObject({ entryId: real, pickedUp: true });
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${guessed}/pickup`, { token: leader.token })).body.error.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${guessed}/pickup`, { token: leader.token })).body.error.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${real}/pickup`, { token: leader.token })).body).toMatchObject({
+      entryId: real,
+      pickedUp: true,
+    });
   });
 });
 
@@ -161,28 +174,66 @@ describe('taking over a dead join whose number the ring still knows', () => {
     const now = h.clock.now().toISOString();
     const token = 'deadjoin0001';
     const items = [{ itemId: 'i1', qty: 2 }];
-    await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, c.id, {
-      userId: m.userId, token, state: 'held', createdAt: now,
-      requestHash: requestHash(c.id, { userId: m.userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
-    })));
-    await h.db.doc.send(new UpdateCommand(counterUpdate(h.db.tableName, c.id, { units: new Map([['i1', 2]]), participants: 1, takeNumber: true, joinToken: token, limited: limitedItems(snapshot.def), requireOpenAt: now })));
+    await h.db.doc.send(
+      new UpdateCommand(
+        claimMember(h.db.tableName, c.id, {
+          userId: m.userId,
+          token,
+          state: 'held',
+          createdAt: now,
+          requestHash: requestHash(c.id, { userId: m.userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
+        }),
+      ),
+    );
+    await h.db.doc.send(
+      new UpdateCommand(
+        counterUpdate(h.db.tableName, c.id, {
+          units: new Map([['i1', 2]]),
+          participants: 1,
+          takeNumber: true,
+          joinToken: token,
+          limited: limitedItems(snapshot.def),
+          requireOpenAt: now,
+        }),
+      ),
+    );
 
     h.clock.advance(JOIN_LEASE_MS + 1);
     const retry = await join(c.id, m.token, 1);
     expect(retry.status).toBe(201);
     expect(retry.body.seq).toBe(2);
-    expect((await h.db.doc.send(new GetCommand({ TableName: h.db.tableName, Key: keys.entry(c.id, 1) }))).Item).toMatchObject({ type: 'tombstone', token });
+    expect((await h.db.doc.send(new GetCommand({ TableName: h.db.tableName, Key: keys.entry(c.id, 1) }))).Item).toMatchObject({
+      type: 'tombstone',
+      token,
+    });
 
     const late: EntryRecord = {
-      id: entryIds.of(1, token), campaignId: c.id, campaignTitle: '', seq: 1, userId: m.userId, nickname: 'x', items,
-      note: null, pickupPointId: null, phone: null, status: 'active', createdAt: now, updatedAt: now, version: 1,
+      id: entryIds.of(1, token),
+      campaignId: c.id,
+      campaignTitle: '',
+      seq: 1,
+      userId: m.userId,
+      nickname: 'x',
+      items,
+      note: null,
+      pickupPointId: null,
+      phone: null,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
     };
-    await expect(h.db.doc.send(new PutCommand(putEntry(h.db.tableName, late)))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(h.db.doc.send(new PutCommand(putEntry(h.db.tableName, late)))).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
 
     const report = await repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def);
     expect(report).toMatchObject({ holesFilled: [1], countersRewritten: true });
     const { entries, campaign: after } = await expectInvariants(h, c.id, leader.token);
-    expect(entries.map((e) => [e.seq, e.status, e.userId])).toEqual([[1, 'cancelled', ''], [2, 'active', m.userId]]);
+    expect(entries.map((e) => [e.seq, e.status, e.userId])).toEqual([
+      [1, 'cancelled', ''],
+      [2, 'active', m.userId],
+    ]);
     expect(after.items[0]).toMatchObject({ sold: 1, remaining: 9 });
   });
 });

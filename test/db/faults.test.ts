@@ -41,7 +41,11 @@ async function members(prefix: string, n: number) {
 /** Join, retrying like a mini-program would on 5xx: same body, same Idempotency-Key. */
 async function joinWithRetries(campaignId: string, token: string, key: string, qty = 1) {
   for (let attempt = 0; ; attempt++) {
-    const res = await h.call('POST', `/campaigns/${campaignId}/entries`, { token, body: { items: [{ itemId: 'i1', qty }] }, headers: { 'idempotency-key': key } });
+    const res = await h.call('POST', `/campaigns/${campaignId}/entries`, {
+      token,
+      body: { items: [{ itemId: 'i1', qty }] },
+      headers: { 'idempotency-key': key },
+    });
     if (res.status < 500 || attempt >= 5) return res;
   }
 }
@@ -79,13 +83,21 @@ describe('a database that stays down', () => {
     const c = await campaign();
     const [m] = await members('down', 1);
     faults.add('UpdateItemCommand', 'error', 3, isReserve);
-    const down = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m!.token, body: { items: [{ itemId: 'i1', qty: 1 }] }, headers: { 'idempotency-key': 'down-1' } });
+    const down = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m!.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+      headers: { 'idempotency-key': 'down-1' },
+    });
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('SERVICE_UNAVAILABLE');
     expect(down.headers.get('retry-after')).toBe('1');
     const before = await expectInvariants(h, c.id, leader.token);
     expect(before.entries).toHaveLength(0);
-    const later = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m!.token, body: { items: [{ itemId: 'i1', qty: 1 }] }, headers: { 'idempotency-key': 'down-1' } });
+    const later = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m!.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+      headers: { 'idempotency-key': 'down-1' },
+    });
     expect(later.status).toBe(201);
     expect(later.body.seq).toBe(1);
   });
@@ -100,7 +112,10 @@ describe('transaction conflicts (real DynamoDB cancels one of two transactions o
     const ops = await Promise.all(
       ms.map((m, i) =>
         i % 2 === 0
-          ? h.call('PATCH', `/campaigns/${c.id}/entries/${entries[i]!.body.id}`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 3 }] } })
+          ? h.call('PATCH', `/campaigns/${c.id}/entries/${entries[i]!.body.id}`, {
+              token: m.token,
+              body: { items: [{ itemId: 'i1', qty: 3 }] },
+            })
           : h.call('DELETE', `/campaigns/${c.id}/entries/${entries[i]!.body.id}`, { token: m.token }),
       ),
     );
@@ -130,16 +145,27 @@ describe('an entry write that keeps failing after the number was taken', () => {
     const [a, b] = await members('resume', 2);
     // every attempt of the entry write fails: the SDK's 3, times our 4 rounds
     faults.add('PutItemCommand', 'error', 12, isEntry);
-    const first = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'resume-1' } });
+    const first = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: a!.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }] },
+      headers: { 'idempotency-key': 'resume-1' },
+    });
     expect(first.status).toBe(503);
     faults.clear();
     const other = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     expect(other.body.seq).toBe(2);
-    const retry = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 2 }] }, headers: { 'idempotency-key': 'resume-1' } });
+    const retry = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: a!.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }] },
+      headers: { 'idempotency-key': 'resume-1' },
+    });
     expect(retry.status).toBe(201);
     expect(retry.body.seq).toBe(1);
     const { entries, campaign: after } = await expectInvariants(h, c.id, leader.token);
-    expect(entries.map((e) => [e.seq, e.status])).toEqual([[1, 'active'], [2, 'active']]);
+    expect(entries.map((e) => [e.seq, e.status])).toEqual([
+      [1, 'active'],
+      [2, 'active'],
+    ]);
     expect(after.items[0]).toMatchObject({ sold: 3, remaining: 37 });
   });
 });

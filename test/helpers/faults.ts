@@ -65,7 +65,9 @@ function lostResponse() {
 }
 
 function conflictError(input: { TransactItems?: unknown[] }) {
-  const reasons = (input.TransactItems ?? []).map((_, i) => (i === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+  const reasons = (input.TransactItems ?? []).map((_, i) =>
+    i === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+  );
   return Object.assign(new Error('injected: transaction cancelled, conflict'), {
     name: 'TransactionCanceledException',
     $fault: 'client',

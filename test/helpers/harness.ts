@@ -13,7 +13,12 @@ import { createLogger } from '../../shared/logger.js';
 import type { FaultInjector } from './faults.js';
 import type { WechatSettings } from '../../shared/auth/wechat.js';
 
-export const TEST_TOKENS = { secret: 'test-secret-at-least-16-chars', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
+export const TEST_TOKENS = {
+  secret: 'test-secret-at-least-16-chars',
+  issuer: 'tuangou-api',
+  audience: 'tuangou-miniprogram',
+  ttlSeconds: 3600,
+};
 export const T0 = '2026-12-01T00:00:00.000Z';
 
 export interface CallResult {
@@ -24,7 +29,16 @@ export interface CallResult {
 }
 
 /** A fresh table in the shared DynamoDB Local, the real app on it, and a clock the test moves. */
-export async function harness(opts: { devAuth?: boolean; start?: string; faults?: FaultInjector; rateLimits?: RateLimits; wechat?: WechatSettings; wechatPay?: AppDeps['wechatPay'] } = {}) {
+export async function harness(
+  opts: {
+    devAuth?: boolean;
+    start?: string;
+    faults?: FaultInjector;
+    rateLimits?: RateLimits;
+    wechat?: WechatSettings;
+    wechatPay?: AppDeps['wechatPay'];
+  } = {},
+) {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `t_${randomUUID()}`;
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -36,10 +50,22 @@ export async function harness(opts: { devAuth?: boolean; start?: string; faults?
   // The join-path cache is on, as in production, so every route test also covers it.
   const db: CampaignDb = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
-  const deps: AppDeps = { db, tokens: TEST_TOKENS, devAuth: opts.devAuth ?? true, logger: createLogger(process.env.TEST_LOG_LEVEL as 'error' | undefined ?? 'silent'), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}), ...(opts.wechat ? { wechat: opts.wechat } : {}), ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}) };
+  const deps: AppDeps = {
+    db,
+    tokens: TEST_TOKENS,
+    devAuth: opts.devAuth ?? true,
+    logger: createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
+    ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    ...(opts.wechat ? { wechat: opts.wechat } : {}),
+    ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}),
+  };
   const app = createApp(deps);
 
-  async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<CallResult> {
+  async function call(
+    method: string,
+    path: string,
+    init: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+  ): Promise<CallResult> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined;

@@ -10,7 +10,9 @@ export async function expectInvariants(h: Harness, campaignId: string, leaderTok
   const entries: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = await h.call('GET', `/campaigns/${campaignId}/entries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { token: leaderToken });
+    const page: any = await h.call('GET', `/campaigns/${campaignId}/entries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+      token: leaderToken,
+    });
     expect(page.status).toBe(200);
     entries.push(...page.body.entries);
     cursor = page.body.nextCursor;

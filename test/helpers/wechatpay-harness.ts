@@ -25,7 +25,9 @@ export interface PayHarness extends Harness {
   close(): Promise<void>;
 }
 
-export async function payHarness(opts: { instantRefunds?: boolean; faults?: FaultInjector; rateLimits?: RateLimits } = {}): Promise<PayHarness> {
+export async function payHarness(
+  opts: { instantRefunds?: boolean; faults?: FaultInjector; rateLimits?: RateLimits } = {},
+): Promise<PayHarness> {
   let h: Harness | undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: (req) => h!.app.fetch(req), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -34,7 +36,11 @@ export async function payHarness(opts: { instantRefunds?: boolean; faults?: Faul
   const now = () => h!.clock.now();
   const fake = await startFakeWechatPay({ clock: now, ...(opts.instantRefunds ? { instantRefunds: true } : {}) });
   const config = { ...fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`), now };
-  h = await harness({ wechatPay: { config, client: createWechatPayClient(config) }, ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) });
+  h = await harness({
+    wechatPay: { config, client: createWechatPayClient(config) },
+    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+  });
   const ctx = paymentsContext(h.deps)!;
   return {
     ...h,
@@ -48,7 +54,10 @@ export async function payHarness(opts: { instantRefunds?: boolean; faults?: Faul
 }
 
 /** wx.requestPayment's paySign verifies with the merchant's public key over the documented message. */
-export function expectValidPaySign(fake: FakeWechatPay, p: { appId: string; timeStamp: string; nonceStr: string; package: string; paySign: string }) {
+export function expectValidPaySign(
+  fake: FakeWechatPay,
+  p: { appId: string; timeStamp: string; nonceStr: string; package: string; paySign: string },
+) {
   const message = `${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`;
   expect(verify('sha256', Buffer.from(message), fake.mchPublicKeyPem, Buffer.from(p.paySign, 'base64'))).toBe(true);
 }

@@ -81,10 +81,7 @@ describe('IAM: least privilege', () => {
     const tableArn = prod.resolve(prod.stack.data.table.tableArn);
     const indexNames = [...TABLE_SCHEMA.localIndexes, ...TABLE_SCHEMA.globalIndexes].map((i) => i.name);
     expect(dynamo[0]!.Resource).toEqual(
-      expect.arrayContaining([
-        tableArn,
-        ...indexNames.map((name) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] })),
-      ]),
+      expect.arrayContaining([tableArn, ...indexNames.map((name) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] }))]),
     );
     expect(dynamo[0]!.Resource).toHaveLength(1 + indexNames.length);
   });
@@ -192,9 +189,7 @@ describe('HTTP API', () => {
   it('custom domain: regional domain name mapped to the $default stage, outputs use it', () => {
     withDomain.template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
       DomainName: 'api.example.com',
-      DomainNameConfigurations: [
-        { CertificateArn: 'arn:aws:acm:ap-east-1:123456789012:certificate/abc-123', EndpointType: 'REGIONAL' },
-      ],
+      DomainNameConfigurations: [{ CertificateArn: 'arn:aws:acm:ap-east-1:123456789012:certificate/abc-123', EndpointType: 'REGIONAL' }],
     });
     withDomain.template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
       Stage: '$default',

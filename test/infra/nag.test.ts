@@ -37,15 +37,17 @@ function nagViolations(scope: IConstruct) {
 
 /** Every `Validations.of(x).acknowledge({ id, reason })` in the tree: [construct path, rule id, reason]. */
 function acknowledgements(scope: IConstruct): [string, string, unknown][] {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, unknown>).map(
-          ([id, reason]) => [construct.node.path, id, reason] as [string, string, unknown],
+  return scope.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, unknown>).map(
+            ([id, reason]) => [construct.node.path, id, reason] as [string, string, unknown],
+          ),
         ),
-      ),
-  );
+    );
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -55,12 +57,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagViolations(stack).map((v) => v.rule)).toContain('AwsSolutions-SMG4');
   });
 
-  it.each(['prod', 'dev', 'prod + WeChat login + WeChat Pay', 'dev + WeChat Pay'] as const)('%s stack: no unacknowledged errors or warnings', (variant) => {
-    const { stack } = variants()[variant];
-    const violations = nagViolations(stack);
-    expect(violations.filter((v) => v.severity === 'error')).toEqual([]);
-    expect(violations.filter((v) => v.severity === 'warning')).toEqual([]);
-  });
+  it.each(['prod', 'dev', 'prod + WeChat login + WeChat Pay', 'dev + WeChat Pay'] as const)(
+    '%s stack: no unacknowledged errors or warnings',
+    (variant) => {
+      const { stack } = variants()[variant];
+      const violations = nagViolations(stack);
+      expect(violations.filter((v) => v.severity === 'error')).toEqual([]);
+      expect(violations.filter((v) => v.severity === 'warning')).toEqual([]);
+    },
+  );
 
   it('every acknowledgement names an AwsSolutions rule and gives a real reason', () => {
     const acks = acknowledgements(prodPay.stack);

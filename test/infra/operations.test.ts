@@ -72,7 +72,9 @@ describe('alarms', () => {
   it('DynamoDB read and write throttles, on the table and on every GSI', () => {
     const math = alarms(prod).filter((a) => Array.isArray(a.Properties!.Metrics));
     expect(math).toHaveLength(1);
-    const metrics = math[0]!.Properties!.Metrics as { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] } } }[];
+    const metrics = math[0]!.Properties!.Metrics as {
+      MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
     const seen = metrics
       .filter((m) => m.MetricStat)
       .map((m) => {
@@ -82,9 +84,7 @@ describe('alarms', () => {
         return `${m.MetricStat!.Metric.MetricName}@${(dims.GlobalSecondaryIndexName as string | undefined) ?? 'table'}`;
       });
     const scopes = ['table', ...TABLE_SCHEMA.globalIndexes.map((i) => i.name)];
-    expect(seen.sort()).toEqual(
-      scopes.flatMap((scope) => [`ReadThrottleEvents@${scope}`, `WriteThrottleEvents@${scope}`]).sort(),
-    );
+    expect(seen.sort()).toEqual(scopes.flatMap((scope) => [`ReadThrottleEvents@${scope}`, `WriteThrottleEvents@${scope}`]).sort());
     expect(metrics.find((m) => !m.MetricStat)).toMatchObject({ Expression: 'SUM(METRICS())', ReturnData: true });
   });
 
@@ -104,9 +104,7 @@ describe('alarms', () => {
     dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
     prod.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });

@@ -1,13 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  GSI_BY_OWNER,
-  GSI_OPEN_BY_CLOSE,
-  KEY,
-  TABLE_SCHEMA,
-  TTL_ATTRIBUTE,
-  keyAttributeNames,
-} from '../../shared/table/schema.js';
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, TABLE_SCHEMA, TTL_ATTRIBUTE, keyAttributeNames } from '../../shared/table/schema.js';
 import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
 
 let prod: Synthesized;
@@ -43,9 +36,7 @@ describe('DynamoDB table', () => {
 
   it('defines every key attribute, all strings, and nothing else', () => {
     const props = theTable(prod.template).Properties!;
-    const defined = (props.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]).map(
-      (a) => a.AttributeName,
-    );
+    const defined = (props.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]).map((a) => a.AttributeName);
     expect([...defined].sort()).toEqual([...keyAttributeNames()].sort());
     for (const attribute of props.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
   });

@@ -20,7 +20,9 @@ describe('WeChat login in the stack', () => {
         }),
       },
     });
-    const envs = Object.values(withWechat.template.findResources('AWS::Lambda::Function')).map((r) => JSON.stringify(r.Properties?.Environment ?? {}));
+    const envs = Object.values(withWechat.template.findResources('AWS::Lambda::Function')).map((r) =>
+      JSON.stringify(r.Properties?.Environment ?? {}),
+    );
     expect(envs.some((e) => e.includes('WECHAT_SECRET"'))).toBe(false);
   });
 
@@ -40,7 +42,9 @@ describe('WeChat login in the stack', () => {
   });
 
   it('reads -c wechatAppId', () => {
-    const config = stageConfigFromContext({ tryGetContext: (k: string) => ({ stage: 'dev', wechatAppId: 'wxabc' } as Record<string, string>)[k] });
+    const config = stageConfigFromContext({
+      tryGetContext: (k: string) => (({ stage: 'dev', wechatAppId: 'wxabc' }) as Record<string, string>)[k],
+    });
     expect(config.wechatAppId).toBe('wxabc');
   });
 });

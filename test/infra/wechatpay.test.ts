@@ -56,7 +56,10 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const env = environmentOf(viaDomain, 'Group-buy API');
     const pay = await wechatPayFromEnv(
-      { WECHATPAY_SECRET_ARN: 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:x', WECHATPAY_NOTIFY_URL: env.WECHATPAY_NOTIFY_URL as string },
+      {
+        WECHATPAY_SECRET_ARN: 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:x',
+        WECHATPAY_NOTIFY_URL: env.WECHATPAY_NOTIFY_URL as string,
+      },
       async () => generated,
       logger,
     );
@@ -70,13 +73,20 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
     expect(explicit.template.toJSON().Resources[id(explicit)]).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
-  it.each(['Group-buy API', 'closesAt'])('the %s function gets the secret ARN and the notify URL derived from the custom domain', (description) => {
-    const env = environmentOf(viaDomain, description);
-    expect(env.WECHATPAY_SECRET_ARN).toEqual(secretArnOf(viaDomain));
-    expect(env.WECHATPAY_NOTIFY_URL).toBe('https://api.example.com/payments/wechat/notify');
-    expect(env).not.toHaveProperty('WECHATPAY_API_BASE'); // the app defaults to https://api.mch.weixin.qq.com
-    expect(Object.keys(env).filter((k) => k.startsWith('WECHATPAY_')).sort()).toEqual(['WECHATPAY_NOTIFY_URL', 'WECHATPAY_SECRET_ARN']);
-  });
+  it.each(['Group-buy API', 'closesAt'])(
+    'the %s function gets the secret ARN and the notify URL derived from the custom domain',
+    (description) => {
+      const env = environmentOf(viaDomain, description);
+      expect(env.WECHATPAY_SECRET_ARN).toEqual(secretArnOf(viaDomain));
+      expect(env.WECHATPAY_NOTIFY_URL).toBe('https://api.example.com/payments/wechat/notify');
+      expect(env).not.toHaveProperty('WECHATPAY_API_BASE'); // the app defaults to https://api.mch.weixin.qq.com
+      expect(
+        Object.keys(env)
+          .filter((k) => k.startsWith('WECHATPAY_'))
+          .sort(),
+      ).toEqual(['WECHATPAY_NOTIFY_URL', 'WECHATPAY_SECRET_ARN']);
+    },
+  );
 
   it.each(['Group-buy API', 'closesAt'])('the %s function gets -c wechatPayNotifyUrl as given (no custom domain needed)', (description) => {
     const env = environmentOf(explicit, description);
@@ -101,7 +111,9 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
 
   it('no other policy in the stack mentions the merchant secret', () => {
     const arn = JSON.stringify(secretArnOf(viaDomain));
-    const roles = (['apiFunction', 'sweepFunction'] as const).map((fn) => JSON.stringify(viaDomain.resolve(viaDomain.stack[fn].function.role!.roleName)));
+    const roles = (['apiFunction', 'sweepFunction'] as const).map((fn) =>
+      JSON.stringify(viaDomain.resolve(viaDomain.stack[fn].function.role!.roleName)),
+    );
     for (const [, policy] of resourcesOfType(viaDomain.template, 'AWS::IAM::Policy')) {
       if (!JSON.stringify(policy.Properties!.PolicyDocument).includes(arn)) continue;
       for (const role of policy.Properties!.Roles as unknown[]) expect(roles).toContain(JSON.stringify(role));
@@ -121,7 +133,9 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
     expect(off.template.findOutputs('WechatPayNotifyUrl')).toEqual({});
     for (const fn of ['apiFunction', 'sweepFunction'] as const) {
       const secretStatements = statementsOf(off, fn).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
-      expect(secretStatements.map((st) => st.Resource)).toEqual(fn === 'apiFunction' ? [off.resolve(off.stack.authSecret.secret.secretArn)] : []);
+      expect(secretStatements.map((st) => st.Resource)).toEqual(
+        fn === 'apiFunction' ? [off.resolve(off.stack.authSecret.secret.secretArn)] : [],
+      );
     }
   });
 
@@ -148,7 +162,9 @@ describe('WeChat Pay context (-c wechatPay, -c wechatPayNotifyUrl)', () => {
   });
 
   it('an explicit URL wins over the custom domain (e.g. a proxy in front of the API)', () => {
-    expect(stageConfig('prod', { wechatPay: true, domain: DOMAIN, wechatPayNotifyUrl: EXPLICIT_URL }).wechatPay).toEqual({ notifyUrl: EXPLICIT_URL });
+    expect(stageConfig('prod', { wechatPay: true, domain: DOMAIN, wechatPayNotifyUrl: EXPLICIT_URL }).wechatPay).toEqual({
+      notifyUrl: EXPLICIT_URL,
+    });
   });
 
   it('rejects a missing URL, a bad flag, a URL without the flag, and URLs WeChat Pay cannot call', () => {

@@ -35,48 +35,54 @@ beforeAll(async () => {
 });
 
 describe('property: ALREADY_JOINED names the active entry', () => {
-  it(
-    'a double tap that loses the race never hears ALREADY_JOINED for an entry that does not exist',
-    async () => {
-      const scenario = fc.record({
-        stock: fc.integer({ min: 1, max: 3 }),
-        /** other members joining for one unit each at the same moment */
-        others: fc.integer({ min: 0, max: 5 }),
-        taps: fc.integer({ min: 2, max: 4 }),
-        /** the leader closes just before the taps (the join path's cached view still says open) */
-        closedFirst: fc.boolean(),
-      });
-      await fc.assert(
-        fc.asyncProperty(scenario, async ({ stock, others, taps, closedFirst }) => {
-          h.clock.set(T0);
-          const c = await h.createCampaign(
-            leader.token,
-            campaignRequest({ users: 6, tierBasis: 'quantity', minParticipants: 1, items: [{ unitPrice: 990, stock, perPersonLimit: null, tiers: [] }] }),
+  it('a double tap that loses the race never hears ALREADY_JOINED for an entry that does not exist', async () => {
+    const scenario = fc.record({
+      stock: fc.integer({ min: 1, max: 3 }),
+      /** other members joining for one unit each at the same moment */
+      others: fc.integer({ min: 0, max: 5 }),
+      taps: fc.integer({ min: 2, max: 4 }),
+      /** the leader closes just before the taps (the join path's cached view still says open) */
+      closedFirst: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ stock, others, taps, closedFirst }) => {
+        h.clock.set(T0);
+        const c = await h.createCampaign(
+          leader.token,
+          campaignRequest({
+            users: 6,
+            tierBasis: 'quantity',
+            minParticipants: 1,
+            items: [{ unitPrice: 990, stock, perPersonLimit: null, tiers: [] }],
+          }),
+        );
+        const path = `/campaigns/${c.id}/entries`;
+        const [tapper, ...rest] = members as [Account, ...Account[]];
+        if (closedFirst) {
+          // warm the join path with a first join, then close
+          expect((await h.call('POST', path, { token: rest[4]!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).status).toBe(201);
+          expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token })).status).toBe(200);
+        }
+        const body = { items: [{ itemId: 'i1', qty: 1 }] };
+        const results = await Promise.all([
+          ...rest.slice(0, others).map((m) => h.call('POST', path, { token: m.token, body })),
+          ...Array.from({ length: taps }, () => h.call('POST', path, { token: tapper.token, body })),
+        ]);
+        const { entries } = await expectInvariants(h, c.id, leader.token);
+        for (const r of results.slice(others)) {
+          if (errorCode(r) !== 'ALREADY_JOINED') continue;
+          const named = entries.find((e) => e.id === r.body.error.details.entryId);
+          const answers = results
+            .slice(others)
+            .map((x) => errorCode(x))
+            .join(', ');
+          expect(named?.userId, `ALREADY_JOINED (${describeResult(r)}) names an entry of the member; the taps got: ${answers}`).toBe(
+            tapper.userId,
           );
-          const path = `/campaigns/${c.id}/entries`;
-          const [tapper, ...rest] = members as [Account, ...Account[]];
-          if (closedFirst) {
-            // warm the join path with a first join, then close
-            expect((await h.call('POST', path, { token: rest[4]!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).status).toBe(201);
-            expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token })).status).toBe(200);
-          }
-          const body = { items: [{ itemId: 'i1', qty: 1 }] };
-          const results = await Promise.all([
-            ...rest.slice(0, others).map((m) => h.call('POST', path, { token: m.token, body })),
-            ...Array.from({ length: taps }, () => h.call('POST', path, { token: tapper.token, body })),
-          ]);
-          const { entries } = await expectInvariants(h, c.id, leader.token);
-          for (const r of results.slice(others)) {
-            if (errorCode(r) !== 'ALREADY_JOINED') continue;
-            const named = entries.find((e) => e.id === r.body.error.details.entryId);
-            const answers = results.slice(others).map((x) => errorCode(x)).join(', ');
-            expect(named?.userId, `ALREADY_JOINED (${describeResult(r)}) names an entry of the member; the taps got: ${answers}`).toBe(tapper.userId);
-            expect(named?.status).toBe('active');
-          }
-        }),
-        { numRuns: 30, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
-      );
-    },
-    90_000,
-  );
+          expect(named?.status).toBe('active');
+        }
+      }),
+      { numRuns: 30, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
+    );
+  }, 90_000);
 });

@@ -90,13 +90,25 @@ function scenarioArb(): fc.Arbitrary<Scenario> {
     const key = fc.option(fc.constantFrom(...KEYS), { nil: undefined, freq: 3 });
     const bodyIdx = fc.oneof({ weight: 4, arbitrary: fc.nat(1) }, { weight: 1, arbitrary: fc.constant(2) });
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 12, arbitrary: fc.record({ kind: fc.constant('join' as const), user, body: bodyIdx, key, note: fc.option(fc.constantFrom(...NOTES), { nil: undefined, freq: 4 }) }) },
+      {
+        weight: 12,
+        arbitrary: fc.record({
+          kind: fc.constant('join' as const),
+          user,
+          body: bodyIdx,
+          key,
+          note: fc.option(fc.constantFrom(...NOTES), { nil: undefined, freq: 4 }),
+        }),
+      },
       {
         weight: 4,
         arbitrary: fc.record({
           kind: fc.constant('patch' as const),
           user,
-          items: fc.option(fc.oneof({ weight: 4, arbitrary: validLinesArb(cfg) }, { weight: 1, arbitrary: linesArb(cfg) }), { nil: undefined, freq: 5 }),
+          items: fc.option(fc.oneof({ weight: 4, arbitrary: validLinesArb(cfg) }, { weight: 1, arbitrary: linesArb(cfg) }), {
+            nil: undefined,
+            freq: 5,
+          }),
           note: fc.option(fc.constantFrom(...NOTES), { nil: undefined }),
         }),
       },
@@ -149,7 +161,10 @@ function allowed(res: CallResult, codes: Array<string | number>, what: string) {
   expect(codes, `${what}: ${describeResult(res)}`).toContain(errorCode(res));
 }
 
-const joinBody = (s: Scenario, body: number, note: string | undefined): JoinBody => ({ items: s.bodies[body]!, ...(note !== undefined ? { note } : {}) });
+const joinBody = (s: Scenario, body: number, note: string | undefined): JoinBody => ({
+  items: s.bodies[body]!,
+  ...(note !== undefined ? { note } : {}),
+});
 
 async function runScenario(s: Scenario) {
   const { cfg } = s;
@@ -182,7 +197,15 @@ async function runScenario(s: Scenario) {
     switch (op.kind) {
       case 'join': {
         const body = joinBody(s, op.body, op.note);
-        return { op, body, promise: h.call('POST', entriesPath, { token: users[op.user]!.token, body, headers: op.key ? { 'idempotency-key': op.key } : {} }) };
+        return {
+          op,
+          body,
+          promise: h.call('POST', entriesPath, {
+            token: users[op.user]!.token,
+            body,
+            headers: op.key ? { 'idempotency-key': op.key } : {},
+          }),
+        };
       }
       case 'patch': {
         const u = owner(op.user);
@@ -227,7 +250,8 @@ async function runScenario(s: Scenario) {
       case 'patch': {
         const invalid = op.items ? [...bodyErrors(cfg, op.items)] : [];
         const ghost = entryId === 'e_no_such_entry';
-        if (invalid.length > 0 || ghost) allowed(res, [...invalid, 'NOT_FOUND', 'INVALID_STATE', 'CONFLICT', 'SOLD_OUT', ...notOpen], 'patch (invalid)');
+        if (invalid.length > 0 || ghost)
+          allowed(res, [...invalid, 'NOT_FOUND', 'INVALID_STATE', 'CONFLICT', 'SOLD_OUT', ...notOpen], 'patch (invalid)');
         else allowed(res, [200, 'SOLD_OUT', 'INVALID_STATE', 'CONFLICT', ...notOpen], 'patch');
         break;
       }
@@ -268,15 +292,20 @@ async function runScenario(s: Scenario) {
   for (const e of entries) expect(e.userId, `seq ${e.seq} is a real entry, not a void line`).toBeTruthy();
   for (const e of before.entries) {
     const now = byId.get(e.id)!;
-    expect({ id: now.id, seq: now.seq, userId: now.userId }, 'earlier entries keep their numbers').toEqual({ id: e.id, seq: e.seq, userId: e.userId });
+    expect({ id: now.id, seq: now.seq, userId: now.userId }, 'earlier entries keep their numbers').toEqual({
+      id: e.id,
+      seq: e.seq,
+      userId: e.userId,
+    });
   }
 
   const joins = done.filter((d) => d.op.kind === 'join') as Array<(typeof done)[number] & { op: Extract<Op, { kind: 'join' }> }>;
   const fresh = joins.filter((d) => d.res.status === 201 && d.res.headers.get('idempotent-replayed') !== 'true');
   expect(entries.length, 'every entry is an acknowledged join: N = entries before + fresh 201s').toBe(preCount + fresh.length);
-  expect(fresh.map((d) => d.res.body.seq).sort((a, b) => a - b), 'the batch took exactly the numbers after the earlier ones').toEqual(
-    Array.from({ length: fresh.length }, (_, i) => preCount + i + 1),
-  );
+  expect(
+    fresh.map((d) => d.res.body.seq).sort((a, b) => a - b),
+    'the batch took exactly the numbers after the earlier ones',
+  ).toEqual(Array.from({ length: fresh.length }, (_, i) => preCount + i + 1));
   for (const d of fresh) {
     const e = byId.get(d.res.body.id);
     expect(e, `accepted join ${d.res.body.id} is in the list`).toBeDefined();
@@ -305,7 +334,9 @@ async function runScenario(s: Scenario) {
       for (const d of ds) if (bodyHash(d.body!) !== earlier.hash) expect(d.res.status, `key ${k} with another body`).not.toBe(201);
     }
     for (const d of ds.filter((x) => errorCode(x.res) === 'IDEMPOTENCY_KEY_REUSED')) {
-      const otherBody = ds.some((x) => bodyHash(x.body!) !== bodyHash(d.body!)) || (earlier !== undefined && earlier.key === d.op.key && earlier.hash !== bodyHash(d.body!));
+      const otherBody =
+        ds.some((x) => bodyHash(x.body!) !== bodyHash(d.body!)) ||
+        (earlier !== undefined && earlier.key === d.op.key && earlier.hash !== bodyHash(d.body!));
       expect(otherBody, `key ${k}: 422 only when the key came with another body`).toBe(true);
     }
   }
@@ -316,7 +347,9 @@ async function runScenario(s: Scenario) {
 
   // No false SOLD_OUT
   const released = new Map<string, number>();
-  const touched = done.filter((d) => (d.op.kind === 'cancel' || d.op.kind === 'leaderCancel' || d.op.kind === 'patch') && d.res.status === 200);
+  const touched = done.filter(
+    (d) => (d.op.kind === 'cancel' || d.op.kind === 'leaderCancel' || d.op.kind === 'patch') && d.res.status === 200,
+  );
   for (const d of touched) {
     const e0 = preById.get(d.entryId!);
     if (!e0) continue;
@@ -335,7 +368,9 @@ async function runScenario(s: Scenario) {
     const { itemId: item, remaining, requested } = d.res.body.error.details;
     expect(remaining, `SOLD_OUT was true when decided: ${describeResult(d.res)}`).toBeLessThan(requested);
     const final = finalCampaign.items.find((i: any) => i.id === item);
-    expect(final.remaining, `no false SOLD_OUT (${describeResult(d.res)}; released ≤ ${released.get(item) ?? 0})`).toBeLessThan(requested + (released.get(item) ?? 0));
+    expect(final.remaining, `no false SOLD_OUT (${describeResult(d.res)}; released ≤ ${released.get(item) ?? 0})`).toBeLessThan(
+      requested + (released.get(item) ?? 0),
+    );
   }
 
   // Settlement: the one made in the batch (if any) and the one made now agree with the final entries
@@ -345,7 +380,8 @@ async function runScenario(s: Scenario) {
     active.map((e) => ({ id: e.id, seq: e.seq, userId: e.userId, items: e.items })),
   );
   const settledInBatch = done.find((d) => d.op.kind === 'settle' && d.res.status === 200)?.res.body;
-  if (settledInBatch) expect(projectSettlement(settledInBatch), 'the settlement made during the batch is that of the final entries').toEqual(expected);
+  if (settledInBatch)
+    expect(projectSettlement(settledInBatch), 'the settlement made during the batch is that of the final entries').toEqual(expected);
   if (finalCampaign.status === 'open') expect((await h.call('POST', `/campaigns/${id}/close`, { token: leader.token })).status).toBe(200);
   const settled = await h.call('POST', `/campaigns/${id}/settle`, { token: leader.token });
   expect(settled.status, describeResult(settled)).toBe(200);

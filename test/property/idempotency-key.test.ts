@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { harness, T0, type Harness } from '../helpers/harness.js';
-import { accounts, bodyHash, campaignRequest, describeResult, errorCode, type Account, type CampaignCfg, type JoinBody } from './support.js';
+import {
+  accounts,
+  bodyHash,
+  campaignRequest,
+  describeResult,
+  errorCode,
+  type Account,
+  type CampaignCfg,
+  type JoinBody,
+} from './support.js';
 
 /**
  * The contract's Idempotency-Key rule, taken literally: "the same key from the same user with the
@@ -34,7 +43,11 @@ type Cmd = fc.AsyncCommand<Model, Real>;
 const BODIES: JoinBody[] = [{ items: [{ itemId: 'i1', qty: 1 }] }, { items: [{ itemId: 'i1', qty: 2 }], note: '晚上取' }];
 
 class Join implements Cmd {
-  constructor(readonly user: number, readonly body: number, readonly key: string | undefined) {}
+  constructor(
+    readonly user: number,
+    readonly body: number,
+    readonly key: string | undefined,
+  ) {}
   check() {
     return true;
   }
@@ -51,7 +64,7 @@ class Join implements Cmd {
     const remembered = this.key !== undefined ? m.keys.get(this.user)?.get(this.key) : undefined;
     if (remembered && remembered.hash === bodyHash(body)) {
       expect(res.status, `a retry with the same key and body returns the first response: ${describeResult(res)}`).toBe(201);
-      expect(res.body.id, 'the first join\'s entry, nothing new').toBe(remembered.entryId);
+      expect(res.body.id, "the first join's entry, nothing new").toBe(remembered.entryId);
       expect(res.headers.get('idempotent-replayed')).toBe('true');
       return;
     }
@@ -90,7 +103,12 @@ class Cancel implements Cmd {
   }
 }
 
-const CFG: CampaignCfg = { users: 2, tierBasis: 'quantity', minParticipants: 1, items: [{ unitPrice: 500, stock: null, perPersonLimit: null, tiers: [] }] };
+const CFG: CampaignCfg = {
+  users: 2,
+  tierBasis: 'quantity',
+  minParticipants: 1,
+  items: [{ unitPrice: 500, stock: null, perPersonLimit: null, tiers: [] }],
+};
 
 let h: Harness;
 let leader: Account;
@@ -103,26 +121,24 @@ beforeAll(async () => {
 });
 
 describe('property: Idempotency-Key, as the contract states it', () => {
-  it(
-    'a key used by an accepted join is answered with that join for the rest of the campaign',
-    async () => {
-      const user = fc.integer({ min: 0, max: 1 });
-      const commands = fc.commands<Model, Real, false>(
-        [
-          fc.tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', undefined)).map(([u, b, k]) => new Join(u, b, k)),
-          user.map((u) => new Cancel(u)),
-        ],
-        { maxCommands: 20 },
-      );
-      await fc.assert(
-        fc.asyncProperty(commands, async (cmds) => {
-          h.clock.set(T0);
-          const c = await h.createCampaign(leader.token, campaignRequest(CFG));
-          await fc.asyncModelRun(() => ({ model: { keys: new Map(), entries: [] }, real: { h, campaignId: c.id, users: members } }), cmds);
-        }),
-        { numRuns: 40, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
-      );
-    },
-    90_000,
-  );
+  it('a key used by an accepted join is answered with that join for the rest of the campaign', async () => {
+    const user = fc.integer({ min: 0, max: 1 });
+    const commands = fc.commands<Model, Real, false>(
+      [
+        fc
+          .tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', undefined))
+          .map(([u, b, k]) => new Join(u, b, k)),
+        user.map((u) => new Cancel(u)),
+      ],
+      { maxCommands: 20 },
+    );
+    await fc.assert(
+      fc.asyncProperty(commands, async (cmds) => {
+        h.clock.set(T0);
+        const c = await h.createCampaign(leader.token, campaignRequest(CFG));
+        await fc.asyncModelRun(() => ({ model: { keys: new Map(), entries: [] }, real: { h, campaignId: c.id, users: members } }), cmds);
+      }),
+      { numRuns: 40, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
+    );
+  }, 90_000);
 });

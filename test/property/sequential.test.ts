@@ -126,10 +126,26 @@ function expectCode(res: CallResult, allowed: ReadonlySet<string | number>, what
 async function checkAgainstModel(m: Model, r: Real) {
   const { entries, campaign } = await expectInvariants(r.h, r.campaignId, r.leader.token);
   expect(
-    entries.map((e) => ({ id: e.id, seq: e.seq, userId: e.userId, items: e.items, note: e.note, pickupPointId: e.pickupPointId, status: e.status })),
+    entries.map((e) => ({
+      id: e.id,
+      seq: e.seq,
+      userId: e.userId,
+      items: e.items,
+      note: e.note,
+      pickupPointId: e.pickupPointId,
+      status: e.status,
+    })),
     'the 接龙 list',
   ).toEqual(
-    m.entries.map((e) => ({ id: e.id, seq: e.seq, userId: r.users[e.user]!.userId, items: e.items, note: e.note, pickupPointId: e.pickupPointId, status: e.status })),
+    m.entries.map((e) => ({
+      id: e.id,
+      seq: e.seq,
+      userId: r.users[e.user]!.userId,
+      items: e.items,
+      note: e.note,
+      pickupPointId: e.pickupPointId,
+      status: e.status,
+    })),
   );
   const participants = active(m).length;
   expect(campaign, 'the campaign').toMatchObject({
@@ -248,7 +264,15 @@ class JoinCmd extends Base {
       expect(res.headers.get('idempotent-replayed'), 'a fresh join is not a replay').not.toBe('true');
       const seq = m.entries.length + 1;
       expect(res.body).toMatchObject({ seq, userId: r.users[user]!.userId, items: body.items, note: body.note ?? null, status: 'active' });
-      m.entries.push({ id: res.body.id, seq, user: user, items: body.items, note: body.note ?? null, pickupPointId: body.pickupPointId ?? null, status: 'active' });
+      m.entries.push({
+        id: res.body.id,
+        seq,
+        user: user,
+        items: body.items,
+        note: body.note ?? null,
+        pickupPointId: body.pickupPointId ?? null,
+        status: 'active',
+      });
       if (key !== undefined) {
         if (!m.keys.has(user)) m.keys.set(user, new Map());
         m.keys.get(user)!.set(key, { hash: bodyHash(body), entryId: res.body.id });
@@ -489,7 +513,10 @@ class ClockCmd extends Base {
 }
 
 class ReadCmd extends Base {
-  constructor(readonly kind: 'share' | 'public' | 'member', readonly user: number) {
+  constructor(
+    readonly kind: 'share' | 'public' | 'member',
+    readonly user: number,
+  ) {
     super();
   }
   describe() {
@@ -507,7 +534,9 @@ class ReadCmd extends Base {
     }
     const viewer = this.kind === 'member' ? r.users[this.user]! : undefined;
     const list = await readList(r.h, r.campaignId, viewer?.token, 3);
-    expect(list.map((e) => ({ seq: e.seq, items: e.items, status: e.status }))).toEqual(m.entries.map((e) => ({ seq: e.seq, items: e.items, status: e.status })));
+    expect(list.map((e) => ({ seq: e.seq, items: e.items, status: e.status }))).toEqual(
+      m.entries.map((e) => ({ seq: e.seq, items: e.items, status: e.status })),
+    );
     list.forEach((e, i) => {
       const owner = r.users[m.entries[i]!.user]!;
       const mine = viewer !== undefined && owner.userId === viewer.userId;
@@ -533,7 +562,12 @@ function commandArb(cfg: CampaignCfg): fc.Arbitrary<Cmd> {
     { weight: 30, arbitrary: fc.tuple(user, joinBodyArb(cfg), key).map(([u, b, k]) => new JoinCmd(u, b, k, 'none')) },
     { weight: 10, arbitrary: pick.map((p) => new JoinCmd(p, { items: [] }, undefined, 'same')) },
     { weight: 3, arbitrary: pick.map((p) => new JoinCmd(p, { items: [] }, undefined, 'changed')) },
-    { weight: 14, arbitrary: fc.tuple(pick, fc.option(linesArb(cfg), { nil: undefined, freq: 4 }), note).map(([p, items, n]) => new PatchCmd(0, 'own', p, items, n)) },
+    {
+      weight: 14,
+      arbitrary: fc
+        .tuple(pick, fc.option(linesArb(cfg), { nil: undefined, freq: 4 }), note)
+        .map(([p, items, n]) => new PatchCmd(0, 'own', p, items, n)),
+    },
     { weight: 2, arbitrary: fc.tuple(user, pick, linesArb(cfg)).map(([u, p, items]) => new PatchCmd(u, 'other', p, items, undefined)) },
     { weight: 1, arbitrary: fc.tuple(user, linesArb(cfg)).map(([u, items]) => new PatchCmd(u, 'ghost', 0, items, undefined)) },
     { weight: 9, arbitrary: pick.map((p) => new CancelCmd(0, 'own', p)) },
@@ -545,7 +579,10 @@ function commandArb(cfg: CampaignCfg): fc.Arbitrary<Cmd> {
     { weight: 3, arbitrary: fc.boolean().map((read) => new SettleCmd(-1, read)) },
     { weight: 6, arbitrary: fc.integer({ min: 1, max: 45_000 }).map((ms) => new ClockCmd('advance', ms)) },
     { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1).map((ms) => new ClockCmd('deadline', ms)) },
-    { weight: 5, arbitrary: fc.tuple(fc.constantFrom('share' as const, 'public' as const, 'member' as const), user).map(([k, u]) => new ReadCmd(k, u)) },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(fc.constantFrom('share' as const, 'public' as const, 'member' as const), user).map(([k, u]) => new ReadCmd(k, u)),
+    },
   );
 }
 
@@ -566,12 +603,22 @@ describe('property: random sequences of commands against a model', () => {
   it(
     'every response and the whole state after every step match the model; all invariants hold',
     async () => {
-      const scenario = campaignCfgArb.chain((cfg) => fc.tuple(fc.constant(cfg), fc.commands([commandArb(cfg)], { maxCommands: 60, size: 'medium' })));
+      const scenario = campaignCfgArb.chain((cfg) =>
+        fc.tuple(fc.constant(cfg), fc.commands([commandArb(cfg)], { maxCommands: 60, size: 'medium' })),
+      );
       await fc.assert(
         fc.asyncProperty(scenario, async ([cfg, cmds]) => {
           h.clock.set(T0);
           const c = await h.createCampaign(leader.token, campaignRequest(cfg));
-          const model: Model = { cfg, now: Date.parse(T0), stored: 'open', entries: [], keys: new Map(), lastJoin: new Map(), settlement: null };
+          const model: Model = {
+            cfg,
+            now: Date.parse(T0),
+            stored: 'open',
+            entries: [],
+            keys: new Map(),
+            lastJoin: new Map(),
+            settlement: null,
+          };
           const real: Real = { h, campaignId: c.id, shareCode: c.shareCode, leader, users: members.slice(0, cfg.users) };
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           // the end of every run: close (unless settled), settle, settle again, read it whole and in pages

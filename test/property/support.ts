@@ -59,7 +59,10 @@ const itemCfgArb: fc.Arbitrary<ItemCfg> = fc
   })
   .map(({ unitPrice, stock, perPersonLimit, thresholds }) => {
     const step = Math.floor(unitPrice / 4);
-    const tiers = unitPrice === 0 ? [] : [...thresholds].sort((a, b) => a - b).map((threshold, k) => ({ threshold, unitPrice: unitPrice - (k + 1) * step }));
+    const tiers =
+      unitPrice === 0
+        ? []
+        : [...thresholds].sort((a, b) => a - b).map((threshold, k) => ({ threshold, unitPrice: unitPrice - (k + 1) * step }));
     return { unitPrice, stock, perPersonLimit, tiers };
   });
 
@@ -97,7 +100,11 @@ export function linesArb(cfg: CampaignCfg): fc.Arbitrary<Line[]> {
 export function validLinesArb(cfg: CampaignCfg): fc.Arbitrary<Line[]> {
   return fc
     .uniqueArray(fc.integer({ min: 0, max: cfg.items.length - 1 }), { minLength: 1, maxLength: cfg.items.length })
-    .chain((idx) => fc.tuple(...idx.map((i) => fc.integer({ min: 1, max: cfg.items[i]!.perPersonLimit ?? 4 }).map((qty) => ({ itemId: itemId(i), qty })))));
+    .chain((idx) =>
+      fc.tuple(
+        ...idx.map((i) => fc.integer({ min: 1, max: cfg.items[i]!.perPersonLimit ?? 4 }).map((qty) => ({ itemId: itemId(i), qty }))),
+      ),
+    );
 }
 
 export function joinBodyArb(cfg: CampaignCfg): fc.Arbitrary<JoinBody> {
@@ -111,7 +118,11 @@ export function joinBodyArb(cfg: CampaignCfg): fc.Arbitrary<JoinBody> {
         { weight: 1, arbitrary: fc.constant('p9') },
       ),
     })
-    .map(({ items, note, pickupPointId }) => ({ items, ...(note !== undefined ? { note } : {}), ...(pickupPointId !== undefined ? { pickupPointId } : {}) }));
+    .map(({ items, note, pickupPointId }) => ({
+      items,
+      ...(note !== undefined ? { note } : {}),
+      ...(pickupPointId !== undefined ? { pickupPointId } : {}),
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +135,13 @@ export function campaignRequest(cfg: CampaignCfg) {
     closesAt: CLOSES_AT,
     tierBasis: cfg.tierBasis,
     minParticipants: cfg.minParticipants,
-    items: cfg.items.map((item, i) => ({ name: `商品${i + 1}`, unitPrice: item.unitPrice, stock: item.stock, perPersonLimit: item.perPersonLimit, tiers: item.tiers })),
+    items: cfg.items.map((item, i) => ({
+      name: `商品${i + 1}`,
+      unitPrice: item.unitPrice,
+      stock: item.stock,
+      perPersonLimit: item.perPersonLimit,
+      tiers: item.tiers,
+    })),
     pickupPoints: [{ name: '3号楼门卫室', address: '幸福小区3号楼' }],
   };
 }
@@ -264,7 +281,8 @@ export function projectSettlement(s: any) {
 export function expectLinePricesFinal(s: any) {
   if (s.status !== 'settled') return;
   const final = new Map<string, number>(s.items.map((i: any) => [i.itemId, i.finalUnitPrice]));
-  for (const e of s.entries) for (const l of e.items) expect(l.unitPrice, `unit price of ${e.entryId}/${l.itemId}`).toBe(final.get(l.itemId));
+  for (const e of s.entries)
+    for (const l of e.items) expect(l.unitPrice, `unit price of ${e.entryId}/${l.itemId}`).toBe(final.get(l.itemId));
 }
 
 /** Reads the whole list as the leader, page by page (small pages, so paging is exercised too). */
@@ -272,7 +290,11 @@ export async function readList(h: Harness, campaignId: string, token?: string, l
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: CallResult = await h.call('GET', `/campaigns/${campaignId}/entries?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token ? { token } : {});
+    const page: CallResult = await h.call(
+      'GET',
+      `/campaigns/${campaignId}/entries?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      token ? { token } : {},
+    );
     expect(page.status, describeResult(page)).toBe(200);
     out.push(...page.body.entries);
     cursor = page.body.nextCursor;
@@ -290,7 +312,11 @@ export async function expectSettlementPagesEqual(h: Harness, campaignId: string,
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const page: CallResult = await h.call('GET', `/campaigns/${campaignId}/settlement?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    const page: CallResult = await h.call(
+      'GET',
+      `/campaigns/${campaignId}/settlement?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { token },
+    );
     expect(page.status, describeResult(page)).toBe(200);
     const { entries: pageEntries, nextCursor, ...pageSummary } = page.body;
     expect(pageSummary, 'every page carries the whole summary').toEqual(summary);

@@ -30,7 +30,13 @@ interface Row {
   check?: (role: Role, res: CallResult, f: Fixture) => void;
 }
 
-const all = (status: number): Record<Role, number> => ({ anonymous: status, other: status, participant: status, helper: status, leader: status });
+const all = (status: number): Record<Role, number> => ({
+  anonymous: status,
+  other: status,
+  participant: status,
+  helper: status,
+  leader: status,
+});
 const signedIn = (status: number): Record<Role, number> => ({ ...all(status), anonymous: 401 });
 const staff = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: ok, leader: ok });
 const leaderOnly = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: 403, leader: ok });
@@ -96,11 +102,20 @@ const ROWS: Record<string, Row> = {
   'GET /campaigns/{id}/ledger': { state: 'open', expect: staff(200) },
   'PUT /campaigns/{id}/entries/{entryId}/payment': { state: 'open', body: () => ({ status: 'paid', amount: 100 }), expect: staff(200) },
   // The matrix campaign is offline: who may ask is checked first, then that there is no WeChat Pay order (409).
-  'POST /campaigns/{id}/entries/{entryId}/payment/prepay': { state: 'open', expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 } },
-  'POST /campaigns/{id}/entries/{entryId}/payment/sync': { state: 'open', expect: { anonymous: 401, other: 403, participant: 409, helper: 409, leader: 409 } },
+  'POST /campaigns/{id}/entries/{entryId}/payment/prepay': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'POST /campaigns/{id}/entries/{entryId}/payment/sync': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 409, leader: 409 },
+  },
   'GET /campaigns/{id}/refunds': { state: 'settled', expect: staff(200) },
   'POST /campaigns/{id}/refunds/{outRefundNo}/retry': { state: 'settled', expect: { ...leaderOnly(409) } },
-  'GET /campaigns/{id}/entries/{entryId}/payment': { state: 'open', expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 } },
+  'GET /campaigns/{id}/entries/{entryId}/payment': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
+  },
 };
 
 let h: Harness;
@@ -140,14 +155,26 @@ async function fixture(state: Row['state']): Promise<Fixture> {
     h.login(`m${k}-candidate`, '候选'),
   ]);
   const campaign = await h.createCampaign(leader.token, campaignJson());
-  const entry = await h.call('POST', `/campaigns/${campaign.id}/entries`, { token: participant.token, body: { ...joinBody, phone: PHONE } });
+  const entry = await h.call('POST', `/campaigns/${campaign.id}/entries`, {
+    token: participant.token,
+    body: { ...joinBody, phone: PHONE },
+  });
   expect(entry.status).toBe(201);
-  expect((await h.call('POST', `/campaigns/${campaign.id}/helpers`, { token: leader.token, body: { userId: helper.userId } })).status).toBe(201);
+  expect((await h.call('POST', `/campaigns/${campaign.id}/helpers`, { token: leader.token, body: { userId: helper.userId } })).status).toBe(
+    201,
+  );
   if (state !== 'open') expect((await h.call('POST', `/campaigns/${campaign.id}/close`, { token: leader.token })).status).toBe(200);
   if (state === 'settled') expect((await h.call('POST', `/campaigns/${campaign.id}/settle`, { token: leader.token })).status).toBe(200);
   const wechatLogin = await h.call('POST', '/auth/wechat', { body: { code: fake.codeFor(`m${k}-wx`) } });
   expect(wechatLogin.status).toBe(200);
-  return { campaign, entryId: entry.body.id, users: { leader, helper, participant, other }, candidate, wechatCode: fake.codeFor(`m${k}-wx2`), refreshToken: wechatLogin.body.refreshToken };
+  return {
+    campaign,
+    entryId: entry.body.id,
+    users: { leader, helper, participant, other },
+    candidate,
+    wechatCode: fake.codeFor(`m${k}-wx2`),
+    refreshToken: wechatLogin.body.refreshToken,
+  };
 }
 
 function pathFor(template: string, f: Fixture): string {
@@ -165,8 +192,14 @@ describe('authorization matrix', () => {
     for (const [path, item] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(item)) routes.push(`${method.toUpperCase()} ${path}`);
     }
-    expect(routes.filter((r) => !(r in ROWS)), 'routes without a row in ROWS').toEqual([]);
-    expect(Object.keys(ROWS).filter((r) => !routes.includes(r)), 'rows for routes that do not exist').toEqual([]);
+    expect(
+      routes.filter((r) => !(r in ROWS)),
+      'routes without a row in ROWS',
+    ).toEqual([]);
+    expect(
+      Object.keys(ROWS).filter((r) => !routes.includes(r)),
+      'rows for routes that do not exist',
+    ).toEqual([]);
   });
 
   it.each(Object.entries(ROWS))('%s', async (route, row) => {

@@ -17,18 +17,32 @@ async function campaign(overrides: Record<string, unknown> = {}) {
   return h.createCampaign(leader.token, { minParticipants: 1, items: [{ name: '苹果', unitPrice: 500, stock: 5 }], ...overrides });
 }
 const edit = (id: string, body: unknown, token = leader.token) => h.call('PATCH', `/campaigns/${id}`, { token, body });
-const join = (id: string, token: string, qty: number, itemId = 'i1') => h.call('POST', `/campaigns/${id}/entries`, { token, body: { items: [{ itemId, qty }] } });
+const join = (id: string, token: string, qty: number, itemId = 'i1') =>
+  h.call('POST', `/campaigns/${id}/entries`, { token, body: { items: [{ itemId, qty }] } });
 
 describe('PATCH /campaigns/{id}', () => {
   it('edits wording and adds items and pickup points; members can join the new item at once', async () => {
     const c = await campaign();
     const m = await h.login('edit-m1');
     await join(c.id, m.token, 1); // warms this process's join cache with the old definition
-    const res = await edit(c.id, { title: '周日 苹果团', description: '新到一批', addItems: [{ name: '梨', unitPrice: 300, stock: 10 }], addPickupPoints: [{ name: '东门' }] });
+    const res = await edit(c.id, {
+      title: '周日 苹果团',
+      description: '新到一批',
+      addItems: [{ name: '梨', unitPrice: 300, stock: 10 }],
+      addPickupPoints: [{ name: '东门' }],
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ title: '周日 苹果团', description: '新到一批', items: [{ id: 'i1' }, { id: 'i2', name: '梨', stock: 10, remaining: 10, sold: 0 }], pickupPoints: [{ id: 'p1' }, { id: 'p2', name: '东门' }] });
+    expect(res.body).toMatchObject({
+      title: '周日 苹果团',
+      description: '新到一批',
+      items: [{ id: 'i1' }, { id: 'i2', name: '梨', stock: 10, remaining: 10, sold: 0 }],
+      pickupPoints: [{ id: 'p1' }, { id: 'p2', name: '东门' }],
+    });
     const m2 = await h.login('edit-m2');
-    const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m2.token, body: { items: [{ itemId: 'i2', qty: 3 }], pickupPointId: 'p2' } });
+    const joined = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m2.token,
+      body: { items: [{ itemId: 'i2', qty: 3 }], pickupPointId: 'p2' },
+    });
     expect(joined.status).toBe(201);
     const { campaign: after } = await expectInvariants(h, c.id, leader.token);
     expect(after.items[1]).toMatchObject({ sold: 3, remaining: 7 });

@@ -30,8 +30,15 @@ describe('POST /campaigns', () => {
     });
     expect(res.body.shareCode).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6,10}$/);
     expect(res.body.items[0]).toMatchObject({
-      name: '阳光玫瑰 2斤装', spec: '2斤', unitPrice: 3990, stock: 200, perPersonLimit: 5,
-      sold: 0, remaining: 200, currentUnitPrice: 3990, nextTier: { threshold: 20, unitPrice: 3590, needed: 20 },
+      name: '阳光玫瑰 2斤装',
+      spec: '2斤',
+      unitPrice: 3990,
+      stock: 200,
+      perPersonLimit: 5,
+      sold: 0,
+      remaining: 200,
+      currentUnitPrice: 3990,
+      nextTier: { threshold: 20, unitPrice: 3590, needed: 20 },
     });
   });
 
@@ -43,7 +50,14 @@ describe('POST /campaigns', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ opensAt: T0, tierBasis: 'quantity', minParticipants: 1, description: '', pickupPoints: [] });
-    expect(res.body.items[0]).toMatchObject({ stock: null, perPersonLimit: null, remaining: null, tiers: [], nextTier: null, currentUnitPrice: 0 });
+    expect(res.body.items[0]).toMatchObject({
+      stock: null,
+      perPersonLimit: null,
+      remaining: null,
+      tiers: [],
+      nextTier: null,
+      currentUnitPrice: 0,
+    });
   });
 
   it.each([
@@ -57,10 +71,48 @@ describe('POST /campaigns', () => {
     ['negative stock', { items: [{ name: 'x', unitPrice: 100, stock: -1 }] }, 'body.items.0.stock'],
     ['no items', { items: [] }, 'body.items'],
     ['51 items', { items: Array.from({ length: 51 }, (_, i) => ({ name: `x${i}`, unitPrice: 1 })) }, 'body.items'],
-    ['tiers not increasing', { items: [{ name: 'x', unitPrice: 100, tiers: [{ threshold: 5, unitPrice: 90 }, { threshold: 5, unitPrice: 80 }] }] }, 'body.items.0.tiers.1.threshold'],
-    ['tier not cheaper', { items: [{ name: 'x', unitPrice: 100, tiers: [{ threshold: 5, unitPrice: 100 }] }] }, 'body.items.0.tiers.0.unitPrice'],
-    ['tier prices not decreasing', { items: [{ name: 'x', unitPrice: 100, tiers: [{ threshold: 5, unitPrice: 80 }, { threshold: 9, unitPrice: 85 }] }] }, 'body.items.0.tiers.1.unitPrice'],
-    ['11 tiers', { items: [{ name: 'x', unitPrice: 1000, tiers: Array.from({ length: 11 }, (_, i) => ({ threshold: i + 1, unitPrice: 900 - i })) }] }, 'body.items.0.tiers'],
+    [
+      'tiers not increasing',
+      {
+        items: [
+          {
+            name: 'x',
+            unitPrice: 100,
+            tiers: [
+              { threshold: 5, unitPrice: 90 },
+              { threshold: 5, unitPrice: 80 },
+            ],
+          },
+        ],
+      },
+      'body.items.0.tiers.1.threshold',
+    ],
+    [
+      'tier not cheaper',
+      { items: [{ name: 'x', unitPrice: 100, tiers: [{ threshold: 5, unitPrice: 100 }] }] },
+      'body.items.0.tiers.0.unitPrice',
+    ],
+    [
+      'tier prices not decreasing',
+      {
+        items: [
+          {
+            name: 'x',
+            unitPrice: 100,
+            tiers: [
+              { threshold: 5, unitPrice: 80 },
+              { threshold: 9, unitPrice: 85 },
+            ],
+          },
+        ],
+      },
+      'body.items.0.tiers.1.unitPrice',
+    ],
+    [
+      '11 tiers',
+      { items: [{ name: 'x', unitPrice: 1000, tiers: Array.from({ length: 11 }, (_, i) => ({ threshold: i + 1, unitPrice: 900 - i })) }] },
+      'body.items.0.tiers',
+    ],
     ['bad tierBasis', { tierBasis: 'weight' }, 'body.tierBasis'],
     ['minParticipants 0', { minParticipants: 0 }, 'body.minParticipants'],
   ])('400 VALIDATION_FAILED: %s', async (_name, overrides, field) => {
@@ -108,7 +160,19 @@ describe('reading campaigns', () => {
 
   it('price steps down as the group buys more, and nextTier says how much is needed', async () => {
     h.clock.set(T0);
-    const c = await h.createCampaign(leader.token, { items: [{ name: '橙子', unitPrice: 1000, stock: 100, tiers: [{ threshold: 3, unitPrice: 900 }, { threshold: 5, unitPrice: 800 }] }] });
+    const c = await h.createCampaign(leader.token, {
+      items: [
+        {
+          name: '橙子',
+          unitPrice: 1000,
+          stock: 100,
+          tiers: [
+            { threshold: 3, unitPrice: 900 },
+            { threshold: 5, unitPrice: 800 },
+          ],
+        },
+      ],
+    });
     const prices: Array<[number, number | null]> = [];
     for (const [i, qty] of [2, 1, 2].entries()) {
       const m = await h.login(`tier-${c.id}-${i}`);
@@ -116,7 +180,11 @@ describe('reading campaigns', () => {
       const item = (await h.call('GET', `/campaigns/${c.id}`)).body.items[0];
       prices.push([item.currentUnitPrice, item.nextTier?.needed ?? null]);
     }
-    expect(prices).toEqual([[1000, 1], [900, 2], [800, null]]);
+    expect(prices).toEqual([
+      [1000, 1],
+      [900, 2],
+      [800, null],
+    ]);
   });
 });
 
@@ -139,7 +207,9 @@ describe('GET /me/campaigns and /me/entries', () => {
     }
     const mine = await h.call('GET', '/me/entries', { token: leader.token });
     expect(mine.body.entries.slice(0, 3).map((e: any) => [e.campaignId, e.campaignTitle])).toEqual([
-      [ids[2], '团2'], [ids[1], '团1'], [ids[0], '团0'],
+      [ids[2], '团2'],
+      [ids[1], '团1'],
+      [ids[0], '团0'],
     ]);
     expect(mine.body.entries[0]).toMatchObject({ nickname: '团长老王', userId: leader.userId, isMine: true });
     expect((await h.call('GET', '/me/entries')).status).toBe(401);
@@ -149,7 +219,15 @@ describe('GET /me/campaigns and /me/entries', () => {
 
 describe('auth', () => {
   const now = () => Math.floor(Date.now() / 1000);
-  const claims = (over: Record<string, unknown> = {}) => ({ sub: 'u_x', name: 'x', iss: TEST_TOKENS.issuer, aud: TEST_TOKENS.audience, iat: now(), exp: now() + 60, ...over });
+  const claims = (over: Record<string, unknown> = {}) => ({
+    sub: 'u_x',
+    name: 'x',
+    iss: TEST_TOKENS.issuer,
+    aud: TEST_TOKENS.audience,
+    iat: now(),
+    exp: now() + 60,
+    ...over,
+  });
 
   it.each([
     ['garbage', async () => 'not-a-token'],
@@ -157,14 +235,20 @@ describe('auth', () => {
     ['expired', async () => sign(claims({ iat: now() - 7200, exp: now() - 3600 }), TEST_TOKENS.secret, 'HS256')],
     ['other audience', async () => sign(claims({ aud: 'admin-console' }), TEST_TOKENS.secret, 'HS256')],
     ['no exp', async () => sign({ sub: 'u_x', iss: TEST_TOKENS.issuer, aud: TEST_TOKENS.audience }, TEST_TOKENS.secret, 'HS256')],
-    ['alg none', async () => {
-      const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(claims())}.`;
-    }],
-    ['tampered payload', async () => {
-      const [head, , sig] = (await sign(claims(), TEST_TOKENS.secret, 'HS256')).split('.');
-      return `${head}.${Buffer.from(JSON.stringify(claims({ sub: leader.userId }))).toString('base64url')}.${sig}`;
-    }],
+    [
+      'alg none',
+      async () => {
+        const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(claims())}.`;
+      },
+    ],
+    [
+      'tampered payload',
+      async () => {
+        const [head, , sig] = (await sign(claims(), TEST_TOKENS.secret, 'HS256')).split('.');
+        return `${head}.${Buffer.from(JSON.stringify(claims({ sub: leader.userId }))).toString('base64url')}.${sig}`;
+      },
+    ],
   ])('a %s token is 401 UNAUTHORIZED', async (_name, make) => {
     const token = await make();
     const res = await h.call('POST', '/campaigns', { token, body: campaignBody() });
@@ -193,23 +277,25 @@ describe('meta routes', () => {
     expect(doc.openapi).toBe('3.1.0');
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
     // The contract's routes are all there; that every route has its rules is authorization-matrix.test.ts's job.
-    expect(routes.sort()).toEqual(expect.arrayContaining([
-      'DELETE /campaigns/{id}/entries/{entryId}',
-      'GET /campaigns/{id}',
-      'GET /campaigns/{id}/entries',
-      'GET /campaigns/{id}/settlement',
-      'GET /campaigns/{id}/settlement.csv',
-      'GET /health',
-      'GET /me/campaigns',
-      'GET /me/entries',
-      'GET /s/{shareCode}',
-      'PATCH /campaigns/{id}/entries/{entryId}',
-      'POST /auth/dev-login',
-      'POST /campaigns',
-      'POST /campaigns/{id}/close',
-      'POST /campaigns/{id}/entries',
-      'POST /campaigns/{id}/settle',
-    ]));
+    expect(routes.sort()).toEqual(
+      expect.arrayContaining([
+        'DELETE /campaigns/{id}/entries/{entryId}',
+        'GET /campaigns/{id}',
+        'GET /campaigns/{id}/entries',
+        'GET /campaigns/{id}/settlement',
+        'GET /campaigns/{id}/settlement.csv',
+        'GET /health',
+        'GET /me/campaigns',
+        'GET /me/entries',
+        'GET /s/{shareCode}',
+        'PATCH /campaigns/{id}/entries/{entryId}',
+        'POST /auth/dev-login',
+        'POST /campaigns',
+        'POST /campaigns/{id}/close',
+        'POST /campaigns/{id}/entries',
+        'POST /campaigns/{id}/settle',
+      ]),
+    );
     expect(doc.components.schemas).toHaveProperty('Campaign');
     expect(doc.components.schemas).toHaveProperty('Settlement');
     const docs = await h.call('GET', '/docs');

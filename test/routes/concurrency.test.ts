@@ -36,7 +36,8 @@ describe('concurrent joins', () => {
     const acceptedUnits = accepted.reduce((sum, r) => sum + r.body.items[0].qty, 0);
     expect(acceptedUnits).toBeLessThanOrEqual(150);
     // Every SOLD_OUT was true when it was decided: what remained was less than asked.
-    for (const r of results.filter((r) => r.status === 409)) expect(r.body.error.details.remaining).toBeLessThan(r.body.error.details.requested);
+    for (const r of results.filter((r) => r.status === 409))
+      expect(r.body.error.details.remaining).toBeLessThan(r.body.error.details.requested);
     // Stock runs out only for requests larger than what is left: at most 2 units stay unsold.
     expect(150 - acceptedUnits).toBeLessThan(3);
 
@@ -52,7 +53,9 @@ describe('concurrent joins', () => {
     const members = await users('double', 40);
     const results = await Promise.all(members.flatMap((m) => Array.from({ length: 5 }, () => join(c.id, m.token, 1))));
     expect(results.filter((r) => r.status === 201)).toHaveLength(40);
-    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_JOINED' || r.body.error.code === 'CONFLICT')).toBe(true);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_JOINED' || r.body.error.code === 'CONFLICT'),
+    ).toBe(true);
     const { active } = await expectInvariants(h, c.id, leader.token);
     expect(active).toHaveLength(40);
   });
@@ -61,7 +64,9 @@ describe('concurrent joins', () => {
     h.clock.set(T0);
     const c = await h.createCampaign(leader.token, { items: [{ name: '牛奶', unitPrice: 800, stock: null }] });
     const members = await users('idem', 50);
-    const results = await Promise.all(members.flatMap((m, i) => Array.from({ length: 4 }, () => join(c.id, m.token, 2, { 'idempotency-key': `tap-${i}` }))));
+    const results = await Promise.all(
+      members.flatMap((m, i) => Array.from({ length: 4 }, () => join(c.id, m.token, 2, { 'idempotency-key': `tap-${i}` }))),
+    );
     expect(results.every((r) => r.status === 201)).toBe(true);
     for (let i = 0; i < members.length; i++) {
       const ids = new Set(results.slice(i * 4, i * 4 + 4).map((r) => r.body.id));
@@ -83,7 +88,9 @@ describe('concurrent joins, changes and cancels together', () => {
       ],
     });
     const early = await users('mix-early', 100);
-    const joined = await Promise.all(early.map((m) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })));
+    const joined = await Promise.all(
+      early.map((m) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })),
+    );
     expect(joined.every((r) => r.status === 201)).toBe(true);
     const late = await users('mix-late', 200);
 
@@ -91,12 +98,26 @@ describe('concurrent joins, changes and cancels together', () => {
     early.forEach((m, i) => {
       const entryId = joined[i]!.body.id;
       if (i % 3 === 0) ops.push(h.call('DELETE', `/campaigns/${c.id}/entries/${entryId}`, { token: m.token }));
-      else if (i % 3 === 1) ops.push(h.call('PATCH', `/campaigns/${c.id}/entries/${entryId}`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 4 }, { itemId: 'i2', qty: 1 }] } }));
-      else ops.push(h.call('PATCH', `/campaigns/${c.id}/entries/${entryId}`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } }));
+      else if (i % 3 === 1)
+        ops.push(
+          h.call('PATCH', `/campaigns/${c.id}/entries/${entryId}`, {
+            token: m.token,
+            body: {
+              items: [
+                { itemId: 'i1', qty: 4 },
+                { itemId: 'i2', qty: 1 },
+              ],
+            },
+          }),
+        );
+      else
+        ops.push(h.call('PATCH', `/campaigns/${c.id}/entries/${entryId}`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } }));
       // and the leader cancels some of the same entries at the same moment
       if (i % 10 === 5) ops.push(h.call('DELETE', `/campaigns/${c.id}/entries/${entryId}`, { token: leader.token }));
     });
-    late.forEach((m) => ops.push(h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } })));
+    late.forEach((m) =>
+      ops.push(h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } })),
+    );
     const results = await Promise.all(ops);
 
     expect(results.length).toBeGreaterThanOrEqual(300);

@@ -33,17 +33,29 @@ describe('drafts', () => {
         expect(res.status, `${path} ${token ? 'member' : 'anonymous'}`).toBe(404);
       }
     }
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).status).toBe(404);
+    expect(
+      (await h.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).status,
+    ).toBe(404);
     expect((await h.call('GET', `/campaigns/${c.id}`, { token: leader.token })).body.status).toBe('draft');
     expect((await h.call('GET', `/campaigns/${c.id}`, { token: helper.token })).body.status).toBe('draft');
     expect((await h.call('GET', '/me/campaigns', { token: leader.token })).body.campaigns.map((x: any) => x.id)).toContain(c.id);
-    const leaderJoin = await h.call('POST', `/campaigns/${c.id}/entries`, { token: leader.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const leaderJoin = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: leader.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+    });
     expect(leaderJoin.body.error).toMatchObject({ code: 'CAMPAIGN_NOT_OPEN', details: { reason: 'draft' } });
   });
 
   it('can be edited, then published; members join; publishing again is 200', async () => {
     const c = await draft();
-    expect((await h.call('PATCH', `/campaigns/${c.id}`, { token: leader.token, body: { title: '改好了', stock: [{ itemId: 'i1', stock: 50 }] } })).body).toMatchObject({ title: '改好了', status: 'draft' });
+    expect(
+      (
+        await h.call('PATCH', `/campaigns/${c.id}`, {
+          token: leader.token,
+          body: { title: '改好了', stock: [{ itemId: 'i1', stock: 50 }] },
+        })
+      ).body,
+    ).toMatchObject({ title: '改好了', status: 'draft' });
     expect((await h.call('POST', `/campaigns/${c.id}/publish`, { token: member.token })).status).toBe(404);
     expect((await h.call('POST', `/campaigns/${c.id}/publish`, { token: helper.token })).status).toBe(403);
     const published = await h.call('POST', `/campaigns/${c.id}/publish`, { token: leader.token });
@@ -60,7 +72,9 @@ describe('drafts', () => {
     expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).not.toContain(c.id);
     const late = await h.call('POST', `/campaigns/${c.id}/publish`, { token: leader.token });
     expect(late.body.error.code).toBe('INVALID_STATE');
-    expect((await h.call('PATCH', `/campaigns/${c.id}`, { token: leader.token, body: { closesAt: '2026-12-06T00:00:00.000Z' } })).status).toBe(200);
+    expect(
+      (await h.call('PATCH', `/campaigns/${c.id}`, { token: leader.token, body: { closesAt: '2026-12-06T00:00:00.000Z' } })).status,
+    ).toBe(200);
     expect((await h.call('POST', `/campaigns/${c.id}/publish`, { token: leader.token })).body.status).toBe('open');
     h.clock.set('2026-12-06T00:00:00.000Z');
     expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).toContain(c.id);

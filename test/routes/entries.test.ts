@@ -25,13 +25,25 @@ describe('POST /campaigns/{id}/entries (join)', () => {
         body: { items: [{ itemId: 'i1', qty: 2 }], note: '3号楼 晚上取', pickupPointId: 'p1', phone: '13800138000' },
       });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ campaignId: c.id, userId: m.userId, phone: '13800138000', note: '3号楼 晚上取', status: 'active', pickupPointId: 'p1' });
+      expect(res.body).toMatchObject({
+        campaignId: c.id,
+        userId: m.userId,
+        phone: '13800138000',
+        note: '3号楼 晚上取',
+        status: 'active',
+        pickupPointId: 'p1',
+      });
       seqs.push(res.body.seq);
     }
     expect(seqs).toEqual([1, 2, 3]);
     const campaign = await h.call('GET', `/campaigns/${c.id}`);
     expect(campaign.body.participantCount).toBe(3);
-    expect(campaign.body.items[0]).toMatchObject({ sold: 6, remaining: 194, currentUnitPrice: 3990, nextTier: { threshold: 20, unitPrice: 3590, needed: 14 } });
+    expect(campaign.body.items[0]).toMatchObject({
+      sold: 6,
+      remaining: 194,
+      currentUnitPrice: 3990,
+      nextTier: { threshold: 20, unitPrice: 3590, needed: 14 },
+    });
   });
 
   it('rejects a second active entry with ALREADY_JOINED naming the first', async () => {
@@ -48,7 +60,9 @@ describe('POST /campaigns/{id}/entries (join)', () => {
     const a = await h.login('so1');
     const b = await h.login('so2');
     const d = await h.login('so3');
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }] } })).status).toBe(201);
+    expect(
+      (await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }] } })).status,
+    ).toBe(201);
     const rejected = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b.token, body: { items: [{ itemId: 'i1', qty: 2 }] } });
     expect(rejected.status).toBe(409);
     expect(rejected.body.error).toMatchObject({ code: 'SOLD_OUT', details: { itemId: 'i1', remaining: 1, requested: 2 } });
@@ -97,7 +111,12 @@ describe('POST /campaigns/{id}/entries (join)', () => {
     const m = await h.login('val1');
     const cases = [
       { items: [{ itemId: 'nope', qty: 1 }] },
-      { items: [{ itemId: 'i1', qty: 1 }, { itemId: 'i1', qty: 1 }] },
+      {
+        items: [
+          { itemId: 'i1', qty: 1 },
+          { itemId: 'i1', qty: 1 },
+        ],
+      },
       { items: [{ itemId: 'i1', qty: 0 }] },
       { items: [{ itemId: 'i1', qty: 1.5 }] },
       { items: [{ itemId: 'i1', qty: '2' }] },
@@ -123,10 +142,18 @@ describe('POST /campaigns/{id}/entries (join)', () => {
   it('malformed JSON is 400 VALIDATION_FAILED, a non-JSON content type is 415, never 500', async () => {
     const c = await newCampaign();
     const m = await h.login('mal1');
-    const malformed = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, rawBody: '{"items": [', headers: { 'content-type': 'application/json' } });
+    const malformed = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      rawBody: '{"items": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
-    const form = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, rawBody: 'items=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      rawBody: 'items=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -134,7 +161,10 @@ describe('POST /campaigns/{id}/entries (join)', () => {
   it('a body over 64 KiB is 413', async () => {
     const c = await newCampaign();
     const m = await h.login('big1');
-    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }], note: 'x'.repeat(70_000) } });
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }], note: 'x'.repeat(70_000) },
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -164,7 +194,11 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const changed = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { ...body, note: '换一个' }, headers: { 'idempotency-key': 'k-1' } });
+    const changed = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      body: { ...body, note: '换一个' },
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect(changed.status).toBe(422);
     expect(changed.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await h.call('GET', `/campaigns/${c.id}`)).body.items[0].sold).toBe(2);
@@ -203,14 +237,26 @@ describe('PATCH and DELETE', () => {
     const b = await h.login('pa2');
     const ea = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } });
     await h.call('POST', `/campaigns/${c.id}/entries`, { token: b.token, body: { items: [{ itemId: 'i1', qty: 5 }] } });
-    const up = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 5 }], note: '多要点' } });
+    const up = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 5 }], note: '多要点' },
+    });
     expect(up.status).toBe(200);
     expect(up.body).toMatchObject({ items: [{ itemId: 'i1', qty: 5 }], note: '多要点', seq: 1 });
-    const tooMany = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 6 }] } });
+    const tooMany = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 6 }] },
+    });
     expect(tooMany.body.error).toMatchObject({ code: 'SOLD_OUT', details: { itemId: 'i1', remaining: 0 } });
-    const overLimit = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 9 }] } });
+    const overLimit = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 9 }] },
+    });
     expect(overLimit.body.error.code).toBe('LIMIT_EXCEEDED');
-    const down = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const down = await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+    });
     expect(down.status).toBe(200);
     const campaign = await h.call('GET', `/campaigns/${c.id}`);
     expect(campaign.body.items[0]).toMatchObject({ sold: 6, remaining: 4 });
@@ -254,7 +300,11 @@ describe('PATCH and DELETE', () => {
     const rejoin = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     expect(rejoin.body.seq).toBe(3);
     const list = await h.call('GET', `/campaigns/${c.id}/entries`);
-    expect(list.body.entries.map((e: any) => [e.seq, e.status])).toEqual([[1, 'cancelled'], [2, 'cancelled'], [3, 'active']]);
+    expect(list.body.entries.map((e: any) => [e.seq, e.status])).toEqual([
+      [1, 'cancelled'],
+      [2, 'cancelled'],
+      [3, 'active'],
+    ]);
   });
 
   it('changes and cancels are refused once the campaign is past its deadline', async () => {
@@ -262,8 +312,12 @@ describe('PATCH and DELETE', () => {
     const a = await h.login('pd1');
     const ea = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     h.clock.set('2026-12-03T12:00:00.001Z');
-    expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { note: 'x' } })).body.error.code).toBe('CAMPAIGN_NOT_OPEN');
-    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token })).body.error.code).toBe('CAMPAIGN_NOT_OPEN');
+    expect(
+      (await h.call('PATCH', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token, body: { note: 'x' } })).body.error.code,
+    ).toBe('CAMPAIGN_NOT_OPEN');
+    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a.token })).body.error.code).toBe(
+      'CAMPAIGN_NOT_OPEN',
+    );
   });
 });
 
@@ -273,7 +327,10 @@ describe('GET /campaigns/{id}/entries', () => {
     const names = ['王小明', '李雷', '韩梅梅', '🍇葡萄控', 'Tom'];
     for (const [i, name] of names.entries()) {
       const m = await h.login(`list${i}`, name);
-      await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }], phone: `1380013800${i}` } });
+      await h.call('POST', `/campaigns/${c.id}/entries`, {
+        token: m.token,
+        body: { items: [{ itemId: 'i1', qty: 1 }], phone: `1380013800${i}` },
+      });
     }
     const pub = await h.call('GET', `/campaigns/${c.id}/entries`);
     expect(pub.body.entries.map((e: any) => e.nickname)).toEqual(['王*', '李*', '韩*', '🍇*', 'T*']);
@@ -304,7 +361,10 @@ describe('GET /campaigns/{id}/entries', () => {
     const foreign = Buffer.from(JSON.stringify({ pk: 'CAMPAIGN#other', sk: 'ENTRY#0000000001' })).toString('base64url');
     expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=${foreign}`)).status).toBe(400);
     // This campaign's partition, but outside its list (a claim's key): 400, never DynamoDB's 500.
-    for (const key of [{ pk: `CAMPAIGN#${c.id}`, sk: 'MEMBER#u1' }, { pk: `CAMPAIGN#${c.id}`, sk: 'ENTRY#1', extra: 'x' }]) {
+    for (const key of [
+      { pk: `CAMPAIGN#${c.id}`, sk: 'MEMBER#u1' },
+      { pk: `CAMPAIGN#${c.id}`, sk: 'ENTRY#1', extra: 'x' },
+    ]) {
       const outside = Buffer.from(JSON.stringify(key)).toString('base64url');
       expect((await h.call('GET', `/campaigns/${c.id}/entries?cursor=${outside}`)).status).toBe(400);
     }
@@ -317,7 +377,10 @@ describe('the join-path cache never says no on its own', () => {
     const [a, b, d] = await Promise.all(['cache-a', 'cache-b', 'cache-d'].map((id) => h.login(id)));
     const ea = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: d!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body.error.code).toBe('SOLD_OUT');
+    expect(
+      (await h.call('POST', `/campaigns/${c.id}/entries`, { token: d!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body.error
+        .code,
+    ).toBe('SOLD_OUT');
     await h.call('DELETE', `/campaigns/${c.id}/entries/${ea.body.id}`, { token: a!.token });
     const again = await h.call('POST', `/campaigns/${c.id}/entries`, { token: d!.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     expect(again.status).toBe(201);
@@ -328,19 +391,34 @@ describe('the join-path cache never says no on its own', () => {
     const c = await newCampaign({ items: [{ name: '限量礼盒', unitPrice: 19900, stock: 1 }] });
     const [a, b] = await Promise.all(['storm-a', 'storm-b'].map((id) => h.login(id)));
     const body = { items: [{ itemId: 'i1', qty: 1 }] };
-    const first = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body, headers: { 'idempotency-key': 'last-unit' } });
+    const first = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: a!.token,
+      body,
+      headers: { 'idempotency-key': 'last-unit' },
+    });
     expect(first.status).toBe(201);
     const sent: string[] = [];
-    h.db.doc.middlewareStack.add((next, context) => async (args) => {
-      sent.push(context.commandName as string);
-      return next(args);
-    }, { step: 'initialize', name: 'countCommands' });
+    h.db.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName as string);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
     try {
-      const rejected = await h.call('POST', `/campaigns/${c.id}/entries`, { token: b!.token, body, headers: { 'idempotency-key': 'too-late' } });
+      const rejected = await h.call('POST', `/campaigns/${c.id}/entries`, {
+        token: b!.token,
+        body,
+        headers: { 'idempotency-key': 'too-late' },
+      });
       expect(rejected.body.error.code).toBe('SOLD_OUT');
       expect(sent).toEqual(['BatchGetItemCommand']);
       sent.length = 0;
-      const retried = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a!.token, body, headers: { 'idempotency-key': 'last-unit' } });
+      const retried = await h.call('POST', `/campaigns/${c.id}/entries`, {
+        token: a!.token,
+        body,
+        headers: { 'idempotency-key': 'last-unit' },
+      });
       expect(retried.status).toBe(201);
       expect(retried.body.id).toBe(first.body.id);
       expect(retried.headers.get('idempotent-replayed')).toBe('true');
@@ -366,7 +444,8 @@ describe('Idempotency-Key memory across cancels and rejoins', () => {
     const c = await newCampaign();
     const m = await h.login('idem-memory');
     const body = { items: [{ itemId: 'i1', qty: 1 }] };
-    const join = (key: string) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body, headers: { 'idempotency-key': key } });
+    const join = (key: string) =>
+      h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body, headers: { 'idempotency-key': key } });
     const first = await join('k-first');
     await h.call('DELETE', `/campaigns/${c.id}/entries/${first.body.id}`, { token: m.token });
     const second = await join('k-second');

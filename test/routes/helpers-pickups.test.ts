@@ -21,7 +21,10 @@ async function settledCampaign(members: Array<{ name: string; point: string }>, 
   const entries = [];
   for (const m of members) {
     const u = await h.login(`hp-${k++}`, m.name);
-    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: u.token, body: { items: [{ itemId: 'i1', qty: 1 }], pickupPointId: m.point } });
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: u.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }], pickupPointId: m.point },
+    });
     expect(res.status).toBe(201);
     entries.push({ ...res.body, token: u.token });
   }
@@ -58,7 +61,9 @@ describe('helpers', () => {
     const c = await h.createCampaign(leader.token);
     expect((await h.call('POST', `/campaigns/${c.id}/helpers`, { token: leader.token, body: { userId: 'u_nobody' } })).status).toBe(404);
     expect((await h.call('POST', `/campaigns/${c.id}/helpers`, { token: leader.token, body: { userId: leader.userId } })).status).toBe(400);
-    expect((await h.call('POST', `/campaigns/c_missing/helpers`, { token: leader.token, body: { userId: leader.userId } })).status).toBe(404);
+    expect((await h.call('POST', `/campaigns/c_missing/helpers`, { token: leader.token, body: { userId: leader.userId } })).status).toBe(
+      404,
+    );
   });
 
   it('a helper sees full names and phones in the list, and may read the settlement but not settle', async () => {
@@ -67,7 +72,10 @@ describe('helpers', () => {
     const helper = await h.login('hp-h2', '助手乙');
     await h.call('POST', `/campaigns/${c.id}/helpers`, { token: leader.token, body: { userId: helper.userId } });
     const m = await h.login('hp-m2', '王小明');
-    await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13800000009' } });
+    await h.call('POST', `/campaigns/${c.id}/entries`, {
+      token: m.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13800000009' },
+    });
     const list = await h.call('GET', `/campaigns/${c.id}/entries`, { token: helper.token });
     expect(list.body.entries[0]).toMatchObject({ nickname: '王小明', phone: '13800000009', isMine: false });
     await h.call('POST', `/campaigns/${c.id}/close`, { token: helper.token });
@@ -105,7 +113,13 @@ describe('pickup check 核销', () => {
     h.clock.set('2026-12-04T09:00:00.000Z');
     const mark = await h.call('POST', `/campaigns/${c.id}/entries/${a!.id}/pickup`, { token: helper.token });
     expect(mark.status).toBe(200);
-    expect(mark.body).toEqual({ entryId: a!.id, seq: 1, pickedUp: true, pickedUpAt: '2026-12-04T09:00:00.000Z', pickedUpBy: helper.userId });
+    expect(mark.body).toEqual({
+      entryId: a!.id,
+      seq: 1,
+      pickedUp: true,
+      pickedUpAt: '2026-12-04T09:00:00.000Z',
+      pickedUpBy: helper.userId,
+    });
     h.clock.advance(30_000);
     const twice = await h.call('POST', `/campaigns/${c.id}/entries/${a!.id}/pickup`, { token: leader.token });
     expect(twice.body).toEqual(mark.body);
@@ -119,7 +133,10 @@ describe('pickup check 核销', () => {
     ]);
     const p1 = await h.call('GET', `/campaigns/${c.id}/pickups?pickupPointId=p1`, { token: helper.token });
     expect(p1.body.pickupPoints).toHaveLength(1);
-    expect(p1.body.pickupPoints[0].entries.map((e: any) => [e.seq, e.nickname, e.pickedUp])).toEqual([[1, '王小明', true], [2, '李雷', false]]);
+    expect(p1.body.pickupPoints[0].entries.map((e: any) => [e.seq, e.nickname, e.pickedUp])).toEqual([
+      [1, '王小明', true],
+      [2, '李雷', false],
+    ]);
     expect((await h.call('GET', `/campaigns/${c.id}/pickups?pickupPointId=p9`, { token: helper.token })).status).toBe(404);
 
     // The public list and the member's own view never say who ticked them off.

@@ -6,7 +6,11 @@ import { inject } from 'vitest';
 import { ensureTable } from '../../shared/table/create-table.js';
 
 /** A realistic API Gateway HTTP API (payload format 2.0) event, as the Lambda receives it. */
-function event(method: string, path: string, opts: { body?: unknown; token?: string; base64?: boolean; query?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
+function event(
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; base64?: boolean; query?: string; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
   const bodyText = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -36,7 +40,9 @@ function event(method: string, path: string, opts: { body?: unknown; token?: str
       time: '01/Dec/2026:00:00:00 +0000',
       timeEpoch: 1796083200000,
     },
-    ...(bodyText !== undefined ? { body: opts.base64 ? Buffer.from(bodyText).toString('base64') : bodyText, isBase64Encoded: !!opts.base64 } : { isBase64Encoded: false }),
+    ...(bodyText !== undefined
+      ? { body: opts.base64 ? Buffer.from(bodyText).toString('base64') : bodyText, isBase64Encoded: !!opts.base64 }
+      : { isBase64Encoded: false }),
   } as APIGatewayProxyEventV2;
 }
 
@@ -50,11 +56,18 @@ beforeAll(async () => {
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTable(raw, tableName);
   raw.destroy();
-  Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AUTH_SECRET: 'lambda-test-secret-0123456789', DEV_AUTH: 'true', AWS_REGION: 'local', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    AUTH_SECRET: 'lambda-test-secret-0123456789',
+    DEV_AUTH: 'true',
+    AWS_REGION: 'local',
+    LOG_LEVEL: 'silent',
+  });
   const { handler } = await import('../../functions/api/handler.js');
   invoke = async (e) => {
     const res = (await handler(e, context)) as APIGatewayProxyStructuredResultV2;
-    const text = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64').toString('utf8') : res.body ?? '';
+    const text = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64').toString('utf8') : (res.body ?? '');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -82,10 +95,19 @@ describe('Lambda handler (API Gateway HTTP API v2 events)', () => {
     expect(login.statusCode).toBe(200);
     const token = login.json.token as string;
     const closesAt = new Date(Date.now() + 3600_000).toISOString();
-    const created = await invoke(event('POST', '/campaigns', { token, body: { title: '荔枝团', closesAt, items: [{ name: '荔枝', unitPrice: 2990, stock: 10 }] } }));
+    const created = await invoke(
+      event('POST', '/campaigns', { token, body: { title: '荔枝团', closesAt, items: [{ name: '荔枝', unitPrice: 2990, stock: 10 }] } }),
+    );
     expect(created.statusCode).toBe(201);
     const id = created.json.id as string;
-    const joined = await invoke(event('POST', `/campaigns/${id}/entries`, { token, base64: true, body: { items: [{ itemId: 'i1', qty: 2 }], note: '中文备注' }, headers: { 'idempotency-key': 'k' } }));
+    const joined = await invoke(
+      event('POST', `/campaigns/${id}/entries`, {
+        token,
+        base64: true,
+        body: { items: [{ itemId: 'i1', qty: 2 }], note: '中文备注' },
+        headers: { 'idempotency-key': 'k' },
+      }),
+    );
     expect(joined.statusCode).toBe(201);
     expect(joined.json).toMatchObject({ seq: 1, note: '中文备注' });
     const list = await invoke(event('GET', `/campaigns/${id}/entries`, { query: 'limit=10' }));
@@ -102,10 +124,20 @@ describe('Lambda handler (API Gateway HTTP API v2 events)', () => {
 
   it('malformed JSON through API Gateway is 400, not 500', async () => {
     const e = event('POST', '/campaigns', { token: 'x' });
-    const bad = await invoke({ ...e, headers: { ...e.headers, 'content-type': 'application/json' }, body: '{"title":', isBase64Encoded: false });
+    const bad = await invoke({
+      ...e,
+      headers: { ...e.headers, 'content-type': 'application/json' },
+      body: '{"title":',
+      isBase64Encoded: false,
+    });
     expect(bad.statusCode).toBe(401); // the bogus token is rejected first
     const login = await invoke(event('POST', '/auth/dev-login', { body: { openid: 'o-bad', nickname: 'n' } }));
-    const withToken = await invoke({ ...e, headers: { ...e.headers, authorization: `Bearer ${login.json.token}`, 'content-type': 'application/json' }, body: '{"title":', isBase64Encoded: false });
+    const withToken = await invoke({
+      ...e,
+      headers: { ...e.headers, authorization: `Bearer ${login.json.token}`, 'content-type': 'application/json' },
+      body: '{"title":',
+      isBase64Encoded: false,
+    });
     expect(withToken.statusCode).toBe(400);
     expect(withToken.json.error.code).toBe('VALIDATION_FAILED');
   });

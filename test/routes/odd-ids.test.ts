@@ -26,7 +26,8 @@ describe('odd ids in every path', () => {
           const url = path.replace(/\{[^}]+\}/g, encodeURIComponent(odd));
           const res = await h.call(method.toUpperCase(), url, { token, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
           expect(res.status, `${method.toUpperCase()} ${path} with ${odd.slice(0, 20)}`).toBeLessThan(500);
-          if (res.status !== 404) expect([400, 401, 403], `${method.toUpperCase()} ${path}: ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+          if (res.status !== 404)
+            expect([400, 401, 403], `${method.toUpperCase()} ${path}: ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
         }
       }
     }
@@ -35,7 +36,9 @@ describe('odd ids in every path', () => {
   it('odd ids inside a real campaign (entry, helper ids) are never 500 either', async () => {
     const campaign = await h.createCampaign(token);
     const doc = (await h.call('GET', '/openapi.json')).body;
-    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).filter(([path]) => path.startsWith('/campaigns/{id}/') && /\{(?!id\})[^}]+\}/.test(path));
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).filter(
+      ([path]) => path.startsWith('/campaigns/{id}/') && /\{(?!id\})[^}]+\}/.test(path),
+    );
     expect(routes.length).toBeGreaterThan(2);
     for (const [path, ops] of routes) {
       for (const method of Object.keys(ops)) {

@@ -49,7 +49,10 @@ describe('payment mode', () => {
     const c = await h.createCampaign(leader.token);
     expect(c).toMatchObject({ paymentMode: 'offline', paymentHoldMinutes: 15 });
     expect((await h.call('GET', `/campaigns/${c.id}`)).body.paymentMode).toBe('offline');
-    const bad = await h.call('POST', '/campaigns', { token: leader.token, body: { ...(await import('../helpers/harness.js')).campaignBody(), paymentMode: 'alipay' } });
+    const bad = await h.call('POST', '/campaigns', {
+      token: leader.token,
+      body: { ...(await import('../helpers/harness.js')).campaignBody(), paymentMode: 'alipay' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.fields.map((f: any) => f.path)).toContain('body.paymentMode');
   });
@@ -69,21 +72,39 @@ describe('offline payments', () => {
     expect(view0.body.totals).toMatchObject({ amountDue: 11970, paid: 0, toCollect: 11970, toRefund: 0, entries: 2, paidEntries: 0 });
 
     // Default amount: what is due. A helper may mark too.
-    const markA = await h.call('PUT', `/campaigns/${c.id}/entries/${a!.entry.id}/payment`, { token: leader.token, body: { status: 'paid' } });
+    const markA = await h.call('PUT', `/campaigns/${c.id}/entries/${a!.entry.id}/payment`, {
+      token: leader.token,
+      body: { status: 'paid' },
+    });
     expect(markA.status).toBe(200);
     expect(markA.body).toMatchObject({ paid: 3990, balance: 0, state: 'paid' });
-    const markB = await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: helper.token, body: { status: 'paid', amount: 5000 } });
+    const markB = await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, {
+      token: helper.token,
+      body: { status: 'paid', amount: 5000 },
+    });
     expect(markB.body).toMatchObject({ paid: 5000, balance: 2980, state: 'partial' });
     // Repeating the same amount writes nothing new.
     const eventsBefore = (await ledgerMatchesTotals(c.id)).length;
-    expect((await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: helper.token, body: { status: 'paid', amount: 5000 } })).body.paid).toBe(5000);
+    expect(
+      (
+        await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, {
+          token: helper.token,
+          body: { status: 'paid', amount: 5000 },
+        })
+      ).body.paid,
+    ).toBe(5000);
     expect((await ledgerMatchesTotals(c.id)).length).toBe(eventsBefore);
 
     // The member sees their own line; another member cannot.
-    expect((await h.call('GET', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: b!.token })).body).toMatchObject({ paid: 5000, balance: 2980 });
+    expect((await h.call('GET', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: b!.token })).body).toMatchObject({
+      paid: 5000,
+      balance: 2980,
+    });
     expect((await h.call('GET', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: a!.token })).status).toBe(403);
     // Members cannot mark or see the view.
-    expect((await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: b!.token, body: { status: 'paid' } })).status).toBe(403);
+    expect(
+      (await h.call('PUT', `/campaigns/${c.id}/entries/${b!.entry.id}/payment`, { token: b!.token, body: { status: 'paid' } })).status,
+    ).toBe(403);
     expect((await h.call('GET', `/campaigns/${c.id}/payments`, { token: a!.token })).status).toBe(403);
     expect((await h.call('GET', `/campaigns/${c.id}/ledger`, { token: a!.token })).status).toBe(403);
 
@@ -99,7 +120,9 @@ describe('offline payments', () => {
     expect(view.body.totals).toMatchObject({ amountDue: 10770, paid: 8990, balance: 1780, toCollect: 2180, toRefund: 400, paidEntries: 1 });
 
     // Unpaid: back to 0, and the ledger keeps both events.
-    expect((await h.call('PUT', `/campaigns/${c.id}/entries/${a!.entry.id}/payment`, { token: leader.token, body: { status: 'unpaid' } })).body).toMatchObject({ paid: 0, balance: 3590, state: 'unpaid' });
+    expect(
+      (await h.call('PUT', `/campaigns/${c.id}/entries/${a!.entry.id}/payment`, { token: leader.token, body: { status: 'unpaid' } })).body,
+    ).toMatchObject({ paid: 0, balance: 3590, state: 'unpaid' });
     const ledger = await h.call('GET', `/campaigns/${c.id}/ledger`, { token: leader.token });
     const aEvents = ledger.body.events.filter((e: any) => e.entryId === a!.entry.id);
     expect(aEvents.map((e: any) => [e.event, e.amount, e.actor])).toEqual([
@@ -111,11 +134,17 @@ describe('offline payments', () => {
 
   it('the CSVs carry paid, refunded and balance', async () => {
     const { c, members } = await offlineCampaign([1, 1, 1]);
-    await h.call('PUT', `/campaigns/${c.id}/entries/${members[0]!.entry.id}/payment`, { token: leader.token, body: { status: 'paid', amount: 3990 } });
+    await h.call('PUT', `/campaigns/${c.id}/entries/${members[0]!.entry.id}/payment`, {
+      token: leader.token,
+      body: { status: 'paid', amount: 3990 },
+    });
     h.clock.set('2026-12-04T00:00:00.000Z');
     await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
     const settlementCsv = await h.call('GET', `/campaigns/${c.id}/settlement.csv`, { token: leader.token });
-    const rows = settlementCsv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const rows = settlementCsv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(rows[0]!.split(',').slice(-3)).toEqual(['已付(元)', '已退(元)', '差额(元)']);
     expect(rows[1]!.split(',').slice(-3)).toEqual(['39.90', '0.00', '-4.00']);
     expect(rows[2]!.split(',').slice(-3)).toEqual(['0.00', '0.00', '35.90']);
@@ -123,7 +152,10 @@ describe('offline payments', () => {
 
     const paymentsCsv = await h.call('GET', `/campaigns/${c.id}/payments.csv`, { token: leader.token });
     expect(paymentsCsv.headers.get('content-type')).toContain('text/csv');
-    const lines = paymentsCsv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = paymentsCsv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('接龙号,昵称,状态,应付(元),已付(元),已退(元),差额(元),收款状态');
     expect(lines[1]).toMatch(/^1,.*,有效,35\.90,39\.90,0\.00,-4\.00,多付待退$/);
     expect(lines).toContain('待收(补款),71.80');
@@ -147,7 +179,9 @@ describe('offline payments', () => {
     const seqs: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await h.call('GET', `/campaigns/${c.id}/payments?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: leader.token });
+      const page: any = await h.call('GET', `/campaigns/${c.id}/payments?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: leader.token,
+      });
       expect(page.status).toBe(200);
       expect(page.body.totals.entries).toBe(5);
       seqs.push(...page.body.entries.map((l: any) => l.seq));
@@ -165,7 +199,9 @@ describe('offline payments', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
-    expect((await h.call('PUT', `/campaigns/${c.id}/entries/nope/payment`, { token: leader.token, body: { status: 'paid' } })).status).toBe(404);
+    expect((await h.call('PUT', `/campaigns/${c.id}/entries/nope/payment`, { token: leader.token, body: { status: 'paid' } })).status).toBe(
+      404,
+    );
     expect((await h.call('GET', `/campaigns/nope/payments`, { token: leader.token })).status).toBe(404);
   });
 
@@ -173,9 +209,16 @@ describe('offline payments', () => {
     const { c, members } = await offlineCampaign([1]);
     const url = `/campaigns/${c.id}/entries/${members[0]!.entry.id}/payment`;
     const amounts = Array.from({ length: 40 }, (_, i) => 100 * (i + 1));
-    const results = await Promise.all(amounts.map((amount) => h.call('PUT', url, { token: leader.token, body: { status: 'paid', amount } })));
+    const results = await Promise.all(
+      amounts.map((amount) => h.call('PUT', url, { token: leader.token, body: { status: 'paid', amount } })),
+    );
     // Forty hands on one entry at once is far beyond real use: some may be told to retry, none half-counted.
-    expect(results.filter((r) => r.status !== 200).map((r) => r.body.error.code).every((code) => code === 'CONFLICT')).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status !== 200)
+        .map((r) => r.body.error.code)
+        .every((code) => code === 'CONFLICT'),
+    ).toBe(true);
     const accepted = amounts.filter((_, i) => results[i]!.status === 200);
     expect(accepted.length).toBeGreaterThan(0);
     const record = (await allPayments(h.db, c.id)).get(members[0]!.entry.id)!;
@@ -183,6 +226,8 @@ describe('offline payments', () => {
     const events = await ledgerMatchesTotals(c.id);
     expect(events.reduce((s, e) => s + e.amount, 0)).toBe(record.paid);
     // Every event is numbered by the version it was computed from: 1..n without gaps.
-    expect(events.map((e) => e.ref).sort((x, y) => Number(x.split('#')[1]) - Number(y.split('#')[1]))).toEqual(events.map((_, i) => `offline#${i + 1}`));
+    expect(events.map((e) => e.ref).sort((x, y) => Number(x.split('#')[1]) - Number(y.split('#')[1]))).toEqual(
+      events.map((_, i) => `offline#${i + 1}`),
+    );
   });
 });

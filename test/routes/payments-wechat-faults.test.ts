@@ -11,14 +11,21 @@ let leader: { token: string };
 let k = 0;
 
 beforeAll(async () => {
-  h = await payHarness({ faults, rateLimits: { join: { limit: 0, windowSeconds: 60 }, login: { limit: 0, windowSeconds: 60 }, payment: { limit: 3, windowSeconds: 60 } } });
+  h = await payHarness({
+    faults,
+    rateLimits: { join: { limit: 0, windowSeconds: 60 }, login: { limit: 0, windowSeconds: 60 }, payment: { limit: 3, windowSeconds: 60 } },
+  });
   leader = await h.login('wxf-leader', '团长');
 });
 afterAll(async () => h?.close());
 
 async function heldEntry() {
   h.clock.set(T0);
-  const c = await h.createCampaign(leader.token, { minParticipants: 1, paymentMode: 'wechatpay', items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 10 }] });
+  const c = await h.createCampaign(leader.token, {
+    minParticipants: 1,
+    paymentMode: 'wechatpay',
+    items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 10 }],
+  });
   const m = await h.login(`wxf-${k++}`, '成员');
   const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
   expect(res.status).toBe(201);
@@ -52,7 +59,10 @@ describe('payment notifications when DynamoDB fails', () => {
     expect((await requireEntry(h.db, c.id, entry.id)).status).toBe('active');
     const events = await expectLedgerBalances(h, c.id);
     expect(events.filter((e) => e.event === 'paid')).toHaveLength(1);
-    expect((await h.call('GET', `/campaigns/${c.id}/payments`, { token: leader.token })).body.totals).toMatchObject({ paid: 3990, entries: 1 });
+    expect((await h.call('GET', `/campaigns/${c.id}/payments`, { token: leader.token })).body.totals).toMatchObject({
+      paid: 3990,
+      entries: 1,
+    });
   });
 });
 

@@ -69,7 +69,11 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     const sent = h.fake.notifications.at(-1)!;
     expect(sent.delivered).toBe(true);
     for (let i = 0; i < 3; i++) {
-      const again = await h.app.request('/payments/wechat/notify', { method: 'POST', headers: h.fake.signNotification(sent.body), body: sent.body });
+      const again = await h.app.request('/payments/wechat/notify', {
+        method: 'POST',
+        headers: h.fake.signNotification(sent.body),
+        body: sent.body,
+      });
       expect(again.status).toBe(204);
     }
     const events = await expectLedgerBalances(h, c.id);
@@ -98,9 +102,15 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     const no = res.body.payment.outTradeNo;
     // A payment the fake never took: forge its resource as if it had.
-    const resource = { ...h.fake.transactionResource(no), trade_state: 'SUCCESS', transaction_id: '4200000000000000000000000001', success_time: T0 };
+    const resource = {
+      ...h.fake.transactionResource(no),
+      trade_state: 'SUCCESS',
+      transaction_id: '4200000000000000000000000001',
+      success_time: T0,
+    };
     const genuine = h.fake.buildNotification('TRANSACTION.SUCCESS', resource);
-    const post = (headers: Record<string, string>, body: string) => h.app.request('/payments/wechat/notify', { method: 'POST', headers, body });
+    const post = (headers: Record<string, string>, body: string) =>
+      h.app.request('/payments/wechat/notify', { method: 'POST', headers, body });
 
     const { generateKeyPairSync } = await import('node:crypto');
     const impostor = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -109,7 +119,9 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     expect(forgedRes.status).toBe(401);
     expect(await forgedRes.json()).toMatchObject({ code: 'FAIL' });
 
-    const stale = h.fake.buildNotification('TRANSACTION.SUCCESS', resource, { timestamp: Math.floor(h.clock.now().getTime() / 1000) - 600 });
+    const stale = h.fake.buildNotification('TRANSACTION.SUCCESS', resource, {
+      timestamp: Math.floor(h.clock.now().getTime() / 1000) - 600,
+    });
     expect((await post(stale.headers, stale.body)).status).toBe(401);
 
     const envelope = JSON.parse(genuine.body);
@@ -150,7 +162,9 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     const ra = await h.call('POST', `/campaigns/${c.id}/entries`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }] } });
     expect(await remaining(c)).toBe(0);
     const b = await member();
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: b.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body.error.code).toBe('SOLD_OUT');
+    expect(
+      (await h.call('POST', `/campaigns/${c.id}/entries`, { token: b.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body.error.code,
+    ).toBe('SOLD_OUT');
     h.clock.advance(15 * 60_000 + 1000);
     await h.sweep();
     expect(await entryStatus(c, ra.body.id)).toBe('expired');
@@ -192,7 +206,15 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     await h.fake.idle();
     const line = await h.call('GET', `/campaigns/${c.id}/entries/${rb.body.id}/payment`, { token: b.token });
     expect(line.body).toMatchObject({ paid: 3990, refunded: 3990, amountDue: 0, balance: 0 });
-    await expectLedgerBalances(h, c.id, new Map([[ra.body.id, 3990], [rb.body.id, 0], [d.entry.id, 3990]]));
+    await expectLedgerBalances(
+      h,
+      c.id,
+      new Map([
+        [ra.body.id, 3990],
+        [rb.body.id, 0],
+        [d.entry.id, 3990],
+      ]),
+    );
   });
 });
 
@@ -236,13 +258,21 @@ describe('refunds', () => {
     expect(settled.status).toBe(200);
     expect(settled.body.items[0].finalUnitPrice).toBe(3590);
     const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
-    expect(refunds.map((r: any) => [r.seq, r.amount, r.purpose])).toEqual([[1, 400, 'settle'], [2, 400, 'settle'], [3, 800, 'settle']]);
+    expect(refunds.map((r: any) => [r.seq, r.amount, r.purpose])).toEqual([
+      [1, 400, 'settle'],
+      [2, 400, 'settle'],
+      [3, 800, 'settle'],
+    ]);
     // WeChat answers PROCESSING, then notifies success.
     await h.fake.settleRefunds();
     await h.fake.idle();
     expect((await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token })).status).toBe(200);
     await h.sweep();
-    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds.map((r: any) => r.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds.map((r: any) => r.state)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(h.fake.refunds.size).toBeGreaterThanOrEqual(3);
     const view = await h.call('GET', `/campaigns/${c.id}/payments`, { token: leader.token });
     expect(view.body.totals).toMatchObject({ amountDue: 14360, paid: 15960, refunded: 1600, balance: 0, toCollect: 0, toRefund: 0 });
@@ -327,14 +357,20 @@ describe('refunds', () => {
   it('cancelling a paid entry refunds it in full; lowering the quantity refunds the part; raising it asks for the difference', async () => {
     const c = await prepaidCampaign();
     const a = await joinAndPay(c, 3);
-    const lowered = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const lowered = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+    });
     expect(lowered.status).toBe(200);
     expect(lowered.body).not.toHaveProperty('payment');
     expect(lowered.body.items).toEqual([{ itemId: 'i1', qty: 1 }]);
     let refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
     expect(refunds.map((r: any) => [r.amount, r.purpose.split('#')[0]])).toEqual([[7980, 'reduce']]);
 
-    const raised = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }] } });
+    const raised = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }] },
+    });
     expect(raised.body.payment).toMatchObject({ kind: 'topup', amount: 3990, state: 'created', items: [{ itemId: 'i1', qty: 2 }] });
     expectValidPaySign(h.fake, raised.body.payment.requestPayment);
     // Nothing changes until the top-up is paid: items, stock and price stay.
@@ -344,7 +380,10 @@ describe('refunds', () => {
     await h.fake.pay(raised.body.payment.outTradeNo);
     expect((await requireEntry(h.db, c.id, a.entry.id)).items).toEqual([{ itemId: 'i1', qty: 2 }]);
     expect(await remaining(c)).toBe(8);
-    expect((await h.call('GET', `/campaigns/${c.id}/entries/${a.entry.id}/payment`, { token: a.token })).body).toMatchObject({ paid: 11970 + 3990, amountDue: 7980 });
+    expect((await h.call('GET', `/campaigns/${c.id}/entries/${a.entry.id}/payment`, { token: a.token })).body).toMatchObject({
+      paid: 11970 + 3990,
+      amountDue: 7980,
+    });
 
     const cancelled = await h.call('DELETE', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token });
     expect(cancelled.body.status).toBe('cancelled');
@@ -371,9 +410,15 @@ describe('top-ups', () => {
   it('an unpaid top-up changes nothing; a newer one replaces it; a superseded or unappliable one is refunded when paid', async () => {
     const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 3 }] });
     const a = await joinAndPay(c, 1);
-    const first = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 2 }], note: '多要一份' } });
+    const first = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }], note: '多要一份' },
+    });
     expect(first.body).toMatchObject({ note: '多要一份', items: [{ itemId: 'i1', qty: 1 }] });
-    const second = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } });
+    const second = await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, {
+      token: a.token,
+      body: { items: [{ itemId: 'i1', qty: 3 }] },
+    });
     expect(second.body.payment).toMatchObject({ amount: 7980, items: [{ itemId: 'i1', qty: 3 }] });
     expect(h.fake.orders.get(first.body.payment.outTradeNo)!.tradeState).toBe('CLOSED');
     // The member asks again for what to pay: the newest top-up.
@@ -388,14 +433,27 @@ describe('top-ups', () => {
     expect(refunds.map((r: any) => [r.seq, r.amount, r.purpose.split('#')[0]])).toEqual([[1, 7980, 'late']]);
     await h.fake.settleRefunds();
     await h.fake.idle();
-    await expectLedgerBalances(h, c.id, new Map([[a.entry.id, 3990], [b.entry.id, 7980]]));
+    await expectLedgerBalances(
+      h,
+      c.id,
+      new Map([
+        [a.entry.id, 3990],
+        [b.entry.id, 7980],
+      ]),
+    );
   });
 
   it('raising beyond stock or the per-person limit is refused at once', async () => {
     const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 2, perPersonLimit: 3 }] });
     const a = await joinAndPay(c, 1);
-    expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } })).body.error.code).toBe('SOLD_OUT');
-    expect((await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 4 }] } })).body.error.code).toBe('LIMIT_EXCEEDED');
+    expect(
+      (await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 3 }] } }))
+        .body.error.code,
+    ).toBe('SOLD_OUT');
+    expect(
+      (await h.call('PATCH', `/campaigns/${c.id}/entries/${a.entry.id}`, { token: a.token, body: { items: [{ itemId: 'i1', qty: 4 }] } }))
+        .body.error.code,
+    ).toBe('LIMIT_EXCEEDED');
   });
 });
 
@@ -408,10 +466,15 @@ describe('rules and errors', () => {
     expect(mark.body.error.code).toBe('INVALID_STATE');
     const offline = await h.createCampaign(leader.token, { minParticipants: 1 });
     const m = await member();
-    const joined = await h.call('POST', `/campaigns/${offline.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const joined = await h.call('POST', `/campaigns/${offline.id}/entries`, {
+      token: m.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+    });
     expect(joined.body.status).toBe('active');
     expect(joined.body).not.toHaveProperty('payment');
-    expect((await h.call('POST', `/campaigns/${offline.id}/entries/${joined.body.id}/payment/prepay`, { token: m.token })).status).toBe(409);
+    expect((await h.call('POST', `/campaigns/${offline.id}/entries/${joined.body.id}/payment/prepay`, { token: m.token })).status).toBe(
+      409,
+    );
   });
 
   it('a held entry cannot be changed (pay or cancel first), and only its member can get its order', async () => {
@@ -451,7 +514,9 @@ describe('rules and errors', () => {
   it('hundreds of concurrent prepaid joins never oversell: held + paid units never exceed stock', async () => {
     const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 40 }] });
     const members = await Promise.all(Array.from({ length: 120 }, () => member()));
-    const results = await Promise.all(members.map((m) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })));
+    const results = await Promise.all(
+      members.map((m) => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })),
+    );
     const held = results.filter((r) => r.status === 201);
     expect(held).toHaveLength(40);
     expect(results.filter((r) => r.status !== 201).every((r) => r.body.error.code === 'SOLD_OUT')).toBe(true);

@@ -32,13 +32,19 @@ describe('profile', () => {
     const e1 = await h.call('POST', `/campaigns/${c1.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     expect(e1.body.nickname).toBe('王小明');
 
-    const changed = await h.call('PATCH', '/me', { token: m.token, body: { nickname: '  小明同学 ', avatarUrl: 'https://thirdwx.qlogo.cn/a/132' } });
+    const changed = await h.call('PATCH', '/me', {
+      token: m.token,
+      body: { nickname: '  小明同学 ', avatarUrl: 'https://thirdwx.qlogo.cn/a/132' },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.user).toEqual({ id: m.userId, nickname: '小明同学', avatarUrl: 'https://thirdwx.qlogo.cn/a/132', createdAt: T0 });
     expect((await h.call('GET', '/me', { token: changed.body.token })).body.nickname).toBe('小明同学');
 
     const c2 = await h.createCampaign(leader.token);
-    const e2 = await h.call('POST', `/campaigns/${c2.id}/entries`, { token: changed.body.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const e2 = await h.call('POST', `/campaigns/${c2.id}/entries`, {
+      token: changed.body.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }] },
+    });
     expect(e2.body.nickname).toBe('小明同学');
     const old = await h.call('GET', `/campaigns/${c1.id}/entries`, { token: leader.token });
     expect(old.body.entries[0].nickname).toBe('王小明');
@@ -66,16 +72,40 @@ describe('export and erasure', () => {
     const m = await h.login('pv-export', '李雷');
     const mine = await h.createCampaign(m.token, { title: '我发起的团' });
     const other = await h.createCampaign(leader.token, { title: '别人的团' });
-    const joined = await h.call('POST', `/campaigns/${other.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13700000001', note: '放门口' } });
+    const joined = await h.call('POST', `/campaigns/${other.id}/entries`, {
+      token: m.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13700000001', note: '放门口' },
+    });
     // The leader records a transfer: it is part of the member's data too.
-    expect((await h.call('PUT', `/campaigns/${other.id}/entries/${joined.body.id}/payment`, { token: leader.token, body: { status: 'paid', amount: 7980 } })).status).toBe(200);
+    expect(
+      (
+        await h.call('PUT', `/campaigns/${other.id}/entries/${joined.body.id}/payment`, {
+          token: leader.token,
+          body: { status: 'paid', amount: 7980 },
+        })
+      ).status,
+    ).toBe(200);
     const res = await h.call('GET', '/me/export', { token: m.token });
     expect(res.status).toBe(200);
     expect(res.body.profile).toMatchObject({ id: m.userId, nickname: '李雷', openid: 'pv-export' });
-    expect(res.body.entries).toEqual([expect.objectContaining({ campaignId: other.id, campaignTitle: '别人的团', phone: '13700000001', note: '放门口', items: [{ itemId: 'i1', qty: 2 }] })]);
+    expect(res.body.entries).toEqual([
+      expect.objectContaining({
+        campaignId: other.id,
+        campaignTitle: '别人的团',
+        phone: '13700000001',
+        note: '放门口',
+        items: [{ itemId: 'i1', qty: 2 }],
+      }),
+    ]);
     expect(res.body.campaignsLed).toEqual([expect.objectContaining({ id: mine.id, title: '我发起的团' })]);
     expect(res.body.payments).toEqual([
-      { campaignId: other.id, entryId: joined.body.id, paid: 7980, refunded: 0, events: [expect.objectContaining({ event: 'offline_marked', amount: 7980 })] },
+      {
+        campaignId: other.id,
+        entryId: joined.body.id,
+        paid: 7980,
+        refunded: 0,
+        events: [expect.objectContaining({ event: 'offline_marked', amount: 7980 })],
+      },
     ]);
   });
 
@@ -87,11 +117,29 @@ describe('export and erasure', () => {
     const phone = '13912345678';
     const note = '韩梅梅独特名的备注';
     const idem = { 'idempotency-key': 'pv-key-1' };
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: gone.token, headers: idem, body: { items: [{ itemId: 'i1', qty: 3 }], phone, note } })).status).toBe(201);
-    expect((await h.call('POST', `/campaigns/${c.id}/entries`, { token: stays.token, body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13800000002' } })).status).toBe(201);
+    expect(
+      (
+        await h.call('POST', `/campaigns/${c.id}/entries`, {
+          token: gone.token,
+          headers: idem,
+          body: { items: [{ itemId: 'i1', qty: 3 }], phone, note },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await h.call('POST', `/campaigns/${c.id}/entries`, {
+          token: stays.token,
+          body: { items: [{ itemId: 'i1', qty: 2 }], phone: '13800000002' },
+        })
+      ).status,
+    ).toBe(201);
     // a second campaign, still open, where the entry was cancelled and joined again
     const open = await h.createCampaign(leader.token);
-    const first = await h.call('POST', `/campaigns/${open.id}/entries`, { token: gone.token, body: { items: [{ itemId: 'i1', qty: 1 }], phone } });
+    const first = await h.call('POST', `/campaigns/${open.id}/entries`, {
+      token: gone.token,
+      body: { items: [{ itemId: 'i1', qty: 1 }], phone },
+    });
     await h.call('DELETE', `/campaigns/${open.id}/entries/${first.body.id}`, { token: gone.token });
     await h.call('POST', `/campaigns/${open.id}/entries`, { token: gone.token, body: { items: [{ itemId: 'i1', qty: 1 }], phone, note } });
 
@@ -136,6 +184,11 @@ describe('export and erasure', () => {
     // The profile is gone; a repeat is harmless.
     expect((await h.call('GET', '/me', { token: gone.token })).status).toBe(404);
     expect((await h.call('GET', '/me/entries', { token: gone.token })).body.entries).toEqual([]);
-    expect((await h.call('DELETE', '/me', { token: gone.token })).body).toEqual({ erased: true, entries: 0, claims: 0, profileDeleted: false });
+    expect((await h.call('DELETE', '/me', { token: gone.token })).body).toEqual({
+      erased: true,
+      entries: 0,
+      claims: 0,
+      profileDeleted: false,
+    });
   });
 });

@@ -34,7 +34,8 @@ describe('per-user rate limits', () => {
     const campaigns = [];
     for (let i = 0; i < 4; i++) campaigns.push(await h.createCampaign(leader.token, { opensAt: T0 }));
     const member = await h.login('rl-member', '王小明');
-    const join = (c: { id: string }, token = member.token) => h.call('POST', `/campaigns/${c.id}/entries`, { token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const join = (c: { id: string }, token = member.token) =>
+      h.call('POST', `/campaigns/${c.id}/entries`, { token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     for (let i = 0; i < 3; i++) expect((await join(campaigns[i]!)).status).toBe(201);
     const refused = await join(campaigns[3]!);
     expect(refused.status).toBe(429);
@@ -55,7 +56,9 @@ describe('per-user rate limits', () => {
     const leader = await h.login('rl-leader2', '团长');
     const cs = await Promise.all(Array.from({ length: 8 }, () => h.createCampaign(leader.token, { opensAt: T0 })));
     const member = await h.login('rl-burst', '张三');
-    const results = await Promise.all(cs.map((c) => h.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })));
+    const results = await Promise.all(
+      cs.map((c) => h.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 429)).toHaveLength(5);
   });
@@ -63,7 +66,11 @@ describe('per-user rate limits', () => {
   it('WeChat logins beyond the limit are 429 RATE_LIMITED', async () => {
     const app = createApp({ ...h.deps, wechat: { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 } });
     const login = (openid: string) =>
-      app.request('/auth/wechat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: fake.codeFor(openid) }) });
+      app.request('/auth/wechat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: fake.codeFor(openid) }),
+      });
     h.clock.set('2026-12-01T00:10:00.000Z');
     expect((await login('o_rl')).status).toBe(200);
     expect((await login('o_rl')).status).toBe(200);
@@ -83,9 +90,11 @@ describe('rate limits counted locally first', () => {
     const leader = await lh.login('lrl-leader', '团长');
     const cs = await Promise.all(Array.from({ length: 12 }, () => lh.createCampaign(leader.token, { opensAt: T0 })));
     const member = await lh.login('lrl-member', '王小明');
-    const join = (c: { id: string }) => lh.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const join = (c: { id: string }) =>
+      lh.call('POST', `/campaigns/${c.id}/entries`, { token: member.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
     const windowKey = keys.rateWindow('join', member.userId, '2026-12-01T00:00:00.000Z');
-    const counter = async () => (await lh.db.doc.send(new GetCommand({ TableName: lh.db.tableName, Key: windowKey, ConsistentRead: true }))).Item?.count;
+    const counter = async () =>
+      (await lh.db.doc.send(new GetCommand({ TableName: lh.db.tableName, Key: windowKey, ConsistentRead: true }))).Item?.count;
     // limit 8 → the first 2 (a quarter) are counted in memory only
     for (let i = 0; i < 2; i++) expect((await join(cs[i]!)).status).toBe(201);
     expect(await counter()).toBeUndefined();

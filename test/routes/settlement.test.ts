@@ -11,7 +11,10 @@ beforeAll(async () => {
   leader = await h.login('leader', '团长老王');
 });
 
-async function campaignWith(joins: Array<{ who: string; qty: number; phone?: string; note?: string }>, overrides: Record<string, unknown> = {}) {
+async function campaignWith(
+  joins: Array<{ who: string; qty: number; phone?: string; note?: string }>,
+  overrides: Record<string, unknown> = {},
+) {
   h.clock.set(T0);
   const c = await h.createCampaign(leader.token, overrides);
   const entries = [];
@@ -19,7 +22,12 @@ async function campaignWith(joins: Array<{ who: string; qty: number; phone?: str
     const m = await h.login(`${c.id}-${j.who}`, j.who);
     const res = await h.call('POST', `/campaigns/${c.id}/entries`, {
       token: m.token,
-      body: { items: [{ itemId: 'i1', qty: j.qty }], pickupPointId: 'p1', ...(j.phone ? { phone: j.phone } : {}), ...(j.note ? { note: j.note } : {}) },
+      body: {
+        items: [{ itemId: 'i1', qty: j.qty }],
+        pickupPointId: 'p1',
+        ...(j.phone ? { phone: j.phone } : {}),
+        ...(j.note ? { note: j.note } : {}),
+      },
     });
     expect(res.status).toBe(201);
     entries.push({ ...res.body, token: m.token });
@@ -80,13 +88,21 @@ describe('settle', () => {
       [3, '韩梅梅', 17950],
       [4, '赵四', 17950],
     ]);
-    expect(res.body.entries[0]).toMatchObject({ phone: '13800000001', pickupPointId: 'p1', items: [{ itemId: 'i1', qty: 5, unitPrice: 3590, amount: 17950 }] });
+    expect(res.body.entries[0]).toMatchObject({
+      phone: '13800000001',
+      pickupPointId: 'p1',
+      items: [{ itemId: 'i1', qty: 5, unitPrice: 3590, amount: 17950 }],
+    });
     const campaign = await h.call('GET', `/campaigns/${c.id}`);
     expect(campaign.body.status).toBe('settled');
   });
 
   it('is idempotent: settling again, later, returns the same stored settlement', async () => {
-    const { c } = await campaignWith([{ who: 'a', qty: 1 }, { who: 'b', qty: 2 }, { who: 'c', qty: 3 }]);
+    const { c } = await campaignWith([
+      { who: 'a', qty: 1 },
+      { who: 'b', qty: 2 },
+      { who: 'c', qty: 3 },
+    ]);
     await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
     const first = await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
     h.clock.advance(86_400_000);
@@ -97,15 +113,24 @@ describe('settle', () => {
   });
 
   it('concurrent settles agree on one settlement', async () => {
-    const { c } = await campaignWith([{ who: 'a', qty: 1 }, { who: 'b', qty: 2 }, { who: 'c', qty: 3 }]);
+    const { c } = await campaignWith([
+      { who: 'a', qty: 1 },
+      { who: 'b', qty: 2 },
+      { who: 'c', qty: 3 },
+    ]);
     await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
-    const results = await Promise.all(Array.from({ length: 10 }, () => h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.body.settledAt)).size).toBe(1);
   });
 
   it('fails when fewer than minParticipants joined: status failed, every amount 0', async () => {
-    const { c } = await campaignWith([{ who: 'a', qty: 2 }, { who: 'b', qty: 1 }]);
+    const { c } = await campaignWith([
+      { who: 'a', qty: 2 },
+      { who: 'b', qty: 1 },
+    ]);
     await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
     const res = await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
     expect(res.body).toMatchObject({ status: 'failed', total: 0, entryCount: 2, items: [{ quantity: 3, amount: 0 }] });
@@ -114,11 +139,27 @@ describe('settle', () => {
   });
 
   it('participants basis: the tier follows the number of entries; a free 报名 list settles at 0', async () => {
-    const { c } = await campaignWith([{ who: 'a', qty: 1 }, { who: 'b', qty: 1 }, { who: 'c', qty: 1 }], {
-      tierBasis: 'participants',
-      minParticipants: 1,
-      items: [{ name: '拼团课', unitPrice: 10000, tiers: [{ threshold: 3, unitPrice: 8000 }, { threshold: 10, unitPrice: 6000 }] }],
-    });
+    const { c } = await campaignWith(
+      [
+        { who: 'a', qty: 1 },
+        { who: 'b', qty: 1 },
+        { who: 'c', qty: 1 },
+      ],
+      {
+        tierBasis: 'participants',
+        minParticipants: 1,
+        items: [
+          {
+            name: '拼团课',
+            unitPrice: 10000,
+            tiers: [
+              { threshold: 3, unitPrice: 8000 },
+              { threshold: 10, unitPrice: 6000 },
+            ],
+          },
+        ],
+      },
+    );
     await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
     const res = await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
     expect(res.body.items[0]).toMatchObject({ finalUnitPrice: 8000, amount: 24000 });
@@ -144,7 +185,10 @@ describe('settle', () => {
     const { c, entries } = await campaignWith([{ who: 'a', qty: 1 }]);
     await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
     await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
-    const patch = await h.call('PATCH', `/campaigns/${c.id}/entries/${entries[0]!.id}`, { token: entries[0]!.token, body: { items: [{ itemId: 'i1', qty: 2 }] } });
+    const patch = await h.call('PATCH', `/campaigns/${c.id}/entries/${entries[0]!.id}`, {
+      token: entries[0]!.token,
+      body: { items: [{ itemId: 'i1', qty: 2 }] },
+    });
     expect(patch.body.error.code).toBe('CAMPAIGN_NOT_OPEN');
     const cancel = await h.call('DELETE', `/campaigns/${c.id}/entries/${entries[0]!.id}`, { token: entries[0]!.token });
     expect(cancel.body.error.code).toBe('CAMPAIGN_NOT_OPEN');
@@ -162,10 +206,16 @@ describe('settlement.csv', () => {
     h.clock.set('2026-12-03T12:00:00.000Z');
     await h.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
     // settled with 2 active entries < minParticipants 3 → failed; make one that succeeds instead
-    const ok = await campaignWith([{ who: '王小明', qty: 2, phone: '13800000001', note: '放门卫, 谢谢' }, { who: '李雷', qty: 1 }, { who: '韩梅梅', qty: 3 }]);
+    const ok = await campaignWith([
+      { who: '王小明', qty: 2, phone: '13800000001', note: '放门卫, 谢谢' },
+      { who: '李雷', qty: 1 },
+      { who: '韩梅梅', qty: 3 },
+    ]);
     await h.call('POST', `/campaigns/${ok.c.id}/close`, { token: leader.token });
     await h.call('POST', `/campaigns/${ok.c.id}/settle`, { token: leader.token });
-    const res = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv?totals=1`, { headers: { authorization: `Bearer ${leader.token}` } });
+    const res = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv?totals=1`, {
+      headers: { authorization: `Bearer ${leader.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -180,9 +230,14 @@ describe('settlement.csv', () => {
 
     // Without totals: exactly the header and one row per active entry.
     const plain = await h.app.request(`/campaigns/${ok.c.id}/settlement.csv`, { headers: { authorization: `Bearer ${leader.token}` } });
-    const plainLines = (await plain.text()).replace(/^\uFEFF/, '').split('\r\n').filter((l) => l !== '');
+    const plainLines = (await plain.text())
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter((l) => l !== '');
     expect(plainLines).toEqual(lines.slice(0, 4));
-    const failed = await h.app.request(`/campaigns/${c.id}/settlement.csv?totals=true`, { headers: { authorization: `Bearer ${leader.token}` } });
+    const failed = await h.app.request(`/campaigns/${c.id}/settlement.csv?totals=true`, {
+      headers: { authorization: `Bearer ${leader.token}` },
+    });
     const failedText = await failed.text();
     expect(failedText.split('\r\n').filter((l) => /^\d+,/.test(l))).toHaveLength(2);
     expect(failedText).toContain('成团失败');
@@ -191,7 +246,11 @@ describe('settlement.csv', () => {
 
 describe('deadline sweep', () => {
   it('settles campaigns past closesAt without anyone pressing a button, once', async () => {
-    const due = await campaignWith([{ who: 'a', qty: 1 }, { who: 'b', qty: 1 }, { who: 'c', qty: 1 }]);
+    const due = await campaignWith([
+      { who: 'a', qty: 1 },
+      { who: 'b', qty: 1 },
+      { who: 'c', qty: 1 },
+    ]);
     const notDue = await campaignWith([{ who: 'a', qty: 1 }], { closesAt: '2026-12-10T00:00:00.000Z' });
     h.clock.set('2026-12-03T12:00:00.000Z');
     const report = await settleDueCampaigns(h.db, createLogger('silent'));

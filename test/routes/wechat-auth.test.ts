@@ -14,13 +14,27 @@ const OLD_SECRET = 'old-signing-secret-0123456789abcdef';
 const NEW_SECRET = 'new-signing-secret-0123456789abcdef';
 const TIMEOUT_MS = 300;
 
-const baseTokens: TokenSettings = { secret: OLD_SECRET, issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600, accessTtlSeconds: 7200, refreshTtlSeconds: 30 * 86400 };
+const baseTokens: TokenSettings = {
+  secret: OLD_SECRET,
+  issuer: 'tuangou-api',
+  audience: 'tuangou-miniprogram',
+  ttlSeconds: 3600,
+  accessTtlSeconds: 7200,
+  refreshTtlSeconds: 30 * 86400,
+};
 
 let h: Harness;
 let fake: FakeWechat;
 const logLines: string[] = [];
 
-type Api = { call: (method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }) => Promise<CallResult>; deps: AppDeps };
+type Api = {
+  call: (
+    method: string,
+    path: string,
+    init?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ) => Promise<CallResult>;
+  deps: AppDeps;
+};
 
 /** The real app on the harness table, with WeChat pointed at the fake server and the given keys. */
 function api(tokens: TokenSettings = baseTokens, overrides: Partial<AppDeps> = {}): Api {
@@ -61,10 +75,19 @@ let a: Api;
 async function wechatLogin(target: Api, openid: string, unionid?: string) {
   const res = await target.call('POST', '/auth/wechat', { body: { code: fake.codeFor(openid, unionid) } });
   expect(res.status, res.text).toBe(200);
-  return res.body as { accessToken: string; token: string; refreshToken: string; expiresIn: number; refreshExpiresIn: number; tokenType: string; user: { id: string; nickname: string } };
+  return res.body as {
+    accessToken: string;
+    token: string;
+    refreshToken: string;
+    expiresIn: number;
+    refreshExpiresIn: number;
+    tokenType: string;
+    user: { id: string; nickname: string };
+  };
 }
 
-const decode = (token: string, part: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[part]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const decode = (token: string, part: 0 | 1) =>
+  JSON.parse(Buffer.from(token.split('.')[part]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 async function profile(userId: string) {
   const out = await h.db.doc.send(new GetCommand({ TableName: h.db.tableName, Key: keys.user(userId) }));
@@ -86,7 +109,12 @@ describe('POST /auth/wechat against the fake WeChat server', () => {
     const before = fake.requests.length;
     const res = await a.call('POST', '/auth/wechat', { body: { code: fake.codeFor('o_happy') } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 7200, refreshExpiresIn: 30 * 86400, user: { id: userIdForOpenid('o_happy'), nickname: '微信用户' } });
+    expect(res.body).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 7200,
+      refreshExpiresIn: 30 * 86400,
+      user: { id: userIdForOpenid('o_happy'), nickname: '微信用户' },
+    });
     expect(res.body.token).toBe(res.body.accessToken);
     expect(res.body.refreshToken).not.toBe(res.body.accessToken);
     // what WeChat was asked
@@ -197,7 +225,10 @@ describe('POST /auth/wechat against the fake WeChat server', () => {
   });
 
   it('a non-JSON body is 415', async () => {
-    const res = await a.call('POST', '/auth/wechat', { rawBody: 'code=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await a.call('POST', '/auth/wechat', {
+      rawBody: 'code=abc',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -205,7 +236,10 @@ describe('POST /auth/wechat against the fake WeChat server', () => {
   it('a stale or garbage Authorization header does not block logging in or refreshing', async () => {
     const login = await a.call('POST', '/auth/wechat', { token: 'expired.or.garbage', body: { code: fake.codeFor('o_stale') } });
     expect(login.status).toBe(200);
-    const refreshed = await a.call('POST', '/auth/refresh', { headers: { authorization: 'Basic Zm9vOmJhcg==' }, body: { refreshToken: login.body.refreshToken } });
+    const refreshed = await a.call('POST', '/auth/refresh', {
+      headers: { authorization: 'Basic Zm9vOmJhcg==' },
+      body: { refreshToken: login.body.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
     // every other route still refuses the bad header
     expect((await a.call('GET', '/campaigns/x', { token: 'expired.or.garbage' })).status).toBe(401);
@@ -305,7 +339,15 @@ describe('POST /auth/refresh', () => {
 describe('token attacks against the API', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const access = (over: Record<string, unknown> = {}) => ({ sub: userIdForOpenid('o_happy'), name: 'x', iss: 'tuangou-api', aud: 'tuangou-miniprogram', iat: now(), exp: now() + 600, ...over });
+  const access = (over: Record<string, unknown> = {}) => ({
+    sub: userIdForOpenid('o_happy'),
+    name: 'x',
+    iss: 'tuangou-api',
+    aud: 'tuangou-miniprogram',
+    iat: now(),
+    exp: now() + 600,
+    ...over,
+  });
   const hmacKey = (secret: string, kid: string) => ({ kty: 'oct', k: Buffer.from(secret).toString('base64url'), alg: 'HS256', kid });
   const oldKid = deriveKid(OLD_SECRET);
 
@@ -326,24 +368,36 @@ describe('token attacks against the API', () => {
     ['wrong key under its own kid', async () => sign(access(), hmacKey('attacker-secret-0123456789abcdef', 'attacker'), 'HS256')],
     ['unknown kid, right secret', async () => sign(access(), hmacKey(OLD_SECRET, 'no-such-kid'), 'HS256')],
     ['expired', async () => sign(access({ iat: now() - 7300, exp: now() - 100 }), hmacKey(OLD_SECRET, oldKid), 'HS256')],
-    ['tampered payload', async () => {
-      const [head, , sig] = login.accessToken.split('.');
-      return `${head}.${b64(access({ sub: userIdForOpenid('o_someone_else') }))}.${sig}`;
-    }],
-    ['tampered header (kid swapped)', async () => {
-      const [, body, sig] = login.accessToken.split('.');
-      return `${b64({ alg: 'HS256', typ: 'JWT', kid: 'other' })}.${body}.${sig}`;
-    }],
+    [
+      'tampered payload',
+      async () => {
+        const [head, , sig] = login.accessToken.split('.');
+        return `${head}.${b64(access({ sub: userIdForOpenid('o_someone_else') }))}.${sig}`;
+      },
+    ],
+    [
+      'tampered header (kid swapped)',
+      async () => {
+        const [, body, sig] = login.accessToken.split('.');
+        return `${b64({ alg: 'HS256', typ: 'JWT', kid: 'other' })}.${body}.${sig}`;
+      },
+    ],
     ['token for another audience', async () => sign(access({ aud: 'admin-console' }), hmacKey(OLD_SECRET, oldKid), 'HS256')],
     ['HS512 with the right key', async () => sign(access(), { ...hmacKey(OLD_SECRET, oldKid), alg: 'HS512' }, 'HS512')],
-    ['kid that is not a string', async () => {
-      const [, body] = (await sign(access(), hmacKey(OLD_SECRET, oldKid), 'HS256')).split('.');
-      const head = b64({ alg: 'HS256', typ: 'JWT', kid: { $ne: null } });
-      const { createHmac } = await import('node:crypto');
-      return `${head}.${body}.${createHmac('sha256', OLD_SECRET).update(`${head}.${body}`).digest('base64url')}`;
-    }],
+    [
+      'kid that is not a string',
+      async () => {
+        const [, body] = (await sign(access(), hmacKey(OLD_SECRET, oldKid), 'HS256')).split('.');
+        const head = b64({ alg: 'HS256', typ: 'JWT', kid: { $ne: null } });
+        const { createHmac } = await import('node:crypto');
+        return `${head}.${body}.${createHmac('sha256', OLD_SECRET).update(`${head}.${body}`).digest('base64url')}`;
+      },
+    ],
     ['a refresh token used as an access token', async () => login.refreshToken],
-    ['a refresh-typed token for the access audience', async () => sign(access({ typ: 'refresh', jti: 'j', fam: 'f' }), hmacKey(OLD_SECRET, oldKid), 'HS256')],
+    [
+      'a refresh-typed token for the access audience',
+      async () => sign(access({ typ: 'refresh', jti: 'j', fam: 'f' }), hmacKey(OLD_SECRET, oldKid), 'HS256'),
+    ],
   ];
 
   it.each(attacks)('%s → 401 UNAUTHORIZED', async (_name, make) => {
@@ -355,15 +409,51 @@ describe('token attacks against the API', () => {
 
   const refreshAttacks: Array<[string, () => Promise<string>]> = [
     ['an access token used to refresh', async () => login.accessToken],
-    ['alg none refresh token', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh', jti: 'j1', fam: 'j1' })}.`],
-    ['refresh token signed with a wrong key', async () => sign({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh', jti: 'j2', fam: 'j2' }, hmacKey('attacker-secret-0123456789abcdef', oldKid), 'HS256')],
-    ['expired refresh token', async () => sign({ ...access({ aud: refreshAudience('tuangou-miniprogram'), iat: now() - 100, exp: now() - 1 }), typ: 'refresh', jti: 'j3', fam: 'j3' }, hmacKey(OLD_SECRET, oldKid), 'HS256')],
-    ['refresh audience without typ', async () => sign({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), jti: 'j4', fam: 'j4' }, hmacKey(OLD_SECRET, oldKid), 'HS256')],
-    ['refresh token without jti', async () => sign({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh' }, hmacKey(OLD_SECRET, oldKid), 'HS256')],
-    ['tampered refresh token (sub changed)', async () => {
-      const [head, body, sig] = login.refreshToken.split('.');
-      return `${head}.${b64({ ...decode(`${head}.${body}.${sig}`, 1), sub: userIdForOpenid('o_happy') })}.${sig}`;
-    }],
+    [
+      'alg none refresh token',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh', jti: 'j1', fam: 'j1' })}.`,
+    ],
+    [
+      'refresh token signed with a wrong key',
+      async () =>
+        sign(
+          { ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh', jti: 'j2', fam: 'j2' },
+          hmacKey('attacker-secret-0123456789abcdef', oldKid),
+          'HS256',
+        ),
+    ],
+    [
+      'expired refresh token',
+      async () =>
+        sign(
+          {
+            ...access({ aud: refreshAudience('tuangou-miniprogram'), iat: now() - 100, exp: now() - 1 }),
+            typ: 'refresh',
+            jti: 'j3',
+            fam: 'j3',
+          },
+          hmacKey(OLD_SECRET, oldKid),
+          'HS256',
+        ),
+    ],
+    [
+      'refresh audience without typ',
+      async () =>
+        sign({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), jti: 'j4', fam: 'j4' }, hmacKey(OLD_SECRET, oldKid), 'HS256'),
+    ],
+    [
+      'refresh token without jti',
+      async () =>
+        sign({ ...access({ aud: refreshAudience('tuangou-miniprogram') }), typ: 'refresh' }, hmacKey(OLD_SECRET, oldKid), 'HS256'),
+    ],
+    [
+      'tampered refresh token (sub changed)',
+      async () => {
+        const [head, body, sig] = login.refreshToken.split('.');
+        return `${head}.${b64({ ...decode(`${head}.${body}.${sig}`, 1), sub: userIdForOpenid('o_happy') })}.${sig}`;
+      },
+    ],
   ];
 
   it.each(refreshAttacks)('POST /auth/refresh with %s → 401', async (_name, make) => {
@@ -374,7 +464,12 @@ describe('token attacks against the API', () => {
 });
 
 describe('signing-secret rotation', () => {
-  const rotated: TokenSettings = { ...baseTokens, secret: NEW_SECRET, kid: '2026-02', previous: [{ kid: deriveKid(OLD_SECRET), secret: OLD_SECRET }] };
+  const rotated: TokenSettings = {
+    ...baseTokens,
+    secret: NEW_SECRET,
+    kid: '2026-02',
+    previous: [{ kid: deriveKid(OLD_SECRET), secret: OLD_SECRET }],
+  };
   const dropped: TokenSettings = { ...baseTokens, secret: NEW_SECRET, kid: '2026-02' };
 
   it('tokens signed with the previous secret keep working; new ones are signed with the current key', async () => {
@@ -388,7 +483,18 @@ describe('signing-secret rotation', () => {
     const after = await wechatLogin(b, 'o_rotate');
     expect(decode(after.accessToken, 0).kid).toBe('2026-02');
     // dev-login tokens and pre-kid tokens (no kid header) verify too
-    const legacy = await sign({ sub: before.user.id, name: 'x', iss: 'tuangou-api', aud: 'tuangou-miniprogram', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }, OLD_SECRET, 'HS256');
+    const legacy = await sign(
+      {
+        sub: before.user.id,
+        name: 'x',
+        iss: 'tuangou-api',
+        aud: 'tuangou-miniprogram',
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 60,
+      },
+      OLD_SECRET,
+      'HS256',
+    );
     expect((await b.call('GET', '/me/campaigns', { token: legacy })).status).toBe(200);
 
     // once the previous secret is removed, its tokens are 401; the current key's still work

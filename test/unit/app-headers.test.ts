@@ -32,8 +32,16 @@ function reference(origins?: string[]) {
 const requests: Array<{ name: string; path: string; init: RequestInit }> = [
   { name: 'GET /health', path: '/health', init: {} },
   { name: 'an unknown route (404)', path: '/nope', init: {} },
-  { name: 'a malformed bearer (401)', path: '/campaigns', init: { method: 'POST', headers: { authorization: 'Basic x', 'content-type': 'application/json' }, body: '{}' } },
-  { name: 'a body over the limit (413)', path: '/campaigns', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(70 * 1024) } },
+  {
+    name: 'a malformed bearer (401)',
+    path: '/campaigns',
+    init: { method: 'POST', headers: { authorization: 'Basic x', 'content-type': 'application/json' }, body: '{}' },
+  },
+  {
+    name: 'a body over the limit (413)',
+    path: '/campaigns',
+    init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(70 * 1024) },
+  },
 ];
 
 describe.each([
@@ -67,14 +75,28 @@ describe.each([
 describe('body limit', () => {
   const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent') });
   it('a declared length over 64 KiB is 413 before anything reads the body', async () => {
-    const res = await app.request('/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(65 * 1024) }, body: '{}' });
+    const res = await app.request('/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(65 * 1024) },
+      body: '{}',
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
   it('a streamed body with no declared length is counted as it arrives', async () => {
     const big = new TextEncoder().encode('x'.repeat(70 * 1024));
-    const body = new ReadableStream({ start(c) { c.enqueue(big); c.close(); } });
-    const res = await app.request('/campaigns', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(big);
+        c.close();
+      },
+    });
+    const res = await app.request('/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
   });
 });

@@ -52,7 +52,14 @@ describe('depsFromEnv: signing keys', () => {
   it('AUTH_SECRET plain: current key with a derived kid, no previous; Secrets Manager not asked', async () => {
     const sm = secrets({});
     const deps = await depsFromEnv({ ...base, AUTH_SECRET: S1, AUTH_SECRET_ARN: 'arn:x' }, sm);
-    expect(deps.tokens).toMatchObject({ secret: S1, kid: deriveKid(S1), previous: [], accessTtlSeconds: 7200, refreshTtlSeconds: 30 * 86400, ttlSeconds: 7 * 86400 });
+    expect(deps.tokens).toMatchObject({
+      secret: S1,
+      kid: deriveKid(S1),
+      previous: [],
+      accessTtlSeconds: 7200,
+      refreshTtlSeconds: 30 * 86400,
+      ttlSeconds: 7 * 86400,
+    });
     expect(sm.reads).toEqual([]);
     expect(deps.wechat).toBeUndefined();
   });
@@ -77,7 +84,10 @@ describe('depsFromEnv: signing keys', () => {
   });
 
   it('a bad Secrets Manager value is a ConfigError that does not echo it', async () => {
-    const err = await depsFromEnv({ ...base, AUTH_SECRET_ARN: 'arn:auth' }, secrets({ 'arn:auth': `{"current": "${S1}", "oops": 1}` })).catch((e: unknown) => e);
+    const err = await depsFromEnv(
+      { ...base, AUTH_SECRET_ARN: 'arn:auth' },
+      secrets({ 'arn:auth': `{"current": "${S1}", "oops": 1}` }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(String((err as Error).message)).not.toContain(S1);
   });
@@ -98,17 +108,32 @@ describe('depsFromEnv: WeChat', () => {
     { name: 'JSON {"secret"}', value: '{"secret": "sm-app-secret"}' },
   ])('WECHAT_SECRET_ARN holding $name is read once at start-up', async ({ value }) => {
     const sm = secrets({ 'arn:auth': S1, 'arn:wx': value });
-    const deps = await depsFromEnv({ ...base, AUTH_SECRET_ARN: 'arn:auth', WECHAT_APPID: 'wx1', WECHAT_SECRET_ARN: 'arn:wx', WECHAT_API_BASE: 'http://127.0.0.1:9', WECHAT_TIMEOUT_MS: '500' }, sm);
+    const deps = await depsFromEnv(
+      {
+        ...base,
+        AUTH_SECRET_ARN: 'arn:auth',
+        WECHAT_APPID: 'wx1',
+        WECHAT_SECRET_ARN: 'arn:wx',
+        WECHAT_API_BASE: 'http://127.0.0.1:9',
+        WECHAT_TIMEOUT_MS: '500',
+      },
+      sm,
+    );
     expect(deps.wechat).toEqual({ apiBase: 'http://127.0.0.1:9', appId: 'wx1', secret: 'sm-app-secret', timeoutMs: 500 });
     expect(sm.reads.sort()).toEqual(['arn:auth', 'arn:wx']);
   });
 
   it('WECHAT_APPID without a secret is a ConfigError naming both settings', async () => {
-    await expect(depsFromEnv({ ...base, AUTH_SECRET: S1, WECHAT_APPID: 'wx1' }, secrets({}))).rejects.toThrow(/WECHAT_SECRET or WECHAT_SECRET_ARN/);
+    await expect(depsFromEnv({ ...base, AUTH_SECRET: S1, WECHAT_APPID: 'wx1' }, secrets({}))).rejects.toThrow(
+      /WECHAT_SECRET or WECHAT_SECRET_ARN/,
+    );
   });
 
   it('a JSON WeChat secret without "secret" is a ConfigError that does not echo it', async () => {
-    const err = await depsFromEnv({ ...base, AUTH_SECRET: S1, WECHAT_APPID: 'wx1', WECHAT_SECRET_ARN: 'arn:wx' }, secrets({ 'arn:wx': '{"appSecret": "hidden-value"}' })).catch((e: unknown) => e);
+    const err = await depsFromEnv(
+      { ...base, AUTH_SECRET: S1, WECHAT_APPID: 'wx1', WECHAT_SECRET_ARN: 'arn:wx' },
+      secrets({ 'arn:wx': '{"appSecret": "hidden-value"}' }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).not.toContain('hidden-value');
   });

@@ -5,10 +5,23 @@ import { initialState, toState } from '../../shared/table/records.js';
 import type { CampaignDefinition } from '../../shared/domain/types.js';
 
 const def = (id: string): CampaignDefinition => ({
-  id, shareCode: 'ABCDEFGH', leaderId: 'u1', title: 't', description: '', opensAt: '2026-12-01T00:00:00.000Z',
-  closesAt: '2026-12-03T00:00:00.000Z', tierBasis: 'quantity', minParticipants: 1, createdAt: '2026-12-01T00:00:00.000Z',
-  items: [{ id: 'i1', name: 'a', spec: null, unitPrice: 100, stock: 10, perPersonLimit: null, tiers: [] }, { id: 'i2', name: 'b', spec: null, unitPrice: 100, stock: null, perPersonLimit: null, tiers: [] }],
-  pickupPoints: [], paymentMode: 'offline', paymentHoldMinutes: 15,
+  id,
+  shareCode: 'ABCDEFGH',
+  leaderId: 'u1',
+  title: 't',
+  description: '',
+  opensAt: '2026-12-01T00:00:00.000Z',
+  closesAt: '2026-12-03T00:00:00.000Z',
+  tierBasis: 'quantity',
+  minParticipants: 1,
+  createdAt: '2026-12-01T00:00:00.000Z',
+  items: [
+    { id: 'i1', name: 'a', spec: null, unitPrice: 100, stock: 10, perPersonLimit: null, tiers: [] },
+    { id: 'i2', name: 'b', spec: null, unitPrice: 100, stock: null, perPersonLimit: null, tiers: [] },
+  ],
+  pickupPoints: [],
+  paymentMode: 'offline',
+  paymentHoldMinutes: 15,
 });
 const snapshot = (id: string): CampaignSnapshot => {
   const stateRecord = initialState(def(id));

@@ -50,7 +50,14 @@ function run(input: UpdateInput, current: Item | undefined): Item | null {
   return applySet(input.UpdateExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, current ?? {});
 }
 
-function conditionHolds(input: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }, current: Item | undefined) {
+function conditionHolds(
+  input: {
+    ConditionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  },
+  current: Item | undefined,
+) {
   return evalCondition(input.ConditionExpression!, input.ExpressionAttributeNames, input.ExpressionAttributeValues, current);
 }
 
@@ -73,9 +80,39 @@ describe('counterUpdate: structure', () => {
   });
 
   it.each([
-    { name: 'join', c: change({ units: new Map([['a', 2], ['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE }) },
-    { name: 'change', c: change({ units: new Map([['a', 1], ['c.d-e', -1]]), requireOpenAt: MIDDLE }) },
-    { name: 'cancel', c: change({ units: new Map([['a', -2], ['b', -1]]), participants: -1, requireOpenAt: MIDDLE }) },
+    {
+      name: 'join',
+      c: change({
+        units: new Map([
+          ['a', 2],
+          ['b', 1],
+        ]),
+        participants: 1,
+        takeNumber: true,
+        requireOpenAt: MIDDLE,
+      }),
+    },
+    {
+      name: 'change',
+      c: change({
+        units: new Map([
+          ['a', 1],
+          ['c.d-e', -1],
+        ]),
+        requireOpenAt: MIDDLE,
+      }),
+    },
+    {
+      name: 'cancel',
+      c: change({
+        units: new Map([
+          ['a', -2],
+          ['b', -1],
+        ]),
+        participants: -1,
+        requireOpenAt: MIDDLE,
+      }),
+    },
     { name: 'repair release', c: change({ units: new Map([['a', -2]]), participants: -1 }) },
     { name: 'nothing', c: change({}) },
     { name: 'zero units are skipped', c: change({ units: new Map([['a', 0]]) }) },
@@ -113,7 +150,17 @@ describe('counterUpdate: structure', () => {
   });
 
   it('stock condition only for increases of limited items', () => {
-    const input = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', 3], ['b', 4], ['c.d-e', -1]]) }));
+    const input = counterUpdate(
+      TABLE,
+      'c1',
+      change({
+        units: new Map([
+          ['a', 3],
+          ['b', 4],
+          ['c.d-e', -1],
+        ]),
+      }),
+    );
     const nameOf = (id: string) => Object.entries(input.ExpressionAttributeNames!).find(([, v]) => v === id)![0];
     const remainingName = Object.entries(input.ExpressionAttributeNames!).find(([, v]) => v === 'remaining')?.[0];
     expect(remainingName).toBeDefined();
@@ -130,7 +177,12 @@ describe('counterUpdate: structure', () => {
     expect('ReturnValues' in tx).toBe(false);
     expect('ReturnConsumedCapacity' in tx).toBe(false);
     expect(tx.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
-    expect(tx).toMatchObject({ TableName: TABLE, Key: input.Key, UpdateExpression: input.UpdateExpression, ConditionExpression: input.ConditionExpression });
+    expect(tx).toMatchObject({
+      TableName: TABLE,
+      Key: input.Key,
+      UpdateExpression: input.UpdateExpression,
+      ConditionExpression: input.ConditionExpression,
+    });
   });
 });
 
@@ -139,7 +191,13 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
     counterUpdate(TABLE, 'c1', change({ units: new Map(units), participants: 1, takeNumber: true, requireOpenAt: at }));
 
   it('a join takes the next number, counts the participant, reserves stock and bumps the version', () => {
-    const after = run(join([['a', 2], ['b', 3]]), stateItem({ seq: 11, participants: 4, version: 7 }));
+    const after = run(
+      join([
+        ['a', 2],
+        ['b', 3],
+      ]),
+      stateItem({ seq: 11, participants: 4, version: 7 }),
+    );
     expect(after).toMatchObject({
       seq: 12,
       participants: 5,
@@ -170,7 +228,15 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
 
   it('a limited item in stock does not let another, sold-out limited item through', () => {
     const current = stateItem({ remaining: { a: 5, 'c.d-e': 0 } });
-    expect(run(join([['a', 1], ['c.d-e', 1]]), current)).toBeNull();
+    expect(
+      run(
+        join([
+          ['a', 1],
+          ['c.d-e', 1],
+        ]),
+        current,
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -194,7 +260,15 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
     expect(seqAtRingPosition(first!.seq as number, ringPosition(first!, 'tok-1'))).toBe(5);
     // two more joins later, the token has moved two slots down and still names seq 5
     let later = first!;
-    for (const token of ['tok-2', 'tok-3']) later = run(counterUpdate(TABLE, 'c1', change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: token })), later)!;
+    for (const token of ['tok-2', 'tok-3'])
+      later = run(
+        counterUpdate(
+          TABLE,
+          'c1',
+          change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: token }),
+        ),
+        later,
+      )!;
     expect(later.seq).toBe(7);
     expect(ringPosition(later, 'tok-1')).toBe(JOIN_RING_SIZE - 3);
     expect(seqAtRingPosition(later.seq as number, ringPosition(later, 'tok-1'))).toBe(5);
@@ -204,7 +278,14 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
   it('a token pushed out of the ring after JOIN_RING_SIZE joins is forgotten', () => {
     let item = run(join([['b', 1]]), stateItem())!;
     for (let i = 0; i < JOIN_RING_SIZE; i++) {
-      item = run(counterUpdate(TABLE, 'c1', change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: `other-${i}` })), item)!;
+      item = run(
+        counterUpdate(
+          TABLE,
+          'c1',
+          change({ units: new Map([['b', 1]]), participants: 1, takeNumber: true, requireOpenAt: MIDDLE, joinToken: `other-${i}` }),
+        ),
+        item,
+      )!;
     }
     expect(ringPosition(item, 'tok-1')).toBe(-1);
   });
@@ -214,7 +295,18 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
   });
 
   it('a cancel releases stock and the participant, keeps seq, and is not blocked by low stock', () => {
-    const cancel = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', -2], ['b', -3]]), participants: -1, requireOpenAt: MIDDLE }));
+    const cancel = counterUpdate(
+      TABLE,
+      'c1',
+      change({
+        units: new Map([
+          ['a', -2],
+          ['b', -3],
+        ]),
+        participants: -1,
+        requireOpenAt: MIDDLE,
+      }),
+    );
     const current = stateItem({ seq: 9, participants: 3, sold: { a: 5, b: 3, 'c.d-e': 0 }, remaining: { a: 0, 'c.d-e': 2 } });
     expect(run(cancel, current)).toMatchObject({ seq: 9, participants: 2, sold: { a: 3, b: 0 }, remaining: { a: 2 } });
   });
@@ -224,7 +316,9 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
     const late = '2026-12-05T00:00:00.000Z';
     const current = stateItem({ sold: { a: 1, b: 0, 'c.d-e': 0 }, remaining: { a: 4, 'c.d-e': 2 }, participants: 1 });
     expect(run(counterUpdate(TABLE, 'c1', change({ units, participants: -1, requireOpenAt: late })), current)).toBeNull();
-    expect(run(counterUpdate(TABLE, 'c1', change({ units, participants: -1, requireOpenAt: null })), { ...current, status: 'settled' })).toMatchObject({
+    expect(
+      run(counterUpdate(TABLE, 'c1', change({ units, participants: -1, requireOpenAt: null })), { ...current, status: 'settled' }),
+    ).toMatchObject({
       participants: 0,
       sold: { a: 0 },
       remaining: { a: 5 },
@@ -232,7 +326,17 @@ describe('counterUpdate: behaviour on a STATE item (join, change, cancel)', () =
   });
 
   it('a change that moves units between items checks only the increase', () => {
-    const move = counterUpdate(TABLE, 'c1', change({ units: new Map([['a', -1], ['c.d-e', 2]]), requireOpenAt: MIDDLE }));
+    const move = counterUpdate(
+      TABLE,
+      'c1',
+      change({
+        units: new Map([
+          ['a', -1],
+          ['c.d-e', 2],
+        ]),
+        requireOpenAt: MIDDLE,
+      }),
+    );
     const current = stateItem({ participants: 1, sold: { a: 1, b: 0, 'c.d-e': 0 }, remaining: { a: 4, 'c.d-e': 2 } });
     expect(run(move, current)).toMatchObject({ participants: 1, seq: 0, sold: { a: 0, 'c.d-e': 2 }, remaining: { a: 5, 'c.d-e': 0 } });
     expect(run(move, { ...current, remaining: { a: 4, 'c.d-e': 1 } })).toBeNull();
@@ -257,7 +361,9 @@ describe('claimMember: one active slot per user per campaign', () => {
     state,
     requestHash: 'hash-old',
     createdAt: OPENS,
-    ...(idempotencyKey !== undefined ? { idempotencyKey, [idempotencyAttribute(idempotencyKey)]: { token: 't_old', requestHash: 'hash-old', createdAt: OPENS } } : {}),
+    ...(idempotencyKey !== undefined
+      ? { idempotencyKey, [idempotencyAttribute(idempotencyKey)]: { token: 't_old', requestHash: 'hash-old', createdAt: OPENS } }
+      : {}),
   });
 
   it('writes the member item under MEMBER#<userId> with its record and one attribute per key', () => {
@@ -265,7 +371,13 @@ describe('claimMember: one active slot per user per campaign', () => {
     expect(input.TableName).toBe(TABLE);
     expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
     expect(run(input, undefined)).toEqual({
-      type: 'member', userId: 'u1', token: 't_new', state: 'held', requestHash: 'hash-new', createdAt: MIDDLE, idempotencyKey: 'k1',
+      type: 'member',
+      userId: 'u1',
+      token: 't_new',
+      state: 'held',
+      requestHash: 'hash-new',
+      createdAt: MIDDLE,
+      idempotencyKey: 'k1',
       [idempotencyAttribute('k1')]: { token: 't_new', requestHash: 'hash-new', createdAt: MIDDLE },
     });
   });
@@ -274,16 +386,17 @@ describe('claimMember: one active slot per user per campaign', () => {
     const first = run(claimMember(TABLE, 'c1', record('k1')), undefined)!;
     const released = { ...first, state: 'released' };
     const second = run(claimMember(TABLE, 'c1', { ...record('k2'), token: 't_second' }), released)!;
-    expect(second).toMatchObject({ token: 't_second', [idempotencyAttribute('k1')]: { token: 't_new' }, [idempotencyAttribute('k2')]: { token: 't_second' } });
+    expect(second).toMatchObject({
+      token: 't_second',
+      [idempotencyAttribute('k1')]: { token: 't_new' },
+      [idempotencyAttribute('k2')]: { token: 't_second' },
+    });
     const releasedAgain = { ...second, state: 'released' };
     expect(conditionHolds(claimMember(TABLE, 'c1', record('k1')), releasedAgain)).toBe(false);
     expect(conditionHolds(claimMember(TABLE, 'c1', record('k3')), releasedAgain)).toBe(true);
   });
 
-  it.each([
-    { key: undefined as string | undefined },
-    { key: 'k1' },
-  ])('placeholders are consistent (idempotency key $key)', ({ key }) => {
+  it.each([{ key: undefined as string | undefined }, { key: 'k1' }])('placeholders are consistent (idempotency key $key)', ({ key }) => {
     expect(() => assertPlaceholdersConsistent(claimMember(TABLE, 'c1', record(key)))).not.toThrow();
   });
 
@@ -408,14 +521,28 @@ describe('putEntry: the numbered 接龙 line with its index keys', () => {
 });
 
 describe('updateEntry: optimistic concurrency on an active entry', () => {
-  const current: Item = { pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000001', status: 'active', version: 3, note: '旧', items: [{ itemId: 'a', qty: 1 }], phone: '13800138000' };
+  const current: Item = {
+    pk: 'CAMPAIGN#c1',
+    sk: 'ENTRY#0000000001',
+    status: 'active',
+    version: 3,
+    note: '旧',
+    items: [{ itemId: 'a', qty: 1 }],
+    phone: '13800138000',
+  };
   const update = (version: number) =>
     updateEntry(TABLE, 'c1', 1, version, { items: [{ itemId: 'a', qty: 4 }], note: null, phone: undefined }, '2026-12-02T09:00:00.000Z');
 
   it('applies the given fields, skips undefined ones, bumps the version and updatedAt', () => {
     const input = update(3);
     expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'ENTRY#0000000001' });
-    expect(run(input, current)).toEqual({ ...current, items: [{ itemId: 'a', qty: 4 }], note: null, version: 4, updatedAt: '2026-12-02T09:00:00.000Z' });
+    expect(run(input, current)).toEqual({
+      ...current,
+      items: [{ itemId: 'a', qty: 4 }],
+      note: null,
+      version: 4,
+      updatedAt: '2026-12-02T09:00:00.000Z',
+    });
   });
 
   it.each([
@@ -430,7 +557,15 @@ describe('updateEntry: optimistic concurrency on an active entry', () => {
 describe('newStateRecord', () => {
   it('creates the STATE item once', () => {
     const input = newStateRecord(TABLE, 'c1', initialState(def));
-    expect(input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: '#STATE', type: 'state', status: 'open', seq: 0, participants: 0, remaining: { a: 5, 'c.d-e': 2 } });
+    expect(input.Item).toMatchObject({
+      pk: 'CAMPAIGN#c1',
+      sk: '#STATE',
+      type: 'state',
+      status: 'open',
+      seq: 0,
+      participants: 0,
+      remaining: { a: 5, 'c.d-e': 2 },
+    });
     expect(conditionHolds(input, undefined)).toBe(true);
     expect(conditionHolds(input, stateItem())).toBe(false);
   });

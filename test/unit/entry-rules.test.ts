@@ -5,11 +5,7 @@ import { AppError, LimitExceededError, ValidationError } from '../../shared/erro
 import { definition, item, pickup } from './fixtures.js';
 
 const def = definition({
-  items: [
-    item({ id: 'a', perPersonLimit: 5 }),
-    item({ id: 'b', perPersonLimit: null }),
-    item({ id: 'c', perPersonLimit: 1, stock: 3 }),
-  ],
+  items: [item({ id: 'a', perPersonLimit: 5 }), item({ id: 'b', perPersonLimit: null }), item({ id: 'c', perPersonLimit: 1, stock: 3 })],
   pickupPoints: [pickup('p1', '3号楼门卫室'), pickup('p2', '南门快递柜')],
 });
 
@@ -28,14 +24,28 @@ describe('checkEntryLines: accepted lines', () => {
     { name: 'exactly at the per-person limit', lines: [{ itemId: 'a', qty: 5 }] },
     { name: 'limit 1, qty 1', lines: [{ itemId: 'c', qty: 1 }] },
     { name: 'no limit, large qty', lines: [{ itemId: 'b', qty: 10_000 }] },
-    { name: 'every item once, any order', lines: [{ itemId: 'c', qty: 1 }, { itemId: 'b', qty: 7 }, { itemId: 'a', qty: 5 }] },
+    {
+      name: 'every item once, any order',
+      lines: [
+        { itemId: 'c', qty: 1 },
+        { itemId: 'b', qty: 7 },
+        { itemId: 'a', qty: 5 },
+      ],
+    },
   ])('$name', ({ lines }) => {
     expect(() => checkEntryLines(def, lines)).not.toThrow();
   });
 });
 
 describe('checkEntryLines: rejected lines', () => {
-  it.each<{ name: string; lines: EntryLine[]; error: typeof ValidationError | typeof LimitExceededError; status: number; code: string; details: Record<string, unknown> }>([
+  it.each<{
+    name: string;
+    lines: EntryLine[];
+    error: typeof ValidationError | typeof LimitExceededError;
+    status: number;
+    code: string;
+    details: Record<string, unknown>;
+  }>([
     {
       name: 'unknown item',
       lines: [{ itemId: 'zzz', qty: 1 }],
@@ -46,7 +56,10 @@ describe('checkEntryLines: rejected lines', () => {
     },
     {
       name: 'unknown item after a good one: the path names its index',
-      lines: [{ itemId: 'a', qty: 1 }, { itemId: 'zzz', qty: 1 }],
+      lines: [
+        { itemId: 'a', qty: 1 },
+        { itemId: 'zzz', qty: 1 },
+      ],
       error: ValidationError,
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -54,7 +67,11 @@ describe('checkEntryLines: rejected lines', () => {
     },
     {
       name: 'the same item twice',
-      lines: [{ itemId: 'a', qty: 1 }, { itemId: 'b', qty: 1 }, { itemId: 'a', qty: 2 }],
+      lines: [
+        { itemId: 'a', qty: 1 },
+        { itemId: 'b', qty: 1 },
+        { itemId: 'a', qty: 2 },
+      ],
       error: ValidationError,
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -62,7 +79,10 @@ describe('checkEntryLines: rejected lines', () => {
     },
     {
       name: 'the same item twice, each under the limit but together over it',
-      lines: [{ itemId: 'a', qty: 3 }, { itemId: 'a', qty: 3 }],
+      lines: [
+        { itemId: 'a', qty: 3 },
+        { itemId: 'a', qty: 3 },
+      ],
       error: ValidationError,
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -78,7 +98,10 @@ describe('checkEntryLines: rejected lines', () => {
     },
     {
       name: 'limit 1, qty 2, after an unlimited line',
-      lines: [{ itemId: 'b', qty: 50 }, { itemId: 'c', qty: 2 }],
+      lines: [
+        { itemId: 'b', qty: 50 },
+        { itemId: 'c', qty: 2 },
+      ],
       error: LimitExceededError,
       status: 409,
       code: 'LIMIT_EXCEEDED',
@@ -121,16 +144,50 @@ describe('checkPickupPoint', () => {
 
 describe('quantityDelta: per-item change in units from before to after', () => {
   it.each<{ name: string; before: EntryLine[]; after: EntryLine[]; delta: Record<string, number> }>([
-    { name: 'join', before: [], after: [{ itemId: 'a', qty: 2 }, { itemId: 'b', qty: 1 }], delta: { a: 2, b: 1 } },
-    { name: 'cancel', before: [{ itemId: 'a', qty: 2 }, { itemId: 'b', qty: 1 }], after: [], delta: { a: -2, b: -1 } },
+    {
+      name: 'join',
+      before: [],
+      after: [
+        { itemId: 'a', qty: 2 },
+        { itemId: 'b', qty: 1 },
+      ],
+      delta: { a: 2, b: 1 },
+    },
+    {
+      name: 'cancel',
+      before: [
+        { itemId: 'a', qty: 2 },
+        { itemId: 'b', qty: 1 },
+      ],
+      after: [],
+      delta: { a: -2, b: -1 },
+    },
     { name: 'increase', before: [{ itemId: 'a', qty: 2 }], after: [{ itemId: 'a', qty: 5 }], delta: { a: 3 } },
     { name: 'decrease', before: [{ itemId: 'a', qty: 5 }], after: [{ itemId: 'a', qty: 1 }], delta: { a: -4 } },
-    { name: 'unchanged, lines reordered', before: [{ itemId: 'a', qty: 2 }, { itemId: 'b', qty: 1 }], after: [{ itemId: 'b', qty: 1 }, { itemId: 'a', qty: 2 }], delta: {} },
+    {
+      name: 'unchanged, lines reordered',
+      before: [
+        { itemId: 'a', qty: 2 },
+        { itemId: 'b', qty: 1 },
+      ],
+      after: [
+        { itemId: 'b', qty: 1 },
+        { itemId: 'a', qty: 2 },
+      ],
+      delta: {},
+    },
     { name: 'swap one item for another', before: [{ itemId: 'a', qty: 2 }], after: [{ itemId: 'b', qty: 2 }], delta: { a: -2, b: 2 } },
     {
       name: 'mixed: keep a, lower b, add c',
-      before: [{ itemId: 'a', qty: 2 }, { itemId: 'b', qty: 3 }],
-      after: [{ itemId: 'a', qty: 2 }, { itemId: 'b', qty: 1 }, { itemId: 'c', qty: 4 }],
+      before: [
+        { itemId: 'a', qty: 2 },
+        { itemId: 'b', qty: 3 },
+      ],
+      after: [
+        { itemId: 'a', qty: 2 },
+        { itemId: 'b', qty: 1 },
+        { itemId: 'c', qty: 4 },
+      ],
       delta: { b: -2, c: 4 },
     },
     { name: 'nothing to nothing', before: [], after: [], delta: {} },

@@ -117,7 +117,8 @@ export function evalCondition(expr: string, names: Names, values: Values, item: 
   const peek = () => tokens[i];
   const take = (expected?: string) => {
     const t = tokens[i++];
-    if (t === undefined || (expected !== undefined && t !== expected)) throw new Error(`expected ${expected ?? 'a token'} at ${i - 1} in ${expr}`);
+    if (t === undefined || (expected !== undefined && t !== expected))
+      throw new Error(`expected ${expected ?? 'a token'} at ${i - 1} in ${expr}`);
     return t;
   };
   const parseOr = (): boolean => {

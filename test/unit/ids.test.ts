@@ -6,7 +6,7 @@ import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, newId, newJoinToken, newShareCo
 const SHARE_CODE = /^[2-9A-HJKMNP-Z]{8}$/;
 
 describe('newShareCode', () => {
-  it('is 8 characters of the unambiguous alphabet, within the contract\'s 6 to 10', () => {
+  it("is 8 characters of the unambiguous alphabet, within the contract's 6 to 10", () => {
     expect(SHARE_CODE_LENGTH).toBe(8);
     for (let i = 0; i < 2000; i++) {
       const code = newShareCode();

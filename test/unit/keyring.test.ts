@@ -27,7 +27,7 @@ describe('deriveKid', () => {
 });
 
 describe('parseKeyring', () => {
-  it('a plain string (today\'s Secrets Manager value) is the current key with a derived kid', () => {
+  it("a plain string (today's Secrets Manager value) is the current key with a derived kid", () => {
     expect(parseKeyring(S1)).toEqual({ current: { kid: deriveKid(S1), secret: S1 }, previous: [] });
   });
 
@@ -40,12 +40,18 @@ describe('parseKeyring', () => {
     const value = JSON.stringify({ current: { secret: S2 }, previous: [S1, { secret: S3 }] });
     expect(parseKeyring(value)).toEqual({
       current: { kid: deriveKid(S2), secret: S2 },
-      previous: [{ kid: deriveKid(S1), secret: S1 }, { kid: deriveKid(S3), secret: S3 }],
+      previous: [
+        { kid: deriveKid(S1), secret: S1 },
+        { kid: deriveKid(S3), secret: S3 },
+      ],
     });
   });
 
   it('JSON without previous, surrounded by whitespace', () => {
-    expect(parseKeyring(`  ${JSON.stringify({ current: { kid: 'a', secret: S1 } })}\n`)).toEqual({ current: { kid: 'a', secret: S1 }, previous: [] });
+    expect(parseKeyring(`  ${JSON.stringify({ current: { kid: 'a', secret: S1 } })}\n`)).toEqual({
+      current: { kid: 'a', secret: S1 },
+      previous: [],
+    });
   });
 
   it('AUTH_PREVIOUS_SECRETS adds comma-separated previous secrets (blanks ignored)', () => {

@@ -16,7 +16,13 @@ describe('keys: one item collection per campaign (pk = CAMPAIGN#<id>)', () => {
 
   it('campaignPartition is the pk every per-campaign key uses', () => {
     expect(keys.campaignPartition('c1')).toBe('CAMPAIGN#c1');
-    for (const k of [keys.campaignMeta('c1'), keys.campaignState('c1'), keys.settlement('c1'), keys.member('c1', 'u'), keys.entry('c1', 1)]) {
+    for (const k of [
+      keys.campaignMeta('c1'),
+      keys.campaignState('c1'),
+      keys.settlement('c1'),
+      keys.member('c1', 'u'),
+      keys.entry('c1', 1),
+    ]) {
       expect(k.pk).toBe(keys.campaignPartition('c1'));
     }
   });
@@ -70,9 +76,29 @@ describe('entryIds: e<seq>_<token>, the number says where the line is stored', (
   });
 
   it.each([
-    '', 'e', 'e_', 'e1', 'e1_', 'e0_tok', 'e01_tok', 'e-1_tok', 'e1.5_tok', 'E1_tok', 'e1_TOK', 'e1_to k', 'e1_tok/x',
-    'e10000000000_tok', 'e99999999999999999999_tok', `e1_${'a'.repeat(33)}`, 'x1_tok', ' e1_tok', 'e1_tok ', 'e_0123456789abcdefghjk',
-    'ENTRY#0000000001', '../e1_tok', 'e１_tok',
+    '',
+    'e',
+    'e_',
+    'e1',
+    'e1_',
+    'e0_tok',
+    'e01_tok',
+    'e-1_tok',
+    'e1.5_tok',
+    'E1_tok',
+    'e1_TOK',
+    'e1_to k',
+    'e1_tok/x',
+    'e10000000000_tok',
+    'e99999999999999999999_tok',
+    `e1_${'a'.repeat(33)}`,
+    'x1_tok',
+    ' e1_tok',
+    'e1_tok ',
+    'e_0123456789abcdefghjk',
+    'ENTRY#0000000001',
+    '../e1_tok',
+    'e１_tok',
   ])('%j names nothing (lookups answer 404 without reading)', (id) => {
     expect(entryIds.parse(id)).toBeNull();
   });
@@ -80,16 +106,22 @@ describe('entryIds: e<seq>_<token>, the number says where the line is stored', (
 
 describe('indexKeys', () => {
   it('gsi1: campaigns a user leads, newest first by createdAt then id', () => {
-    expect(indexKeys.campaignByLeader('u1', '2026-11-30T00:00:00.000Z', 'c1')).toEqual({ gsi1pk: 'LEADER#u1', gsi1sk: '2026-11-30T00:00:00.000Z#c1' });
+    expect(indexKeys.campaignByLeader('u1', '2026-11-30T00:00:00.000Z', 'c1')).toEqual({
+      gsi1pk: 'LEADER#u1',
+      gsi1sk: '2026-11-30T00:00:00.000Z#c1',
+    });
     expect(indexKeys.leaderPartition('u1')).toBe('LEADER#u1');
   });
 
   it('gsi1: entries a user made, newest first by createdAt then id', () => {
-    expect(indexKeys.entryByParticipant('u1', '2026-12-02T08:00:00.000Z', 'e1')).toEqual({ gsi1pk: 'PARTICIPANT#u1', gsi1sk: '2026-12-02T08:00:00.000Z#e1' });
+    expect(indexKeys.entryByParticipant('u1', '2026-12-02T08:00:00.000Z', 'e1')).toEqual({
+      gsi1pk: 'PARTICIPANT#u1',
+      gsi1sk: '2026-12-02T08:00:00.000Z#e1',
+    });
     expect(indexKeys.participantPartition('u1')).toBe('PARTICIPANT#u1');
   });
 
-  it('a user\'s led campaigns and joined entries live in different gsi1 partitions', () => {
+  it("a user's led campaigns and joined entries live in different gsi1 partitions", () => {
     expect(indexKeys.leaderPartition('u1')).not.toBe(indexKeys.participantPartition('u1'));
   });
 

@@ -8,17 +8,41 @@ import { refundRetryDelayMs } from '../../shared/money/refunds.js';
 import { holdEnd } from '../../shared/money/entry-money.js';
 import { definition, item } from './fixtures.js';
 
-const def = definition({ items: [item({ id: 'g', unitPrice: 3990, tiers: [{ threshold: 3, unitPrice: 3590 }] }), item({ id: 'e', unitPrice: 1290 })] });
-const ev = (event: LedgerEvent['event'], amount: number, extra: Partial<LedgerEvent> = {}): LedgerEvent => ({ campaignId: 'c1', entryId: 'e1', seq: 1, event, amount, ref: `${event}#${amount}`, actor: 'x', at: '2026-12-01T00:00:00.000Z', ...extra });
+const def = definition({
+  items: [item({ id: 'g', unitPrice: 3990, tiers: [{ threshold: 3, unitPrice: 3590 }] }), item({ id: 'e', unitPrice: 1290 })],
+});
+const ev = (event: LedgerEvent['event'], amount: number, extra: Partial<LedgerEvent> = {}): LedgerEvent => ({
+  campaignId: 'c1',
+  entryId: 'e1',
+  seq: 1,
+  event,
+  amount,
+  ref: `${event}#${amount}`,
+  actor: 'x',
+  at: '2026-12-01T00:00:00.000Z',
+  ...extra,
+});
 
 describe('money rules (pure)', () => {
   it('base amount is the items at their base price', () => {
-    expect(baseAmount(def, [{ itemId: 'g', qty: 2 }, { itemId: 'e', qty: 1 }])).toBe(2 * 3990 + 1290);
+    expect(
+      baseAmount(def, [
+        { itemId: 'g', qty: 2 },
+        { itemId: 'e', qty: 1 },
+      ]),
+    ).toBe(2 * 3990 + 1290);
     expect(baseAmount(def, [])).toBe(0);
   });
 
   it('only paid, refunded and offline marks move money in the ledger', () => {
-    const events = [ev('prepay_created', 7980), ev('paid', 7980), ev('refund_requested', 800), ev('refund_failed', 800), ev('refunded', 800), ev('offline_marked', -100)];
+    const events = [
+      ev('prepay_created', 7980),
+      ev('paid', 7980),
+      ev('refund_requested', 800),
+      ev('refund_failed', 800),
+      ev('refunded', 800),
+      ev('offline_marked', -100),
+    ];
     expect(ledgerTotals(events)).toEqual({ paid: 7880, refunded: 800 });
   });
 
@@ -42,13 +66,43 @@ describe('money rules (pure)', () => {
   });
 
   it('payment line: an estimate before settling, the settled amount after, 0 when cancelled or failed', () => {
-    const entry = { id: 'e1', campaignId: 'c1', seq: 1, userId: 'u', nickname: '王', items: [{ itemId: 'g', qty: 3 }], note: null, pickupPointId: null, phone: null, status: 'active' as const, createdAt: '', updatedAt: '', version: 1 };
+    const entry = {
+      id: 'e1',
+      campaignId: 'c1',
+      seq: 1,
+      userId: 'u',
+      nickname: '王',
+      items: [{ itemId: 'g', qty: 3 }],
+      note: null,
+      pickupPointId: null,
+      phone: null,
+      status: 'active' as const,
+      createdAt: '',
+      updatedAt: '',
+      version: 1,
+    };
     const money = { paid: 11970, refunded: 0 };
     expect(paymentLine(def, entry, null, money)).toMatchObject({ amountDue: 11970, estimated: true, balance: 0, state: 'paid' });
-    const settled: SettlementSummary = { campaignId: 'c1', status: 'settled', settledAt: '', total: 10770, entryCount: 1, items: [{ itemId: 'g', name: 'g', spec: null, quantity: 3, finalUnitPrice: 3590, amount: 10770 }] };
-    expect(paymentLine(def, entry, settled, money)).toMatchObject({ amountDue: 10770, estimated: false, balance: -1200, state: 'overpaid' });
+    const settled: SettlementSummary = {
+      campaignId: 'c1',
+      status: 'settled',
+      settledAt: '',
+      total: 10770,
+      entryCount: 1,
+      items: [{ itemId: 'g', name: 'g', spec: null, quantity: 3, finalUnitPrice: 3590, amount: 10770 }],
+    };
+    expect(paymentLine(def, entry, settled, money)).toMatchObject({
+      amountDue: 10770,
+      estimated: false,
+      balance: -1200,
+      state: 'overpaid',
+    });
     expect(paymentLine(def, entry, { ...settled, status: 'failed' }, money)).toMatchObject({ amountDue: 0, balance: -11970 });
-    expect(paymentLine(def, { ...entry, status: 'cancelled' }, null, money)).toMatchObject({ amountDue: 0, estimated: false, balance: -11970 });
+    expect(paymentLine(def, { ...entry, status: 'cancelled' }, null, money)).toMatchObject({
+      amountDue: 0,
+      estimated: false,
+      balance: -11970,
+    });
   });
 
   it('order and refund numbers: derived (the same inputs give the same number), 32 chars WeChat accepts, distinct per input', () => {
@@ -66,6 +120,8 @@ describe('money rules (pure)', () => {
     expect(refundRetryDelayMs(20)).toBe(6 * 3_600_000);
     const d = definition({ closesAt: '2026-12-01T00:10:00.000Z', paymentHoldMinutes: 15 });
     expect(holdEnd(d, new Date('2026-12-01T00:00:00.000Z')).toISOString()).toBe('2026-12-01T00:10:00.000Z');
-    expect(holdEnd({ ...d, closesAt: '2026-12-02T00:00:00.000Z' }, new Date('2026-12-01T00:00:00.000Z')).toISOString()).toBe('2026-12-01T00:15:00.000Z');
+    expect(holdEnd({ ...d, closesAt: '2026-12-02T00:00:00.000Z' }, new Date('2026-12-01T00:00:00.000Z')).toISOString()).toBe(
+      '2026-12-01T00:15:00.000Z',
+    );
   });
 });

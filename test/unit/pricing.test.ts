@@ -4,7 +4,14 @@ import type { Tier } from '../../shared/domain/types.js';
 import { item } from './fixtures.js';
 
 // The contract's example item: ¥39.90, ¥35.90 from 20 units, ¥32.90 from 50 units.
-const grapes = item({ id: 'grapes', unitPrice: 3990, tiers: [{ threshold: 20, unitPrice: 3590 }, { threshold: 50, unitPrice: 3290 }] });
+const grapes = item({
+  id: 'grapes',
+  unitPrice: 3990,
+  tiers: [
+    { threshold: 20, unitPrice: 3590 },
+    { threshold: 50, unitPrice: 3290 },
+  ],
+});
 const noTiers = item({ id: 'eggs', unitPrice: 1290, tiers: [] });
 const free = item({ id: 'signup', unitPrice: 0, tiers: [] });
 const single = item({ id: 'single', unitPrice: 1000, tiers: [{ threshold: 10, unitPrice: 900 }] });

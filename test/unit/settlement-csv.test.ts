@@ -43,7 +43,10 @@ function parseCsv(text: string): string[][] {
 }
 
 const def = definition({
-  items: [item({ id: 'g', name: '阳光玫瑰', spec: '2斤', unitPrice: 3990 }), item({ id: 'e', name: '土鸡蛋', spec: null, unitPrice: 1290 })],
+  items: [
+    item({ id: 'g', name: '阳光玫瑰', spec: '2斤', unitPrice: 3990 }),
+    item({ id: 'e', name: '土鸡蛋', spec: null, unitPrice: 1290 }),
+  ],
   pickupPoints: [pickup('p1', '3号楼门卫室'), pickup('p2', '南门, 快递柜')],
 });
 
@@ -65,7 +68,20 @@ function bill(overrides: Partial<SettlementEntry> = {}): SettlementEntry {
   };
 }
 
-const HEADER = ['接龙号', '昵称', '手机号', '自提点', '商品明细', '件数', '应付金额(元)', '备注', '状态', '已付(元)', '已退(元)', '差额(元)'];
+const HEADER = [
+  '接龙号',
+  '昵称',
+  '手机号',
+  '自提点',
+  '商品明细',
+  '件数',
+  '应付金额(元)',
+  '备注',
+  '状态',
+  '已付(元)',
+  '已退(元)',
+  '差额(元)',
+];
 
 describe('settlementCsvHeader', () => {
   it('starts with the UTF-8 BOM so Excel reads Chinese text', () => {
@@ -85,7 +101,9 @@ describe('settlementCsvHeader', () => {
 describe('settlementCsvRow: one row per entry', () => {
   it('lays out seq, nickname, phone, pickup point name, item detail, units, amount in yuan, note, status', () => {
     const records = parseCsv(settlementCsvRow(def, bill()));
-    expect(records).toEqual([['1', '王小明', '13800138000', '3号楼门卫室', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '放门口', '有效', '0.00', '0.00', '84.70']]);
+    expect(records).toEqual([
+      ['1', '王小明', '13800138000', '3号楼门卫室', '阳光玫瑰(2斤)×2；土鸡蛋×1', '3', '84.70', '放门口', '有效', '0.00', '0.00', '84.70'],
+    ]);
     expect(records[0]).toHaveLength(HEADER.length);
   });
 
@@ -141,7 +159,7 @@ describe('settlementCsvRow: one row per entry', () => {
       { value: '+86 138 0013 8000', shown: "'+86 138 0013 8000" },
       { value: '-2+3', shown: "'-2+3" },
       { value: '@SUM(A1:A9)', shown: "'@SUM(A1:A9)" },
-      { value: '=cmd|\' /C calc\'!A0', shown: "'=cmd|' /C calc'!A0" },
+      { value: "=cmd|' /C calc'!A0", shown: "'=cmd|' /C calc'!A0" },
       // not at the start: harmless, left alone
       { value: 'a=b', shown: 'a=b' },
       { value: '王+1', shown: '王+1' },
@@ -161,7 +179,9 @@ describe('settlementCsvRow: one row per entry', () => {
         items: [item({ id: 'x', name: '=EVIL()', spec: null })],
         pickupPoints: [pickup('px', '@evil')],
       });
-      const record = parseCsv(settlementCsvRow(evil, bill({ pickupPointId: 'px', items: [{ itemId: 'x', qty: 1, unitPrice: 100, amount: 100 }], amount: 100 })))[0];
+      const record = parseCsv(
+        settlementCsvRow(evil, bill({ pickupPointId: 'px', items: [{ itemId: 'x', qty: 1, unitPrice: 100, amount: 100 }], amount: 100 })),
+      )[0];
       expect(record?.[3]).toBe("'@evil");
       expect(record?.[4]).toBe("'=EVIL()×1");
     });

@@ -5,7 +5,16 @@ import { definition, entry, item } from './fixtures.js';
 
 const SETTLED_AT = '2026-12-03T12:00:05.000Z';
 
-const grapes = item({ id: 'g', name: '阳光玫瑰', spec: '2斤', unitPrice: 3990, tiers: [{ threshold: 20, unitPrice: 3590 }, { threshold: 50, unitPrice: 3290 }] });
+const grapes = item({
+  id: 'g',
+  name: '阳光玫瑰',
+  spec: '2斤',
+  unitPrice: 3990,
+  tiers: [
+    { threshold: 20, unitPrice: 3590 },
+    { threshold: 50, unitPrice: 3290 },
+  ],
+});
 const eggs = item({ id: 'e', name: '土鸡蛋', spec: '30枚', unitPrice: 1290 });
 const signup = item({ id: 'f', name: '报名', unitPrice: 0 });
 
@@ -40,9 +49,15 @@ describe('summarize + settleEntry: a settled group (quantity basis, several item
   const def = definition({ id: 'c9', items: [grapes, eggs, signup], minParticipants: 3 });
   // grapes 10 + 8 + 4 = 22 → tier 20 reached → ¥35.90 for everyone; eggs 1 + 2 = 3 → no tiers
   const active = entries(
-    [{ itemId: 'g', qty: 10 }, { itemId: 'e', qty: 1 }],
+    [
+      { itemId: 'g', qty: 10 },
+      { itemId: 'e', qty: 1 },
+    ],
     [{ itemId: 'g', qty: 8 }],
-    [{ itemId: 'g', qty: 4 }, { itemId: 'e', qty: 2 }],
+    [
+      { itemId: 'g', qty: 4 },
+      { itemId: 'e', qty: 2 },
+    ],
   );
   const { summary, bills } = settle(def, active);
 
@@ -70,7 +85,16 @@ describe('summarize + settleEntry: a settled group (quantity basis, several item
   });
 
   it('copies the entry identity and contact fields into the bill', () => {
-    const e = entry({ id: 'eX', seq: 7, userId: 'uX', nickname: '王小明', phone: '13800138000', pickupPointId: 'p1', note: '放门口', items: [{ itemId: 'e', qty: 1 }] });
+    const e = entry({
+      id: 'eX',
+      seq: 7,
+      userId: 'uX',
+      nickname: '王小明',
+      phone: '13800138000',
+      pickupPointId: 'p1',
+      note: '放门口',
+      items: [{ itemId: 'e', qty: 1 }],
+    });
     expect(settleEntry(summary, e)).toEqual({
       entryId: 'eX',
       seq: 7,
@@ -109,8 +133,15 @@ describe('the final basis decides the tier (quantity basis), for everyone', () =
   });
 });
 
-describe('participants basis: the number of active entries decides every item\'s tier', () => {
-  const perHead = item({ id: 'p', unitPrice: 1000, tiers: [{ threshold: 3, unitPrice: 800 }, { threshold: 5, unitPrice: 600 }] });
+describe("participants basis: the number of active entries decides every item's tier", () => {
+  const perHead = item({
+    id: 'p',
+    unitPrice: 1000,
+    tiers: [
+      { threshold: 3, unitPrice: 800 },
+      { threshold: 5, unitPrice: 600 },
+    ],
+  });
   const other = item({ id: 'q', unitPrice: 500, tiers: [{ threshold: 3, unitPrice: 450 }] });
   const def = definition({ tierBasis: 'participants', items: [perHead, other], minParticipants: 1 });
 
@@ -118,18 +149,36 @@ describe('participants basis: the number of active entries decides every item\'s
     // 2 people buying 20 units: the unit count does not matter, 2 < 3 → base price
     { name: '2 participants, many units', lines: [[{ itemId: 'p', qty: 10 }], [{ itemId: 'p', qty: 10 }]], p: 1000, q: 500 },
     // 3 people, 6 units: threshold 3 reached by heads (quantity basis would have given 600)
-    { name: '3 participants, 2 units each', lines: [[{ itemId: 'p', qty: 2 }], [{ itemId: 'p', qty: 2 }], [{ itemId: 'p', qty: 2 }]], p: 800, q: 450 },
+    {
+      name: '3 participants, 2 units each',
+      lines: [[{ itemId: 'p', qty: 2 }], [{ itemId: 'p', qty: 2 }], [{ itemId: 'p', qty: 2 }]],
+      p: 800,
+      q: 450,
+    },
     // 5 people, one unit each → top tier; q is priced by heads too, although only one bought it
     {
       name: '5 participants, one of them also buys q',
-      lines: [[{ itemId: 'p', qty: 1 }, { itemId: 'q', qty: 1 }], [{ itemId: 'p', qty: 1 }], [{ itemId: 'p', qty: 1 }], [{ itemId: 'p', qty: 1 }], [{ itemId: 'p', qty: 1 }]],
+      lines: [
+        [
+          { itemId: 'p', qty: 1 },
+          { itemId: 'q', qty: 1 },
+        ],
+        [{ itemId: 'p', qty: 1 }],
+        [{ itemId: 'p', qty: 1 }],
+        [{ itemId: 'p', qty: 1 }],
+        [{ itemId: 'p', qty: 1 }],
+      ],
       p: 600,
       q: 450,
     },
   ])('$name → p at $p, q at $q', ({ lines, p, q }) => {
     const active = entries(...lines);
     const { summary, bills } = settle(def, active);
-    const qtyOf = (id: string) => lines.flat().filter((l) => l.itemId === id).reduce((s, l) => s + l.qty, 0);
+    const qtyOf = (id: string) =>
+      lines
+        .flat()
+        .filter((l) => l.itemId === id)
+        .reduce((s, l) => s + l.qty, 0);
     expect(summary.status).toBe('settled');
     expect(summary.items).toEqual([
       { itemId: 'p', name: perHead.name, spec: null, quantity: qtyOf('p'), finalUnitPrice: p, amount: qtyOf('p') * p },
@@ -149,7 +198,12 @@ describe('failed: fewer active entries than minParticipants → every amount is 
     { name: 'one more than the minimum', minParticipants: 3, people: 4, status: 'settled' },
   ])('$name ($people of $minParticipants) → $status', ({ minParticipants, people, status }) => {
     const def = definition({ items: [grapes, eggs], minParticipants });
-    const active = entries(...Array.from({ length: people }, () => [{ itemId: 'g', qty: 10 }, { itemId: 'e', qty: 1 }]));
+    const active = entries(
+      ...Array.from({ length: people }, () => [
+        { itemId: 'g', qty: 10 },
+        { itemId: 'e', qty: 1 },
+      ]),
+    );
     const { summary, bills } = settle(def, active);
     expect(summary.status).toBe(status);
     expect(summary.entryCount).toBe(people);
@@ -180,14 +234,17 @@ describe('free sign-up list (报名接龙): everything costs 0', () => {
 describe('settleEntry is a pure function of the stored summary', () => {
   it('the same summary and entry always give the same bill', () => {
     const def = definition({ items: [grapes, eggs] });
-    const active = entries([{ itemId: 'g', qty: 3 }, { itemId: 'e', qty: 2 }]);
+    const active = entries([
+      { itemId: 'g', qty: 3 },
+      { itemId: 'e', qty: 2 },
+    ]);
     const summary = summarize(def, active, SETTLED_AT);
     const frozen = structuredClone(summary);
     expect(settleEntry(summary, active[0]!)).toEqual(settleEntry(frozen, active[0]!));
     expect(summary).toEqual(frozen);
   });
 
-  it('uses the summary\'s final price even when it differs from the item\'s base price', () => {
+  it("uses the summary's final price even when it differs from the item's base price", () => {
     const summary: SettlementSummary = {
       campaignId: 'c1',
       status: 'settled',

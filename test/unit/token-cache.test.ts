@@ -47,7 +47,11 @@ describe('VerifiedTokenCache', () => {
     vi.useFakeTimers({ now: T0 });
     const cache = new VerifiedTokenCache(base);
     const now = Math.floor(T0 / 1000);
-    const token = await sign({ sub: 'u_1', name: 'x', iss: base.issuer, aud: base.audience, iat: now, nbf: now, exp: now + 600 }, OLD, 'HS256');
+    const token = await sign(
+      { sub: 'u_1', name: 'x', iss: base.issuer, aud: base.audience, iat: now, nbf: now, exp: now + 600 },
+      OLD,
+      'HS256',
+    );
     await expect(cache.verify(token)).resolves.toEqual({ id: 'u_1', nickname: 'x' });
     vi.setSystemTime(T0 - 1_000);
     await expect(cache.verify(token)).rejects.toBeInstanceOf(UnauthorizedError);
@@ -133,7 +137,10 @@ describe('verifyToken agrees with hono verify on odd tokens (same secret, HS256,
     ['signature padded =', async () => `${await hs256({ alg: 'HS256' }, good())}=`],
     ['signature padded ==', async () => `${await hs256({ alg: 'HS256' }, good())}==`],
     ['signature padded ===', async () => `${await hs256({ alg: 'HS256' }, good())}===`],
-    ['signature in base64 (+/) instead of base64url', async () => (await hs256({ alg: 'HS256' }, good())).replace(/-/g, '+').replace(/_/g, '/')],
+    [
+      'signature in base64 (+/) instead of base64url',
+      async () => (await hs256({ alg: 'HS256' }, good())).replace(/-/g, '+').replace(/_/g, '/'),
+    ],
     ['signature one character short', async () => (await hs256({ alg: 'HS256' }, good())).slice(0, -1)],
     ['signature with an extra character', async () => `${await hs256({ alg: 'HS256' }, good())}A`],
     ['whitespace in the header part', async () => ` ${await hs256({ alg: 'HS256' }, good())}`],

@@ -19,7 +19,8 @@ const rotated: TokenSettings = { ...base, secret: NEW, kid: 'k2026', previous: [
 const dropped: TokenSettings = { ...base, secret: NEW, kid: 'k2026' };
 const user = { id: 'u_1', nickname: '王小明' };
 
-const part = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const part = (token: string, i: 0 | 1) =>
+  JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 const hs256 = (secret: string, header: object, claims: object) => {
@@ -45,7 +46,11 @@ describe('key ids', () => {
   });
 
   it('a token without kid (issued before key ids) is tried against every configured key', async () => {
-    const legacy = await sign({ sub: 'u_1', name: '王小明', iss: base.issuer, aud: base.audience, iat: now(), exp: now() + 60 }, OLD, 'HS256');
+    const legacy = await sign(
+      { sub: 'u_1', name: '王小明', iss: base.issuer, aud: base.audience, iat: now(), exp: now() + 60 },
+      OLD,
+      'HS256',
+    );
     expect(part(legacy, 0)).not.toHaveProperty('kid');
     await expect(verifyToken(base, legacy)).resolves.toEqual(user);
     await expect(verifyToken(rotated, legacy)).resolves.toEqual(user);
@@ -53,20 +58,59 @@ describe('key ids', () => {
   });
 
   it.each([
-    { name: 'an unknown kid, signed with the current secret', token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 'nope' }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
-    { name: 'the previous key\'s kid, signed with the current secret', token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: deriveKid(OLD) }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
-    { name: 'the current kid, signed with the previous secret', token: () => hs256(OLD, { alg: 'HS256', typ: 'JWT', kid: 'k2026' }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
-    { name: 'a numeric kid', token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 1 }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
-    { name: 'an object kid', token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: { $ne: 1 } }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
-    { name: 'alg none with the current kid', token: () => `${b64({ alg: 'none', typ: 'JWT', kid: 'k2026' })}.${b64({ sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 })}.` },
-    { name: 'a crit header', token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 'k2026', crit: ['exp'] }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }) },
+    {
+      name: 'an unknown kid, signed with the current secret',
+      token: () =>
+        hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 'nope' }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }),
+    },
+    {
+      name: "the previous key's kid, signed with the current secret",
+      token: () =>
+        hs256(
+          NEW,
+          { alg: 'HS256', typ: 'JWT', kid: deriveKid(OLD) },
+          { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 },
+        ),
+    },
+    {
+      name: 'the current kid, signed with the previous secret',
+      token: () =>
+        hs256(OLD, { alg: 'HS256', typ: 'JWT', kid: 'k2026' }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }),
+    },
+    {
+      name: 'a numeric kid',
+      token: () => hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 1 }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }),
+    },
+    {
+      name: 'an object kid',
+      token: () =>
+        hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: { $ne: 1 } }, { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 }),
+    },
+    {
+      name: 'alg none with the current kid',
+      token: () =>
+        `${b64({ alg: 'none', typ: 'JWT', kid: 'k2026' })}.${b64({ sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 })}.`,
+    },
+    {
+      name: 'a crit header',
+      token: () =>
+        hs256(
+          NEW,
+          { alg: 'HS256', typ: 'JWT', kid: 'k2026', crit: ['exp'] },
+          { sub: 'u_1', iss: base.issuer, aud: base.audience, exp: now() + 60 },
+        ),
+    },
     { name: 'a header that is not JSON', token: () => `bm90IGpzb24.${b64({ sub: 'u_1' })}.sig` },
   ])('refuses $name', async ({ token }) => {
     await rejects(verifyToken(rotated, token()));
   });
 
   it('the hand-made HS256 helper is right (the table above is not vacuous)', async () => {
-    const token = hs256(NEW, { alg: 'HS256', typ: 'JWT', kid: 'k2026' }, { sub: 'u_1', name: '王小明', iss: base.issuer, aud: base.audience, exp: now() + 60 });
+    const token = hs256(
+      NEW,
+      { alg: 'HS256', typ: 'JWT', kid: 'k2026' },
+      { sub: 'u_1', name: '王小明', iss: base.issuer, aud: base.audience, exp: now() + 60 },
+    );
     await expect(verifyToken(rotated, token)).resolves.toEqual(user);
   });
 });
@@ -116,8 +160,13 @@ describe('access and refresh tokens', () => {
     { name: 'typ refresh on the access audience', aud: 'tuangou-miniprogram', typ: 'refresh', verify: 'access' },
     { name: 'typ access on the refresh audience', aud: refreshAudience('tuangou-miniprogram'), typ: 'access', verify: 'refresh' },
     { name: 'no typ on the refresh audience', aud: refreshAudience('tuangou-miniprogram'), typ: undefined, verify: 'refresh' },
-    { name: 'both audiences in one token, typ refresh', aud: ['tuangou-miniprogram', refreshAudience('tuangou-miniprogram')], typ: 'refresh', verify: 'access' },
-    { name: 'another deployment\'s refresh audience', aud: refreshAudience('other-app'), typ: 'refresh', verify: 'refresh' },
+    {
+      name: 'both audiences in one token, typ refresh',
+      aud: ['tuangou-miniprogram', refreshAudience('tuangou-miniprogram')],
+      typ: 'refresh',
+      verify: 'access',
+    },
+    { name: "another deployment's refresh audience", aud: refreshAudience('other-app'), typ: 'refresh', verify: 'refresh' },
   ])('refuses $name', async ({ aud, typ, verify }) => {
     const token = await sign({ sub: 'u_1', iss: base.issuer, aud, typ, jti: 'j', fam: 'j', iat: now(), exp: now() + 60 }, OLD, 'HS256');
     await rejects(verify === 'access' ? verifyToken(base, token) : verifyRefreshToken(base, token));
@@ -132,12 +181,29 @@ describe('access and refresh tokens', () => {
     { name: 'expired', claims: { jti: 'j', fam: 'f', iat: now() - 100, exp: now() - 1 } },
     { name: 'no exp', claims: { jti: 'j', fam: 'f', exp: undefined } },
   ])('a refresh token with $name is refused', async ({ claims }) => {
-    const token = await sign({ sub: 'u_1', typ: 'refresh', iss: base.issuer, aud: refreshAudience(base.audience), iat: now(), exp: now() + 60, ...claims }, OLD, 'HS256');
+    const token = await sign(
+      { sub: 'u_1', typ: 'refresh', iss: base.issuer, aud: refreshAudience(base.audience), iat: now(), exp: now() + 60, ...claims },
+      OLD,
+      'HS256',
+    );
     await rejects(verifyRefreshToken(base, token));
   });
 
   it('a well-formed hand-made refresh token is accepted (the table above is not vacuous)', async () => {
-    const token = await sign({ sub: 'u_1', typ: 'refresh', jti: 'j', fam: 'f', iss: base.issuer, aud: refreshAudience(base.audience), iat: now(), exp: now() + 60 }, OLD, 'HS256');
+    const token = await sign(
+      {
+        sub: 'u_1',
+        typ: 'refresh',
+        jti: 'j',
+        fam: 'f',
+        iss: base.issuer,
+        aud: refreshAudience(base.audience),
+        iat: now(),
+        exp: now() + 60,
+      },
+      OLD,
+      'HS256',
+    );
     await expect(verifyRefreshToken(base, token)).resolves.toMatchObject({ userId: 'u_1', jti: 'j', family: 'f' });
   });
 });

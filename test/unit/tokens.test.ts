@@ -109,7 +109,10 @@ describe('verifyToken rejects forged, foreign and stale tokens with UNAUTHORIZED
     { name: 'numeric sub', token: () => sign(goodClaims({ sub: 42 }), settings.secret, 'HS256') },
     { name: 'no exp (a token that never expires)', token: () => sign(goodClaims({ exp: undefined }), settings.secret, 'HS256') },
     { name: 'not valid yet (nbf in the future)', token: () => sign(goodClaims({ nbf: nowSeconds() + 3600 }), settings.secret, 'HS256') },
-    { name: 'issued in the future', token: () => sign(goodClaims({ iat: nowSeconds() + 3600, exp: nowSeconds() + 7200 }), settings.secret, 'HS256') },
+    {
+      name: 'issued in the future',
+      token: () => sign(goodClaims({ iat: nowSeconds() + 3600, exp: nowSeconds() + 7200 }), settings.secret, 'HS256'),
+    },
     { name: 'garbage string', token: () => 'garbage' },
     { name: 'empty string', token: () => '' },
     { name: 'three dots of nothing', token: () => '..' },

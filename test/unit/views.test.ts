@@ -10,7 +10,10 @@ const grapes = item({
   unitPrice: 3990,
   stock: 200,
   perPersonLimit: 5,
-  tiers: [{ threshold: 20, unitPrice: 3590 }, { threshold: 50, unitPrice: 3290 }],
+  tiers: [
+    { threshold: 20, unitPrice: 3590 },
+    { threshold: 50, unitPrice: 3290 },
+  ],
 });
 const eggs = item({ id: 'e', name: '土鸡蛋', unitPrice: 1290, stock: null });
 const def = definition({
@@ -67,10 +70,25 @@ describe('campaignView', () => {
     const perHead = definition({
       ...def,
       tierBasis: 'participants',
-      items: [item({ id: 'p', unitPrice: 1000, stock: 10, tiers: [{ threshold: 3, unitPrice: 800 }, { threshold: 6, unitPrice: 700 }] })],
+      items: [
+        item({
+          id: 'p',
+          unitPrice: 1000,
+          stock: 10,
+          tiers: [
+            { threshold: 3, unitPrice: 800 },
+            { threshold: 6, unitPrice: 700 },
+          ],
+        }),
+      ],
     });
     const view = campaignView(perHead, state({ participants: 4, sold: { p: 9 } }), MIDDLE);
-    expect(view.items[0]).toMatchObject({ sold: 9, remaining: 1, currentUnitPrice: 800, nextTier: { threshold: 6, unitPrice: 700, needed: 2 } });
+    expect(view.items[0]).toMatchObject({
+      sold: 9,
+      remaining: 1,
+      currentUnitPrice: 800,
+      nextTier: { threshold: 6, unitPrice: 700, needed: 2 },
+    });
   });
 
   it.each<{ name: string; stored: CampaignStatus; now: string; status: CampaignStatus; accepting: boolean }>([

@@ -94,16 +94,24 @@ describe('exchangeCode against the fake server', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
-  it('a wrong AppID or AppSecret → WECHAT_LOGIN_FAILED with WeChat\'s errcode', async () => {
-    await expect(exchangeCode({ ...settings, appId: 'wx_wrong' }, fake.codeFor('o'))).rejects.toMatchObject({ code: 'WECHAT_LOGIN_FAILED', details: { errcode: 40013 } });
-    await expect(exchangeCode({ ...settings, secret: 'nope' }, fake.codeFor('o'))).rejects.toMatchObject({ code: 'WECHAT_LOGIN_FAILED', details: { errcode: 40125 } });
+  it("a wrong AppID or AppSecret → WECHAT_LOGIN_FAILED with WeChat's errcode", async () => {
+    await expect(exchangeCode({ ...settings, appId: 'wx_wrong' }, fake.codeFor('o'))).rejects.toMatchObject({
+      code: 'WECHAT_LOGIN_FAILED',
+      details: { errcode: 40013 },
+    });
+    await expect(exchangeCode({ ...settings, secret: 'nope' }, fake.codeFor('o'))).rejects.toMatchObject({
+      code: 'WECHAT_LOGIN_FAILED',
+      details: { errcode: 40125 },
+    });
   });
 
   it('connection refused → WECHAT_UNAVAILABLE, and the log line has no URL (it holds the secret)', async () => {
     const gone = await startFakeWechat();
     await gone.close();
     const logged: unknown[] = [];
-    await expect(exchangeCode({ ...settings, apiBase: gone.url }, 'c', (f) => logged.push(f))).rejects.toBeInstanceOf(WechatUnavailableError);
+    await expect(exchangeCode({ ...settings, apiBase: gone.url }, 'c', (f) => logged.push(f))).rejects.toBeInstanceOf(
+      WechatUnavailableError,
+    );
     expect(logged).toEqual([{ reason: 'network' }]);
   });
 });
@@ -111,7 +119,10 @@ describe('exchangeCode against the fake server', () => {
 describe('exchangeCode: answer shapes (injected fetch)', () => {
   it('uses apiBase and the jscode2session path', async () => {
     const seen: string[] = [];
-    await exchangeCode({ ...settings, apiBase: 'https://api.weixin.qq.com', fetch: cannedFetch(200, '{"openid":"o","session_key":"k"}', seen) }, 'code1');
+    await exchangeCode(
+      { ...settings, apiBase: 'https://api.weixin.qq.com', fetch: cannedFetch(200, '{"openid":"o","session_key":"k"}', seen) },
+      'code1',
+    );
     expect(new URL(seen[0]!).origin + new URL(seen[0]!).pathname).toBe('https://api.weixin.qq.com/sns/jscode2session');
   });
 

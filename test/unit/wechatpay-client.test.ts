@@ -37,7 +37,11 @@ async function paidOrder(amountFen = 7980): Promise<string> {
   await fake.pay(no, { notify: false });
   return no;
 }
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 beforeAll(async () => {
   // Notifications (refunds settle here too) go to a local sink, never to the order's https notify_url.
@@ -116,7 +120,9 @@ describe('orders', () => {
   });
 
   it('another AppID or merchant is refused', async () => {
-    await expect(createWechatPayClient({ ...cfg, appId: 'wx_other' }).createJsapiOrder(order())).rejects.toMatchObject({ wechatCode: 'APPID_MCHID_NOT_MATCH' });
+    await expect(createWechatPayClient({ ...cfg, appId: 'wx_other' }).createJsapiOrder(order())).rejects.toMatchObject({
+      wechatCode: 'APPID_MCHID_NOT_MATCH',
+    });
   });
 
   it('a request signed with the wrong merchant key → 401 SIGN_ERROR', async () => {
@@ -130,7 +136,9 @@ describe('orders', () => {
       expect(fake.requests.at(-1)).toMatchObject({ status: 401, wechatCode: 'SIGN_ERROR' });
       expect(fake.orders.size).toBe(ordersBefore);
       // and with the right key but another certificate serial
-      await expect(createWechatPayClient({ ...cfg, mchSerialNo: 'ABCDEF0123456789' }).queryOrder('T000000')).rejects.toMatchObject({ wechatCode: 'SIGN_ERROR' });
+      await expect(createWechatPayClient({ ...cfg, mchSerialNo: 'ABCDEF0123456789' }).queryOrder('T000000')).rejects.toMatchObject({
+        wechatCode: 'SIGN_ERROR',
+      });
     } finally {
       await stranger.close();
     }
@@ -199,7 +207,15 @@ describe('refunds', () => {
   it('a partial refund: PROCESSING, then SUCCESS after settling; the order turns REFUND', async () => {
     const no = await paidOrder(7980);
     const r = await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 3000, totalFen: 7980, reason: '缺货' });
-    expect(r).toEqual({ outRefundNo: `R${no}`, refundId: expect.stringMatching(/^50\d+$/), status: 'PROCESSING', refundFen: 3000, totalFen: 7980, outTradeNo: no, transactionId: fake.orders.get(no)!.transactionId });
+    expect(r).toEqual({
+      outRefundNo: `R${no}`,
+      refundId: expect.stringMatching(/^50\d+$/),
+      status: 'PROCESSING',
+      refundFen: 3000,
+      totalFen: 7980,
+      outTradeNo: no,
+      transactionId: fake.orders.get(no)!.transactionId,
+    });
     expect((await client.queryOrder(no)).tradeState).toBe('REFUND');
     await fake.settleRefunds();
     const settled = await client.queryRefund(`R${no}`);
@@ -231,16 +247,24 @@ describe('refunds', () => {
     const err = await rejection(client.refund({ outTradeNo: no, outRefundNo: `R2${no}`, refundFen: 401, totalFen: 1000 }));
     expect(err).toBeInstanceOf(WechatPayError);
     expect(err).toMatchObject({ wechatCode: 'INVALID_REQUEST', httpStatus: 400 });
-    await expect(client.refund({ outTradeNo: no, outRefundNo: `R3${no}`, refundFen: 400, totalFen: 1000 })).resolves.toMatchObject({ status: 'PROCESSING' });
+    await expect(client.refund({ outTradeNo: no, outRefundNo: `R3${no}`, refundFen: 400, totalFen: 1000 })).resolves.toMatchObject({
+      status: 'PROCESSING',
+    });
   });
 
   it('a wrong total, an unpaid order and an unknown order are refused', async () => {
     const no = await paidOrder(1000);
-    await expect(client.refund({ outTradeNo: no, outRefundNo: `RA${no}`, refundFen: 100, totalFen: 999 })).rejects.toMatchObject({ wechatCode: 'PARAM_ERROR' });
+    await expect(client.refund({ outTradeNo: no, outRefundNo: `RA${no}`, refundFen: 100, totalFen: 999 })).rejects.toMatchObject({
+      wechatCode: 'PARAM_ERROR',
+    });
     const unpaid = order();
     await client.createJsapiOrder(unpaid);
-    await expect(client.refund({ outTradeNo: unpaid.outTradeNo, outRefundNo: `RB${no}`, refundFen: 100, totalFen: 7980 })).rejects.toMatchObject({ wechatCode: 'INVALID_REQUEST' });
-    await expect(client.refund({ outTradeNo: 'T_never_created', outRefundNo: `RC${no}`, refundFen: 1, totalFen: 1 })).rejects.toBeInstanceOf(WechatPayNotFoundError);
+    await expect(
+      client.refund({ outTradeNo: unpaid.outTradeNo, outRefundNo: `RB${no}`, refundFen: 100, totalFen: 7980 }),
+    ).rejects.toMatchObject({ wechatCode: 'INVALID_REQUEST' });
+    await expect(
+      client.refund({ outTradeNo: 'T_never_created', outRefundNo: `RC${no}`, refundFen: 1, totalFen: 1 }),
+    ).rejects.toBeInstanceOf(WechatPayNotFoundError);
     await expect(client.queryRefund('R_never_created')).rejects.toBeInstanceOf(WechatPayNotFoundError);
   });
 
@@ -285,7 +309,10 @@ describe('refunds', () => {
       const o = order();
       await c.createJsapiOrder(o);
       await instant.pay(o.outTradeNo, { notify: false });
-      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({ status: 'SUCCESS', successTime: expect.any(String) });
+      await expect(c.refund({ outTradeNo: o.outTradeNo, outRefundNo: 'R1', refundFen: 10, totalFen: o.amountFen })).resolves.toMatchObject({
+        status: 'SUCCESS',
+        successTime: expect.any(String),
+      });
       await instant.idle();
       expect(instant.notifications.map((n) => n.eventType)).toEqual(['REFUND.SUCCESS']);
     } finally {
@@ -312,7 +339,9 @@ describe('answers that cannot be trusted', () => {
     const text = JSON.stringify(logged) + (err as Error).message;
     for (const secret of [cfg.apiV3Key, cfg.mchPrivateKeyPem.slice(40, 80), 'o_member_1']) expect(text).not.toContain(secret);
     // the request itself went through: an identical retry gets the same prepay_id
-    await expect(c.createJsapiOrder(order(no, { timeExpire: fake.orders.get(no)!.timeExpire! }))).resolves.toEqual({ prepayId: fake.orders.get(no)!.prepayId });
+    await expect(c.createJsapiOrder(order(no, { timeExpire: fake.orders.get(no)!.timeExpire! }))).resolves.toEqual({
+      prepayId: fake.orders.get(no)!.prepayId,
+    });
   });
 
   it('a bad signature on a refused request also wins over its (untrusted) error code', async () => {
@@ -359,9 +388,17 @@ describe('answers that cannot be trusted', () => {
     // A man in the middle swaps the request for one about another (real, signed) order.
     const swapped: typeof fetch = async (_input, init) => {
       const other = new URL(`/v3/pay/transactions/out-trade-no/${o.outTradeNo}?mchid=${cfg.mchId}`, cfg.apiBase);
-      return fetch(other, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: authorizationHeader(cfg, 'GET', other.pathname + other.search, '') } });
+      return fetch(other, {
+        ...init,
+        headers: {
+          ...(init?.headers as Record<string, string>),
+          authorization: authorizationHeader(cfg, 'GET', other.pathname + other.search, ''),
+        },
+      });
     };
-    await expect(createWechatPayClient({ ...cfg, fetch: swapped }).queryOrder('T_asked_about')).rejects.toMatchObject({ details: { reason: 'ORDER_MISMATCH' } });
+    await expect(createWechatPayClient({ ...cfg, fetch: swapped }).queryOrder('T_asked_about')).rejects.toMatchObject({
+      details: { reason: 'ORDER_MISMATCH' },
+    });
   });
 });
 
@@ -376,7 +413,11 @@ describe('answer handling (injected fetch)', () => {
   it('sends a signed JSON request to apiBase with accept, content-type and a User-Agent, never following redirects', async () => {
     const seen: { url: string; init?: RequestInit }[] = [];
     const body = '{"prepay_id":"wx1"}';
-    const c = createWechatPayClient({ ...cfg, apiBase: 'https://api.mch.weixin.qq.com', fetch: canned(200, body, fake.signNotification(body), seen) });
+    const c = createWechatPayClient({
+      ...cfg,
+      apiBase: 'https://api.mch.weixin.qq.com',
+      fetch: canned(200, body, fake.signNotification(body), seen),
+    });
     await expect(c.createJsapiOrder(order('T_canned_1'))).resolves.toEqual({ prepayId: 'wx1' });
     expect(seen[0]!.url).toBe('https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi');
     const h = seen[0]!.init!.headers as Record<string, string>;
@@ -401,7 +442,12 @@ describe('answer handling (injected fetch)', () => {
 
   it.each([
     { name: 'an unsigned 200', status: 200, body: '{"prepay_id":"wx1"}', type: WechatPayBadResponseError },
-    { name: 'an unsigned 404 ORDER_NOT_EXIST', status: 404, body: '{"code":"ORDER_NOT_EXIST","message":"x"}', type: WechatPayBadResponseError },
+    {
+      name: 'an unsigned 404 ORDER_NOT_EXIST',
+      status: 404,
+      body: '{"code":"ORDER_NOT_EXIST","message":"x"}',
+      type: WechatPayBadResponseError,
+    },
     { name: 'a 503 gateway page', status: 503, body: '<html>busy</html>', type: WechatPayUnavailableError },
     { name: 'an unsigned 429', status: 429, body: '{"code":"FREQUENCY_LIMITED","message":"x"}', type: WechatPayUnavailableError },
   ])('$name → $type.name', async ({ status, body, type }) => {

@@ -38,7 +38,13 @@ describe('loadWechatPayConfig', () => {
 
   it('the full config, with the real API base by default', () => {
     const cfg = loadWechatPayConfig(fullEnv());
-    expect(cfg).toMatchObject({ mchId: '1900000109', appId: 'wxd678efh567hg6787', apiBase: WECHATPAY_API_BASE, apiV3Key: V3KEY, notifyUrl: 'https://api.example.com/payments/wechat/notify' });
+    expect(cfg).toMatchObject({
+      mchId: '1900000109',
+      appId: 'wxd678efh567hg6787',
+      apiBase: WECHATPAY_API_BASE,
+      apiV3Key: V3KEY,
+      notifyUrl: 'https://api.example.com/payments/wechat/notify',
+    });
     expect(cfg!.mchPrivateKeyPem).toContain('BEGIN PRIVATE KEY');
     expect(loadWechatPayConfig({ ...fullEnv(), WECHATPAY_API_BASE: 'http://127.0.0.1:9999' })!.apiBase).toBe('http://127.0.0.1:9999');
   });
@@ -48,14 +54,17 @@ describe('loadWechatPayConfig', () => {
     expect(cfg!.mchPrivateKeyPem).toBe(PRIVATE);
   });
 
-  it.each(['WECHATPAY_MCH_ID', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_PLATFORM_SERIAL', 'WECHATPAY_NOTIFY_URL', 'WECHATPAY_MCH_PRIVATE_KEY'])('only some set: fails naming the missing %s', (key) => {
-    const env = fullEnv();
-    delete env[key];
-    const err = errorOf(() => loadWechatPayConfig(env));
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toContain(key);
-    expect(err.message.match(/WECHATPAY_\w+/g)).toEqual([key]);
-  });
+  it.each(['WECHATPAY_MCH_ID', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_PLATFORM_SERIAL', 'WECHATPAY_NOTIFY_URL', 'WECHATPAY_MCH_PRIVATE_KEY'])(
+    'only some set: fails naming the missing %s',
+    (key) => {
+      const env = fullEnv();
+      delete env[key];
+      const err = errorOf(() => loadWechatPayConfig(env));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toContain(key);
+      expect(err.message.match(/WECHATPAY_\w+/g)).toEqual([key]);
+    },
+  );
 
   it.each([
     { key: 'WECHATPAY_API_V3_KEY', value: 'too-short' },
@@ -73,7 +82,9 @@ describe('loadWechatPayConfig', () => {
   });
 
   it('allows an http notify URL on localhost (a dev server with the fake)', () => {
-    expect(loadWechatPayConfig({ ...fullEnv(), WECHATPAY_NOTIFY_URL: 'http://localhost:3000/payments/wechat/notify' })!.notifyUrl).toBe('http://localhost:3000/payments/wechat/notify');
+    expect(loadWechatPayConfig({ ...fullEnv(), WECHATPAY_NOTIFY_URL: 'http://localhost:3000/payments/wechat/notify' })!.notifyUrl).toBe(
+      'http://localhost:3000/payments/wechat/notify',
+    );
   });
 });
 
@@ -91,7 +102,12 @@ describe('wechatPayConfigFromSecret', () => {
 
   it('merges the JSON secret with apiBase and notifyUrl from the environment', () => {
     const cfg = wechatPayConfigFromSecret(JSON.stringify(secret()), { ...env, WECHATPAY_API_BASE: 'https://api2.mch.weixin.qq.com' });
-    expect(cfg).toMatchObject({ mchId: '1900000109', apiBase: 'https://api2.mch.weixin.qq.com', notifyUrl: env.WECHATPAY_NOTIFY_URL, mchPrivateKeyPem: PRIVATE });
+    expect(cfg).toMatchObject({
+      mchId: '1900000109',
+      apiBase: 'https://api2.mch.weixin.qq.com',
+      notifyUrl: env.WECHATPAY_NOTIFY_URL,
+      mchPrivateKeyPem: PRIVATE,
+    });
     expect(wechatPayConfigFromSecret(JSON.stringify(secret()), env).apiBase).toBe(WECHATPAY_API_BASE);
   });
 

@@ -21,13 +21,16 @@ const cfg = {
 };
 const API_V3_KEY = '0123456789abcdef0123456789abcdef';
 
-const verifies = (message: string, signatureB64: string, key = merchant.publicKey) => verify('sha256', Buffer.from(message, 'utf8'), key, Buffer.from(signatureB64, 'base64'));
+const verifies = (message: string, signatureB64: string, key = merchant.publicKey) =>
+  verify('sha256', Buffer.from(message, 'utf8'), key, Buffer.from(signatureB64, 'base64'));
 
 describe('authorizationHeader', () => {
   it('has the documented shape and signs METHOD\\npath\\nts\\nnonce\\nbody\\n with the merchant key', () => {
     const body = '{"mchid":"1900000109"}';
     const header = authorizationHeader(cfg, 'post', '/v3/pay/transactions/out-trade-no/T123456/close', body, 'NONCE123', 1700000000);
-    const m = header.match(/^WECHATPAY2-SHA256-RSA2048 mchid="(\d+)",nonce_str="(\w+)",signature="([A-Za-z0-9+/=]+)",timestamp="(\d+)",serial_no="(\w+)"$/);
+    const m = header.match(
+      /^WECHATPAY2-SHA256-RSA2048 mchid="(\d+)",nonce_str="(\w+)",signature="([A-Za-z0-9+/=]+)",timestamp="(\d+)",serial_no="(\w+)"$/,
+    );
     expect(m).not.toBeNull();
     expect(m!.slice(1, 3)).toEqual([cfg.mchId, 'NONCE123']);
     expect(m![4]).toBe('1700000000');
@@ -57,7 +60,13 @@ describe('authorizationHeader', () => {
 describe('jsapiPayParams', () => {
   it('gives wx.requestPayment its fields, paySign verifying with the merchant public key', () => {
     const p = jsapiPayParams(cfg, 'wx201410272009395522657a690389285100', 'abc123', 1414561699);
-    expect(p).toMatchObject({ appId: cfg.appId, timeStamp: '1414561699', nonceStr: 'abc123', package: 'prepay_id=wx201410272009395522657a690389285100', signType: 'RSA' });
+    expect(p).toMatchObject({
+      appId: cfg.appId,
+      timeStamp: '1414561699',
+      nonceStr: 'abc123',
+      package: 'prepay_id=wx201410272009395522657a690389285100',
+      signType: 'RSA',
+    });
     expect(verifies(`${cfg.appId}\n1414561699\nabc123\nprepay_id=wx201410272009395522657a690389285100\n`, p.paySign)).toBe(true);
     expect(verifies(`${cfg.appId}\n1414561699\nabc123\nprepay_id=wx_other\n`, p.paySign)).toBe(false);
   });
@@ -96,7 +105,11 @@ describe('verifyWechatpaySignature', () => {
     { name: 'signed by another key', headers: () => signed({ key: other.privateKey }), message: /does not verify/ },
     { name: 'signature of another body', headers: () => signed({ body: body.replace('SUCCESS', 'REFUND') }), message: /does not verify/ },
     { name: 'another nonce', headers: () => ({ ...signed(), nonce: 'other' }), message: /does not verify/ },
-    { name: 'a WECHATPAY/SIGNTEST probe', headers: () => ({ ...signed(), signature: 'WECHATPAY/SIGNTEST/' + signed().signature }), message: /does not verify/ },
+    {
+      name: 'a WECHATPAY/SIGNTEST probe',
+      headers: () => ({ ...signed(), signature: 'WECHATPAY/SIGNTEST/' + signed().signature }),
+      message: /does not verify/,
+    },
     { name: 'garbage signature', headers: () => ({ ...signed(), signature: '!!!' }), message: /does not verify/ },
   ])('refuses $name with 401 INVALID_SIGNATURE', ({ headers, message }) => {
     const err = (() => {
@@ -117,7 +130,12 @@ describe('verifyWechatpaySignature', () => {
 
   it('reads the headers from fetch Headers and from records in any letter case', () => {
     const h = signed();
-    const record = { 'Wechatpay-Timestamp': h.timestamp, 'WECHATPAY-NONCE': h.nonce, 'wechatpay-signature': h.signature, 'Wechatpay-Serial': h.serial };
+    const record = {
+      'Wechatpay-Timestamp': h.timestamp,
+      'WECHATPAY-NONCE': h.nonce,
+      'wechatpay-signature': h.signature,
+      'Wechatpay-Serial': h.serial,
+    };
     expect(wechatpayHeaders(record)).toEqual(h);
     expect(wechatpayHeaders(new Headers(record))).toEqual(h);
   });
@@ -139,7 +157,9 @@ describe('decryptResource / encryptResource (AEAD_AES_256_GCM)', () => {
     const c = createCipheriv('aes-256-gcm', Buffer.from(API_V3_KEY), Buffer.from('0123456789ab'));
     c.setAAD(Buffer.from('certificate'));
     const ct = Buffer.concat([c.update('hello 微信支付', 'utf8'), c.final(), c.getAuthTag()]).toString('base64');
-    expect(decryptResource(API_V3_KEY, { algorithm: 'AEAD_AES_256_GCM', ciphertext: ct, associated_data: 'certificate', nonce: '0123456789ab' })).toBe('hello 微信支付');
+    expect(
+      decryptResource(API_V3_KEY, { algorithm: 'AEAD_AES_256_GCM', ciphertext: ct, associated_data: 'certificate', nonce: '0123456789ab' }),
+    ).toBe('hello 微信支付');
   });
 
   const base = () => encryptResource(API_V3_KEY, plaintext, 'transaction', 'abcdefghijkl');
@@ -150,11 +170,20 @@ describe('decryptResource / encryptResource (AEAD_AES_256_GCM)', () => {
   };
   it.each([
     { name: 'a flipped ciphertext byte', tamper: (r: ReturnType<typeof base>) => ({ ...r, ciphertext: flip(r.ciphertext, 3) }) },
-    { name: 'a flipped tag byte', tamper: (r: ReturnType<typeof base>) => ({ ...r, ciphertext: flip(r.ciphertext, Buffer.from(r.ciphertext, 'base64').length - 1) }) },
+    {
+      name: 'a flipped tag byte',
+      tamper: (r: ReturnType<typeof base>) => ({ ...r, ciphertext: flip(r.ciphertext, Buffer.from(r.ciphertext, 'base64').length - 1) }),
+    },
     { name: 'other associated_data', tamper: (r: ReturnType<typeof base>) => ({ ...r, associated_data: 'refund' }) },
     { name: 'no associated_data', tamper: (r: ReturnType<typeof base>) => ({ ...r, associated_data: undefined }) },
     { name: 'another nonce', tamper: (r: ReturnType<typeof base>) => ({ ...r, nonce: 'abcdefghijkm' }) },
-    { name: 'a truncated ciphertext', tamper: (r: ReturnType<typeof base>) => ({ ...r, ciphertext: Buffer.from(r.ciphertext, 'base64').subarray(0, 10).toString('base64') }) },
+    {
+      name: 'a truncated ciphertext',
+      tamper: (r: ReturnType<typeof base>) => ({
+        ...r,
+        ciphertext: Buffer.from(r.ciphertext, 'base64').subarray(0, 10).toString('base64'),
+      }),
+    },
     { name: 'another algorithm', tamper: (r: ReturnType<typeof base>) => ({ ...r, algorithm: 'AEAD_AES_128_GCM' }) },
   ])('refuses $name', ({ tamper }) => {
     expect(() => decryptResource(API_V3_KEY, tamper(base()))).toThrow(WechatPayDecryptError);

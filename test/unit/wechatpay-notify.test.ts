@@ -6,7 +6,12 @@ import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import { encryptResource } from '../../shared/money/wechatpay/decrypt.js';
 import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError } from '../../shared/money/wechatpay/errors.js';
 import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
-import { NOTIFY_ACK, NOTIFY_RETRY_SCHEDULE_SECONDS, parseNotification, type WechatPayNotification } from '../../shared/money/wechatpay/notify.js';
+import {
+  NOTIFY_ACK,
+  NOTIFY_RETRY_SCHEDULE_SECONDS,
+  parseNotification,
+  type WechatPayNotification,
+} from '../../shared/money/wechatpay/notify.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
 
 let now = Date.now();
@@ -31,11 +36,21 @@ function ourEndpoint(headers: Record<string, string | undefined>, body: string) 
 
 async function newOrder(amountFen = 7980): Promise<string> {
   const outTradeNo = `N${Date.now().toString(36)}${(seq++).toString().padStart(4, '0')}`;
-  await client.createJsapiOrder({ outTradeNo, description: '阳光玫瑰 2斤装', amountFen, payerOpenid: 'o_member_9', timeExpire: new Date(now + 3600_000), attach: 'campaign=c9' });
+  await client.createJsapiOrder({
+    outTradeNo,
+    description: '阳光玫瑰 2斤装',
+    amountFen,
+    payerOpenid: 'o_member_9',
+    timeExpire: new Date(now + 3600_000),
+    attach: 'campaign=c9',
+  });
   return outTradeNo;
 }
 
-const parseWith = (headers: Record<string, string>, body: string, at = clock()) => () => parseNotification(cfg, headers, body, at);
+const parseWith =
+  (headers: Record<string, string>, body: string, at = clock()) =>
+  () =>
+    parseNotification(cfg, headers, body, at);
 
 beforeAll(async () => {
   receiver = await startNotifyReceiver();
@@ -79,7 +94,13 @@ describe('TRANSACTION.SUCCESS, end to end over HTTP', () => {
     expect(n.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 204, answer: '', ok: true })]);
     // the envelope is the documented one, and only the resource is encrypted
     const envelope = JSON.parse(receiver.received.at(-1)!.body);
-    expect(envelope).toMatchObject({ id: n.id, event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', summary: '支付成功', resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', associated_data: 'transaction' } });
+    expect(envelope).toMatchObject({
+      id: n.id,
+      event_type: 'TRANSACTION.SUCCESS',
+      resource_type: 'encrypt-resource',
+      summary: '支付成功',
+      resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', associated_data: 'transaction' },
+    });
     expect(receiver.received.at(-1)!.body).not.toContain(no);
     expect(receiver.received.at(-1)!.headers['wechatpay-serial']).toBe(fake.platformSerial);
   });
@@ -97,7 +118,9 @@ describe('TRANSACTION.SUCCESS, end to end over HTTP', () => {
     receiver.handle = () => NOTIFY_ACK.failure('database busy', 500);
     await fake.pay(no);
     const n = fake.notifications.at(-1)!;
-    expect(n.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 500, ok: false, answer: '{"code":"FAIL","message":"database busy"}' })]);
+    expect(n.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, status: 500, ok: false, answer: '{"code":"FAIL","message":"database busy"}' }),
+    ]);
     expect(n.nextAttemptAt!.getTime() - n.attempts[0]!.at.getTime()).toBe(15_000);
 
     // not due yet by the clock
@@ -141,9 +164,19 @@ describe('TRANSACTION.SUCCESS, end to end over HTTP', () => {
     const lost = await startFakeWechatPay({ notifyUrl: gone.url });
     try {
       const c = createWechatPayClient(lost.config());
-      await c.createJsapiOrder({ outTradeNo: 'N_unreachable', description: 'x', amountFen: 1, payerOpenid: 'o', timeExpire: new Date(Date.now() + 60_000) });
+      await c.createJsapiOrder({
+        outTradeNo: 'N_unreachable',
+        description: 'x',
+        amountFen: 1,
+        payerOpenid: 'o',
+        timeExpire: new Date(Date.now() + 60_000),
+      });
       await lost.pay('N_unreachable');
-      expect(lost.notifications[0]).toMatchObject({ url: gone.url, delivered: false, attempts: [expect.objectContaining({ status: 0, ok: false })] });
+      expect(lost.notifications[0]).toMatchObject({
+        url: gone.url,
+        delivered: false,
+        attempts: [expect.objectContaining({ status: 0, ok: false })],
+      });
     } finally {
       await lost.close();
     }
@@ -171,7 +204,9 @@ describe('forged, stale and tampered notifications', () => {
   });
 
   it('a wrong Wechatpay-Serial → INVALID_SIGNATURE', () => {
-    expect(parseWith(fake.signNotification(genuine.body, { serial: 'PUB_KEY_ID_0000000000000000000000000000' }), genuine.body)).toThrow(/unknown Wechatpay-Serial/);
+    expect(parseWith(fake.signNotification(genuine.body, { serial: 'PUB_KEY_ID_0000000000000000000000000000' }), genuine.body)).toThrow(
+      /unknown Wechatpay-Serial/,
+    );
   });
 
   it('stale: signed 301 s ago → INVALID_SIGNATURE; 299 s ago is fine', () => {
@@ -209,7 +244,10 @@ describe('forged, stale and tampered notifications', () => {
         env.resource.ciphertext = buf.toString('base64');
       },
     },
-    { name: 'a tampered associated_data', mutate: (env: { resource: Record<string, string> }) => void (env.resource.associated_data = 'refund') },
+    {
+      name: 'a tampered associated_data',
+      mutate: (env: { resource: Record<string, string> }) => void (env.resource.associated_data = 'refund'),
+    },
     { name: 'a tampered nonce', mutate: (env: { resource: Record<string, string> }) => void (env.resource.nonce = 'AAAAAAAAAAAA') },
   ])('$name, even re-signed by the platform key → WechatPayDecryptError', ({ mutate }) => {
     const { headers, body } = resign(mutate);
@@ -262,13 +300,25 @@ describe('refund notifications', () => {
       {
         eventType: 'REFUND.SUCCESS',
         id: expect.any(String),
-        refund: { outRefundNo: `R${no}`, refundId: r.refundId, status: 'SUCCESS', refundFen: 2000, totalFen: 5000, outTradeNo: no, transactionId: order.transactionId, successTime: expect.any(String) },
+        refund: {
+          outRefundNo: `R${no}`,
+          refundId: r.refundId,
+          status: 'SUCCESS',
+          refundFen: 2000,
+          totalFen: 5000,
+          outTradeNo: no,
+          transactionId: order.transactionId,
+          successTime: expect.any(String),
+        },
       },
     ]);
     const notice = parsed[0] as Extract<WechatPayNotification, { refund: unknown }>;
     expect(notice.refund.userReceivedAccount).toBe('支付用户零钱');
     expect(JSON.stringify(notice)).not.toContain('支付用户零钱');
-    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({ event_type: 'REFUND.SUCCESS', resource: { original_type: 'refund', associated_data: 'refund' } });
+    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({
+      event_type: 'REFUND.SUCCESS',
+      resource: { original_type: 'refund', associated_data: 'refund' },
+    });
   });
 
   it('an abnormal refund sends REFUND.ABNORMAL', async () => {
@@ -277,14 +327,32 @@ describe('refund notifications', () => {
     fake.abnormalNextRefund();
     await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 5000, totalFen: 5000 });
     await fake.settleRefunds();
-    expect(parsed).toEqual([expect.objectContaining({ eventType: 'REFUND.ABNORMAL', refund: expect.objectContaining({ status: 'ABNORMAL', refundFen: 5000 }) })]);
+    expect(parsed).toEqual([
+      expect.objectContaining({ eventType: 'REFUND.ABNORMAL', refund: expect.objectContaining({ status: 'ABNORMAL', refundFen: 5000 }) }),
+    ]);
     expect((parsed[0] as Extract<WechatPayNotification, { refund: unknown }>).refund.successTime).toBeUndefined();
   });
 
   it('a refund notice for another merchant is refused', () => {
-    const n = fake.buildNotification('REFUND.CLOSED', { mchid: '1900000999', out_trade_no: 'N1', transaction_id: '42', out_refund_no: 'R1', refund_id: '50', refund_status: 'CLOSED', amount: { total: 1, refund: 1 } });
+    const n = fake.buildNotification('REFUND.CLOSED', {
+      mchid: '1900000999',
+      out_trade_no: 'N1',
+      transaction_id: '42',
+      out_refund_no: 'R1',
+      refund_id: '50',
+      refund_status: 'CLOSED',
+      amount: { total: 1, refund: 1 },
+    });
     expect(parseWith(n.headers, n.body)).toThrow(/another merchant/);
-    const ours = fake.buildNotification('REFUND.CLOSED', { mchid: fake.mchId, out_trade_no: 'N1', transaction_id: '42', out_refund_no: 'R1', refund_id: '50', refund_status: 'CLOSED', amount: { total: 1, refund: 1 } });
+    const ours = fake.buildNotification('REFUND.CLOSED', {
+      mchid: fake.mchId,
+      out_trade_no: 'N1',
+      transaction_id: '42',
+      out_refund_no: 'R1',
+      refund_id: '50',
+      refund_status: 'CLOSED',
+      amount: { total: 1, refund: 1 },
+    });
     expect(parseWith(ours.headers, ours.body)()).toMatchObject({ eventType: 'REFUND.CLOSED', refund: { status: 'CLOSED' } });
   });
 });
@@ -292,7 +360,11 @@ describe('refund notifications', () => {
 describe('NOTIFY_ACK and the dev levers', () => {
   it('success is 204 with no body; failure is 4xx/5xx with {"code":"FAIL","message"}', () => {
     expect(NOTIFY_ACK.success).toEqual({ status: 204 });
-    expect(NOTIFY_ACK.failure('签名错误', 401)).toEqual({ status: 401, headers: { 'content-type': 'application/json' }, body: '{"code":"FAIL","message":"签名错误"}' });
+    expect(NOTIFY_ACK.failure('签名错误', 401)).toEqual({
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: '{"code":"FAIL","message":"签名错误"}',
+    });
     expect(NOTIFY_ACK.failure('x').status).toBe(500);
   });
 
@@ -300,7 +372,9 @@ describe('NOTIFY_ACK and the dev levers', () => {
     const no = await newOrder(300);
     const res = await fetch(`${fake.url}/__fake/pay/${no}`, { method: 'POST' });
     expect(res.status).toBe(200);
-    expect(parsed).toEqual([expect.objectContaining({ eventType: 'TRANSACTION.SUCCESS', transaction: expect.objectContaining({ outTradeNo: no }) })]);
+    expect(parsed).toEqual([
+      expect.objectContaining({ eventType: 'TRANSACTION.SUCCESS', transaction: expect.objectContaining({ outTradeNo: no }) }),
+    ]);
     expect((await fetch(`${fake.url}/__fake/pay/${no}`, { method: 'POST' })).status).toBe(409);
     await client.refund({ outTradeNo: no, outRefundNo: `R${no}`, refundFen: 300, totalFen: 300 });
     expect((await fetch(`${fake.url}/__fake/settle-refunds`, { method: 'POST' })).status).toBe(200);

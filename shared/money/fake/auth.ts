@@ -45,4 +45,3 @@ export function checkMerchantSignature(r: {
   }
   if (!ok) throw new Refusal(401, 'SIGN_ERROR', '签名错误');
 }
-

@@ -73,7 +73,9 @@ export class FakeNotifier {
   sign(body: string, opts: SignOptions = {}): Record<string, string> {
     const timestamp = String(opts.timestamp ?? Math.floor(this.clock().getTime() / 1000));
     const nonce = opts.nonce ?? newNonce();
-    const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), opts.key ?? this.platformKey).toString('base64');
+    const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), opts.key ?? this.platformKey).toString(
+      'base64',
+    );
     return {
       'wechatpay-timestamp': timestamp,
       'wechatpay-nonce': nonce,
@@ -88,7 +90,11 @@ export class FakeNotifier {
   }
 
   /** The envelope JSON for a resource (encrypted here), and fresh signed headers for it. */
-  build(eventType: FakeEventType, resource: object, opts: SignOptions & { id?: string } = {}): { body: string; headers: Record<string, string> } {
+  build(
+    eventType: FakeEventType,
+    resource: object,
+    opts: SignOptions & { id?: string } = {},
+  ): { body: string; headers: Record<string, string> } {
     const originalType = eventType.startsWith('REFUND') ? 'refund' : 'transaction';
     const encrypted = this.encrypt(JSON.stringify(resource), originalType);
     const body = JSON.stringify({
@@ -105,7 +111,16 @@ export class FakeNotifier {
   /** Queues a notification and makes its first delivery attempt (a lost one is simply never queued). */
   async send(eventType: FakeEventType, resource: object, url: string): Promise<FakeNotification> {
     const { body } = this.build(eventType, resource);
-    const n: FakeNotification = { id: (JSON.parse(body) as { id: string }).id, eventType, body, url, attempts: [], delivered: false, nextAttemptAt: this.clock(), gaveUp: false };
+    const n: FakeNotification = {
+      id: (JSON.parse(body) as { id: string }).id,
+      eventType,
+      body,
+      url,
+      attempts: [],
+      delivered: false,
+      nextAttemptAt: this.clock(),
+      gaveUp: false,
+    };
     this.notifications.push(n);
     await this.attempt(n);
     return n;
@@ -117,7 +132,9 @@ export class FakeNotifier {
    */
   async deliverPending(opts: { dueOnly?: boolean } = {}): Promise<FakeDelivery[]> {
     const now = this.clock().getTime();
-    const due = this.notifications.filter((n) => !n.delivered && !n.gaveUp && (!opts.dueOnly || (n.nextAttemptAt !== null && n.nextAttemptAt.getTime() <= now)));
+    const due = this.notifications.filter(
+      (n) => !n.delivered && !n.gaveUp && (!opts.dueOnly || (n.nextAttemptAt !== null && n.nextAttemptAt.getTime() <= now)),
+    );
     const out: FakeDelivery[] = [];
     for (const n of due) out.push(await this.attempt(n));
     return out;
@@ -144,7 +161,16 @@ export class FakeNotifier {
       answer = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
     const ok = status === 200 || status === 204;
-    const delivery: FakeDelivery = { notificationId: n.id, eventType: n.eventType, url: n.url, attempt: n.attempts.length + 1, at, status, answer, ok };
+    const delivery: FakeDelivery = {
+      notificationId: n.id,
+      eventType: n.eventType,
+      url: n.url,
+      attempt: n.attempts.length + 1,
+      at,
+      status,
+      answer,
+      ok,
+    };
     n.attempts.push(delivery);
     this.deliveries.push(delivery);
     if (ok) {

@@ -78,9 +78,17 @@ export interface FakeWechatPay {
   /** Wechatpay-* headers for a body: forge with `key`, go stale with an old `timestamp` */
   signNotification(body: string, opts?: SignOptions): Record<string, string>;
   /** AES-256-GCM with this fake's APIv3 key, as in a notification's resource */
-  encrypt(plaintext: string, associatedData: string, nonce?: string): { algorithm: 'AEAD_AES_256_GCM'; ciphertext: string; associated_data: string; nonce: string };
+  encrypt(
+    plaintext: string,
+    associatedData: string,
+    nonce?: string,
+  ): { algorithm: 'AEAD_AES_256_GCM'; ciphertext: string; associated_data: string; nonce: string };
   /** a signed notification envelope around `resource` (not sent) */
-  buildNotification(eventType: FakeEventType, resource: object, opts?: SignOptions & { id?: string }): { body: string; headers: Record<string, string> };
+  buildNotification(
+    eventType: FakeEventType,
+    resource: object,
+    opts?: SignOptions & { id?: string },
+  ): { body: string; headers: Record<string, string> };
   /** the wire resource WeChat would encrypt for this order / refund */
   transactionResource(outTradeNo: string): Record<string, unknown>;
   refundResource(outRefundNo: string): Record<string, unknown>;
@@ -154,7 +162,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (r.status === 'SUCCESS') r.successTime ??= clock();
     const order = orders.get(r.outTradeNo);
     const url = r.notifyUrl ?? order?.notifyUrl;
-    if (url) await notifier.send(r.status === 'SUCCESS' ? 'REFUND.SUCCESS' : 'REFUND.ABNORMAL', refundResource(r.outRefundNo), notifyTarget(url));
+    if (url)
+      await notifier.send(r.status === 'SUCCESS' ? 'REFUND.SUCCESS' : 'REFUND.ABNORMAL', refundResource(r.outRefundNo), notifyTarget(url));
   }
 
   // ---- the API ----
@@ -163,14 +172,18 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (b.mchid !== mchId) throw new Refusal(400, 'MCH_NOT_EXISTS', '商户号不存在');
     if (b.appid !== appId) throw new Refusal(400, 'APPID_MCHID_NOT_MATCH', 'AppID和mch_id不匹配');
     const { description, out_trade_no: no, time_expire: expire, attach, notify_url: notifyUrl, amount, payer } = b;
-    if (typeof description !== 'string' || description.length === 0 || [...description].length > 127) throw new Refusal(400, 'PARAM_ERROR', '参数错误：description');
+    if (typeof description !== 'string' || description.length === 0 || [...description].length > 127)
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：description');
     if (typeof no !== 'string' || !OUT_TRADE_NO.test(no)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：out_trade_no');
-    if (expire !== undefined && (typeof expire !== 'string' || !RFC3339.test(expire))) throw new Refusal(400, 'PARAM_ERROR', '参数错误：time_expire');
-    if (attach !== undefined && (typeof attach !== 'string' || [...attach].length > 128)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：attach');
+    if (expire !== undefined && (typeof expire !== 'string' || !RFC3339.test(expire)))
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：time_expire');
+    if (attach !== undefined && (typeof attach !== 'string' || [...attach].length > 128))
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：attach');
     if (!isNotifyUrl(notifyUrl)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：notify_url');
     if (!isObject(amount) || !posInt(amount.total)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：amount.total');
     if (amount.currency !== undefined && amount.currency !== 'CNY') throw new Refusal(400, 'PARAM_ERROR', '参数错误：amount.currency');
-    if (!isObject(payer) || typeof payer.openid !== 'string' || payer.openid === '') throw new Refusal(400, 'PARAM_ERROR', '参数错误：payer.openid');
+    if (!isObject(payer) || typeof payer.openid !== 'string' || payer.openid === '')
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：payer.openid');
     const requestKey = JSON.stringify([description, amount.total, payer.openid, attach ?? null, expire ?? null]);
     const existing = orders.get(no);
     if (existing) {
@@ -215,14 +228,23 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   async function createRefund(b: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
     const failure = refundFailures.shift();
     if (failure !== undefined) {
-      const status = failure === 'SYSTEM_ERROR' ? 500 : failure === 'FREQUENCY_LIMITED' ? 429 : failure === 'NOT_ENOUGH' || failure === 'USER_ACCOUNT_ABNORMAL' ? 403 : 400;
+      const status =
+        failure === 'SYSTEM_ERROR'
+          ? 500
+          : failure === 'FREQUENCY_LIMITED'
+            ? 429
+            : failure === 'NOT_ENOUGH' || failure === 'USER_ACCOUNT_ABNORMAL'
+              ? 403
+              : 400;
       throw new Refusal(status, failure, failure === 'SYSTEM_ERROR' ? '系统错误' : `injected ${failure}`);
     }
     const { out_trade_no: no, transaction_id: txId, out_refund_no: refundNo, reason, notify_url: notifyUrl, amount } = b;
     if (typeof refundNo !== 'string' || !OUT_REFUND_NO.test(refundNo)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：out_refund_no');
-    if (reason !== undefined && (typeof reason !== 'string' || [...reason].length > 80)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：reason');
+    if (reason !== undefined && (typeof reason !== 'string' || [...reason].length > 80))
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：reason');
     if (notifyUrl !== undefined && !isNotifyUrl(notifyUrl)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：notify_url');
-    if (!isObject(amount) || !posInt(amount.refund) || !posInt(amount.total) || amount.currency !== 'CNY') throw new Refusal(400, 'PARAM_ERROR', '参数错误：amount');
+    if (!isObject(amount) || !posInt(amount.refund) || !posInt(amount.total) || amount.currency !== 'CNY')
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：amount');
     const order = typeof no === 'string' ? orders.get(no) : typeof txId === 'string' ? orderByTransactionId(txId) : undefined;
     if (!order) throw new Refusal(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
     current(order);
@@ -234,7 +256,9 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     }
     if (order.tradeState !== 'SUCCESS' && order.tradeState !== 'REFUND') throw new Refusal(400, 'INVALID_REQUEST', '订单未支付，不能退款');
     if (amount.total !== order.amountFen) throw new Refusal(400, 'PARAM_ERROR', '订单金额与原订单不一致');
-    const refunded = [...refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo && r.status !== 'CLOSED').reduce((s, r) => s + r.refundFen, 0);
+    const refunded = [...refunds.values()]
+      .filter((r) => r.outTradeNo === order.outTradeNo && r.status !== 'CLOSED')
+      .reduce((s, r) => s + r.refundFen, 0);
     if (refunded + amount.refund > order.amountFen) throw new Refusal(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
     const refund: FakeRefund = {
       outRefundNo: refundNo,
@@ -289,7 +313,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       findOrder(decodeURIComponent(m[1]!));
       return { status: 200, body: transactionResource(decodeURIComponent(m[1]!)) };
     }
-    if ((m = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/)) && method === 'POST') return closeOrder(decodeURIComponent(m[1]!), parsed());
+    if ((m = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/)) && method === 'POST')
+      return closeOrder(decodeURIComponent(m[1]!), parsed());
     if (method === 'POST' && p === '/v3/refund/domestic/refunds') return createRefund(parsed());
     if ((m = p.match(/^\/v3\/refund\/domestic\/refunds\/([^/]+)$/)) && method === 'GET') return queryRefund(decodeURIComponent(m[1]!));
     throw new Refusal(404, 'NOT_FOUND', 'URL不存在');
@@ -310,7 +335,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       }
       if (method === 'POST' && p === '/deliver-pending') return json(200, await fake.deliverPending());
       if (method === 'POST' && p === '/settle-refunds') return json(200, await fake.settleRefunds());
-      if (method === 'GET' && p === '/state') return json(200, { orders: [...orders.values()], refunds: [...refunds.values()], notifications: notifier.notifications });
+      if (method === 'GET' && p === '/state')
+        return json(200, { orders: [...orders.values()], refunds: [...refunds.values()], notifications: notifier.notifications });
       json(404, { error: 'unknown fake control' });
     } catch (err) {
       json(409, { error: err instanceof Error ? err.message : String(err) });
@@ -337,7 +363,11 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
         ...(kind === 'stale-timestamp' ? { timestamp: Math.floor(clock().getTime() / 1000) - 600 } : {}),
       });
     }
-    res.writeHead(status, { ...headers, 'request-id': randomBytes(16).toString('hex'), ...(text === '' ? {} : { 'content-type': 'application/json' }) });
+    res.writeHead(status, {
+      ...headers,
+      'request-id': randomBytes(16).toString('hex'),
+      ...(text === '' ? {} : { 'content-type': 'application/json' }),
+    });
     res.end(text);
   }
 
@@ -355,7 +385,16 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
         if (url.pathname.startsWith('/__fake/')) return control(req.method ?? 'GET', url, res);
         const body = Buffer.concat(chunks).toString('utf8');
         try {
-          checkMerchantSignature({ authorization: req.headers.authorization, method: req.method ?? 'GET', path: rawPath, body, mchId, mchSerialNo, merchantPublicKey: merchant.publicKey, now: clock() });
+          checkMerchantSignature({
+            authorization: req.headers.authorization,
+            method: req.method ?? 'GET',
+            path: rawPath,
+            body,
+            mchId,
+            mchSerialNo,
+            merchantPublicKey: merchant.publicKey,
+            now: clock(),
+          });
           const out = await route(req.method ?? 'GET', url, body);
           answer(res, url.pathname, out.status, out.body);
         } catch (err) {

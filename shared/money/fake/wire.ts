@@ -64,10 +64,11 @@ export function transactionWire(o: FakeOrder): Record<string, unknown> {
     trade_state_desc: TRADE_STATE_DESC[o.tradeState],
     ...(o.attach === undefined ? {} : { attach: o.attach }),
     ...(paid && o.successTime ? { success_time: toWechatTime(o.successTime), payer: { openid: o.payerOpenid } } : {}),
-    amount: paid ? { total: o.amountFen, payer_total: o.amountFen, currency: 'CNY', payer_currency: 'CNY' } : { total: o.amountFen, currency: 'CNY' },
+    amount: paid
+      ? { total: o.amountFen, payer_total: o.amountFen, currency: 'CNY', payer_currency: 'CNY' }
+      : { total: o.amountFen, currency: 'CNY' },
   };
 }
-
 
 /** A refund as the refund API answers it. */
 export function refundWire(r: FakeRefund): Record<string, unknown> {
@@ -97,7 +98,6 @@ export function refundWire(r: FakeRefund): Record<string, unknown> {
   };
 }
 
-
 /** A refund as the resource of a REFUND.* notification (refund_status, mchid). */
 export function refundNoticeWire(r: FakeRefund, mchId: string): Record<string, unknown> {
   return {
@@ -112,4 +112,3 @@ export function refundNoticeWire(r: FakeRefund, mchId: string): Record<string, u
     amount: { total: r.totalFen, refund: r.refundFen, payer_total: r.totalFen, payer_refund: r.refundFen },
   };
 }
-

@@ -56,7 +56,12 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
   const doFetch = cfg.fetch ?? fetch;
   const now = cfg.now ?? (() => new Date());
 
-  async function call<T>(method: 'GET' | 'POST', pathWithQuery: string, payload: object | undefined, schema: z.ZodType<T> | null): Promise<T | undefined> {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    pathWithQuery: string,
+    payload: object | undefined,
+    schema: z.ZodType<T> | null,
+  ): Promise<T | undefined> {
     const url = new URL(pathWithQuery, cfg.apiBase);
     const signedPath = url.pathname + url.search;
     const body = payload === undefined ? '' : JSON.stringify(payload);
@@ -83,13 +88,18 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
     } catch (err) {
       const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'timeout' : 'network';
       onFailure({ method, path: logPath, reason });
-      throw new WechatPayUnavailableError(reason === 'timeout' ? 'WeChat Pay did not answer in time; query before retrying' : 'WeChat Pay could not be reached; retry');
+      throw new WechatPayUnavailableError(
+        reason === 'timeout' ? 'WeChat Pay did not answer in time; query before retrying' : 'WeChat Pay could not be reached; retry',
+      );
     }
     // 5xx and 429 only ever mean "retry later", whoever sent them: nothing in them needs trusting.
     if (res.status >= 500 || res.status === 429) {
       const wechatCode = errorCodeOf(text);
       onFailure({ method, path: logPath, status: res.status, wechatCode, reason: res.status === 429 ? 'rate limited' : 'server error' });
-      throw new WechatPayUnavailableError(res.status === 429 ? 'WeChat Pay rate-limits us; retry later' : `WeChat Pay answered HTTP ${res.status}; retry`, wechatCode);
+      throw new WechatPayUnavailableError(
+        res.status === 429 ? 'WeChat Pay rate-limits us; retry later' : `WeChat Pay answered HTTP ${res.status}; retry`,
+        wechatCode,
+      );
     }
     // WeChat signs its answer only once it has verified our request; a 401 (SIGN_ERROR) comes
     // unsigned. Believing an unsigned 401 costs nothing: it can only make us fail.
@@ -103,14 +113,15 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
     } catch (err) {
       if (!(err instanceof WechatPaySignatureError)) throw err;
       onFailure({ method, path: logPath, status: res.status, reason: `answer signature: ${err.message}` });
-      throw new WechatPayBadResponseError('WeChat Pay\'s answer failed signature verification', 'INVALID_RESPONSE_SIGNATURE');
+      throw new WechatPayBadResponseError("WeChat Pay's answer failed signature verification", 'INVALID_RESPONSE_SIGNATURE');
     }
     if (res.status >= 400) {
       const parsed = ErrorWire.safeParse(safeJson(text));
       const wechatCode = parsed.success ? parsed.data.code : `HTTP_${res.status}`;
       const providerMessage = parsed.success ? parsed.data.message?.slice(0, 200) : undefined;
       onFailure({ method, path: logPath, status: res.status, wechatCode, reason: 'refused' });
-      if (NOT_FOUND_CODES.has(wechatCode)) throw new WechatPayNotFoundError(`WeChat Pay has no such ${logPath.includes('/refund') ? 'refund' : 'order'}`, wechatCode);
+      if (NOT_FOUND_CODES.has(wechatCode))
+        throw new WechatPayNotFoundError(`WeChat Pay has no such ${logPath.includes('/refund') ? 'refund' : 'order'}`, wechatCode);
       throw new WechatPayError(`WeChat Pay refused the request (${wechatCode})`, wechatCode, res.status, providerMessage);
     }
     if (schema === null) return undefined;
@@ -126,17 +137,22 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
 
   return {
     async createJsapiOrder(o) {
-      const answer = await call('POST', '/v3/pay/transactions/jsapi', {
-        appid: cfg.appId,
-        mchid: cfg.mchId,
-        description: o.description,
-        out_trade_no: o.outTradeNo,
-        time_expire: toWechatTime(o.timeExpire),
-        ...(o.attach === undefined ? {} : { attach: o.attach }),
-        notify_url: cfg.notifyUrl,
-        amount: { total: o.amountFen, currency: 'CNY' },
-        payer: { openid: o.payerOpenid },
-      }, PrepayWire);
+      const answer = await call(
+        'POST',
+        '/v3/pay/transactions/jsapi',
+        {
+          appid: cfg.appId,
+          mchid: cfg.mchId,
+          description: o.description,
+          out_trade_no: o.outTradeNo,
+          time_expire: toWechatTime(o.timeExpire),
+          ...(o.attach === undefined ? {} : { attach: o.attach }),
+          notify_url: cfg.notifyUrl,
+          amount: { total: o.amountFen, currency: 'CNY' },
+          payer: { openid: o.payerOpenid },
+        },
+        PrepayWire,
+      );
       return { prepayId: answer!.prepay_id };
     },
 
@@ -154,20 +170,27 @@ export function createWechatPayClient(cfg: WechatPayConfig, onFailure: WechatPay
     },
 
     async refund(r) {
-      const w = (await call('POST', '/v3/refund/domestic/refunds', {
-        out_trade_no: r.outTradeNo,
-        out_refund_no: r.outRefundNo,
-        ...(r.reason === undefined ? {} : { reason: r.reason }),
-        notify_url: cfg.notifyUrl,
-        amount: { refund: r.refundFen, total: r.totalFen, currency: 'CNY' },
-      }, RefundWire))!;
-      if (w.out_refund_no !== r.outRefundNo) throw new WechatPayBadResponseError('WeChat Pay answered about another refund', 'REFUND_MISMATCH');
+      const w = (await call(
+        'POST',
+        '/v3/refund/domestic/refunds',
+        {
+          out_trade_no: r.outTradeNo,
+          out_refund_no: r.outRefundNo,
+          ...(r.reason === undefined ? {} : { reason: r.reason }),
+          notify_url: cfg.notifyUrl,
+          amount: { refund: r.refundFen, total: r.totalFen, currency: 'CNY' },
+        },
+        RefundWire,
+      ))!;
+      if (w.out_refund_no !== r.outRefundNo)
+        throw new WechatPayBadResponseError('WeChat Pay answered about another refund', 'REFUND_MISMATCH');
       return toRefund(w);
     },
 
     async queryRefund(outRefundNo) {
       const w = (await call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`, undefined, RefundWire))!;
-      if (w.out_refund_no !== outRefundNo) throw new WechatPayBadResponseError('WeChat Pay answered about another refund', 'REFUND_MISMATCH');
+      if (w.out_refund_no !== outRefundNo)
+        throw new WechatPayBadResponseError('WeChat Pay answered about another refund', 'REFUND_MISMATCH');
       return toRefund(w);
     },
   };

@@ -109,7 +109,8 @@ export function loadWechatPayConfig(env: Env = process.env): WechatPayConfig | n
   const set = names.filter((n) => present(env[n]));
   if (set.length === 0) return null;
   const missing = names.filter((n) => !present(env[n]));
-  if (missing.length > 0) throw new ConfigError(`Invalid WeChat Pay configuration: ${missing.join(', ')} missing (set all WECHATPAY_* variables or none)`);
+  if (missing.length > 0)
+    throw new ConfigError(`Invalid WeChat Pay configuration: ${missing.join(', ')} missing (set all WECHATPAY_* variables or none)`);
   const raw: Record<string, string | undefined> = Object.fromEntries(names.map((n) => [ENV_KEYS[n], env[n]]));
   if (present(env.WECHATPAY_API_BASE)) raw.apiBase = env.WECHATPAY_API_BASE;
   const result = ConfigSchema.safeParse(raw);

@@ -25,7 +25,8 @@ function keyOf(apiV3Key: string): Buffer {
  * nonce or associated data fails authentication: WechatPayDecryptError, nothing partial returned.
  */
 export function decryptResource(apiV3Key: string, resource: EncryptedResource): string {
-  if (resource.algorithm !== RESOURCE_ALGORITHM) throw new WechatPayDecryptError(`Unsupported algorithm ${resource.algorithm.slice(0, 40)}`);
+  if (resource.algorithm !== RESOURCE_ALGORITHM)
+    throw new WechatPayDecryptError(`Unsupported algorithm ${resource.algorithm.slice(0, 40)}`);
   const key = keyOf(apiV3Key);
   const data = Buffer.from(resource.ciphertext, 'base64');
   const iv = Buffer.from(resource.nonce, 'utf8');

@@ -60,8 +60,10 @@ export function parseNotification(
   switch (eventType) {
     case 'TRANSACTION.SUCCESS': {
       const tx = TransactionWire.safeParse(inner);
-      if (!tx.success || tx.data.trade_state !== 'SUCCESS' || !tx.data.transaction_id) throw new WechatPayNotificationError('The payment resource is not the documented shape');
-      if (tx.data.mchid !== cfg.mchId || tx.data.appid !== cfg.appId) throw new WechatPayNotificationError('The payment is for another merchant or AppID');
+      if (!tx.success || tx.data.trade_state !== 'SUCCESS' || !tx.data.transaction_id)
+        throw new WechatPayNotificationError('The payment resource is not the documented shape');
+      if (tx.data.mchid !== cfg.mchId || tx.data.appid !== cfg.appId)
+        throw new WechatPayNotificationError('The payment is for another merchant or AppID');
       return { eventType, id, transaction: toTransaction(tx.data) };
     }
     case 'REFUND.SUCCESS':
@@ -94,4 +96,6 @@ export const NOTIFY_ACK = {
 };
 
 /** WeChat's documented redelivery delays in seconds, after the first attempt. */
-export const NOTIFY_RETRY_SCHEDULE_SECONDS: readonly number[] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
+export const NOTIFY_RETRY_SCHEDULE_SECONDS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+];

@@ -7,7 +7,11 @@ export const SIGNATURE_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 
 /** 32 random alphanumerics: the docs ask for a nonce_str of at most 32 characters, no padding. */
 export function newNonce(): string {
-  return randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(32, '0').slice(0, 32);
+  return randomBytes(24)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .padEnd(32, '0')
+    .slice(0, 32);
 }
 
 export const unixSeconds = (d: Date = new Date()): number => Math.floor(d.getTime() / 1000);
@@ -52,5 +56,12 @@ export function jsapiPayParams(
 ): JsapiPayParams {
   const pkg = `prepay_id=${prepayId}`;
   const timeStamp = String(timestamp);
-  return { appId: cfg.appId, timeStamp, nonceStr: nonce, package: pkg, signType: 'RSA', paySign: signLines(cfg.mchPrivateKeyPem, [cfg.appId, timeStamp, nonce, pkg]) };
+  return {
+    appId: cfg.appId,
+    timeStamp,
+    nonceStr: nonce,
+    package: pkg,
+    signType: 'RSA',
+    paySign: signLines(cfg.mchPrivateKeyPem, [cfg.appId, timeStamp, nonce, pkg]),
+  };
 }

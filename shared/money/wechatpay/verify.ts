@@ -43,7 +43,8 @@ export function verifyWechatpaySignature(
   maxSkewSeconds = 300,
 ): void {
   const { timestamp, nonce, signature, serial } = headers;
-  if (!timestamp || !nonce || !signature || !serial) throw new WechatPaySignatureError('Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required');
+  if (!timestamp || !nonce || !signature || !serial)
+    throw new WechatPaySignatureError('Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required');
   if (serial !== cfg.platformSerial) throw new WechatPaySignatureError('Signed with an unknown Wechatpay-Serial');
   if (!/^\d{1,12}$/.test(timestamp)) throw new WechatPaySignatureError('Wechatpay-Timestamp is not a Unix time');
   const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
@@ -51,7 +52,9 @@ export function verifyWechatpaySignature(
   const sig = Buffer.from(signature, 'base64');
   let ok = false;
   try {
-    ok = sig.length > 0 && verify('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), publicKeyOf(cfg.platformPublicKeyPem), sig);
+    ok =
+      sig.length > 0 &&
+      verify('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), publicKeyOf(cfg.platformPublicKeyPem), sig);
   } catch {
     ok = false;
   }
