@@ -4,21 +4,21 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
-import { paymentsContext, type AppDeps } from './env.js';
+import { type AppDeps, paymentsContext } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
-import { helperRoutes } from './routes/staff.js';
 import { meRoutes } from './routes/me.js';
 import { paymentRoutes } from './routes/payments.js';
-import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
 import { settlementRoutes } from './routes/settlement.js';
+import { helperRoutes } from './routes/staff.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
+import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
 import { newRouter } from './validation.js';
 
 /** 64 KiB is far above any real campaign or join body and far below Lambda's 6 MB. */

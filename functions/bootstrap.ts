@@ -1,13 +1,13 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { systemClock, type Clock } from '../shared/clock.js';
-import { ConfigError, parseConfig, type Config } from '../shared/config.js';
-import { CampaignCache } from '../shared/campaigns/index.js';
-import { createDocumentClient } from '../shared/table/index.js';
-import { LocalRateCounts } from '../shared/limits/index.js';
-import type { CampaignDb } from '../shared/campaigns/index.js';
-import { createLogger } from '../shared/logger.js';
-import { parseKeyring, type Keyring } from '../shared/auth/index.js';
 import type { WechatSettings } from '../shared/auth/index.js';
+import { type Keyring, parseKeyring } from '../shared/auth/index.js';
+import type { CampaignDb } from '../shared/campaigns/index.js';
+import { CampaignCache } from '../shared/campaigns/index.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import { type Config, ConfigError, parseConfig } from '../shared/config.js';
+import { LocalRateCounts } from '../shared/limits/index.js';
+import { createLogger } from '../shared/logger.js';
+import { createDocumentClient } from '../shared/table/index.js';
 import type { AppDeps } from './env.js';
 import { wechatPayFromEnv } from './payments-bootstrap.js';
 

@@ -1,11 +1,8 @@
+import type { TokenSettings, TokenUser, WechatSettings } from '../shared/auth/index.js';
 import type { CampaignDb } from '../shared/campaigns/index.js';
-import type { TokenSettings, TokenUser } from '../shared/auth/index.js';
-import type { WechatSettings } from '../shared/auth/index.js';
-import type { Logger } from '../shared/logger.js';
 import type { RateLimits } from '../shared/limits/index.js';
-import type { PaymentsContext } from '../shared/money/index.js';
-import type { WechatPayClient } from '../shared/money/index.js';
-import type { WechatPayConfig } from '../shared/money/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { PaymentsContext, WechatPayClient, WechatPayConfig } from '../shared/money/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {

@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isRetryableServiceError } from '../shared/table/index.js';
 import { AppError, RateLimitedError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { isRetryableServiceError } from '../shared/table/index.js';
 import type { AppEnv } from './env.js';
 
 const HTTP_CODES: Record<number, string> = {

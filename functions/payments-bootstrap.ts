@@ -1,6 +1,5 @@
 import type { Logger } from '../shared/logger.js';
-import { createWechatPayClient } from '../shared/money/index.js';
-import { loadWechatPayConfig, wechatPayConfigFromSecret, type WechatPayConfig } from '../shared/money/index.js';
+import { createWechatPayClient, loadWechatPayConfig, type WechatPayConfig, wechatPayConfigFromSecret } from '../shared/money/index.js';
 import type { AppDeps } from './env.js';
 
 type Env = Record<string, string | undefined>;

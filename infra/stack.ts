@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/table/schema.js';
 import { LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createApp } from '../app.js';
-import { depsFromEnv } from '../bootstrap.js';
-import { ensureTable } from '../../shared/table/index.js';
+import { serve } from '@hono/node-server';
 import { settleDueCampaigns } from '../../shared/jobs/index.js';
 import { startDynamoDbLocal } from '../../shared/local/index.js';
+import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/index.js';
 import type { WechatPayConfig } from '../../shared/money/index.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/index.js';
+import { ensureTable } from '../../shared/table/index.js';
+import { createApp } from '../app.js';
+import { depsFromEnv } from '../bootstrap.js';
 import { paymentsContext } from '../env.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { VerifiedTokenCache } from '../../shared/auth/index.js';
 import type { TokenSettings, TokenUser } from '../../shared/auth/index.js';
+import { VerifiedTokenCache } from '../../shared/auth/index.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
 

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { issueToken } from '../../shared/auth/index.js';
 import { upsertUser } from '../../shared/people/index.js';
+import type { AppDeps } from '../env.js';
 import { DevLoginBody, LoginResponse } from '../schemas/auth.js';
 import { errors } from '../schemas/common.js';
-import type { AppDeps } from '../env.js';
 import { newRouter } from '../validation.js';
 
 const devLogin = createRoute({

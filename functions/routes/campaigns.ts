@@ -1,22 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { campaignRole, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import {
+  campaignRole,
   closeCampaign,
   createCampaign,
+  editCampaign,
   findCampaignIdByShareCode,
   publishCampaign,
   requireCampaign,
+  requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView } from '../../shared/domain/index.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
-import { editCampaign } from '../../shared/campaigns/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const create = createRoute({

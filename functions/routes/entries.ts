@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { campaignForJoin, freshCampaign } from '../../shared/campaigns/index.js';
-import { requireCampaign } from '../../shared/campaigns/index.js';
-import { cancelEntry, changeEntry, join, listEntries } from '../../shared/entries/index.js';
-import { campaignRole, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { consumeRate } from '../../shared/limits/index.js';
-import { toEntry } from '../../shared/table/index.js';
+import { campaignForJoin, campaignRole, freshCampaign, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { entryView, type Viewer } from '../../shared/domain/index.js';
+import { cancelEntry, changeEntry, join, listEntries } from '../../shared/entries/index.js';
+import { consumeRate } from '../../shared/limits/index.js';
+import { holdEnd } from '../../shared/money/index.js';
+import { toEntry } from '../../shared/table/index.js';
+import type { AppDeps } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
-import { holdEnd } from '../../shared/money/index.js';
 import { EntryWithPayment } from '../schemas/payment.js';
-import type { AppDeps } from '../env.js';
-import { entryMoney } from './entry-money.js';
-import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
+import { entryMoney } from './entry-money.js';
 
 const joinRoute = createRoute({
   method: 'post',

@@ -1,16 +1,13 @@
 import type { CampaignSnapshot } from '../../shared/campaigns/index.js';
-import { changeEntry, type EntryChange } from '../../shared/entries/index.js';
-import { requireEntry } from '../../shared/entries/index.js';
-import { toEntry } from '../../shared/table/index.js';
-import { getOpenid } from '../../shared/people/index.js';
-import { checkEntryLines, quantityDelta } from '../../shared/domain/index.js';
-import { baseAmount } from '../../shared/domain/index.js';
 import type { CampaignDefinition, Entry } from '../../shared/domain/index.js';
+import { baseAmount, checkEntryLines, quantityDelta } from '../../shared/domain/index.js';
+import { changeEntry, type EntryChange, requireEntry } from '../../shared/entries/index.js';
 import { AppError, ForbiddenError, InvalidStateError, ServiceUnavailableError, SoldOutError } from '../../shared/errors.js';
-import type { PaymentsContext } from '../../shared/money/index.js';
+import type { PaymentsContext, PrepayView } from '../../shared/money/index.js';
 import { joinPayment, netPaid, refundExcess, topUpFor } from '../../shared/money/index.js';
-import type { PrepayView } from '../../shared/money/index.js';
-import { paymentsContext, type AppDeps } from '../env.js';
+import { getOpenid } from '../../shared/people/index.js';
+import { toEntry } from '../../shared/table/index.js';
+import { type AppDeps, paymentsContext } from '../env.js';
 
 /** What a join, change or cancel of a prepaid entry adds to its answer. */
 export interface PaymentPart {

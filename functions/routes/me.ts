@@ -1,13 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { getCampaign, listLeaderCampaignIds } from '../../shared/campaigns/index.js';
+import { campaignView, entryView } from '../../shared/domain/index.js';
 import { listUserEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
-import { campaignView, entryView } from '../../shared/domain/index.js';
-import { CampaignPage } from '../schemas/campaign.js';
-import { bearer, errors, PageQuery, jsonResponse } from '../schemas/common.js';
-import { MyEntryPage } from '../schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { CampaignPage } from '../schemas/campaign.js';
+import { bearer, errors, jsonResponse, PageQuery } from '../schemas/common.js';
+import { MyEntryPage } from '../schemas/entry.js';
 import { newRouter } from '../validation.js';
 
 const myCampaigns = createRoute({

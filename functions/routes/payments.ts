@@ -1,31 +1,39 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign, type CampaignSnapshot } from '../../shared/campaigns/index.js';
+import { type CampaignSnapshot, campaignRole, requireCampaign } from '../../shared/campaigns/index.js';
+import { acceptsEntries, paymentLine, paymentsCsv } from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
-import { campaignRole } from '../../shared/campaigns/index.js';
-import { markOfflinePayment } from '../../shared/money/index.js';
-import { paymentReport } from '../../shared/money/index.js';
-import { getPayment, listLedger } from '../../shared/money/index.js';
-import { toEntry } from '../../shared/table/index.js';
-import { paymentLine } from '../../shared/domain/index.js';
-import { paymentsCsv } from '../../shared/domain/index.js';
 import { ForbiddenError, InvalidStateError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../shared/errors.js';
+import { consumeRate } from '../../shared/limits/index.js';
+import type { PaymentsContext } from '../../shared/money/index.js';
+import {
+  entryOrders,
+  getPayment,
+  getRefund,
+  joinPayment,
+  listLedger,
+  listRefunds,
+  markOfflinePayment,
+  paymentReport,
+  pendingTopUp,
+  type RefundRecord,
+  retryRefund,
+  syncOrder,
+} from '../../shared/money/index.js';
+import { getOpenid } from '../../shared/people/index.js';
+import { isLookupableId, toEntry } from '../../shared/table/index.js';
+import { type AppDeps, paymentsContext } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryParams } from '../schemas/entry.js';
-import { LedgerPageSchema, MarkPaymentBody, PaymentLineSchema, PaymentsViewSchema } from '../schemas/payment.js';
-import { paymentsContext, type AppDeps } from '../env.js';
-import { getRefund, listRefunds, type RefundRecord } from '../../shared/money/index.js';
-import { getOpenid } from '../../shared/people/index.js';
-import { consumeRate } from '../../shared/limits/index.js';
-import { isLookupableId } from '../../shared/table/index.js';
-import { acceptsEntries } from '../../shared/domain/index.js';
-import type { PaymentsContext } from '../../shared/money/index.js';
-import { joinPayment, pendingTopUp } from '../../shared/money/index.js';
-import { syncOrder } from '../../shared/money/index.js';
-import { entryOrders } from '../../shared/money/index.js';
-import { retryRefund } from '../../shared/money/index.js';
-import { PrepayViewSchema, RefundSchema } from '../schemas/payment.js';
-import { requireUser, signedIn } from '../middleware/auth.js';
+import {
+  LedgerPageSchema,
+  MarkPaymentBody,
+  PaymentLineSchema,
+  PaymentsViewSchema,
+  PrepayViewSchema,
+  RefundSchema,
+} from '../schemas/payment.js';
 import { newRouter } from '../validation.js';
 import { requireRole } from './staff.js';
 
@@ -300,7 +308,7 @@ export function paymentRoutes(deps: AppDeps) {
           : entry.status === 'active' && acceptsEntries(snapshot.def, snapshot.state, db.clock.now())
             ? await pendingTopUp(ctx, snapshot.def, entry, openid)
             : null;
-      if (!view || view.state !== 'created') throw new InvalidStateError('Nothing to pay for this entry', { status: entry.status });
+      if (view?.state !== 'created') throw new InvalidStateError('Nothing to pay for this entry', { status: entry.status });
       return c.json(view, 200);
     })
     .openapi(syncRoute, async (c) => {

@@ -3,10 +3,10 @@ import type { TokenUser } from '../../shared/auth/index.js';
 import { requireCampaign } from '../../shared/campaigns/index.js';
 import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/entries/index.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
-import { EntryParams } from '../schemas/entry.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { EntryParams } from '../schemas/entry.js';
 import { newRouter } from '../validation.js';
 import { requireRole } from './staff.js';
 

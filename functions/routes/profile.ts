@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { issueToken } from '../../shared/auth/index.js';
-import { exportUserData, eraseUser } from '../../shared/privacy/index.js';
-import { getProfile, updateProfile } from '../../shared/people/index.js';
 import { ValidationError } from '../../shared/errors.js';
-import { bearer, errors, jsonResponse } from '../schemas/common.js';
+import { getProfile, updateProfile } from '../../shared/people/index.js';
+import { eraseUser, exportUserData } from '../../shared/privacy/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { bearer, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const ProfileSchema = z

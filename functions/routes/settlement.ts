@@ -1,15 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { TokenUser } from '../../shared/auth/index.js';
 import { requireCampaign } from '../../shared/campaigns/index.js';
-import { allPayments } from '../../shared/money/index.js';
-import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import type { TokenUser } from '../../shared/auth/index.js';
+import { afterSettlement, allPayments } from '../../shared/money/index.js';
+import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
+import { type AppDeps, paymentsContext } from '../env.js';
+import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { SettlementSchema } from '../schemas/settlement.js';
-import { paymentsContext, type AppDeps } from '../env.js';
-import { afterSettlement } from '../../shared/money/index.js';
-import { requireUser, signedIn } from '../middleware/auth.js';
 import { newRouter } from '../validation.js';
 import { requireRole } from './staff.js';
 

@@ -1,14 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign, type CampaignSnapshot } from '../../shared/campaigns/index.js';
-import { addHelper, campaignRole, listHelpers, removeHelper, type CampaignRole } from '../../shared/campaigns/index.js';
-import { getUser } from '../../shared/people/index.js';
+import {
+  addHelper,
+  type CampaignRole,
+  type CampaignSnapshot,
+  campaignRole,
+  listHelpers,
+  removeHelper,
+  requireCampaign,
+} from '../../shared/campaigns/index.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { getUser } from '../../shared/people/index.js';
+import type { DbContext } from '../../shared/table/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
-import type { DbContext } from '../../shared/table/index.js';
 
 const HelperSchema = z
   .object({

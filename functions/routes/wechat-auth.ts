@@ -1,12 +1,18 @@
 import { createRoute } from '@hono/zod-openapi';
-import { DEFAULT_REFRESH_TTL_SECONDS, issueTokenPair, verifyRefreshToken, type TokenUser } from '../../shared/auth/index.js';
-import { exchangeCode, type WechatSettings } from '../../shared/auth/index.js';
+import {
+  DEFAULT_REFRESH_TTL_SECONDS,
+  exchangeCode,
+  issueTokenPair,
+  type TokenUser,
+  verifyRefreshToken,
+  type WechatSettings,
+} from '../../shared/auth/index.js';
+import { UnauthorizedError } from '../../shared/errors.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken, userIdForOpenid } from '../../shared/people/index.js';
-import { UnauthorizedError } from '../../shared/errors.js';
+import type { AppDeps } from '../env.js';
 import { RefreshBody, TokenResponse, WechatLoginBody } from '../schemas/auth.js';
 import { ErrorSchema, errors } from '../schemas/common.js';
-import type { AppDeps } from '../env.js';
 import { newRouter } from '../validation.js';
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });

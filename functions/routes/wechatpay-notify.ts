@@ -1,14 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { PaymentsContext } from '../../shared/money/index.js';
-import { recordPayment } from '../../shared/money/index.js';
-import { recordRefundNotice } from '../../shared/money/index.js';
 import {
+  NOTIFY_ACK,
+  parseNotification,
+  recordPayment,
+  recordRefundNotice,
   WechatPayDecryptError,
   WechatPayNotificationError,
   WechatPaySignatureError,
   WechatPayUnsupportedEventError,
 } from '../../shared/money/index.js';
-import { NOTIFY_ACK, parseNotification } from '../../shared/money/index.js';
 import { newRouter } from '../validation.js';
 
 const FailSchema = z.object({ code: z.literal('FAIL'), message: z.string() }).openapi('WechatPayNotifyFail');
@@ -41,7 +42,7 @@ export function wechatPayNotifyRoutes(ctx: PaymentsContext) {
       const ack = NOTIFY_ACK.failure(message, status);
       return c.body(ack.body, ack.status, ack.headers) as never;
     };
-    let notification;
+    let notification: ReturnType<typeof parseNotification>;
     try {
       notification = parseNotification(ctx.config, c.req.raw.headers, raw, ctx.db.clock.now());
     } catch (err) {

@@ -1,4 +1,4 @@
-import { verifyAccessToken, withinTokenTimes, type TokenSettings, type TokenTimes, type TokenUser } from './tokens.js';
+import { type TokenSettings, type TokenTimes, type TokenUser, verifyAccessToken, withinTokenTimes } from './tokens.js';
 
 /**
  * Access tokens this process has already verified, by their exact text, so that a client's next

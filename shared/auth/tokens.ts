@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, randomUUID, timingSafeEqual } from 'node:crypto';
 import { decode, sign } from 'hono/jwt';
 import { decodeBase64Url } from 'hono/utils/encode';
 import type { JWTPayload } from 'hono/utils/jwt/types';

@@ -1,6 +1,6 @@
-import type { CampaignSnapshot } from './snapshot.js';
 import type { DbContext } from '../table/index.js';
-import { toState, type StateRecord } from '../table/index.js';
+import { type StateRecord, toState } from '../table/index.js';
+import type { CampaignSnapshot } from './snapshot.js';
 
 /** The table context of campaign reads and writes, with the join path's snapshot cache (absent: always read). */
 export interface CampaignDb extends DbContext {

@@ -1,19 +1,32 @@
-import type { CampaignSnapshot } from './snapshot.js';
-import type { CampaignDb } from './cache.js';
-import { newStateRecord } from '../table/index.js';
-import { stripKeys } from '../table/index.js';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CampaignDefinition, SettlementSummary } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
-import type { CampaignDefinition, CampaignState } from '../domain/index.js';
 import type { DbContext } from '../table/index.js';
-import { decodeCursor, encodeCursor } from '../table/index.js';
-import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from '../table/index.js';
-import { indexKeys, isLookupableId, keys, SORT } from '../table/index.js';
-import { listDue } from '../table/index.js';
-import { initialState, toDefinition, toState, type StateRecord } from '../table/index.js';
-import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE } from '../table/index.js';
-import type { SettlementSummary } from '../domain/index.js';
+import {
+  backoff,
+  cancelledTransaction,
+  conditionFailure,
+  decodeCursor,
+  encodeCursor,
+  GSI_BY_OWNER,
+  GSI_OPEN_BY_CLOSE,
+  indexKeys,
+  initialState,
+  isLookupableId,
+  isTransientConflict,
+  keys,
+  listDue,
+  newStateRecord,
+  SORT,
+  type StateRecord,
+  sleep,
+  stripKeys,
+  toDefinition,
+  toState,
+} from '../table/index.js';
+import type { CampaignDb } from './cache.js';
+import type { CampaignSnapshot } from './snapshot.js';
 
 /**
  * Creates a campaign: its share code (unique by a conditional put), definition and counters in

@@ -1,14 +1,11 @@
-import type { CampaignDb } from './cache.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition, ItemDefinition, PickupPoint } from '../domain/index.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../errors.js';
+import type { StateRecord } from '../table/index.js';
+import { backoff, cancelledTransaction, GSI_OPEN_BY_CLOSE, indexKeys, isTransientConflict, keys, sleep } from '../table/index.js';
+import type { CampaignDb } from './cache.js';
 import { requireCampaign } from './campaigns.js';
 import type { CampaignSnapshot } from './snapshot.js';
-import type { DbContext } from '../table/index.js';
-import { backoff, cancelledTransaction, isTransientConflict, sleep } from '../table/index.js';
-import { indexKeys, keys } from '../table/index.js';
-import type { StateRecord } from '../table/index.js';
-import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
 
 export interface CampaignEdit {
   title?: string;

@@ -5,6 +5,6 @@
 export * from './cache.js';
 export * from './campaigns.js';
 export * from './edit.js';
-export * from './staff.js';
 export * from './join-read.js';
 export * from './snapshot.js';
+export * from './staff.js';

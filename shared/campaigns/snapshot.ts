@@ -1,5 +1,4 @@
-import type { CampaignDefinition, CampaignState } from '../domain/index.js';
-import type { SettlementSummary } from '../domain/index.js';
+import type { CampaignDefinition, CampaignState, SettlementSummary } from '../domain/index.js';
 import type { StateRecord } from '../table/index.js';
 
 /** A campaign as read: its definition, live counters and (once settled) the settlement summary. */

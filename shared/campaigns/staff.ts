@@ -1,11 +1,9 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
-import type { DbContext } from '../table/index.js';
-import { queryCampaignPrefix } from '../table/index.js';
-import type { CampaignSnapshot } from './snapshot.js';
 import { NotFoundError } from '../errors.js';
-import { conditionFailure } from '../table/index.js';
-import { keys, isLookupableId } from '../table/index.js';
+import type { DbContext } from '../table/index.js';
+import { batchGetAll, conditionFailure, isLookupableId, keys, queryCampaignPrefix } from '../table/index.js';
+import type { CampaignSnapshot } from './snapshot.js';
 
 /**
  * Helpers (团长助手) of a campaign: items `CAMPAIGN#<id>` / `HELPER#<userId>` in the campaign's
@@ -95,20 +93,12 @@ export async function listHelpers(db: DbContext, campaignId: string): Promise<He
 
 async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  for (let i = 0; i < userIds.length; i += 100) {
-    let request: Record<string, any> | undefined = {
-      [db.tableName]: {
-        Keys: userIds.slice(i, i + 100).map((id) => keys.user(id)),
-        ProjectionExpression: '#id, #nickname',
-        ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname' },
-      },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out: any = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[db.tableName] ?? []) if (typeof item.nickname === 'string') names.set(item.id, item.nickname);
-      request = out.UnprocessedKeys;
-    }
-  }
+  const items = await batchGetAll(
+    db,
+    userIds.map((id) => keys.user(id)),
+    { projection: '#id, #nickname', names: { '#id': 'id', '#nickname': 'nickname' } },
+  );
+  for (const item of items) if (typeof item.nickname === 'string') names.set(String(item.id), item.nickname);
   return names;
 }
 

@@ -1,5 +1,5 @@
-import { balanceOf, baseAmount, paymentState, type MoneyTotals, type PaymentState } from './payments.js';
-import { settleEntry, type SettlementSummary } from './settlement.js';
+import { balanceOf, baseAmount, type MoneyTotals, type PaymentState, paymentState } from './payments.js';
+import { type SettlementSummary, settleEntry } from './settlement.js';
 import type { CampaignDefinition, Entry } from './types.js';
 
 /** One row of the leader's payments view: what an entry owes, what it paid, and the difference. */

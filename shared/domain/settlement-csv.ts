@@ -31,7 +31,7 @@ function cell(value: string | number | null): string {
 }
 
 export function csvRow(values: Array<string | number | null>): string {
-  return values.map(cell).join(',') + '\r\n';
+  return `${values.map(cell).join(',')}\r\n`;
 }
 
 /**

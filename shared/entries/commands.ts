@@ -1,10 +1,8 @@
-import { JOIN_RING_SIZE, ringSlot } from '../table/index.js';
 import { createHash } from 'node:crypto';
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
-import { entryIds, indexKeys, keys } from '../table/index.js';
-import type { EntryRecord, MemberRecord, StateRecord } from '../table/index.js';
-import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
+import type { EntryRecord, MemberRecord } from '../table/index.js';
+import { entryIds, GSI_OPEN_BY_CLOSE, indexKeys, JOIN_RING_SIZE, keys, ringSlot } from '../table/index.js';
 
 /**
  * Pure builders of the command inputs for every write. They hold the conditions that keep the

@@ -1,18 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type BatchGetCommandInput,
-  type BatchGetCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
-import { checkEntryLines, checkPickupPoint, quantityDelta } from '../domain/index.js';
-import { notOpenReason } from '../domain/index.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CampaignDb, type CampaignSnapshot, queryOwnerIndex } from '../campaigns/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
+import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
 import {
   AlreadyJoinedError,
   CampaignNotOpenError,
@@ -25,30 +15,44 @@ import {
   ValidationError,
 } from '../errors.js';
 import { newJoinToken } from '../ids.js';
-import { queryOwnerIndex, type CampaignDb, type CampaignSnapshot } from '../campaigns/index.js';
-import { type JoinRef, lineAt, locateJoin, requireEntry } from './lookup.js';
+import type { DbContext } from '../table/index.js';
+import {
+  backoff,
+  batchGetAll,
+  cancelledTransaction,
+  conditionFailure,
+  decodeCursor,
+  type EntryRecord,
+  encodeCursor,
+  entryIds,
+  indexKeys,
+  isTransientConflict,
+  keys,
+  type MemberRecord,
+  SORT,
+  type StateRecord,
+  sleep,
+  toEntry,
+  toState,
+} from '../table/index.js';
 import {
   asTransactUpdate,
   claimMember,
-  idempotencyAttribute,
-  type IdempotencyRecord,
-  ringPosition,
-  seqAtRingPosition,
   counterUpdate,
+  type IdempotencyRecord,
+  idempotencyAttribute,
   limitedItems,
   putEntry,
   putTombstone,
   putVoidLine,
   releaseClaim,
   restoreClaim,
+  ringPosition,
+  seqAtRingPosition,
   takeOverClaim,
   updateEntry,
 } from './commands.js';
-import type { DbContext } from '../table/index.js';
-import { decodeCursor, encodeCursor } from '../table/index.js';
-import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from '../table/index.js';
-import { entryIds, indexKeys, keys, SORT } from '../table/index.js';
-import { toEntry, toState, type EntryRecord, type MemberRecord, type StateRecord } from '../table/index.js';
+import { type JoinRef, lineAt, locateJoin, requireEntry } from './lookup.js';
 
 /**
  * How long a join may take between claiming the user's slot and writing its entry. A claim older
@@ -214,14 +218,7 @@ async function readStateAndClaim(
 ): Promise<{ state: StateRecord | undefined; claim: StoredClaim | undefined }> {
   const stateKey = keys.campaignState(campaignId);
   const claimKey = keys.member(campaignId, userId);
-  const found: Record<string, unknown>[] = [];
-  let request: BatchGetCommandInput['RequestItems'] = { [db.tableName]: { Keys: [stateKey, claimKey], ConsistentRead: true } };
-  for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-    if (attempt > 0) await sleep(backoff(attempt));
-    const out: BatchGetCommandOutput = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-    found.push(...(out.Responses?.[db.tableName] ?? []));
-    request = out.UnprocessedKeys;
-  }
+  const found = await batchGetAll(db, [stateKey, claimKey], { consistent: true });
   return {
     state: found.find((i) => i.sk === stateKey.sk) as StateRecord | undefined,
     claim: found.find((i) => i.sk === claimKey.sk) as StoredClaim | undefined,

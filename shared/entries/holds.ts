@@ -1,14 +1,19 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { quantityDelta } from '../domain/index.js';
 import type { CampaignDefinition } from '../domain/index.js';
+import { quantityDelta } from '../domain/index.js';
+import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
+import {
+  backoff,
+  cancelledTransaction,
+  conditionFailure,
+  entryIds,
+  GSI_OPEN_BY_CLOSE,
+  isTransientConflict,
+  keys,
+  sleep,
+} from '../table/index.js';
 import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
-import type { DbContext } from '../table/index.js';
 import { getEntryRecord } from './lookup.js';
-import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from '../table/index.js';
-import { entryIds, keys } from '../table/index.js';
-import type { TransactItem } from '../table/index.js';
-import type { EntryRecord } from '../table/index.js';
-import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
 
 /**
  * The life of a prepaid (wechatpay) join after it took its number:

@@ -1,11 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors.js';
-import { JOIN_RING_SIZE } from '../table/index.js';
+import type { DbContext, EntryRecord } from '../table/index.js';
+import { entryIds, entrySortKey, GSI_BY_OWNER, indexKeys, isLookupableId, JOIN_RING_SIZE, keys } from '../table/index.js';
 import { ringPosition, seqAtRingPosition } from './commands.js';
-import type { DbContext } from '../table/index.js';
-import { entryIds, entrySortKey, indexKeys, isLookupableId, keys } from '../table/index.js';
-import type { EntryRecord } from '../table/index.js';
-import { GSI_BY_OWNER } from '../table/index.js';
 
 /**
  * Reading entries by what names them. An entry is stored at its number (`ENTRY#<seq>`); an entry

@@ -1,11 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
 import { InvalidStateError, NotFoundError } from '../errors.js';
-import type { DbContext } from '../table/index.js';
+import type { DbContext, EntryRecord } from '../table/index.js';
+import { conditionFailure, entryIds, isLookupableId, keys } from '../table/index.js';
 import { allEntries } from './entries.js';
-import { conditionFailure } from '../table/index.js';
-import { entryIds, isLookupableId, keys } from '../table/index.js';
-import type { EntryRecord } from '../table/index.js';
 
 /**
  * Pickup check (核销): after settlement, the leader or a helper ticks an entry off when its goods
@@ -50,7 +48,7 @@ function seqOf(campaignId: string, entryId: string): number {
 
 /** The line at the id's number may be another entry (a guessed token): that is "not found" too. */
 function rejectNonEntry(campaignId: string, entryId: string, old: Record<string, unknown> | undefined): never {
-  if (!old || old.type !== 'entry' || old.id !== entryId) throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
+  if (old?.type !== 'entry' || old.id !== entryId) throw new NotFoundError(`No entry ${entryId} in campaign ${campaignId}`);
   throw new InvalidStateError('Only active entries can be picked up', { status: old.status });
 }
 

@@ -1,9 +1,9 @@
 import { listDueCampaignIds } from '../campaigns/index.js';
-import type { PaymentsContext } from '../money/index.js';
-import { sweepPayments, type PaymentSweepReport } from '../money/index.js';
-import type { DbContext } from '../table/index.js';
-import { settleCampaign } from '../settlement/index.js';
 import type { Logger } from '../logger.js';
+import type { PaymentsContext } from '../money/index.js';
+import { type PaymentSweepReport, sweepPayments } from '../money/index.js';
+import { settleCampaign } from '../settlement/index.js';
+import type { DbContext } from '../table/index.js';
 
 export interface SweepReport {
   settled: string[];

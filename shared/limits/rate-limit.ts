@@ -1,9 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimitedError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
-import { conditionFailure } from '../table/index.js';
-import { keys } from '../table/index.js';
-import { TTL_ATTRIBUTE } from '../table/index.js';
+import { conditionFailure, keys, TTL_ATTRIBUTE } from '../table/index.js';
 
 /** At most `limit` requests per `windowSeconds`; a limit of 0 turns the rule off. */
 export interface RateRule {

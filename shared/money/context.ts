@@ -1,5 +1,5 @@
-import type { DbContext } from '../table/index.js';
 import type { Logger } from '../logger.js';
+import type { DbContext } from '../table/index.js';
 import type { WechatPayClient } from './wechatpay/client.js';
 import type { WechatPayConfig } from './wechatpay/config.js';
 

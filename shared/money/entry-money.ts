@@ -1,11 +1,11 @@
-import { markOrderClosed, type OrderRecord } from './orders.js';
-import { getPayment, type PaymentRecord } from './ledger.js';
-import { baseAmount } from '../domain/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
+import { baseAmount } from '../domain/index.js';
 import type { PaymentsContext } from './context.js';
-import { entryOrders, prepayOrder, type PrepayView } from './prepay.js';
-import { requestRefund } from './refunds.js';
 import { syncOrder } from './incoming.js';
+import { getPayment, type PaymentRecord } from './ledger.js';
+import { markOrderClosed, type OrderRecord } from './orders.js';
+import { entryOrders, type PrepayView, prepayOrder } from './prepay.js';
+import { requestRefund } from './refunds.js';
 import { WechatPayNotFoundError } from './wechatpay/errors.js';
 
 /** When a prepaid join's order stops being payable: the end of its hold, and never after the deadline. */

@@ -1,11 +1,17 @@
-import { activateEntryTx, campaignTakesPaymentsTx, expireHeldEntry, leaveHoldIndex, reviveEntry } from '../entries/index.js';
-import { getEntryRecord } from '../entries/index.js';
-import { changeEntry } from '../entries/index.js';
-import { AppError } from '../errors.js';
-import { getOrder, markOrderClosed, orderPaidUpdate, outTradeNoFor, type OrderRecord } from './orders.js';
-import { applyMoneyEvent } from './ledger.js';
 import { requireCampaign } from '../campaigns/index.js';
+import {
+  activateEntryTx,
+  campaignTakesPaymentsTx,
+  changeEntry,
+  expireHeldEntry,
+  getEntryRecord,
+  leaveHoldIndex,
+  reviveEntry,
+} from '../entries/index.js';
+import { AppError } from '../errors.js';
 import type { PaymentsContext } from './context.js';
+import { applyMoneyEvent } from './ledger.js';
+import { getOrder, markOrderClosed, type OrderRecord, orderPaidUpdate, outTradeNoFor } from './orders.js';
 import { requestRefund } from './refunds.js';
 import { WechatPayNotFoundError } from './wechatpay/errors.js';
 import type { Transaction } from './wechatpay/resources.js';
@@ -147,7 +153,7 @@ export async function syncOrder(ctx: PaymentsContext, outTradeNo: string): Promi
 export async function endHold(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<'paid' | 'expired' | 'not-held'> {
   const { db } = ctx;
   const entry = await getEntryRecord(db, campaignId, entryId);
-  if (!entry || entry.status !== 'pending_payment') {
+  if (entry?.status !== 'pending_payment') {
     if (entry) await leaveHoldIndex(db, campaignId, entry);
     return 'not-held';
   }

@@ -1,13 +1,18 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEvent, MoneyTotals } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
-import type { DbContext } from '../table/index.js';
-import { queryCampaignPrefix } from '../table/index.js';
-import { decodeCursor, encodeCursor } from '../table/index.js';
-import { backoff, cancelledTransaction, isTransientConflict, sleep } from '../table/index.js';
-import { keys } from '../table/index.js';
-import { stripKeys } from '../table/index.js';
-import type { TransactItem } from '../table/index.js';
+import type { DbContext, TransactItem } from '../table/index.js';
+import {
+  backoff,
+  cancelledTransaction,
+  decodeCursor,
+  encodeCursor,
+  isTransientConflict,
+  keys,
+  queryCampaignPrefix,
+  sleep,
+  stripKeys,
+} from '../table/index.js';
 
 /**
  * The money of a campaign. Two kinds of items in the campaign's partition:

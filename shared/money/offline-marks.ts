@@ -1,9 +1,8 @@
 import type { CampaignDefinition } from '../domain/index.js';
 import { InvalidStateError } from '../errors.js';
-import type { DbContext } from '../table/index.js';
+import type { DbContext, EntryRecord } from '../table/index.js';
 import { backoff, sleep } from '../table/index.js';
 import { applyMoneyEvent, getPayment, MoneyConflictError, type PaymentRecord } from './ledger.js';
-import type { EntryRecord } from '../table/index.js';
 
 /**
  * The leader of an offline campaign (members pay by WeChat transfer) records how much an entry has

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DbContext } from '../table/index.js';
-import { queryCampaignPrefix } from '../table/index.js';
-import { conditionFailure } from '../table/index.js';
-import { indexKeys, keys } from '../table/index.js';
-import { stripKeys } from '../table/index.js';
-import type { TransactItem } from '../table/index.js';
-import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DbContext, TransactItem } from '../table/index.js';
+import { batchGetAll, conditionFailure, GSI_OPEN_BY_CLOSE, indexKeys, keys, queryCampaignPrefix, stripKeys } from '../table/index.js';
 
 /**
  * WeChat Pay orders and refunds as stored.
@@ -103,17 +98,12 @@ export async function getOrder(db: DbContext, outTradeNo: string): Promise<Order
 }
 
 export async function getOrders(db: DbContext, outTradeNos: readonly string[]): Promise<OrderRecord[]> {
-  const out: OrderRecord[] = [];
-  for (let i = 0; i < outTradeNos.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [db.tableName]: { Keys: outTradeNos.slice(i, i + 100).map((no) => keys.payOrder(no)), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const res = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      out.push(...(res.Responses?.[db.tableName] ?? []).map((item) => stripKeys(item) as unknown as OrderRecord));
-      request = res.UnprocessedKeys as typeof request;
-    }
-  }
+  const items = await batchGetAll(
+    db,
+    outTradeNos.map((no) => keys.payOrder(no)),
+    { consistent: true },
+  );
+  const out = items.map((item) => stripKeys(item) as unknown as OrderRecord);
   return out.sort((a, b) => a.n - b.n);
 }
 

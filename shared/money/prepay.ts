@@ -1,9 +1,9 @@
-import { getOrders, outTradeNoFor, putOrder, setPrepayId, type OrderKind, type OrderRecord } from './orders.js';
-import { applyMoneyEvent, getPayment, type PaymentRecord } from './ledger.js';
 import type { CampaignDefinition, Entry } from '../domain/index.js';
 import { InvalidStateError } from '../errors.js';
 import type { PaymentsContext } from './context.js';
-import { jsapiPayParams, type JsapiPayParams } from './wechatpay/signing.js';
+import { applyMoneyEvent, getPayment, type PaymentRecord } from './ledger.js';
+import { getOrders, type OrderKind, type OrderRecord, outTradeNoFor, putOrder, setPrepayId } from './orders.js';
+import { type JsapiPayParams, jsapiPayParams } from './wechatpay/signing.js';
 
 /** What a client needs to pay an order: call wx.requestPayment with `requestPayment`. */
 export interface PrepayView {
@@ -71,7 +71,7 @@ export async function prepayOrder(
     throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat', { reason: 'no_openid' });
   const { prepayId } = await ctx.client.createJsapiOrder({
     outTradeNo,
-    description: `${def.title}`.slice(0, 100) + ` #${entry.seq}`,
+    description: `${`${def.title}`.slice(0, 100)} #${entry.seq}`,
     amountFen: stored.amount,
     payerOpenid: order.payerOpenid,
     timeExpire: new Date(stored.expiresAt),

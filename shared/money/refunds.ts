@@ -1,10 +1,10 @@
-import { getRefund, newRefund, outRefundNoFor, refundUpdate, takeRefundable, type RefundRecord } from './orders.js';
-import type { TransactItem } from '../table/index.js';
-import { applyMoneyEvent } from './ledger.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { cancelledTransaction } from '../table/index.js';
 import type { Entry } from '../domain/index.js';
+import type { TransactItem } from '../table/index.js';
+import { cancelledTransaction } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
+import { applyMoneyEvent } from './ledger.js';
+import { getRefund, newRefund, outRefundNoFor, type RefundRecord, refundUpdate, takeRefundable } from './orders.js';
 import { entryOrders } from './prepay.js';
 import { WechatPayError, WechatPayNotFoundError, WechatPayUnavailableError } from './wechatpay/errors.js';
 import type { Refund } from './wechatpay/resources.js';

@@ -1,9 +1,9 @@
-import { addToTotals, emptyPaymentTotals, paymentLine, type PaymentLine, type PaymentTotals } from '../domain/index.js';
-import type { DbContext } from '../table/index.js';
 import type { CampaignSnapshot } from '../campaigns/index.js';
+import { addToTotals, emptyPaymentTotals, type PaymentLine, type PaymentTotals, paymentLine } from '../domain/index.js';
 import { allEntries } from '../entries/index.js';
-import { allPayments } from './ledger.js';
+import type { DbContext } from '../table/index.js';
 import { toEntry } from '../table/index.js';
+import { allPayments } from './ledger.js';
 
 /**
  * Every payment line of a campaign in 接龙 order, with totals: the active entries (what they owe)

@@ -1,12 +1,10 @@
-import { deleteRefundPlan } from '../settlement/index.js';
-import { allPayments } from './ledger.js';
-import { settlementEntries } from '../settlement/index.js';
-import { allEntries } from '../entries/index.js';
-import { endHold } from './incoming.js';
+import type { CampaignDefinition, SettlementSummary } from '../domain/index.js';
 import { refundOwed } from '../domain/index.js';
-import type { SettlementSummary } from '../domain/index.js';
-import type { CampaignDefinition } from '../domain/index.js';
+import { allEntries } from '../entries/index.js';
+import { deleteRefundPlan, settlementEntries } from '../settlement/index.js';
 import type { PaymentsContext } from './context.js';
+import { endHold } from './incoming.js';
+import { allPayments } from './ledger.js';
 import { requestRefund } from './refunds.js';
 
 /**

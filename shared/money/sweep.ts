@@ -1,10 +1,9 @@
 import { requireCampaign } from '../campaigns/index.js';
-import { indexKeys } from '../table/index.js';
 import { deleteRefundPlan } from '../settlement/index.js';
-import { getOrder, getRefund } from './orders.js';
-import { listDue } from '../table/index.js';
+import { indexKeys, listDue } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './incoming.js';
+import { getOrder, getRefund } from './orders.js';
 import { applyRefundResult, attemptRefund } from './refunds.js';
 import { refundAfterSettlement } from './settlement-refunds.js';
 import type { RefundNotice } from './wechatpay/resources.js';

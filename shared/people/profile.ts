@@ -1,8 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
-import { conditionFailure } from '../table/index.js';
-import { keys } from '../table/index.js';
+import { conditionFailure, keys } from '../table/index.js';
 
 /** What GET /me answers: the user's own profile. */
 export interface Profile {

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from '../table/index.js';
-import { cancelledTransaction } from '../table/index.js';
-import { keys } from '../table/index.js';
-import { TTL_ATTRIBUTE } from '../table/index.js';
+import { cancelledTransaction, keys, TTL_ATTRIBUTE } from '../table/index.js';
 
 export interface User {
   id: string;

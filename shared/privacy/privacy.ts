@@ -1,13 +1,10 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryOwnerIndex } from '../campaigns/index.js';
-import type { DbContext } from '../table/index.js';
-import { conditionFailure } from '../table/index.js';
-import { indexKeys, keys } from '../table/index.js';
-import { getUserItem } from '../people/index.js';
 import type { PickupEntryRecord } from '../entries/index.js';
-import { GSI_BY_OWNER } from '../table/index.js';
 import { getPayment } from '../money/index.js';
-import { queryCampaignPrefix } from '../table/index.js';
+import { getUserItem } from '../people/index.js';
+import type { DbContext } from '../table/index.js';
+import { conditionFailure, GSI_BY_OWNER, indexKeys, keys, queryCampaignPrefix } from '../table/index.js';
 
 /** What an erased member's lines show in every list, settlement and CSV. */
 export const ERASED_NICKNAME = '已注销用户';

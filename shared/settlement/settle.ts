@@ -1,25 +1,35 @@
-import { putVoidLine } from '../entries/index.js';
-import { refundPlanPut } from './refund-plan.js';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { canSettle } from '../domain/index.js';
+import { type CampaignSnapshot, closeCampaign, requireCampaign } from '../campaigns/index.js';
+import type { CampaignDefinition } from '../domain/index.js';
 import {
   ActiveTotals,
-  settleEntry,
-  summarizeTotals,
+  canSettle,
   type Settlement,
   type SettlementEntry,
   type SettlementSummary,
+  settleEntry,
+  summarizeTotals,
 } from '../domain/index.js';
-import type { CampaignDefinition } from '../domain/index.js';
+import { allEntries, JOIN_LEASE_MS, listEntries, putVoidLine } from '../entries/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
-import { stripKeys } from '../table/index.js';
-import { closeCampaign, requireCampaign, type CampaignSnapshot } from '../campaigns/index.js';
 import type { DbContext } from '../table/index.js';
-import { allEntries, JOIN_LEASE_MS, listEntries } from '../entries/index.js';
-import { backoff, cancelledTransaction, conditionFailure, isTransientConflict, sleep } from '../table/index.js';
-import { entryIds, keys, SORT } from '../table/index.js';
-import { toEntry, type EntryRecord, type MemberRecord, type StateRecord } from '../table/index.js';
-import { GSI_OPEN_BY_CLOSE } from '../table/index.js';
+import {
+  backoff,
+  cancelledTransaction,
+  conditionFailure,
+  type EntryRecord,
+  entryIds,
+  GSI_OPEN_BY_CLOSE,
+  isTransientConflict,
+  keys,
+  type MemberRecord,
+  SORT,
+  type StateRecord,
+  sleep,
+  stripKeys,
+  toEntry,
+} from '../table/index.js';
+import { refundPlanPut } from './refund-plan.js';
 
 /** An active line of a real entry: what a settlement bills (not cancelled, not a crashed join's void line). */
 const isBillable = (e: EntryRecord) => e.status === 'active' && !e.void;

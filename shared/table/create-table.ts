@@ -1,10 +1,10 @@
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
+  type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { keyAttributeNames, TABLE_SCHEMA } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
@@ -36,10 +36,9 @@ export function isTransientConflict(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   if (name === 'TransactionConflictException') return true;
   const cancelled = cancelledTransaction(err);
+  if (!cancelled) return false;
   return (
-    cancelled !== null &&
-    cancelled.reasons.some((r) => r.code === 'TransactionConflict') &&
-    !cancelled.reasons.some((r) => r.code === 'ConditionalCheckFailed')
+    cancelled.reasons.some((r) => r.code === 'TransactionConflict') && !cancelled.reasons.some((r) => r.code === 'ConditionalCheckFailed')
   );
 }
 

@@ -2,6 +2,8 @@
  * The single table: key schema, key builders per access pattern, stored item shapes (records), the
  * client, failure mapping, paging cursors and the shared plumbing (queries, transactions, item conversion).
  */
+
+export * from './batch.js';
 export * from './client.js';
 export * from './context.js';
 export * from './create-table.js';

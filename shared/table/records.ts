@@ -1,6 +1,6 @@
-import { keys } from './keys.js';
-import { DEFAULT_PAYMENT_HOLD_MINUTES } from '../domain/index.js';
 import type { CampaignDefinition, CampaignState, Entry } from '../domain/index.js';
+import { DEFAULT_PAYMENT_HOLD_MINUTES } from '../domain/index.js';
+import { keys } from './keys.js';
 
 /**
  * Stored shapes and their mapping to domain objects. Key attributes (pk, sk, index keys) live on

@@ -21,29 +21,29 @@
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import os from 'node:os';
 import { join as joinPath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { serve } from '@hono/node-server';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { serve } from '@hono/node-server';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
-import { systemClock } from '../../shared/clock.js';
-import { CampaignCache } from '../../shared/campaigns/cache.js';
-import { createDocumentClient } from '../../shared/table/client.js';
-import { claimMember, counterUpdate, putEntry } from '../../shared/entries/commands.js';
 import type { CampaignDb } from '../../shared/campaigns/cache.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import { systemClock } from '../../shared/clock.js';
+import { claimMember, counterUpdate, putEntry } from '../../shared/entries/commands.js';
+import { newJoinToken } from '../../shared/ids.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
+import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import { createLogger } from '../../shared/logger.js';
+import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds } from '../../shared/table/keys.js';
-import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
-import { newJoinToken } from '../../shared/ids.js';
-import { createLogger } from '../../shared/logger.js';
-import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
 const { values } = parseArgs({
   options: {

@@ -13,14 +13,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
-import { systemClock } from '../../shared/clock.js';
 import { CampaignCache } from '../../shared/campaigns/cache.js';
-import { createDocumentClient } from '../../shared/table/client.js';
+import { systemClock } from '../../shared/clock.js';
 import { putEntry } from '../../shared/entries/commands.js';
+import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import { createLogger } from '../../shared/logger.js';
+import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds, keys, SORT } from '../../shared/table/keys.js';
-import { createLogger } from '../../shared/logger.js';
-import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '20000' } } });
 const N = Number(values.entries);

@@ -2,11 +2,11 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/campaigns/campaigns.js';
 import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/entries/commands.js';
-import { entryIds } from '../../shared/table/keys.js';
 import { JOIN_LEASE_MS, requestHash } from '../../shared/entries/entries.js';
-import type { EntryRecord, MemberRecord } from '../../shared/table/records.js';
 import { repairCampaign } from '../../shared/settlement/settle.js';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { entryIds } from '../../shared/table/keys.js';
+import type { EntryRecord, MemberRecord } from '../../shared/table/records.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 
 /**

@@ -2,14 +2,14 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/campaigns/campaigns.js';
 import { claimMember, counterUpdate, limitedItems, putEntry } from '../../shared/entries/commands.js';
-import { JOIN_RING_SIZE } from '../../shared/table/records.js';
 import { JOIN_LEASE_MS, requestHash } from '../../shared/entries/entries.js';
 import { getEntryRecord, locateJoin } from '../../shared/entries/lookup.js';
+import { repairCampaign } from '../../shared/settlement/settle.js';
 import { entryIds, keys } from '../../shared/table/keys.js';
 import type { EntryRecord } from '../../shared/table/records.js';
-import { repairCampaign } from '../../shared/settlement/settle.js';
+import { JOIN_RING_SIZE } from '../../shared/table/records.js';
 import { GSI_BY_OWNER } from '../../shared/table/schema.js';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 
 /**

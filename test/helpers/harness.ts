@@ -3,15 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { AppDeps } from '../../functions/env.js';
-import { ManualClock } from '../../shared/clock.js';
-import { CampaignCache } from '../../shared/campaigns/cache.js';
-import { createDocumentClient } from '../../shared/table/client.js';
+import type { WechatSettings } from '../../shared/auth/wechat.js';
 import type { CampaignDb } from '../../shared/campaigns/cache.js';
-import { ensureTable } from '../../shared/table/create-table.js';
+import { CampaignCache } from '../../shared/campaigns/cache.js';
+import { ManualClock } from '../../shared/clock.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
+import { createDocumentClient } from '../../shared/table/client.js';
+import { ensureTable } from '../../shared/table/create-table.js';
 import type { FaultInjector } from './faults.js';
-import type { WechatSettings } from '../../shared/auth/wechat.js';
 
 export const TEST_TOKENS = {
   secret: 'test-secret-at-least-16-chars',
@@ -76,7 +76,7 @@ export async function harness(
     }
     const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

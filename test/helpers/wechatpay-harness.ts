@@ -1,17 +1,17 @@
 import { verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { expect } from 'vitest';
-import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
+import { paymentsContext } from '../../functions/env.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
 import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
-import { createLogger } from '../../shared/logger.js';
-import { createWechatPayClient } from '../../shared/money/wechatpay/client.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
-import { paymentsContext } from '../../functions/env.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
+import { createLogger } from '../../shared/logger.js';
+import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/server.js';
+import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
+import { createWechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { FaultInjector } from './faults.js';
-import { harness, type Harness } from './harness.js';
+import { type Harness, harness } from './harness.js';
 
 /**
  * The app with WeChat Pay pointed at the fake, over real HTTP both ways: the client calls the

@@ -1,9 +1,9 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_SCHEMA } from '../../shared/table/schema.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/api.js';
 import { TABLE_DATA_ACTIONS } from '../../infra/constructs/table.js';
-import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
+import { TABLE_SCHEMA } from '../../shared/table/schema.js';
+import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
 let withDomain: Synthesized;

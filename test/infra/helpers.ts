@@ -1,11 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_ENTRIES, REPO_ROOT } from '../../infra/bundling.js';
-import { stageConfig, type StageName, type StageOverrides } from '../../infra/config.js';
+import { type StageName, type StageOverrides, stageConfig } from '../../infra/config.js';
 import { TuangouStack } from '../../infra/stack.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

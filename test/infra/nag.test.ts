@@ -3,7 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthStack, type Synthesized } from './helpers.js';
+import { type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
 let dev: Synthesized;

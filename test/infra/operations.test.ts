@@ -1,7 +1,7 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../shared/table/schema.js';
-import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
+import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
 let dev: Synthesized;

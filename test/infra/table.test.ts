@@ -1,7 +1,7 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, TABLE_SCHEMA, TTL_ATTRIBUTE, keyAttributeNames } from '../../shared/table/schema.js';
-import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
+import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, keyAttributeNames, TABLE_SCHEMA, TTL_ATTRIBUTE } from '../../shared/table/schema.js';
+import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
 let dev: Synthesized;

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stageConfigFromContext } from '../../infra/config.js';
-import { synthStack, type Synthesized } from './helpers.js';
+import { type Synthesized, synthStack } from './helpers.js';
 
 describe('WeChat login in the stack', () => {
   let withWechat: Synthesized;

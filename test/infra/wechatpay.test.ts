@@ -2,7 +2,7 @@ import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { wechatPayFromEnv } from '../../functions/payments-bootstrap.js';
 import { stageConfig, stageConfigFromContext } from '../../infra/config.js';
-import { resourcesOfType, synthStack, type Synthesized } from './helpers.js';
+import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 const DOMAIN = { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:ap-east-1:123456789012:certificate/abc' };
 const EXPLICIT_URL = 'https://pay.example.com/tuangou/payments/wechat/notify';

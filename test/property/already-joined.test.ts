@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
-import { accounts, campaignRequest, describeResult, errorCode, type Account } from './support.js';
+import { type Account, accounts, campaignRequest, describeResult, errorCode } from './support.js';
 
 /**
  * Contract: 409 ALREADY_JOINED means "the user already has an active entry; details.entryId is

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type CallResult, type Harness } from '../helpers/harness.js';
+import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 import {
+  type Account,
   accounts,
   bodyErrors,
   bodyHash,
+  type CampaignCfg,
   campaignCfgArb,
   campaignRequest,
   countOutcome,
@@ -15,15 +17,13 @@ import {
   expectLinePricesFinal,
   expectSettlementPagesEqual,
   itemId,
-  linesArb,
-  NOTES,
-  validLinesArb,
-  printOutcomeStats,
-  projectSettlement,
-  type Account,
-  type CampaignCfg,
   type JoinBody,
   type Line,
+  linesArb,
+  NOTES,
+  printOutcomeStats,
+  projectSettlement,
+  validLinesArb,
 } from './support.js';
 
 /**
@@ -193,6 +193,7 @@ async function runScenario(s: Scenario) {
   // changes and own cancels come mostly from members whose earlier entry is still active
   const activeOwners = [...pre].filter(([, p]) => preById.get(p.id)?.status === 'active').map(([u]) => u);
   const owner = (u: number) => (activeOwners.length && u % 4 !== 3 ? activeOwners[u % activeOwners.length]! : u);
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every Op kind; tsc checks the return type
   const requests = s.ops.map((op): { op: Op; body?: JoinBody; entryId?: string; promise: Promise<CallResult> } => {
     switch (op.kind) {
       case 'join': {

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import {
+  type Account,
   accounts,
   bodyHash,
+  type CampaignCfg,
   campaignRequest,
   describeResult,
   errorCode,
-  type Account,
-  type CampaignCfg,
   type JoinBody,
 } from './support.js';
 

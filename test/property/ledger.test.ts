@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settlementEntries } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
-import { expectLedgerBalances, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
+import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
 /**
  * The money invariant of a prepaid campaign, under random histories: members join (some pay, some

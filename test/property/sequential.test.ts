@@ -1,34 +1,34 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type CallResult, type Harness } from '../helpers/harness.js';
+import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 import {
+  type Account,
+  accounts,
   basisOf,
   bodyErrors,
   bodyHash,
+  type CampaignCfg,
+  CLOSES_AT,
   campaignCfgArb,
   campaignRequest,
-  accounts,
-  CLOSES_AT,
   countOutcome,
   describeResult,
-  printOutcomeStats,
   errorCode,
   expectedSettlement,
   expectLinePricesFinal,
   expectSettlementPagesEqual,
   itemId,
+  type JoinBody,
   joinBodyArb,
+  type Line,
   linesArb,
-  nextTierAt,
   NOTES,
+  nextTierAt,
   priceAt,
+  printOutcomeStats,
   projectSettlement,
   readList,
-  type Account,
-  type CampaignCfg,
-  type JoinBody,
-  type Line,
 } from './support.js';
 
 /**

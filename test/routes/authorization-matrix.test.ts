@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
-import { harness, T0, type CallResult, type Harness } from '../helpers/harness.js';
+import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
 
 /**
  * Every route of the app × every kind of caller → the expected status, from one table. The routes

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
 import { createLogger } from '../../shared/logger.js';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 
 let h: Harness;

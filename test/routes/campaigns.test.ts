@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import { sign } from 'hono/jwt';
-import { campaignBody, harness, T0, TEST_TOKENS, type Harness } from '../helpers/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, type Harness, harness, T0, TEST_TOKENS } from '../helpers/harness.js';
 
 let h: Harness;
 let leader: { token: string; userId: string };
@@ -151,7 +151,7 @@ describe('reading campaigns', () => {
   });
 
   it('unknown ids and share codes are 404 NOT_FOUND, never 400', async () => {
-    for (const path of ['/campaigns/nope', '/campaigns/%20', '/campaigns/' + 'z'.repeat(190), '/s/ZZZZZZZZ', '/s/0']) {
+    for (const path of ['/campaigns/nope', '/campaigns/%20', `/campaigns/${'z'.repeat(190)}`, '/s/ZZZZZZZZ', '/s/0']) {
       const res = await h.call('GET', path);
       expect(res.status, path).toBe(404);
       expect(res.body.error.code).toBe('NOT_FOUND');

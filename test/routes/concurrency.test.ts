@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 
 /**
@@ -115,9 +115,8 @@ describe('concurrent joins, changes and cancels together', () => {
       // and the leader cancels some of the same entries at the same moment
       if (i % 10 === 5) ops.push(h.call('DELETE', `/campaigns/${c.id}/entries/${entryId}`, { token: leader.token }));
     });
-    late.forEach((m) =>
-      ops.push(h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } })),
-    );
+    for (const m of late)
+      ops.push(h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 2 }] } }));
     const results = await Promise.all(ops);
 
     expect(results.length).toBeGreaterThanOrEqual(300);

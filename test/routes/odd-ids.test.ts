@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../helpers/harness.js';
+import { type Harness, harness } from '../helpers/harness.js';
 
 /**
  * The contract: ids are opaque and never format-checked; an unknown or odd-looking id is 404, not

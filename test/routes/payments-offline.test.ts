@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 let h: Harness;
 let leader: { token: string; userId: string };

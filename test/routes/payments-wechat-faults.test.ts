@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEntry } from '../../shared/entries/lookup.js';
 import { FaultInjector } from '../helpers/faults.js';
 import { T0 } from '../helpers/harness.js';
-import { expectLedgerBalances, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
+import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
 /** The money paths when DynamoDB fails under them, when WeChat says odd things, and per-user limits. */
 let h: PayHarness;

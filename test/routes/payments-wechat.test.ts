@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentsContext } from '../../functions/env.js';
 import { requireCampaign } from '../../shared/campaigns/campaigns.js';
 import { expireHeldEntry } from '../../shared/entries/holds.js';
-import { settleCampaign } from '../../shared/settlement/settle.js';
-import { afterSettlement } from '../../shared/money/settlement-refunds.js';
-import { paymentsContext } from '../../functions/env.js';
 import { requireEntry } from '../../shared/entries/lookup.js';
+import { afterSettlement } from '../../shared/money/settlement-refunds.js';
+import { settleCampaign } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
-import { expectLedgerBalances, expectValidPaySign, payHarness, type PayHarness } from '../helpers/wechatpay-harness.js';
+import { expectLedgerBalances, expectValidPaySign, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
 let h: PayHarness;
 let leader: { token: string; userId: string };

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 let h: Harness;
 let leader: { token: string; userId: string };

@@ -1,11 +1,11 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../shared/table/keys.js';
-import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
 import { parseConfig } from '../../shared/config.js';
-import { startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
-import { harness, T0, type Harness } from '../helpers/harness.js';
+import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
+import { keys } from '../../shared/table/keys.js';
+import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 let h: Harness;
 let fake: FakeWechat;

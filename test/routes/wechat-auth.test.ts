@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { AppDeps } from '../../functions/env.js';
 import { deriveKid, issueTokenPair, refreshAudience, type TokenSettings } from '../../shared/auth/tokens.js';
-import { keys } from '../../shared/table/keys.js';
-import { upsertUser, userIdForOpenid } from '../../shared/people/users.js';
 import { createLogger } from '../../shared/logger.js';
-import { MAGIC_CODES, startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
-import { campaignBody, harness, type CallResult, type Harness } from '../helpers/harness.js';
+import { upsertUser, userIdForOpenid } from '../../shared/people/users.js';
+import { keys } from '../../shared/table/keys.js';
+import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type CallResult, campaignBody, type Harness, harness } from '../helpers/harness.js';
 
 const OLD_SECRET = 'old-signing-secret-0123456789abcdef';
 const NEW_SECRET = 'new-signing-secret-0123456789abcdef';

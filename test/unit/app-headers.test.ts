@@ -3,8 +3,8 @@ import { cors } from 'hono/cors';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { systemClock } from '../../shared/clock.js';
-import type { DbContext } from '../../shared/table/context.js';
 import { createLogger } from '../../shared/logger.js';
+import type { DbContext } from '../../shared/table/context.js';
 
 /**
  * The app sets CORS headers itself on ordinary requests (functions/app.ts corsHeaders) instead of

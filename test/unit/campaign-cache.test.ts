@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignCache } from '../../shared/campaigns/cache.js';
 import type { CampaignSnapshot } from '../../shared/campaigns/snapshot.js';
-import { initialState, toState } from '../../shared/table/records.js';
 import type { CampaignDefinition } from '../../shared/domain/types.js';
+import { initialState, toState } from '../../shared/table/records.js';
 
 const def = (id: string): CampaignDefinition => ({
   id,

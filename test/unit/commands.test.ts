@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   asTransactUpdate,
+  type CounterChange,
   claimMember,
   counterUpdate,
   idempotencyAttribute,
-  ringPosition,
-  seqAtRingPosition,
   limitedItems,
   putEntry,
   releaseClaim,
   restoreClaim,
+  ringPosition,
+  seqAtRingPosition,
   takeOverClaim,
-  updateEntry,
-  type CounterChange,
   type UpdateInput,
+  updateEntry,
 } from '../../shared/entries/commands.js';
 import type { EntryRecord, MemberRecord, StateRecord } from '../../shared/table/records.js';
 import { initialState, JOIN_RING_SIZE, newStateRecord, ringSlot } from '../../shared/table/records.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkEntryLines, checkPickupPoint, quantityDelta } from '../../shared/domain/entry-rules.js';
 import type { EntryLine } from '../../shared/domain/types.js';
-import { AppError, LimitExceededError, ValidationError } from '../../shared/errors.js';
+import { type AppError, LimitExceededError, ValidationError } from '../../shared/errors.js';
 import { definition, item, pickup } from './fixtures.js';
 
 const def = definition({

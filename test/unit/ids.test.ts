@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { newId, newJoinToken, newShareCode, SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH } from '../../shared/ids.js';
 import { entryIds } from '../../shared/table/keys.js';
-import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, newId, newJoinToken, newShareCode } from '../../shared/ids.js';
 
 // Written by hand: upper-case letters and digits without 0/O, 1/I/L.
 const SHARE_CODE = /^[2-9A-HJKMNP-Z]{8}$/;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { outRefundNoFor, outTradeNoFor } from '../../shared/money/orders.js';
-import { effectOf } from '../../shared/money/ledger.js';
 import { paymentLine } from '../../shared/domain/payment-view.js';
-import { balanceOf, baseAmount, ledgerTotals, paymentState, refundOwed, type LedgerEvent } from '../../shared/domain/payments.js';
+import { balanceOf, baseAmount, type LedgerEvent, ledgerTotals, paymentState, refundOwed } from '../../shared/domain/payments.js';
 import type { SettlementSummary } from '../../shared/domain/settlement.js';
-import { refundRetryDelayMs } from '../../shared/money/refunds.js';
 import { holdEnd } from '../../shared/money/entry-money.js';
+import { effectOf } from '../../shared/money/ledger.js';
+import { outRefundNoFor, outTradeNoFor } from '../../shared/money/orders.js';
+import { refundRetryDelayMs } from '../../shared/money/refunds.js';
 import { definition, item } from './fixtures.js';
 
 const def = definition({

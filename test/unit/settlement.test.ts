@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settleEntry, summarize, type SettlementSummary } from '../../shared/domain/settlement.js';
+import { type SettlementSummary, settleEntry, summarize } from '../../shared/domain/settlement.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../../shared/domain/types.js';
 import { definition, entry, item } from './fixtures.js';
 

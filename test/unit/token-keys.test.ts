@@ -6,9 +6,9 @@ import {
   issueToken,
   issueTokenPair,
   refreshAudience,
+  type TokenSettings,
   verifyRefreshToken,
   verifyToken,
-  type TokenSettings,
 } from '../../shared/auth/tokens.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 

@@ -1,6 +1,6 @@
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
-import { issueToken, verifyToken, type TokenSettings } from '../../shared/auth/tokens.js';
+import { issueToken, type TokenSettings, verifyToken } from '../../shared/auth/tokens.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 
 const settings: TokenSettings = {

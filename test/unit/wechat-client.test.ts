@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   exchangeCode,
-  wechatError,
   WechatCodeInvalidError,
   WechatLoginFailedError,
   WechatRateLimitedError,
+  type WechatSettings,
   WechatUnavailableError,
   WechatUserBlockedError,
-  type WechatSettings,
+  wechatError,
 } from '../../shared/auth/wechat.js';
-import { MAGIC_CODES, startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
+import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../helpers/fake-wechat.js';
 
 let fake: FakeWechat;
 let settings: WechatSettings;

@@ -2,6 +2,7 @@ import { verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/server.js';
 import { createWechatPayClient, type WechatPayClient, type WechatPayFailureLog } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import {
@@ -11,9 +12,8 @@ import {
   WechatPayNotFoundError,
   WechatPayUnavailableError,
 } from '../../shared/money/wechatpay/errors.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
 import { authorizationHeader, jsapiPayParams } from '../../shared/money/wechatpay/signing.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
+import { type NotifyReceiver, startNotifyReceiver } from '../helpers/notify-receiver.js';
 
 let fake: FakeWechatPay;
 let cfg: WechatPayConfig;

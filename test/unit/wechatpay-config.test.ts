@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config.js';
-import { loadWechatPayConfig, wechatPayConfigFromSecret, WECHATPAY_API_BASE } from '../../shared/money/wechatpay/config.js';
+import { loadWechatPayConfig, WECHATPAY_API_BASE, wechatPayConfigFromSecret } from '../../shared/money/wechatpay/config.js';
 
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });

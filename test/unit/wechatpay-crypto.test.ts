@@ -107,7 +107,7 @@ describe('verifyWechatpaySignature', () => {
     { name: 'another nonce', headers: () => ({ ...signed(), nonce: 'other' }), message: /does not verify/ },
     {
       name: 'a WECHATPAY/SIGNTEST probe',
-      headers: () => ({ ...signed(), signature: 'WECHATPAY/SIGNTEST/' + signed().signature }),
+      headers: () => ({ ...signed(), signature: `WECHATPAY/SIGNTEST/${signed().signature}` }),
       message: /does not verify/,
     },
     { name: 'garbage signature', headers: () => ({ ...signed(), signature: '!!!' }), message: /does not verify/ },

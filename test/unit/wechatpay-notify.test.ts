@@ -1,18 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors.js';
+import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/server.js';
 import { createWechatPayClient, type WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import { encryptResource } from '../../shared/money/wechatpay/decrypt.js';
 import { WechatPayDecryptError, WechatPayNotificationError, WechatPaySignatureError } from '../../shared/money/wechatpay/errors.js';
-import { startFakeWechatPay, type FakeWechatPay } from '../../shared/money/fake/server.js';
 import {
   NOTIFY_ACK,
   NOTIFY_RETRY_SCHEDULE_SECONDS,
   parseNotification,
   type WechatPayNotification,
 } from '../../shared/money/wechatpay/notify.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver.js';
+import { type NotifyReceiver, startNotifyReceiver } from '../helpers/notify-receiver.js';
 
 let now = Date.now();
 const clock = () => new Date(now);
@@ -246,9 +246,16 @@ describe('forged, stale and tampered notifications', () => {
     },
     {
       name: 'a tampered associated_data',
-      mutate: (env: { resource: Record<string, string> }) => void (env.resource.associated_data = 'refund'),
+      mutate: (env: { resource: Record<string, string> }) => {
+        env.resource.associated_data = 'refund';
+      },
     },
-    { name: 'a tampered nonce', mutate: (env: { resource: Record<string, string> }) => void (env.resource.nonce = 'AAAAAAAAAAAA') },
+    {
+      name: 'a tampered nonce',
+      mutate: (env: { resource: Record<string, string> }) => {
+        env.resource.nonce = 'AAAAAAAAAAAA';
+      },
+    },
   ])('$name, even re-signed by the platform key → WechatPayDecryptError', ({ mutate }) => {
     const { headers, body } = resign(mutate);
     expect(parseWith(headers, body)).toThrow(WechatPayDecryptError);
@@ -271,7 +278,9 @@ describe('forged, stale and tampered notifications', () => {
   });
 
   it('an unknown event type, a resource of the wrong shape, or a body that is not JSON → WechatPayNotificationError', () => {
-    const unknown = resign((env) => void ((env as unknown as Record<string, string>).event_type = 'TRANSACTION.CLOSED'));
+    const unknown = resign((env) => {
+      (env as unknown as Record<string, string>).event_type = 'TRANSACTION.CLOSED';
+    });
     expect(parseWith(unknown.headers, unknown.body)).toThrow(/Unsupported event_type/);
     const notPaid = fake.buildNotification('TRANSACTION.SUCCESS', { ...resource, trade_state: 'NOTPAY' });
     expect(parseWith(notPaid.headers, notPaid.body)).toThrow(WechatPayNotificationError);

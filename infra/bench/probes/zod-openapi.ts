@@ -1,5 +1,5 @@
 // Breakdown probe: Hono + @hono/zod-openapi (zod included) with one route.
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { handle } from 'hono/aws-lambda';
 
 const app = new OpenAPIHono();

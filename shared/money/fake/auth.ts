@@ -1,4 +1,4 @@
-import { verify, type KeyObject } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { SIGNATURE_SCHEME } from '../index.js';
 
 /** A thrown answer: WeChat's `{code, message}` with its HTTP status. */

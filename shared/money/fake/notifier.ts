@@ -1,8 +1,5 @@
-import { randomUUID, sign, type KeyObject } from 'node:crypto';
-import { encryptResource } from '../index.js';
-import { NOTIFY_RETRY_SCHEDULE_SECONDS, type WechatPayNotification } from '../index.js';
-import { newNonce } from '../index.js';
-import { toWechatTime } from '../index.js';
+import { type KeyObject, randomUUID, sign } from 'node:crypto';
+import { encryptResource, NOTIFY_RETRY_SCHEDULE_SECONDS, newNonce, toWechatTime, type WechatPayNotification } from '../index.js';
 
 /**
  * The fake's side of notifications: build the documented envelope around an AES-GCM resource,

@@ -1,11 +1,11 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WechatPayConfig } from '../index.js';
-import { FakeNotifier, type FakeDelivery, type FakeEventType, type FakeNotification, type SignOptions } from './notifier.js';
-import { checkMerchantSignature, Refusal } from './auth.js';
-import { digits, refundNoticeWire, refundWire, transactionWire, type FakeOrder, type FakeRefund } from './wire.js';
 import { toWechatTime } from '../index.js';
+import { checkMerchantSignature, Refusal } from './auth.js';
+import { type FakeDelivery, type FakeEventType, type FakeNotification, FakeNotifier, type SignOptions } from './notifier.js';
+import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, transactionWire } from './wire.js';
 
 /**
  * A local WeChat Pay APIv3 (JSAPI, 公钥模式) with real cryptography, for tests and `npm start`.
@@ -306,17 +306,18 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       throw new Refusal(400, 'PARAM_ERROR', '请求体不是 JSON 对象');
     };
     const p = url.pathname;
-    let m: RegExpMatchArray | null;
+    const transaction = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/);
+    const close = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/);
+    const refund = p.match(/^\/v3\/refund\/domestic\/refunds\/([^/]+)$/);
     if (method === 'POST' && p === '/v3/pay/transactions/jsapi') return createJsapi(parsed());
-    if ((m = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/)) && method === 'GET') {
+    if (transaction && method === 'GET') {
       if (url.searchParams.get('mchid') !== mchId) throw new Refusal(400, 'PARAM_ERROR', '参数错误：mchid');
-      findOrder(decodeURIComponent(m[1]!));
-      return { status: 200, body: transactionResource(decodeURIComponent(m[1]!)) };
+      findOrder(decodeURIComponent(transaction[1]!));
+      return { status: 200, body: transactionResource(decodeURIComponent(transaction[1]!)) };
     }
-    if ((m = p.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/)) && method === 'POST')
-      return closeOrder(decodeURIComponent(m[1]!), parsed());
+    if (close && method === 'POST') return closeOrder(decodeURIComponent(close[1]!), parsed());
     if (method === 'POST' && p === '/v3/refund/domestic/refunds') return createRefund(parsed());
-    if ((m = p.match(/^\/v3\/refund\/domestic\/refunds\/([^/]+)$/)) && method === 'GET') return queryRefund(decodeURIComponent(m[1]!));
+    if (refund && method === 'GET') return queryRefund(decodeURIComponent(refund[1]!));
     throw new Refusal(404, 'NOT_FOUND', 'URL不存在');
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_WECHATPAY_TIMEOUT_MS, type WechatPayConfig } from './config.js';
 import {
   NOT_FOUND_CODES,
@@ -8,7 +8,7 @@ import {
   WechatPaySignatureError,
   WechatPayUnavailableError,
 } from './errors.js';
-import { ErrorWire, PrepayWire, RefundWire, toRefund, toTransaction, TransactionWire, type Refund, type Transaction } from './resources.js';
+import { ErrorWire, PrepayWire, type Refund, RefundWire, type Transaction, TransactionWire, toRefund, toTransaction } from './resources.js';
 import { authorizationHeader } from './signing.js';
 import { toWechatTime } from './time.js';
 import { verifyWechatpaySignature, wechatpayHeaders } from './verify.js';

@@ -38,7 +38,7 @@ const pem = (kind: 'private' | 'public') =>
   z
     .string()
     .min(1)
-    .transform((v) => v.replace(/\\n/g, '\n').trim() + '\n')
+    .transform((v) => `${v.replace(/\\n/g, '\n').trim()}\n`)
     .refine(
       (v) => {
         try {

@@ -9,12 +9,18 @@ const publicKeys = new Map<string, KeyObject>();
 
 export function privateKeyOf(pem: string): KeyObject {
   let key = privateKeys.get(pem);
-  if (!key) privateKeys.set(pem, (key = createPrivateKey(pem)));
+  if (!key) {
+    key = createPrivateKey(pem);
+    privateKeys.set(pem, key);
+  }
   return key;
 }
 
 export function publicKeyOf(pem: string): KeyObject {
   let key = publicKeys.get(pem);
-  if (!key) publicKeys.set(pem, (key = createPublicKey(pem)));
+  if (!key) {
+    key = createPublicKey(pem);
+    publicKeys.set(pem, key);
+  }
   return key;
 }

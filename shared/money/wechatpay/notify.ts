@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WechatPayConfig } from './config.js';
 import { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
 import { WechatPayNotificationError, WechatPayUnsupportedEventError } from './errors.js';
-import { RefundNoticeWire, toRefundNotice, toTransaction, TransactionWire, type RefundNotice, type Transaction } from './resources.js';
+import { type RefundNotice, RefundNoticeWire, type Transaction, TransactionWire, toRefundNotice, toTransaction } from './resources.js';
 import { verifyWechatpaySignature, wechatpayHeaders } from './verify.js';
 
 export type WechatPayNotification =
