@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { campaignRole, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { entryView, type Viewer } from '../../shared/domain/index.js';
+import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { entryView } from '../../shared/domain/index.js';
 import { listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelAnEntry, changeMyEntry, joinCampaign } from '../../shared/use-cases/index.js';
@@ -132,12 +132,7 @@ export function entryRoutes(deps: AppDeps) {
       const user = c.get('user');
       // A signed-in member who is not the leader costs one GetItem: are they a helper?
       await requireVisibleCampaign(db, snapshot, user?.id);
-      const role = await campaignRole(db, snapshot.def, user?.id);
-      const viewer: Viewer = !user
-        ? { kind: 'public' }
-        : role === 'leader' || role === 'helper'
-          ? { kind: role, userId: user.id }
-          : { kind: 'user', userId: user.id };
+      const viewer = await listViewer(db, snapshot.def, user?.id);
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
     })
@@ -153,7 +148,6 @@ export function entryRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const { entry, payment } = await cancelAnEntry(deps, snapshot, entryId, user.id);
-      const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
-      return c.json({ ...entryView(entry, viewer), ...payment }, 200);
+      return c.json({ ...entryView(entry, ownerOrLeaderViewer(snapshot.def, user.id)), ...payment }, 200);
     });
 }

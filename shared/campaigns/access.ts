@@ -1,4 +1,4 @@
-import type { CampaignDefinition } from '../domain/index.js';
+import type { CampaignDefinition, Viewer } from '../domain/index.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import type { CampaignSnapshot } from './snapshot.js';
@@ -73,4 +73,16 @@ export async function requireEntryOwnerOrStaff(
   if (entry.userId !== userId && (await campaignRole(db, def, userId)) === 'user') {
     throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
   }
+}
+
+/** How the list shows to the caller: full names and phones for the leader and helpers, masked for the rest. */
+export async function listViewer(db: DbContext, def: Leadership, userId: string | null | undefined): Promise<Viewer> {
+  const role = await campaignRole(db, def, userId);
+  if (!userId) return { kind: 'public' };
+  return role === 'leader' || role === 'helper' ? { kind: role, userId } : { kind: 'user', userId };
+}
+
+/** The caller of a change or cancel sees the entry as its owner, or as the leader (no read). */
+export function ownerOrLeaderViewer(def: Leadership, userId: string): Viewer {
+  return userId === def.leaderId ? { kind: 'leader', userId } : { kind: 'user', userId };
 }
