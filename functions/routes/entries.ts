@@ -3,7 +3,7 @@ import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaig
 import { entryView } from '../../shared/domain/index.js';
 import { listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
-import { cancelAnEntry, changeMyEntry, joinCampaign } from '../../shared/use-cases/index.js';
+import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
@@ -140,14 +140,14 @@ export function entryRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const { entry, payment } = await changeMyEntry(deps, snapshot, entryId, user.id, c.req.valid('json'));
+      const { entry, payment } = await changeEntryWithMoney(deps, snapshot, entryId, user.id, c.req.valid('json'));
       return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...payment }, 200);
     })
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const { entry, payment } = await cancelAnEntry(deps, snapshot, entryId, user.id);
+      const { entry, payment } = await cancelEntryWithRefund(deps, snapshot, entryId, user.id);
       return c.json({ ...entryView(entry, ownerOrLeaderViewer(snapshot.def, user.id)), ...payment }, 200);
     });
 }

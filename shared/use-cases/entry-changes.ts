@@ -14,7 +14,7 @@ export interface ChangeOutcome {
  * prepaid entry that now costs less gets the difference back. The owner check is inside the
  * change's own read (see shared/campaigns/access.ts).
  */
-export async function changeMyEntry(
+export async function changeEntryWithMoney(
   ctx: UseCaseContext,
   snapshot: CampaignSnapshot,
   entryId: string,
@@ -28,7 +28,7 @@ export async function changeMyEntry(
 }
 
 /** DELETE an entry (its owner or the leader, checked in the cancel's own read); prepaid: refunded in full. */
-export async function cancelAnEntry(
+export async function cancelEntryWithRefund(
   ctx: UseCaseContext,
   snapshot: CampaignSnapshot,
   entryId: string,
