@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
-import { type AppDeps, paymentsContext } from './env.js';
+import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { devAuthRoutes } from './routes/auth.js';
@@ -71,8 +71,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', helperRoutes(deps));
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
-  const payments = paymentsContext(deps);
-  if (payments) app.route('/', wechatPayNotifyRoutes(payments));
+  // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
+  if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
   app.route('/', profileRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

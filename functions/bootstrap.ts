@@ -9,7 +9,7 @@ import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger } from '../shared/logger.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import type { AppDeps } from './env.js';
-import { wechatPayFromEnv } from './payments-bootstrap.js';
+import { moneyFromEnv } from './payments-bootstrap.js';
 
 /** Reads one Secrets Manager secret's string value; injectable so start-up can be tested offline. */
 export type SecretReader = (arn: string) => Promise<string>;
@@ -83,13 +83,14 @@ export async function depsFromEnv(
   const config = parseConfig(env);
   const readSecret = opts.readSecret ?? secretsManagerReader(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const [keyring, wechat, wechatPay] = await Promise.all([
+  const db = dbFromConfig(config);
+  const [keyring, wechat, money] = await Promise.all([
     authKeyring(config, readSecret),
     wechatSettings(config, readSecret),
-    wechatPayFromEnv(env, readSecret, logger),
+    moneyFromEnv(env, readSecret, db, logger),
   ]);
   return {
-    db: dbFromConfig(config),
+    db,
     tokens: {
       secret: keyring.current.secret,
       kid: keyring.current.kid,
@@ -101,7 +102,7 @@ export async function depsFromEnv(
       refreshTtlSeconds: config.AUTH_REFRESH_TTL_SECONDS,
     },
     ...(wechat ? { wechat } : {}),
-    ...(wechatPay ? { wechatPay } : {}),
+    money,
     devAuth: config.DEV_AUTH,
     logger,
     corsOrigins: config.CORS_ORIGINS

@@ -2,7 +2,7 @@ import type { TokenSettings, TokenUser, WechatSettings } from '../shared/auth/in
 import type { CampaignDb } from '../shared/campaigns/index.js';
 import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
-import type { PaymentsContext, WechatPayClient, WechatPayConfig } from '../shared/money/index.js';
+import type { Money } from '../shared/money/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
@@ -18,13 +18,8 @@ export interface AppDeps {
   readonly wechat?: WechatSettings;
   /** per-user limits on joins and logins; absent: none (tests opt in; depsFromEnv always sets them) */
   readonly rateLimits?: RateLimits;
-  /** WeChat Pay (merchant config + client); absent: only offline campaigns can be created */
-  readonly wechatPay?: { readonly config: WechatPayConfig; readonly client: WechatPayClient };
-}
-
-/** The money flows' context, when WeChat Pay is configured. */
-export function paymentsContext(deps: AppDeps): PaymentsContext | null {
-  return deps.wechatPay ? { db: deps.db, logger: deps.logger, ...deps.wechatPay } : null;
+  /** Money, built once at start-up: createMoney with WeChat Pay, disabledMoney (offline campaigns only) without */
+  readonly money: Money;
 }
 
 export type AppEnv = {

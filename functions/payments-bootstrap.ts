@@ -1,6 +1,15 @@
 import type { Logger } from '../shared/logger.js';
-import { createWechatPayClient, loadWechatPayConfig, type WechatPayConfig, wechatPayConfigFromSecret } from '../shared/money/index.js';
-import type { AppDeps } from './env.js';
+import {
+  createMoney,
+  createWechatPayClient,
+  disabledMoney,
+  loadWechatPayConfig,
+  type Money,
+  type WechatPayClient,
+  type WechatPayConfig,
+  wechatPayConfigFromSecret,
+} from '../shared/money/index.js';
+import type { DbContext } from '../shared/table/index.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,7 +24,7 @@ export async function wechatPayFromEnv(
   env: Env,
   readSecret: (arn: string) => Promise<string>,
   logger: Logger,
-): Promise<AppDeps['wechatPay']> {
+): Promise<{ config: WechatPayConfig; client: WechatPayClient } | undefined> {
   const arn = env.WECHATPAY_SECRET_ARN?.trim();
   let config: WechatPayConfig | null;
   if (arn) {
@@ -34,6 +43,12 @@ export async function wechatPayFromEnv(
   // Only method, path, status and WeChat's code are logged: never headers, bodies or keys.
   const client = createWechatPayClient(config, (fields) => logger.warn('wechat pay call failed', fields));
   return { config, client };
+}
+
+/** The server's Money from the environment: the only place that decides whether WeChat Pay is on. */
+export async function moneyFromEnv(env: Env, readSecret: (arn: string) => Promise<string>, db: DbContext, logger: Logger): Promise<Money> {
+  const wechatPay = await wechatPayFromEnv(env, readSecret, logger);
+  return wechatPay ? createMoney(db, logger, wechatPay) : disabledMoney;
 }
 
 function isPlaceholder(secret: string): boolean {

@@ -8,7 +8,6 @@ import type { WechatPayConfig } from '../../shared/money/index.js';
 import { ensureTable } from '../../shared/table/index.js';
 import { createApp } from '../app.js';
 import { depsFromEnv } from '../bootstrap.js';
-import { paymentsContext } from '../env.js';
 
 /**
  * `npm start`: DynamoDB Local (data in .data/dynamodb, or in memory with --in-memory or
@@ -90,7 +89,7 @@ async function main() {
     }
   });
   const sweep = setInterval(() => {
-    settleDueCampaigns(deps.db, deps.logger, 100, paymentsContext(deps) ?? undefined).catch((err) => console.error('sweep failed', err));
+    settleDueCampaigns(deps.db, deps.logger, 100, deps.money).catch((err) => console.error('sweep failed', err));
   }, 30_000);
 
   const shutdown = async (signal: string) => {

@@ -1,17 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  campaignRole,
   closeCampaign,
   createCampaign,
   editCampaign,
   findCampaignIdByShareCode,
   publishCampaign,
   requireCampaign,
+  requireLeader,
+  requireLeaderOrHelper,
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView } from '../../shared/domain/index.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import type { AppDeps } from '../env.js';
@@ -125,11 +126,8 @@ export function campaignRoutes(deps: AppDeps) {
       const fields: Array<{ path: string; message: string }> = [];
       if (closesAt.getTime() <= now.getTime()) fields.push({ path: 'body.closesAt', message: 'must be in the future' });
       if (closesAt.getTime() <= opensAt.getTime()) fields.push({ path: 'body.closesAt', message: 'must be after opensAt' });
-      if (body.paymentMode === 'wechatpay' && !deps.wechatPay)
-        fields.push({
-          path: 'body.paymentMode',
-          message: 'WeChat Pay is not configured on this server: only offline campaigns can be created',
-        });
+      const refused = deps.money.refusesPaymentMode(body.paymentMode);
+      if (refused) fields.push({ path: 'body.paymentMode', message: refused });
       if (fields.length > 0) throw new ValidationError('Invalid campaign times', { fields });
       const draft: Omit<CampaignDefinition, 'shareCode'> = {
         id: newId('c', now),
@@ -177,7 +175,7 @@ export function campaignRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
       await requireVisibleCampaign(db, before, user.id);
-      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can edit the campaign');
+      requireLeader(before.def, user.id, 'edit the campaign');
       const body = c.req.valid('json');
       const after = await editCampaign(db, id, {
         ...(body.title !== undefined ? { title: body.title } : {}),
@@ -207,7 +205,7 @@ export function campaignRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
       await requireVisibleCampaign(db, before, user.id);
-      if (before.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can publish the campaign');
+      requireLeader(before.def, user.id, 'publish the campaign');
       await publishCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
@@ -216,8 +214,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      if ((await campaignRole(db, before.def, user.id)) === 'user')
-        throw new ForbiddenError('Only the leader or a helper can close the campaign');
+      await requireLeaderOrHelper(db, before.def, user.id, 'close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);

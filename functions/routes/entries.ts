@@ -1,17 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { campaignForJoin, campaignRole, freshCampaign, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { entryView, type Viewer } from '../../shared/domain/index.js';
-import { cancelEntry, changeEntry, join, listEntries } from '../../shared/entries/index.js';
-import { consumeRate } from '../../shared/limits/index.js';
-import { holdEnd } from '../../shared/money/index.js';
+import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { entryView } from '../../shared/domain/index.js';
+import { listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
+import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
 import { EntryWithPayment } from '../schemas/payment.js';
 import { newRouter } from '../validation.js';
-import { entryMoney } from './entry-money.js';
 
 const joinRoute = createRoute({
   method: 'post',
@@ -110,44 +108,22 @@ const cancelRoute = createRoute({
 
 export function entryRoutes(deps: AppDeps) {
   const { db } = deps;
-  const money = entryMoney(deps);
 
   return newRouter()
     .openapi(joinRoute, async (c) => {
       const user = requireUser(c);
-      const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const key = c.req.valid('header')['idempotency-key'];
-      // One extra write per join, before any other work: per-user limit across all instances.
-      await consumeRate(db, deps.rateLimits, 'join', user.id);
-      let { snapshot, cached } = await campaignForJoin(db, id);
-      // Drafts are invisible to members: 404, as if the id named nothing. The cache may not say so
-      // on its own word (the draft may just have been published): read fresh first.
-      if (snapshot.state.status === 'draft') {
-        if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
-        if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
-      }
-      const payments = await money.paymentsForJoin(snapshot.def, body.items, user.id);
-      const result = await join(
-        db,
-        snapshot,
-        {
-          userId: user.id,
-          nickname: user.nickname,
-          items: body.items,
-          note: body.note ?? null,
-          pickupPointId: body.pickupPointId ?? null,
-          phone: body.phone ?? null,
-          ...(key !== undefined ? { idempotencyKey: key } : {}),
-          ...(payments ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
-        },
-        cached ? () => freshCampaign(db, id) : undefined,
-      );
+      const result = await joinCampaign(deps, {
+        campaignId: c.req.valid('param').id,
+        user,
+        items: body.items,
+        note: body.note ?? null,
+        pickupPointId: body.pickupPointId ?? null,
+        phone: body.phone ?? null,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+      });
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
-      const payment =
-        payments && result.entry.status === 'pending_payment' ? await money.joinPayment(payments, snapshot.def, result.entry) : {};
-      return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...payment }, 201);
+      return c.json({ ...entryView(result.entry, { kind: 'user', userId: user.id }), ...result.payment }, 201);
     })
     .openapi(listRoute, async (c) => {
       const { id } = c.req.valid('param');
@@ -156,12 +132,7 @@ export function entryRoutes(deps: AppDeps) {
       const user = c.get('user');
       // A signed-in member who is not the leader costs one GetItem: are they a helper?
       await requireVisibleCampaign(db, snapshot, user?.id);
-      const role = await campaignRole(db, snapshot.def, user?.id);
-      const viewer: Viewer = !user
-        ? { kind: 'public' }
-        : role === 'leader' || role === 'helper'
-          ? { kind: role, userId: user.id }
-          : { kind: 'user', userId: user.id };
+      const viewer = await listViewer(db, snapshot.def, user?.id);
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
     })
@@ -169,20 +140,14 @@ export function entryRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const body = c.req.valid('json');
-      const raised = await money.raiseWithTopUp(snapshot, entryId, user.id, body);
-      if (raised) return c.json({ ...entryView(raised.entry, { kind: 'user', userId: user.id }), ...raised.payment }, 200);
-      const entry = await changeEntry(db, snapshot, entryId, user.id, body);
-      const refund = await money.refundIfPrepaid(snapshot.def, entry);
-      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...refund }, 200);
+      const { entry, payment } = await changeEntryWithMoney(deps, snapshot, entryId, user.id, c.req.valid('json'));
+      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...payment }, 200);
     })
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const entry = await cancelEntry(db, snapshot, entryId, user.id);
-      const refund = await money.refundIfPrepaid(snapshot.def, entry);
-      const viewer: Viewer = user.id === snapshot.def.leaderId ? { kind: 'leader', userId: user.id } : { kind: 'user', userId: user.id };
-      return c.json({ ...entryView(entry, viewer), ...refund }, 200);
+      const { entry, payment } = await cancelEntryWithRefund(deps, snapshot, entryId, user.id);
+      return c.json({ ...entryView(entry, ownerOrLeaderViewer(snapshot.def, user.id)), ...payment }, 200);
     });
 }

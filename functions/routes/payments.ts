@@ -1,28 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { type CampaignSnapshot, campaignRole, requireCampaign } from '../../shared/campaigns/index.js';
-import { acceptsEntries, paymentLine, paymentsCsv } from '../../shared/domain/index.js';
-import { requireEntry } from '../../shared/entries/index.js';
-import { ForbiddenError, InvalidStateError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../shared/errors.js';
-import { consumeRate } from '../../shared/limits/index.js';
-import type { PaymentsContext } from '../../shared/money/index.js';
 import {
-  entryOrders,
-  getPayment,
-  getRefund,
-  joinPayment,
-  listLedger,
-  listRefunds,
-  markOfflinePayment,
-  paymentReport,
-  pendingTopUp,
-  type RefundRecord,
-  retryRefund,
-  syncOrder,
-} from '../../shared/money/index.js';
-import { getOpenid } from '../../shared/people/index.js';
-import { isLookupableId, toEntry } from '../../shared/table/index.js';
-import { type AppDeps, paymentsContext } from '../env.js';
+  type CampaignSnapshot,
+  requireCampaign,
+  requireEntryOwner,
+  requireEntryOwnerOrStaff,
+  requireRole,
+} from '../../shared/campaigns/index.js';
+import { paymentLine, paymentsCsv } from '../../shared/domain/index.js';
+import { requireEntry } from '../../shared/entries/index.js';
+import { ValidationError } from '../../shared/errors.js';
+import { getPayment, listLedger, listRefunds, markOfflinePayment, paymentReport, type RefundRecord } from '../../shared/money/index.js';
+import { toEntry } from '../../shared/table/index.js';
+import { orderToPay, syncEntryPayment } from '../../shared/use-cases/index.js';
+import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryParams } from '../schemas/entry.js';
@@ -35,7 +26,6 @@ import {
   RefundSchema,
 } from '../schemas/payment.js';
 import { newRouter } from '../validation.js';
-import { requireRole } from './staff.js';
 
 const viewRoute = createRoute({
   method: 'get',
@@ -222,20 +212,11 @@ const seqCursor = {
 
 export function paymentRoutes(deps: AppDeps) {
   const { db } = deps;
-  const payCtx = paymentsContext(deps);
-  const prepaid = (snapshot: CampaignSnapshot): PaymentsContext => {
-    if (snapshot.def.paymentMode !== 'wechatpay')
-      throw new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: snapshot.def.paymentMode });
-    if (!payCtx) throw new ServiceUnavailableError('WeChat Pay is not configured on this server');
-    return payCtx;
-  };
   /** An entry's payment is for its member, the leader and helpers. */
   const entryForMemberOrStaff = async (id: string, entryId: string, user: TokenUser, verb: string) => {
     const snapshot = await requireCampaign(db, id);
     const record = await requireEntry(db, id, entryId);
-    if (record.userId !== user.id && (await campaignRole(db, snapshot.def, user.id)) === 'user') {
-      throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
-    }
+    await requireEntryOwnerOrStaff(db, snapshot.def, record, user.id, verb);
     return { snapshot, record };
   };
   const staff = async (id: string, user: TokenUser, action: string): Promise<CampaignSnapshot> => {
@@ -297,27 +278,14 @@ export function paymentRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       const record = await requireEntry(db, id, entryId);
-      if (record.userId !== user.id) throw new ForbiddenError('Only the member who joined pays for the entry');
-      const ctx = prepaid(snapshot);
-      await consumeRate(db, deps.rateLimits, 'payment', user.id);
-      const entry = toEntry(record);
-      const openid = await getOpenid(db, user.id);
-      const view =
-        entry.status === 'pending_payment'
-          ? await joinPayment(ctx, snapshot.def, entry, openid)
-          : entry.status === 'active' && acceptsEntries(snapshot.def, snapshot.state, db.clock.now())
-            ? await pendingTopUp(ctx, snapshot.def, entry, openid)
-            : null;
-      if (view?.state !== 'created') throw new InvalidStateError('Nothing to pay for this entry', { status: entry.status });
-      return c.json(view, 200);
+      requireEntryOwner(record, user.id, 'Only the member who joined pays for the entry');
+      return c.json(await orderToPay(deps, snapshot, toEntry(record), user.id), 200);
     })
     .openapi(syncRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const { snapshot } = await entryForMemberOrStaff(id, entryId, user, 'check');
-      const ctx = prepaid(snapshot);
-      await consumeRate(db, deps.rateLimits, 'payment', user.id);
-      for (const order of await entryOrders(ctx, id, entryId)) if (order.state === 'created') await syncOrder(ctx, order.outTradeNo);
+      await syncEntryPayment(deps, snapshot, entryId, user.id);
       const after = await requireEntry(db, id, entryId);
       return c.json(paymentLine(snapshot.def, toEntry(after), snapshot.settlement, (await getPayment(db, id, entryId)) ?? undefined), 200);
     })
@@ -331,14 +299,8 @@ export function paymentRoutes(deps: AppDeps) {
       const { id, outRefundNo } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       await requireRole(db, snapshot, user, ['leader'], 'retry refunds');
-      const ctx = prepaid(snapshot);
-      const refund = isLookupableId(outRefundNo) ? await getRefund(db, id, outRefundNo) : null;
-      if (!refund) throw new NotFoundError(`No refund ${outRefundNo} in campaign ${id}`);
-      if (refund.state !== 'failed')
-        throw new InvalidStateError('Only a refund that failed for good can be retried; the others are retried automatically', {
-          state: refund.state,
-        });
-      return c.json(refundView(await retryRefund(ctx, refund)), 200);
+      deps.money.requirePrepaid(snapshot.def);
+      return c.json(refundView(await deps.money.retryFailedRefund(id, outRefundNo)), 200);
     })
     .openapi(ledgerRoute, async (c) => {
       const { id } = c.req.valid('param');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign } from '../../shared/campaigns/index.js';
+import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
 import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/entries/index.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
 import type { AppDeps } from '../env.js';
@@ -8,7 +8,6 @@ import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { EntryParams } from '../schemas/entry.js';
 import { newRouter } from '../validation.js';
-import { requireRole } from './staff.js';
 
 const PickupMarkSchema = z
   .object({

@@ -1,16 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign } from '../../shared/campaigns/index.js';
+import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
 import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { afterSettlement, allPayments } from '../../shared/money/index.js';
+import { allPayments } from '../../shared/money/index.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
-import { type AppDeps, paymentsContext } from '../env.js';
+import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { SettlementSchema } from '../schemas/settlement.js';
 import { newRouter } from '../validation.js';
-import { requireRole } from './staff.js';
 
 const SettlementPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(1000).openapi({
@@ -83,7 +82,6 @@ const csvRoute = createRoute({
 
 export function settlementRoutes(deps: AppDeps) {
   const { db } = deps;
-  const payments = paymentsContext(deps);
   // Reading the settlement (and its CSV, what is handed out where) is for the leader and helpers.
   const settled = async (id: string, user: TokenUser) => {
     const snapshot = await requireCampaign(db, id);
@@ -100,7 +98,7 @@ export function settlementRoutes(deps: AppDeps) {
       const summary = await settleCampaign(db, id, snapshot);
       // Settled just now, prepaid: 退差价 / full refunds of a failed group (the sweep finishes what this
       // cannot). A repeated settle leaves that to the sweep instead of walking the list again.
-      if (payments && !snapshot.settlement) await afterSettlement(payments, snapshot.def, summary);
+      if (!snapshot.settlement) await deps.money.afterSettlement(snapshot.def, summary);
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })

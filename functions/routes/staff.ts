@@ -1,17 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TokenUser } from '../../shared/auth/index.js';
-import {
-  addHelper,
-  type CampaignRole,
-  type CampaignSnapshot,
-  campaignRole,
-  listHelpers,
-  removeHelper,
-  requireCampaign,
-} from '../../shared/campaigns/index.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { addHelper, listHelpers, removeHelper, requireCampaign, requireLeader, requireRole } from '../../shared/campaigns/index.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { getUser } from '../../shared/people/index.js';
-import type { DbContext } from '../../shared/table/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
@@ -86,19 +76,6 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(HelperList, 'The helpers, oldest first'), 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
-/** The caller's role in the campaign, or 403 unless it is one of `allowed`. */
-export async function requireRole(
-  db: DbContext,
-  snapshot: CampaignSnapshot,
-  user: TokenUser,
-  allowed: readonly CampaignRole[],
-  action: string,
-): Promise<CampaignRole> {
-  const role = await campaignRole(db, snapshot.def, user.id);
-  if (!allowed.includes(role)) throw new ForbiddenError(`Only ${allowed.join(' or ')} can ${action}`, { role });
-  return role;
-}
-
 export function helperRoutes(deps: AppDeps) {
   const { db } = deps;
   return newRouter()
@@ -107,7 +84,7 @@ export function helperRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const { userId } = c.req.valid('json');
       const snapshot = await requireCampaign(db, id);
-      if (snapshot.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can manage helpers');
+      requireLeader(snapshot.def, user.id, 'manage helpers');
       if (userId === snapshot.def.leaderId)
         throw new ValidationError('The leader cannot be a helper', { fields: [{ path: 'body.userId', message: 'is the leader' }] });
       const helperUser = await getUser(db, userId);
@@ -120,7 +97,7 @@ export function helperRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, userId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      if (snapshot.def.leaderId !== user.id) throw new ForbiddenError('Only the leader can manage helpers');
+      requireLeader(snapshot.def, user.id, 'manage helpers');
       await removeHelper(db, id, userId);
       deps.logger.info('helper removed', { requestId: c.get('requestId'), campaignId: id, helperId: userId });
       return c.body(null, 204);

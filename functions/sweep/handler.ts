@@ -1,9 +1,9 @@
 import { parseConfig } from '../../shared/config.js';
 import { settleDueCampaigns } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import type { PaymentsContext } from '../../shared/money/index.js';
+import type { Money } from '../../shared/money/index.js';
 import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
-import { wechatPayFromEnv } from '../payments-bootstrap.js';
+import { moneyFromEnv } from '../payments-bootstrap.js';
 
 /**
  * Scheduled every minute: settles campaigns past closesAt and, when WeChat Pay is configured, runs
@@ -12,17 +12,14 @@ import { wechatPayFromEnv } from '../payments-bootstrap.js';
 const config = parseConfig();
 const db = dbFromConfig(config);
 const logger = createLogger(config.LOG_LEVEL);
-let payments: Promise<PaymentsContext | undefined> | undefined;
+let money: Promise<Money> | undefined;
 
 export const handler = async () => {
-  payments ??= wechatPayFromEnv(process.env, secretsManagerReader(config), logger).then(
-    (pay) => (pay ? { db, logger, ...pay } : undefined),
-    (err) => {
-      payments = undefined; // read the secret again next minute instead of failing forever
-      throw err;
-    },
-  );
-  const report = await settleDueCampaigns(db, logger, 100, await payments);
+  money ??= moneyFromEnv(process.env, secretsManagerReader(config), db, logger).catch((err) => {
+    money = undefined; // read the secret again next minute instead of failing forever
+    throw err;
+  });
+  const report = await settleDueCampaigns(db, logger, 100, await money);
   const failures = report.failed.length + (report.payments?.failures ?? 0);
   if (failures > 0) throw new Error(`Sweep had ${failures} failure(s) (see the log)`);
   return report;

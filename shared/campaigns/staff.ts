@@ -1,9 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CampaignDefinition } from '../domain/index.js';
-import { NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import { batchGetAll, conditionFailure, isLookupableId, keys, queryCampaignPrefix } from '../table/index.js';
-import type { CampaignSnapshot } from './snapshot.js';
 
 /**
  * Helpers (团长助手) of a campaign: items `CAMPAIGN#<id>` / `HELPER#<userId>` in the campaign's
@@ -20,20 +17,6 @@ export interface HelperRecord {
 export interface Helper extends HelperRecord {
   /** the helper's current profile nickname ('' when the user erased their data) */
   nickname: string;
-}
-
-/** Who the caller is for one campaign: decides what they may see and do (README "Roles and data handling"). */
-export type CampaignRole = 'leader' | 'helper' | 'user' | 'anonymous';
-
-/** Leader by the definition (no read); helper by one GetItem of the helper item; else a plain user. */
-export async function campaignRole(
-  db: DbContext,
-  def: Pick<CampaignDefinition, 'id' | 'leaderId'>,
-  userId: string | null | undefined,
-): Promise<CampaignRole> {
-  if (!userId) return 'anonymous';
-  if (def.leaderId === userId) return 'leader';
-  return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
 }
 
 export async function isHelper(db: DbContext, campaignId: string, userId: string): Promise<boolean> {
@@ -100,14 +83,4 @@ async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, 
   );
   for (const item of items) if (typeof item.nickname === 'string') names.set(String(item.id), item.nickname);
   return names;
-}
-
-/**
- * A draft exists only for its leader and helpers: everyone else gets the same 404 as for a
- * campaign that does not exist, so drafts cannot be found by guessing ids or share codes.
- */
-export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<void> {
-  if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
-  const role = await campaignRole(db, snapshot.def, userId);
-  if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
 }

@@ -60,23 +60,23 @@ export function baseAmount(def: Pick<CampaignDefinition, 'items'>, lines: readon
 }
 
 /** Net money the member has with the leader: paid minus refunded. */
-export const netPaid = (t: MoneyTotals) => t.paid - t.refunded;
+export const paidMinusRefunded = (t: MoneyTotals) => t.paid - t.refunded;
 
 /** Positive: the member still owes this (补款). Negative: the member is owed this back (退款). */
-export const balanceOf = (due: number, t: MoneyTotals) => due - netPaid(t);
+export const balanceOf = (due: number, t: MoneyTotals) => due - paidMinusRefunded(t);
 
 /**
  * The refund an entry is owed: everything above what it finally costs. A failed group's entries
  * and cancelled entries finally cost 0, so they get everything back.
  */
 export function refundOwed(finalAmount: number, t: MoneyTotals): number {
-  return Math.max(0, netPaid(t) - finalAmount);
+  return Math.max(0, paidMinusRefunded(t) - finalAmount);
 }
 
 export type PaymentState = 'unpaid' | 'partial' | 'paid' | 'overpaid';
 
 export function paymentState(due: number, t: MoneyTotals): PaymentState {
-  const net = netPaid(t);
+  const net = paidMinusRefunded(t);
   if (net <= 0 && due > 0) return 'unpaid';
   if (net < due) return 'partial';
   return net === due ? 'paid' : 'overpaid';

@@ -1,7 +1,6 @@
 import { listDueCampaignIds } from '../campaigns/index.js';
 import type { Logger } from '../logger.js';
-import type { PaymentsContext } from '../money/index.js';
-import { type PaymentSweepReport, sweepPayments } from '../money/index.js';
+import type { Money, PaymentSweepReport } from '../money/index.js';
 import { settleCampaign } from '../settlement/index.js';
 import type { DbContext } from '../table/index.js';
 
@@ -17,10 +16,12 @@ export interface SweepReport {
  * and every 30 s under `npm start`. Settling is idempotent, so an overlapping or repeated sweep
  * is harmless; one campaign's failure does not stop the others.
  */
-export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 100, payments?: PaymentsContext): Promise<SweepReport> {
+export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 100, money?: Money): Promise<SweepReport> {
   const report: SweepReport = { settled: [], failed: [] };
   // Payments first: holds ending at the deadline are settled (paid or expired) before the campaign is.
-  if (payments) report.payments = await sweepPayments(payments, limit, 'holds');
+  // Money without WeChat Pay sweeps nothing and reports nothing.
+  const holds = await money?.sweep(limit, 'holds');
+  if (holds) report.payments = holds;
   const due = await listDueCampaignIds(db, db.clock.now().toISOString(), limit);
   for (const campaignId of due) {
     try {
@@ -38,6 +39,7 @@ export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 
       logger.error('sweep could not settle campaign', { campaignId, err });
     }
   }
-  if (payments) report.payments = await sweepPayments(payments, limit, 'refunds', report.payments);
+  const refunds = await money?.sweep(limit, 'refunds', report.payments);
+  if (refunds) report.payments = refunds;
   return report;
 }

@@ -32,7 +32,8 @@ export async function joinPayment(
 /** What an entry has paid and not had back, nor has on its way back. */
 const kept = (money: PaymentRecord | null) => (money?.paid ?? 0) - (money?.refunded ?? 0) - (money?.refunding ?? 0);
 
-export async function netPaid(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<number> {
+/** What an entry has paid, less what was refunded and what is on its way back (the money the leader keeps). */
+export async function paidMinusRefundedOrRefunding(ctx: PaymentsContext, campaignId: string, entryId: string): Promise<number> {
   return kept(await getPayment(ctx.db, campaignId, entryId));
 }
 

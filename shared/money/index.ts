@@ -1,12 +1,13 @@
 /**
- * Money: who paid what. The immutable ledger and per-entry totals, WeChat Pay orders (prepay),
- * incoming payments and notifications, refunds, offline marks, reports, and the money sweep; the
- * WeChat Pay APIv3 client lives in wechatpay/, its fake server in fake/.
+ * Money: who paid what, behind one front door (money.ts: Money, WeChat Pay on or off). The ledger, orders, incoming payments,
+ * refunds, the prepaid side of joins and changes (entry-payments.ts), offline marks, reports, the money sweep; wechatpay/, fake/.
  */
 export * from './context.js';
 export * from './entry-money.js';
+export * from './entry-payments.js';
 export * from './incoming.js';
 export * from './ledger.js';
+export * from './money.js';
 export * from './offline-marks.js';
 export * from './orders.js';
 export * from './prepay.js';

@@ -41,6 +41,7 @@ import { newJoinToken } from '../../shared/ids.js';
 import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
 import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { createLogger } from '../../shared/logger.js';
+import { disabledMoney } from '../../shared/money/money.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds } from '../../shared/table/keys.js';
@@ -208,6 +209,7 @@ async function main() {
     devAuth: false,
     logger: createLogger('silent'),
     rateLimits: { ...DEFAULT_RATE_LIMITS, local: new LocalRateCounts() },
+    money: disabledMoney,
   });
   const port = await freePort();
   const server = serve({ fetch: app.fetch, port });

@@ -18,6 +18,7 @@ import { systemClock } from '../../shared/clock.js';
 import { putEntry } from '../../shared/entries/commands.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { createLogger } from '../../shared/logger.js';
+import { disabledMoney } from '../../shared/money/money.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds, keys, SORT } from '../../shared/table/keys.js';
@@ -54,6 +55,7 @@ async function main() {
     tokens,
     devAuth: false,
     logger: createLogger('silent'),
+    money: disabledMoney,
   });
   const leader = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
   const auth = { authorization: `Bearer ${leader}` };

@@ -9,6 +9,9 @@ import { CampaignCache } from '../../shared/campaigns/cache.js';
 import { ManualClock } from '../../shared/clock.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
+import { createMoney, disabledMoney } from '../../shared/money/money.js';
+import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
+import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import type { FaultInjector } from './faults.js';
@@ -36,7 +39,7 @@ export async function harness(
     faults?: FaultInjector;
     rateLimits?: RateLimits;
     wechat?: WechatSettings;
-    wechatPay?: AppDeps['wechatPay'];
+    wechatPay?: { config: WechatPayConfig; client: WechatPayClient };
   } = {},
 ) {
   const endpoint = inject('dynamoEndpoint');
@@ -50,14 +53,15 @@ export async function harness(
   // The join-path cache is on, as in production, so every route test also covers it.
   const db: CampaignDb = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
+  const logger = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
   const deps: AppDeps = {
     db,
     tokens: TEST_TOKENS,
     devAuth: opts.devAuth ?? true,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
+    logger,
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.wechat ? { wechat: opts.wechat } : {}),
-    ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}),
+    money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
   };
   const app = createApp(deps);
 

@@ -2,7 +2,6 @@ import { verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { expect } from 'vitest';
-import { paymentsContext } from '../../functions/env.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
 import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
@@ -41,11 +40,10 @@ export async function payHarness(
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
   });
-  const ctx = paymentsContext(h.deps)!;
   return {
     ...h,
     fake,
-    sweep: () => settleDueCampaigns(h!.db, createLogger('silent'), 100, ctx),
+    sweep: () => settleDueCampaigns(h!.db, createLogger('silent'), 100, h!.deps.money),
     async close() {
       await fake.close();
       await new Promise((resolve) => server.close(resolve));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsContext } from '../../functions/env.js';
 import { requireCampaign } from '../../shared/campaigns/campaigns.js';
 import { expireHeldEntry } from '../../shared/entries/holds.js';
 import { requireEntry } from '../../shared/entries/lookup.js';
@@ -285,7 +284,7 @@ describe('refunds', () => {
     h.clock.set('2026-12-04T00:00:00.000Z');
     const summary = await settleCampaign(h.db, c.id);
     const { def } = await requireCampaign(h.db, c.id);
-    await afterSettlement(paymentsContext(h.deps)!, def, summary, -1); // no time at all for refunds
+    await afterSettlement(h.deps.money.wechatPay!, def, summary, -1); // no time at all for refunds
     expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toEqual([]);
     const report = await h.sweep();
     expect(report.payments?.refundPlansDone).toBe(1);

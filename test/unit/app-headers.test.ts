@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { systemClock } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
+import { disabledMoney } from '../../shared/money/money.js';
 import type { DbContext } from '../../shared/table/context.js';
 
 /**
@@ -48,7 +49,14 @@ describe.each([
   { label: 'any origin', origins: undefined },
   { label: 'configured origins', origins: ['https://a.example', 'https://b.example'] },
 ])('CORS headers with $label are the ones hono cors sets', ({ origins }) => {
-  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent'), ...(origins ? { corsOrigins: origins } : {}) });
+  const app = createApp({
+    db,
+    tokens,
+    devAuth: false,
+    logger: createLogger('silent'),
+    money: disabledMoney,
+    ...(origins ? { corsOrigins: origins } : {}),
+  });
   const ref = reference(origins);
   describe.each(['https://a.example', 'https://evil.example', undefined])('Origin %s', (origin) => {
     it.each(requests)('$name', async ({ path, init }) => {
@@ -73,7 +81,7 @@ describe.each([
 });
 
 describe('body limit', () => {
-  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent') });
+  const app = createApp({ db, tokens, devAuth: false, logger: createLogger('silent'), money: disabledMoney });
   it('a declared length over 64 KiB is 413 before anything reads the body', async () => {
     const res = await app.request('/campaigns', {
       method: 'POST',

@@ -1,0 +1,88 @@
+import type { CampaignDefinition, Viewer } from '../domain/index.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { DbContext } from '../table/index.js';
+import type { CampaignSnapshot } from './snapshot.js';
+import { isHelper } from './staff.js';
+
+/**
+ * Who may do what (README "Roles and data handling"), in one file: routes call these before the
+ * use case, so a refused caller costs no work. Two owner checks stay where the entry is read and
+ * written in one step (under concurrency, a separate check would add a read and a race):
+ * changeEntry ('Only the entry owner can change it') and cancelEntry ('Only the entry owner or the
+ * leader can cancel it') in shared/entries, and the same change check in money's raiseWithTopUp.
+ */
+
+/** Who the caller is for one campaign: decides what they may see and do. */
+export type CampaignRole = 'leader' | 'helper' | 'user' | 'anonymous';
+
+type Leadership = Pick<CampaignDefinition, 'id' | 'leaderId'>;
+
+/** Leader by the definition (no read); helper by one GetItem of the helper item; else a plain user. */
+export async function campaignRole(db: DbContext, def: Leadership, userId: string | null | undefined): Promise<CampaignRole> {
+  if (!userId) return 'anonymous';
+  if (def.leaderId === userId) return 'leader';
+  return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
+}
+
+/** The caller's role in the campaign, or 403 unless it is one of `allowed`. */
+export async function requireRole(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  user: { readonly id: string },
+  allowed: readonly CampaignRole[],
+  action: string,
+): Promise<CampaignRole> {
+  const role = await campaignRole(db, snapshot.def, user.id);
+  if (!allowed.includes(role)) throw new ForbiddenError(`Only ${allowed.join(' or ')} can ${action}`, { role });
+  return role;
+}
+
+/** Leader-only actions (edit, publish, manage helpers): decided by the definition, no read. */
+export function requireLeader(def: Leadership, userId: string, action: string): void {
+  if (def.leaderId !== userId) throw new ForbiddenError(`Only the leader can ${action}`);
+}
+
+/** The leader or a helper (a signed-in caller): e.g. closing the campaign early. */
+export async function requireLeaderOrHelper(db: DbContext, def: Leadership, userId: string, action: string): Promise<void> {
+  if ((await campaignRole(db, def, userId)) === 'user') throw new ForbiddenError(`Only the leader or a helper can ${action}`);
+}
+
+/**
+ * A draft exists only for its leader and helpers: everyone else gets the same 404 as for a
+ * campaign that does not exist, so drafts cannot be found by guessing ids or share codes.
+ */
+export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<void> {
+  if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
+  const role = await campaignRole(db, snapshot.def, userId);
+  if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
+}
+
+/** Only the member whose entry it is (e.g. paying for it). */
+export function requireEntryOwner(entry: { readonly userId: string }, userId: string, message: string): void {
+  if (entry.userId !== userId) throw new ForbiddenError(message);
+}
+
+/** An entry's payment is for its member, the leader and helpers; the member costs no read. */
+export async function requireEntryOwnerOrStaff(
+  db: DbContext,
+  def: Leadership,
+  entry: { readonly userId: string },
+  userId: string,
+  verb: string,
+): Promise<void> {
+  if (entry.userId !== userId && (await campaignRole(db, def, userId)) === 'user') {
+    throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
+  }
+}
+
+/** How the list shows to the caller: full names and phones for the leader and helpers, masked for the rest. */
+export async function listViewer(db: DbContext, def: Leadership, userId: string | null | undefined): Promise<Viewer> {
+  const role = await campaignRole(db, def, userId);
+  if (!userId) return { kind: 'public' };
+  return role === 'leader' || role === 'helper' ? { kind: role, userId } : { kind: 'user', userId };
+}
+
+/** The caller of a change or cancel sees the entry as its owner, or as the leader (no read). */
+export function ownerOrLeaderViewer(def: Leadership, userId: string): Viewer {
+  return userId === def.leaderId ? { kind: 'leader', userId } : { kind: 'user', userId };
+}

@@ -1,0 +1,8 @@
+/**
+ * Use cases: one call per request that spans aggregates (join with its prepaid order, change and
+ * cancel with their refunds, paying for an entry). Here, not in entries or money, so neither imports the other's flows.
+ */
+export * from './context.js';
+export * from './entry-changes.js';
+export * from './entry-payment.js';
+export * from './join-campaign.js';
