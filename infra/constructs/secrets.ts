@@ -89,7 +89,7 @@ export interface WechatPaySecretProps {
 /**
  * The WeChat Pay v3 merchant's keys, one JSON secret:
  * `{mchId, appId, mchSerialNo, mchPrivateKeyPem, apiV3Key, platformPublicKeyPem, platformSerial}`
- * (shared/payments/wechatpay/config.ts). CDK cannot know them, so the stack creates it as
+ * (shared/money/wechatpay/config.ts). CDK cannot know them, so the stack creates it as
  * `{"placeholder": true, "nonce": <random>}`: the functions see the placeholder, log a warning and run
  * with payments off (offline campaigns only) until the operator puts the merchant's JSON in with
  * `aws secretsmanager put-secret-value --secret-id <WechatPaySecretArn> --secret-string file://merchant.json`.

@@ -27,7 +27,7 @@ export interface DataTableProps {
 }
 
 /**
- * The single table, built from `shared/db/table-schema.ts` (the one definition of keys and
+ * The single table, built from `shared/table/schema.ts` (the one definition of keys and
  * indexes): on-demand, point-in-time recovery, TTL, encrypted with the AWS managed KMS key.
  *
  * `Table` (AWS::DynamoDB::Table) rather than `TableV2` (AWS::DynamoDB::GlobalTable): its properties

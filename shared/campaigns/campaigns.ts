@@ -4,7 +4,6 @@ import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
 import type { DbContext } from '../table/index.js';
 import {
-  backoff,
   cancelledTransaction,
   conditionFailure,
   decodeCursor,
@@ -20,10 +19,10 @@ import {
   newStateRecord,
   SORT,
   type StateRecord,
-  sleep,
   stripKeys,
   toDefinition,
   toState,
+  withRetry,
 } from '../table/index.js';
 import type { CampaignDb } from './cache.js';
 import type { CampaignSnapshot } from './snapshot.js';
@@ -38,9 +37,9 @@ export async function createCampaign(
   draft: Omit<CampaignDefinition, 'shareCode'>,
   opts: { draft?: boolean } = {},
 ): Promise<CampaignDefinition> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
-    try {
+  return withRetry(
+    async () => {
+      const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -69,17 +68,14 @@ export async function createCampaign(
         }),
       );
       return def;
-    } catch (err) {
-      const cancelled = cancelledTransaction(err);
-      if (cancelled?.reasons[0]?.code === 'ConditionalCheckFailed') continue; // share code taken
-      if (isTransientConflict(err)) {
-        await sleep(backoff(attempt));
-        continue;
-      }
-      throw err;
-    }
-  }
-  throw new ConflictError('Could not create the campaign (share code collisions or conflicts); retry');
+    },
+    {
+      retries: 7,
+      // A share code already taken (a new one is drawn) or a concurrent transaction: try again.
+      retryOn: (err) => isTransientConflict(err) || cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed',
+      onExhausted: () => new ConflictError('Could not create the campaign (share code collisions or conflicts); retry'),
+    },
+  );
 }
 
 /** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */

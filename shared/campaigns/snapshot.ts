@@ -8,6 +8,6 @@ export interface CampaignSnapshot {
   /** raw counters, for writers that need `remaining` */
   stateRecord: StateRecord;
   settlement: SettlementSummary | null;
-  /** bumped by every edit of the definition (campaign-edit.ts); absent before the first edit */
+  /** bumped by every edit of the definition (edit.ts); absent before the first edit */
   defVersion?: number;
 }

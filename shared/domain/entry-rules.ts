@@ -3,7 +3,7 @@ import type { CampaignDefinition, EntryLine } from './types.js';
 
 /**
  * Checks of an entry's lines that need only the campaign definition. perPersonLimit is one of
- * them: a user has at most one active entry per campaign (enforced by the repository), so the
+ * them: a user has at most one active entry per campaign (enforced by the claim in shared/entries), so the
  * entry's own quantity is everything that user holds of the item.
  */
 export function checkEntryLines(def: Pick<CampaignDefinition, 'items'>, lines: readonly EntryLine[]): void {

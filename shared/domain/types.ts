@@ -1,7 +1,7 @@
 /** How members pay: offline (cash, transfer; the leader marks it) or WeChat Pay. */
 export type PaymentMode = 'offline' | 'wechatpay';
 
-/** Plain domain shapes shared by the pure core, the repository and the HTTP layer. Money is fen. */
+/** Plain domain shapes shared by the pure core, the aggregates and the HTTP layer. Money is fen. */
 export type TierBasis = 'quantity' | 'participants';
 /** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
 export type CampaignStatus = 'draft' | 'open' | 'closed' | 'settled' | 'failed';

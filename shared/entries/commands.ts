@@ -6,7 +6,7 @@ import { entryIds, GSI_OPEN_BY_CLOSE, indexKeys, JOIN_RING_SIZE, keys, ringSlot 
 
 /**
  * Pure builders of the command inputs for every write. They hold the conditions that keep the
- * contract's invariants; repository.ts sends them and turns failed conditions into domain errors.
+ * contract's invariants; entries.ts and holds.ts send them and turn failed conditions into domain errors (shared/table/failures.ts).
  */
 
 /** An update whose expressions are always present, so it also fits inside a transaction. */

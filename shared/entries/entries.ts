@@ -34,6 +34,7 @@ import {
   sleep,
   toEntry,
   toState,
+  withRetry,
 } from '../table/index.js';
 import {
   asTransactUpdate,
@@ -124,7 +125,7 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
  * A rejection at 2 undoes 1. The claim is written before the number exists, so it names its join
  * by token; locateJoin finds the entry from it (ring, gsi1, or the list). A crash between steps
  * leaves a claim without entry, which a retry takes over after JOIN_LEASE_MS and repair
- * (settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
+ * (shared/settlement/settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
  * after the write committed, retried by the SDK).
  */
 export async function join(
@@ -176,6 +177,7 @@ export async function join(
 
   let previous: MemberRecord | undefined;
   // A claim that was in flight may turn out rejected and undone while we look at it: then claim again.
+  // Not withRetry: what repeats here is an answer ('gone'), not an error, and the other answers end the join.
   for (let attempt = 0; ; attempt++) {
     try {
       const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim)));
@@ -439,6 +441,7 @@ async function writeEntry(
   units: ReadonlyMap<string, number>,
   replayed: boolean,
 ): Promise<JoinResult> {
+  // Not withRetry: a failed condition here ends the join (abandon throws its own domain errors), only other failures repeat.
   for (let attempt = 0; ; attempt++) {
     if (attempt === 0 && !replayed && isStale(db, record.createdAt)) return abandon(db, def, record.seq, units);
     try {
@@ -515,44 +518,44 @@ export async function changeEntry(
   const { def } = snapshot;
   if (change.items) checkEntryLines(def, change.items);
   checkPickupPoint(def, change.pickupPointId);
-  for (let attempt = 0; ; attempt++) {
-    const now = db.clock.now();
-    const current = await requireEntry(db, def.id, entryId);
-    if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
-    assertOpen(snapshot, now);
-    if (current.status !== 'active') {
-      const why =
-        current.status === 'pending_payment'
-          ? 'An entry waiting for its payment cannot be changed: pay it, or cancel it and join again'
-          : 'A cancelled or expired entry cannot be changed';
-      throw new InvalidStateError(why, { status: current.status });
-    }
-    const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
-    const entryUpdate = updateEntry(db.tableName, def.id, current.seq, current.version, change, now.toISOString());
-    const counters = counterUpdate(db.tableName, def.id, {
-      units,
-      participants: 0,
-      takeNumber: false,
-      limited: limitedItems(def),
-      requireOpenAt: now.toISOString(),
-    });
-    try {
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [{ Update: asTransactUpdate(entryUpdate) }, { Update: asTransactUpdate(counters) }],
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      return toEntry(afterUpdate(current, change, now.toISOString()));
-    } catch (err) {
-      const cancelled = cancelledTransaction(err);
-      if (cancelled?.reasons[1]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[1].item, units, now);
-      const retryable = isTransientConflict(err) || cancelled?.reasons[0]?.code === 'ConditionalCheckFailed';
-      if (!retryable) throw err;
-      if (attempt >= 8) throw new ConflictError('The entry kept changing; retry');
-      await sleep(backoff(attempt));
-    }
-  }
+  return withRetry(
+    async () => {
+      const now = db.clock.now();
+      const current = await requireEntry(db, def.id, entryId);
+      if (current.userId !== userId) throw new ForbiddenError('Only the entry owner can change it');
+      assertOpen(snapshot, now);
+      if (current.status !== 'active') {
+        const why =
+          current.status === 'pending_payment'
+            ? 'An entry waiting for its payment cannot be changed: pay it, or cancel it and join again'
+            : 'A cancelled or expired entry cannot be changed';
+        throw new InvalidStateError(why, { status: current.status });
+      }
+      const units = change.items ? quantityDelta(current.items, change.items) : new Map<string, number>();
+      const entryUpdate = updateEntry(db.tableName, def.id, current.seq, current.version, change, now.toISOString());
+      const counters = counterUpdate(db.tableName, def.id, {
+        units,
+        participants: 0,
+        takeNumber: false,
+        limited: limitedItems(def),
+        requireOpenAt: now.toISOString(),
+      });
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Update: asTransactUpdate(entryUpdate) }, { Update: asTransactUpdate(counters) }],
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        return toEntry(afterUpdate(current, change, now.toISOString()));
+      } catch (err) {
+        const cancelled = cancelledTransaction(err);
+        if (cancelled?.reasons[1]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[1].item, units, now);
+        throw err;
+      }
+    },
+    { retries: 8, retryOn: entryMovedOn, onExhausted: () => new ConflictError('The entry kept changing; retry') },
+  );
 }
 
 /**
@@ -564,54 +567,65 @@ function afterUpdate(current: EntryRecord, fields: Partial<EntryRecord>, updated
   return { ...current, ...defined, version: current.version + 1, updatedAt };
 }
 
+/** The entry's version moved on since the read (or a concurrent transaction won): read again and retry. */
+const entryMovedOn = (err: unknown) => isTransientConflict(err) || cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed';
+
 /**
  * Cancel an entry (owner or leader): the entry becomes cancelled (keeping its number), the user's
  * claim is released so they may join again, and the units go back to stock, all in one transaction.
  */
 export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, entryId: string, actorId: string): Promise<Entry> {
   const { def } = snapshot;
-  for (let attempt = 0; ; attempt++) {
-    const now = db.clock.now();
-    const current = await requireEntry(db, def.id, entryId);
-    if (current.userId !== actorId && def.leaderId !== actorId)
-      throw new ForbiddenError('Only the entry owner or the leader can cancel it');
-    if (current.status === 'cancelled' || current.status === 'expired') return toEntry(current); // DELETE is idempotent
-    assertOpen(snapshot, now);
-    const units = quantityDelta(current.items, []);
-    try {
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: asTransactUpdate(
-                updateEntry(db.tableName, def.id, current.seq, current.version, { status: 'cancelled' }, now.toISOString(), current.status),
-              ),
-            },
-            { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
-            {
-              Update: asTransactUpdate(
-                counterUpdate(db.tableName, def.id, {
-                  units,
-                  participants: -1,
-                  takeNumber: false,
-                  limited: limitedItems(def),
-                  requireOpenAt: now.toISOString(),
-                }),
-              ),
-            },
-          ],
-        }),
-      );
-      return toEntry(afterUpdate(current, { status: 'cancelled' }, now.toISOString()));
-    } catch (err) {
-      const cancelled = cancelledTransaction(err);
-      if (cancelled?.reasons[2]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[2].item, units, now);
-      const retryable = isTransientConflict(err) || cancelled?.reasons[0]?.code === 'ConditionalCheckFailed';
-      if (!retryable) throw err;
-      if (attempt >= 8) throw new ConflictError('The entry kept changing; retry');
-      await sleep(backoff(attempt));
-    }
-  }
+  return withRetry(
+    async () => {
+      const now = db.clock.now();
+      const current = await requireEntry(db, def.id, entryId);
+      if (current.userId !== actorId && def.leaderId !== actorId)
+        throw new ForbiddenError('Only the entry owner or the leader can cancel it');
+      if (current.status === 'cancelled' || current.status === 'expired') return toEntry(current); // DELETE is idempotent
+      assertOpen(snapshot, now);
+      const units = quantityDelta(current.items, []);
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: asTransactUpdate(
+                  updateEntry(
+                    db.tableName,
+                    def.id,
+                    current.seq,
+                    current.version,
+                    { status: 'cancelled' },
+                    now.toISOString(),
+                    current.status,
+                  ),
+                ),
+              },
+              { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
+              {
+                Update: asTransactUpdate(
+                  counterUpdate(db.tableName, def.id, {
+                    units,
+                    participants: -1,
+                    takeNumber: false,
+                    limited: limitedItems(def),
+                    requireOpenAt: now.toISOString(),
+                  }),
+                ),
+              },
+            ],
+          }),
+        );
+        return toEntry(afterUpdate(current, { status: 'cancelled' }, now.toISOString()));
+      } catch (err) {
+        const cancelled = cancelledTransaction(err);
+        if (cancelled?.reasons[2]?.code === 'ConditionalCheckFailed') throw counterRejection(def, cancelled.reasons[2].item, units, now);
+        throw err;
+      }
+    },
+    { retries: 8, retryOn: entryMovedOn, onExhausted: () => new ConflictError('The entry kept changing; retry') },
+  );
 }
 
 /**

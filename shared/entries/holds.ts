@@ -3,14 +3,13 @@ import type { CampaignDefinition } from '../domain/index.js';
 import { quantityDelta } from '../domain/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
 import {
-  backoff,
   cancelledTransaction,
   conditionFailure,
   entryIds,
   GSI_OPEN_BY_CLOSE,
   isTransientConflict,
   keys,
-  sleep,
+  withRetry,
 } from '../table/index.js';
 import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
 import { getEntryRecord } from './lookup.js';
@@ -60,13 +59,19 @@ export function campaignTakesPaymentsTx(tableName: string, campaignId: string): 
  */
 export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, entry: EntryRecord): Promise<boolean> {
   const campaignId = def.id;
-  for (let attempt = 0; ; attempt++) {
-    const now = db.clock.now().toISOString();
-    if (entry.status !== 'pending_payment') {
-      await leaveHoldIndex(db, campaignId, entry);
-      return false;
-    }
-    try {
+  return withRetry(
+    async (attempt) => {
+      if (attempt > 0) {
+        // The entry moved on (paid, or changed by its hold's end): read it again.
+        const fresh = await getEntryRecord(db, campaignId, entry.id);
+        if (!fresh) return false;
+        entry = fresh;
+      }
+      const now = db.clock.now().toISOString();
+      if (entry.status !== 'pending_payment') {
+        await leaveHoldIndex(db, campaignId, entry);
+        return false;
+      }
       await db.doc.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -91,16 +96,9 @@ export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, en
         }),
       );
       return true;
-    } catch (err) {
-      const cancelled = cancelledTransaction(err);
-      if (!isTransientConflict(err) && cancelled?.reasons[0]?.code !== 'ConditionalCheckFailed') throw err;
-      if (attempt >= 8) throw err;
-      await sleep(backoff(attempt));
-      const fresh = await getEntryRecord(db, campaignId, entry.id);
-      if (!fresh) return false;
-      entry = fresh;
-    }
-  }
+    },
+    { retries: 8, retryOn: (err) => isTransientConflict(err) || cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed' },
+  );
 }
 
 /**

@@ -40,7 +40,7 @@ export async function paidMinusRefundedOrRefunding(ctx: PaymentsContext, campaig
 /**
  * A member of a prepaid campaign raises their quantity: the new lines cost more than they paid, so
  * nothing changes yet; a top-up order for the difference carries the new lines, and paying it
- * applies them (payments-in.ts), stock and window permitting, else it is refunded. Older unpaid
+ * applies them (incoming.ts), stock and window permitting, else it is refunded. Older unpaid
  * top-ups are closed first, so only the latest wish is payable.
  */
 export async function topUpFor(

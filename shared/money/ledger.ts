@@ -2,17 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { LedgerEvent, MoneyTotals } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
 import type { DbContext, TransactItem } from '../table/index.js';
-import {
-  backoff,
-  cancelledTransaction,
-  decodeCursor,
-  encodeCursor,
-  isTransientConflict,
-  keys,
-  queryCampaignPrefix,
-  sleep,
-  stripKeys,
-} from '../table/index.js';
+import { cancelledTransaction, decodeCursor, encodeCursor, keys, queryCampaignPrefix, stripKeys, withRetry } from '../table/index.js';
 
 /**
  * The money of a campaign. Two kinds of items in the campaign's partition:
@@ -26,7 +16,7 @@ import {
 export interface PaymentRecord extends MoneyTotals {
   /** refunds requested and not yet completed or given up: money on its way back */
   refunding: number;
-  /** WeChat Pay orders made for this entry, numbered 1..orderCount (see payment-orders.ts) */
+  /** WeChat Pay orders made for this entry, numbered 1..orderCount (see orders.ts) */
   orderCount?: number;
   campaignId: string;
   entryId: string;
@@ -127,24 +117,23 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
  * and old item are returned) and nothing changed. A moved-on version is MoneyConflictError.
  */
 export async function applyMoneyEvent(db: DbContext, event: LedgerEvent, userId: string, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: moneyEventTransaction(db.tableName, event, userId, opts) }));
-      return { applied: true };
-    } catch (err) {
-      const cancelled = cancelledTransaction(err);
-      const reasons = cancelled?.reasons ?? [];
-      if (reasons[0]?.code === 'ConditionalCheckFailed') return { applied: false, reason: 'duplicate' };
-      if (reasons[1]?.code === 'ConditionalCheckFailed') throw new MoneyConflictError();
-      const failed = reasons.findIndex((r, i) => i >= 2 && r.code === 'ConditionalCheckFailed');
-      if (failed >= 2) return { applied: false, reason: 'rejected', index: failed - 2, item: reasons[failed]!.item };
-      if (isTransientConflict(err) && attempt < 5) {
-        await sleep(backoff(attempt));
-        continue;
+  return withRetry(
+    async () => {
+      try {
+        await db.doc.send(new TransactWriteCommand({ TransactItems: moneyEventTransaction(db.tableName, event, userId, opts) }));
+        return { applied: true };
+      } catch (err) {
+        const cancelled = cancelledTransaction(err);
+        const reasons = cancelled?.reasons ?? [];
+        if (reasons[0]?.code === 'ConditionalCheckFailed') return { applied: false, reason: 'duplicate' };
+        if (reasons[1]?.code === 'ConditionalCheckFailed') throw new MoneyConflictError();
+        const failed = reasons.findIndex((r, i) => i >= 2 && r.code === 'ConditionalCheckFailed');
+        if (failed >= 2) return { applied: false, reason: 'rejected', index: failed - 2, item: reasons[failed]!.item };
+        throw err;
       }
-      throw err;
-    }
-  }
+    },
+    { retries: 5 },
+  );
 }
 
 export async function getPayment(db: DbContext, campaignId: string, entryId: string): Promise<PaymentRecord | null> {

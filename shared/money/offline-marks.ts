@@ -1,7 +1,7 @@
 import type { CampaignDefinition } from '../domain/index.js';
 import { InvalidStateError } from '../errors.js';
 import type { DbContext, EntryRecord } from '../table/index.js';
-import { backoff, sleep } from '../table/index.js';
+import { withRetry } from '../table/index.js';
 import { applyMoneyEvent, getPayment, MoneyConflictError, type PaymentRecord } from './ledger.js';
 
 /**
@@ -23,13 +23,13 @@ export async function markOfflinePayment(
       paymentMode: def.paymentMode,
     });
   }
-  for (let attempt = 0; ; attempt++) {
-    const current = await getPayment(db, def.id, entry.id);
-    const version = current?.version ?? 0;
-    const delta = received - (current?.paid ?? 0);
-    if (delta === 0 && current) return current;
-    const at = db.clock.now().toISOString();
-    try {
+  return withRetry(
+    async () => {
+      const current = await getPayment(db, def.id, entry.id);
+      const version = current?.version ?? 0;
+      const delta = received - (current?.paid ?? 0);
+      if (delta === 0 && current) return current;
+      const at = db.clock.now().toISOString();
       const outcome = await applyMoneyEvent(
         db,
         {
@@ -48,12 +48,8 @@ export async function markOfflinePayment(
       // 'duplicate': another mark took this number first; recompute from what it recorded.
       if (!outcome.applied) throw new MoneyConflictError();
       return (await getPayment(db, def.id, entry.id))!;
-    } catch (err) {
-      if (err instanceof MoneyConflictError && attempt < 8) {
-        await sleep(backoff(attempt));
-        continue;
-      }
-      throw err;
-    }
-  }
+    },
+    // Another mark moved the PAY record on: read it again and recompute the difference.
+    { retries: 8, retryOn: (err) => err instanceof MoneyConflictError },
+  );
 }

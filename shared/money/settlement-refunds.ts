@@ -42,15 +42,15 @@ export async function refundAfterSettlement(
   return { refunds, amount, complete: true };
 }
 
+/** How long the settle request itself spends on refunds before leaving the rest to the sweep. */
+export const SETTLE_REFUND_BUDGET_MS = 3_000;
+
 /**
  * Right after a prepaid campaign settled (the settle transaction wrote the marker that its refunds
  * are owed): end the holds still open and request the refunds now, for at most `budgetMs` (a
  * campaign of thousands of prepaid entries has as many WeChat calls to make), clearing the marker
  * once every one is requested. If this is cut short, the sweep finishes it from the marker.
  */
-/** How long the settle request itself spends on refunds before leaving the rest to the sweep. */
-export const SETTLE_REFUND_BUDGET_MS = 3_000;
-
 export async function afterSettlement(
   ctx: PaymentsContext,
   def: CampaignDefinition,

@@ -14,13 +14,11 @@ import { allEntries, JOIN_LEASE_MS, listEntries, putVoidLine } from '../entries/
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import {
-  backoff,
   cancelledTransaction,
   conditionFailure,
   type EntryRecord,
   entryIds,
   GSI_OPEN_BY_CLOSE,
-  isTransientConflict,
   keys,
   type MemberRecord,
   SORT,
@@ -28,6 +26,7 @@ import {
   sleep,
   stripKeys,
   toEntry,
+  withRetry,
 } from '../table/index.js';
 import { refundPlanPut } from './refund-plan.js';
 
@@ -49,7 +48,7 @@ export interface RepairReport {
 
 /**
  * Make the counters and the list agree with the entries, after joins that died between their
- * writes (see entries.ts). Safe at any time, also while joins run:
+ * writes (see shared/entries/entries.ts). Safe at any time, also while joins run:
  *  - a number without a line (a hole, or a takeover's tombstone) belongs to a join that is either
  *    in flight (a held claim without entry, younger than the lease: wait) or dead. A dead join's
  *    number gets the void, cancelled line (numbers are never reused); since entries are keyed by
@@ -197,59 +196,55 @@ export async function settleCampaign(db: DbContext, campaignId: string, read?: C
   return storeSettlement(db, snapshot.def, summary);
 }
 
-async function storeSettlement(
-  db: DbContext,
-  def: CampaignDefinition,
-  summary: SettlementSummary,
-  attempt = 0,
-): Promise<SettlementSummary> {
+async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: SettlementSummary): Promise<SettlementSummary> {
   const campaignId = def.id;
-  try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: { ...keys.settlement(campaignId), type: 'settlement', ...summary },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Update: {
-              TableName: db.tableName,
-              Key: keys.campaignState(campaignId),
-              UpdateExpression: 'SET #status = :status, #settledAt = :now, #version = #version + :one',
-              ConditionExpression: '#status = :closed',
-              ExpressionAttributeNames: { '#status': 'status', '#settledAt': 'settledAt', '#version': 'version' },
-              ExpressionAttributeValues: { ':status': summary.status, ':now': summary.settledAt, ':closed': 'closed', ':one': 1 },
-            },
-          },
-          {
-            Update: {
-              TableName: db.tableName,
-              Key: keys.campaignMeta(campaignId),
-              UpdateExpression: 'REMOVE #g2pk, #g2sk',
-              ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
-            },
-          },
-          // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.
-          ...(def.paymentMode === 'wechatpay' ? [refundPlanPut(db.tableName, campaignId, summary.settledAt)] : []),
-        ],
-      }),
-    );
-    return summary;
-  } catch (err) {
-    if (!cancelledTransaction(err)) throw err;
-    // A concurrent settle stored first: its settlement is the one.
-    const stored = await getSettlementSummary(db, campaignId);
-    if (stored) return stored;
-    if (isTransientConflict(err) && attempt < 8) {
-      await sleep(backoff(attempt));
-      return storeSettlement(db, def, summary, attempt + 1);
-    }
-    throw err;
-  }
+  return withRetry(
+    async () => {
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: db.tableName,
+                  Item: { ...keys.settlement(campaignId), type: 'settlement', ...summary },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Update: {
+                  TableName: db.tableName,
+                  Key: keys.campaignState(campaignId),
+                  UpdateExpression: 'SET #status = :status, #settledAt = :now, #version = #version + :one',
+                  ConditionExpression: '#status = :closed',
+                  ExpressionAttributeNames: { '#status': 'status', '#settledAt': 'settledAt', '#version': 'version' },
+                  ExpressionAttributeValues: { ':status': summary.status, ':now': summary.settledAt, ':closed': 'closed', ':one': 1 },
+                },
+              },
+              {
+                Update: {
+                  TableName: db.tableName,
+                  Key: keys.campaignMeta(campaignId),
+                  UpdateExpression: 'REMOVE #g2pk, #g2sk',
+                  ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
+                },
+              },
+              // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.
+              ...(def.paymentMode === 'wechatpay' ? [refundPlanPut(db.tableName, campaignId, summary.settledAt)] : []),
+            ],
+          }),
+        );
+        return summary;
+      } catch (err) {
+        if (!cancelledTransaction(err)) throw err;
+        // A concurrent settle stored first: its settlement is the one.
+        const stored = await getSettlementSummary(db, campaignId);
+        if (stored) return stored;
+        throw err;
+      }
+    },
+    { retries: 8 },
+  );
 }
 
 export async function getSettlementSummary(db: DbContext, campaignId: string): Promise<SettlementSummary | null> {

@@ -14,5 +14,6 @@ export * from './items.js';
 export * from './keys.js';
 export * from './query.js';
 export * from './records.js';
+export * from './retry.js';
 export * from './schema.js';
 export * from './transact.js';

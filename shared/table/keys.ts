@@ -37,9 +37,9 @@ export const SORT = {
   entryPrefix: 'ENTRY#',
 } as const;
 
-/** Sort-key prefix of helper items (appended; SORT above is the original set). */
+/** Sort-key prefix of helper (团长助手) items; not in SORT, whose prefixes campaign reads use. */
 const SORT_HELPER_PREFIX = 'HELPER#';
-/** Money items (payments.ts); no '#' prefix either, so campaign reads never touch them. */
+/** Money items (shared/money/ledger.ts, orders.ts); no '#' prefix either, so campaign reads never touch them. */
 const SORT_PAYMENT_PREFIX = 'PAY#';
 const SORT_LEDGER_PREFIX = 'LEDGER#';
 const SORT_REFUND_PREFIX = 'REFUND#';
@@ -61,7 +61,7 @@ export const keys = {
   /** a helper (团长助手) of a campaign; no '#' prefix, so getCampaign's `begins_with(sk, '#')` never reads it */
   helper: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_HELPER_PREFIX}${userId}` }),
   helperPrefix: () => SORT_HELPER_PREFIX,
-  /** money of one entry: paid and refunded totals, its WeChat Pay orders and refunds (payments.ts) */
+  /** money of one entry: paid and refunded totals, its WeChat Pay orders and refunds (shared/money/ledger.ts) */
   payment: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_PAYMENT_PREFIX}${entryId}` }),
   paymentPrefix: () => SORT_PAYMENT_PREFIX,
   /** one immutable money event of an entry; `ref` is unique per entry, so a repeated event is a no-op */

@@ -1,5 +1,5 @@
 /**
- * The one definition of the single table's key schema. The repository, `npm start`'s table
+ * The one definition of the single table's key schema. The data-access code, `npm start`'s table
  * creation, the tests and the CDK table all read it from here, so they cannot drift apart.
  * Access patterns and the keys they use are documented in README.md ("Data model").
  */

@@ -28,7 +28,7 @@ describe('DynamoDB table', () => {
     prod.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
   });
 
-  it('has the key schema from shared/db/table-schema.ts', () => {
+  it('has the key schema from shared/table/schema.ts', () => {
     const props = theTable(prod.template).Properties!;
     expect(props.KeySchema).toEqual(keySchema(TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey));
     expect(props.KeySchema).toEqual(keySchema(KEY.pk, KEY.sk));

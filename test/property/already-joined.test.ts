@@ -11,9 +11,9 @@ import { type Account, accounts, campaignRequest, describeResult, errorCode } fr
  * leader has just closed the campaign. Whatever the interleaving, every ALREADY_JOINED answer
  * must name an entry of that member that exists.
  *
- * Failed before the fix in shared/db/entries.ts (awaitJoin). Counterexamples were: {stock: 1, others: 1, taps: 2} (the other member takes the
+ * Failed before the fix in shared/entries/entries.ts (awaitJoin). Counterexamples were: {stock: 1, others: 1, taps: 2} (the other member takes the
  * last unit; the taps get SOLD_OUT and ALREADY_JOINED), and, every time, {closedFirst: true,
- * taps: 2} (the taps get CAMPAIGN_NOT_OPEN and ALREADY_JOINED). Cause (shared/db/entries.ts): tap
+ * taps: 2} (the taps get CAMPAIGN_NOT_OPEN and ALREADY_JOINED). Cause (shared/entries/entries.ts): tap
  * 1 puts its MEMBER claim (state held) and only then learns at the reserve step that it is
  * rejected, and undoes the claim; tap 2's claim put meets the held claim in between and answers
  * ALREADY_JOINED with tap 1's entryId at once (answerFromExistingClaim waits for the entry only

@@ -1,6 +1,6 @@
 /**
  * A tiny, deliberately strict interpreter of the subset of DynamoDB expression syntax that
- * shared/db/commands.ts emits, so the builders' conditions and updates can be checked by what
+ * shared/entries/commands.ts emits, so the builders' conditions and updates can be checked by what
  * they *do* to an item, not only by how their strings look. No database is involved.
  *
  * Conditions: OR / AND / NOT, parentheses, attribute_exists(path), attribute_not_exists(path),

@@ -77,7 +77,7 @@ describe('canSettle: only when the list is frozen (closed by the leader, or past
     { stored: 'closed', at: 'beforeOpen', expected: true },
     { stored: 'closed', at: 'middle', expected: true },
     { stored: 'closed', at: 'afterClose', expected: true },
-    // already settled: the repository answers a repeat from the stored settlement instead
+    // already settled: settleCampaign answers a repeat from the stored settlement instead
     { stored: 'settled', at: 'afterClose', expected: false },
     { stored: 'failed', at: 'afterClose', expected: false },
   ])('stored $stored at $at → $expected', ({ stored, at, expected }) => {
