@@ -2,7 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition, ItemDefinition, PickupPoint } from '../domain/index.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../errors.js';
 import type { StateRecord } from '../table/index.js';
-import { cancelledTransaction, GSI_OPEN_BY_CLOSE, indexKeys, isTransientConflict, keys, withRetry } from '../table/index.js';
+import { cancelledTransaction, GSI_DUE, indexKeys, isTransientConflict, keys, withRetry } from '../table/index.js';
 import type { CampaignDb } from './cache.js';
 import { requireCampaign } from './campaigns.js';
 import type { CampaignSnapshot } from './snapshot.js';
@@ -128,7 +128,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     '#closesAt': 'closesAt',
                     '#items': 'items',
                     '#pickupPoints': 'pickupPoints',
-                    '#gsi2sk': GSI_OPEN_BY_CLOSE.sortKey,
+                    '#gsi2sk': GSI_DUE.sortKey,
                     '#defVersion': 'defVersion',
                   },
                   ExpressionAttributeValues: {
@@ -137,7 +137,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     ':closesAt': next.closesAt,
                     ':items': next.items,
                     ':pickupPoints': next.pickupPoints,
-                    ':gsi2sk': indexKeys.openByClose(next.closesAt, campaignId)[GSI_OPEN_BY_CLOSE.sortKey],
+                    ':gsi2sk': indexKeys.openByClose(next.closesAt, campaignId)[GSI_DUE.sortKey],
                     ':def': defVersion,
                     ':nextDef': defVersion + 1,
                   },

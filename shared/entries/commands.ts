@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
 import type { EntryRecord, MemberRecord } from '../table/index.js';
-import { entryIds, GSI_OPEN_BY_CLOSE, indexKeys, JOIN_RING_SIZE, keys, ringSlot } from '../table/index.js';
+import { entryIds, GSI_DUE, indexKeys, JOIN_RING_SIZE, keys, ringSlot } from '../table/index.js';
 
 /**
  * Pure builders of the command inputs for every write. They hold the conditions that keep the
@@ -302,7 +302,7 @@ export function updateEntry(
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#status': 'status' };
   const values: Record<string, unknown> = { ':v': expectedVersion, ':one': 1, ':updatedAt': updatedAt, ':active': from };
   const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
-  const removeHold = fields.status !== undefined ? ` REMOVE ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}` : '';
+  const removeHold = fields.status !== undefined ? ` REMOVE ${GSI_DUE.partitionKey}, ${GSI_DUE.sortKey}` : '';
   for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     names[`#f_${field}`] = field;

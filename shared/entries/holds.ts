@@ -2,15 +2,7 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
 import { quantityDelta } from '../domain/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
-import {
-  cancelledTransaction,
-  conditionFailure,
-  entryIds,
-  GSI_OPEN_BY_CLOSE,
-  isTransientConflict,
-  keys,
-  withRetry,
-} from '../table/index.js';
+import { cancelledTransaction, conditionFailure, entryIds, GSI_DUE, isTransientConflict, keys, withRetry } from '../table/index.js';
 import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
 import { getEntryRecord } from './lookup.js';
 
@@ -30,7 +22,7 @@ export function activateEntryTx(tableName: string, campaignId: string, entry: { 
     Update: {
       TableName: tableName,
       Key: keys.entry(campaignId, entry.seq),
-      UpdateExpression: `SET #status = :active, #updatedAt = :at, #version = #version + :one REMOVE holdUntil, ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}`,
+      UpdateExpression: `SET #status = :active, #updatedAt = :at, #version = #version + :one REMOVE holdUntil, ${GSI_DUE.partitionKey}, ${GSI_DUE.sortKey}`,
       ConditionExpression: '#id = :id AND #status = :pending',
       ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version', '#id': 'id' },
       ExpressionAttributeValues: { ':active': 'active', ':pending': 'pending_payment', ':at': at, ':one': 1, ':id': entry.id },
@@ -152,7 +144,7 @@ export async function leaveHoldIndex(db: DbContext, campaignId: string, entry: E
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.entry(campaignId, entry.seq),
-        UpdateExpression: `REMOVE ${GSI_OPEN_BY_CLOSE.partitionKey}, ${GSI_OPEN_BY_CLOSE.sortKey}`,
+        UpdateExpression: `REMOVE ${GSI_DUE.partitionKey}, ${GSI_DUE.sortKey}`,
         ConditionExpression: '#id = :id AND #status <> :pending',
         ExpressionAttributeNames: { '#id': 'id', '#status': 'status' },
         ExpressionAttributeValues: { ':id': entry.id, ':pending': 'pending_payment' },

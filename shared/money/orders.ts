@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { batchGetAll, conditionFailure, GSI_OPEN_BY_CLOSE, indexKeys, keys, queryCampaignPrefix, stripKeys } from '../table/index.js';
+import { batchGetAll, conditionFailure, GSI_DUE, indexKeys, keys, queryCampaignPrefix, stripKeys } from '../table/index.js';
 
 /**
  * WeChat Pay orders and refunds as stored.
@@ -203,13 +203,13 @@ export function refundUpdate(
     sets.push(`#f_${field} = :f_${field}`);
   }
   if (change.nextAttemptAt !== undefined) {
-    names['#g2pk'] = GSI_OPEN_BY_CLOSE.partitionKey;
-    names['#g2sk'] = GSI_OPEN_BY_CLOSE.sortKey;
+    names['#g2pk'] = GSI_DUE.partitionKey;
+    names['#g2sk'] = GSI_DUE.sortKey;
     if (change.nextAttemptAt === null) removes.push('#g2pk', '#g2sk');
     else {
       const due = indexKeys.refundDue(change.nextAttemptAt, refund.campaignId, refund.outRefundNo);
-      values[':g2pk'] = due[GSI_OPEN_BY_CLOSE.partitionKey];
-      values[':g2sk'] = due[GSI_OPEN_BY_CLOSE.sortKey];
+      values[':g2pk'] = due[GSI_DUE.partitionKey];
+      values[':g2sk'] = due[GSI_DUE.sortKey];
       sets.push('#g2pk = :g2pk', '#g2sk = :g2sk');
     }
   }

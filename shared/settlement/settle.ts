@@ -18,7 +18,7 @@ import {
   conditionFailure,
   type EntryRecord,
   entryIds,
-  GSI_OPEN_BY_CLOSE,
+  GSI_DUE,
   keys,
   type MemberRecord,
   SORT,
@@ -226,7 +226,7 @@ async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: 
                   TableName: db.tableName,
                   Key: keys.campaignMeta(campaignId),
                   UpdateExpression: 'REMOVE #g2pk, #g2sk',
-                  ExpressionAttributeNames: { '#g2pk': GSI_OPEN_BY_CLOSE.partitionKey, '#g2sk': GSI_OPEN_BY_CLOSE.sortKey },
+                  ExpressionAttributeNames: { '#g2pk': GSI_DUE.partitionKey, '#g2sk': GSI_DUE.sortKey },
                 },
               },
               // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.

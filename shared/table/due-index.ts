@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from './context.js';
-import { GSI_OPEN_BY_CLOSE } from './schema.js';
+import { GSI_DUE } from './schema.js';
 
 /**
  * gsi2 is the "things due" index: each partition is a timeline whose sort keys are
@@ -21,16 +21,16 @@ export async function listDue(
     const res = await db.doc.send(
       new QueryCommand({
         TableName: db.tableName,
-        IndexName: GSI_OPEN_BY_CLOSE.name,
+        IndexName: GSI_DUE.name,
         KeyConditionExpression: '#pk = :pk AND #sk <= :before',
-        ExpressionAttributeNames: { '#pk': GSI_OPEN_BY_CLOSE.partitionKey, '#sk': GSI_OPEN_BY_CLOSE.sortKey },
+        ExpressionAttributeNames: { '#pk': GSI_DUE.partitionKey, '#sk': GSI_DUE.sortKey },
         ExpressionAttributeValues: { ':pk': partition, ':before': `${now}#~` },
         Limit: limit - out.length,
         ExclusiveStartKey: start,
       }),
     );
     for (const item of res.Items ?? []) {
-      const [, campaignId, ...rest] = String(item[GSI_OPEN_BY_CLOSE.sortKey]).split('#');
+      const [, campaignId, ...rest] = String(item[GSI_DUE.sortKey]).split('#');
       out.push({ campaignId: campaignId!, id: rest.join('#') });
     }
     start = res.LastEvaluatedKey;

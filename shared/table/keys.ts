@@ -1,4 +1,4 @@
-import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY } from './schema.js';
+import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
 
 /**
  * Pure key builders, one per access pattern (see README "Data model"). Nothing else in the code
@@ -120,26 +120,26 @@ export const indexKeys = {
   participantPartition: (userId: string) => `PARTICIPANT#${userId}`,
   /** gsi2: campaigns not yet settled, by deadline, for the sweep */
   openByClose: (closesAt: string, campaignId: string) => ({
-    [GSI_OPEN_BY_CLOSE.partitionKey]: 'OPEN',
-    [GSI_OPEN_BY_CLOSE.sortKey]: `${closesAt}#${campaignId}`,
+    [GSI_DUE.partitionKey]: 'OPEN',
+    [GSI_DUE.sortKey]: `${closesAt}#${campaignId}`,
   }),
   openPartition: 'OPEN',
   /** gsi2: prepaid entries waiting for their payment, by the end of their hold, for the sweep */
   holdUntil: (holdUntil: string, campaignId: string, entryId: string) => ({
-    [GSI_OPEN_BY_CLOSE.partitionKey]: 'HOLD',
-    [GSI_OPEN_BY_CLOSE.sortKey]: `${holdUntil}#${campaignId}#${entryId}`,
+    [GSI_DUE.partitionKey]: 'HOLD',
+    [GSI_DUE.sortKey]: `${holdUntil}#${campaignId}#${entryId}`,
   }),
   holdPartition: 'HOLD',
   /** gsi2: refunds to (re)try, by when, for the sweep */
   refundDue: (at: string, campaignId: string, outRefundNo: string) => ({
-    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_DUE',
-    [GSI_OPEN_BY_CLOSE.sortKey]: `${at}#${campaignId}#${outRefundNo}`,
+    [GSI_DUE.partitionKey]: 'REFUND_DUE',
+    [GSI_DUE.sortKey]: `${at}#${campaignId}#${outRefundNo}`,
   }),
   refundDuePartition: 'REFUND_DUE',
   /** gsi2: settled prepaid campaigns whose settlement refunds the sweep must (finish to) request */
   refundPlan: (settledAt: string, campaignId: string) => ({
-    [GSI_OPEN_BY_CLOSE.partitionKey]: 'REFUND_PLAN',
-    [GSI_OPEN_BY_CLOSE.sortKey]: `${settledAt}#${campaignId}#plan`,
+    [GSI_DUE.partitionKey]: 'REFUND_PLAN',
+    [GSI_DUE.sortKey]: `${settledAt}#${campaignId}#plan`,
   }),
   refundPlanPartition: 'REFUND_PLAN',
 };

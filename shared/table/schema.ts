@@ -9,11 +9,12 @@ export const KEY = { pk: 'pk', sk: 'sk' } as const;
 export const GSI_BY_OWNER = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 
 /**
- * Open campaigns by closing time, for the deadline sweep. Only the campaign's META item carries
- * these keys (never the hot STATE item, so joins never pay for index writes), and settling removes
- * them: the index holds exactly the campaigns still waiting to be settled.
+ * The "things due" index (gsi2), read by the sweep: each partition is a timeline of one kind of due
+ * work, sorted by when it is due. OPEN: campaigns by closing time (only the META item carries these
+ * keys, never the hot STATE item, and settling removes them); HOLD: prepaid entries whose hold
+ * ends; REFUND_DUE: refunds to try; REFUND_PLAN: settlement refund passes to finish (see due-index.ts).
  */
-export const GSI_OPEN_BY_CLOSE = { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+export const GSI_DUE = { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
 
 /** Attribute that DynamoDB TTL deletes by (epoch seconds); reserved for expiring records. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -32,7 +33,7 @@ export const TABLE_SCHEMA = {
    * 接龙 order, strongly consistent, and a join pays for no local-index write (README "Cost model").
    */
   localIndexes: [] as readonly IndexDefinition[],
-  globalIndexes: [GSI_BY_OWNER, GSI_OPEN_BY_CLOSE] as readonly IndexDefinition[],
+  globalIndexes: [GSI_BY_OWNER, GSI_DUE] as readonly IndexDefinition[],
   ttlAttribute: TTL_ATTRIBUTE,
 } as const;
 

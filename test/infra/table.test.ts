@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GSI_BY_OWNER, GSI_OPEN_BY_CLOSE, KEY, keyAttributeNames, TABLE_SCHEMA, TTL_ATTRIBUTE } from '../../shared/table/schema.js';
+import { GSI_BY_OWNER, GSI_DUE, KEY, keyAttributeNames, TABLE_SCHEMA, TTL_ATTRIBUTE } from '../../shared/table/schema.js';
 import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
@@ -51,7 +51,7 @@ describe('DynamoDB table', () => {
     expect(props.GlobalSecondaryIndexes).toEqual(expected);
     // The access patterns the application relies on are among them.
     const names = (props.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName);
-    expect(names).toEqual(expect.arrayContaining([GSI_BY_OWNER.name, GSI_OPEN_BY_CLOSE.name]));
+    expect(names).toEqual(expect.arrayContaining([GSI_BY_OWNER.name, GSI_DUE.name]));
   });
 
   it('has no local secondary index: entries are keyed by their number, so the base table lists them in order', () => {
