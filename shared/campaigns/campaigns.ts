@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CampaignDefinition, SettlementSummary } from '../domain/index.js';
+import type { CampaignDefinition } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
 import type { DbContext } from '../table/index.js';
@@ -19,7 +19,7 @@ import {
   newStateRecord,
   SORT,
   type StateRecord,
-  stripKeys,
+  settlementItem,
   toDefinition,
   toState,
   withRetry,
@@ -98,7 +98,7 @@ export async function getCampaign(db: DbContext, campaignId: string): Promise<Ca
     def: toDefinition(meta),
     state: toState(state as unknown as StateRecord),
     stateRecord: state as unknown as StateRecord,
-    settlement: settlement ? (stripKeys(settlement) as unknown as SettlementSummary) : null,
+    settlement: settlement ? settlementItem.fromItem(settlement) : null,
     defVersion: (meta.defVersion as number | undefined) ?? 0,
   };
 }

@@ -2,7 +2,16 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { LedgerEvent, MoneyTotals } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { cancelledTransaction, decodeCursor, encodeCursor, keys, queryCampaignPrefix, stripKeys, withRetry } from '../table/index.js';
+import {
+  cancelledTransaction,
+  decodeCursor,
+  encodeCursor,
+  itemKind,
+  keys,
+  queryCampaignPrefix,
+  stripKeys,
+  withRetry,
+} from '../table/index.js';
 
 /**
  * The money of a campaign. Two kinds of items in the campaign's partition:
@@ -26,6 +35,10 @@ export interface PaymentRecord extends MoneyTotals {
   version: number;
   updatedAt: string;
 }
+
+/** Stored kinds of this file: an entry's money (`PAY#…`) and one ledger event (`LEDGER#…`). */
+const paymentItem = itemKind<PaymentRecord>('payment');
+const ledgerItem = itemKind<LedgerEvent>('ledger');
 
 export interface ApplyOptions {
   /** the PAY version the caller computed the event from; another event in between: MoneyConflictError */
@@ -76,7 +89,7 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.ledger(event.campaignId, event.entryId, event.ref), type: 'ledger', ...event },
+        Item: ledgerItem.toItem(keys.ledger(event.campaignId, event.entryId, event.ref), event),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -138,14 +151,14 @@ export async function applyMoneyEvent(db: DbContext, event: LedgerEvent, userId:
 
 export async function getPayment(db: DbContext, campaignId: string, entryId: string): Promise<PaymentRecord | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.payment(campaignId, entryId), ConsistentRead: true }));
-  return out.Item ? (stripKeys(out.Item) as unknown as PaymentRecord) : null;
+  return paymentItem.fromMaybe(out.Item);
 }
 
 /** Every PAY record of a campaign, by entry id (payments view, CSV, settlement refunds). */
 export async function allPayments(db: DbContext, campaignId: string): Promise<Map<string, PaymentRecord>> {
   const out = new Map<string, PaymentRecord>();
   for await (const item of queryPrefix(db, campaignId, keys.paymentPrefix())) {
-    const record = item as unknown as PaymentRecord;
+    const record = paymentItem.fromItem(item);
     out.set(record.entryId, record);
   }
   return out;
@@ -185,7 +198,4 @@ export async function* allLedgerEvents(db: DbContext, campaignId: string): Async
   for await (const item of queryPrefix(db, campaignId, keys.ledgerPrefix())) yield toLedgerEvent(item);
 }
 
-function toLedgerEvent(item: Record<string, unknown>): LedgerEvent {
-  const { type: _type, ...event } = item;
-  return event as unknown as LedgerEvent;
-}
+const toLedgerEvent = (item: Record<string, unknown>): LedgerEvent => ledgerItem.fromItem(item);

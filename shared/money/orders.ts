@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { batchGetAll, conditionFailure, GSI_DUE, indexKeys, keys, queryCampaignPrefix, stripKeys } from '../table/index.js';
+import { batchGetAll, conditionFailure, GSI_DUE, indexKeys, itemKind, keys, queryCampaignPrefix } from '../table/index.js';
+
+/** Stored kinds of this file: a WeChat Pay order (`PAYORDER#…`) and a refund (`REFUND#…`). */
+const orderItem = itemKind<OrderRecord>('order');
+const refundItem = itemKind<RefundRecord>('refund');
 
 /**
  * WeChat Pay orders and refunds as stored.
@@ -79,7 +83,7 @@ export async function putOrder(db: DbContext, order: OrderRecord): Promise<Order
     await db.doc.send(
       new PutCommand({
         TableName: db.tableName,
-        Item: { ...keys.payOrder(order.outTradeNo), type: 'order', ...order },
+        Item: orderItem.toItem(keys.payOrder(order.outTradeNo), order),
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -88,13 +92,13 @@ export async function putOrder(db: DbContext, order: OrderRecord): Promise<Order
   } catch (err) {
     const failure = conditionFailure(err);
     if (!failure?.item) throw err;
-    return stripKeys(failure.item) as unknown as OrderRecord;
+    return orderItem.fromItem(failure.item);
   }
 }
 
 export async function getOrder(db: DbContext, outTradeNo: string): Promise<OrderRecord | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.payOrder(outTradeNo), ConsistentRead: true }));
-  return out.Item ? (stripKeys(out.Item) as unknown as OrderRecord) : null;
+  return orderItem.fromMaybe(out.Item);
 }
 
 export async function getOrders(db: DbContext, outTradeNos: readonly string[]): Promise<OrderRecord[]> {
@@ -103,8 +107,7 @@ export async function getOrders(db: DbContext, outTradeNos: readonly string[]): 
     outTradeNos.map((no) => keys.payOrder(no)),
     { consistent: true },
   );
-  const out = items.map((item) => stripKeys(item) as unknown as OrderRecord);
-  return out.sort((a, b) => a.n - b.n);
+  return items.map(orderItem.fromItem).sort((a, b) => a.n - b.n);
 }
 
 export async function setPrepayId(db: DbContext, outTradeNo: string, prepayId: string): Promise<void> {
@@ -169,12 +172,13 @@ export function newRefund(tableName: string, refund: RefundRecord): TransactItem
   return {
     Put: {
       TableName: tableName,
-      Item: {
-        ...keys.refund(refund.campaignId, refund.outRefundNo),
-        ...indexKeys.refundDue(refund.nextAttemptAt ?? refund.createdAt, refund.campaignId, refund.outRefundNo),
-        type: 'refund',
-        ...refund,
-      },
+      Item: refundItem.toItem(
+        {
+          ...keys.refund(refund.campaignId, refund.outRefundNo),
+          ...indexKeys.refundDue(refund.nextAttemptAt ?? refund.createdAt, refund.campaignId, refund.outRefundNo),
+        },
+        refund,
+      ),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -230,13 +234,13 @@ export async function getRefund(db: DbContext, campaignId: string, outRefundNo: 
   const out = await db.doc.send(
     new GetCommand({ TableName: db.tableName, Key: keys.refund(campaignId, outRefundNo), ConsistentRead: true }),
   );
-  return out.Item ? (stripKeys(out.Item) as unknown as RefundRecord) : null;
+  return refundItem.fromMaybe(out.Item);
 }
 
 /** Every refund of a campaign (the leader's refunds view). */
 export async function listRefunds(db: DbContext, campaignId: string): Promise<RefundRecord[]> {
   const out: RefundRecord[] = [];
   for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.refundPrefix()))
-    out.push(stripKeys(item) as unknown as RefundRecord);
+    out.push(refundItem.fromItem(item));
   return out.sort((a, b) => a.seq - b.seq || a.createdAt.localeCompare(b.createdAt));
 }

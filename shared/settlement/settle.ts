@@ -19,12 +19,13 @@ import {
   type EntryRecord,
   entryIds,
   GSI_DUE,
+  isTransientConflict,
   keys,
   type MemberRecord,
   SORT,
   type StateRecord,
+  settlementItem,
   sleep,
-  stripKeys,
   toEntry,
   withRetry,
 } from '../table/index.js';
@@ -207,7 +208,7 @@ async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: 
               {
                 Put: {
                   TableName: db.tableName,
-                  Item: { ...keys.settlement(campaignId), type: 'settlement', ...summary },
+                  Item: settlementItem.toItem(keys.settlement(campaignId), summary),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -243,13 +244,14 @@ async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: 
         throw err;
       }
     },
-    { retries: 8 },
+    // Only a cancelled transaction that lost to a concurrent one is tried again (not a bare conflict error).
+    { retries: 8, retryOn: (err) => cancelledTransaction(err) !== null && isTransientConflict(err) },
   );
 }
 
 export async function getSettlementSummary(db: DbContext, campaignId: string): Promise<SettlementSummary | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.settlement(campaignId), ConsistentRead: true }));
-  return out.Item ? (stripKeys(out.Item) as unknown as SettlementSummary) : null;
+  return settlementItem.fromMaybe(out.Item);
 }
 
 /** Entries of a stored settlement, in 接龙 order; the list is frozen, so this is stable. */

@@ -1,5 +1,6 @@
-import type { CampaignDefinition, CampaignState, Entry } from '../domain/index.js';
+import type { CampaignDefinition, CampaignState, Entry, SettlementSummary } from '../domain/index.js';
 import { DEFAULT_PAYMENT_HOLD_MINUTES } from '../domain/index.js';
+import { itemKind } from './items.js';
 import { keys } from './keys.js';
 
 /**
@@ -137,3 +138,6 @@ export function newStateRecord(
     ConditionExpression: 'attribute_not_exists(pk)',
   };
 }
+
+/** The frozen settlement summary (`#SETTLEMENT`), written by settlement and read with every campaign. */
+export const settlementItem = itemKind<SettlementSummary>('settlement');
