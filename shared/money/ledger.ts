@@ -2,16 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { LedgerEvent, MoneyTotals } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
 import type { DbContext, TransactItem } from '../table/index.js';
-import {
-  cancelledTransaction,
-  decodeCursor,
-  encodeCursor,
-  itemKind,
-  keys,
-  queryCampaignPrefix,
-  stripKeys,
-  withRetry,
-} from '../table/index.js';
+import { cancelledTransaction, decodeCursor, encodeCursor, itemKind, keys, queryCampaignPrefix, withRetry } from '../table/index.js';
 
 /**
  * The money of a campaign. Two kinds of items in the campaign's partition:
@@ -165,7 +156,8 @@ export async function allPayments(db: DbContext, campaignId: string): Promise<Ma
 }
 
 async function* queryPrefix(db: DbContext, campaignId: string, prefix: string): AsyncGenerator<Record<string, unknown>> {
-  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), prefix)) yield stripKeys(item);
+  // Raw items: the item kinds below strip keys and tags, once.
+  yield* queryCampaignPrefix(db, keys.campaignPartition(campaignId), prefix);
 }
 
 async function queryPage(db: DbContext, campaignId: string, prefix: string, limit: number, cursor?: string | null) {
@@ -180,7 +172,7 @@ async function queryPage(db: DbContext, campaignId: string, prefix: string, limi
       ExclusiveStartKey: decodeCursor(cursor, pk),
     }),
   );
-  return { items: (out.Items ?? []).map(stripKeys), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
 /** The campaign's ledger, grouped by entry, each entry's events in key order. */

@@ -59,8 +59,14 @@ export interface Money {
   sweep(limit: number, phase: 'holds' | 'refunds', report?: PaymentSweepReport): Promise<PaymentSweepReport | undefined>;
 }
 
-const offline = (def: CampaignDefinition) =>
-  new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: def.paymentMode });
+/** A join owes nothing now: the campaign is paid offline, or the order is free. */
+const nothingToPay = (def: CampaignDefinition, items: Entry['items']) => def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0;
+
+/** 409 for an offline campaign: the first gate of every order route, whatever the server's mode. */
+function requireWechatPayCampaign(def: CampaignDefinition): void {
+  if (def.paymentMode !== 'wechatpay')
+    throw new InvalidStateError('This campaign is paid offline: there is no WeChat Pay order', { paymentMode: def.paymentMode });
+}
 
 /** Money with WeChat Pay configured: the one place a PaymentsContext is put together. */
 export function createMoney(
@@ -72,13 +78,11 @@ export function createMoney(
   return {
     wechatPay: ctx,
     refusesPaymentMode: () => null,
-    payerForJoin: (def, items, userId) => (def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0 ? null : joinPayer(ctx, userId)),
+    payerForJoin: (def, items, userId) => (nothingToPay(def, items) ? null : joinPayer(ctx, userId)),
     joinOrder: (payer, def, entry) => joinOrder(ctx, payer, def, entry),
     raiseWithTopUp: (snapshot, entryId, userId, body) => raiseWithTopUp(ctx, snapshot, entryId, userId, body),
     refundAfterChange: (def, entry) => refundAfterChange(ctx, def, entry),
-    requirePrepaid(def) {
-      if (def.paymentMode !== 'wechatpay') throw offline(def);
-    },
+    requirePrepaid: requireWechatPayCampaign,
     async orderToPay(snapshot, entry, openid) {
       if (entry.status === 'pending_payment') return joinPayment(ctx, snapshot.def, entry, openid);
       // A top-up only while the campaign still takes changes: after that, a raise cannot apply.
@@ -112,7 +116,7 @@ export const disabledMoney: Money = {
   refusesPaymentMode: (mode) =>
     mode === 'wechatpay' ? 'WeChat Pay is not configured on this server: only offline campaigns can be created' : null,
   payerForJoin(def, items) {
-    if (def.paymentMode !== 'wechatpay' || baseAmount(def, items) === 0) return null;
+    if (nothingToPay(def, items)) return null;
     throw new ServiceUnavailableError('WeChat Pay is not configured on this server; prepaid campaigns cannot be joined');
   },
   joinOrder: async () => {
@@ -121,7 +125,7 @@ export const disabledMoney: Money = {
   raiseWithTopUp: async () => null,
   refundAfterChange: async () => ({}),
   requirePrepaid(def) {
-    if (def.paymentMode !== 'wechatpay') throw offline(def);
+    requireWechatPayCampaign(def);
     throw notConfigured();
   },
   orderToPay: async () => {
