@@ -45,6 +45,11 @@ const ConfigSchema = z.object({
   RATE_LIMIT_LOGINS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
   /** Per-user WeChat Pay calls (POST …/payment/prepay and …/payment/sync) per minute; 0 turns the limit off. */
   RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** The deadline-work FIFO queues, one per kind (the sweep finder sends to them; set by the stack). */
+  WORK_QUEUE_SETTLE_URL: z.url().optional(),
+  WORK_QUEUE_HOLD_URL: z.url().optional(),
+  WORK_QUEUE_REFUND_PLAN_URL: z.url().optional(),
+  WORK_QUEUE_REFUND_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -58,4 +63,19 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   return result.data;
+}
+
+/** The four queue URLs the finder needs, or the name of the first one missing. */
+export function workQueueUrls(config: Config): { settle: string; hold: string; 'refund-plan': string; refund: string } {
+  const pick = (key: 'WORK_QUEUE_SETTLE_URL' | 'WORK_QUEUE_HOLD_URL' | 'WORK_QUEUE_REFUND_PLAN_URL' | 'WORK_QUEUE_REFUND_URL') => {
+    const url = config[key];
+    if (!url) throw new ConfigError(`Invalid configuration: ${key}: required by the deadline sweep`);
+    return url;
+  };
+  return {
+    settle: pick('WORK_QUEUE_SETTLE_URL'),
+    hold: pick('WORK_QUEUE_HOLD_URL'),
+    'refund-plan': pick('WORK_QUEUE_REFUND_PLAN_URL'),
+    refund: pick('WORK_QUEUE_REFUND_URL'),
+  };
 }

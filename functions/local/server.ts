@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
-import { settleDueCampaigns } from '../../shared/jobs/index.js';
+import { DEFAULT_KIND_LIMITS, doWork, InProcessWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { startDynamoDbLocal } from '../../shared/local/index.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/index.js';
 import type { WechatPayConfig } from '../../shared/money/index.js';
@@ -12,7 +12,7 @@ import { depsFromEnv } from '../bootstrap.js';
 /**
  * `npm start`: DynamoDB Local (data in .data/dynamodb, or in memory with --in-memory or
  * DYNAMODB_IN_MEMORY=true), the table, the same Hono app as the Lambda on PORT, and the deadline
- * sweep every 30 s. Ctrl-C or SIGTERM stops DynamoDB Local too: no orphan java process.
+ * sweep every 30 s with its worker in process. Ctrl-C or SIGTERM stops DynamoDB Local too: no orphan java process.
  */
 const inMemory = process.argv.includes('--in-memory') || process.env.DYNAMODB_IN_MEMORY === 'true';
 // `npm run start:pay` (or FAKE_WECHATPAY=true): a fake WeChat Pay with real cryptography, for prepaid campaigns.
@@ -88,8 +88,11 @@ async function main() {
       console.log(`      curl -X POST ${fake.url}/__fake/pay/<payment.outTradeNo from the join>   (refunds succeed at once)`);
     }
   });
+  // Deadline work as in the cloud: the finder every 30 s hands units to per-kind lanes, and the
+  // same doWork does them, in process (see shared/jobs).
+  const work = new InProcessWorkQueue((unit) => doWork(deps, unit), { limits: DEFAULT_KIND_LIMITS, logger: deps.logger });
   const sweep = setInterval(() => {
-    settleDueCampaigns(deps.db, deps.logger, 100, deps.money).catch((err) => console.error('sweep failed', err));
+    sweepDueWork(deps.db, deps.money, work).catch((err) => console.error('sweep failed', err));
   }, 30_000);
 
   const shutdown = async (signal: string) => {
@@ -97,6 +100,7 @@ async function main() {
     shuttingDown = true;
     console.log(`\n${signal}: stopping`);
     clearInterval(sweep);
+    work.stop();
     server.close();
     await stopFake?.();
     await stopDb?.();

@@ -1,6 +1,6 @@
 /**
  * Money: who paid what, behind one front door (money.ts: Money, WeChat Pay on or off). The ledger, orders, incoming payments,
- * refunds, the prepaid side of joins and changes (entry-payments.ts), offline marks, reports, the money sweep; wechatpay/, fake/.
+ * refunds, the prepaid side of joins and changes (entry-payments.ts), offline marks, reports, the money side of deadline work (sweep.ts); wechatpay/, fake/.
  */
 export * from './context.js';
 export * from './entry-money.js';

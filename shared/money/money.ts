@@ -13,7 +13,7 @@ import { getRefund, type RefundRecord } from './orders.js';
 import { entryOrders, type PrepayView } from './prepay.js';
 import { retryRefund } from './refunds.js';
 import { afterSettlement } from './settlement-refunds.js';
-import { type PaymentSweepReport, sweepPayments } from './sweep.js';
+import { continueRefundPlan, endDueHold, retryDueRefund } from './sweep.js';
 import type { WechatPayClient } from './wechatpay/client.js';
 import type { WechatPayConfig } from './wechatpay/config.js';
 
@@ -55,8 +55,14 @@ export interface Money {
   retryFailedRefund(campaignId: string, outRefundNo: string): Promise<RefundRecord>;
   /** Just settled: the refunds of a prepaid campaign (nothing for an offline one). */
   afterSettlement(def: CampaignDefinition, summary: SettlementSummary): Promise<void>;
-  /** One phase of the money sweep; undefined when WeChat Pay is off (the report then has no payments part). */
-  sweep(limit: number, phase: 'holds' | 'refunds', report?: PaymentSweepReport): Promise<PaymentSweepReport | undefined>;
+  /**
+   * Deadline work, one unit each (shared/jobs): a hold that ended, a settlement refund pass (true when
+   * complete), a refund due (false when there was nothing to try). Without WeChat Pay there are no
+   * holds or refunds, and the finder does not look for them.
+   */
+  endDueHold(campaignId: string, entryId: string): Promise<'paid' | 'expired' | 'not-held'>;
+  continueRefundPlan(campaignId: string): Promise<boolean>;
+  retryDueRefund(campaignId: string, outRefundNo: string): Promise<boolean>;
 }
 
 /** A join owes nothing now: the campaign is paid offline, or the order is free. */
@@ -104,7 +110,9 @@ export function createMoney(
       return retryRefund(ctx, refund);
     },
     afterSettlement: (def, summary) => afterSettlement(ctx, def, summary),
-    sweep: (limit, phase, report) => sweepPayments(ctx, limit, phase, report),
+    endDueHold: (campaignId, entryId) => endDueHold(ctx, campaignId, entryId),
+    continueRefundPlan: (campaignId) => continueRefundPlan(ctx, campaignId),
+    retryDueRefund: (campaignId, outRefundNo) => retryDueRefund(ctx, campaignId, outRefundNo),
   };
 }
 
@@ -138,5 +146,15 @@ export const disabledMoney: Money = {
     throw notConfigured();
   },
   afterSettlement: async () => {},
-  sweep: async () => undefined,
+  // The finder looks for no money work without WeChat Pay; a unit that still comes (the server's
+  // mode changed under a queue) fails loudly and ends in the dead-letter queue, not silently dropped.
+  endDueHold: async () => {
+    throw notConfigured();
+  },
+  continueRefundPlan: async () => {
+    throw notConfigured();
+  },
+  retryDueRefund: async () => {
+    throw notConfigured();
+  },
 };

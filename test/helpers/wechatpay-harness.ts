@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { expect } from 'vitest';
 import { ledgerTotals } from '../../shared/domain/payments.js';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
+import { sweepAndWork } from '../../shared/jobs/index.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/server.js';
@@ -20,7 +20,7 @@ import { type Harness, harness } from './harness.js';
 export interface PayHarness extends Harness {
   fake: FakeWechatPay;
   /** run the sweep (deadline settlement + the money sweep) */
-  sweep(): ReturnType<typeof settleDueCampaigns>;
+  sweep(): ReturnType<typeof sweepAndWork>;
   close(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export async function payHarness(
   return {
     ...h,
     fake,
-    sweep: () => settleDueCampaigns(h!.db, createLogger('silent'), 100, h!.deps.money),
+    sweep: () => sweepAndWork(h!.db, createLogger('silent'), h!.deps.money),
     async close() {
       await fake.close();
       await new Promise((resolve) => server.close(resolve));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
+import { sweepAndWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
@@ -82,10 +82,10 @@ describe('PATCH /campaigns/{id}', () => {
     h.clock.set('2026-12-05T00:00:00.000Z'); // past the old deadline, before the new one
     const m = await h.login('edit-d1');
     expect((await join(c.id, m.token, 1)).status).toBe(201);
-    expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).not.toContain(c.id);
+    expect((await sweepAndWork(h.db, createLogger('silent'), h.deps.money)).settled).not.toContain(c.id);
     expect((await edit(c.id, { closesAt: '2026-12-05T01:00:00.000Z' })).status).toBe(200);
     h.clock.set('2026-12-05T01:00:00.000Z');
-    expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).toContain(c.id);
+    expect((await sweepAndWork(h.db, createLogger('silent'), h.deps.money)).settled).toContain(c.id);
   });
 
   it('refuses a deadline in the past, unknown items, a closed campaign, and anyone but the leader', async () => {

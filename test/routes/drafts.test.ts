@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
+import { sweepAndWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
@@ -69,7 +69,7 @@ describe('drafts', () => {
   it('are not settled by the sweep; an expired draft needs a new deadline before it is published', async () => {
     const c = await draft();
     h.clock.set('2026-12-04T00:00:00.000Z');
-    expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).not.toContain(c.id);
+    expect((await sweepAndWork(h.db, createLogger('silent'), h.deps.money)).settled).not.toContain(c.id);
     const late = await h.call('POST', `/campaigns/${c.id}/publish`, { token: leader.token });
     expect(late.body.error.code).toBe('INVALID_STATE');
     expect(
@@ -77,7 +77,7 @@ describe('drafts', () => {
     ).toBe(200);
     expect((await h.call('POST', `/campaigns/${c.id}/publish`, { token: leader.token })).body.status).toBe('open');
     h.clock.set('2026-12-06T00:00:00.000Z');
-    expect((await settleDueCampaigns(h.db, createLogger('silent'))).settled).toContain(c.id);
+    expect((await sweepAndWork(h.db, createLogger('silent'), h.deps.money)).settled).toContain(c.id);
   });
 
   it('cannot be closed or settled', async () => {

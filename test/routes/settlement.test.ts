@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { settleDueCampaigns } from '../../shared/jobs/sweep.js';
+import { sweepAndWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
@@ -253,13 +253,13 @@ describe('deadline sweep', () => {
     ]);
     const notDue = await campaignWith([{ who: 'a', qty: 1 }], { closesAt: '2026-12-10T00:00:00.000Z' });
     h.clock.set('2026-12-03T12:00:00.000Z');
-    const report = await settleDueCampaigns(h.db, createLogger('silent'));
+    const report = await sweepAndWork(h.db, createLogger('silent'), h.deps.money);
     expect(report.settled).toContain(due.c.id);
     expect(report.settled).not.toContain(notDue.c.id);
     expect(report.failed).toEqual([]);
     expect((await h.call('GET', `/campaigns/${due.c.id}`)).body.status).toBe('settled');
     expect((await h.call('GET', `/campaigns/${notDue.c.id}`)).body.status).toBe('open');
-    const again = await settleDueCampaigns(h.db, createLogger('silent'));
+    const again = await sweepAndWork(h.db, createLogger('silent'), h.deps.money);
     expect(again.settled).not.toContain(due.c.id);
   });
 });

@@ -47,10 +47,18 @@ describe('disabledMoney', () => {
     });
   });
 
-  it('changes, settlement and the sweep: nothing to do, nothing reported', async () => {
+  it('changes and settlement: nothing to do, nothing reported', async () => {
     expect(disabledMoney.wechatPay).toBeNull();
     expect(await disabledMoney.refundAfterChange(prepaid, {} as never)).toEqual({});
     expect(await disabledMoney.raiseWithTopUp({} as never, 'e1', 'u1', { items: [] })).toBeNull();
-    expect(await disabledMoney.sweep(100, 'holds')).toBeUndefined();
+  });
+
+  it('deadline work for money: a unit that arrives anyway fails loudly (to the dead-letter queue), never silently', async () => {
+    for (const work of [
+      () => disabledMoney.endDueHold('c1', 'e1'),
+      () => disabledMoney.continueRefundPlan('c1'),
+      () => disabledMoney.retryDueRefund('c1', 'r1'),
+    ])
+      await expect(work()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 });

@@ -1,0 +1,88 @@
+import { requireCampaign } from '../campaigns/index.js';
+import { getEntryRecord } from '../entries/index.js';
+import { NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Money } from '../money/index.js';
+import { settleCampaign } from '../settlement/index.js';
+import type { DbContext } from '../table/index.js';
+import type { WorkUnit } from './work.js';
+
+export interface WorkContext {
+  readonly db: DbContext;
+  readonly money: Money;
+  readonly logger: Logger;
+}
+
+/**
+ * How long after its deadline a prepaid campaign's settlement waits for holds that the same sweep
+ * found ending: a payment made just before the deadline whose notification is late is then counted
+ * (the hold's order query finds it), not refunded. After this the campaign settles anyway (WeChat
+ * Pay down): a payment found later is refunded in full, never kept.
+ */
+export const SETTLE_HOLD_GRACE_MS = 2 * 60_000;
+/** How soon a settlement waiting for holds looks again. */
+export const SETTLE_RECHECK_MS = 30_000;
+
+export type WorkResult =
+  | 'settled'
+  | 'failed-group'
+  | 'already-settled'
+  | 'gone'
+  | 'paid'
+  | 'expired'
+  | 'not-held'
+  | 'complete'
+  | 'partial'
+  | 'tried'
+  | 'nothing';
+
+/** Done (the message can go), or not yet: put it back for `retryAfterMs` (not a failure). */
+export type WorkOutcome = { done: true; result: WorkResult } | { done: false; retryAfterMs: number; reason: string };
+
+/**
+ * Do one unit of deadline work, idempotently: every unit can arrive twice, late, or at the same
+ * time as its twin (at-least-once queues, overlapping sweeps), and each step below is a
+ * conditional write that a repeat finds already done. Errors are thrown: the queue retries the
+ * unit with backoff and parks it in the dead-letter queue after the last try.
+ */
+export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutcome> {
+  const { db, money } = ctx;
+  switch (unit.kind) {
+    case 'settle': {
+      let snapshot: Awaited<ReturnType<typeof requireCampaign>>;
+      try {
+        snapshot = await requireCampaign(db, unit.campaignId);
+      } catch (err) {
+        if (err instanceof NotFoundError) return { done: true, result: 'gone' };
+        throw err;
+      }
+      if (snapshot.settlement) return { done: true, result: 'already-settled' };
+      const waiting = await holdsStillOpen(ctx, unit);
+      const graceEnds = Date.parse(snapshot.def.closesAt) + SETTLE_HOLD_GRACE_MS;
+      if (waiting > 0 && db.clock.now().getTime() < graceEnds)
+        return { done: false, retryAfterMs: SETTLE_RECHECK_MS, reason: `${waiting} hold(s) of this campaign still ending` };
+      const summary = await settleCampaign(db, unit.campaignId, snapshot);
+      ctx.logger.info('campaign settled by deadline work', {
+        campaignId: unit.campaignId,
+        status: summary.status,
+        entryCount: summary.entryCount,
+        total: summary.total,
+      });
+      // Prepaid: the settle transaction wrote the refund plan; the next sweep hands it to the refund queue.
+      return { done: true, result: summary.status === 'failed' ? 'failed-group' : 'settled' };
+    }
+    case 'hold':
+      return { done: true, result: await money.endDueHold(unit.campaignId, unit.entryId) };
+    case 'refund-plan':
+      return { done: true, result: (await money.continueRefundPlan(unit.campaignId)) ? 'complete' : 'partial' };
+    case 'refund':
+      return { done: true, result: (await money.retryDueRefund(unit.campaignId, unit.outRefundNo)) ? 'tried' : 'nothing' };
+  }
+}
+
+/** Of the holds the finder saw ending with this campaign, how many are still waiting for their payment. */
+async function holdsStillOpen(ctx: WorkContext, unit: Extract<WorkUnit, { kind: 'settle' }>): Promise<number> {
+  if (!unit.holds?.length) return 0;
+  const entries = await Promise.all(unit.holds.map((id) => getEntryRecord(ctx.db, unit.campaignId, id)));
+  return entries.filter((e) => e?.status === 'pending_payment').length;
+}

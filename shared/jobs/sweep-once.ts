@@ -1,0 +1,84 @@
+import type { Logger } from '../logger.js';
+import type { Money } from '../money/index.js';
+import type { DbContext } from '../table/index.js';
+import { doWork, type WorkOutcome } from './do-work.js';
+import { findDueWork } from './find-due.js';
+import type { WorkQueue } from './queue.js';
+import { WORK_KINDS, type WorkKind, type WorkUnit } from './work.js';
+
+/** Units per kind per sweep: enough for a city's 20:00; the rest waits a minute for the next sweep. */
+export const SWEEP_LIMIT_PER_KIND = 5_000;
+
+/** Holds first, so that a settlement that waits for them finds them already under way. */
+const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund'];
+
+/**
+ * The scheduled step (every minute in the cloud, every 30 s under `npm start`): find what is due
+ * and hand it to the queue. It does no work itself, so no kind of work can starve another here.
+ */
+export async function sweepDueWork(
+  db: DbContext,
+  money: Money,
+  queue: WorkQueue,
+  limitPerKind = SWEEP_LIMIT_PER_KIND,
+): Promise<Record<WorkKind, number>> {
+  const found = await findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
+  const counts = {} as Record<WorkKind, number>;
+  for (const kind of WORK_KINDS) counts[kind] = found[kind].length;
+  await queue.enqueue(ORDER.flatMap((kind) => found[kind]));
+  return counts;
+}
+
+export interface SweepReport {
+  settled: string[];
+  failed: Array<{ campaignId: string; error: string }>;
+  /** settlements waiting for their holds (within the grace) */
+  deferred: string[];
+  /** present when WeChat Pay is configured */
+  payments?: { holdsEnded: number; refundPlansDone: number; refundsTried: number; failures: number };
+}
+
+/**
+ * One sweep with its work done before returning, kind after kind (holds, settlements, then refund
+ * passes and refunds): what tests and scripts call to reach a known state. Production runs the same finder
+ * and the same doWork through queues instead (sweepDueWork + a worker).
+ */
+export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, limitPerKind = 100): Promise<SweepReport> {
+  const report: SweepReport = { settled: [], failed: [], deferred: [] };
+  const payments = { holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 };
+  const ctx = { db, logger, money };
+  const find = () => findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
+  // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
+  const first = await find();
+  const units = [...first.hold, ...first.settle];
+  for (let i = 0; ; i++) {
+    for (const unit of units) {
+      let outcome: WorkOutcome;
+      try {
+        outcome = await doWork(ctx, unit);
+      } catch (err) {
+        logger.error('deadline work failed', { unit, err });
+        if (unit.kind === 'settle') report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
+        else payments.failures++;
+        continue;
+      }
+      tally(unit, outcome, report, payments);
+    }
+    if (i > 0) break;
+    const second = await find();
+    units.splice(0, units.length, ...second['refund-plan'], ...second.refund);
+  }
+  if (money.wechatPay) report.payments = payments;
+  return report;
+}
+
+function tally(unit: WorkUnit, outcome: WorkOutcome, report: SweepReport, payments: NonNullable<SweepReport['payments']>): void {
+  if (!outcome.done) {
+    report.deferred.push(unit.campaignId);
+    return;
+  }
+  if (unit.kind === 'settle' && outcome.result !== 'gone') report.settled.push(unit.campaignId);
+  if (unit.kind === 'hold') payments.holdsEnded++;
+  if (unit.kind === 'refund-plan' && outcome.result === 'complete') payments.refundPlansDone++;
+  if (unit.kind === 'refund' && outcome.result === 'tried') payments.refundsTried++;
+}
