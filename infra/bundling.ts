@@ -11,6 +11,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const LAMBDA_ENTRIES = {
   api: path.join(REPO_ROOT, 'functions/api/handler.ts'),
   sweep: path.join(REPO_ROOT, 'functions/sweep/handler.ts'),
+  worker: path.join(REPO_ROOT, 'functions/worker/handler.ts'),
 } as const;
 
 /** esbuild target matching the Lambda runtime (nodejs22.x). */

@@ -9,14 +9,15 @@ import { AppFunction } from './constructs/function.js';
 import { AuthSecret, WechatAppSecret, WechatPaySecret } from './constructs/secrets.js';
 import { DeadlineSweep } from './constructs/sweep.js';
 import { DataTable } from './constructs/table.js';
+import { DeadlineWorkQueues } from './constructs/work-queues.js';
 
 export interface TuangouStackProps extends StackProps {
   readonly config: StageConfig;
-  /** Entry files; default to functions/api/handler.ts and functions/sweep/handler.ts. */
-  readonly entries?: { readonly api?: string; readonly sweep?: string };
+  /** Entry files; default to functions/{api,sweep,worker}/handler.ts. */
+  readonly entries?: { readonly api?: string; readonly sweep?: string; readonly worker?: string };
 }
 
-/** Everything one stage needs: table, secret, API (function + HTTP API), deadline sweep, alarms. */
+/** Everything one stage needs: table, secrets, API (function + HTTP API), deadline sweep + work queues + worker, alarms. */
 export class TuangouStack extends Stack {
   readonly config: StageConfig;
   readonly data: DataTable;
@@ -26,6 +27,8 @@ export class TuangouStack extends Stack {
   readonly wechatPaySecret?: WechatPaySecret;
   readonly apiFunction: AppFunction;
   readonly sweepFunction: AppFunction;
+  readonly workerFunction: AppFunction;
+  readonly workQueues: DeadlineWorkQueues;
   readonly httpApi: HttpApi;
   readonly sweep: DeadlineSweep;
   readonly alarms: OperationalAlarms;
@@ -48,7 +51,7 @@ export class TuangouStack extends Stack {
     if (config.wechatPay) {
       this.wechatPaySecret = new WechatPaySecret(this, 'WechatPay', { removalPolicy: config.removalPolicy });
     }
-    // Both functions take payments: the API (holds, notifications, refunds) and the sweep (money sweep).
+    // The API (holds, notifications, refunds), the sweep (to know payments are on) and the worker (holds, refunds) take payments.
     const wechatPayEnvironment: Record<string, string> =
       config.wechatPay && this.wechatPaySecret
         ? { WECHATPAY_SECRET_ARN: this.wechatPaySecret.secret.secretArn, WECHATPAY_NOTIFY_URL: config.wechatPay.notifyUrl }
@@ -83,10 +86,30 @@ export class TuangouStack extends Stack {
     this.wechatSecret?.grantRead(this.apiFunction.function);
     this.wechatPaySecret?.grantRead(this.apiFunction.function);
 
+    // The worker does one unit of deadline work per message: a settlement, a hold ending, a refund pass, a refund.
+    const workerTimeout = Duration.seconds(60);
+    this.workerFunction = new AppFunction(this, 'WorkerFunction', {
+      ...common,
+      entry: props.entries?.worker ?? LAMBDA_ENTRIES.worker,
+      description: `Deadline work: settles campaigns, ends holds, requests refunds [${config.stage}]`,
+      memorySize: 1024,
+      timeout: workerTimeout,
+      environment: { TABLE_NAME: this.data.table.tableName, DEV_AUTH: 'false', ...wechatPayEnvironment },
+    });
+    this.workQueues = new DeadlineWorkQueues(this, 'DeadlineWork', {
+      worker: this.workerFunction.function,
+      workerTimeout,
+      removalPolicy: config.removalPolicy,
+    });
+    for (const [key, value] of Object.entries(this.workQueues.environment())) this.workerFunction.function.addEnvironment(key, value);
+    this.data.grantApplicationAccess(this.workerFunction.function);
+    this.wechatPaySecret?.grantRead(this.workerFunction.function);
+
+    // The sweep only finds due work and queues it: a few queries and SendMessageBatch calls.
     this.sweepFunction = new AppFunction(this, 'SweepFunction', {
       ...common,
       entry: props.entries?.sweep ?? LAMBDA_ENTRIES.sweep,
-      description: `Closes and settles campaigns past closesAt [${config.stage}]`,
+      description: `Finds due deadline work and queues it [${config.stage}]`,
       memorySize: 512,
       // Shorter than the interval, so runs rarely overlap (and overlapping is harmless anyway).
       timeout: Duration.seconds(Math.min(50, config.sweepInterval.toSeconds() - 10)),
@@ -94,10 +117,12 @@ export class TuangouStack extends Stack {
         TABLE_NAME: this.data.table.tableName,
         DEV_AUTH: 'false',
         ...wechatPayEnvironment,
+        ...this.workQueues.environment(),
       },
     });
     this.data.grantApplicationAccess(this.sweepFunction.function);
     this.wechatPaySecret?.grantRead(this.sweepFunction.function);
+    this.workQueues.grantSend(this.sweepFunction.function);
 
     this.httpApi = new HttpApi(this, 'Http', {
       apiName: `tuangou-${config.stage}`,
@@ -119,6 +144,17 @@ export class TuangouStack extends Stack {
       functions: [
         { name: 'Api', function: this.apiFunction.function },
         { name: 'Sweep', function: this.sweepFunction.function },
+        { name: 'Worker', function: this.workerFunction.function },
+      ],
+      deadLetterQueue: this.workQueues.deadLetterQueue,
+      settleQueue: this.workQueues.queues.settle,
+      logAlarms: [
+        {
+          name: 'PaymentAmountMismatch',
+          logGroups: [this.apiFunction.logGroup, this.workerFunction.logGroup],
+          alarmField: 'PAYMENT_AMOUNT_MISMATCH',
+          description: 'WeChat Pay reported a payment whose amount differs from its order: refunded, not accepted; look at the order',
+        },
       ],
       table: this.data.table,
       globalIndexNames: TABLE_SCHEMA.globalIndexes.map((index) => index.name),

@@ -4,8 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface MonitoredFunction {
@@ -24,6 +26,20 @@ export interface OperationalAlarmsProps {
   readonly alarmEmail?: string;
   /** API 5xx responses per 5 minutes that raise the alarm. */
   readonly api5xxThreshold?: number;
+  /** Deadline work that failed every try: any message here is an alarm. */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** Settlements waiting longer than this many minutes (default 10) are an alarm: deadline work is stuck or starved. */
+  readonly settleQueue?: sqs.IQueue;
+  readonly settleQueueMaxAgeMinutes?: number;
+  /** Log lines carrying `"alarm": "<alarmField>"` (structured JSON logs), counted by a metric filter. */
+  readonly logAlarms?: readonly LogAlarm[];
+}
+
+export interface LogAlarm {
+  readonly name: string;
+  readonly logGroups: readonly logs.ILogGroup[];
+  readonly alarmField: string;
+  readonly description: string;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -66,6 +82,42 @@ export class OperationalAlarms extends Construct {
         metric: fn.function.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         alarmDescription: `${fn.name} Lambda function invocations were throttled`,
+      });
+    }
+
+    if (props.deadLetterQueue) {
+      this.add('DeadLetters', {
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        alarmDescription: 'Deadline work failed every try and waits in the dead-letter queue (settlement, hold, refund): look and redrive',
+      });
+    }
+    if (props.settleQueue) {
+      this.add('SettleQueueAge', {
+        metric: props.settleQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: (props.settleQueueMaxAgeMinutes ?? 10) * 60,
+        alarmDescription: 'Campaigns past their deadline have waited too long to be settled',
+      });
+    }
+    const namespace = 'Tuangou';
+    for (const logAlarm of props.logAlarms ?? []) {
+      logAlarm.logGroups.forEach((logGroup, i) => {
+        new logs.MetricFilter(this, `${logAlarm.name}Filter${i}`, {
+          logGroup,
+          filterPattern: logs.FilterPattern.stringValue('$.alarm', '=', logAlarm.alarmField),
+          metricNamespace: namespace,
+          metricName: logAlarm.name,
+          metricValue: '1',
+          defaultValue: 0,
+        });
+      });
+      this.add(logAlarm.name, {
+        metric: new cloudwatch.Metric({ namespace, metricName: logAlarm.name, period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        alarmDescription: logAlarm.description,
       });
     }
 

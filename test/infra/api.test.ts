@@ -30,7 +30,7 @@ const actionsOf = (statement: Statement) => [statement.Action].flat();
 describe('Lambda functions', () => {
   it('run nodejs22.x on arm64, from a bundled ES module', () => {
     const functions = resourcesOfType(prod.template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3); // API, sweep (finder), deadline-work worker
     for (const [, fn] of functions) {
       expect(fn.Properties!.Runtime).toBe('nodejs22.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);
@@ -54,16 +54,21 @@ describe('Lambda functions', () => {
     expect(vars).not.toHaveProperty('DYNAMODB_ENDPOINT');
   });
 
-  it('sweep function: table name, dev login off, no endpoint override', () => {
-    const env = new Capture();
-    prod.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('closesAt'),
-      Environment: { Variables: env },
-    });
-    expect(env.asObject().TABLE_NAME).toEqual(prod.resolve(prod.stack.data.table.tableName));
-    expect(env.asObject().DEV_AUTH).toBe('false');
-    expect(env.asObject()).not.toHaveProperty('DYNAMODB_ENDPOINT');
-  });
+  it.each(['Finds due deadline work', 'Deadline work:'])(
+    '%s function: table name, queue URLs, dev login off, no endpoint override',
+    (description) => {
+      const env = new Capture();
+      prod.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: { Variables: env },
+      });
+      expect(env.asObject().TABLE_NAME).toEqual(prod.resolve(prod.stack.data.table.tableName));
+      expect(env.asObject().DEV_AUTH).toBe('false');
+      expect(env.asObject()).not.toHaveProperty('DYNAMODB_ENDPOINT');
+      expect(env.asObject().WORK_QUEUE_SETTLE_URL).toEqual(prod.resolve(prod.stack.workQueues.queues.settle.queueUrl));
+      expect(env.asObject().WORK_QUEUE_REFUND_URL).toEqual(prod.resolve(prod.stack.workQueues.queues.refund.queueUrl));
+    },
+  );
 
   it('log as JSON (request ids on every line) into their own log groups', () => {
     for (const [, fn] of resourcesOfType(prod.template, 'AWS::Lambda::Function')) {

@@ -74,16 +74,18 @@ let s: Synthesized;
 let tableName: string;
 let api: LambdaHandler;
 let sweep: LambdaHandler;
+let worker: LambdaHandler;
 let functionEnv: Record<string, unknown>;
 
-function functionResource(kind: 'api' | 'sweep') {
-  const fn = kind === 'api' ? s.stack.apiFunction.function : s.stack.sweepFunction.function;
+type FunctionKind = 'api' | 'sweep' | 'worker';
+function functionResource(kind: FunctionKind) {
+  const fn = { api: s.stack.apiFunction, sweep: s.stack.sweepFunction, worker: s.stack.workerFunction }[kind].function;
   const logicalId = s.stack.getLogicalId(fn.node.defaultChild as never);
   return s.template.toJSON().Resources[logicalId] as { Properties: Record<string, any> };
 }
 
 /** `asset.<hash>/index.mjs` in the cloud assembly, from the function's Code.S3Key (`<hash>.zip`). */
-function bundlePath(kind: 'api' | 'sweep'): string {
+function bundlePath(kind: FunctionKind): string {
   const key = functionResource(kind).Properties.Code.S3Key as string;
   const file = path.join(s.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
   expect(existsSync(file), file).toBe(true);
@@ -208,13 +210,52 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_EC2_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'error',
+    // The queue URLs are Refs in the template; the worker and the sweep read them at start.
+    ...QUEUE_URLS,
   };
-  [api, sweep] = await Promise.all([startFunction(bundlePath('api'), env), startFunction(bundlePath('sweep'), env)]);
+  [api, sweep, worker] = await Promise.all([
+    startFunction(bundlePath('api'), env),
+    startFunction(bundlePath('sweep'), env),
+    startFunction(bundlePath('worker'), env),
+  ]);
 }, 180_000);
+
+const QUEUE_URLS = {
+  WORK_QUEUE_SETTLE_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-settle.fifo',
+  WORK_QUEUE_HOLD_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-hold.fifo',
+  WORK_QUEUE_REFUND_PLAN_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-plan.fifo',
+  WORK_QUEUE_REFUND_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-refund.fifo',
+};
+
+/** An SQS event as Lambda's event source mapping delivers it from a FIFO queue. */
+function sqsEvent(bodies: unknown[]) {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: randomUUID(),
+      receiptHandle: `AQEB${randomUUID()}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'AROAEXAMPLE:sweep',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+        SequenceNumber: `1882${String(i).padStart(16, '0')}`,
+        MessageGroupId: `g${i}`,
+        MessageDeduplicationId: `d${i}`,
+      },
+      messageAttributes: {},
+      md5OfBody: 'ignored',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:ap-east-1:123456789012:Tuangou-dev-settle.fifo',
+      awsRegion: 'ap-east-1',
+    })),
+  };
+}
 
 afterAll(() => {
   api?.stop();
   sweep?.stop();
+  worker?.stop();
 });
 
 describe('bundled Lambda artifact against DynamoDB Local', () => {
@@ -231,6 +272,7 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
   it('exports handler functions', () => {
     expect(typeof api).toBe('function');
     expect(typeof sweep).toBe('function');
+    expect(typeof worker).toBe('function');
   });
 
   it('GET /health answers 200', async () => {
@@ -256,7 +298,7 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     expect(res.status).toBe(404);
   });
 
-  it('create -> join -> settle (by the leader, and by the bundled sweep)', async () => {
+  it('create -> join -> settle (by the leader, and by the bundled worker from an SQS event)', async () => {
     const leader = await token('u_leader_artifact', '团长');
     const member = await token('u_member_artifact', '团员');
     const closesAt = new Date(Date.now() + 3000);
@@ -289,9 +331,10 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     expect(settled.status, JSON.stringify(settled.body)).toBe(200);
     expect(settled.body).toMatchObject({ campaignId: byLeader, status: 'settled', total: 2400, entryCount: 1 });
 
-    const report = await sweep({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext('sweep'));
-    expect(report.failed).toEqual([]);
-    expect(report.settled).toContain(bySweep);
+    // One good unit and one unreadable body: only the unreadable one is reported back (partial batch failure).
+    const event = sqsEvent([{ kind: 'settle', campaignId: bySweep }, '{"kind":"settle"}']);
+    const answer = await worker(event, lambdaContext('worker'));
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }] });
     const stored = await call('GET', `/campaigns/${bySweep}/settlement`, { token: leader });
     expect(stored.status).toBe(200);
     expect(stored.body).toMatchObject({ status: 'settled', total: 2400 });

@@ -14,6 +14,7 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 export const ENTRIES = {
   api: existsSync(LAMBDA_ENTRIES.api) ? LAMBDA_ENTRIES.api : path.join(FIXTURES, 'api-handler.ts'),
   sweep: existsSync(LAMBDA_ENTRIES.sweep) ? LAMBDA_ENTRIES.sweep : path.join(FIXTURES, 'sweep-handler.ts'),
+  worker: LAMBDA_ENTRIES.worker,
 };
 
 /** Feature flags and defaults from cdk.json, so tests synthesize what `npm run synth` does. */

@@ -37,7 +37,7 @@ describe('deadline sweep', () => {
   it('a run finishes before the next one starts', () => {
     const timeout = new Capture();
     prod.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('closesAt'),
+      Description: Match.stringLikeRegexp('Finds due deadline work'),
       Timeout: timeout,
     });
     expect(timeout.asNumber()).toBeLessThan(60);
@@ -57,16 +57,17 @@ describe('alarms', () => {
     expect(found[0]!.Properties!.Statistic).toBe('Sum');
   });
 
-  it.each(['Errors', 'Throttles'])('Lambda %s, for both functions', (metricName) => {
+  it.each(['Errors', 'Throttles'])('Lambda %s, for every function', (metricName) => {
     const found = byMetric(prod, 'AWS/Lambda', metricName);
     const functionNames = found.map((a) => a.Properties!.Dimensions[0].Value);
     expect(functionNames).toEqual(
       expect.arrayContaining([
         prod.resolve(prod.stack.apiFunction.function.functionName),
         prod.resolve(prod.stack.sweepFunction.function.functionName),
+        prod.resolve(prod.stack.workerFunction.function.functionName),
       ]),
     );
-    expect(found).toHaveLength(2);
+    expect(found).toHaveLength(3);
   });
 
   it('DynamoDB read and write throttles, on the table and on every GSI', () => {
@@ -91,7 +92,7 @@ describe('alarms', () => {
   it('every alarm notifies the SNS topic and stays green when idle', () => {
     const topic = prod.resolve(prod.stack.alarms.topic.topicArn);
     const all = alarms(prod);
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(11); // 5xx, errors and throttles ×3, DynamoDB, dead letters, settle queue age, amount mismatch
     for (const alarm of all) {
       expect(alarm.Properties!.AlarmActions).toEqual([topic]);
       expect(alarm.Properties!.OKActions).toEqual([topic]);
@@ -117,7 +118,7 @@ describe('logs and stages', () => {
   ] as const)('%s: every log group keeps %i days and is %s on stack deletion', (stage, days, policy) => {
     const s = stage === 'prod' ? prod : dev;
     const groups = resourcesOfType(s.template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(3); // two functions + access logs
+    expect(groups).toHaveLength(4); // three functions + access logs
     for (const [, group] of groups) {
       expect(group.Properties!.RetentionInDays).toBe(days);
       expect(group.DeletionPolicy).toBe(policy);

@@ -57,7 +57,7 @@ describe('npm run synth', () => {
 
   it('bundled each function into one ES module with a linked source map', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(assets).toHaveLength(2);
+    expect(assets).toHaveLength(3);
     for (const asset of assets) {
       const files = readdirSync(path.join(outdir, asset)).sort();
       expect(files).toEqual(['index.mjs', 'index.mjs.map']);

@@ -20,7 +20,7 @@ beforeAll(() => {
 type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
-function statementsOf(s: Synthesized, fn: 'apiFunction' | 'sweepFunction'): Statement[] {
+function statementsOf(s: Synthesized, fn: 'apiFunction' | 'sweepFunction' | 'workerFunction'): Statement[] {
   const role = JSON.stringify(s.resolve(s.stack[fn].function.role!.roleName));
   return resourcesOfType(s.template, 'AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === role))
@@ -73,7 +73,7 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
     expect(explicit.template.toJSON().Resources[id(explicit)]).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
-  it.each(['Group-buy API', 'closesAt'])(
+  it.each(['Group-buy API', 'Finds due deadline work', 'Deadline work:'])(
     'the %s function gets the secret ARN and the notify URL derived from the custom domain',
     (description) => {
       const env = environmentOf(viaDomain, description);
@@ -88,13 +88,16 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
     },
   );
 
-  it.each(['Group-buy API', 'closesAt'])('the %s function gets -c wechatPayNotifyUrl as given (no custom domain needed)', (description) => {
-    const env = environmentOf(explicit, description);
-    expect(env.WECHATPAY_SECRET_ARN).toEqual(secretArnOf(explicit));
-    expect(env.WECHATPAY_NOTIFY_URL).toBe(EXPLICIT_URL);
-  });
+  it.each(['Group-buy API', 'Finds due deadline work', 'Deadline work:'])(
+    'the %s function gets -c wechatPayNotifyUrl as given (no custom domain needed)',
+    (description) => {
+      const env = environmentOf(explicit, description);
+      expect(env.WECHATPAY_SECRET_ARN).toEqual(secretArnOf(explicit));
+      expect(env.WECHATPAY_NOTIFY_URL).toBe(EXPLICIT_URL);
+    },
+  );
 
-  it.each(['apiFunction', 'sweepFunction'] as const)('%s may only GetSecretValue on the merchant secret', (fn) => {
+  it.each(['apiFunction', 'sweepFunction', 'workerFunction'] as const)('%s may only GetSecretValue on the merchant secret', (fn) => {
     for (const s of [viaDomain, explicit]) {
       const arn = JSON.stringify(secretArnOf(s));
       const statements = statementsOf(s, fn).filter((st) => JSON.stringify(st.Resource).includes(arn));
@@ -105,13 +108,13 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
       // minimizePolicies may merge it with the signing secret's identical grant: only secret ARNs, no wildcard.
       const allowed = [secretArnOf(s), s.resolve(s.stack.authSecret.secret.secretArn)].map((r) => JSON.stringify(r));
       for (const resource of [statement.Resource].flat()) expect(allowed).toContain(JSON.stringify(resource));
-      if (fn === 'sweepFunction') expect(statement.Resource).toEqual(secretArnOf(s));
+      if (fn !== 'apiFunction') expect(statement.Resource).toEqual(secretArnOf(s));
     }
   });
 
   it('no other policy in the stack mentions the merchant secret', () => {
     const arn = JSON.stringify(secretArnOf(viaDomain));
-    const roles = (['apiFunction', 'sweepFunction'] as const).map((fn) =>
+    const roles = (['apiFunction', 'sweepFunction', 'workerFunction'] as const).map((fn) =>
       JSON.stringify(viaDomain.resolve(viaDomain.stack[fn].function.role!.roleName)),
     );
     for (const [, policy] of resourcesOfType(viaDomain.template, 'AWS::IAM::Policy')) {

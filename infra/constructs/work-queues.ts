@@ -1,0 +1,96 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULT_KIND_LIMITS, type KindLimits } from '../../shared/jobs/queue.js';
+import { WORK_KINDS, type WorkKind } from '../../shared/jobs/work.js';
+
+export interface DeadlineWorkQueuesProps {
+  /** The worker: one unit per message (functions/worker/handler.ts). */
+  readonly worker: lambda.IFunction;
+  /** Its timeout: the queues' visibility timeout is six times it, as AWS advises for SQS event sources. */
+  readonly workerTimeout: Duration;
+  /** Workers at once per kind (event source maximumConcurrency, at least 2). */
+  readonly limits?: KindLimits;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Receives before a unit goes to the dead-letter queue. Generous on purpose: a settlement waiting
+ * for its holds puts itself back (ChangeMessageVisibility) a few times within its grace, and every
+ * one of those is a receive.
+ */
+export const MAX_RECEIVES = 10;
+
+/** The environment variable of each kind's queue URL (shared/config.ts reads them). */
+export const QUEUE_URL_ENV: Readonly<Record<WorkKind, string>> = {
+  settle: 'WORK_QUEUE_SETTLE_URL',
+  hold: 'WORK_QUEUE_HOLD_URL',
+  'refund-plan': 'WORK_QUEUE_REFUND_PLAN_URL',
+  refund: 'WORK_QUEUE_REFUND_URL',
+};
+
+/**
+ * Deadline work fanned out: one FIFO queue per kind of unit, each its own event source on the
+ * worker with its own concurrency cap, so a kind stuck on a slow WeChat Pay (holds, refunds) never
+ * takes the workers of another (settlements). FIFO for its deduplication: the finder re-sends every
+ * still-due unit each minute, and SQS drops a repeat within five minutes. Every unit is its own
+ * message group, so nothing waits behind anything else. One dead-letter queue for all four.
+ */
+export class DeadlineWorkQueues extends Construct {
+  readonly queues: Readonly<Record<WorkKind, sqs.Queue>>;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: DeadlineWorkQueuesProps) {
+    super(scope, id);
+    const limits = props.limits ?? DEFAULT_KIND_LIMITS;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Time for a person to look (the alarm fires on the first message) and redrive.
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+
+    const queues = {} as Record<WorkKind, sqs.Queue>;
+    for (const kind of WORK_KINDS) {
+      const name = kind === 'refund-plan' ? 'RefundPlan' : kind[0]!.toUpperCase() + kind.slice(1);
+      const queue = new sqs.Queue(this, `${name}Queue`, {
+        fifo: true,
+        // Deduplication and ordering per unit (message group = unit), not per queue: full parallelism.
+        deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+        fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(props.workerTimeout.toSeconds() * 6),
+        // A unit older than a day is found again by the sweep if it is still due.
+        retentionPeriod: Duration.days(1),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVES },
+        removalPolicy: props.removalPolicy,
+      });
+      props.worker.addEventSource(
+        new sources.SqsEventSource(queue, {
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          maxConcurrency: Math.max(2, limits[kind]),
+        }),
+      );
+      queues[kind] = queue;
+    }
+    this.queues = queues;
+  }
+
+  /** The queue URLs as the functions' environment. */
+  environment(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const kind of WORK_KINDS) env[QUEUE_URL_ENV[kind]] = this.queues[kind].queueUrl;
+    return env;
+  }
+
+  grantSend(grantee: lambda.IFunction): void {
+    for (const kind of WORK_KINDS) this.queues[kind].grantSendMessages(grantee);
+  }
+}
