@@ -1,6 +1,7 @@
 import { listDueCampaignIds } from '../campaigns/index.js';
 import type { Logger } from '../logger.js';
 import type { Money, PaymentSweepReport } from '../money/index.js';
+import { finishDueErasures } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
 import type { DbContext } from '../table/index.js';
 
@@ -9,10 +10,12 @@ export interface SweepReport {
   failed: Array<{ campaignId: string; error: string }>;
   /** present when WeChat Pay is configured */
   payments?: PaymentSweepReport;
+  /** users whose erasure (DELETE /me) was finished or re-checked, when there were any */
+  erasures?: string[];
 }
 
 /**
- * Close and settle every campaign past its deadline. Runs every minute in the cloud (EventBridge)
+ * Close and settle every campaign past its deadline, then finish due erasures. Runs every minute in the cloud (EventBridge)
  * and every 30 s under `npm start`. Settling is idempotent, so an overlapping or repeated sweep
  * is harmless; one campaign's failure does not stop the others.
  */
@@ -41,5 +44,8 @@ export async function settleDueCampaigns(db: DbContext, logger: Logger, limit = 
   }
   const refunds = await money?.sweep(limit, 'refunds', report.payments);
   if (refunds) report.payments = refunds;
+  // Erasures interrupted and never retried are finished here (shared/privacy/erasure.ts).
+  const erasures = await finishDueErasures(db, logger, limit);
+  if (erasures.length > 0) report.erasures = erasures;
   return report;
 }
