@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
+import { UserStandingCache } from '../shared/people/index.js';
 import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
@@ -59,11 +60,14 @@ export function createApp(deps: AppDeps) {
   app.use('*', limitBody(MAX_BODY_BYTES));
   // Login and refresh take their credentials in the body: mounted before the bearer check, so a
   // stale access token a client still sends cannot lock it out of getting a new one.
-  if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat));
-  app.use('*', authenticate(deps.tokens));
+  // Whether a token's user is erased: shared by the bearer check, the logins (a user just written is
+  // active) and DELETE /me (an erasure here is seen at once).
+  const users = new UserStandingCache(deps.db);
+  if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat, users));
+  app.use('*', authenticate(deps.tokens, users));
 
   app.route('/', healthRoutes());
-  if (deps.devAuth) app.route('/', devAuthRoutes(deps));
+  if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
   app.route('/', entryRoutes(deps));
   app.route('/', settlementRoutes(deps));
@@ -73,7 +77,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', paymentRoutes(deps));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
-  app.route('/', profileRoutes(deps));
+  app.route('/', profileRoutes(deps, users));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', (c) => ({

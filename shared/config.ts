@@ -50,6 +50,7 @@ const ConfigSchema = z.object({
   WORK_QUEUE_HOLD_URL: z.url().optional(),
   WORK_QUEUE_REFUND_PLAN_URL: z.url().optional(),
   WORK_QUEUE_REFUND_URL: z.url().optional(),
+  WORK_QUEUE_ERASURE_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -65,9 +66,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   return result.data;
 }
 
-/** The four queue URLs the finder needs, or the name of the first one missing. */
-export function workQueueUrls(config: Config): { settle: string; hold: string; 'refund-plan': string; refund: string } {
-  const pick = (key: 'WORK_QUEUE_SETTLE_URL' | 'WORK_QUEUE_HOLD_URL' | 'WORK_QUEUE_REFUND_PLAN_URL' | 'WORK_QUEUE_REFUND_URL') => {
+/** The queue URLs the finder needs, or the name of the first one missing. */
+export function workQueueUrls(config: Config): { settle: string; hold: string; 'refund-plan': string; refund: string; erasure: string } {
+  const pick = (
+    key:
+      | 'WORK_QUEUE_SETTLE_URL'
+      | 'WORK_QUEUE_HOLD_URL'
+      | 'WORK_QUEUE_REFUND_PLAN_URL'
+      | 'WORK_QUEUE_REFUND_URL'
+      | 'WORK_QUEUE_ERASURE_URL',
+  ) => {
     const url = config[key];
     if (!url) throw new ConfigError(`Invalid configuration: ${key}: required by the deadline sweep`);
     return url;
@@ -77,5 +85,6 @@ export function workQueueUrls(config: Config): { settle: string; hold: string; '
     hold: pick('WORK_QUEUE_HOLD_URL'),
     'refund-plan': pick('WORK_QUEUE_REFUND_PLAN_URL'),
     refund: pick('WORK_QUEUE_REFUND_URL'),
+    erasure: pick('WORK_QUEUE_ERASURE_URL'),
   };
 }

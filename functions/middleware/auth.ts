@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { TokenSettings, TokenUser } from '../../shared/auth/index.js';
 import { VerifiedTokenCache } from '../../shared/auth/index.js';
 import { UnauthorizedError } from '../../shared/errors.js';
+import type { UserStandingCache } from '../../shared/people/index.js';
 import type { AppEnv } from '../env.js';
 
 /**
@@ -9,8 +10,17 @@ import type { AppEnv } from '../env.js';
  * work). A header that is malformed, forged or expired is 401 everywhere, so a client with a
  * broken token finds out at once instead of silently seeing the public view. Tokens already
  * verified in this process are not verified again while they are unexpired (VerifiedTokenCache).
+ *
+ * A valid token of an erased user is 401 too (`users`): a signature cannot be taken back, so
+ * the erasure's tombstone is what refuses every token issued before it. While an erasure is
+ * under way its user may only finish it (DELETE /me again), so nothing new (a join) slips in
+ * behind the erasure's walk.
  */
-export function authenticate(settings: TokenSettings, verified = new VerifiedTokenCache(settings)): MiddlewareHandler<AppEnv> {
+export function authenticate(
+  settings: TokenSettings,
+  users?: UserStandingCache,
+  verified = new VerifiedTokenCache(settings),
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) {
@@ -19,10 +29,19 @@ export function authenticate(settings: TokenSettings, verified = new VerifiedTok
     }
     const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
-    c.set('user', await verified.verify(match[1]!));
+    const user = await verified.verify(match[1]!);
+    if (users) {
+      const standing = await users.standing(user.id);
+      if (standing === 'erased' || (standing === 'erasing' && !finishesErasure(c))) {
+        throw new UnauthorizedError('This account was erased; log in again to start a new one');
+      }
+    }
+    c.set('user', user);
     return next();
   };
 }
+
+const finishesErasure = (c: Context<AppEnv>) => c.req.method === 'DELETE' && c.req.path === '/me';
 
 export function requireUser(c: Context<AppEnv>): TokenUser {
   const user = c.get('user');

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { issueToken } from '../../shared/auth/index.js';
-import { upsertUser } from '../../shared/people/index.js';
+import { type UserStandingCache, upsertUser } from '../../shared/people/index.js';
 import type { AppDeps } from '../env.js';
 import { DevLoginBody, LoginResponse } from '../schemas/auth.js';
 import { errors } from '../schemas/common.js';
@@ -20,10 +20,11 @@ const devLogin = createRoute({
 });
 
 /** Mounted only when dev auth is on, so in production the route does not exist at all. */
-export function devAuthRoutes(deps: AppDeps) {
+export function devAuthRoutes(deps: AppDeps, users?: UserStandingCache) {
   return newRouter().openapi(devLogin, async (c) => {
     const { openid, nickname } = c.req.valid('json');
     const user = await upsertUser(deps.db, openid, nickname);
+    users?.remember(user.id, 'active');
     return c.json({ token: await issueToken(deps.tokens, user), user }, 200);
   });
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { issueToken } from '../../shared/auth/index.js';
 import { ValidationError } from '../../shared/errors.js';
-import { getProfile, updateProfile } from '../../shared/people/index.js';
+import { getProfile, type UserStandingCache, updateProfile } from '../../shared/people/index.js';
 import { eraseUser, exportUserData } from '../../shared/privacy/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -125,14 +125,15 @@ const deleteMe = createRoute({
   tags: ['Me'],
   summary: 'Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed',
   description:
-    "Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Refresh tokens stop working; discard the access token. " +
-    'Logging in again later starts a new, empty profile. Repeating the call is harmless.',
+    "Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Every token issued before (access and refresh) " +
+    'is refused (401) once the erasure is done. Logging in again later starts a new, empty profile with a new user id. If the call fails midway, ' +
+    'repeat it with the same token (until it succeeds, that token works for nothing else); the server also finishes it within minutes.',
   security: bearer,
   middleware: [signedIn] as const,
   responses: { 200: jsonResponse(ErasureSchema, 'What was erased'), 401: errors[401] },
 });
 
-export function profileRoutes(deps: AppDeps) {
+export function profileRoutes(deps: AppDeps, users?: UserStandingCache) {
   const { db, logger } = deps;
   return newRouter()
     .openapi(getMe, async (c) => c.json(await getProfile(db, requireUser(c).id), 200))
@@ -163,7 +164,10 @@ export function profileRoutes(deps: AppDeps) {
     })
     .openapi(deleteMe, async (c) => {
       const user = requireUser(c);
+      // From here on this process refuses the user's tokens for anything but finishing the erasure.
+      users?.remember(user.id, 'erasing');
       const report = await eraseUser(db, user.id);
+      users?.remember(user.id, 'erased');
       logger.info('personal data erased', { requestId: c.get('requestId'), userId: user.id, ...report });
       return c.json({ erased: true as const, ...report }, 200);
     });

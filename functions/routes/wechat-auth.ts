@@ -9,7 +9,14 @@ import {
 } from '../../shared/auth/index.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import { consumeRate } from '../../shared/limits/index.js';
-import { getUser, loginWechatUser, revokeRefreshFamily, spendRefreshToken, userIdForOpenid } from '../../shared/people/index.js';
+import {
+  getUser,
+  loginWechatUser,
+  revokeRefreshFamily,
+  spendRefreshToken,
+  type UserStandingCache,
+  userIdForOpenid,
+} from '../../shared/people/index.js';
 import type { AppDeps } from '../env.js';
 import { RefreshBody, TokenResponse, WechatLoginBody } from '../schemas/auth.js';
 import { ErrorSchema, errors } from '../schemas/common.js';
@@ -64,7 +71,7 @@ const refresh = createRoute({
  * these routes take their credentials in the body, so a stale access token a client still sends
  * cannot stop it from logging in or refreshing.
  */
-export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
+export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings, users?: UserStandingCache) {
   const { db, logger } = deps;
   const pair = async (user: TokenUser, family?: string) => {
     const t = await issueTokenPair(deps.tokens, user, family);
@@ -87,6 +94,7 @@ export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
       );
       await consumeRate(db, deps.rateLimits, 'login', userIdForOpenid(identity.openid));
       const user = await loginWechatUser(db, identity);
+      users?.remember(user.id, 'active');
       logger.info('wechat login', { requestId: c.get('requestId'), userId: user.id, unionid: identity.unionid !== undefined });
       return c.json(await pair(user), 200);
     })
@@ -100,6 +108,7 @@ export function wechatAuthRoutes(deps: AppDeps, wechat: WechatSettings) {
         logger.warn('refresh token replayed; family revoked', { requestId: c.get('requestId'), userId: claims.userId });
       }
       if (spent !== 'ok') throw new UnauthorizedError('This refresh token was already used or revoked; log in again');
+      // An erased user (or one being erased) has no user here: every refresh token issued before is refused.
       const user = await getUser(db, claims.userId);
       if (!user) throw new UnauthorizedError('No such user; log in again');
       return c.json(await pair(user, claims.family), 200);

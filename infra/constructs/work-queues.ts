@@ -29,6 +29,7 @@ export const QUEUE_URL_ENV: Readonly<Record<WorkKind, string>> = {
   hold: 'WORK_QUEUE_HOLD_URL',
   'refund-plan': 'WORK_QUEUE_REFUND_PLAN_URL',
   refund: 'WORK_QUEUE_REFUND_URL',
+  erasure: 'WORK_QUEUE_ERASURE_URL',
 };
 
 /**
@@ -36,7 +37,7 @@ export const QUEUE_URL_ENV: Readonly<Record<WorkKind, string>> = {
  * worker with its own concurrency cap, so a kind stuck on a slow WeChat Pay (holds, refunds) never
  * takes the workers of another (settlements). FIFO for its deduplication: the finder re-sends every
  * still-due unit each minute, and SQS drops a repeat within five minutes. Every unit is its own
- * message group, so nothing waits behind anything else. One dead-letter queue for all four.
+ * message group, so nothing waits behind anything else. One dead-letter queue for them all.
  */
 export class DeadlineWorkQueues extends Construct {
   readonly queues: Readonly<Record<WorkKind, sqs.Queue>>;

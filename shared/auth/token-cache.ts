@@ -10,7 +10,8 @@ import { type TokenSettings, type TokenTimes, type TokenUser, verifyAccessToken,
  *     verified with it; a new keyring means a new app and an empty cache;
  *   - time claims are re-checked on every hit, on the clock `verify` uses (Date.now()): a token
  *     expires from the cache at the very second it would fail verification;
- *   - access tokens cannot be revoked (only refresh tokens can; those never come through here);
+ *   - the signature's verdict never changes; whether the token's user was erased since is a separate
+ *     check after this one (functions/middleware/auth.ts, shared/people UserStandingCache);
  *   - rejections are not cached: a bad token is verified (and refused) every time.
  * Bounded: least recently used tokens are dropped beyond `maxEntries`.
  */

@@ -3,6 +3,7 @@ import { getEntryRecord } from '../entries/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Money } from '../money/index.js';
+import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
 import type { DbContext } from '../table/index.js';
 import type { WorkUnit } from './work.js';
@@ -34,7 +35,8 @@ export type WorkResult =
   | 'complete'
   | 'partial'
   | 'tried'
-  | 'nothing';
+  | 'nothing'
+  | 'erased';
 
 /** Done (the message can go), or not yet: put it back for `retryAfterMs` (not a failure). */
 export type WorkOutcome = { done: true; result: WorkResult } | { done: false; retryAfterMs: number; reason: string };
@@ -77,6 +79,11 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       return { done: true, result: (await money.continueRefundPlan(unit.campaignId)) ? 'complete' : 'partial' };
     case 'refund':
       return { done: true, result: (await money.retryDueRefund(unit.campaignId, unit.outRefundNo)) ? 'tried' : 'nothing' };
+    case 'erasure': {
+      const report = await eraseUser(db, unit.userId, { recheck: false });
+      ctx.logger.info('erasure finished by deadline work', { userId: unit.userId, ...report });
+      return { done: true, result: 'erased' };
+    }
   }
 }
 

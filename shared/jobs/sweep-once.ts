@@ -10,7 +10,7 @@ import { WORK_KINDS, type WorkKind, type WorkUnit } from './work.js';
 export const SWEEP_LIMIT_PER_KIND = 5_000;
 
 /** Holds first, so that a settlement that waits for them finds them already under way. */
-const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund'];
+const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund', 'erasure'];
 
 /**
  * The scheduled step (every minute in the cloud, every 30 s under `npm start`): find what is due
@@ -34,6 +34,8 @@ export interface SweepReport {
   failed: Array<{ campaignId: string; error: string }>;
   /** settlements waiting for their holds (within the grace) */
   deferred: string[];
+  /** users whose erasure (DELETE /me) was finished or re-checked, when there were any */
+  erasures?: string[];
   /** present when WeChat Pay is configured */
   payments?: { holdsEnded: number; refundPlansDone: number; refundsTried: number; failures: number };
 }
@@ -58,7 +60,9 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
         outcome = await doWork(ctx, unit);
       } catch (err) {
         logger.error('deadline work failed', { unit, err });
-        if (unit.kind === 'settle') report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
+        if (unit.kind === 'erasure') continue;
+        if (unit.kind === 'settle')
+          report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
         else payments.failures++;
         continue;
       }
@@ -66,13 +70,17 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
     }
     if (i > 0) break;
     const second = await find();
-    units.splice(0, units.length, ...second['refund-plan'], ...second.refund);
+    units.splice(0, units.length, ...second['refund-plan'], ...second.refund, ...second.erasure);
   }
   if (money.wechatPay) report.payments = payments;
   return report;
 }
 
 function tally(unit: WorkUnit, outcome: WorkOutcome, report: SweepReport, payments: NonNullable<SweepReport['payments']>): void {
+  if (unit.kind === 'erasure') {
+    if (outcome.done) report.erasures = [...(report.erasures ?? []), unit.userId];
+    return;
+  }
   if (!outcome.done) {
     report.deferred.push(unit.campaignId);
     return;

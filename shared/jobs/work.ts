@@ -3,9 +3,9 @@ import { z } from 'zod';
 /**
  * One unit of deadline work: what the scheduled finder hands to a queue and a worker does. Each
  * kind has its own queue (and worker concurrency), so a slow kind (WeChat Pay calls) never delays
- * another (settling an offline campaign needs no WeChat at all).
+ * another (settling an offline campaign needs no WeChat at all). Erasures have their own lane too.
  */
-export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund'] as const;
+export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund', 'erasure'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** Entry ids of due holds the finder saw for a settling campaign; more than this and we just wait the grace. */
@@ -23,6 +23,8 @@ export const WorkUnitSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('hold'), campaignId: id, entryId: id }),
   z.strictObject({ kind: z.literal('refund-plan'), campaignId: id }),
   z.strictObject({ kind: z.literal('refund'), campaignId: id, outRefundNo: id }),
+  /** an erasure (DELETE /me) interrupted and never retried, or its one re-walk */
+  z.strictObject({ kind: z.literal('erasure'), userId: id }),
 ]);
 export type WorkUnit = z.infer<typeof WorkUnitSchema>;
 
@@ -36,6 +38,8 @@ export function unitKey(unit: WorkUnit): string {
       return `hold:${unit.campaignId}:${unit.entryId}`;
     case 'refund':
       return `refund:${unit.campaignId}:${unit.outRefundNo}`;
+    case 'erasure':
+      return `erasure:${unit.userId}`;
   }
 }
 

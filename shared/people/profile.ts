@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import { conditionFailure, keys } from '../table/index.js';
+import { NOT_ERASED } from './identity.js';
 
 /** What GET /me answers: the user's own profile. */
 export interface Profile {
@@ -20,10 +21,10 @@ function toProfile(id: string, item: Record<string, unknown>): Profile {
   };
 }
 
-/** The user item as stored, or null (never logged in, or erased). */
+/** The user item as stored, or null (never logged in, or erased: then only a tombstone is left). */
 export async function getUserItem(db: DbContext, userId: string): Promise<Record<string, unknown> | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.user(userId), ConsistentRead: true }));
-  return out.Item ?? null;
+  return out.Item && out.Item.erasedAt === undefined ? out.Item : null;
 }
 
 export async function getProfile(db: DbContext, userId: string): Promise<Profile> {
@@ -41,7 +42,7 @@ export async function updateProfile(
   userId: string,
   change: { nickname?: string; avatarUrl?: string | null },
 ): Promise<Profile> {
-  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+  const names: Record<string, string> = { ...NOT_ERASED.names, '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':now': db.clock.now().toISOString() };
   const sets = ['#updatedAt = :now'];
   const removes: string[] = [];
@@ -64,7 +65,8 @@ export async function updateProfile(
         TableName: db.tableName,
         Key: keys.user(userId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
+        // Never onto an erasure's tombstone or a profile being erased.
+        ConditionExpression: `attribute_exists(pk) AND ${NOT_ERASED.condition}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',

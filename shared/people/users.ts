@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from '../table/index.js';
 import { cancelledTransaction, keys, TTL_ATTRIBUTE } from '../table/index.js';
+import { loginAs, NOT_ERASED } from './identity.js';
+
+export { userIdForOpenid } from './identity.js';
 
 export interface User {
   id: string;
@@ -11,33 +13,31 @@ export interface User {
 /** Nickname of a user who logged in with WeChat and has not set one (WeChat no longer shares it). */
 export const DEFAULT_WECHAT_NICKNAME = '微信用户';
 
-/** Our user id for a WeChat openid: stable, so logging in again finds the same user without a lookup. */
-export function userIdForOpenid(openid: string): string {
-  return `u_${createHash('sha256').update(`openid:${openid}`).digest('base64url').slice(0, 22)}`;
-}
-
-/** Create the user on first login; later logins refresh the nickname. */
+/** Create the user on first login; later logins refresh the nickname. An erased user's openid gets a new user. */
 export async function upsertUser(db: DbContext, openid: string, nickname: string): Promise<User> {
-  const id = userIdForOpenid(openid);
   const now = db.clock.now().toISOString();
-  await db.doc.send(
-    new UpdateCommand({
-      TableName: db.tableName,
-      Key: keys.user(id),
-      UpdateExpression:
-        'SET #type = :type, #id = :id, #openid = :openid, #nickname = :nickname, #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now)',
-      ExpressionAttributeNames: {
-        '#type': 'type',
-        '#id': 'id',
-        '#openid': 'openid',
-        '#nickname': 'nickname',
-        '#updatedAt': 'updatedAt',
-        '#createdAt': 'createdAt',
-      },
-      ExpressionAttributeValues: { ':type': 'user', ':id': id, ':openid': openid, ':nickname': nickname, ':now': now },
-    }),
-  );
-  return { id, nickname };
+  return loginAs(db, openid, async (id) => {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.user(id),
+        UpdateExpression:
+          'SET #type = :type, #id = :id, #openid = :openid, #nickname = :nickname, #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now)',
+        ConditionExpression: NOT_ERASED.condition,
+        ExpressionAttributeNames: {
+          ...NOT_ERASED.names,
+          '#type': 'type',
+          '#id': 'id',
+          '#openid': 'openid',
+          '#nickname': 'nickname',
+          '#updatedAt': 'updatedAt',
+          '#createdAt': 'createdAt',
+        },
+        ExpressionAttributeValues: { ':type': 'user', ':id': id, ':openid': openid, ':nickname': nickname, ':now': now },
+      }),
+    );
+    return { id, nickname };
+  });
 }
 
 /**
@@ -47,9 +47,13 @@ export async function upsertUser(db: DbContext, openid: string, nickname: string
  * The session_key never reaches this function.
  */
 export async function loginWechatUser(db: DbContext, identity: { openid: string; unionid?: string }): Promise<User> {
-  const id = userIdForOpenid(identity.openid);
+  return loginAs(db, identity.openid, (id) => writeWechatLogin(db, id, identity));
+}
+
+async function writeWechatLogin(db: DbContext, id: string, identity: { openid: string; unionid?: string }): Promise<User> {
   const now = db.clock.now().toISOString();
   const names: Record<string, string> = {
+    ...NOT_ERASED.names,
     '#type': 'type',
     '#id': 'id',
     '#openid': 'openid',
@@ -78,6 +82,7 @@ export async function loginWechatUser(db: DbContext, identity: { openid: string;
       TableName: db.tableName,
       Key: keys.user(id),
       UpdateExpression: set,
+      ConditionExpression: NOT_ERASED.condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ReturnValues: 'ALL_NEW',
@@ -87,17 +92,17 @@ export async function loginWechatUser(db: DbContext, identity: { openid: string;
   return { id, nickname: typeof nickname === 'string' ? nickname : DEFAULT_WECHAT_NICKNAME };
 }
 
-/** The user's id and current nickname, or null when there is no such user. */
+/** The user's id and current nickname, or null when there is no such user (never logged in, erased or being erased). */
 export async function getUser(db: DbContext, id: string): Promise<User | null> {
   const out = await db.doc.send(
     new GetCommand({
       TableName: db.tableName,
       Key: keys.user(id),
-      ProjectionExpression: '#id, #nickname',
-      ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname' },
+      ProjectionExpression: '#id, #nickname, #erasingAt, #erasedAt',
+      ExpressionAttributeNames: { '#id': 'id', '#nickname': 'nickname', ...NOT_ERASED.names },
     }),
   );
-  if (!out.Item) return null;
+  if (!out.Item || out.Item.erasingAt !== undefined || out.Item.erasedAt !== undefined) return null;
   return { id, nickname: typeof out.Item.nickname === 'string' ? out.Item.nickname : '' };
 }
 

@@ -53,6 +53,8 @@ export const keys = {
   entry: (campaignId: string, seq: number): Key => ({ pk: campaignPk(campaignId), sk: entrySortKey(seq) }),
   shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
+  /** which user an openid logs in as, once its first user (the id derived from it) was erased; erasure deletes it */
+  login: (openid: string): Key => ({ pk: `LOGIN#${openid}`, sk: '#USER' }),
   campaignPartition: campaignPk,
   /** a spent refresh token (by its jti): each is accepted once; expires (TTL) with the token */
   refreshTokenUsed: (jti: string): Key => ({ pk: `REFRESH#${jti}`, sk: '#USED' }),
@@ -142,4 +144,10 @@ export const indexKeys = {
     [GSI_DUE.sortKey]: `${settledAt}#${campaignId}#plan`,
   }),
   refundPlanPartition: 'REFUND_PLAN',
+  /** gsi2: a user erasure the sweep must finish (interrupted) or check once more (index lag), by when */
+  erasureDue: (at: string, userId: string) => ({
+    [GSI_DUE.partitionKey]: 'ERASURE',
+    [GSI_DUE.sortKey]: `${at}#${userId}`,
+  }),
+  erasurePartition: 'ERASURE',
 };

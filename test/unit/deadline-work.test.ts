@@ -12,9 +12,10 @@ import {
 import { createLogger } from '../../shared/logger.js';
 
 const logger = createLogger('silent');
-const limits = { settle: 4, hold: 2, 'refund-plan': 1, refund: 1 };
+const limits = { settle: 4, hold: 2, 'refund-plan': 1, refund: 1, erasure: 1 };
 const settle = (i: number): WorkUnit => ({ kind: 'settle', campaignId: `c${i}` });
 const hold = (i: number): WorkUnit => ({ kind: 'hold', campaignId: `c${i}`, entryId: `e${i}` });
+const cid = (u: WorkUnit) => ('campaignId' in u ? u.campaignId : u.userId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('in-process work queue (npm start)', () => {
@@ -72,8 +73,8 @@ describe('in-process work queue (npm start)', () => {
       async (unit) => {
         const key = unitKey(unit);
         tries.set(key, (tries.get(key) ?? 0) + 1);
-        if (unit.campaignId === 'c1') throw new Error('DynamoDB said no');
-        if (unit.campaignId === 'c2' && tries.get(key)! < 3) throw new Error('transient');
+        if (cid(unit) === 'c1') throw new Error('DynamoDB said no');
+        if (cid(unit) === 'c2' && tries.get(key)! < 3) throw new Error('transient');
         return { done: true, result: 'settled' };
       },
       { limits, logger, maxAttempts: 4, retryDelayMs: () => 1 },
@@ -82,7 +83,7 @@ describe('in-process work queue (npm start)', () => {
     await queue.idle();
     expect(tries.get('settle:c1')).toBe(4);
     expect(queue.dead).toEqual([{ unit: settle(1), error: 'DynamoDB said no' }]);
-    expect(queue.done.map((d) => d.unit.campaignId).sort()).toEqual(['c2', 'c3']);
+    expect(queue.done.map((d) => cid(d.unit)).sort()).toEqual(['c2', 'c3']);
     expect(tries.get('settle:c2')).toBe(3);
   });
 
@@ -112,6 +113,7 @@ describe('SQS: what the finder sends', () => {
       hold: 'https://q/hold.fifo',
       'refund-plan': 'https://q/plan.fifo',
       refund: 'https://q/refund.fifo',
+      erasure: 'https://q/erasure.fifo',
     };
     const inputs = sendBatchInputs(units, urls);
     expect(inputs.map((i) => [i.QueueUrl, i.Entries!.length])).toEqual([
@@ -138,6 +140,7 @@ describe('SQS: what the finder sends', () => {
       hold: 'u',
       'refund-plan': 'u',
       refund: 'u',
+      erasure: 'u',
     });
     const id = input!.Entries![0]!.MessageDeduplicationId!;
     expect(id.length).toBeLessThanOrEqual(128);
@@ -193,8 +196,8 @@ describe('SQS: the worker batch', () => {
         putBack.push([handle, seconds]);
       },
       work: async (unit): Promise<WorkOutcome> => {
-        if (unit.campaignId === 'c2') throw new Error('boom');
-        if (unit.campaignId === 'c3') return { done: false, retryAfterMs: 30_000, reason: 'holds ending' };
+        if (cid(unit) === 'c2') throw new Error('boom');
+        if (cid(unit) === 'c3') return { done: false, retryAfterMs: 30_000, reason: 'holds ending' };
         return { done: true, result: 'settled' };
       },
     });
