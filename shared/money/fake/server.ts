@@ -31,6 +31,8 @@ export interface FakeWechatPayOptions {
   appId?: string;
   /** per notification POST; default 5000 */
   deliveryTimeoutMs?: number;
+  /** every API answer waits this long first (a slow WeChat Pay, for the sweep benchmark); default 0 */
+  latencyMs?: number;
 }
 
 /** One API call as the fake saw it (no headers or bodies, as in our own logs). */
@@ -73,6 +75,8 @@ export interface FakeWechatPay {
   failNextRefunds(n: number, code?: string): void;
   /** the next refund created settles as ABNORMAL with a REFUND.ABNORMAL notification */
   abnormalNextRefund(): void;
+  /** from now on every API answer waits `ms` first (0: at once) */
+  setLatency(ms: number): void;
   /** the next n API answers misbehave; signature kinds still carry out the request */
   misbehaveNext(kind: FakeMisbehaviour, n?: number): void;
   /** Wechatpay-* headers for a body: forge with `key`, go stale with an old `timestamp` */
@@ -136,6 +140,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const refundFailures: string[] = [];
   const background = new Set<Promise<unknown>>();
   let abnormalNext = false;
+  let latencyMs = opts.latencyMs ?? 0;
 
   /** Expiry is lazy: an unpaid order past time_expire reads as CLOSED, as the real one does. */
   const current = (o: FakeOrder): FakeOrder => {
@@ -384,6 +389,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
         const rawPath = req.url ?? '/';
         const url = new URL(rawPath, 'http://fake');
         if (url.pathname.startsWith('/__fake/')) return control(req.method ?? 'GET', url, res);
+        if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
         const body = Buffer.concat(chunks).toString('utf8');
         try {
           checkMerchantSignature({
@@ -460,6 +466,9 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       const due = [...refunds.values()].filter((r) => r.status === 'PROCESSING');
       for (const r of due) await settle(r);
       return due;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     failNextRefunds(n, code = 'SYSTEM_ERROR') {
       for (let i = 0; i < n; i++) refundFailures.push(code);
