@@ -215,6 +215,46 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
       ]),
     );
   });
+
+  it('a payment of another amount than the order is not accepted: recorded, refunded in full, the hold left to expire, alarmed', async () => {
+    const c = await prepaidCampaign();
+    const m = await member();
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const alarms: Array<Record<string, unknown> | undefined> = [];
+    const logError = h.deps.logger.error;
+    h.deps.logger.error = (msg, fields) => {
+      if (fields?.alarm) alarms.push(fields);
+      logError(msg, fields);
+    };
+    try {
+      await h.fake.pay(res.body.payment.outTradeNo, { totalFen: 100 }); // ordered 3990
+      expect(h.fake.notifications.at(-1)!.attempts.at(-1)?.status).toBe(204);
+      expect(await entryStatus(c, res.body.id)).toBe('pending_payment');
+      const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+      expect(refunds.map((r: any) => [r.amount, r.purpose.split('#')[0]])).toEqual([[100, 'mismatch']]);
+      // The same notification again (WeChat redelivers) changes nothing: no second refund or alarm, still held.
+      const { body } = h.fake.notifications.at(-1)!;
+      const again = await h.app.request('/payments/wechat/notify', { method: 'POST', headers: h.fake.signNotification(body), body });
+      expect(again.status).toBe(204);
+      expect(await entryStatus(c, res.body.id)).toBe('pending_payment');
+    } finally {
+      h.deps.logger.error = logError;
+    }
+    expect(alarms).toEqual([
+      expect.objectContaining({ alarm: 'PAYMENT_AMOUNT_MISMATCH', outTradeNo: res.body.payment.outTradeNo, ordered: 3990, paid: 100 }),
+    ]);
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    expect(
+      [...h.fake.refunds.values()].filter((r) => r.outTradeNo === res.body.payment.outTradeNo).map((r) => [r.refundFen, r.status]),
+    ).toEqual([[100, 'SUCCESS']]);
+    // The hold ends as an unpaid one would: expired, its unit back on sale.
+    h.clock.advance(15 * 60_000 + 1000);
+    await h.sweep();
+    expect(await entryStatus(c, res.body.id)).toBe('expired');
+    expect(await remaining(c)).toBe(10);
+    await expectLedgerBalances(h, c.id, new Map([[res.body.id, 0]]));
+  });
 });
 
 describe('holds at the deadline', () => {

@@ -63,8 +63,12 @@ export interface FakeWechatPay {
   /** every attempt, flat, in order */
   readonly deliveries: FakeDelivery[];
   readonly requests: FakeRequest[];
-  /** the member pays: SUCCESS with a transaction_id, and (unless notify: false, a lost notification) a TRANSACTION.SUCCESS POST */
-  pay(outTradeNo: string, opts?: { at?: Date; notify?: boolean; payerTotalFen?: number }): Promise<FakeOrder>;
+  /**
+   * the member pays: SUCCESS with a transaction_id, and (unless notify: false, a lost notification) a TRANSACTION.SUCCESS POST.
+   * `totalFen`: WeChat's order turns out to be for another total than was asked (a payment that does not match our order);
+   * it stays the order's total, so refunds must quote it.
+   */
+  pay(outTradeNo: string, opts?: { at?: Date; notify?: boolean; payerTotalFen?: number; totalFen?: number }): Promise<FakeOrder>;
   /** retry every unacknowledged notification once now (compressed time), or only those due by the clock */
   deliverPending(opts?: { dueOnly?: boolean }): Promise<FakeDelivery[]>;
   /** PROCESSING refunds become SUCCESS (or ABNORMAL), each notified */
@@ -448,6 +452,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       if (o.tradeState === 'NOTPAY' && o.timeExpire && at.getTime() > o.timeExpire.getTime()) o.tradeState = 'CLOSED';
       if (o.tradeState !== 'NOTPAY') throw new Error(`fake wechatpay: order ${outTradeNo} is ${o.tradeState}, cannot be paid`);
       o.tradeState = 'SUCCESS';
+      if (payOpts.totalFen !== undefined) o.amountFen = payOpts.totalFen;
       o.transactionId = `4200${digits(24)}`;
       o.successTime = at;
       const resource = transactionResource(outTradeNo);
