@@ -235,22 +235,37 @@ async function refundClosed(ctx: PaymentsContext, refund: RefundRecord): Promise
 
 /** The refund reached the member: `refunded` in the ledger and the totals, once. */
 export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord, refundId: string): Promise<void> {
-  const now = ctx.db.clock.now().toISOString();
-  await applyMoneyEvent(
-    ctx.db,
-    {
-      campaignId: refund.campaignId,
-      entryId: refund.entryId,
-      seq: refund.seq,
-      event: 'refunded',
-      amount: refund.amount,
-      ref: `refunded#${refund.outRefundNo}`,
-      actor: 'wechatpay',
-      at: now,
-    },
-    refund.userId,
-    { with: [refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now)] },
-  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (refund.state === 'succeeded') return;
+    const now = ctx.db.clock.now().toISOString();
+    // A refund given up on (ABNORMAL, then paid out in the merchant platform) no longer counted as on
+    // its way back: its success must not take it off again. So the update holds for the state read.
+    const outcome = await applyMoneyEvent(
+      ctx.db,
+      {
+        campaignId: refund.campaignId,
+        entryId: refund.entryId,
+        seq: refund.seq,
+        event: 'refunded',
+        amount: refund.amount,
+        ref: `refunded#${refund.outRefundNo}`,
+        actor: 'wechatpay',
+        at: now,
+        ...(refund.state === 'failed' ? { afterGivingUp: true } : {}),
+      },
+      refund.userId,
+      {
+        with: [
+          refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now, refund.state),
+        ],
+      },
+    );
+    if (outcome.applied || outcome.reason === 'duplicate') return;
+    const fresh = await getRefund(ctx.db, refund.campaignId, refund.outRefundNo);
+    if (!fresh) return;
+    refund = fresh;
+  }
+  throw new ConflictError('The refund kept changing; WeChat Pay will report it again');
 }
 
 /**

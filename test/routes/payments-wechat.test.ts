@@ -375,7 +375,7 @@ describe('refunds', () => {
     expect(events.filter((e) => e.event === 'refund_failed').map((e) => e.reason)).toHaveLength(2);
   });
 
-  it('an ABNORMAL refund waits for the leader: WeChat Pay holds its money, so a retry asks about the same refund until it is paid', async () => {
+  it('an ABNORMAL refund waits for the leader: WeChat Pay holds its money, so a retry makes no new number; it counts once paid out', async () => {
     const c = await prepaidCampaign({ minParticipants: 5 });
     const paid = await joinAndPay(c, 1);
     h.fake.abnormalNextRefund();
@@ -394,9 +394,15 @@ describe('refunds', () => {
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'failed' });
     expect(retried.body.lastError).toContain('ABNORMAL');
-    // The leader has it paid out in the merchant platform (交易中心); the next retry finds it paid.
+    // The leader has it paid out in the merchant platform (交易中心); WeChat Pay then notifies its success.
     h.fake.refunds.get(refund.outRefundNo)!.status = 'SUCCESS';
-    expect((await retry()).body).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'succeeded' });
+    const notice = h.fake.buildNotification('REFUND.SUCCESS', h.fake.refundResource(refund.outRefundNo));
+    expect((await h.app.request('/payments/wechat/notify', { method: 'POST', headers: notice.headers, body: notice.body })).status).toBe(
+      204,
+    );
+    const [done] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(done).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'succeeded' });
+    expect((await retry()).status).toBe(409);
     expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toHaveLength(1);
     await expectLedgerBalances(h, c.id, new Map([[paid.entry.id, 0]]));
     expect((await h.call('POST', `/campaigns/${c.id}/refunds/nope/retry`, { token: leader.token })).status).toBe(404);
