@@ -175,7 +175,8 @@ const retryRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/refunds/{outRefundNo}/retry',
   tags: ['Payments'],
-  summary: 'Leader: try a refund that failed for good again (same out_refund_no, so it can never pay out twice)',
+  summary:
+    'Leader: try a refund that failed for good again: the same out_refund_no (so it can never pay out twice), or, when WeChat Pay CLOSED it unpaid, a new one (`<out_refund_no>-r2`, …) for what the order still has refundable',
   security: bearer,
   middleware: [signedIn] as const,
   request: {
@@ -191,7 +192,7 @@ const retryRoute = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(RefundSchema, 'The refund after the new attempt'),
+    200: jsonResponse(RefundSchema, 'The refund after the new attempt (the new refund, when a closed one was retried)'),
     401: errors[401],
     403: errors[403],
     404: errors[404],
@@ -322,6 +323,8 @@ function refundView(r: RefundRecord) {
     attempts: r.attempts,
     lastError: r.lastError,
     nextAttemptAt: r.nextAttemptAt,
+    replacedBy: r.replacedBy ?? null,
+    retryOf: r.retryOf ?? null,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

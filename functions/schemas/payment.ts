@@ -134,6 +134,10 @@ export const RefundSchema = z
     nextAttemptAt: IsoTime.nullable().openapi({
       description: 'when it is tried (or checked) next; null when done or given up (failed: retry it by hand)',
     }),
+    replacedBy: z.string().nullable().openapi({
+      description: 'WeChat Pay closed this refund unpaid and the leader retried it: the out_refund_no of the new refund',
+    }),
+    retryOf: z.string().nullable().openapi({ description: 'a retry of a refund WeChat Pay closed: the out_refund_no of the first refund' }),
     createdAt: IsoTime,
     updatedAt: IsoTime,
   })

@@ -36,6 +36,8 @@ export interface LedgerEvent {
   reason?: string;
   /** refund_failed: true when the refund is given up on (its amount is no longer on its way back) */
   final?: boolean;
+  /** refunded: the refund had been given up on, so its amount was no longer counted as on its way back */
+  afterGivingUp?: boolean;
 }
 
 /** What a ledger says an entry has paid and got back. Recomputable from the events alone. */

@@ -31,15 +31,22 @@ export function activateEntryTx(tableName: string, campaignId: string, entry: { 
   };
 }
 
-/** Pure: a payment may make an entry count only while the campaign is not settled (open, or closed and waiting). */
+/**
+ * Pure: a payment may make an entry count only while the campaign is not settled (open, or closed
+ * and waiting). It also bumps the STATE version, like every other write that changes what a
+ * settlement sums (join, change, cancel, expiry, revival all do, through counterUpdate): a
+ * settlement that read the entries before this payment then fails its version condition and sums
+ * again, so a payment landing mid-settlement is counted instead of billed but missing.
+ */
 export function campaignTakesPaymentsTx(tableName: string, campaignId: string): TransactItem {
   return {
-    ConditionCheck: {
+    Update: {
       TableName: tableName,
       Key: keys.campaignState(campaignId),
+      UpdateExpression: 'SET #version = #version + :one',
       ConditionExpression: '#status IN (:open, :closed)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' },
+      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed', ':one': 1 },
     },
   };
 }

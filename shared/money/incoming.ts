@@ -1,4 +1,5 @@
 import { requireCampaign } from '../campaigns/index.js';
+import type { LedgerEvent } from '../domain/index.js';
 import {
   activateEntryTx,
   campaignTakesPaymentsTx,
@@ -9,6 +10,7 @@ import {
   reviveEntry,
 } from '../entries/index.js';
 import { AppError } from '../errors.js';
+import type { TransactItem } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
 import { applyMoneyEvent } from './ledger.js';
 import { getOrder, markOrderClosed, type OrderRecord, orderPaidUpdate, outTradeNoFor } from './orders.js';
@@ -36,8 +38,6 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
     return 'unknown-order';
   }
   const amount = tx.amountFen ?? order.amount;
-  if (amount !== order.amount)
-    logger.warn('payment amount differs from the order', { outTradeNo: order.outTradeNo, ordered: order.amount, paid: amount });
   const event = {
     campaignId: order.campaignId,
     entryId: order.entryId,
@@ -49,6 +49,7 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
     at: db.clock.now().toISOString(),
   };
   const paidOrder = orderPaidUpdate(db.tableName, order.outTradeNo, tx.transactionId, amount);
+  if (amount !== order.amount) return refuseMismatch(ctx, order, event, paidOrder, tx.transactionId);
   if (order.kind === 'join') {
     const activation = await applyMoneyEvent(db, event, order.userId, {
       with: [
@@ -71,6 +72,45 @@ export async function recordPayment(ctx: PaymentsContext, tx: Transaction): Prom
   }
   if (order.kind === 'topup') return applyTopUp(ctx, order, amount, tx.transactionId);
   return placeLatePayment(ctx, order, amount, tx.transactionId);
+}
+
+/**
+ * WeChat reports this order paid with another amount than we asked (a bug on one side, or an order
+ * made elsewhere under our number): it pays for nothing. The money did arrive, so it is recorded
+ * (the order paid, all of it refundable) and refunded in full; the entry is left as it was, so a
+ * held one expires as an unpaid hold would and a top-up changes nothing. Logged at error with
+ * `alarm`, which a CloudWatch metric filter counts. A repeat of the notification finds the payment
+ * recorded and asks for the same refund (derived number), so a crash in between loses nothing.
+ */
+async function refuseMismatch(
+  ctx: PaymentsContext,
+  order: OrderRecord,
+  event: LedgerEvent,
+  paidOrder: TransactItem,
+  transactionId: string,
+): Promise<PaymentOutcome> {
+  const recorded = await applyMoneyEvent(ctx.db, event, order.userId, { with: [paidOrder] });
+  // The order was paid by another transaction already: this money is recorded on its own.
+  if (!recorded.applied && recorded.reason === 'rejected') await applyMoneyEvent(ctx.db, event, order.userId);
+  const duplicate = !recorded.applied && recorded.reason === 'duplicate';
+  // Alarmed once per payment, not once per redelivered notification.
+  (duplicate ? ctx.logger.info : ctx.logger.error)('payment amount differs from the order: refunded, not accepted', {
+    ...(duplicate ? {} : { alarm: 'PAYMENT_AMOUNT_MISMATCH' }),
+    campaignId: order.campaignId,
+    entryId: order.entryId,
+    outTradeNo: order.outTradeNo,
+    transactionId,
+    ordered: order.amount,
+    paid: event.amount,
+  });
+  await requestRefund(
+    ctx,
+    { campaignId: order.campaignId, id: order.entryId, seq: order.seq, userId: order.userId },
+    event.amount,
+    `mismatch#${transactionId}`,
+    `paid ${event.amount} fen for an order of ${order.amount}`,
+  );
+  return duplicate ? 'duplicate' : 'refunded';
 }
 
 /**

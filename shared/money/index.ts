@@ -13,6 +13,7 @@ export * from './orders.js';
 export * from './prepay.js';
 export * from './refunds.js';
 export * from './report.js';
+export * from './retry-refund.js';
 export * from './settlement-refunds.js';
 export * from './sweep.js';
 export * from './wechatpay/client.js';

@@ -61,7 +61,8 @@ export function effectOf(e: LedgerEvent): MoneyTotals & { refunding: number } {
     case 'refund_requested':
       return { paid: 0, refunded: 0, refunding: e.amount };
     case 'refunded':
-      return { paid: 0, refunded: e.amount, refunding: -e.amount };
+      // A refund given up on (ABNORMAL, paid out later by the merchant platform) was no longer on its way.
+      return { paid: 0, refunded: e.amount, refunding: e.afterGivingUp ? 0 : -e.amount };
     case 'refund_failed':
       // Only a refund given up on stops being on its way; a failed attempt that will be retried still is.
       return { paid: 0, refunded: 0, refunding: e.final ? -e.amount : 0 };

@@ -11,7 +11,7 @@ import { type JoinPayer, joinOrder, joinPayer, type PaymentPart, raiseWithTopUp,
 import { syncOrder } from './incoming.js';
 import { getRefund, type RefundRecord } from './orders.js';
 import { entryOrders, type PrepayView } from './prepay.js';
-import { retryRefund } from './refunds.js';
+import { retryRefund } from './retry-refund.js';
 import { afterSettlement } from './settlement-refunds.js';
 import { continueRefundPlan, endDueHold, retryDueRefund } from './sweep.js';
 import type { WechatPayClient } from './wechatpay/client.js';
@@ -106,6 +106,10 @@ export function createMoney(
       if (refund.state !== 'failed')
         throw new InvalidStateError('Only a refund that failed for good can be retried; the others are retried automatically', {
           state: refund.state,
+        });
+      if (refund.replacedBy)
+        throw new InvalidStateError('This refund was retried under a new number: retry that one if it failed too', {
+          replacedBy: refund.replacedBy,
         });
       return retryRefund(ctx, refund);
     },

@@ -65,6 +65,16 @@ export interface RefundRecord {
   /** when the sweep tries (or checks) it next; null when nothing is scheduled */
   nextAttemptAt: string | null;
   refundId?: string;
+  /**
+   * WeChat Pay CLOSED this out_refund_no without paying it: the number is dead, and its amount went
+   * back to the order's refundable money, for a retry under a new number (refundRetryNo)
+   */
+  closed?: boolean;
+  /** a closed refund retried: the out_refund_no that took its place */
+  replacedBy?: string;
+  /** a retry of a closed refund: the first refund's out_refund_no, and which try this is (2, 3, …) */
+  retryOf?: string;
+  generation?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -76,6 +86,12 @@ export const outTradeNoFor = (campaignId: string, entryId: string, n: number) =>
   `T${digest(['order', campaignId, entryId, n]).slice(0, 31)}`;
 export const outRefundNoFor = (campaignId: string, entryId: string, outTradeNo: string, purpose: string) =>
   `R${digest(['refund', campaignId, entryId, outTradeNo, purpose]).slice(0, 31)}`;
+/**
+ * The number of the next try after a refund WeChat closed: `<first>-r2`, `-r3` … (within WeChat's
+ * 1–64 [0-9A-Za-z_-|*@]). Derived, so two retries at once compute the same one and only one lands.
+ */
+export const refundRetryNo = (closed: Pick<RefundRecord, 'outRefundNo' | 'retryOf' | 'generation'>) =>
+  `${closed.retryOf ?? closed.outRefundNo}-r${(closed.generation ?? 1) + 1}`;
 
 /** Store an order once; a repeat returns the stored one (the first one's amount and expiry win). */
 export async function putOrder(db: DbContext, order: OrderRecord): Promise<OrderRecord> {
@@ -167,6 +183,39 @@ export function takeRefundable(tableName: string, outTradeNo: string, amount: nu
   };
 }
 
+/** Pure: give `amount` back to an order's refundable money (a refund WeChat closed unpaid; the refund's own condition makes it once). */
+export function giveBackRefundable(tableName: string, outTradeNo: string, amount: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.payOrder(outTradeNo),
+      UpdateExpression: 'SET refundable = refundable + :amount',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':amount': amount },
+    },
+  };
+}
+
+/** Pure: a closed refund is replaced by its retry, once (a second retry at once fails here). */
+export function refundReplaced(
+  tableName: string,
+  refund: Pick<RefundRecord, 'campaignId' | 'outRefundNo'>,
+  replacedBy: string,
+  now: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.refund(refund.campaignId, refund.outRefundNo),
+      UpdateExpression: 'SET replacedBy = :next, #updatedAt = :now',
+      ConditionExpression: 'closed = :yes AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+      ExpressionAttributeValues: { ':next': replacedBy, ':now': now, ':yes': true },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
 /** Pure: put a new refund, due at once; a refund with this out_refund_no already there fails it. */
 export function newRefund(tableName: string, refund: RefundRecord): TransactItem {
   return {
@@ -192,10 +241,12 @@ export function newRefund(tableName: string, refund: RefundRecord): TransactItem
 export function refundUpdate(
   tableName: string,
   refund: Pick<RefundRecord, 'campaignId' | 'outRefundNo'>,
-  change: Partial<Pick<RefundRecord, 'state' | 'attempts' | 'attemptsLimit' | 'lastError' | 'nextAttemptAt' | 'refundId'>>,
+  change: Partial<Pick<RefundRecord, 'state' | 'attempts' | 'attemptsLimit' | 'lastError' | 'nextAttemptAt' | 'refundId' | 'closed'>>,
   now: string,
   /** only when the refund is in this state (default: any but succeeded) */
   expectState?: RefundState,
+  /** only when WeChat has not closed it (a closed number is dead: only its retry under a new number may pay) */
+  notClosed = false,
 ): TransactItem {
   const names: Record<string, string> = { '#state': 'state', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':expected': expectState ?? 'succeeded', ':now': now };
@@ -222,7 +273,9 @@ export function refundUpdate(
       TableName: tableName,
       Key: keys.refund(refund.campaignId, refund.outRefundNo),
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: expectState ? 'attribute_exists(pk) AND #state = :expected' : 'attribute_exists(pk) AND #state <> :expected',
+      ConditionExpression:
+        (expectState ? 'attribute_exists(pk) AND #state = :expected' : 'attribute_exists(pk) AND #state <> :expected') +
+        (notClosed ? ' AND attribute_not_exists(closed)' : ''),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -1,10 +1,11 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Entry } from '../domain/index.js';
+import { ConflictError } from '../errors.js';
 import type { TransactItem } from '../table/index.js';
 import { cancelledTransaction } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
 import { applyMoneyEvent } from './ledger.js';
-import { getRefund, newRefund, outRefundNoFor, type RefundRecord, refundUpdate, takeRefundable } from './orders.js';
+import { getRefund, giveBackRefundable, newRefund, outRefundNoFor, type RefundRecord, refundUpdate, takeRefundable } from './orders.js';
 import { entryOrders } from './prepay.js';
 import { WechatPayError, WechatPayNotFoundError, WechatPayUnavailableError } from './wechatpay/errors.js';
 import type { Refund } from './wechatpay/resources.js';
@@ -154,33 +155,117 @@ export async function applyRefundResult(
       ]);
       return;
     case 'ABNORMAL':
-      // The member's account cannot take it (closed card, frozen 零钱): only the leader can sort it out.
-      await refundFailed(ctx, refund, "ABNORMAL: the member's account cannot receive the refund; contact the member", true);
+      // The member's account cannot take it (closed card, frozen 零钱). WeChat Pay keeps the money
+      // in its refund account for this out_refund_no (paid out by the merchant platform's 交易中心
+      // or its abnormal-refund API), so it is not given back to the order: a second number would
+      // pay it out twice. A retry asks about this same number, and records it once it is paid.
+      // Given up once only: a repeated report must not take its amount off the way back twice.
+      if (refund.state === 'failed') return;
+      await refundFailed(
+        ctx,
+        refund,
+        "ABNORMAL: the member's account cannot receive the refund; WeChat Pay holds it: pay it out in the merchant platform (交易中心) or contact the member, then retry",
+        true,
+      );
       return;
     case 'CLOSED':
-      await refundFailed(ctx, refund, 'CLOSED: WeChat Pay closed the refund', true);
+      await refundClosed(ctx, refund);
       return;
   }
 }
 
+/**
+ * WeChat Pay CLOSED the refund (it could not pay it out for 7 days, e.g. the merchant's balance ran
+ * short): nothing reached the member and this out_refund_no is dead. In one transaction: the
+ * refund fails for good and is marked closed, its amount stops counting as on its way back (unless
+ * it had already), and it goes back to the order's refundable money, so the leader's retry can take
+ * it again under a new number (retry-refund.ts). Conditioned on the refund's state as read, and the
+ * event is keyed by the refund, so repeated reports give the money back once.
+ */
+async function refundClosed(ctx: PaymentsContext, refund: RefundRecord): Promise<void> {
+  const reason = 'CLOSED: WeChat Pay closed the refund without paying it (top up the merchant balance, then retry: a new refund number)';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (refund.closed || refund.state === 'succeeded') return;
+    const now = ctx.db.clock.now().toISOString();
+    const outcome = await applyMoneyEvent(
+      ctx.db,
+      {
+        campaignId: refund.campaignId,
+        entryId: refund.entryId,
+        seq: refund.seq,
+        event: 'refund_failed',
+        amount: refund.amount,
+        ref: `refund_closed#${refund.outRefundNo}`,
+        actor: 'wechatpay',
+        at: now,
+        reason,
+        // A refund already given up (attempts ran out) stopped counting then.
+        ...(refund.state !== 'failed' ? { final: true } : {}),
+      },
+      refund.userId,
+      {
+        with: [
+          refundUpdate(
+            ctx.db.tableName,
+            refund,
+            { state: 'failed', closed: true, attempts: refund.attempts + 1, lastError: reason, nextAttemptAt: null },
+            now,
+            refund.state,
+            true,
+          ),
+          giveBackRefundable(ctx.db.tableName, refund.outTradeNo, refund.amount),
+        ],
+      },
+    );
+    if (outcome.applied || outcome.reason === 'duplicate') {
+      ctx.logger.warn('refund closed by WeChat Pay; its amount is refundable again', {
+        campaignId: refund.campaignId,
+        entryId: refund.entryId,
+        outRefundNo: refund.outRefundNo,
+      });
+      return;
+    }
+    // The refund moved on since it was read (another report, an attempt): read it again.
+    const fresh = await getRefund(ctx.db, refund.campaignId, refund.outRefundNo);
+    if (!fresh) return;
+    refund = fresh;
+  }
+  throw new ConflictError('The refund kept changing; WeChat Pay will report it again');
+}
+
 /** The refund reached the member: `refunded` in the ledger and the totals, once. */
 export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord, refundId: string): Promise<void> {
-  const now = ctx.db.clock.now().toISOString();
-  await applyMoneyEvent(
-    ctx.db,
-    {
-      campaignId: refund.campaignId,
-      entryId: refund.entryId,
-      seq: refund.seq,
-      event: 'refunded',
-      amount: refund.amount,
-      ref: `refunded#${refund.outRefundNo}`,
-      actor: 'wechatpay',
-      at: now,
-    },
-    refund.userId,
-    { with: [refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now)] },
-  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (refund.state === 'succeeded') return;
+    const now = ctx.db.clock.now().toISOString();
+    // A refund given up on (ABNORMAL, then paid out in the merchant platform) no longer counted as on
+    // its way back: its success must not take it off again. So the update holds for the state read.
+    const outcome = await applyMoneyEvent(
+      ctx.db,
+      {
+        campaignId: refund.campaignId,
+        entryId: refund.entryId,
+        seq: refund.seq,
+        event: 'refunded',
+        amount: refund.amount,
+        ref: `refunded#${refund.outRefundNo}`,
+        actor: 'wechatpay',
+        at: now,
+        ...(refund.state === 'failed' ? { afterGivingUp: true } : {}),
+      },
+      refund.userId,
+      {
+        with: [
+          refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now, refund.state),
+        ],
+      },
+    );
+    if (outcome.applied || outcome.reason === 'duplicate') return;
+    const fresh = await getRefund(ctx.db, refund.campaignId, refund.outRefundNo);
+    if (!fresh) return;
+    refund = fresh;
+  }
+  throw new ConflictError('The refund kept changing; WeChat Pay will report it again');
 }
 
 /**
@@ -227,43 +312,6 @@ async function refundFailed(ctx: PaymentsContext, refund: RefundRecord, reason: 
       ],
     },
   );
-}
-
-/**
- * The leader asks to try a given-up refund again: it becomes due now, and its amount counts as on
- * its way back again. Only a `failed` refund can be retried.
- */
-export async function retryRefund(ctx: PaymentsContext, refund: RefundRecord): Promise<RefundRecord> {
-  const now = ctx.db.clock.now().toISOString();
-  const outcome = await applyMoneyEvent(
-    ctx.db,
-    {
-      campaignId: refund.campaignId,
-      entryId: refund.entryId,
-      seq: refund.seq,
-      event: 'refund_requested',
-      amount: refund.amount,
-      ref: `refund#${refund.outRefundNo}#retry${refund.attempts}`,
-      actor: 'system',
-      at: now,
-      reason: 'retried by the leader',
-    },
-    refund.userId,
-    {
-      with: [
-        refundUpdate(
-          ctx.db.tableName,
-          refund,
-          { state: 'pending', attemptsLimit: refund.attempts + MAX_REFUND_ATTEMPTS, nextAttemptAt: now },
-          now,
-          'failed',
-        ),
-      ],
-    },
-  );
-  const current = (await getRefund(ctx.db, refund.campaignId, refund.outRefundNo))!;
-  if (outcome.applied) await attemptRefund(ctx, current);
-  return (await getRefund(ctx.db, refund.campaignId, refund.outRefundNo))!;
 }
 
 async function send(ctx: PaymentsContext, items: TransactItem[]): Promise<void> {

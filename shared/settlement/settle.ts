@@ -45,6 +45,8 @@ export interface RepairReport {
   countersRewritten: boolean;
   /** quantities and count of the active entries, for the settlement */
   totals: ActiveTotals;
+  /** the STATE version `totals` hold for: a settlement commits only while it is still this one */
+  version: number;
 }
 
 /**
@@ -98,7 +100,10 @@ export async function repairCampaign(db: DbContext, def: CampaignDefinition, max
 
     const rewritten = await rewriteCounters(db, def, state, held);
     if (rewritten === 'conflict') continue;
-    return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', totals };
+    // STATE was read before the entries, and every write that changes what they sum bumps its
+    // version in its own transaction: the same version at commit means no such write came between.
+    const version = rewritten === 'rewritten' ? state.version + 1 : state.version;
+    return { holesFilled: holes, claimsTombstoned, countersRewritten: rewritten === 'rewritten', totals, version };
   }
 }
 
@@ -178,11 +183,19 @@ async function rewriteCounters(
   }
 }
 
+/** How often settlement sums again when entries keep changing under it (payments arriving) before answering 409. */
+export const SETTLE_ATTEMPTS = 8;
+
 /**
  * Settle once: freeze the list (stored status closed, so no join passes, whatever its clock),
  * account for every number handed out, compute from the active entries, and store summary, status,
  * the removal from the open-campaigns index and (prepaid campaigns) the marker that refunds are owed
  * in one transaction. Repeats return the stored one.
+ *
+ * A closed campaign still takes payments of held entries (the member paid in time; refusing would
+ * refund a buyer who did nothing wrong), and each one turns an entry active. So the commit is
+ * conditioned on the STATE version the sums were read at: a payment (or expiry) in between fails
+ * it, and the entries are summed again, so the stored settlement is always what was billed.
  */
 export async function settleCampaign(db: DbContext, campaignId: string, read?: CampaignSnapshot): Promise<SettlementSummary> {
   const snapshot = read ?? (await requireCampaign(db, campaignId));
@@ -192,14 +205,24 @@ export async function settleCampaign(db: DbContext, campaignId: string, read?: C
     throw new InvalidStateError('The campaign is still open: close it first or wait for its deadline', { status: snapshot.state.status });
   }
   if (snapshot.state.status === 'open') await closeCampaign(db, campaignId);
-  const { totals } = await repairCampaign(db, snapshot.def);
-  const summary = summarizeTotals(snapshot.def, totals, now.toISOString());
-  return storeSettlement(db, snapshot.def, summary);
+  for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
+    const { totals, version } = await repairCampaign(db, snapshot.def);
+    const summary = summarizeTotals(snapshot.def, totals, now.toISOString());
+    const stored = await storeSettlement(db, snapshot.def, summary, version);
+    if (stored) return stored;
+  }
+  throw new ConflictError('The entries kept changing while the campaign was settled; retry', { attempts: SETTLE_ATTEMPTS });
 }
 
-async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: SettlementSummary): Promise<SettlementSummary> {
+/** The stored settlement (this one, or a concurrent settle's), or null when STATE moved on since `version` was read. */
+async function storeSettlement(
+  db: DbContext,
+  def: CampaignDefinition,
+  summary: SettlementSummary,
+  version: number,
+): Promise<SettlementSummary | null> {
   const campaignId = def.id;
-  return withRetry(
+  return withRetry<SettlementSummary | null>(
     async () => {
       try {
         await db.doc.send(
@@ -217,9 +240,16 @@ async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: 
                   TableName: db.tableName,
                   Key: keys.campaignState(campaignId),
                   UpdateExpression: 'SET #status = :status, #settledAt = :now, #version = #version + :one',
-                  ConditionExpression: '#status = :closed',
+                  ConditionExpression: '#status = :closed AND #version = :v',
                   ExpressionAttributeNames: { '#status': 'status', '#settledAt': 'settledAt', '#version': 'version' },
-                  ExpressionAttributeValues: { ':status': summary.status, ':now': summary.settledAt, ':closed': 'closed', ':one': 1 },
+                  ExpressionAttributeValues: {
+                    ':status': summary.status,
+                    ':now': summary.settledAt,
+                    ':closed': 'closed',
+                    ':one': 1,
+                    ':v': version,
+                  },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
               {
@@ -237,10 +267,14 @@ async function storeSettlement(db: DbContext, def: CampaignDefinition, summary: 
         );
         return summary;
       } catch (err) {
-        if (!cancelledTransaction(err)) throw err;
+        const cancelled = cancelledTransaction(err);
+        if (!cancelled) throw err;
         // A concurrent settle stored first: its settlement is the one.
         const stored = await getSettlementSummary(db, campaignId);
         if (stored) return stored;
+        // Still closed, but an entry changed since the sums were read: sum again.
+        const state = cancelled.reasons[1];
+        if (state?.code === 'ConditionalCheckFailed' && state.item?.status === 'closed') return null;
         throw err;
       }
     },

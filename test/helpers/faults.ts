@@ -17,8 +17,15 @@ interface Rule {
   when?: (input: Record<string, any>) => boolean;
 }
 
+interface Hook {
+  command: string;
+  when: (input: Record<string, any>) => boolean;
+  run: () => Promise<unknown>;
+}
+
 export class FaultInjector {
   private rules: Rule[] = [];
+  private hooks: Hook[] = [];
   readonly injected: Array<{ command: string; kind: FaultKind }> = [];
 
   /** Fail the next `times` calls of `command` (e.g. 'UpdateItemCommand') that match `when`. */
@@ -27,13 +34,25 @@ export class FaultInjector {
     return this;
   }
 
+  /**
+   * Run `run` once, just before the next call of `command` matching `when` is sent (which then
+   * goes through): a concurrent writer landing between a reader's read and its commit.
+   */
+  before(command: string, when: Hook['when'], run: Hook['run']): this {
+    this.hooks.push({ command, when, run });
+    return this;
+  }
+
   clear(): void {
     this.rules = [];
+    this.hooks = [];
   }
 
   install(doc: DynamoDBDocumentClient): void {
     doc.middlewareStack.addRelativeTo(
       (next: any, context: any) => async (args: any) => {
+        const hook = this.hooks.findIndex((k) => k.command === context.commandName && k.when(args.input));
+        if (hook >= 0) await this.hooks.splice(hook, 1)[0]!.run();
         const rule = this.rules.find((r) => r.times > 0 && r.command === context.commandName && (!r.when || r.when(args.input)));
         if (!rule) return next(args);
         rule.times--;

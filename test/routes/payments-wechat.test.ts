@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCampaign } from '../../shared/campaigns/campaigns.js';
 import { expireHeldEntry } from '../../shared/entries/holds.js';
 import { requireEntry } from '../../shared/entries/lookup.js';
+import { requestRefund } from '../../shared/money/refunds.js';
 import { afterSettlement } from '../../shared/money/settlement-refunds.js';
 import { settleCampaign } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
@@ -215,6 +216,46 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
       ]),
     );
   });
+
+  it('a payment of another amount than the order is not accepted: recorded, refunded in full, the hold left to expire, alarmed', async () => {
+    const c = await prepaidCampaign();
+    const m = await member();
+    const res = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    const alarms: Array<Record<string, unknown> | undefined> = [];
+    const logError = h.deps.logger.error;
+    h.deps.logger.error = (msg, fields) => {
+      if (fields?.alarm) alarms.push(fields);
+      logError(msg, fields);
+    };
+    try {
+      await h.fake.pay(res.body.payment.outTradeNo, { totalFen: 100 }); // ordered 3990
+      expect(h.fake.notifications.at(-1)!.attempts.at(-1)?.status).toBe(204);
+      expect(await entryStatus(c, res.body.id)).toBe('pending_payment');
+      const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+      expect(refunds.map((r: any) => [r.amount, r.purpose.split('#')[0]])).toEqual([[100, 'mismatch']]);
+      // The same notification again (WeChat redelivers) changes nothing: no second refund or alarm, still held.
+      const { body } = h.fake.notifications.at(-1)!;
+      const again = await h.app.request('/payments/wechat/notify', { method: 'POST', headers: h.fake.signNotification(body), body });
+      expect(again.status).toBe(204);
+      expect(await entryStatus(c, res.body.id)).toBe('pending_payment');
+    } finally {
+      h.deps.logger.error = logError;
+    }
+    expect(alarms).toEqual([
+      expect.objectContaining({ alarm: 'PAYMENT_AMOUNT_MISMATCH', outTradeNo: res.body.payment.outTradeNo, ordered: 3990, paid: 100 }),
+    ]);
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    expect(
+      [...h.fake.refunds.values()].filter((r) => r.outTradeNo === res.body.payment.outTradeNo).map((r) => [r.refundFen, r.status]),
+    ).toEqual([[100, 'SUCCESS']]);
+    // The hold ends as an unpaid one would: expired, its unit back on sale.
+    h.clock.advance(15 * 60_000 + 1000);
+    await h.sweep();
+    expect(await entryStatus(c, res.body.id)).toBe('expired');
+    expect(await remaining(c)).toBe(10);
+    await expectLedgerBalances(h, c.id, new Map([[res.body.id, 0]]));
+  });
 });
 
 describe('holds at the deadline', () => {
@@ -334,9 +375,9 @@ describe('refunds', () => {
     expect(events.filter((e) => e.event === 'refund_failed').map((e) => e.reason)).toHaveLength(2);
   });
 
-  it('an ABNORMAL refund waits for the leader, who can retry it', async () => {
+  it('an ABNORMAL refund waits for the leader: WeChat Pay holds its money, so a retry makes no new number; it counts once paid out', async () => {
     const c = await prepaidCampaign({ minParticipants: 5 });
-    await joinAndPay(c, 1);
+    const paid = await joinAndPay(c, 1);
     h.fake.abnormalNextRefund();
     h.clock.set('2026-12-04T00:00:00.000Z');
     await h.sweep();
@@ -347,10 +388,94 @@ describe('refunds', () => {
     expect(refund.lastError).toContain('ABNORMAL');
     const m = await member();
     expect((await h.call('POST', `/campaigns/${c.id}/refunds/${refund.outRefundNo}/retry`, { token: m.token })).status).toBe(403);
-    const retried = await h.call('POST', `/campaigns/${c.id}/refunds/${refund.outRefundNo}/retry`, { token: leader.token });
+    const retry = () => h.call('POST', `/campaigns/${c.id}/refunds/${refund.outRefundNo}/retry`, { token: leader.token });
+    // Still ABNORMAL at WeChat: no second refund number, whose money would go out twice once the first is handled.
+    const retried = await retry();
     expect(retried.status).toBe(200);
-    expect(['processing', 'succeeded', 'failed']).toContain(retried.body.state);
+    expect(retried.body).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'failed' });
+    expect(retried.body.lastError).toContain('ABNORMAL');
+    // The leader has it paid out in the merchant platform (交易中心); WeChat Pay then notifies its success.
+    h.fake.refunds.get(refund.outRefundNo)!.status = 'SUCCESS';
+    const notice = h.fake.buildNotification('REFUND.SUCCESS', h.fake.refundResource(refund.outRefundNo));
+    expect((await h.app.request('/payments/wechat/notify', { method: 'POST', headers: notice.headers, body: notice.body })).status).toBe(
+      204,
+    );
+    const [done] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(done).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'succeeded' });
+    expect((await retry()).status).toBe(409);
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toHaveLength(1);
+    await expectLedgerBalances(h, c.id, new Map([[paid.entry.id, 0]]));
     expect((await h.call('POST', `/campaigns/${c.id}/refunds/nope/retry`, { token: leader.token })).status).toBe(404);
+  });
+
+  it('a refund WeChat Pay CLOSED goes back to the order and is retried under a new number, once: the money reaches the member', async () => {
+    const c = await prepaidCampaign({ minParticipants: 5 });
+    const paid = await joinAndPay(c, 1);
+    const orderNo = paid.entry.payment.outTradeNo;
+    h.fake.closeNextRefund();
+    h.clock.set('2026-12-04T00:00:00.000Z');
+    await h.sweep();
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    const [closed] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(closed).toMatchObject({ amount: 3990, state: 'failed', nextAttemptAt: null });
+    expect(closed.lastError).toContain('CLOSED');
+    expect(h.fake.refunds.get(closed.outRefundNo)!.status).toBe('CLOSED');
+
+    // Two retries at once (a double tap): one new refund number between them.
+    const retry = () => h.call('POST', `/campaigns/${c.id}/refunds/${closed.outRefundNo}/retry`, { token: leader.token });
+    const answers = await Promise.all([retry(), retry()]);
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const a of answers) expect([200, 409]).toContain(a.status);
+    const next = `${closed.outRefundNo}-r2`;
+    for (const a of ok) expect(a.body).toMatchObject({ outRefundNo: next, amount: 3990 });
+    expect((await retry()).status).toBe(409); // replaced: retry the new one if it fails too
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+
+    // The money arrived, under the new number, once.
+    const atWechat = [...h.fake.refunds.values()].filter((r) => r.outTradeNo === orderNo);
+    expect(atWechat.map((r) => [r.outRefundNo, r.refundFen, r.status])).toEqual([
+      [closed.outRefundNo, 3990, 'CLOSED'],
+      [next, 3990, 'SUCCESS'],
+    ]);
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.map((r: any) => [r.outRefundNo, r.state])).toEqual([
+      [closed.outRefundNo, 'failed'],
+      [next, 'succeeded'],
+    ]);
+    expect((await h.call('GET', `/campaigns/${c.id}/entries/${paid.entry.id}/payment`, { token: paid.token })).body).toMatchObject({
+      paid: 3990,
+      refunded: 3990,
+      balance: 0,
+    });
+    await expectLedgerBalances(h, c.id, new Map([[paid.entry.id, 0]]));
+    // Settling's refund pass again (the sweep) asks for nothing more.
+    await h.sweep();
+    expect((await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds).toHaveLength(2);
+  });
+
+  it('the retry of a closed refund takes only what the order still has refundable: never more than was paid goes back', async () => {
+    const c = await prepaidCampaign({ minParticipants: 5 });
+    const paid = await joinAndPay(c, 2);
+    h.fake.closeNextRefund();
+    h.clock.set('2026-12-04T00:00:00.000Z');
+    await h.sweep();
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    const [closed] = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(closed).toMatchObject({ amount: 7980, state: 'failed' });
+    // Meanwhile another refund of this entry takes part of the money given back to the order.
+    const ctx = h.deps.money.wechatPay!;
+    await requestRefund(ctx, { campaignId: c.id, id: paid.entry.id, seq: 1, userId: paid.userId }, 3000, 'other', 'test');
+    const retried = await h.call('POST', `/campaigns/${c.id}/refunds/${closed.outRefundNo}/retry`, { token: leader.token });
+    expect(retried.body).toMatchObject({ outRefundNo: `${closed.outRefundNo}-r2`, amount: 4980 });
+    await h.fake.settleRefunds();
+    await h.fake.idle();
+    const succeeded = [...h.fake.refunds.values()].filter((r) => r.outTradeNo === paid.entry.payment.outTradeNo && r.status === 'SUCCESS');
+    expect(succeeded.reduce((sum, r) => sum + r.refundFen, 0)).toBe(7980);
+    await expectLedgerBalances(h, c.id, new Map([[paid.entry.id, 0]]));
   });
 
   it('cancelling a paid entry refunds it in full; lowering the quantity refunds the part; raising it asks for the difference', async () => {

@@ -13,7 +13,7 @@ import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, 
  * `fake.config()` is a complete WechatPayConfig pointing at it. Like the real one it refuses
  * requests whose Authorization does not verify (401 SIGN_ERROR), signs every answer with the
  * platform key, and POSTs signed, encrypted notifications. Test levers: pay(), deliverPending(),
- * settleRefunds(), failNextRefunds(), abnormalNextRefund(), misbehaveNext(). A dev server can pull
+ * settleRefunds(), failNextRefunds(), abnormalNextRefund(), closeNextRefund(), misbehaveNext(). A dev server can pull
  * the same levers over HTTP under /__fake/ (unsigned; the fake binds 127.0.0.1 only).
  */
 
@@ -25,7 +25,7 @@ export interface FakeWechatPayOptions {
   /** deliver every notification here instead of the order's notify_url (a dev server on http://localhost) */
   notifyUrl?: string;
   clock?: () => Date;
-  /** refunds become SUCCESS (or ABNORMAL) at once, notified in the background, instead of on settleRefunds() */
+  /** refunds become SUCCESS (or ABNORMAL / CLOSED) at once, notified in the background, instead of on settleRefunds() */
   instantRefunds?: boolean;
   mchId?: string;
   appId?: string;
@@ -65,11 +65,15 @@ export interface FakeWechatPay {
   /** every attempt, flat, in order */
   readonly deliveries: FakeDelivery[];
   readonly requests: FakeRequest[];
-  /** the member pays: SUCCESS with a transaction_id, and (unless notify: false, a lost notification) a TRANSACTION.SUCCESS POST */
-  pay(outTradeNo: string, opts?: { at?: Date; notify?: boolean; payerTotalFen?: number }): Promise<FakeOrder>;
+  /**
+   * the member pays: SUCCESS with a transaction_id, and (unless notify: false, a lost notification) a TRANSACTION.SUCCESS POST.
+   * `totalFen`: WeChat's order turns out to be for another total than was asked (a payment that does not match our order);
+   * it stays the order's total, so refunds must quote it.
+   */
+  pay(outTradeNo: string, opts?: { at?: Date; notify?: boolean; payerTotalFen?: number; totalFen?: number }): Promise<FakeOrder>;
   /** retry every unacknowledged notification once now (compressed time), or only those due by the clock */
   deliverPending(opts?: { dueOnly?: boolean }): Promise<FakeDelivery[]>;
-  /** PROCESSING refunds become SUCCESS (or ABNORMAL), each notified */
+  /** PROCESSING refunds become SUCCESS (or ABNORMAL / CLOSED), each notified */
   settleRefunds(): Promise<FakeRefund[]>;
   /** the next n refund calls fail: SYSTEM_ERROR is HTTP 500, other codes 4xx (FREQUENCY_LIMITED 429, NOT_ENOUGH 403, else 400) */
   failNextRefunds(n: number, code?: string): void;
@@ -77,6 +81,11 @@ export interface FakeWechatPay {
   abnormalNextRefund(): void;
   /** from now on every API answer waits `ms` first (0: at once) */
   setLatency(ms: number): void;
+  /**
+   * the next refund created settles as CLOSED with a REFUND.CLOSED notification (WeChat closes a refund it could not pay
+   * out for 7 days, e.g. the merchant's balance ran short); a closed refund no longer counts against the order
+   */
+  closeNextRefund(): void;
   /** the next n API answers misbehave; signature kinds still carry out the request */
   misbehaveNext(kind: FakeMisbehaviour, n?: number): void;
   /** Wechatpay-* headers for a body: forge with `key`, go stale with an old `timestamp` */
@@ -139,7 +148,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const misbehaviours: FakeMisbehaviour[] = [];
   const refundFailures: string[] = [];
   const background = new Set<Promise<unknown>>();
-  let abnormalNext = false;
+  let nextEnd: FakeRefund['endsAs'] = 'SUCCESS';
   let latencyMs = opts.latencyMs ?? 0;
 
   /** Expiry is lazy: an unpaid order past time_expire reads as CLOSED, as the real one does. */
@@ -163,12 +172,11 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   }
 
   async function settle(r: FakeRefund): Promise<void> {
-    r.status = r.abnormal ? 'ABNORMAL' : 'SUCCESS';
+    r.status = r.endsAs;
     if (r.status === 'SUCCESS') r.successTime ??= clock();
     const order = orders.get(r.outTradeNo);
     const url = r.notifyUrl ?? order?.notifyUrl;
-    if (url)
-      await notifier.send(r.status === 'SUCCESS' ? 'REFUND.SUCCESS' : 'REFUND.ABNORMAL', refundResource(r.outRefundNo), notifyTarget(url));
+    if (url) await notifier.send(`REFUND.${r.endsAs}`, refundResource(r.outRefundNo), notifyTarget(url));
   }
 
   // ---- the API ----
@@ -276,15 +284,15 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       ...(notifyUrl === undefined ? {} : { notifyUrl }),
       status: 'PROCESSING',
       createTime: clock(),
-      abnormal: abnormalNext,
+      endsAs: nextEnd,
       requestKey,
     };
-    abnormalNext = false;
+    nextEnd = 'SUCCESS';
     refunds.set(refundNo, refund);
     order.tradeState = 'REFUND';
     if (opts.instantRefunds) {
       // The answer already says SUCCESS; the notification follows, as WeChat's does.
-      refund.status = refund.abnormal ? 'ABNORMAL' : 'SUCCESS';
+      refund.status = refund.endsAs;
       if (refund.status === 'SUCCESS') refund.successTime = clock();
       const answer = refundWire(refund);
       const p = settle(refund).finally(() => background.delete(p));
@@ -454,6 +462,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       if (o.tradeState === 'NOTPAY' && o.timeExpire && at.getTime() > o.timeExpire.getTime()) o.tradeState = 'CLOSED';
       if (o.tradeState !== 'NOTPAY') throw new Error(`fake wechatpay: order ${outTradeNo} is ${o.tradeState}, cannot be paid`);
       o.tradeState = 'SUCCESS';
+      if (payOpts.totalFen !== undefined) o.amountFen = payOpts.totalFen;
       o.transactionId = `4200${digits(24)}`;
       o.successTime = at;
       const resource = transactionResource(outTradeNo);
@@ -474,7 +483,10 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       for (let i = 0; i < n; i++) refundFailures.push(code);
     },
     abnormalNextRefund() {
-      abnormalNext = true;
+      nextEnd = 'ABNORMAL';
+    },
+    closeNextRefund() {
+      nextEnd = 'CLOSED';
     },
     misbehaveNext(kind, n = 1) {
       for (let i = 0; i < n; i++) misbehaviours.push(kind);

@@ -34,8 +34,8 @@ export interface FakeRefund {
   status: RefundStatus;
   createTime: Date;
   successTime?: Date;
-  /** settle into ABNORMAL instead of SUCCESS */
-  abnormal: boolean;
+  /** what it settles into: SUCCESS, or ABNORMAL (the member's account refused it) or CLOSED (WeChat gave up on it) */
+  endsAs: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   requestKey: string;
 }
 
