@@ -21,8 +21,12 @@ export interface WorkContext {
  * Pay down): a payment found later is refunded in full, never kept.
  */
 export const SETTLE_HOLD_GRACE_MS = 2 * 60_000;
-/** How soon a settlement waiting for holds looks again. */
-export const SETTLE_RECHECK_MS = 30_000;
+/**
+ * How soon a settlement waiting for holds looks again: half the time since the deadline, between 5
+ * and 30 s. Early looks are quick (a healthy hold ends in well under a second), later ones sparse,
+ * so the whole grace uses at most eight receives of its SQS message (MAX_RECEIVES allows ten).
+ */
+export const settleRecheckMs = (sinceDeadlineMs: number) => Math.min(30_000, Math.max(5_000, Math.round(sinceDeadlineMs / 2)));
 
 export type WorkResult =
   | 'settled'
@@ -60,9 +64,9 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       }
       if (snapshot.settlement) return { done: true, result: 'already-settled' };
       const waiting = await holdsStillOpen(ctx, unit);
-      const graceEnds = Date.parse(snapshot.def.closesAt) + SETTLE_HOLD_GRACE_MS;
-      if (waiting > 0 && db.clock.now().getTime() < graceEnds)
-        return { done: false, retryAfterMs: SETTLE_RECHECK_MS, reason: `${waiting} hold(s) of this campaign still ending` };
+      const sinceDeadline = db.clock.now().getTime() - Date.parse(snapshot.def.closesAt);
+      if (waiting > 0 && sinceDeadline < SETTLE_HOLD_GRACE_MS)
+        return { done: false, retryAfterMs: settleRecheckMs(sinceDeadline), reason: `${waiting} hold(s) of this campaign still ending` };
       const summary = await settleCampaign(db, unit.campaignId, snapshot);
       ctx.logger.info('campaign settled by deadline work', {
         campaignId: unit.campaignId,

@@ -21,6 +21,7 @@ import { CampaignCache } from '../../shared/campaigns/index.js';
 import { DEFAULT_KIND_LIMITS, doWork, InProcessWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { startDynamoDbLocal } from '../../shared/local/index.js';
 import { createLogger } from '../../shared/logger.js';
+import { upsertUser } from '../../shared/people/index.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/index.js';
 import { createMoney, createWechatPayClient } from '../../shared/money/index.js';
 import { createDocumentClient, ensureTable, keys, SORT } from '../../shared/table/index.js';
@@ -96,7 +97,10 @@ async function scenario(endpoint: string, fake: FakeWechatPay, latencyMs: number
     items: [{ name: '阳光玫瑰 2斤装', unitPrice: 3990, stock: 1000, tiers: [{ threshold: 3, unitPrice: 3590 }] }],
     pickupPoints: [{ name: '3号楼门卫室' }],
   });
-  const members = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => issueToken(tokens, { id: `u_m${i}`, nickname: `邻居${i}` })));
+  // Members logged in as WeChat users (a prepaid join needs the member's openid).
+  const members = await Promise.all(
+    Array.from({ length: Math.max(ENTRIES, 2) }, async (_, i) => issueToken(tokens, await upsertUser(db, `openid-bench-${i}`, `邻居${i}`))),
+  );
   const ids = Array.from({ length: CAMPAIGNS + PREPAID }, (_, i) => i);
   const offline: string[] = [];
   const prepaid: string[] = [];
