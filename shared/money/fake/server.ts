@@ -114,6 +114,14 @@ function isNotifyUrl(v: unknown): v is string {
   }
 }
 
+/**
+ * description is string(127) counted in UTF-8 bytes, and WeChat Pay takes only 1- to 3-byte UTF-8
+ * characters: an emoji (or any character beyond U+FFFF, or a lone surrogate) is PARAM_ERROR.
+ * In UTF-16 every such character has a surrogate code unit, which is what the test looks for.
+ */
+const DESCRIPTION_MAX_BYTES = 127;
+const isDescription = (v: string) => v.length > 0 && Buffer.byteLength(v, 'utf8') <= DESCRIPTION_MAX_BYTES && !/[\uD800-\uDFFF]/.test(v);
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
@@ -172,8 +180,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (b.mchid !== mchId) throw new Refusal(400, 'MCH_NOT_EXISTS', '商户号不存在');
     if (b.appid !== appId) throw new Refusal(400, 'APPID_MCHID_NOT_MATCH', 'AppID和mch_id不匹配');
     const { description, out_trade_no: no, time_expire: expire, attach, notify_url: notifyUrl, amount, payer } = b;
-    if (typeof description !== 'string' || description.length === 0 || [...description].length > 127)
-      throw new Refusal(400, 'PARAM_ERROR', '参数错误：description');
+    if (typeof description !== 'string' || !isDescription(description))
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：description 须为 1-127 字节的 UTF-8 文本，且不含 4 字节字符');
     if (typeof no !== 'string' || !OUT_TRADE_NO.test(no)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：out_trade_no');
     if (expire !== undefined && (typeof expire !== 'string' || !RFC3339.test(expire)))
       throw new Refusal(400, 'PARAM_ERROR', '参数错误：time_expire');
