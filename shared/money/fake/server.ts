@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { WechatPayConfig } from '../index.js';
 import { toWechatTime } from '../index.js';
 import { checkMerchantSignature, Refusal } from './auth.js';
-import { type FakeDelivery, type FakeEventType, type FakeNotification, FakeNotifier, type SignOptions } from './notifier.js';
+import {
+  type FakeDelivery,
+  type FakeEventType,
+  type FakeNotification,
+  FakeNotifier,
+  type FakeSigningKey,
+  type SignOptions,
+} from './notifier.js';
 import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, transactionWire } from './wire.js';
 
 /**
@@ -17,6 +24,7 @@ import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, 
  * the same levers over HTTP under /__fake/ (unsigned; the fake binds 127.0.0.1 only).
  */
 
+export type { FakeSigningKey } from './notifier.js';
 export type { FakeOrder, FakeRefund } from './wire.js';
 
 export interface FakeWechatPayOptions {
@@ -52,9 +60,17 @@ export interface FakeWechatPay {
   readonly platformSerial: string;
   readonly apiV3Key: string;
   readonly platformPublicKeyPem: string;
+  /** the second key WeChat Pay may sign with during a migration: a platform certificate's (hex serial) */
+  readonly platformCertSerial: string;
+  readonly platformCertPublicKeyPem: string;
   readonly mchPublicKeyPem: string;
-  /** a complete config for this fake; notifyUrl defaults to opts.notifyUrl, else npm start's route */
+  /**
+   * A complete config for this fake, trusting both its keys (the public key first, the certificate in
+   * platformKeys); notifyUrl defaults to opts.notifyUrl, else npm start's route.
+   */
   config(notifyUrl?: string): WechatPayConfig;
+  /** which key signs answers and notifications from now on (default 'public-key') */
+  signWith(key: FakeSigningKey): void;
   readonly orders: Map<string, FakeOrder>;
   /** by out_refund_no */
   readonly refunds: Map<string, FakeRefund>;
@@ -131,11 +147,21 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const appId = opts.appId ?? 'wxd678efh567hg6787';
   const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const certificate = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let forger: KeyObject | undefined; // made on first 'bad-signature': key generation is slow
   const mchSerialNo = randomBytes(20).toString('hex').toUpperCase();
   const platformSerial = `PUB_KEY_ID_01${mchId}${digits(14)}`;
+  const platformCertSerial = randomBytes(20).toString('hex').toUpperCase();
   const apiV3Key = randomBytes(16).toString('hex');
-  const notifier = new FakeNotifier(platform.privateKey, platformSerial, apiV3Key, clock, opts.deliveryTimeoutMs ?? 5000);
+  const notifier = new FakeNotifier(
+    {
+      'public-key': { key: platform.privateKey, serial: platformSerial },
+      certificate: { key: certificate.privateKey, serial: platformCertSerial },
+    },
+    apiV3Key,
+    clock,
+    opts.deliveryTimeoutMs ?? 5000,
+  );
 
   const orders = new Map<string, FakeOrder>();
   const refunds = new Map<string, FakeRefund>();
@@ -422,6 +448,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const url = `http://127.0.0.1:${port}`;
   const mchPrivateKeyPem = pem(merchant.privateKey, 'pkcs8');
   const platformPublicKeyPem = pem(platform.publicKey, 'spki');
+  const platformCertPublicKeyPem = pem(certificate.publicKey, 'spki');
 
   const fake: FakeWechatPay = {
     url,
@@ -431,6 +458,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     platformSerial,
     apiV3Key,
     platformPublicKeyPem,
+    platformCertSerial,
+    platformCertPublicKeyPem,
     mchPublicKeyPem: pem(merchant.publicKey, 'spki'),
     config: (notifyUrl) => ({
       mchId,
@@ -440,6 +469,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       apiV3Key,
       platformPublicKeyPem,
       platformSerial,
+      platformKeys: [{ serial: platformCertSerial, publicKeyPem: platformCertPublicKeyPem }],
       apiBase: url,
       notifyUrl: notifyUrl ?? opts.notifyUrl ?? 'http://localhost:3000/payments/wechat/notify',
       now: clock,
@@ -474,6 +504,9 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     },
     abnormalNextRefund() {
       abnormalNext = true;
+    },
+    signWith(key) {
+      notifier.signingKey = key;
     },
     misbehaveNext(kind, n = 1) {
       for (let i = 0; i < n; i++) misbehaviours.push(kind);
