@@ -8,6 +8,7 @@ import { UserStandingCache } from '../shared/people/index.js';
 import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
+import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { entryRoutes } from './routes/entries.js';
@@ -31,6 +32,9 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
+  // First: a mini-program's POST + X-HTTP-Method-Override: PATCH is dispatched again as the PATCH, so
+  // everything below runs once, for the operation it really is.
+  app.use('*', methodOverride(app));
   // Behind API Gateway, reuse its request id so app logs and access logs join on one id.
   app.use('*', requestId({ headerName: 'X-Request-Id', generator: (c) => lambdaRequestId(c.env) ?? crypto.randomUUID() }));
   app.use('*', async (c, next) => {
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use('*', limitBody(MAX_BODY_BYTES));
+  app.use('*', refuseOtherOverrides);
   // Login and refresh take their credentials in the body: mounted before the bearer check, so a
   // stale access token a client still sends cannot lock it out of getting a new one.
   // Whether a token's user is erased: shared by the bearer check, the logins (a user just written is
@@ -78,6 +83,8 @@ export function createApp(deps: AppDeps) {
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
   app.route('/', profileRoutes(deps, users));
+  // Each PATCH route above also as the POST methodOverride serves (its PUT twin is a route of its own).
+  documentMethodOverride(app.openAPIRegistry);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', (c) => ({

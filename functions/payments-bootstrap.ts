@@ -40,6 +40,8 @@ export async function wechatPayFromEnv(
     config = loadWechatPayConfig(env);
   }
   if (!config) return undefined;
+  // Serials are not secrets; naming them makes a key migration (certificate → public key) checkable in the logs.
+  logger.info('WeChat Pay on', { platformSerials: [config.platformSerial, ...(config.platformKeys ?? []).map((k) => k.serial)] });
   // Only method, path, status and WeChat's code are logged: never headers, bodies or keys.
   const client = createWechatPayClient(config, (fields) => logger.warn('wechat pay call failed', fields));
   return { config, client };

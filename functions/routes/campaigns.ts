@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import {
   closeCampaign,
   createCampaign,
@@ -15,8 +15,9 @@ import { campaignView } from '../../shared/domain/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { initialState, toState } from '../../shared/table/index.js';
-import type { AppDeps } from '../env.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { putTwin } from '../middleware/method-override.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
@@ -116,6 +117,35 @@ const publish = createRoute({
 
 export function campaignRoutes(deps: AppDeps) {
   const { db } = deps;
+  const editHandler: RouteHandler<typeof edit, AppEnv> = async (c) => {
+    const user = requireUser(c);
+    const { id } = c.req.valid('param');
+    const before = await requireCampaign(db, id);
+    await requireVisibleCampaign(db, before, user.id);
+    requireLeader(before.def, user.id, 'edit the campaign');
+    const body = c.req.valid('json');
+    const after = await editCampaign(db, id, {
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
+      ...(body.stock ? { stock: body.stock } : {}),
+      ...(body.addItems
+        ? {
+            addItems: body.addItems.map((item) => ({
+              name: item.name,
+              spec: item.spec ?? null,
+              unitPrice: item.unitPrice,
+              stock: item.stock ?? null,
+              perPersonLimit: item.perPersonLimit ?? null,
+              tiers: item.tiers,
+            })),
+          }
+        : {}),
+      ...(body.addPickupPoints ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) } : {}),
+    });
+    return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+  };
+
   return newRouter()
     .openapi(create, async (c) => {
       const user = requireUser(c);
@@ -170,36 +200,8 @@ export function campaignRoutes(deps: AppDeps) {
       await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
       return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
     })
-    .openapi(edit, async (c) => {
-      const user = requireUser(c);
-      const { id } = c.req.valid('param');
-      const before = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, before, user.id);
-      requireLeader(before.def, user.id, 'edit the campaign');
-      const body = c.req.valid('json');
-      const after = await editCampaign(db, id, {
-        ...(body.title !== undefined ? { title: body.title } : {}),
-        ...(body.description !== undefined ? { description: body.description } : {}),
-        ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
-        ...(body.stock ? { stock: body.stock } : {}),
-        ...(body.addItems
-          ? {
-              addItems: body.addItems.map((item) => ({
-                name: item.name,
-                spec: item.spec ?? null,
-                unitPrice: item.unitPrice,
-                stock: item.stock ?? null,
-                perPersonLimit: item.perPersonLimit ?? null,
-                tiers: item.tiers,
-              })),
-            }
-          : {}),
-        ...(body.addPickupPoints
-          ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) }
-          : {}),
-      });
-      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
-    })
+    .openapi(edit, editHandler)
+    .openapi(putTwin(edit), editHandler)
     .openapi(publish, async (c) => {
       const user = requireUser(c);
       const { id } = c.req.valid('param');

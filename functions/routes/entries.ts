@@ -1,11 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { entryView } from '../../shared/domain/index.js';
 import { listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
-import type { AppDeps } from '../env.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { putTwin } from '../middleware/method-override.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
 import { EntryWithPayment } from '../schemas/payment.js';
@@ -109,6 +110,14 @@ const cancelRoute = createRoute({
 export function entryRoutes(deps: AppDeps) {
   const { db } = deps;
 
+  const changeEntry: RouteHandler<typeof patchRoute, AppEnv> = async (c) => {
+    const user = requireUser(c);
+    const { id, entryId } = c.req.valid('param');
+    const snapshot = await requireCampaign(db, id);
+    const { entry, payment } = await changeEntryWithMoney(deps, snapshot, entryId, user.id, c.req.valid('json'));
+    return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...payment }, 200);
+  };
+
   return newRouter()
     .openapi(joinRoute, async (c) => {
       const user = requireUser(c);
@@ -136,13 +145,8 @@ export function entryRoutes(deps: AppDeps) {
       const page = await listEntries(db, id, limit, cursor);
       return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
     })
-    .openapi(patchRoute, async (c) => {
-      const user = requireUser(c);
-      const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      const { entry, payment } = await changeEntryWithMoney(deps, snapshot, entryId, user.id, c.req.valid('json'));
-      return c.json({ ...entryView(entry, { kind: 'user', userId: user.id }), ...payment }, 200);
-    })
+    .openapi(patchRoute, changeEntry)
+    .openapi(putTwin(patchRoute), changeEntry)
     .openapi(cancelRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');

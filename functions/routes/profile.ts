@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { issueToken } from '../../shared/auth/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { getProfile, type UserStandingCache, updateProfile } from '../../shared/people/index.js';
 import { eraseUser, exportUserData } from '../../shared/privacy/index.js';
-import type { AppDeps } from '../env.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
+import { putTwin } from '../middleware/method-override.js';
 import { bearer, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
@@ -135,25 +136,28 @@ const deleteMe = createRoute({
 
 export function profileRoutes(deps: AppDeps, users?: UserStandingCache) {
   const { db, logger } = deps;
+  const changeProfile: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
+    const user = requireUser(c);
+    const body = c.req.valid('json');
+    if (body.nickname === undefined && body.avatarUrl === undefined) {
+      throw new ValidationError('Send nickname and/or avatarUrl', {
+        fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }],
+      });
+    }
+    const profile = await updateProfile(db, user.id, body);
+    const token = await issueToken(
+      deps.tokens,
+      { id: user.id, nickname: profile.nickname },
+      deps.tokens.accessTtlSeconds ?? deps.tokens.ttlSeconds,
+    );
+    logger.info('profile changed', { requestId: c.get('requestId'), userId: user.id, fields: Object.keys(body) });
+    return c.json({ user: profile, token }, 200);
+  };
+
   return newRouter()
     .openapi(getMe, async (c) => c.json(await getProfile(db, requireUser(c).id), 200))
-    .openapi(patchMe, async (c) => {
-      const user = requireUser(c);
-      const body = c.req.valid('json');
-      if (body.nickname === undefined && body.avatarUrl === undefined) {
-        throw new ValidationError('Send nickname and/or avatarUrl', {
-          fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }],
-        });
-      }
-      const profile = await updateProfile(db, user.id, body);
-      const token = await issueToken(
-        deps.tokens,
-        { id: user.id, nickname: profile.nickname },
-        deps.tokens.accessTtlSeconds ?? deps.tokens.ttlSeconds,
-      );
-      logger.info('profile changed', { requestId: c.get('requestId'), userId: user.id, fields: Object.keys(body) });
-      return c.json({ user: profile, token }, 200);
-    })
+    .openapi(patchMe, changeProfile)
+    .openapi(putTwin(patchMe), changeProfile)
     .openapi(exportMe, async (c) => {
       const user = requireUser(c);
       const data = await exportUserData(db, user.id);

@@ -1,6 +1,6 @@
+import { csvRow, UTF8_BOM } from './csv.js';
 import type { PaymentLine, PaymentTotals } from './payment-view.js';
 import { formatYuan } from './pricing.js';
-import { csvRow, UTF8_BOM } from './settlement-csv.js';
 
 const HEADERS = ['接龙号', '昵称', '状态', '应付(元)', '已付(元)', '已退(元)', '差额(元)', '收款状态'];
 const STATE_LABEL = { unpaid: '未付', partial: '部分付款', paid: '已付清', overpaid: '多付待退' } as const;

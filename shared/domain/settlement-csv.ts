@@ -1,10 +1,8 @@
+import { csvRow, UTF8_BOM } from './csv.js';
 import { balanceOf, type MoneyTotals } from './payments.js';
 import { formatYuan } from './pricing.js';
 import type { SettlementEntry, SettlementSummary } from './settlement.js';
 import type { CampaignDefinition } from './types.js';
-
-/** Excel only reads UTF-8 Chinese text correctly when the file starts with a byte-order mark. */
-export const UTF8_BOM = '\uFEFF';
 
 // The last three columns came with payments: appended, so importers reading by position keep working.
 const HEADERS = [
@@ -21,18 +19,6 @@ const HEADERS = [
   '已退(元)',
   '差额(元)',
 ];
-
-function cell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
-  // Quote when needed; prefix formulas so a nickname like "=HYPERLINK(...)" stays text in Excel.
-  // Plain numbers (a negative balance) stay numbers.
-  const safe = /^[=+\-@]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function csvRow(values: Array<string | number | null>): string {
-  return `${values.map(cell).join(',')}\r\n`;
-}
 
 /**
  * The leader's sheet: one row per active entry in 接龙 order, then a blank line, then what to buy

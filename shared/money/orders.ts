@@ -39,6 +39,12 @@ export interface OrderRecord {
   expiresAt: string;
   /** top-ups: the entry's lines once this is paid (a raised quantity takes effect only when paid) */
   items?: Array<{ itemId: string; qty: number }>;
+  /**
+   * The description sent to WeChat, made once with the order (order-description.ts): every later call
+   * for this out_trade_no sends it again, since WeChat refuses other parameters for the same number.
+   * Absent on orders stored before it was kept.
+   */
+  description?: string;
 }
 
 export type RefundState = 'pending' | 'processing' | 'succeeded' | 'failed';

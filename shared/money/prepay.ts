@@ -2,6 +2,7 @@ import type { CampaignDefinition, Entry } from '../domain/index.js';
 import { InvalidStateError } from '../errors.js';
 import type { PaymentsContext } from './context.js';
 import { applyMoneyEvent, getPayment, type PaymentRecord } from './ledger.js';
+import { orderDescription } from './order-description.js';
 import { getOrders, type OrderKind, type OrderRecord, outTradeNoFor, putOrder, setPrepayId } from './orders.js';
 import { type JsapiPayParams, jsapiPayParams } from './wechatpay/signing.js';
 
@@ -22,8 +23,8 @@ export interface PrepayView {
 /**
  * Create (or find again) the n-th WeChat Pay order of an entry and the parameters that
  * wx.requestPayment needs. Safe to repeat: the order number is derived from the entry and n, the
- * stored order keeps its first amount and expiry, WeChat answers an identical repeat with the same
- * prepay_id, and the `prepay_created` ledger event is keyed by the order number.
+ * stored order keeps its first amount, expiry and description, WeChat answers an identical repeat
+ * with the same prepay_id, and the `prepay_created` ledger event is keyed by the order number.
  */
 export async function prepayOrder(
   ctx: PaymentsContext,
@@ -49,6 +50,7 @@ export async function prepayOrder(
     createdAt: now.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
     ...(order.items ? { items: order.items } : {}),
+    description: orderDescription(def.title, entry.seq),
   });
   await applyMoneyEvent(
     db,
@@ -71,7 +73,9 @@ export async function prepayOrder(
     throw new InvalidStateError('Paying with WeChat Pay needs a WeChat login: sign in with POST /auth/wechat', { reason: 'no_openid' });
   const { prepayId } = await ctx.client.createJsapiOrder({
     outTradeNo,
-    description: `${`${def.title}`.slice(0, 100)} #${entry.seq}`,
+    // The stored one (a repeat after a title edit must not change it); an order stored before
+    // descriptions were kept was sent the formula below, with the title of that time.
+    description: stored.description ?? `${def.title.slice(0, 100)} #${entry.seq}`,
     amountFen: stored.amount,
     payerOpenid: order.payerOpenid,
     timeExpire: new Date(stored.expiresAt),

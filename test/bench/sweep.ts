@@ -21,9 +21,9 @@ import { CampaignCache } from '../../shared/campaigns/index.js';
 import { DEFAULT_KIND_LIMITS, doWork, InProcessWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { startDynamoDbLocal } from '../../shared/local/index.js';
 import { createLogger } from '../../shared/logger.js';
-import { upsertUser } from '../../shared/people/index.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/index.js';
 import { createMoney, createWechatPayClient } from '../../shared/money/index.js';
+import { upsertUser } from '../../shared/people/index.js';
 import { createDocumentClient, ensureTable, keys, SORT } from '../../shared/table/index.js';
 
 const { values } = parseArgs({

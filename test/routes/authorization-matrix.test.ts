@@ -25,6 +25,7 @@ interface Row {
   state: 'open' | 'closed' | 'settled';
   body?: (f: Fixture) => unknown;
   query?: string;
+  headers?: Record<string, string>;
   expect: Record<Role, number>;
   /** extra check on a successful answer */
   check?: (role: Role, res: CallResult, f: Fixture) => void;
@@ -118,6 +119,23 @@ const ROWS: Record<string, Row> = {
   },
 };
 
+/**
+ * wx.request has no PATCH, so every PATCH route is also served as PUT on the same path and as POST with
+ * `X-HTTP-Method-Override: PATCH`: each PATCH row is checked again both ways, same roles, same statuses.
+ */
+const MINI_PROGRAM_TWINS: Record<string, Row> = Object.fromEntries(
+  Object.entries(ROWS)
+    .filter(([route]) => route.startsWith('PATCH '))
+    .flatMap(([route, row]) => {
+      const path = route.slice('PATCH '.length);
+      return [
+        [`PUT ${path}`, row],
+        [`POST ${path}`, { ...row, headers: { 'X-HTTP-Method-Override': 'PATCH' } }],
+      ];
+    }),
+);
+const ALL_ROWS: Record<string, Row> = { ...ROWS, ...MINI_PROGRAM_TWINS };
+
 let h: Harness;
 let n = 0;
 let fake: FakeWechat;
@@ -193,22 +211,35 @@ describe('authorization matrix', () => {
       for (const method of Object.keys(item)) routes.push(`${method.toUpperCase()} ${path}`);
     }
     expect(
-      routes.filter((r) => !(r in ROWS)),
+      routes.filter((r) => !(r in ALL_ROWS)),
       'routes without a row in ROWS',
     ).toEqual([]);
     expect(
-      Object.keys(ROWS).filter((r) => !routes.includes(r)),
+      Object.keys(ALL_ROWS).filter((r) => !routes.includes(r)),
       'rows for routes that do not exist',
     ).toEqual([]);
   });
 
-  it.each(Object.entries(ROWS))('%s', async (route, row) => {
+  it('every PATCH route has its PUT and POST-override twins in the table', () => {
+    const patches = Object.keys(ROWS).filter((r) => r.startsWith('PATCH '));
+    expect(patches.length).toBeGreaterThanOrEqual(3);
+    for (const r of patches) {
+      expect(ALL_ROWS).toHaveProperty([r.replace('PATCH', 'PUT')]);
+      expect(ALL_ROWS[r.replace('PATCH', 'POST')]?.headers).toEqual({ 'X-HTTP-Method-Override': 'PATCH' });
+    }
+  });
+
+  it.each(Object.entries(ALL_ROWS))('%s', async (route, row) => {
     const [method, template] = route.split(' ') as [string, string];
     for (const role of ROLES) {
       const f = await fixture(row.state);
       const token = role === 'anonymous' ? undefined : f.users[role].token;
       const path = pathFor(template, f) + (row.query ?? '');
-      const res = await h.call(method, path, { ...(token ? { token } : {}), ...(row.body ? { body: row.body(f) } : {}) });
+      const res = await h.call(method, path, {
+        ...(token ? { token } : {}),
+        ...(row.body ? { body: row.body(f) } : {}),
+        ...(row.headers ? { headers: row.headers } : {}),
+      });
       expect(res.status, `${route} as ${role}: ${res.text.slice(0, 200)}`).toBe(row.expect[role]);
       if (res.status < 300) row.check?.(role, res, f);
     }

@@ -121,6 +121,24 @@ describe('Lambda handler (API Gateway HTTP API v2 events)', () => {
     expect(String(csv.json)).toContain('中文备注');
   });
 
+  it('a mini-program PATCH (POST + X-HTTP-Method-Override, and PUT) works through API Gateway, once, with its request id', async () => {
+    const login = await invoke(event('POST', '/auth/dev-login', { body: { openid: 'lambda-override', nickname: '旧' } }));
+    const token = login.json.token as string;
+    const viaPost = event('POST', '/me', {
+      token,
+      base64: true,
+      body: { nickname: '新名' },
+      headers: { 'x-http-method-override': 'PATCH' },
+    });
+    const res = await invoke(viaPost);
+    expect(res.statusCode, JSON.stringify(res.json)).toBe(200);
+    expect(res.json.user.nickname).toBe('新名');
+    expect(res.headers?.['x-request-id']).toBe(viaPost.requestContext.requestId);
+    const viaPut = await invoke(event('PUT', '/me', { token, body: { nickname: '再改' } }));
+    expect(viaPut.statusCode).toBe(200);
+    expect((await invoke(event('GET', '/me', { token }))).json.nickname).toBe('再改');
+  });
+
   it('malformed JSON through API Gateway is 400, not 500', async () => {
     const e = event('POST', '/campaigns', { token: 'x' });
     const bad = await invoke({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { UTF8_BOM } from '../../shared/domain/csv.js';
 import type { SettlementEntry, SettlementSummary } from '../../shared/domain/settlement.js';
-import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow, UTF8_BOM } from '../../shared/domain/settlement-csv.js';
+import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/settlement-csv.js';
 import { definition, item, pickup } from './fixtures.js';
 
 /** RFC 4180 reader, written independently of the module: quoted fields, "" escapes, CRLF records. */

@@ -105,7 +105,14 @@ describe('orders', () => {
     { name: 'amount 0', over: { amountFen: 0 }, wechatCode: 'PARAM_ERROR' },
     { name: 'a negative amount', over: { amountFen: -5 }, wechatCode: 'PARAM_ERROR' },
     { name: 'a fractional amount', over: { amountFen: 1.5 }, wechatCode: 'PARAM_ERROR' },
+    // description: 1 to 127 bytes of UTF-8, each character 1 to 3 bytes (no emoji or other 4-byte characters)
     { name: 'a 128-character description', over: { description: '葡'.repeat(128) }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a description of 43 Chinese characters (129 bytes)', over: { description: '葡'.repeat(43) }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a description of 128 ASCII bytes', over: { description: 'a'.repeat(128) }, wechatCode: 'PARAM_ERROR' },
+    { name: 'an empty description', over: { description: '' }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a description with an emoji (4 bytes)', over: { description: '周六 葡萄🍇 团购' }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a description with a 4-byte CJK character', over: { description: '𠮷野家 团购' }, wechatCode: 'PARAM_ERROR' },
+    { name: 'a description with a lone surrogate', over: { description: '葡萄\ud83c' }, wechatCode: 'PARAM_ERROR' },
     { name: 'an empty openid', over: { payerOpenid: '' }, wechatCode: 'PARAM_ERROR' },
     { name: 'a too short out_trade_no', over: { outTradeNo: 'T1' }, wechatCode: 'PARAM_ERROR' },
   ])('refuses $name with 4xx → WechatPayError', async ({ over, wechatCode }) => {
@@ -115,8 +122,21 @@ describe('orders', () => {
     expect((err as WechatPayError).httpStatus).toBe(400);
   });
 
-  it('accepts a 127-character description', async () => {
-    await expect(client.createJsapiOrder(order(undefined, { description: '葡'.repeat(127) }))).resolves.toHaveProperty('prepayId');
+  it.each([
+    { name: '127 ASCII bytes', description: 'a'.repeat(127) },
+    { name: '42 Chinese characters and an ASCII one (127 bytes)', description: `${'葡'.repeat(42)}a` },
+    { name: 'symbols of 2 and 3 bytes', description: '【限时】草莓&蓝莓 ¥29.9 ★ №1 ～ © ❤' },
+  ])('accepts a description of $name', async ({ description }) => {
+    const no = tradeNo();
+    await expect(client.createJsapiOrder(order(no, { description }))).resolves.toHaveProperty('prepayId');
+    expect(fake.orders.get(no)?.description).toBe(description);
+  });
+
+  it('the same out_trade_no with another description is refused as a used number (a title edited in between)', async () => {
+    const o = order();
+    await client.createJsapiOrder(o);
+    const err = await rejection(client.createJsapiOrder({ ...o, description: `${o.description} 改` }));
+    expect(isOutTradeNoUsed(err)).toBe(true);
   });
 
   it('another AppID or merchant is refused', async () => {

@@ -37,10 +37,22 @@ export interface FakeNotification {
   gaveUp: boolean;
 }
 
+/**
+ * The two keys WeChat Pay may sign with while a merchant moves from platform certificates to the
+ * WeChat Pay public key (公钥模式): either one signs, named by its Wechatpay-Serial.
+ */
+export type FakeSigningKey = 'public-key' | 'certificate';
+export interface FakeSigner {
+  key: KeyObject;
+  serial: string;
+}
+
 export interface SignOptions {
   /** Unix seconds; default the fake's clock (pass an old one to forge a stale message) */
   timestamp?: number;
   nonce?: string;
+  /** sign with this one of the fake's two keys (and its serial); default the one signWith chose */
+  as?: FakeSigningKey;
   /** sign with another private key (a forgery) */
   key?: KeyObject | string;
   /** claim another Wechatpay-Serial */
@@ -58,9 +70,11 @@ export class FakeNotifier {
   readonly notifications: FakeNotification[] = [];
   readonly deliveries: FakeDelivery[] = [];
 
+  /** which key signs answers and notifications unless a call says otherwise */
+  signingKey: FakeSigningKey = 'public-key';
+
   constructor(
-    private readonly platformKey: KeyObject,
-    private readonly platformSerial: string,
+    private readonly signers: Readonly<Record<FakeSigningKey, FakeSigner>>,
     private readonly apiV3Key: string,
     private readonly clock: () => Date,
     private readonly timeoutMs: number,
@@ -70,14 +84,13 @@ export class FakeNotifier {
   sign(body: string, opts: SignOptions = {}): Record<string, string> {
     const timestamp = String(opts.timestamp ?? Math.floor(this.clock().getTime() / 1000));
     const nonce = opts.nonce ?? newNonce();
-    const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), opts.key ?? this.platformKey).toString(
-      'base64',
-    );
+    const signer = this.signers[opts.as ?? this.signingKey];
+    const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), opts.key ?? signer.key).toString('base64');
     return {
       'wechatpay-timestamp': timestamp,
       'wechatpay-nonce': nonce,
       'wechatpay-signature': signature,
-      'wechatpay-serial': opts.serial ?? this.platformSerial,
+      'wechatpay-serial': opts.serial ?? signer.serial,
       'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
     };
   }

@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { WechatPayConfig } from '../index.js';
 import { toWechatTime } from '../index.js';
 import { checkMerchantSignature, Refusal } from './auth.js';
-import { type FakeDelivery, type FakeEventType, type FakeNotification, FakeNotifier, type SignOptions } from './notifier.js';
+import {
+  type FakeDelivery,
+  type FakeEventType,
+  type FakeNotification,
+  FakeNotifier,
+  type FakeSigningKey,
+  type SignOptions,
+} from './notifier.js';
 import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, transactionWire } from './wire.js';
 
 /**
@@ -17,6 +24,7 @@ import { digits, type FakeOrder, type FakeRefund, refundNoticeWire, refundWire, 
  * the same levers over HTTP under /__fake/ (unsigned; the fake binds 127.0.0.1 only).
  */
 
+export type { FakeSigningKey } from './notifier.js';
 export type { FakeOrder, FakeRefund } from './wire.js';
 
 export interface FakeWechatPayOptions {
@@ -54,9 +62,17 @@ export interface FakeWechatPay {
   readonly platformSerial: string;
   readonly apiV3Key: string;
   readonly platformPublicKeyPem: string;
+  /** the second key WeChat Pay may sign with during a migration: a platform certificate's (hex serial) */
+  readonly platformCertSerial: string;
+  readonly platformCertPublicKeyPem: string;
   readonly mchPublicKeyPem: string;
-  /** a complete config for this fake; notifyUrl defaults to opts.notifyUrl, else npm start's route */
+  /**
+   * A complete config for this fake, trusting both its keys (the public key first, the certificate in
+   * platformKeys); notifyUrl defaults to opts.notifyUrl, else npm start's route.
+   */
   config(notifyUrl?: string): WechatPayConfig;
+  /** which key signs answers and notifications from now on (default 'public-key') */
+  signWith(key: FakeSigningKey): void;
   readonly orders: Map<string, FakeOrder>;
   /** by out_refund_no */
   readonly refunds: Map<string, FakeRefund>;
@@ -127,6 +143,14 @@ function isNotifyUrl(v: unknown): v is string {
   }
 }
 
+/**
+ * description is string(127) counted in UTF-8 bytes, and WeChat Pay takes only 1- to 3-byte UTF-8
+ * characters: an emoji (or any character beyond U+FFFF, or a lone surrogate) is PARAM_ERROR.
+ * In UTF-16 every such character has a surrogate code unit, which is what the test looks for.
+ */
+const DESCRIPTION_MAX_BYTES = 127;
+const isDescription = (v: string) => v.length > 0 && Buffer.byteLength(v, 'utf8') <= DESCRIPTION_MAX_BYTES && !/[\uD800-\uDFFF]/.test(v);
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
@@ -136,11 +160,21 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const appId = opts.appId ?? 'wxd678efh567hg6787';
   const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const certificate = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let forger: KeyObject | undefined; // made on first 'bad-signature': key generation is slow
   const mchSerialNo = randomBytes(20).toString('hex').toUpperCase();
   const platformSerial = `PUB_KEY_ID_01${mchId}${digits(14)}`;
+  const platformCertSerial = randomBytes(20).toString('hex').toUpperCase();
   const apiV3Key = randomBytes(16).toString('hex');
-  const notifier = new FakeNotifier(platform.privateKey, platformSerial, apiV3Key, clock, opts.deliveryTimeoutMs ?? 5000);
+  const notifier = new FakeNotifier(
+    {
+      'public-key': { key: platform.privateKey, serial: platformSerial },
+      certificate: { key: certificate.privateKey, serial: platformCertSerial },
+    },
+    apiV3Key,
+    clock,
+    opts.deliveryTimeoutMs ?? 5000,
+  );
 
   const orders = new Map<string, FakeOrder>();
   const refunds = new Map<string, FakeRefund>();
@@ -185,8 +219,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     if (b.mchid !== mchId) throw new Refusal(400, 'MCH_NOT_EXISTS', '商户号不存在');
     if (b.appid !== appId) throw new Refusal(400, 'APPID_MCHID_NOT_MATCH', 'AppID和mch_id不匹配');
     const { description, out_trade_no: no, time_expire: expire, attach, notify_url: notifyUrl, amount, payer } = b;
-    if (typeof description !== 'string' || description.length === 0 || [...description].length > 127)
-      throw new Refusal(400, 'PARAM_ERROR', '参数错误：description');
+    if (typeof description !== 'string' || !isDescription(description))
+      throw new Refusal(400, 'PARAM_ERROR', '参数错误：description 须为 1-127 字节的 UTF-8 文本，且不含 4 字节字符');
     if (typeof no !== 'string' || !OUT_TRADE_NO.test(no)) throw new Refusal(400, 'PARAM_ERROR', '参数错误：out_trade_no');
     if (expire !== undefined && (typeof expire !== 'string' || !RFC3339.test(expire)))
       throw new Refusal(400, 'PARAM_ERROR', '参数错误：time_expire');
@@ -428,6 +462,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
   const url = `http://127.0.0.1:${port}`;
   const mchPrivateKeyPem = pem(merchant.privateKey, 'pkcs8');
   const platformPublicKeyPem = pem(platform.publicKey, 'spki');
+  const platformCertPublicKeyPem = pem(certificate.publicKey, 'spki');
 
   const fake: FakeWechatPay = {
     url,
@@ -437,6 +472,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     platformSerial,
     apiV3Key,
     platformPublicKeyPem,
+    platformCertSerial,
+    platformCertPublicKeyPem,
     mchPublicKeyPem: pem(merchant.publicKey, 'spki'),
     config: (notifyUrl) => ({
       mchId,
@@ -446,6 +483,7 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
       apiV3Key,
       platformPublicKeyPem,
       platformSerial,
+      platformKeys: [{ serial: platformCertSerial, publicKeyPem: platformCertPublicKeyPem }],
       apiBase: url,
       notifyUrl: notifyUrl ?? opts.notifyUrl ?? 'http://localhost:3000/payments/wechat/notify',
       now: clock,
@@ -487,6 +525,9 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions = {}): Promi
     },
     closeNextRefund() {
       nextEnd = 'CLOSED';
+    },
+    signWith(key) {
+      notifier.signingKey = key;
     },
     misbehaveNext(kind, n = 1) {
       for (let i = 0; i < n; i++) misbehaviours.push(kind);

@@ -35,7 +35,7 @@ export const NotificationEnvelope = z.looseObject({
  * may be notified several times (retries), so handle it idempotently by out_trade_no.
  */
 export function parseNotification(
-  cfg: Pick<WechatPayConfig, 'mchId' | 'appId' | 'apiV3Key' | 'platformPublicKeyPem' | 'platformSerial'>,
+  cfg: Pick<WechatPayConfig, 'mchId' | 'appId' | 'apiV3Key' | 'platformPublicKeyPem' | 'platformSerial' | 'platformKeys'>,
   headers: Headers | Record<string, string | undefined>,
   rawBody: string,
   now: Date,

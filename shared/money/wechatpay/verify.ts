@@ -28,15 +28,28 @@ export function wechatpayHeaders(headers: Headers | Record<string, string | unde
   };
 }
 
+type PlatformKeys = Pick<WechatPayConfig, 'platformPublicKeyPem' | 'platformSerial' | 'platformKeys'>;
+
 /**
- * Checks that `body` was signed by WeChat Pay's platform key: the serial names our configured
- * platform public key, the timestamp is within `maxSkewSeconds` of `now` either way (a replayed
- * or forged-late message is refused), and the RSA-SHA256 signature over
+ * The configured key a Wechatpay-Serial names, if any: the main one or one of `platformKeys` (a
+ * migration between platform certificates and the public key has both). Hex certificate serials
+ * are matched in any letter case.
+ */
+export function platformKeyFor(cfg: PlatformKeys, serial: string): string | undefined {
+  const wanted = serial.toUpperCase();
+  if (cfg.platformSerial.toUpperCase() === wanted) return cfg.platformPublicKeyPem;
+  return cfg.platformKeys?.find((k) => k.serial.toUpperCase() === wanted)?.publicKeyPem;
+}
+
+/**
+ * Checks that `body` was signed by WeChat Pay: the serial names one of our configured platform
+ * keys (and only that key is tried), the timestamp is within `maxSkewSeconds` of `now` either way
+ * (a replayed or forged-late message is refused), and the RSA-SHA256 signature over
  * `${timestamp}\n${nonce}\n${body}\n` verifies. WeChat's probe messages (signatures starting
  * "WECHATPAY/SIGNTEST/") fail here on purpose: they test that we verify.
  */
 export function verifyWechatpaySignature(
-  cfg: Pick<WechatPayConfig, 'platformPublicKeyPem' | 'platformSerial'>,
+  cfg: PlatformKeys,
   headers: WechatpaySignatureHeaders,
   body: string,
   now: Date,
@@ -45,16 +58,15 @@ export function verifyWechatpaySignature(
   const { timestamp, nonce, signature, serial } = headers;
   if (!timestamp || !nonce || !signature || !serial)
     throw new WechatPaySignatureError('Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required');
-  if (serial !== cfg.platformSerial) throw new WechatPaySignatureError('Signed with an unknown Wechatpay-Serial');
+  const keyPem = platformKeyFor(cfg, serial);
+  if (keyPem === undefined) throw new WechatPaySignatureError('Signed with an unknown Wechatpay-Serial');
   if (!/^\d{1,12}$/.test(timestamp)) throw new WechatPaySignatureError('Wechatpay-Timestamp is not a Unix time');
   const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
   if (skew > maxSkewSeconds) throw new WechatPaySignatureError(`Wechatpay-Timestamp is more than ${maxSkewSeconds} s away from now`);
   const sig = Buffer.from(signature, 'base64');
   let ok = false;
   try {
-    ok =
-      sig.length > 0 &&
-      verify('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), publicKeyOf(cfg.platformPublicKeyPem), sig);
+    ok = sig.length > 0 && verify('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), publicKeyOf(keyPem), sig);
   } catch {
     ok = false;
   }
