@@ -15,8 +15,11 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-/** Pagination: a page size of at least 1; larger than `max` asks for too much and gets `max`. */
-export const pageQuery = (max: number) =>
+/**
+ * Pagination: a page size of at least 1; larger than `max` asks for too much and gets `max`.
+ * `description` replaces the default wording when a route clamps further (per caller).
+ */
+export const pageQuery = (max: number, description = `page size, default 50; more than ${max} gives ${max}`) =>
   z.object({
     limit: z.coerce
       .number()
@@ -24,7 +27,7 @@ export const pageQuery = (max: number) =>
       .min(1)
       .default(50)
       .transform((n) => Math.min(n, max))
-      .openapi({ type: 'integer', minimum: 1, default: 50, description: `page size, default 50; more than ${max} gives ${max}` }),
+      .openapi({ type: 'integer', minimum: 1, default: 50, description }),
     cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
   });
 

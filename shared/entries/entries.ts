@@ -629,15 +629,18 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
 }
 
 /**
- * The base table in 接龙 order (entries are keyed `ENTRY#<seq>`); strongly consistent, so a member
- * sees their own line right after joining. Tombstones (numbers of given-up joins, until repair
- * voids them) are not lines and are filtered out, so a page may hold fewer than `limit`.
+ * The base table in 接龙 order (entries are keyed `ENTRY#<seq>`). Strongly consistent by default
+ * (settlement, repair and staff must see every line); public pages pass `consistent: false`, at
+ * half the read units: a member's own line already came back with their join. Tombstones (numbers
+ * of given-up joins, until repair voids them) are not lines and are filtered out, so a page may
+ * hold fewer than `limit`.
  */
 export async function listEntries(
   db: DbContext,
   campaignId: string,
   limit: number,
   cursor?: string | null,
+  opts: { consistent?: boolean } = {},
 ): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
   const pk = keys.campaignPartition(campaignId);
   const start = decodeCursor(cursor, pk);
@@ -652,7 +655,7 @@ export async function listEntries(
       FilterExpression: '#type = :line',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: { ':pk': pk, ':entry': SORT.entryPrefix, ':line': 'entry' },
-      ConsistentRead: true,
+      ConsistentRead: opts.consistent ?? true,
       Limit: limit,
       ExclusiveStartKey: start,
     }),
