@@ -11,7 +11,7 @@ import {
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
-import { campaignView } from '../../shared/domain/index.js';
+import { campaignView, checkCampaignSize } from '../../shared/domain/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { initialState, toState } from '../../shared/table/index.js';
@@ -153,6 +153,7 @@ export function campaignRoutes(deps: AppDeps) {
         paymentMode: body.paymentMode,
         paymentHoldMinutes: body.paymentHoldMinutes,
       };
+      checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
       const def = await createCampaign(db, draft, { draft: body.draft });
       // The counters of a new campaign are known: no need to read back what was just written.
       return c.json(campaignView(def, toState(initialState(def, body.draft ? 'draft' : 'open')), now), 201);

@@ -2,6 +2,7 @@
  * The pure core: pricing tiers, lifecycle, entry rules, settlement arithmetic, money totals, views
  * and CSV. No AWS, no HTTP, no storage: everything here is a function of its arguments.
  */
+export * from './campaign-limits.js';
 export * from './entry-rules.js';
 export * from './lifecycle.js';
 export * from './payment-view.js';
