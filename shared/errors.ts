@@ -72,6 +72,24 @@ export class AlreadyJoinedError extends AppError {
   }
 }
 
+/** The leader or a helper blocked this member from the campaign (POST /campaigns/{id}/blocks). */
+export class BlockedError extends AppError {
+  readonly status = 403;
+  readonly code = 'BLOCKED';
+  constructor() {
+    super('The organisers of this campaign have blocked you from joining it');
+  }
+}
+
+/** Stock squatting: the member let `limit` payment holds in this campaign expire unpaid. */
+export class TooManyExpiredHoldsError extends AppError {
+  readonly status = 409;
+  readonly code = 'TOO_MANY_EXPIRED_HOLDS';
+  constructor(expiredHolds: number, limit: number) {
+    super(`You let ${expiredHolds} joins of this campaign expire unpaid; you cannot join it again`, { expiredHolds, limit });
+  }
+}
+
 export class InvalidStateError extends AppError {
   readonly status = 409;
   readonly code = 'INVALID_STATE';

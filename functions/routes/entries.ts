@@ -43,6 +43,7 @@ const joinRoute = createRoute({
     },
     400: errors[400],
     401: errors[401],
+    403: errors[403],
     404: errors[404],
     409: errors[409],
     415: errors[415],

@@ -47,9 +47,11 @@ const error = (description: string) => ({ description, content: { 'application/j
 export const errors = {
   400: error('VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them'),
   401: error('UNAUTHORIZED: missing, malformed or expired token'),
-  403: error('FORBIDDEN: not the leader / not the entry owner'),
+  403: error('FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign'),
   404: error('NOT_FOUND: no such campaign, share code or entry'),
-  409: error('CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE or CONFLICT (retry)'),
+  409: error(
+    'CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign)',
+  ),
   415: error('UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json'),
   413: error('PAYLOAD_TOO_LARGE: request bodies are limited to 64 KiB'),
   422: error('IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body'),

@@ -57,6 +57,22 @@ export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSn
   if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
 }
 
+/**
+ * Blocking members from a campaign (POST, DELETE, GET …/blocks): the leader and helpers, who watch
+ * the list. Cancelling the member's entry along with the block (`cancelEntries`) is the leader's
+ * alone, as cancelling anyone else's entry is.
+ */
+export async function requireBlockManager(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  user: { readonly id: string },
+  cancelEntries: boolean,
+): Promise<CampaignRole> {
+  return cancelEntries
+    ? requireRole(db, snapshot, user, ['leader'], 'block a member and cancel their entry (helpers may block, not cancel)')
+    : requireRole(db, snapshot, user, ['leader', 'helper'], 'block members');
+}
+
 /** Only the member whose entry it is (e.g. paying for it). */
 export function requireEntryOwner(entry: { readonly userId: string }, userId: string, message: string): void {
   if (entry.userId !== userId) throw new ForbiddenError(message);

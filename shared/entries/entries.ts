@@ -5,6 +5,7 @@ import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
 import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
 import {
   AlreadyJoinedError,
+  BlockedError,
   CampaignNotOpenError,
   ConflictError,
   ForbiddenError,
@@ -12,6 +13,7 @@ import {
   InvalidStateError,
   NotFoundError,
   SoldOutError,
+  TooManyExpiredHoldsError,
   ValidationError,
 } from '../errors.js';
 import { newJoinToken } from '../ids.js';
@@ -43,6 +45,7 @@ import {
   type IdempotencyRecord,
   idempotencyAttribute,
   limitedItems,
+  MAX_EXPIRED_HOLDS,
   putEntry,
   putTombstone,
   putVoidLine,
@@ -190,6 +193,8 @@ export async function join(
       const existing = failure.item as unknown as StoredClaim;
       // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
       if (existing.token === claim.token) break;
+      const refusal = claimRefusal(existing, req);
+      if (refusal) throw refusal;
       const answer = await answerFromExistingClaim(db, def, req, claim, existing, units);
       if (answer === 'taken-over') break; // the existing claim belonged to a join that died
       if (answer === 'gone') {
@@ -200,6 +205,20 @@ export async function join(
     }
   }
   return reserveAndWrite(db, def, req, claim, previous, units);
+}
+
+/**
+ * The claim's condition also refuses blocked members and members who let too many holds expire
+ * (commands.ts claimMember). A retry of an earlier join (its Idempotency-Key is on the claim) is
+ * still answered with that join's entry, unless the member is blocked.
+ */
+function claimRefusal(existing: StoredClaim, req: JoinRequest): Error | null {
+  if (existing.blockedAt !== undefined) return new BlockedError();
+  const expired = existing.expiredHolds ?? 0;
+  if (existing.state !== 'held' && expired >= MAX_EXPIRED_HOLDS && !keyRecord(existing, req.idempotencyKey)) {
+    return new TooManyExpiredHoldsError(expired, MAX_EXPIRED_HOLDS);
+  }
+  return null;
 }
 
 function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: ReadonlyMap<string, number>, now: Date): Error | null {
