@@ -14,6 +14,7 @@ import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView, checkCampaignSize } from '../../shared/domain/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -29,7 +30,13 @@ const create = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateCampaignBody } } } },
-  responses: { 201: jsonResponse(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
+  responses: {
+    201: jsonResponse(CampaignSchema, 'The new campaign'),
+    400: errors[400],
+    401: errors[401],
+    415: errors[415],
+    429: errors[429],
+  },
 });
 
 const get = createRoute({
@@ -154,6 +161,8 @@ export function campaignRoutes(deps: AppDeps) {
         paymentHoldMinutes: body.paymentHoldMinutes,
       };
       checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
+      // Per-user limit (RATE_LIMIT_CAMPAIGNS_PER_HOUR), counted only for a request that would be written.
+      await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });
       // The counters of a new campaign are known: no need to read back what was just written.
       return c.json(campaignView(def, toState(initialState(def, body.draft ? 'draft' : 'open')), now), 201);
