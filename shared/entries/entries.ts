@@ -14,7 +14,6 @@ import {
   NotFoundError,
   SoldOutError,
   TooManyExpiredHoldsError,
-  ValidationError,
 } from '../errors.js';
 import { newJoinToken } from '../ids.js';
 import type { DbContext } from '../table/index.js';
@@ -662,11 +661,8 @@ export async function listEntries(
   opts: { consistent?: boolean } = {},
 ): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
   const pk = keys.campaignPartition(campaignId);
-  const start = decodeCursor(cursor, pk);
   // A cursor must point into this list's key range, or DynamoDB would refuse the query (500).
-  if (start && !(typeof start.sk === 'string' && start.sk.startsWith(SORT.entryPrefix) && Object.keys(start).length === 2)) {
-    throw new ValidationError('Invalid cursor', { fields: [{ path: 'cursor', message: 'not a cursor from this list' }] });
-  }
+  const start = decodeCursor(cursor, { pk, skPrefix: SORT.entryPrefix });
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,
