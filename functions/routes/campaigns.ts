@@ -184,8 +184,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, before, user.id);
-      requireLeader(before.def, user.id, 'edit the campaign');
+      await requireLeader(db, before, user.id, 'edit the campaign');
       const body = c.req.valid('json');
       const after = await editCampaign(db, id, {
         ...(body.title !== undefined ? { title: body.title } : {}),
@@ -214,8 +213,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, before, user.id);
-      requireLeader(before.def, user.id, 'publish the campaign');
+      await requireLeader(db, before, user.id, 'publish the campaign');
       await publishCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
@@ -224,7 +222,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      await requireLeaderOrHelper(db, before.def, user.id, 'close the campaign');
+      await requireLeaderOrHelper(db, before, user.id, 'close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
