@@ -21,6 +21,12 @@ export class ValidationError extends AppError {
   readonly code = 'VALIDATION_FAILED';
 }
 
+/** A money amount past what the API (safe integers) or WeChat Pay (one order) can take; `details.amount`, `details.limit`. */
+export class AmountTooLargeError extends AppError {
+  readonly status = 400;
+  readonly code = 'AMOUNT_TOO_LARGE';
+}
+
 export class UnauthorizedError extends AppError {
   readonly status = 401;
   readonly code = 'UNAUTHORIZED';

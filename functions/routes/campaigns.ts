@@ -11,7 +11,7 @@ import {
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
-import { campaignView, checkCampaignSize } from '../../shared/domain/index.js';
+import { campaignView, checkCampaignSize, checkCampaignValue } from '../../shared/domain/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { consumeRate } from '../../shared/limits/index.js';
@@ -161,6 +161,7 @@ export function campaignRoutes(deps: AppDeps) {
         paymentHoldMinutes: body.paymentHoldMinutes,
       };
       checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
+      checkCampaignValue(draft.items); // every total of the campaign stays a safe integer
       // Per-user limit (RATE_LIMIT_CAMPAIGNS_PER_HOUR), counted only for a request that would be written.
       await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });

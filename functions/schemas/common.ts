@@ -45,7 +45,9 @@ const error = (description: string) => ({ description, content: { 'application/j
 
 /** Error responses, declared per route so the OpenAPI document lists what each route can answer. */
 export const errors = {
-  400: error('VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them'),
+  400: error(
+    'VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order',
+  ),
   401: error('UNAUTHORIZED: missing, malformed or expired token'),
   403: error('FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign'),
   404: error('NOT_FOUND: no such campaign, share code or entry'),

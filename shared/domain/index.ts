@@ -5,6 +5,7 @@
 export * from './campaign-limits.js';
 export * from './entry-rules.js';
 export * from './lifecycle.js';
+export * from './money-bounds.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';
