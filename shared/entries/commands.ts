@@ -212,7 +212,11 @@ export function takeOverClaim(tableName: string, campaignId: string, record: Mem
   return { ...update, ConditionExpression: '#token = :stale', ReturnConsumedCapacity: 'TOTAL' };
 }
 
-/** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */
+/**
+ * Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim and
+ * nobody blocked the member meanwhile (putting the old record back would wipe the block; the undo
+ * is skipped instead, and the claim left without entry is what a dead join leaves: taken over later).
+ */
 export function restoreClaim(
   tableName: string,
   campaignId: string,
@@ -221,8 +225,8 @@ export function restoreClaim(
   previous: MemberRecord | undefined,
 ): PutCommandInput | DeleteCommandInput {
   const guard = {
-    ConditionExpression: '#token = :ours',
-    ExpressionAttributeNames: { '#token': 'token' },
+    ConditionExpression: '#token = :ours AND attribute_not_exists(#blockedAt)',
+    ExpressionAttributeNames: { '#token': 'token', '#blockedAt': 'blockedAt' },
     ExpressionAttributeValues: { ':ours': ourToken },
   };
   if (previous) {
