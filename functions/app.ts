@@ -10,6 +10,7 @@ import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { devAuthRoutes } from './routes/auth.js';
+import { blockRoutes } from './routes/blocks.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', settlementRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
+  app.route('/', blockRoutes(deps));
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.

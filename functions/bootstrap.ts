@@ -114,6 +114,7 @@ export async function depsFromEnv(
       join: { limit: config.RATE_LIMIT_JOINS_PER_MINUTE, windowSeconds: 60 },
       login: { limit: config.RATE_LIMIT_LOGINS_PER_MINUTE, windowSeconds: 60 },
       payment: { limit: config.RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE, windowSeconds: 60 },
+      campaign: { limit: config.RATE_LIMIT_CAMPAIGNS_PER_HOUR, windowSeconds: 3600 },
       local: new LocalRateCounts(),
     },
   };

@@ -16,7 +16,7 @@ export interface AppDeps {
   readonly corsOrigins?: readonly string[];
   /** POST /auth/wechat and /auth/refresh exist only when set (WECHAT_APPID configured) */
   readonly wechat?: WechatSettings;
-  /** per-user limits on joins and logins; absent: none (tests opt in; depsFromEnv always sets them) */
+  /** per-user limits on joins, logins, WeChat Pay calls and campaign creation; absent: none (tests opt in; depsFromEnv always sets them) */
   readonly rateLimits?: RateLimits;
   /** Money, built once at start-up: createMoney with WeChat Pay, disabledMoney (offline campaigns only) without */
   readonly money: Money;

@@ -45,6 +45,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_LOGINS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
   /** Per-user WeChat Pay calls (POST …/payment/prepay and …/payment/sync) per minute; 0 turns the limit off. */
   RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Per-user campaigns created (POST /campaigns) per hour; 0 turns the limit off. */
+  RATE_LIMIT_CAMPAIGNS_PER_HOUR: z.coerce.number().int().min(0).default(20),
   /** The deadline-work FIFO queues, one per kind (the sweep finder sends to them; set by the stack). */
   WORK_QUEUE_SETTLE_URL: z.url().optional(),
   WORK_QUEUE_HOLD_URL: z.url().optional(),

@@ -21,6 +21,12 @@ export class ValidationError extends AppError {
   readonly code = 'VALIDATION_FAILED';
 }
 
+/** A money amount past what the API (safe integers) or WeChat Pay (one order) can take; `details.amount`, `details.limit`. */
+export class AmountTooLargeError extends AppError {
+  readonly status = 400;
+  readonly code = 'AMOUNT_TOO_LARGE';
+}
+
 export class UnauthorizedError extends AppError {
   readonly status = 401;
   readonly code = 'UNAUTHORIZED';
@@ -69,6 +75,24 @@ export class AlreadyJoinedError extends AppError {
   readonly code = 'ALREADY_JOINED';
   constructor(entryId: string) {
     super('You already have an active entry in this campaign; change it with PATCH', { entryId });
+  }
+}
+
+/** The leader or a helper blocked this member from the campaign (POST /campaigns/{id}/blocks). */
+export class BlockedError extends AppError {
+  readonly status = 403;
+  readonly code = 'BLOCKED';
+  constructor() {
+    super('The organisers of this campaign have blocked you from joining it');
+  }
+}
+
+/** Stock squatting: the member let `limit` payment holds in this campaign expire unpaid. */
+export class TooManyExpiredHoldsError extends AppError {
+  readonly status = 409;
+  readonly code = 'TOO_MANY_EXPIRED_HOLDS';
+  constructor(expiredHolds: number, limit: number) {
+    super(`You let ${expiredHolds} joins of this campaign expire unpaid; you cannot join it again`, { expiredHolds, limit });
   }
 }
 

@@ -60,6 +60,7 @@ async function main() {
     RATE_LIMIT_JOINS_PER_MINUTE: '0',
     RATE_LIMIT_LOGINS_PER_MINUTE: '0',
     RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE: '0',
+    RATE_LIMIT_CAMPAIGNS_PER_HOUR: '0',
     ...process.env,
     DYNAMODB_ENDPOINT: endpoint,
   };

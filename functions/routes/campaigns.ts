@@ -11,9 +11,10 @@ import {
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
-import { campaignView } from '../../shared/domain/index.js';
+import { campaignView, checkCampaignSize, checkCampaignValue } from '../../shared/domain/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -30,7 +31,13 @@ const create = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateCampaignBody } } } },
-  responses: { 201: jsonResponse(CampaignSchema, 'The new campaign'), 400: errors[400], 401: errors[401], 415: errors[415] },
+  responses: {
+    201: jsonResponse(CampaignSchema, 'The new campaign'),
+    400: errors[400],
+    401: errors[401],
+    415: errors[415],
+    429: errors[429],
+  },
 });
 
 const get = createRoute({
@@ -121,8 +128,7 @@ export function campaignRoutes(deps: AppDeps) {
     const user = requireUser(c);
     const { id } = c.req.valid('param');
     const before = await requireCampaign(db, id);
-    await requireVisibleCampaign(db, before, user.id);
-    requireLeader(before.def, user.id, 'edit the campaign');
+    await requireLeader(db, before, user.id, 'edit the campaign');
     const body = c.req.valid('json');
     const after = await editCampaign(db, id, {
       ...(body.title !== undefined ? { title: body.title } : {}),
@@ -183,6 +189,10 @@ export function campaignRoutes(deps: AppDeps) {
         paymentMode: body.paymentMode,
         paymentHoldMinutes: body.paymentHoldMinutes,
       };
+      checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
+      checkCampaignValue(draft.items); // every total of the campaign stays a safe integer
+      // Per-user limit (RATE_LIMIT_CAMPAIGNS_PER_HOUR), counted only for a request that would be written.
+      await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });
       // The counters of a new campaign are known: no need to read back what was just written.
       return c.json(campaignView(def, toState(initialState(def, body.draft ? 'draft' : 'open')), now), 201);
@@ -206,8 +216,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, before, user.id);
-      requireLeader(before.def, user.id, 'publish the campaign');
+      await requireLeader(db, before, user.id, 'publish the campaign');
       await publishCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
@@ -216,7 +225,7 @@ export function campaignRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
-      await requireLeaderOrHelper(db, before.def, user.id, 'close the campaign');
+      await requireLeaderOrHelper(db, before, user.id, 'close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
       return c.json(campaignView(after.def, after.state, db.clock.now()), 200);

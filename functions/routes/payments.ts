@@ -11,7 +11,7 @@ import { paymentLine, paymentsCsv } from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { getPayment, listLedger, listRefunds, markOfflinePayment, paymentReport, type RefundRecord } from '../../shared/money/index.js';
-import { toEntry } from '../../shared/table/index.js';
+import { decodeCursor, keys, toEntry } from '../../shared/table/index.js';
 import { orderToPay, syncEntryPayment } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -307,6 +307,8 @@ export function paymentRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       await staff(id, requireUser(c), 'see the ledger');
       const { limit, cursor } = c.req.valid('query');
+      // The ledger is a range of the campaign's partition: a cursor outside it would reach DynamoDB as a 500.
+      decodeCursor(cursor, { pk: keys.campaignPartition(id), skPrefix: keys.ledgerPrefix() });
       return c.json(await listLedger(db, id, limit, cursor), 200);
     });
 }

@@ -84,7 +84,7 @@ export function helperRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const { userId } = c.req.valid('json');
       const snapshot = await requireCampaign(db, id);
-      requireLeader(snapshot.def, user.id, 'manage helpers');
+      await requireLeader(db, snapshot, user.id, 'manage helpers');
       if (userId === snapshot.def.leaderId)
         throw new ValidationError('The leader cannot be a helper', { fields: [{ path: 'body.userId', message: 'is the leader' }] });
       const helperUser = await getUser(db, userId);
@@ -97,7 +97,7 @@ export function helperRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, userId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      requireLeader(snapshot.def, user.id, 'manage helpers');
+      await requireLeader(db, snapshot, user.id, 'manage helpers');
       await removeHelper(db, id, userId);
       deps.logger.info('helper removed', { requestId: c.get('requestId'), campaignId: id, helperId: userId });
       return c.body(null, 204);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { DEFAULT_PAYMENT_HOLD_MINUTES, PAYMENT_MODES } from '../../shared/domain/index.js';
+import { DEFAULT_PAYMENT_HOLD_MINUTES, CAMPAIGN_LIMITS as L, PAYMENT_MODES } from '../../shared/domain/index.js';
 import { Fen, IsoTime } from './common.js';
 
 const Tier = z
@@ -11,12 +11,12 @@ const Tier = z
 
 export const ItemInput = z
   .object({
-    name: z.string().trim().min(1).max(100).openapi({ example: '阳光玫瑰 2斤装' }),
-    spec: z.string().trim().max(100).nullish().openapi({ example: '2斤' }),
+    name: z.string().trim().min(1).max(L.itemNameLength).openapi({ example: '阳光玫瑰 2斤装' }),
+    spec: z.string().trim().max(L.itemSpecLength).nullish().openapi({ example: '2斤' }),
     unitPrice: Fen,
     stock: z.number().int().min(0).max(10_000_000).nullish().openapi({ description: 'null or absent: unlimited', example: 200 }),
     perPersonLimit: z.number().int().positive().max(100_000).nullish().openapi({ description: 'null or absent: no limit', example: 5 }),
-    tiers: z.array(Tier).max(10).default([]),
+    tiers: z.array(Tier).max(L.tiersPerItem).default([]),
   })
   .superRefine((item, ctx) => {
     item.tiers.forEach((tier, i) => {
@@ -37,14 +37,14 @@ export const ItemInput = z
   .openapi('ItemInput');
 
 export const PickupPointInput = z.object({
-  name: z.string().trim().min(1).max(100).openapi({ example: '3号楼门卫室' }),
-  address: z.string().trim().max(200).nullish().openapi({ example: '幸福小区3号楼' }),
+  name: z.string().trim().min(1).max(L.pickupNameLength).openapi({ example: '3号楼门卫室' }),
+  address: z.string().trim().max(L.pickupAddressLength).nullish().openapi({ example: '幸福小区3号楼' }),
 });
 
 export const CreateCampaignBody = z
   .object({
-    title: z.string().trim().min(1).max(100).openapi({ example: '周六 阳光玫瑰葡萄 团购' }),
-    description: z.string().max(2000).default('').openapi({ example: '产地直发' }),
+    title: z.string().trim().min(1).max(L.titleLength).openapi({ example: '周六 阳光玫瑰葡萄 团购' }),
+    description: z.string().max(L.descriptionLength).default('').openapi({ example: '产地直发' }),
     opensAt: IsoTime.optional().openapi({ description: 'default: now' }),
     closesAt: IsoTime.openapi({ description: 'must be in the future and after opensAt' }),
     tierBasis: z.enum(['quantity', 'participants']).default('quantity').openapi({
@@ -58,8 +58,8 @@ export const CreateCampaignBody = z
       .max(100_000)
       .default(1)
       .openapi({ description: 'fewer active entries at settlement: the group fails and nobody pays' }),
-    items: z.array(ItemInput).min(1).max(50),
-    pickupPoints: z.array(PickupPointInput).max(50).default([]),
+    items: z.array(ItemInput).min(1).max(L.items),
+    pickupPoints: z.array(PickupPointInput).max(L.pickupPoints).default([]),
     paymentMode: z.enum(PAYMENT_MODES).default('offline').openapi({
       description:
         '`offline` (default): members pay the leader outside the app and the leader marks them paid; `wechatpay`: members prepay the base price with WeChat Pay when joining and get the tier difference back at settlement (a failed group is refunded in full). Fixed at creation',
@@ -134,8 +134,8 @@ export const CampaignPage = z.object({ campaigns: z.array(CampaignSchema), nextC
 
 export const EditCampaignBody = z
   .object({
-    title: z.string().trim().min(1).max(100).optional(),
-    description: z.string().max(2000).optional(),
+    title: z.string().trim().min(1).max(L.titleLength).optional(),
+    description: z.string().max(L.descriptionLength).optional(),
     closesAt: IsoTime.optional().openapi({ description: 'extend or shorten; must stay in the future and after opensAt' }),
     stock: z
       .array(z.object({ itemId: z.string().min(1).max(200), stock: z.number().int().min(0).max(10_000_000) }))
@@ -146,9 +146,13 @@ export const EditCampaignBody = z
       }),
     addItems: z
       .array(ItemInput)
-      .max(50)
+      .max(L.items)
       .optional()
-      .openapi({ description: 'new items (at most 50 in all); prices of existing items never change' }),
-    addPickupPoints: z.array(PickupPointInput).max(50).optional(),
+      .openapi({ description: `new items (at most ${L.items} in all, else 400); prices of existing items never change` }),
+    addPickupPoints: z
+      .array(PickupPointInput)
+      .max(L.pickupPoints)
+      .optional()
+      .openapi({ description: `new pickup points (at most ${L.pickupPoints} in all, else 400)` }),
   })
   .openapi('EditCampaign');

@@ -15,8 +15,11 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-/** Pagination: a page size of at least 1; larger than `max` asks for too much and gets `max`. */
-export const pageQuery = (max: number) =>
+/**
+ * Pagination: a page size of at least 1; larger than `max` asks for too much and gets `max`.
+ * `description` replaces the default wording when a route clamps further (per caller).
+ */
+export const pageQuery = (max: number, description = `page size, default 50; more than ${max} gives ${max}`) =>
   z.object({
     limit: z.coerce
       .number()
@@ -24,7 +27,7 @@ export const pageQuery = (max: number) =>
       .min(1)
       .default(50)
       .transform((n) => Math.min(n, max))
-      .openapi({ type: 'integer', minimum: 1, default: 50, description: `page size, default 50; more than ${max} gives ${max}` }),
+      .openapi({ type: 'integer', minimum: 1, default: 50, description }),
     cursor: z.string().max(2000).optional().openapi({ description: 'nextCursor of the previous page' }),
   });
 
@@ -42,15 +45,21 @@ const error = (description: string) => ({ description, content: { 'application/j
 
 /** Error responses, declared per route so the OpenAPI document lists what each route can answer. */
 export const errors = {
-  400: error('VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them'),
+  400: error(
+    'VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order',
+  ),
   401: error('UNAUTHORIZED: missing, malformed or expired token'),
-  403: error('FORBIDDEN: not the leader / not the entry owner'),
+  403: error('FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign'),
   404: error('NOT_FOUND: no such campaign, share code or entry'),
-  409: error('CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE or CONFLICT (retry)'),
+  409: error(
+    'CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign)',
+  ),
   415: error('UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json'),
   413: error('PAYLOAD_TOO_LARGE: request bodies are limited to 64 KiB'),
   422: error('IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body'),
-  429: error('RATE_LIMITED: too many requests of this kind by this user in the current minute; wait the Retry-After seconds'),
+  429: error(
+    'RATE_LIMITED: too many requests of this kind by this user in the current window (a minute; an hour for creating campaigns); wait the Retry-After seconds',
+  ),
   502: error('PAYMENT_PROVIDER_ERROR: WeChat Pay refused the request or answered something we cannot trust'),
   503: error('SERVICE_UNAVAILABLE: the database stayed busy; retry after Retry-After seconds (a join with the same Idempotency-Key)'),
 } as const;

@@ -24,7 +24,11 @@ export async function campaignRole(db: DbContext, def: Leadership, userId: strin
   return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
 }
 
-/** The caller's role in the campaign, or 403 unless it is one of `allowed`. */
+/**
+ * The caller's role in the campaign, or 403 unless it is one of `allowed`. Of a draft, anyone
+ * but its leader and helpers is told 404, as for an id that names nothing (a 403 would say it
+ * exists): every staff route goes through here, so none can leak a draft.
+ */
 export async function requireRole(
   db: DbContext,
   snapshot: CampaignSnapshot,
@@ -33,18 +37,26 @@ export async function requireRole(
   action: string,
 ): Promise<CampaignRole> {
   const role = await campaignRole(db, snapshot.def, user.id);
-  if (!allowed.includes(role)) throw new ForbiddenError(`Only ${allowed.join(' or ')} can ${action}`, { role });
+  if (!allowed.includes(role)) {
+    if (snapshot.state.status === 'draft' && role !== 'leader' && role !== 'helper') throw draftNotFound(snapshot);
+    throw new ForbiddenError(`Only ${allowed.join(' or ')} can ${action}`, { role });
+  }
   return role;
 }
 
-/** Leader-only actions (edit, publish, manage helpers): decided by the definition, no read. */
-export function requireLeader(def: Leadership, userId: string, action: string): void {
-  if (def.leaderId !== userId) throw new ForbiddenError(`Only the leader can ${action}`);
+/**
+ * Leader-only actions (edit, publish, manage helpers): decided by the definition, no read for the
+ * leader. Anyone else is 403, or 404 for a draft they may not see (one helper read, drafts only).
+ */
+export async function requireLeader(db: DbContext, snapshot: CampaignSnapshot, userId: string, action: string): Promise<void> {
+  if (snapshot.def.leaderId === userId) return;
+  await requireVisibleCampaign(db, snapshot, userId);
+  throw new ForbiddenError(`Only the leader can ${action}`);
 }
 
 /** The leader or a helper (a signed-in caller): e.g. closing the campaign early. */
-export async function requireLeaderOrHelper(db: DbContext, def: Leadership, userId: string, action: string): Promise<void> {
-  if ((await campaignRole(db, def, userId)) === 'user') throw new ForbiddenError(`Only the leader or a helper can ${action}`);
+export async function requireLeaderOrHelper(db: DbContext, snapshot: CampaignSnapshot, userId: string, action: string): Promise<void> {
+  await requireRole(db, snapshot, { id: userId }, ['leader', 'helper'], action);
 }
 
 /**
@@ -54,7 +66,25 @@ export async function requireLeaderOrHelper(db: DbContext, def: Leadership, user
 export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSnapshot, userId: string | null | undefined): Promise<void> {
   if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
   const role = await campaignRole(db, snapshot.def, userId);
-  if (role !== 'leader' && role !== 'helper') throw new NotFoundError(`No campaign ${snapshot.def.id}`);
+  if (role !== 'leader' && role !== 'helper') throw draftNotFound(snapshot);
+}
+
+const draftNotFound = (snapshot: CampaignSnapshot) => new NotFoundError(`No campaign ${snapshot.def.id}`);
+
+/**
+ * Blocking members from a campaign (POST, DELETE, GET …/blocks): the leader and helpers, who watch
+ * the list. Cancelling the member's entry along with the block (`cancelEntries`) is the leader's
+ * alone, as cancelling anyone else's entry is.
+ */
+export async function requireBlockManager(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  user: { readonly id: string },
+  cancelEntries: boolean,
+): Promise<CampaignRole> {
+  return cancelEntries
+    ? requireRole(db, snapshot, user, ['leader'], 'block a member and cancel their entry (helpers may block, not cancel)')
+    : requireRole(db, snapshot, user, ['leader', 'helper'], 'block members');
 }
 
 /** Only the member whose entry it is (e.g. paying for it). */

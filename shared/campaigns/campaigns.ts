@@ -212,7 +212,9 @@ export async function queryOwnerIndex(
       ExpressionAttributeValues: { ':pk': ownerPk },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ownerPk),
+      ExclusiveStartKey: decodeCursor(cursor, {
+        index: { partitionKey: GSI_BY_OWNER.partitionKey, sortKey: GSI_BY_OWNER.sortKey, pk: ownerPk },
+      }),
     }),
   );
   return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };

@@ -1,5 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition, ItemDefinition, PickupPoint } from '../domain/index.js';
+import { checkCampaignSize, checkCampaignValue } from '../domain/index.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../errors.js';
 import type { StateRecord } from '../table/index.js';
 import { cancelledTransaction, GSI_DUE, indexKeys, isTransientConflict, keys, withRetry } from '../table/index.js';
@@ -64,13 +65,11 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
         next.items[index] = { ...item, stock: change.stock };
       }
       const newItems: ItemDefinition[] = (edit.addItems ?? []).map((item, i) => ({ ...item, id: `i${def.items.length + i + 1}` }));
-      if (def.items.length + newItems.length > 50) {
-        throw new ValidationError('At most 50 items a campaign', {
-          fields: [{ path: 'body.addItems', message: 'at most 50 items a campaign' }],
-        });
-      }
       next.items.push(...newItems);
       next.pickupPoints.push(...(edit.addPickupPoints ?? []).map((p, i) => ({ ...p, id: `p${def.pickupPoints.length + i + 1}` })));
+      // Edits append: the caps hold for the campaign as it would be, not for one request.
+      checkCampaignSize(next);
+      checkCampaignValue(next.items); // raised stock and new items raise what the campaign could bill
 
       const defVersion = snapshot.defVersion ?? 0;
       const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#closesAt': 'closesAt' };

@@ -65,7 +65,7 @@ export async function listHelpers(db: DbContext, campaignId: string): Promise<He
   for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.helperPrefix())) {
     records.push({ campaignId, userId: item.userId as string, addedBy: item.addedBy as string, addedAt: item.addedAt as string });
   }
-  const names = await nicknames(
+  const names = await profileNicknames(
     db,
     records.map((r) => r.userId),
   );
@@ -74,7 +74,8 @@ export async function listHelpers(db: DbContext, campaignId: string): Promise<He
     .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.userId.localeCompare(b.userId));
 }
 
-async function nicknames(db: DbContext, userIds: string[]): Promise<Map<string, string>> {
+/** Current profile nicknames of some users (one BatchGet); an erased user has none. Also for the list of blocks. */
+export async function profileNicknames(db: DbContext, userIds: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const items = await batchGetAll(
     db,

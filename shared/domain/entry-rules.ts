@@ -1,12 +1,17 @@
 import { LimitExceededError, ValidationError } from '../errors.js';
+import { checkPrepaidAmount } from './money-bounds.js';
 import type { CampaignDefinition, EntryLine } from './types.js';
 
 /**
  * Checks of an entry's lines that need only the campaign definition. perPersonLimit is one of
  * them: a user has at most one active entry per campaign (enforced by the claim in shared/entries), so the
- * entry's own quantity is everything that user holds of the item.
+ * entry's own quantity is everything that user holds of the item. In a prepaid campaign the
+ * entry's amount must also fit one WeChat Pay order (join and raise alike call this).
  */
-export function checkEntryLines(def: Pick<CampaignDefinition, 'items'>, lines: readonly EntryLine[]): void {
+export function checkEntryLines(
+  def: Pick<CampaignDefinition, 'items'> & Partial<Pick<CampaignDefinition, 'paymentMode'>>,
+  lines: readonly EntryLine[],
+): void {
   const seen = new Set<string>();
   lines.forEach((line, index) => {
     const item = def.items.find((i) => i.id === line.itemId);
@@ -25,6 +30,7 @@ export function checkEntryLines(def: Pick<CampaignDefinition, 'items'>, lines: r
       throw new LimitExceededError(item.id, item.perPersonLimit, line.qty);
     }
   });
+  checkPrepaidAmount(def, lines);
 }
 
 export function checkPickupPoint(def: Pick<CampaignDefinition, 'pickupPoints'>, pickupPointId: string | null | undefined): void {

@@ -2,9 +2,11 @@
  * The pure core: pricing tiers, lifecycle, entry rules, settlement arithmetic, money totals, views
  * and CSV. No AWS, no HTTP, no storage: everything here is a function of its arguments.
  */
+export * from './campaign-limits.js';
 export * from './csv.js';
 export * from './entry-rules.js';
 export * from './lifecycle.js';
+export * from './money-bounds.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';

@@ -174,14 +174,28 @@ function claimUpdate(tableName: string, campaignId: string, record: MemberRecord
 }
 
 /**
+ * Holds a member may let expire unpaid in one campaign; then their joins there are refused
+ * (TOO_MANY_EXPIRED_HOLDS), so nobody can keep a campaign sold out by joining with all the stock
+ * and never paying, hold after hold.
+ */
+export const MAX_EXPIRED_HOLDS = 2;
+
+/**
  * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
- * no claim yet or only a released one (their entry was cancelled), and has never sent this
- * Idempotency-Key here before.
+ * no claim yet or only a released one (their entry was cancelled), has never sent this
+ * Idempotency-Key here before, is not blocked from the campaign and has let fewer than
+ * MAX_EXPIRED_HOLDS holds expire here. The last two ride on the claim item the join writes anyway,
+ * so they cost the join path nothing. A claim item without `state` (a block written before the
+ * user ever joined) is a free slot too.
  */
 export function claimMember(tableName: string, campaignId: string, record: MemberRecord): UpdateInput {
   const update = claimUpdate(tableName, campaignId, record);
   update.ExpressionAttributeValues[':released'] = 'released';
-  const slotFree = '(attribute_not_exists(pk) OR #state = :released)';
+  update.ExpressionAttributeValues[':maxExpired'] = MAX_EXPIRED_HOLDS;
+  Object.assign(update.ExpressionAttributeNames, { '#blockedAt': 'blockedAt', '#expiredHolds': 'expiredHolds' });
+  const slotFree =
+    '(attribute_not_exists(#state) OR #state = :released) AND attribute_not_exists(#blockedAt)' +
+    ' AND (attribute_not_exists(#expiredHolds) OR #expiredHolds < :maxExpired)';
   return {
     ...update,
     ConditionExpression: record.idempotencyKey !== undefined ? `${slotFree} AND attribute_not_exists(#idem)` : slotFree,
@@ -198,7 +212,11 @@ export function takeOverClaim(tableName: string, campaignId: string, record: Mem
   return { ...update, ConditionExpression: '#token = :stale', ReturnConsumedCapacity: 'TOTAL' };
 }
 
-/** Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim. */
+/**
+ * Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim and
+ * nobody blocked the member meanwhile (putting the old record back would wipe the block; the undo
+ * is skipped instead, and the claim left without entry is what a dead join leaves: taken over later).
+ */
 export function restoreClaim(
   tableName: string,
   campaignId: string,
@@ -207,8 +225,8 @@ export function restoreClaim(
   previous: MemberRecord | undefined,
 ): PutCommandInput | DeleteCommandInput {
   const guard = {
-    ConditionExpression: '#token = :ours',
-    ExpressionAttributeNames: { '#token': 'token' },
+    ConditionExpression: '#token = :ours AND attribute_not_exists(#blockedAt)',
+    ExpressionAttributeNames: { '#token': 'token', '#blockedAt': 'blockedAt' },
     ExpressionAttributeValues: { ':ours': ourToken },
   };
   if (previous) {
@@ -328,5 +346,16 @@ export function releaseClaim(tableName: string, campaignId: string, userId: stri
     ConditionExpression: '#token = :token',
     ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
     ExpressionAttributeValues: { ':released': 'released', ':token': token },
+  };
+}
+
+/** A hold's end: the claim is released like a cancel's and counts one more expired hold (see MAX_EXPIRED_HOLDS). */
+export function releaseExpiredClaim(tableName: string, campaignId: string, userId: string, token: string): UpdateInput {
+  const release = releaseClaim(tableName, campaignId, userId, token);
+  return {
+    ...release,
+    UpdateExpression: `${release.UpdateExpression} ADD #expiredHolds :one`,
+    ExpressionAttributeNames: { ...release.ExpressionAttributeNames, '#expiredHolds': 'expiredHolds' },
+    ExpressionAttributeValues: { ...release.ExpressionAttributeValues, ':one': 1 },
   };
 }

@@ -5,6 +5,7 @@ import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
 import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
 import {
   AlreadyJoinedError,
+  BlockedError,
   CampaignNotOpenError,
   ConflictError,
   ForbiddenError,
@@ -12,7 +13,7 @@ import {
   InvalidStateError,
   NotFoundError,
   SoldOutError,
-  ValidationError,
+  TooManyExpiredHoldsError,
 } from '../errors.js';
 import { newJoinToken } from '../ids.js';
 import type { DbContext } from '../table/index.js';
@@ -43,6 +44,7 @@ import {
   type IdempotencyRecord,
   idempotencyAttribute,
   limitedItems,
+  MAX_EXPIRED_HOLDS,
   putEntry,
   putTombstone,
   putVoidLine,
@@ -190,6 +192,8 @@ export async function join(
       const existing = failure.item as unknown as StoredClaim;
       // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
       if (existing.token === claim.token) break;
+      const refusal = claimRefusal(existing, req);
+      if (refusal) throw refusal;
       const answer = await answerFromExistingClaim(db, def, req, claim, existing, units);
       if (answer === 'taken-over') break; // the existing claim belonged to a join that died
       if (answer === 'gone') {
@@ -200,6 +204,20 @@ export async function join(
     }
   }
   return reserveAndWrite(db, def, req, claim, previous, units);
+}
+
+/**
+ * The claim's condition also refuses blocked members and members who let too many holds expire
+ * (commands.ts claimMember). A retry of an earlier join (its Idempotency-Key is on the claim) is
+ * still answered with that join's entry, unless the member is blocked.
+ */
+function claimRefusal(existing: StoredClaim, req: JoinRequest): Error | null {
+  if (existing.blockedAt !== undefined) return new BlockedError();
+  const expired = existing.expiredHolds ?? 0;
+  if (existing.state !== 'held' && expired >= MAX_EXPIRED_HOLDS && !keyRecord(existing, req.idempotencyKey)) {
+    return new TooManyExpiredHoldsError(expired, MAX_EXPIRED_HOLDS);
+  }
+  return null;
 }
 
 function earlyRejection(snapshot: CampaignSnapshot, req: JoinRequest, units: ReadonlyMap<string, number>, now: Date): Error | null {
@@ -629,22 +647,22 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
 }
 
 /**
- * The base table in 接龙 order (entries are keyed `ENTRY#<seq>`); strongly consistent, so a member
- * sees their own line right after joining. Tombstones (numbers of given-up joins, until repair
- * voids them) are not lines and are filtered out, so a page may hold fewer than `limit`.
+ * The base table in 接龙 order (entries are keyed `ENTRY#<seq>`). Strongly consistent by default
+ * (settlement, repair and staff must see every line); public pages pass `consistent: false`, at
+ * half the read units: a member's own line already came back with their join. Tombstones (numbers
+ * of given-up joins, until repair voids them) are not lines and are filtered out, so a page may
+ * hold fewer than `limit`.
  */
 export async function listEntries(
   db: DbContext,
   campaignId: string,
   limit: number,
   cursor?: string | null,
+  opts: { consistent?: boolean } = {},
 ): Promise<{ items: EntryRecord[]; nextCursor: string | null }> {
   const pk = keys.campaignPartition(campaignId);
-  const start = decodeCursor(cursor, pk);
   // A cursor must point into this list's key range, or DynamoDB would refuse the query (500).
-  if (start && !(typeof start.sk === 'string' && start.sk.startsWith(SORT.entryPrefix) && Object.keys(start).length === 2)) {
-    throw new ValidationError('Invalid cursor', { fields: [{ path: 'cursor', message: 'not a cursor from this list' }] });
-  }
+  const start = decodeCursor(cursor, { pk, skPrefix: SORT.entryPrefix });
   const out = await db.doc.send(
     new QueryCommand({
       TableName: db.tableName,
@@ -652,7 +670,7 @@ export async function listEntries(
       FilterExpression: '#type = :line',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: { ':pk': pk, ':entry': SORT.entryPrefix, ':line': 'entry' },
-      ConsistentRead: true,
+      ConsistentRead: opts.consistent ?? true,
       Limit: limit,
       ExclusiveStartKey: start,
     }),

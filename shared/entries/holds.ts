@@ -3,7 +3,7 @@ import type { CampaignDefinition } from '../domain/index.js';
 import { quantityDelta } from '../domain/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
 import { cancelledTransaction, conditionFailure, entryIds, GSI_DUE, isTransientConflict, keys, withRetry } from '../table/index.js';
-import { asTransactUpdate, counterUpdate, limitedItems, releaseClaim, updateEntry } from './commands.js';
+import { asTransactUpdate, counterUpdate, limitedItems, releaseExpiredClaim, updateEntry } from './commands.js';
 import { getEntryRecord } from './lookup.js';
 
 /**
@@ -53,7 +53,7 @@ export function campaignTakesPaymentsTx(tableName: string, campaignId: string): 
 
 /**
  * The hold of a pending entry ended unpaid: it expires, its units go back to stock and the user
- * may join again, in one transaction. Allowed whatever the campaign's state (a hold may end after
+ * may join again (until MAX_EXPIRED_HOLDS holds expired: counted on the claim), in one transaction. Allowed whatever the campaign's state (a hold may end after
  * the deadline). An entry that is no longer pending only leaves the hold index. True if it expired.
  */
 export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, entry: EntryRecord): Promise<boolean> {
@@ -79,7 +79,8 @@ export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, en
                 updateEntry(db.tableName, campaignId, entry.seq, entry.version, { status: 'expired' }, now, 'pending_payment'),
               ),
             },
-            { Update: asTransactUpdate(releaseClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token)) },
+            // The claim is freed and the expiry counted on it in this same transaction (stock squatting).
+            { Update: asTransactUpdate(releaseExpiredClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token)) },
             {
               Update: asTransactUpdate(
                 counterUpdate(db.tableName, campaignId, {

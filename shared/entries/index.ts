@@ -1,7 +1,8 @@
 /**
  * Entries: the 接龙 lines of a campaign. Joining (claim → number → entry), change and cancel,
- * lookup by id and by a claim's token, listing, payment holds, pickups (核销), and the pure command builders.
+ * lookup by id and by a claim's token, listing, payment holds, blocks, pickups (核销), and the pure command builders.
  */
+export * from './blocks.js';
 export * from './commands.js';
 export * from './entries.js';
 export * from './holds.js';

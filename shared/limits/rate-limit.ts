@@ -15,6 +15,8 @@ export interface RateLimits {
   login: RateRule;
   /** calls that reach WeChat Pay on a member's behalf (prepay, sync); absent: no limit */
   payment?: RateRule;
+  /** campaigns created (POST /campaigns): each is a ≈100 KB item at worst and a share code; absent: no limit */
+  campaign?: RateRule;
   /** this process's own counts: the table is written only for users above a quarter of a limit */
   local?: LocalRateCounts;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   join: { limit: 20, windowSeconds: 60 },
   login: { limit: 10, windowSeconds: 60 },
   payment: { limit: 30, windowSeconds: 60 },
+  campaign: { limit: 20, windowSeconds: 3600 },
 };
 
 /**
@@ -54,7 +57,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 export async function consumeRate(
   db: DbContext,
   limits: RateLimits | undefined,
-  scope: 'join' | 'login' | 'payment',
+  scope: 'join' | 'login' | 'payment' | 'campaign',
   subject: string,
 ): Promise<void> {
   if (!limits) return;

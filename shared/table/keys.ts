@@ -8,7 +8,9 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   #META              definition (title, items, tiers, pickup points); in gsi1 (leader) and gsi2 (open)
  *   #STATE             live counters: status, seq, participants, sold/remaining per item (hot, tiny)
  *   #SETTLEMENT        the frozen settlement summary
- *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record
+ *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record,
+ *                      the count of the user's expired payment holds and a block (both refuse joins)
+ *   BLOCK#<userId>     a member blocked by the leader or a helper (the list; the claim has the flag)
  *   ENTRY#<seq>        a 接龙 line, keyed by its number (zero-padded), so the base table lists the
  *                      campaign in 接龙 order and the put's `attribute_not_exists` makes numbers unique;
  *                      in gsi1 (participant). Its id `e<seq>_<token>` names the key (see entryIds).
@@ -39,6 +41,8 @@ export const SORT = {
 
 /** Sort-key prefix of helper (团长助手) items; not in SORT, whose prefixes campaign reads use. */
 const SORT_HELPER_PREFIX = 'HELPER#';
+/** Members blocked from a campaign, listed for staff; the join path reads the block from the claim, never these. */
+const SORT_BLOCK_PREFIX = 'BLOCK#';
 /** Money items (shared/money/ledger.ts, orders.ts); no '#' prefix either, so campaign reads never touch them. */
 const SORT_PAYMENT_PREFIX = 'PAY#';
 const SORT_LEDGER_PREFIX = 'LEDGER#';
@@ -63,6 +67,9 @@ export const keys = {
   /** a helper (团长助手) of a campaign; no '#' prefix, so getCampaign's `begins_with(sk, '#')` never reads it */
   helper: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_HELPER_PREFIX}${userId}` }),
   helperPrefix: () => SORT_HELPER_PREFIX,
+  /** a member blocked from a campaign (the list of blocks; the claim carries the block the join checks) */
+  block: (campaignId: string, userId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_BLOCK_PREFIX}${userId}` }),
+  blockPrefix: () => SORT_BLOCK_PREFIX,
   /** money of one entry: paid and refunded totals, its WeChat Pay orders and refunds (shared/money/ledger.ts) */
   payment: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_PAYMENT_PREFIX}${entryId}` }),
   paymentPrefix: () => SORT_PAYMENT_PREFIX,

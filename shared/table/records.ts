@@ -35,6 +35,11 @@ export interface MemberRecord {
   idempotencyKey?: string;
   requestHash: string;
   createdAt: string;
+  /** holds of this user in this campaign that expired unpaid (counted by the expiry; joins refuse at MAX_EXPIRED_HOLDS) */
+  expiredHolds?: number;
+  /** set while the leader or a helper blocks the user from the campaign (joins refuse) */
+  blockedAt?: string;
+  blockedBy?: string;
 }
 
 /** An entry as stored: the domain Entry plus what listings need without another read. */

@@ -6,8 +6,10 @@ import {
   counterUpdate,
   idempotencyAttribute,
   limitedItems,
+  MAX_EXPIRED_HOLDS,
   putEntry,
   releaseClaim,
+  releaseExpiredClaim,
   restoreClaim,
   ringPosition,
   seqAtRingPosition,
@@ -455,6 +457,30 @@ describe('takeOverClaim / restoreClaim / releaseClaim', () => {
     expect('Key' in input && input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
     expect(conditionHolds(input, claimed('t_new'))).toBe(true);
     expect(conditionHolds(input, claimed('t_other'))).toBe(false);
+  });
+
+  it('restoreClaim never wipes a block written while the join was in flight (the undo is skipped instead)', () => {
+    const blockedMeanwhile = { ...claimed('t_new'), blockedAt: MIDDLE, blockedBy: 'u_leader' };
+    const previous: MemberRecord = { userId: 'u1', token: 't_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
+    for (const input of [restoreClaim(TABLE, 'c1', 'u1', 't_new', previous), restoreClaim(TABLE, 'c1', 'u1', 't_new', undefined)]) {
+      assertPlaceholdersConsistent(input as Parameters<typeof assertPlaceholdersConsistent>[0]);
+      expect(conditionHolds(input, blockedMeanwhile)).toBe(false);
+      expect(conditionHolds(input, claimed('t_new'))).toBe(true);
+    }
+  });
+
+  it('claimMember refuses a blocked member and one who let MAX_EXPIRED_HOLDS holds expire; a block-only item is a free slot', () => {
+    const join = claimMember(TABLE, 'c1', rec);
+    const blockOnly: Item = { pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', type: 'member', userId: 'u1' };
+    expect(conditionHolds(join, blockOnly)).toBe(true);
+    expect(conditionHolds(join, { ...blockOnly, blockedAt: MIDDLE })).toBe(false);
+    const released = { ...claimed('t_old'), state: 'released' };
+    expect(conditionHolds(join, { ...released, expiredHolds: MAX_EXPIRED_HOLDS - 1 })).toBe(true);
+    expect(conditionHolds(join, { ...released, expiredHolds: MAX_EXPIRED_HOLDS })).toBe(false);
+    // (The evaluator knows no ADD clause; test/routes/expired-holds.test.ts counts on DynamoDB Local.)
+    const expiry = releaseExpiredClaim(TABLE, 'c1', 'u1', 't_old');
+    expect(expiry.UpdateExpression).toBe('SET #state = :released ADD #expiredHolds :one');
+    expect(conditionHolds(expiry, claimed('t_other'))).toBe(false);
   });
 
   it('releaseClaim marks the claim released only for the join (token) whose entry is cancelled', () => {

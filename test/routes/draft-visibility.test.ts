@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
+
+/**
+ * A draft exists only for its leader and helpers. For anyone else, every route that names it
+ * answers 404 NOT_FOUND, exactly as for an id that names nothing: staff routes included (a 403
+ * there would say "this exists"). Routes that need a token answer 401 without one, whatever the
+ * id (that says nothing either). The routes are read from /openapi.json, so a new campaign route
+ * is covered without a new line here.
+ */
+let h: Harness;
+let leader: { token: string; userId: string };
+let helper: { token: string; userId: string };
+let stranger: { token: string; userId: string };
+let draftId: string;
+let draftShareCode: string;
+
+const BODIES: Record<string, () => unknown> = {
+  'PATCH /campaigns/{id}': () => ({ description: '改一下' }),
+  'POST /campaigns/{id}/entries': () => ({ items: [{ itemId: 'i1', qty: 1 }] }),
+  'PATCH /campaigns/{id}/entries/{entryId}': () => ({ note: '改一下' }),
+  'PUT /campaigns/{id}/entries/{entryId}/payment': () => ({ status: 'paid', amount: 100 }),
+  'POST /campaigns/{id}/helpers': () => ({ userId: stranger.userId }),
+  'POST /campaigns/{id}/blocks': () => ({ userId: stranger.userId }),
+};
+
+beforeAll(async () => {
+  h = await harness();
+  leader = await h.login('dv-leader', '团长');
+  helper = await h.login('dv-helper', '助手');
+  stranger = await h.login('dv-stranger', '路人');
+  h.clock.set(T0);
+  const draft = await h.createCampaign(leader.token, { draft: true, minParticipants: 1 });
+  draftId = draft.id;
+  draftShareCode = draft.shareCode;
+  expect((await h.call('POST', `/campaigns/${draftId}/helpers`, { token: leader.token, body: { userId: helper.userId } })).status).toBe(
+    201,
+  );
+});
+
+async function draftRoutes(): Promise<
+  Array<{ route: string; method: string; path: string; signedIn: boolean; headers: Record<string, string> }>
+> {
+  const doc = await h.call('GET', '/openapi.json');
+  const out = [];
+  for (const [template, item] of Object.entries(doc.body.paths as Record<string, Record<string, any>>)) {
+    if (!template.includes('{id}') && !template.includes('{shareCode}')) continue;
+    for (const [method, op] of Object.entries(item)) {
+      const path = template
+        .replace('{id}', draftId)
+        .replace('{shareCode}', draftShareCode)
+        .replace('{entryId}', 'e1_AAAAAAAAAAAA')
+        .replace('{userId}', stranger.userId)
+        .replace('{outRefundNo}', 'R_nothing');
+      out.push({
+        route: `${method.toUpperCase()} ${template}`,
+        method: method.toUpperCase(),
+        path,
+        signedIn: (op.security ?? []).length > 0,
+        // The POST twins of PATCH routes exist only with their override header (see method-override.ts).
+        headers: (op.parameters ?? []).some((p: any) => p.in === 'header' && p.name.toLowerCase() === 'x-http-method-override')
+          ? { 'x-http-method-override': 'PATCH' }
+          : {},
+      });
+    }
+  }
+  return out;
+}
+
+describe('a draft, for anyone but its leader and helpers', () => {
+  it('every route that names it is 404 NOT_FOUND for a signed-in stranger', async () => {
+    const routes = await draftRoutes();
+    expect(routes.length).toBeGreaterThan(20);
+    const wrong: string[] = [];
+    for (const r of routes) {
+      const body = BODIES[r.route];
+      const res = await h.call(r.method, r.path, { token: stranger.token, headers: r.headers, ...(body ? { body: body() } : {}) });
+      if (res.status !== 404 || res.body?.error?.code !== 'NOT_FOUND') wrong.push(`${r.route}: ${res.status} ${res.text.slice(0, 100)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('without a token: public routes are 404, routes that need a token are 401 (for any id)', async () => {
+    const wrong: string[] = [];
+    for (const r of await draftRoutes()) {
+      const body = BODIES[r.route];
+      const res = await h.call(r.method, r.path, { headers: r.headers, ...(body ? { body: body() } : {}) });
+      const expected = r.signedIn ? 401 : 404;
+      if (res.status !== expected) wrong.push(`${r.route}: ${res.status}, expected ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the leader and helpers still see it', async () => {
+    for (const token of [leader.token, helper.token]) {
+      expect((await h.call('GET', `/campaigns/${draftId}`, { token })).status).toBe(200);
+      expect((await h.call('GET', `/campaigns/${draftId}/helpers`, { token })).status).toBe(200);
+      expect((await h.call('GET', `/campaigns/${draftId}/blocks`, { token })).status).toBe(200);
+    }
+    // A helper is still refused leader-only actions with 403: they know the draft exists.
+    expect((await h.call('POST', `/campaigns/${draftId}/publish`, { token: helper.token })).status).toBe(403);
+  });
+});
