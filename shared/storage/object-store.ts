@@ -56,10 +56,16 @@ export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
     async upload(key, chunks, meta) {
       const [{ Upload }, c] = await Promise.all([import('@aws-sdk/lib-storage'), s3()]);
       let bytes = 0;
+      let sourceError: unknown;
       const counted = async function* () {
-        for await (const chunk of chunks) {
-          bytes += chunk.byteLength;
-          yield chunk;
+        try {
+          for await (const chunk of chunks) {
+            bytes += chunk.byteLength;
+            yield chunk;
+          }
+        } catch (err) {
+          sourceError = err;
+          throw err;
         }
       };
       const upload = new Upload({
@@ -76,7 +82,13 @@ export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
           ...(meta.contentDisposition ? { ContentDisposition: meta.contentDisposition } : {}),
         },
       });
-      await upload.done();
+      try {
+        await upload.done();
+      } catch (err) {
+        // The file's own failure (a database error half-way) is the one to report, not an abort
+        // that failed after it (the lifecycle rule removes parts an abort left).
+        throw sourceError ?? err;
+      }
       return bytes;
     },
     async presignGet(key, ttlSeconds) {
