@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import type { CampaignDb, CampaignSnapshot } from '../../shared/campaigns/index.js';
-import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
+import { type CampaignDb, type CampaignSnapshot, requireCampaign, requireRole } from '../../shared/campaigns/index.js';
 import { type SettlementSummary, settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { allPayments } from '../../shared/money/index.js';

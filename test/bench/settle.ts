@@ -251,17 +251,19 @@ async function main() {
   /** An export as the leader's phone sees it: the answer (303 to the stored file, or the file), then the download. */
   const exportThroughApp = async (path: string) => {
     await new Promise((r) => setTimeout(r, 50));
-    phaseRss = process.memoryUsage().rss;
+    const rssBefore = process.memoryUsage().rss;
+    phaseRss = rssBefore;
     const started = performance.now();
     const res = await app.request(path, { headers: auth });
     const answer = Buffer.from(await res.arrayBuffer());
     const seconds = +((performance.now() - started) / 1000).toFixed(2);
     const rssMB = mb(phaseRss);
+    const rssBeforeMB = mb(rssBefore);
     largestResponse = Math.max(largestResponse, answer.length);
-    if (res.status === 200) return { status: 200, seconds, downloadSeconds: 0, rssMB, file: answer };
+    if (res.status === 200) return { status: 200, seconds, downloadSeconds: 0, rssMB, rssBeforeMB, file: answer };
     if (res.status !== 303) throw new Error(`GET ${path}: ${res.status} ${answer.toString('utf8').slice(0, 200)}`);
     const [file, downloadSeconds] = await timed(async () => Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer()));
-    return { status: 303, seconds, downloadSeconds, rssMB, file };
+    return { status: 303, seconds, downloadSeconds, rssMB, rssBeforeMB, file };
   };
   const csv = await exportThroughApp(`/campaigns/${campaign.id}/settlement.csv`);
   const csvRows = csv.file
@@ -301,6 +303,7 @@ async function main() {
     csvDownloadSeconds: csv.downloadSeconds,
     csvMB: mb(csv.file.length),
     csvRows,
+    csvRssBeforeMB: csv.rssBeforeMB,
     csvPeakRssMB: csv.rssMB,
     rawExportSeconds,
     ratioCsvToRawExport: +(csv.seconds / rawExportSeconds).toFixed(2),
@@ -309,6 +312,7 @@ async function main() {
     paymentsCsvStatus: paymentsCsv.status,
     paymentsCsvSeconds: paymentsCsv.seconds,
     paymentsCsvMB: mb(paymentsCsv.file.length),
+    paymentsCsvRssBeforeMB: paymentsCsv.rssBeforeMB,
     paymentsCsvPeakRssMB: paymentsCsv.rssMB,
     largestResponseMB: mb(largestResponse),
     heapBeforeMB: mb(heapBefore),
@@ -324,7 +328,7 @@ async function main() {
   console.log(`settlement pages:  ${settlementPages.pages} pages of ≤1000 in ${settlementPagesSeconds} s`);
   console.log(`list all entries:  ${listSeconds} s (pages of 100)`);
   console.log(
-    `settlement.csv:    ${csv.status} in ${csv.seconds} s, ${figures.csvMB} MB, ${csvRows} rows, download ${csv.downloadSeconds} s, peak RSS ${csv.rssMB} MB ` +
+    `settlement.csv:    ${csv.status} in ${csv.seconds} s, ${figures.csvMB} MB, ${csvRows} rows, download ${csv.downloadSeconds} s, RSS ${csv.rssBeforeMB} → peak ${csv.rssMB} MB ` +
       `(raw Query + one PutObject of the same bytes: ${rawExportSeconds} s, ratio ${figures.ratioCsvToRawExport})`,
   );
   console.log(
