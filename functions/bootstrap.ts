@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger } from '../shared/logger.js';
+import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import type { AppDeps } from './env.js';
 import { moneyFromEnv } from './payments-bootstrap.js';
@@ -75,6 +76,20 @@ export function dbFromConfig(config: Config, clock: Clock = systemClock): Campai
   };
 }
 
+/** Exports to S3 when EXPORTS_BUCKET is set (the stack always sets it; a bare local run may not). */
+export function exportsFromConfig(config: Config): ExportSettings | undefined {
+  if (!config.EXPORTS_BUCKET) return undefined;
+  return {
+    store: s3ObjectStore({
+      bucket: config.EXPORTS_BUCKET,
+      region: config.AWS_REGION,
+      ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    }),
+    inlineMaxBytes: config.EXPORT_INLINE_MAX_BYTES,
+    urlTtlSeconds: config.EXPORT_URL_TTL_SECONDS,
+  };
+}
+
 /** Build the app's dependencies from the environment: parsed once, failing fast by key name. */
 export async function depsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -84,6 +99,7 @@ export async function depsFromEnv(
   const readSecret = opts.readSecret ?? secretsManagerReader(config);
   const logger = createLogger(config.LOG_LEVEL);
   const db = dbFromConfig(config);
+  const exports = exportsFromConfig(config);
   const [keyring, wechat, money] = await Promise.all([
     authKeyring(config, readSecret),
     wechatSettings(config, readSecret),
@@ -103,6 +119,7 @@ export async function depsFromEnv(
     },
     ...(wechat ? { wechat } : {}),
     money,
+    ...(exports ? { exports } : {}),
     devAuth: config.DEV_AUTH,
     logger,
     corsOrigins: config.CORS_ORIGINS

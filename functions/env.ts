@@ -3,6 +3,7 @@ import type { CampaignDb } from '../shared/campaigns/index.js';
 import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Money } from '../shared/money/index.js';
+import type { ExportSettings } from '../shared/storage/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly rateLimits?: RateLimits;
   /** Money, built once at start-up: createMoney with WeChat Pay, disabledMoney (offline campaigns only) without */
   readonly money: Money;
+  /** Object storage for CSVs too large for a response (EXPORTS_BUCKET); absent: every CSV is answered inline */
+  readonly exports?: ExportSettings;
 }
 
 export type AppEnv = {

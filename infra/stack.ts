@@ -5,6 +5,7 @@ import { LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
+import { ExportsBucket } from './constructs/exports-bucket.js';
 import { AppFunction } from './constructs/function.js';
 import { AuthSecret, WechatAppSecret, WechatPaySecret } from './constructs/secrets.js';
 import { DeadlineSweep } from './constructs/sweep.js';
@@ -21,6 +22,8 @@ export interface TuangouStackProps extends StackProps {
 export class TuangouStack extends Stack {
   readonly config: StageConfig;
   readonly data: DataTable;
+  /** Large CSV exports, handed out as presigned links. */
+  readonly exports: ExportsBucket;
   readonly authSecret: AuthSecret;
   readonly wechatSecret?: WechatAppSecret;
   /** Only with `config.wechatPay`: the merchant's keys for WeChat Pay v3. */
@@ -42,6 +45,8 @@ export class TuangouStack extends Stack {
       removalPolicy: config.removalPolicy,
       deletionProtection: config.deletionProtection,
     });
+
+    this.exports = new ExportsBucket(this, 'Exports', { removalPolicy: config.removalPolicy });
 
     this.authSecret = new AuthSecret(this, 'Auth', { removalPolicy: config.removalPolicy });
     if (config.wechatAppId) {
@@ -71,6 +76,7 @@ export class TuangouStack extends Stack {
       timeout: config.apiTimeout,
       environment: {
         TABLE_NAME: this.data.table.tableName,
+        EXPORTS_BUCKET: this.exports.bucket.bucketName,
         AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
         DEV_AUTH: 'false',
         ...(config.wechatAppId && this.wechatSecret
@@ -82,6 +88,7 @@ export class TuangouStack extends Stack {
       },
     });
     this.data.grantApplicationAccess(this.apiFunction.function);
+    this.exports.grantExports(this.apiFunction.function);
     this.authSecret.grantRead(this.apiFunction.function);
     this.wechatSecret?.grantRead(this.apiFunction.function);
     this.wechatPaySecret?.grantRead(this.apiFunction.function);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -53,6 +54,14 @@ const ConfigSchema = z.object({
   WORK_QUEUE_REFUND_PLAN_URL: z.url().optional(),
   WORK_QUEUE_REFUND_URL: z.url().optional(),
   WORK_QUEUE_ERASURE_URL: z.url().optional(),
+  /** The S3 bucket large CSV exports are written to (objects under exports/); absent: every CSV is answered inline. */
+  EXPORTS_BUCKET: z.string().min(3).max(63).optional(),
+  /** A local S3-compatible server instead of AWS (npm start, tests). */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'S3_ENDPOINT must be an http(s) URL' }).optional(),
+  /** CSVs larger than this are stored and linked (303 / a URL) instead of answered in the body; capped well under Lambda's 6 MB. */
+  EXPORT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(DEFAULT_INLINE_MAX_BYTES).default(DEFAULT_INLINE_MAX_BYTES),
+  /** How long an export's download link works. */
+  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(DEFAULT_URL_TTL_SECONDS),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

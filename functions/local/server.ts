@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
 import { DEFAULT_KIND_LIMITS, doWork, InProcessWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
-import { startDynamoDbLocal } from '../../shared/local/index.js';
+import { startDynamoDbLocal, startS3Local } from '../../shared/local/index.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/index.js';
 import type { WechatPayConfig } from '../../shared/money/index.js';
 import { ensureTable } from '../../shared/table/index.js';
@@ -11,16 +11,19 @@ import { depsFromEnv } from '../bootstrap.js';
 
 /**
  * `npm start`: DynamoDB Local (data in .data/dynamodb, or in memory with --in-memory or
- * DYNAMODB_IN_MEMORY=true), the table, the same Hono app as the Lambda on PORT, and the deadline
- * sweep every 30 s with its worker in process. Ctrl-C or SIGTERM stops DynamoDB Local too: no orphan java process.
+ * DYNAMODB_IN_MEMORY=true), a local S3 server for large exports (objects in .data/s3, or a
+ * temporary folder with --in-memory), the table, the same Hono app as the Lambda on PORT, and the
+ * deadline sweep every 30 s with its worker in process. Ctrl-C or SIGTERM stops DynamoDB Local and S3 too: no orphan java process.
  */
 const inMemory = process.argv.includes('--in-memory') || process.env.DYNAMODB_IN_MEMORY === 'true';
 // `npm run start:pay` (or FAKE_WECHATPAY=true): a fake WeChat Pay with real cryptography, for prepaid campaigns.
 const fakePay = process.argv.includes('--fake-wechatpay') || process.env.FAKE_WECHATPAY === 'true';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = join(process.cwd(), '.data', 'dynamodb');
+const s3DataDir = join(process.cwd(), '.data', 's3');
 
 let stopDb: (() => Promise<void>) | undefined;
+let stopS3: (() => Promise<void>) | undefined;
 let stopFake: (() => Promise<void>) | undefined;
 
 /** The fake's merchant config as the WECHATPAY_* variables the app reads (all of them, so payments are on). */
@@ -47,6 +50,14 @@ async function main() {
     endpoint = local.endpoint;
     console.log(`DynamoDB Local on ${endpoint} (${inMemory ? 'in memory' : `data in ${dataDir}`})`);
   }
+  // Large CSV exports go to S3: a local S3 server unless S3_ENDPOINT (and EXPORTS_BUCKET) name another.
+  const s3 = process.env.S3_ENDPOINT
+    ? { endpoint: process.env.S3_ENDPOINT, bucket: process.env.EXPORTS_BUCKET }
+    : await startS3Local(inMemory ? {} : { dataDir: s3DataDir });
+  if ('stop' in s3) {
+    stopS3 = s3.stop;
+    console.log(`S3 (local) on ${s3.endpoint} (${inMemory ? 'temporary folder' : `data in ${s3DataDir}`}), bucket ${s3.bucket}`);
+  }
   const env = {
     TABLE_NAME: 'tuangou-local',
     DEV_AUTH: 'true',
@@ -63,6 +74,8 @@ async function main() {
     RATE_LIMIT_CAMPAIGNS_PER_HOUR: '0',
     ...process.env,
     DYNAMODB_ENDPOINT: endpoint,
+    S3_ENDPOINT: s3.endpoint,
+    ...(s3.bucket ? { EXPORTS_BUCKET: s3.bucket } : {}),
   };
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const created = await ensureTable(client, env.TABLE_NAME);
@@ -104,6 +117,7 @@ async function main() {
     work.stop();
     server.close();
     await stopFake?.();
+    await stopS3?.();
     await stopDb?.();
     process.exit(0);
   };
@@ -114,6 +128,7 @@ async function main() {
 
 main().catch(async (err) => {
   console.error(err);
+  await stopS3?.();
   await stopDb?.();
   process.exit(1);
 });

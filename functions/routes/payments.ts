@@ -7,16 +7,33 @@ import {
   requireEntryOwnerOrStaff,
   requireRole,
 } from '../../shared/campaigns/index.js';
-import { paymentLine, paymentsCsv } from '../../shared/domain/index.js';
+import {
+  addToTotals,
+  emptyPaymentTotals,
+  paymentLine,
+  paymentsCsvFooter,
+  paymentsCsvHeader,
+  paymentsCsvRow,
+} from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
 import { ValidationError } from '../../shared/errors.js';
-import { getPayment, listLedger, listRefunds, markOfflinePayment, paymentReport, type RefundRecord } from '../../shared/money/index.js';
+import {
+  getPayment,
+  listLedger,
+  listRefunds,
+  markOfflinePayment,
+  paymentLines,
+  paymentReport,
+  type RefundRecord,
+} from '../../shared/money/index.js';
 import { decodeCursor, keys, toEntry } from '../../shared/table/index.js';
 import { orderToPay, syncEntryPayment } from '../../shared/use-cases/index.js';
+import { csvExportResponse } from '../csv-export.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryParams } from '../schemas/entry.js';
+import { csvExportResponses, DeliveryQuery } from '../schemas/export.js';
 import {
   LedgerPageSchema,
   MarkPaymentBody,
@@ -51,16 +68,24 @@ const csvRoute = createRoute({
   path: '/campaigns/{id}/payments.csv',
   tags: ['Payments'],
   summary: 'The payments view as a spreadsheet (UTF-8 with BOM): one row per line, then the totals',
+  description:
+    'A large sheet (over 2 MiB) is answered with 303 See Other to a short-lived download link; `delivery=url` always answers the link as JSON.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: CampaignIdParam },
-  responses: {
-    200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
-    401: errors[401],
-    403: errors[403],
-    404: errors[404],
-  },
+  request: { params: CampaignIdParam, query: z.object({ delivery: DeliveryQuery }) },
+  responses: csvExportResponses,
 });
+
+/** The collection sheet row by row as the entries are paged in; the totals, summed on the way, close it. */
+async function* paymentsCsv(db: AppDeps['db'], snapshot: CampaignSnapshot) {
+  yield paymentsCsvHeader();
+  const totals = emptyPaymentTotals();
+  for await (const line of paymentLines(db, snapshot)) {
+    addToTotals(totals, line);
+    yield paymentsCsvRow(line);
+  }
+  yield paymentsCsvFooter(totals);
+}
 
 const markRoute = createRoute({
   method: 'put',
@@ -247,11 +272,12 @@ export function paymentRoutes(deps: AppDeps) {
     })
     .openapi(csvRoute, async (c) => {
       const snapshot = await staff(c.req.valid('param').id, requireUser(c), 'see payments');
-      const { lines, totals } = await paymentReport(db, snapshot);
-      const filename = encodeURIComponent(`${snapshot.def.title}-收款.csv`);
-      return c.body(paymentsCsv(lines, totals), 200, {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="payments-${snapshot.def.id}.csv"; filename*=UTF-8''${filename}`,
+      return csvExportResponse(c, deps, {
+        campaignId: snapshot.def.id,
+        sheet: 'payments',
+        filename: `${snapshot.def.title}-收款.csv`,
+        chunks: paymentsCsv(db, snapshot),
+        delivery: c.req.valid('query').delivery,
       });
     })
     .openapi(markRoute, async (c) => {

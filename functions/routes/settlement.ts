@@ -1,13 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
-import { settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
+import { type CampaignDb, type CampaignSnapshot, requireCampaign, requireRole } from '../../shared/campaigns/index.js';
+import { type SettlementSummary, settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { allPayments } from '../../shared/money/index.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
+import { csvExportResponse } from '../csv-export.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { csvExportResponses, DeliveryQuery } from '../schemas/export.js';
 import { SettlementSchema } from '../schemas/settlement.js';
 import { newRouter } from '../validation.js';
 
@@ -63,22 +65,27 @@ const csvRoute = createRoute({
   description:
     'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态, 已付(元), 已退(元), 差额(元) (差额 = 应付 − 已付 + 已退: positive still to collect, negative to give back). With `totals=1` a purchase summary follows the entry rows ' +
     '(a blank line, then per item: quantity, final unit price and subtotal; the grand total; the participant count; whether the group succeeded) ' +
-    'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import.',
+    'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import. ' +
+    'A large sheet (over 2 MiB) is answered with 303 See Other to a short-lived download link; `delivery=url` always answers the link as JSON.',
   security: bearer,
   middleware: [signedIn] as const,
   request: {
     params: CampaignIdParam,
     query: z.object({
       totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }),
+      delivery: DeliveryQuery,
     }),
   },
-  responses: {
-    200: { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } },
-    401: errors[401],
-    403: errors[403],
-    404: errors[404],
-  },
+  responses: csvExportResponses,
 });
+
+/** The sheet row by row as the entries are paged in: never the whole file as one string. */
+async function* settlementCsv(db: CampaignDb, snapshot: CampaignSnapshot, summary: SettlementSummary, withTotals: boolean) {
+  yield settlementCsvHeader();
+  const money = await allPayments(db, snapshot.def.id);
+  for await (const entry of settlementEntries(db, summary)) yield settlementCsvRow(snapshot.def, entry, money.get(entry.entryId));
+  if (withTotals) yield settlementCsvFooter(summary);
+}
 
 export function settlementRoutes(deps: AppDeps) {
   const { db } = deps;
@@ -109,15 +116,13 @@ export function settlementRoutes(deps: AppDeps) {
     })
     .openapi(csvRoute, async (c) => {
       const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));
-      let csv = settlementCsvHeader();
-      const money = await allPayments(db, snapshot.def.id);
-      for await (const entry of settlementEntries(db, summary)) csv += settlementCsvRow(snapshot.def, entry, money.get(entry.entryId));
-      const { totals } = c.req.valid('query');
-      if (totals === '1' || totals === 'true') csv += settlementCsvFooter(summary);
-      const filename = encodeURIComponent(`${snapshot.def.title}-结算.csv`);
-      return c.body(csv, 200, {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="settlement-${snapshot.def.id}.csv"; filename*=UTF-8''${filename}`,
+      const { totals, delivery } = c.req.valid('query');
+      return csvExportResponse(c, deps, {
+        campaignId: snapshot.def.id,
+        sheet: 'settlement',
+        filename: `${snapshot.def.title}-结算.csv`,
+        chunks: settlementCsv(db, snapshot, summary, totals === '1' || totals === 'true'),
+        delivery,
       });
     });
 }

@@ -7,20 +7,29 @@ const STATE_LABEL = { unpaid: '未付', partial: '部分付款', paid: '已付�
 
 /** The leader's collection sheet: each line, then the totals (what to collect, what to give back). */
 export function paymentsCsv(lines: readonly PaymentLine[], totals: PaymentTotals): string {
-  let out = UTF8_BOM + csvRow(HEADERS);
-  for (const l of lines) {
-    out += csvRow([
-      l.seq,
-      l.nickname,
-      l.entryStatus === 'active' ? '有效' : '已取消',
-      formatYuan(l.amountDue),
-      formatYuan(l.paid),
-      formatYuan(l.refunded),
-      formatYuan(l.balance),
-      STATE_LABEL[l.state],
-    ]);
-  }
-  out += csvRow([]);
+  return paymentsCsvHeader() + lines.map(paymentsCsvRow).join('') + paymentsCsvFooter(totals);
+}
+
+// The same sheet in three pieces, so an export can write it row by row as the lines are read.
+export function paymentsCsvHeader(): string {
+  return UTF8_BOM + csvRow(HEADERS);
+}
+
+export function paymentsCsvRow(l: PaymentLine): string {
+  return csvRow([
+    l.seq,
+    l.nickname,
+    l.entryStatus === 'active' ? '有效' : '已取消',
+    formatYuan(l.amountDue),
+    formatYuan(l.paid),
+    formatYuan(l.refunded),
+    formatYuan(l.balance),
+    STATE_LABEL[l.state],
+  ]);
+}
+
+export function paymentsCsvFooter(totals: PaymentTotals): string {
+  let out = csvRow([]);
   out += csvRow([
     '合计',
     '',

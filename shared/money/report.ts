@@ -12,17 +12,23 @@ import { allPayments } from './ledger.js';
  * Void lines (numbers of joins that died) never carry money and are left out.
  */
 export async function paymentReport(db: DbContext, snapshot: CampaignSnapshot): Promise<{ lines: PaymentLine[]; totals: PaymentTotals }> {
-  const money = await allPayments(db, snapshot.def.id);
   const lines: PaymentLine[] = [];
   const totals = emptyPaymentTotals();
+  for await (const line of paymentLines(db, snapshot)) {
+    lines.push(line);
+    addToTotals(totals, line);
+  }
+  return { lines, totals };
+}
+
+/** The same lines one at a time as the entries are paged in, for exports that must not hold them all. */
+export async function* paymentLines(db: DbContext, snapshot: CampaignSnapshot): AsyncGenerator<PaymentLine> {
+  const money = await allPayments(db, snapshot.def.id);
   for await (const record of allEntries(db, snapshot.def.id)) {
     if (record.void) continue;
     const paid = money.get(record.id);
     // A held (unpaid) or expired entry has an order but no money: not a line until money moves.
     if (record.status !== 'active' && !(paid && (paid.paid !== 0 || paid.refunded !== 0))) continue;
-    const line = paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
-    lines.push(line);
-    addToTotals(totals, line);
+    yield paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
   }
-  return { lines, totals };
 }

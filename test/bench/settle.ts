@@ -1,15 +1,18 @@
 /**
- * npm run bench:settle [-- --entries 20000]
+ * npm run bench:settle [-- --entries 20000 --items 20]
  *
- * Seeds one campaign with N entries (BatchWriteItem, the same items a join writes), closes it, and
- * times through the real app: settling, listing every page, reading every settlement page and
- * exporting the CSV; beside the raw time to read the same entries (base-table Query pages) and write one
- * summary item. Prints times, the ratio, peak memory, and the largest response (Lambda's limit is
- * 6 MB), then one JSON line.
+ * Seeds one campaign with N entries of M items each (BatchWriteItem, the same items a join writes),
+ * closes it, and times through the real app: settling, listing every page, reading every
+ * settlement page and exporting the CSVs (past 2 MiB: streamed into the local S3 server, answered
+ * 303 to a presigned URL, which is then downloaded); beside the raw time to read the same entries
+ * (base-table Query pages) and write one summary item, and for the export the raw Query plus one
+ * PutObject of the same bytes. Prints times, ratios, peak memory (also during the export alone),
+ * and the largest response (Lambda's limit is 6 MB), then one JSON line.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
@@ -17,21 +20,29 @@ import { CampaignCache } from '../../shared/campaigns/cache.js';
 import { systemClock } from '../../shared/clock.js';
 import { putEntry } from '../../shared/entries/commands.js';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import { startS3Local } from '../../shared/local/s3-local.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/money.js';
+import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from '../../shared/storage/csv-export.js';
+import { s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds, keys, SORT } from '../../shared/table/keys.js';
 
-const { values } = parseArgs({ options: { entries: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { entries: { type: 'string', default: '20000' }, items: { type: 'string', default: '20' } } });
 const N = Number(values.entries);
+/** items per campaign, and every entry takes each of them: the wide rows that made the CSV outgrow a response */
+const M = Math.min(50, Math.max(2, Number(values.items)));
 
 let peakRss = 0;
 let peakHeap = 0;
+/** reset just before an export, so it shows what the export alone needs */
+let phaseRss = 0;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapUsed);
+  phaseRss = Math.max(phaseRss, m.rss);
 }, 10);
 
 const mb = (bytes: number) => +(bytes / 1024 / 1024).toFixed(1);
@@ -49,6 +60,15 @@ async function main() {
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTable(raw, tableName);
   const doc = createDocumentClient({ region: 'local', endpoint });
+  const s3Local = process.env.S3_ENDPOINT ? null : await startS3Local();
+  const s3Endpoint = process.env.S3_ENDPOINT ?? s3Local!.endpoint;
+  const bucket = process.env.EXPORTS_BUCKET ?? s3Local!.bucket;
+  const s3 = new S3Client({
+    endpoint: s3Endpoint,
+    region: 'local',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
   const app = createApp({
     db: { doc, tableName, clock: systemClock, cache: new CampaignCache() },
@@ -56,6 +76,11 @@ async function main() {
     devAuth: false,
     logger: createLogger('silent'),
     money: disabledMoney,
+    exports: {
+      store: s3ObjectStore({ bucket, region: 'local', endpoint: s3Endpoint }),
+      inlineMaxBytes: DEFAULT_INLINE_MAX_BYTES,
+      urlTtlSeconds: DEFAULT_URL_TTL_SECONDS,
+    },
   });
   const leader = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
   const auth = { authorization: `Bearer ${leader}` };
@@ -76,6 +101,7 @@ async function main() {
           ],
         },
         { name: '鸡蛋 30枚', unitPrice: 2990 },
+        ...Array.from({ length: M - 2 }, (_, k) => ({ name: `产地直发 时令蔬果${k + 3}号`, spec: '5斤装', unitPrice: 1990 + k * 100 })),
       ],
       pickupPoints: [{ name: '1号门' }, { name: '2号门' }],
     }),
@@ -85,15 +111,12 @@ async function main() {
   // Seed: N entries exactly as joins write them, then counters that match.
   const seedStart = performance.now();
   const now = new Date().toISOString();
-  const sold = { i1: 0, i2: 0 };
+  const sold: Record<string, number> = Object.fromEntries(Array.from({ length: M }, (_, k) => [`i${k + 1}`, 0]));
   let batches: Array<Array<Record<string, unknown>>> = [];
   let batch: Array<Record<string, unknown>> = [];
   for (let seq = 1; seq <= N; seq++) {
-    const qty1 = (seq % 3) + 1;
-    const qty2 = seq % 2;
-    sold.i1 += qty1;
-    sold.i2 += qty2;
-    const items = [{ itemId: 'i1', qty: qty1 }, ...(qty2 ? [{ itemId: 'i2', qty: qty2 }] : [])];
+    const items = Array.from({ length: M }, (_, k) => ({ itemId: `i${k + 1}`, qty: ((seq + k) % 3) + 1 }));
+    for (const line of items) sold[line.itemId]! += line.qty;
     const entry = putEntry(tableName, {
       id: entryIds.of(seq, `seed${seq.toString(32)}`),
       campaignId: campaign.id,
@@ -156,23 +179,27 @@ async function main() {
   await app.request(`/campaigns/${campaign.id}/close`, { method: 'POST', headers: auth });
 
   // Raw: read the same entries (base-table pages of ENTRY#<seq>) and write one summary item.
+  const rawQueryEntries = async () => {
+    let start: Record<string, unknown> | undefined;
+    let count = 0;
+    do {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+          ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id), ':entry': SORT.entryPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Items?.length ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  };
   const rawReadWrite = () =>
     timed(async () => {
-      let start: Record<string, unknown> | undefined;
-      let count = 0;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-            ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaign.id), ':entry': SORT.entryPrefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        count += out.Items?.length ?? 0;
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const count = await rawQueryEntries();
       await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `RAW#${campaign.id}`, sk: '#SETTLEMENT', entryCount: count } }));
       return count;
     });
@@ -221,11 +248,40 @@ async function main() {
     return count;
   });
 
-  const [csv, csvSeconds] = await timed(() => get(`/campaigns/${campaign.id}/settlement.csv`));
+  /** An export as the leader's phone sees it: the answer (303 to the stored file, or the file), then the download. */
+  const exportThroughApp = async (path: string) => {
+    await new Promise((r) => setTimeout(r, 50));
+    const rssBefore = process.memoryUsage().rss;
+    phaseRss = rssBefore;
+    const started = performance.now();
+    const res = await app.request(path, { headers: auth });
+    const answer = Buffer.from(await res.arrayBuffer());
+    const seconds = +((performance.now() - started) / 1000).toFixed(2);
+    const rssMB = mb(phaseRss);
+    const rssBeforeMB = mb(rssBefore);
+    largestResponse = Math.max(largestResponse, answer.length);
+    if (res.status === 200) return { status: 200, seconds, downloadSeconds: 0, rssMB, rssBeforeMB, file: answer };
+    if (res.status !== 303) throw new Error(`GET ${path}: ${res.status} ${answer.toString('utf8').slice(0, 200)}`);
+    const [file, downloadSeconds] = await timed(async () => Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer()));
+    return { status: 303, seconds, downloadSeconds, rssMB, rssBeforeMB, file };
+  };
+  const csv = await exportThroughApp(`/campaigns/${campaign.id}/settlement.csv`);
+  const csvRows = csv.file
+    .toString('utf8')
+    .split('\r\n')
+    .filter((r) => /^\d+,/.test(r)).length;
   // The leader's payments view: every page reads the whole list (totals are over all lines).
   const [paymentsPage, paymentsPageSeconds] = await timed(() => get(`/campaigns/${campaign.id}/payments?limit=2000`));
   const paymentsTotalEntries = (JSON.parse(paymentsPage) as { totals: { entries: number } }).totals.entries;
-  const [paymentsCsv, paymentsCsvSeconds] = await timed(() => get(`/campaigns/${campaign.id}/payments.csv`));
+  const paymentsCsv = await exportThroughApp(`/campaigns/${campaign.id}/payments.csv`);
+
+  // Raw export: the same Query pages, and the same bytes written to the same server in one PutObject.
+  const rawExport = () =>
+    timed(async () => {
+      await rawQueryEntries();
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `raw/${randomUUID()}.csv`, Body: csv.file, ContentType: 'text/csv' }));
+    });
+  const rawExportSeconds = Math.min((await rawExport())[1], (await rawExport())[1]);
 
   const [, rawAfter] = await rawReadWrite();
   const rawSeconds = Math.min(rawBefore, rawAfter);
@@ -241,34 +297,51 @@ async function main() {
     settlementPages: settlementPages.pages,
     settlementPagesSeconds,
     listAllPagesOf100Seconds: listSeconds,
-    csvSeconds,
-    csvMB: mb(Buffer.byteLength(csv)),
+    itemsPerEntry: M,
+    csvStatus: csv.status,
+    csvSeconds: csv.seconds,
+    csvDownloadSeconds: csv.downloadSeconds,
+    csvMB: mb(csv.file.length),
+    csvRows,
+    csvRssBeforeMB: csv.rssBeforeMB,
+    csvPeakRssMB: csv.rssMB,
+    rawExportSeconds,
+    ratioCsvToRawExport: +(csv.seconds / rawExportSeconds).toFixed(2),
     paymentsPageSeconds,
     paymentsPageMB: mb(Buffer.byteLength(paymentsPage)),
-    paymentsCsvSeconds,
-    paymentsCsvMB: mb(Buffer.byteLength(paymentsCsv)),
+    paymentsCsvStatus: paymentsCsv.status,
+    paymentsCsvSeconds: paymentsCsv.seconds,
+    paymentsCsvMB: mb(paymentsCsv.file.length),
+    paymentsCsvRssBeforeMB: paymentsCsv.rssBeforeMB,
+    paymentsCsvPeakRssMB: paymentsCsv.rssMB,
     largestResponseMB: mb(largestResponse),
     heapBeforeMB: mb(heapBefore),
     peakRssMB: mb(peakRss),
     peakHeapMB: mb(peakHeap),
   };
-  if (settled.entryCount !== N || settlementPages.count !== N || listed !== N || rawCount !== N || paymentsTotalEntries !== N)
-    throw new Error(`counts differ: ${JSON.stringify({ settled: settled.entryCount, pages: settlementPages.count, listed, rawCount })}`);
-  console.log(`campaign with ${N} entries (seeded in ${seedSeconds} s)`);
+  const counts = { settled: settled.entryCount, pages: settlementPages.count, listed, rawCount, csvRows, paymentsTotalEntries };
+  if (Object.values(counts).some((n) => n !== N)) throw new Error(`counts differ: ${JSON.stringify(counts)}`);
+  console.log(`campaign with ${N} entries of ${M} items each (seeded in ${seedSeconds} s)`);
   console.log(
     `settle:            ${settleSeconds} s   (raw read of the same entries + one write: ${rawSeconds} s, ratio ${figures.ratioSettleToRaw})`,
   );
   console.log(`settlement pages:  ${settlementPages.pages} pages of ≤1000 in ${settlementPagesSeconds} s`);
   console.log(`list all entries:  ${listSeconds} s (pages of 100)`);
-  console.log(`CSV export:        ${csvSeconds} s, ${figures.csvMB} MB`);
   console.log(
-    `payments view:     ${paymentsPageSeconds} s for a page of 2000 with totals over all (${figures.paymentsPageMB} MB); payments.csv ${paymentsCsvSeconds} s, ${figures.paymentsCsvMB} MB`,
+    `settlement.csv:    ${csv.status} in ${csv.seconds} s, ${figures.csvMB} MB, ${csvRows} rows, download ${csv.downloadSeconds} s, RSS ${csv.rssBeforeMB} → peak ${csv.rssMB} MB ` +
+      `(raw Query + one PutObject of the same bytes: ${rawExportSeconds} s, ratio ${figures.ratioCsvToRawExport})`,
+  );
+  console.log(
+    `payments view:     ${paymentsPageSeconds} s for a page of 2000 with totals over all (${figures.paymentsPageMB} MB); ` +
+      `payments.csv ${paymentsCsv.status} in ${paymentsCsv.seconds} s, ${figures.paymentsCsvMB} MB, peak RSS ${paymentsCsv.rssMB} MB`,
   );
   console.log(
     `largest response:  ${figures.largestResponseMB} MB (Lambda limit 6 MB)   peak RSS ${figures.peakRssMB} MB, peak heap ${figures.peakHeapMB} MB (${figures.heapBeforeMB} MB before settling)`,
   );
   console.log(JSON.stringify(figures));
   raw.destroy();
+  s3.destroy();
+  await s3Local?.stop();
   await local?.stop();
 }
 

@@ -12,6 +12,8 @@ import { createLogger } from '../../shared/logger.js';
 import { createMoney, disabledMoney } from '../../shared/money/money.js';
 import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
+import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings } from '../../shared/storage/csv-export.js';
+import { s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import type { FaultInjector } from './faults.js';
@@ -40,6 +42,8 @@ export async function harness(
     rateLimits?: RateLimits;
     wechat?: WechatSettings;
     wechatPay?: { config: WechatPayConfig; client: WechatPayClient };
+    /** exports to the run's local S3 server, as deployed; a test lowers the inline limit to cross it with a few rows */
+    exports?: Partial<Omit<ExportSettings, 'store'>>;
   } = {},
 ) {
   const endpoint = inject('dynamoEndpoint');
@@ -62,6 +66,11 @@ export async function harness(
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.wechat ? { wechat: opts.wechat } : {}),
     money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
+    exports: {
+      store: s3ObjectStore({ bucket: inject('s3Bucket'), region: 'local', endpoint: inject('s3Endpoint') }),
+      inlineMaxBytes: opts.exports?.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
+      urlTtlSeconds: opts.exports?.urlTtlSeconds ?? DEFAULT_URL_TTL_SECONDS,
+    },
   };
   const app = createApp(deps);
 

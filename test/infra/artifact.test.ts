@@ -112,6 +112,7 @@ function createTableFromTemplate(name: string): { input: CreateTableCommandInput
 let requestCount = 0;
 function httpEvent(method: string, rawPath: string, init: { token?: string; body?: unknown } = {}) {
   const requestId = `artifact-${++requestCount}`;
+  const [pathOnly, rawQueryString = ''] = rawPath.split('?') as [string, string?];
   const headers: Record<string, string> = {
     host: 'test.execute-api.ap-east-1.amazonaws.com',
     'user-agent': 'artifact-test',
@@ -124,15 +125,15 @@ function httpEvent(method: string, rawPath: string, init: { token?: string; body
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
+    rawPath: pathOnly,
+    rawQueryString,
     headers,
     requestContext: {
       accountId: '123456789012',
       apiId: 'test',
       domainName: headers.host,
       domainPrefix: 'test',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'artifact-test' },
+      http: { method, path: pathOnly, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'artifact-test' },
       requestId,
       routeKey: '$default',
       stage: '$default',
@@ -204,6 +205,9 @@ beforeAll(async () => {
     ...deployed,
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
+    // The run's local S3 server stands in for the exports bucket (its name is a Ref in the template).
+    EXPORTS_BUCKET: inject('s3Bucket'),
+    S3_ENDPOINT: inject('s3Endpoint'),
     AUTH_SECRET: SECRET,
     AWS_REGION: 'ap-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -265,8 +269,8 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
       .filter(([, v]) => typeof v !== 'string')
       .map(([k]) => k)
       .sort();
-    // TABLE_NAME is overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
-    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'TABLE_NAME']);
+    // TABLE_NAME and EXPORTS_BUCKET are overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
+    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'EXPORTS_BUCKET', 'TABLE_NAME']);
     expect(functionEnv.DEV_AUTH).toBe('false');
   });
 
@@ -339,5 +343,34 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     const stored = await call('GET', `/campaigns/${bySweep}/settlement`, { token: leader });
     expect(stored.status).toBe(200);
     expect(stored.body).toMatchObject({ status: 'settled', total: 2400 });
+  }, 30_000);
+
+  it('a settlement export link from the bundle (S3 client loaded on first use) downloads the CSV', async () => {
+    const leader = await token('u_leader_export', '团长');
+    const member = await token('u_member_export', '团员');
+    const created = await call('POST', '/campaigns', {
+      token: leader,
+      body: {
+        title: '导出测试',
+        closesAt: new Date(Date.now() + 3600_000).toISOString(),
+        minParticipants: 1,
+        items: [{ name: '苹果', unitPrice: 1000 }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    expect((await call('POST', `/campaigns/${id}/entries`, { token: member, body: { items: [{ itemId: 'i1', qty: 2 }] } })).status).toBe(
+      201,
+    );
+    expect((await call('POST', `/campaigns/${id}/close`, { token: leader })).status).toBe(200);
+    expect((await call('POST', `/campaigns/${id}/settle`, { token: leader })).status).toBe(200);
+    const link = await call('GET', `/campaigns/${id}/settlement.csv?delivery=url`, { token: leader });
+    expect(link.status, JSON.stringify(link.body)).toBe(200);
+    const file = await fetch(link.body.url);
+    expect(file.status).toBe(200);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    expect(bytes.length).toBe(link.body.bytes);
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(new TextDecoder().decode(bytes)).toContain('1,团员,,,苹果×2,2,20.00');
   }, 30_000);
 });

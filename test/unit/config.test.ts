@@ -130,3 +130,21 @@ describe('parseConfig: other checks', () => {
     expect(parseConfig({ ...base, LOG_LEVEL: value }).LOG_LEVEL).toBe(value);
   });
 });
+
+describe('parseConfig: exports', () => {
+  it('defaults: no bucket (every CSV inline), 2 MiB inline, 10-minute links', () => {
+    const config = parseConfig(base);
+    expect(config.EXPORTS_BUCKET).toBeUndefined();
+    expect(config.EXPORT_INLINE_MAX_BYTES).toBe(2 * 1024 * 1024);
+    expect(config.EXPORT_URL_TTL_SECONDS).toBe(600);
+  });
+
+  it.each([
+    ['EXPORT_INLINE_MAX_BYTES', String(6 * 1024 * 1024)],
+    ['EXPORT_INLINE_MAX_BYTES', '-1'],
+    ['EXPORT_URL_TTL_SECONDS', '86400'],
+    ['S3_ENDPOINT', 'localhost:4568'],
+  ])('%s=%s stops start-up by name (an inline limit near Lambda’s 6 MB would fail there)', (key, value) => {
+    expect(failure({ ...base, [key]: value }).message).toContain(key);
+  });
+});

@@ -1,0 +1,99 @@
+import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_OBJECT_ACTIONS, EXPORTS_PREFIX } from '../../infra/constructs/exports-bucket.js';
+import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
+
+let prod: Synthesized;
+let dev: Synthesized;
+
+beforeAll(() => {
+  prod = synthStack('prod');
+  dev = synthStack('dev');
+}, 120_000);
+
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown };
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+function s3Statements(s: Synthesized, fn: 'apiFunction' | 'sweepFunction'): Statement[] {
+  const role = JSON.stringify(s.resolve(s.stack[fn].function.role!.roleName));
+  return resourcesOfType(s.template, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === role))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[])
+    .filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+}
+
+describe('exports bucket', () => {
+  it('is the only bucket: S3-managed encryption, all public access blocked, no ACLs', () => {
+    prod.template.resourceCountIs('AWS::S3::Bucket', 1);
+    prod.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: Match.absent(),
+    });
+  });
+
+  it('refuses plain-HTTP requests (enforceSSL)', () => {
+    prod.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: prod.resolve(prod.stack.exports.bucket.bucketName),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('expires exports/ after a day and aborts unfinished multipart uploads', () => {
+    prod.template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'expire-exports',
+            Prefix: EXPORTS_PREFIX,
+            Status: 'Enabled',
+            ExpirationInDays: 1,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      },
+    });
+  });
+
+  it('prod: retained on delete and replace; dev: deleted with the stack (like the table)', () => {
+    prod.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    dev.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  it('the API function gets the bucket name; the sweep does not', () => {
+    const api = new Capture();
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Group-buy API'),
+      Environment: { Variables: api },
+    });
+    expect(api.asObject().EXPORTS_BUCKET).toEqual(prod.resolve(prod.stack.exports.bucket.bucketName));
+    expect(api.asObject()).not.toHaveProperty('S3_ENDPOINT');
+    const sweep = new Capture();
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('closesAt'),
+      Environment: { Variables: sweep },
+    });
+    expect(sweep.asObject()).not.toHaveProperty('EXPORTS_BUCKET');
+  });
+
+  it('the API function may put, get and abort objects under exports/ only; the sweep has no S3 access', () => {
+    const statements = s3Statements(prod, 'apiFunction');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Effect).toBe('Allow');
+    expect([...actionsOf(statements[0]!)].sort()).toEqual([...EXPORT_OBJECT_ACTIONS].sort());
+    expect(statements[0]!.Resource).toEqual({
+      'Fn::Join': ['', [prod.resolve(prod.stack.exports.bucket.bucketArn), `/${EXPORTS_PREFIX}*`]],
+    });
+    expect(s3Statements(prod, 'sweepFunction')).toEqual([]);
+  });
+});
