@@ -70,7 +70,7 @@ describe('exports bucket', () => {
     dev.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
-  it('the API function gets the bucket name; the sweep does not', () => {
+  it('the API function gets the bucket name; the sweep and the worker do not', () => {
     const api = new Capture();
     prod.template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Group-buy API'),
@@ -78,12 +78,14 @@ describe('exports bucket', () => {
     });
     expect(api.asObject().EXPORTS_BUCKET).toEqual(prod.resolve(prod.stack.exports.bucket.bucketName));
     expect(api.asObject()).not.toHaveProperty('S3_ENDPOINT');
-    const sweep = new Capture();
-    prod.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('closesAt'),
-      Environment: { Variables: sweep },
-    });
-    expect(sweep.asObject()).not.toHaveProperty('EXPORTS_BUCKET');
+    for (const description of ['Finds due deadline work', 'Deadline work:']) {
+      const env = new Capture();
+      prod.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: { Variables: env },
+      });
+      expect(env.asObject()).not.toHaveProperty('EXPORTS_BUCKET');
+    }
   });
 
   it('the API function may put, get and abort objects under exports/ only; the sweep has no S3 access', () => {
