@@ -2,6 +2,9 @@ import type { DbContext } from '../table/index.js';
 import { indexKeys, listDue } from '../table/index.js';
 import { MAX_HOLDS_IN_SETTLE_UNIT, type WorkKind, type WorkUnit } from './work.js';
 
+/** Due units by kind, each list typed as its kind's unit. */
+export type DueWork = { [K in WorkKind]: Array<Extract<WorkUnit, { kind: K }>> };
+
 export interface FindOptions {
   /** look for holds and refunds too (WeChat Pay configured) */
   readonly money: boolean;
@@ -15,7 +18,7 @@ export interface FindOptions {
  * healthy or down and however many campaigns close this minute. A settle unit carries the ids of
  * its campaign's holds found ending in the same sweep (see doWork's grace).
  */
-export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): Promise<Record<WorkKind, WorkUnit[]>> {
+export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): Promise<DueWork> {
   const at = now.toISOString();
   const none = async () => [] as Array<{ campaignId: string; id: string }>;
   const [open, holds, plans, refunds, erasures] = await Promise.all([

@@ -25,7 +25,7 @@ export async function sweepDueWork(
   const found = await findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
   const counts = {} as Record<WorkKind, number>;
   for (const kind of WORK_KINDS) counts[kind] = found[kind].length;
-  await queue.enqueue(ORDER.flatMap((kind) => found[kind]));
+  await queue.enqueue(ORDER.flatMap((kind): WorkUnit[] => found[kind]));
   return counts;
 }
 
@@ -52,7 +52,7 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
   const find = () => findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
   // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
   const first = await find();
-  const units = [...first.hold, ...first.settle];
+  const units: WorkUnit[] = [...first.hold, ...first.settle];
   for (let i = 0; ; i++) {
     for (const unit of units) {
       let outcome: WorkOutcome;
