@@ -9,6 +9,7 @@ import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
+import { requireOriginToken } from './middleware/origin-token.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -56,12 +57,13 @@ export function createApp(deps: AppDeps) {
     '*',
     corsHeaders({
       origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : '*',
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-HTTP-Method-Override'],
       exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       maxAge: 600,
     }),
   );
+  app.use('*', requireOriginToken(deps.originToken));
   app.use('*', limitBody(MAX_BODY_BYTES));
   app.use('*', refuseOtherOverrides);
   // Login and refresh take their credentials in the body: mounted before the bearer check, so a

@@ -121,6 +121,7 @@ export async function depsFromEnv(
     money,
     ...(exports ? { exports } : {}),
     devAuth: config.DEV_AUTH,
+    ...(config.EDGE_ORIGIN_TOKEN ? { originToken: config.EDGE_ORIGIN_TOKEN } : {}),
     logger,
     corsOrigins: config.CORS_ORIGINS
       ? config.CORS_ORIGINS.split(',')

@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly wechat?: WechatSettings;
   /** per-user limits on joins, logins, WeChat Pay calls and campaign creation; absent: none (tests opt in; depsFromEnv always sets them) */
   readonly rateLimits?: RateLimits;
+  /** With the edge stage option: the token CloudFront sends; requests without it are 403 (middleware/origin-token.ts). */
+  readonly originToken?: string;
   /** Money, built once at start-up: createMoney with WeChat Pay, disabledMoney (offline campaigns only) without */
   readonly money: Money;
   /** Object storage for CSVs too large for a response (EXPORTS_BUCKET); absent: every CSV is answered inline */

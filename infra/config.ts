@@ -43,7 +43,19 @@ export interface StageConfig {
   readonly wechatAppId?: string;
   /** WeChat Pay v3 (-c wechatPay=true): merchant keys in a secret, notifications to `notifyUrl`. Absent: payments off. */
   readonly wechatPay?: WechatPayStageConfig;
+  /** CloudFront + AWS WAF in front of the API (-c edge=true): per-client rate limits. Absent: API Gateway throttling only. */
+  readonly edge?: EdgeStageConfig;
 }
+
+export interface EdgeStageConfig {
+  /** requests one client IP may make in 5 minutes (WAF rate-based rule) */
+  readonly requestsPerFiveMinutes: number;
+  /** of those, POST /campaigns and logins */
+  readonly writesPerFiveMinutes: number;
+}
+
+/** A member refreshing a busy list every few seconds stays far below this; a scraper does not. */
+export const DEFAULT_EDGE_RATE = { requestsPerFiveMinutes: 2000, writesPerFiveMinutes: 100 } as const;
 
 /** Optional overrides, usually from `cdk -c key=value`. */
 export interface StageOverrides {
@@ -56,6 +68,9 @@ export interface StageOverrides {
   readonly wechatPay?: boolean;
   /** `-c wechatPayNotifyUrl=https://…`; default `https://<domainName>/payments/wechat/notify`. */
   readonly wechatPayNotifyUrl?: string;
+  /** `-c edge=true` [+ `-c edgeRateLimit=<requests per IP per 5 minutes>`] */
+  readonly edge?: boolean;
+  readonly edgeRateLimit?: number;
 }
 
 export function isStageName(value: unknown): value is StageName {
@@ -101,7 +116,20 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     ...(overrides.domain ? { domain: overrides.domain } : {}),
     ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
     ...(overrides.wechatPay ? { wechatPay: { notifyUrl: wechatPayNotifyUrl(overrides) } } : {}),
+    ...(overrides.edge ? { edge: edgeConfig(overrides) } : {}),
   };
+}
+
+function edgeConfig(overrides: StageOverrides): EdgeStageConfig {
+  if (overrides.domain)
+    throw new Error(
+      '-c edge=true with a custom domain is not supported yet: the domain would still point at API Gateway, around the WAF. ' +
+        'Use one or the other (the edge address is the ApiUrl output).',
+    );
+  const limit = overrides.edgeRateLimit ?? DEFAULT_EDGE_RATE.requestsPerFiveMinutes;
+  if (!Number.isInteger(limit) || limit < 100 || limit > 2_000_000_000)
+    throw new Error(`context "edgeRateLimit" must be a whole number of requests per 5 minutes, 100 or more, got ${limit}`);
+  return { requestsPerFiveMinutes: limit, writesPerFiveMinutes: Math.max(10, Math.min(DEFAULT_EDGE_RATE.writesPerFiveMinutes, limit)) };
 }
 
 /**
@@ -189,6 +217,10 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     throw new Error('-c wechatPayNotifyUrl=... is only used with -c wechatPay=true');
   }
 
+  const edge = contextBoolean(node, 'edge');
+  const edgeRateLimit = contextString(node, 'edgeRateLimit');
+  if (edgeRateLimit !== undefined && !edge) throw new Error('-c edgeRateLimit=... is only used with -c edge=true');
+
   return stageConfig(stage, {
     ...(corsOrigins ? { corsOrigins } : {}),
     ...(logLevel ? { logLevel: logLevel as StageConfig['logLevel'] } : {}),
@@ -197,5 +229,7 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     ...(contextString(node, 'wechatAppId') ? { wechatAppId: contextString(node, 'wechatAppId') } : {}),
     ...(wechatPay ? { wechatPay: true } : {}),
     ...(notifyUrl ? { wechatPayNotifyUrl: notifyUrl } : {}),
+    ...(edge ? { edge: true } : {}),
+    ...(edgeRateLimit !== undefined ? { edgeRateLimit: Number(edgeRateLimit) } : {}),
   });
 }

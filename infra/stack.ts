@@ -5,6 +5,7 @@ import { LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
+import { EdgeDistribution } from './constructs/edge.js';
 import { ExportsBucket } from './constructs/exports-bucket.js';
 import { AppFunction } from './constructs/function.js';
 import { AuthSecret, WechatAppSecret, WechatPaySecret } from './constructs/secrets.js';
@@ -16,6 +17,8 @@ export interface TuangouStackProps extends StackProps {
   readonly config: StageConfig;
   /** Entry files; default to functions/{api,sweep,worker}/handler.ts. */
   readonly entries?: { readonly api?: string; readonly sweep?: string; readonly worker?: string };
+  /** With `config.edge`: the WAF web ACL of the us-east-1 edge stack (TuangouEdgeStack). */
+  readonly edgeWebAclArn?: string;
 }
 
 /** Everything one stage needs: table, secrets, API (function + HTTP API), deadline sweep + work queues + worker, alarms. */
@@ -35,6 +38,8 @@ export class TuangouStack extends Stack {
   readonly httpApi: HttpApi;
   readonly sweep: DeadlineSweep;
   readonly alarms: OperationalAlarms;
+  /** Only with `config.edge`: CloudFront + WAF in front of the HTTP API. */
+  readonly edge?: EdgeDistribution;
 
   constructor(scope: Construct, id: string, props: TuangouStackProps) {
     super(scope, id, props);
@@ -141,6 +146,13 @@ export class TuangouStack extends Stack {
       ...(config.domain ? { customDomain: config.domain } : {}),
     });
 
+    if (config.edge) {
+      if (!props.edgeWebAclArn) throw new Error('config.edge needs the web ACL of the us-east-1 edge stack (edgeWebAclArn)');
+      this.edge = new EdgeDistribution(this, 'Edge', { api: this.httpApi.api, webAclArn: props.edgeWebAclArn });
+      // Requests that did not come through CloudFront (and its WAF) are refused by the app.
+      this.apiFunction.function.addEnvironment('EDGE_ORIGIN_TOKEN', this.edge.originToken);
+    }
+
     this.sweep = new DeadlineSweep(this, 'DeadlineSweep', {
       handler: this.sweepFunction.function,
       interval: config.sweepInterval,
@@ -168,8 +180,12 @@ export class TuangouStack extends Stack {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the API' });
-    new CfnOutput(this, 'DocsUrl', { value: `${this.httpApi.url}docs`, description: 'API reference (OpenAPI)' });
+    const apiUrl = this.edge ? `https://${this.edge.distribution.distributionDomainName}/` : this.httpApi.url;
+    new CfnOutput(this, 'ApiUrl', {
+      value: apiUrl,
+      description: this.edge ? 'Base URL of the API (CloudFront + WAF; the execute-api URL refuses requests)' : 'Base URL of the API',
+    });
+    new CfnOutput(this, 'DocsUrl', { value: `${apiUrl}docs`, description: 'API reference (OpenAPI)' });
     new CfnOutput(this, 'ExecuteApiUrl', {
       value: this.httpApi.stage.url,
       description: 'API Gateway default endpoint (same API as ApiUrl)',

@@ -48,6 +48,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PAYMENT_CALLS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** Per-user campaigns created (POST /campaigns) per hour; 0 turns the limit off. */
   RATE_LIMIT_CAMPAIGNS_PER_HOUR: z.coerce.number().int().min(0).default(20),
+  /** Set by the stack with the edge option: requests must carry it in x-origin-token (they came through CloudFront). */
+  EDGE_ORIGIN_TOKEN: z.string().min(8).optional(),
   /** The deadline-work FIFO queues, one per kind (the sweep finder sends to them; set by the stack). */
   WORK_QUEUE_SETTLE_URL: z.url().optional(),
   WORK_QUEUE_HOLD_URL: z.url().optional(),

@@ -11,11 +11,12 @@ import { Construct } from 'constructs';
  * CORS as the Hono app declares it (functions/app.ts). With CORS configured, API Gateway answers
  * preflights itself and its headers replace the integration's, so these lists are what browsers see.
  */
-export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', 'idempotency-key', 'x-request-id'] as const;
+export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'x-http-method-override'] as const;
 export const CORS_EXPOSE_HEADERS = ['x-request-id', 'idempotent-replayed'] as const;
 export const CORS_ALLOW_METHODS = [
   apigwv2.CorsHttpMethod.GET,
   apigwv2.CorsHttpMethod.POST,
+  apigwv2.CorsHttpMethod.PUT,
   apigwv2.CorsHttpMethod.PATCH,
   apigwv2.CorsHttpMethod.DELETE,
   apigwv2.CorsHttpMethod.OPTIONS,

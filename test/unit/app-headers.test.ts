@@ -16,9 +16,9 @@ const tokens = { secret: 'app-headers-secret-0123456789', issuer: 'tuangou-api',
 const db = { doc: {}, tableName: 'unused', clock: systemClock } as unknown as DbContext;
 const corsOptions = (origins?: string[]) => ({
   origin: origins ?? '*',
-  allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-HTTP-Method-Override'],
   exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
-  allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
   maxAge: 600,
 });
 const CORS_HEADERS = ['access-control-allow-origin', 'access-control-expose-headers', 'access-control-allow-credentials', 'vary'];
