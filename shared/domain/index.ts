@@ -3,6 +3,7 @@
  * and CSV. No AWS, no HTTP, no storage: everything here is a function of its arguments.
  */
 export * from './campaign-limits.js';
+export * from './chat-text.js';
 export * from './csv.js';
 export * from './entry-rules.js';
 export * from './lifecycle.js';
