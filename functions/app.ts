@@ -13,6 +13,7 @@ import { requireOriginToken } from './middleware/origin-token.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { chatTextRoutes } from './routes/chat-text.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
   app.route('/', entryRoutes(deps));
+  app.route('/', chatTextRoutes(deps));
   app.route('/', settlementRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));

@@ -74,6 +74,27 @@ const ROWS: Record<string, Row> = {
       expect(line).not.toHaveProperty('pickedUpBy');
     },
   },
+  // The group-chat copy: full names for the leader and helpers only (the member's own line too is
+  // masked: the copy is for pasting), never a phone.
+  'GET /campaigns/{id}/entries.txt': {
+    state: 'open',
+    expect: all(200),
+    check: (role, res) => {
+      const staffRole = role === 'leader' || role === 'helper';
+      expect(res.headers.get('content-type'), role).toBe('text/plain; charset=utf-8');
+      expect(res.text.split('\n')[2], role).toBe(`1. ${staffRole ? '参与者甲' : '参*'} 苹果×1 门卫室`);
+      expect(res.text, role).not.toContain(PHONE);
+    },
+  },
+  'GET /campaigns/{id}/entries/text': {
+    state: 'open',
+    expect: all(200),
+    check: (role, res) => {
+      const staffRole = role === 'leader' || role === 'helper';
+      expect(res.body.text.split('\n')[2], role).toBe(`1. ${staffRole ? '参与者甲' : '参*'} 苹果×1 门卫室`);
+      expect(res.body.text, role).not.toContain(PHONE);
+    },
+  },
   'PATCH /campaigns/{id}/entries/{entryId}': {
     state: 'open',
     body: () => ({ note: '改一下' }),
