@@ -1,5 +1,9 @@
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { putEntry } from '../../shared/entries/index.js';
+import { entryIds, keys } from '../../shared/table/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
+import { recordRequests } from '../helpers/requests.js';
 
 /** GET /campaigns/{id}/entries.txt and …/entries/text: the leader's copy for the group chat. */
 let h: Harness;
@@ -94,4 +98,47 @@ describe('the group-chat copy of the 接龙 list', () => {
     }
     expect((await h.call('GET', '/campaigns/nope/entries.txt')).status).toBe(404);
   });
+
+  it('a large list stops at 2,000 lines with "…共 N 人", and stops reading once past the cap', async () => {
+    const N = 3100;
+    const c = await h.createCampaign(leader.token, { title: '大团', items: [{ name: '大米', unitPrice: 5990, stock: null }] });
+    // Seeded as joins write them (entry items only), then counters that match: 3,100 joins over HTTP would take minutes.
+    const now = h.clock.now().toISOString();
+    const records = Array.from({ length: N }, (_, i) => {
+      const seq = i + 1;
+      return putEntry(h.tableName, {
+        ...{ id: entryIds.of(seq, `seed${seq}`), campaignId: c.id, campaignTitle: '大团', seq, userId: `u_seed${seq}` },
+        ...{ nickname: `邻居${seq}`, items: [{ itemId: 'i1', qty: 1 }], note: null, pickupPointId: null, phone: null },
+        ...{ status: seq === 2 ? 'cancelled' : 'active', createdAt: now, updatedAt: now, version: 1 },
+      }).Item!;
+    });
+    for (let i = 0; i < records.length; i += 25) {
+      let batch = records.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (batch.length) {
+        const out = await h.db.doc.send(new BatchWriteCommand({ RequestItems: { [h.tableName]: batch } }));
+        batch = (out.UnprocessedItems?.[h.tableName] ?? []) as typeof batch;
+      }
+    }
+    await h.db.doc.send(
+      new UpdateCommand({
+        TableName: h.tableName,
+        Key: keys.campaignState(c.id),
+        UpdateExpression: 'SET #seq = :n, #participants = :p, #sold = :sold',
+        ExpressionAttributeNames: { '#seq': 'seq', '#participants': 'participants', '#sold': 'sold' },
+        ExpressionAttributeValues: { ':n': N, ':p': N - 1, ':sold': { i1: N - 1 } },
+      }),
+    );
+    const { result, sent } = await recordRequests(h.db.doc, () => h.call('GET', `/campaigns/${c.id}/entries/text`));
+    expect(result.status, result.text).toBe(200);
+    const rows = result.body.text.trimEnd().split('\n');
+    expect(result.body).toMatchObject({ lines: 2000, truncated: true });
+    expect(rows).toHaveLength(2 + 2000 + 1);
+    expect(rows[1]).toBe(`已接龙 ${N - 1} 份，单价 ¥59.90`);
+    expect(rows.slice(2, 4)).toEqual(['1. 邻* 大米×1', '3. 邻* 大米×1']);
+    expect(rows.at(-2)).toBe('2001. 邻* 大米×1');
+    expect(rows.at(-1)).toBe(`…共 ${N - 1} 人`);
+    // Three pages of 1,000 hold the 2,001st active line: the fourth is never read.
+    const pages = sent.filter((s) => s.command === 'QueryCommand' && s.input.ExpressionAttributeValues?.[':entry'] === 'ENTRY#');
+    expect(pages).toHaveLength(3);
+  }, 60_000);
 });
