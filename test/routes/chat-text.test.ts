@@ -99,6 +99,15 @@ describe('the group-chat copy of the 接龙 list', () => {
     expect((await h.call('GET', '/campaigns/nope/entries.txt')).status).toBe(404);
   });
 
+  it('both are declared in the OpenAPI document: text/plain and the ChatText JSON', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).body;
+    expect(doc.paths['/campaigns/{id}/entries.txt'].get.responses['200'].content).toHaveProperty(['text/plain']);
+    expect(doc.paths['/campaigns/{id}/entries/text'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ChatText',
+    });
+    expect(Object.keys(doc.components.schemas.ChatText.properties)).toEqual(['text', 'lines', 'truncated']);
+  });
+
   it('a large list stops at 2,000 lines with "…共 N 人", and stops reading once past the cap', async () => {
     const N = 3100;
     const c = await h.createCampaign(leader.token, { title: '大团', items: [{ name: '大米', unitPrice: 5990, stock: null }] });
