@@ -18,6 +18,16 @@ export const JoinBody = z
     note: z.string().max(200).nullish().openapi({ example: '3号楼 晚上取' }),
     pickupPointId: z.string().max(200).nullish(),
     phone: Phone.nullish(),
+    ref: z
+      .string()
+      .max(200)
+      .nullish()
+      .openapi({
+        description:
+          'who shared the code: the referrer token, or the whole scene of the scanned 小程序码 (`s=<shareCode>&r=<token>`). ' +
+          'Recorded on the entry as referredBy; an unknown token, a scene of another campaign or your own token is ignored, never an error',
+        example: 's=ABCD2345&r=k3m9x2q7ab',
+      }),
   })
   .openapi('JoinRequest');
 
