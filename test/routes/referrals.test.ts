@@ -89,9 +89,14 @@ describe('joins with a ref', () => {
       join(c.id, (await user('丁')).token, 1, 'zzzzzzzzzz'), // well-formed, names nobody
       join(c.id, (await user('戊')).token, 1, '<not a ref>'),
       join(c.id, (await user('己')).token, 1, bobForeignScene), // a scene made for another campaign
+      join(c.id, (await user('庚')).token, 1, `s=${c.shareCode}&r=${aliceRef.token}${'x'.repeat(500)}`), // far too long
+      h.call('POST', `/campaigns/${c.id}/entries`, {
+        token: (await user('辛')).token,
+        body: { items: [{ itemId: 'i1', qty: 1 }], ref: 42 },
+      }),
       join(c.id, alice.token, 1, aliceRef.scene!), // her own code
     ]);
-    expect(joins.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201]);
+    expect(joins.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201, 201, 201]);
     // The member's own view of the entry does not carry referredBy (nothing in the contract for it).
     expect(joins[0]!.body).not.toHaveProperty('referredBy');
 
