@@ -1,5 +1,8 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeScene } from '../../shared/domain/index.js';
+import { referrerCandidate } from '../../shared/referrals/index.js';
+import { keys } from '../../shared/table/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { recordRequests } from '../helpers/requests.js';
 
@@ -58,6 +61,25 @@ describe('GET /me/referral', () => {
     expect(decodeScene(again.scene!)).toEqual({ shareCode: c.shareCode, referrer: first.token });
     expect(again.path).toBe(`pages/campaign/index?scene=${encodeURIComponent(again.scene!)}`);
     expect((await referralOf(await user('别人'))).token).not.toBe(first.token);
+  });
+
+  it('moves on to the next candidate token when the first one already names another user', async () => {
+    h.clock.set(T0);
+    const carol = await user('卡罗');
+    // Another user's item on Carol's first candidate: a 50-bit collision, made by hand.
+    await h.db.doc.send(
+      new PutCommand({
+        TableName: h.tableName,
+        Item: { ...keys.referrer(referrerCandidate(carol.userId, 0)), type: 'referrer', userId: 'u_someone_else', createdAt: T0 },
+      }),
+    );
+    const { token } = await referralOf(carol);
+    expect(token).toBe(referrerCandidate(carol.userId, 1));
+    expect((await referralOf(carol)).token).toBe(token);
+    // A join with that token is Carol's, not the other user's.
+    const c = await campaign();
+    expect((await join(c.id, (await user('新人')).token, 1, token)).status).toBe(201);
+    expect((await referrals(c.id)).map((r) => r.referrerId)).toEqual([carol.userId]);
   });
 
   it('is 404 for an unknown campaign and for a draft the caller may not see, 401 without a token', async () => {
