@@ -47,10 +47,11 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
     if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
     if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
   }
-  // A scene made for another campaign, or the member's own token, attributes nothing.
+  // A scene made for another campaign, or the member's own token, attributes nothing. Share codes
+  // are case-insensitive (GET /s/{code} upper-cases them), so a retyped scene still counts.
   const referrer = pendingReferrer && (await pendingReferrer);
-  const referredBy =
-    referrer && referrer !== user.id && (ref?.shareCode ?? snapshot.def.shareCode) === snapshot.def.shareCode ? referrer : null;
+  const forThisCampaign = !ref?.shareCode || ref.shareCode.toUpperCase() === snapshot.def.shareCode.toUpperCase();
+  const referredBy = referrer && referrer !== user.id && forThisCampaign ? referrer : null;
   const pendingPayer = money.payerForJoin(snapshot.def, input.items, user.id);
   const payer = pendingPayer && (await pendingPayer);
   const result = await join(
