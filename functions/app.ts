@@ -20,6 +20,7 @@ import { meRoutes } from './routes/me.js';
 import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
+import { referralRoutes } from './routes/referrals.js';
 import { settlementRoutes } from './routes/settlement.js';
 import { helperRoutes } from './routes/staff.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', blockRoutes(deps));
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
+  app.route('/', referralRoutes(deps));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
   app.route('/', profileRoutes(deps, users));

@@ -146,6 +146,7 @@ export function entryRoutes(deps: AppDeps) {
         note: body.note ?? null,
         pickupPointId: body.pickupPointId ?? null,
         phone: body.phone ?? null,
+        ref: body.ref ?? null,
         idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
       if (result.replayed) c.header('Idempotent-Replayed', 'true');

@@ -18,6 +18,20 @@ export const JoinBody = z
     note: z.string().max(200).nullish().openapi({ example: '3号楼 晚上取' }),
     pickupPointId: z.string().max(200).nullish(),
     phone: Phone.nullish(),
+    // Never a reason to refuse a join: a ref that is not a string, or too long to be ours, reads as no ref.
+    ref: z
+      .string()
+      .max(200)
+      .nullish()
+      .catch(null)
+      .openapi({
+        type: 'string',
+        maxLength: 200,
+        description:
+          'who shared the code: the referrer token, or the whole scene of the scanned 小程序码 (`s=<shareCode>&r=<token>`). ' +
+          'Recorded on the entry as referredBy; an unknown token, a scene of another campaign or your own token is ignored, never an error',
+        example: 's=ABCD2345&r=k3m9x2q7ab',
+      }),
   })
   .openapi('JoinRequest');
 

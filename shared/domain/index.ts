@@ -11,6 +11,8 @@ export * from './money-bounds.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';
+export * from './referrals.js';
+export * from './scene.js';
 export * from './settlement.js';
 export * from './settlement-csv.js';
 export * from './types.js';

@@ -89,4 +89,6 @@ export interface Entry {
   version: number;
   /** pending_payment: when the hold ends (the order can no longer be paid) */
   holdUntil?: string;
+  /** who shared the code or link the member joined through (a user id; never the member themself) */
+  referredBy?: string;
 }

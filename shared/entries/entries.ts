@@ -74,6 +74,8 @@ export interface JoinRequest {
   idempotencyKey?: string;
   /** prepaid campaigns: the entry waits for its payment until then (status pending_payment) */
   holdUntil?: string;
+  /** the user whose share brought this join (already resolved and never the joining user) */
+  referredBy?: string;
 }
 
 export interface JoinResult {
@@ -443,6 +445,7 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     updatedAt: createdAt,
     version: 1,
     ...(req.holdUntil ? { holdUntil: req.holdUntil } : {}),
+    ...(req.referredBy ? { referredBy: req.referredBy } : {}),
   };
 }
 

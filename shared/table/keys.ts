@@ -18,6 +18,7 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
  *   REFUND#<outRefundNo>    a refund and its attempts; in gsi2 (REFUND_DUE) while one is due
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
+ *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
@@ -87,6 +88,8 @@ export const keys = {
   /** a settled prepaid campaign whose settlement refunds are not all requested yet */
   refundPlan: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REFUNDPLAN' }),
   /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
+  /** the user a referrer token names (shared/referrals): written on first use, read by a join that carries the token */
+  referrer: (token: string): Key => ({ pk: `REF#${token}`, sk: '#USER' }),
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
 };
 

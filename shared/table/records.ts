@@ -77,6 +77,7 @@ export function toEntry(r: EntryRecord): Entry {
     updatedAt: r.updatedAt,
     version: r.version,
     ...(r.holdUntil && r.status === 'pending_payment' ? { holdUntil: r.holdUntil } : {}),
+    ...(r.referredBy ? { referredBy: r.referredBy } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 import { campaignForJoin, freshCampaign, requireVisibleCampaign } from '../campaigns/index.js';
-import type { Entry, EntryLine } from '../domain/index.js';
+import { type Entry, type EntryLine, parseRef } from '../domain/index.js';
 import { join } from '../entries/index.js';
 import { consumeRate } from '../limits/index.js';
 import { holdEnd, type PaymentPart } from '../money/index.js';
+import { referrerOwner } from '../referrals/index.js';
+import type { DbContext } from '../table/index.js';
 import type { UseCaseContext } from './context.js';
 
 export interface JoinInput {
@@ -13,6 +15,8 @@ export interface JoinInput {
   readonly pickupPointId: string | null;
   readonly phone: string | null;
   readonly idempotencyKey?: string | undefined;
+  /** who shared the code: a referrer token or a whole scene (`s=…&r=…`); anything else is ignored */
+  readonly ref?: string | null | undefined;
 }
 
 export interface JoinOutcome {
@@ -33,6 +37,9 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
   const { campaignId: id, user } = input;
   // One extra write per join, before any other work: per-user limit across all instances.
   await consumeRate(db, ctx.rateLimits, 'join', user.id);
+  // A ref costs one small read, made alongside the campaign read; no ref, no read.
+  const ref = input.ref ? parseRef(input.ref) : null;
+  const pendingReferrer = ref ? lookUpReferrer(db, ref.token) : null;
   let { snapshot, cached } = await campaignForJoin(db, id);
   // Drafts are invisible to members: 404, as if the id named nothing. The cache may not say so
   // on its own word (the draft may just have been published): read fresh first.
@@ -40,6 +47,11 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
     if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
     if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
   }
+  // A scene made for another campaign, or the member's own token, attributes nothing. Share codes
+  // are case-insensitive (GET /s/{code} upper-cases them), so a retyped scene still counts.
+  const referrer = pendingReferrer && (await pendingReferrer);
+  const forThisCampaign = !ref?.shareCode || ref.shareCode.toUpperCase() === snapshot.def.shareCode.toUpperCase();
+  const referredBy = referrer && referrer !== user.id && forThisCampaign ? referrer : null;
   const pendingPayer = money.payerForJoin(snapshot.def, input.items, user.id);
   const payer = pendingPayer && (await pendingPayer);
   const result = await join(
@@ -53,6 +65,7 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
       pickupPointId: input.pickupPointId,
       phone: input.phone,
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      ...(referredBy ? { referredBy } : {}),
       ...(payer ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
     },
     cached ? () => freshCampaign(db, id) : undefined,
@@ -60,4 +73,9 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
   // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
   const payment = payer && result.entry.status === 'pending_payment' ? await money.joinOrder(payer, snapshot.def, result.entry) : {};
   return { entry: result.entry, replayed: result.replayed, payment };
+}
+
+/** The user a referrer token names; a failed lookup attributes nothing rather than failing the join. */
+function lookUpReferrer(db: DbContext, token: string): Promise<string | null> {
+  return referrerOwner(db, token).catch(() => null);
 }

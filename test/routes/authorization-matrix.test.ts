@@ -112,6 +112,13 @@ const ROWS: Record<string, Row> = {
   'GET /me': { state: 'open', expect: signedIn(200) },
   'PATCH /me': { state: 'open', body: () => ({ nickname: '新名字' }), expect: signedIn(200) },
   'GET /me/export': { state: 'open', expect: signedIn(200) },
+  'GET /me/referral': {
+    state: 'open',
+    query: '?campaignId={id}',
+    expect: signedIn(200),
+    check: (_role, res, f) => expect(res.body.scene).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`)),
+  },
+  'GET /campaigns/{id}/referrals': { state: 'open', expect: staff(200) },
   'DELETE /me': { state: 'open', expect: signedIn(200) },
   'POST /campaigns/{id}/helpers': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: leaderOnly(201) },
   'DELETE /campaigns/{id}/helpers/{userId}': { state: 'open', expect: leaderOnly(204) },
@@ -258,7 +265,7 @@ describe('authorization matrix', () => {
     for (const role of ROLES) {
       const f = await fixture(row.state);
       const token = role === 'anonymous' ? undefined : f.users[role].token;
-      const path = pathFor(template, f) + (row.query ?? '');
+      const path = pathFor(template + (row.query ?? ''), f);
       const res = await h.call(method, path, {
         ...(token ? { token } : {}),
         ...(row.body ? { body: row.body(f) } : {}),
