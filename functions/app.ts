@@ -72,7 +72,9 @@ export function createApp(deps: AppDeps) {
   // stale access token a client still sends cannot lock it out of getting a new one.
   // Whether a token's user is erased: shared by the bearer check, the logins (a user just written is
   // active) and DELETE /me (an erasure here is seen at once).
-  const users = new UserStandingCache(deps.db);
+  const users = new UserStandingCache(deps.db, {
+    maxTokenTtlSeconds: Math.max(deps.tokens.ttlSeconds, deps.tokens.accessTtlSeconds ?? 0),
+  });
   if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat, users));
   app.use('*', authenticate(deps.tokens, users));
 

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { registerErasure } from '../people/index.js';
 import type { DbContext } from '../table/index.js';
 import { conditionFailure, GSI_BY_OWNER, GSI_DUE, indexKeys, keys } from '../table/index.js';
 import { ownerItems } from './owner-items.js';
@@ -42,6 +43,8 @@ export interface ErasureReport {
  */
 export async function eraseUser(db: DbContext, userId: string, opts: { recheck?: boolean } = {}): Promise<ErasureReport> {
   const now = db.clock.now();
+  // Registered first: a crash after this leaves a name the bearer check reads in full (still active), never the reverse.
+  await registerErasure(db, userId, now);
   const begun = await beginErasure(db, userId, now);
   if (typeof begun?.openid === 'string') await forgetLogin(db, begun.openid, userId);
 

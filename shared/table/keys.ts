@@ -58,6 +58,8 @@ export const keys = {
   entry: (campaignId: string, seq: number): Key => ({ pk: campaignPk(campaignId), sk: entrySortKey(seq) }),
   shareCode: (code: string): Key => ({ pk: `SHARE#${code}`, sk: '#SHARE' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: '#PROFILE' }),
+  /** user ids whose erasure began on `day` (YYYY-MM-DD): what the bearer check reads instead of one user item per token */
+  erasureRegister: (day: string): Key => ({ pk: 'ERASURES', sk: day }),
   /** which user an openid logs in as, once its first user (the id derived from it) was erased; erasure deletes it */
   login: (openid: string): Key => ({ pk: `LOGIN#${openid}`, sk: '#USER' }),
   campaignPartition: campaignPk,
