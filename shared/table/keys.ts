@@ -88,6 +88,8 @@ export const keys = {
   refundPlan: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REFUNDPLAN' }),
   /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
+  /** the deployment's one WeChat server-API access token (stable_token), shared by every instance; expires (TTL) with it */
+  wechatToken: (): Key => ({ pk: 'WECHAT#TOKEN', sk: '#TOKEN' }),
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
