@@ -52,6 +52,8 @@ export interface CampaignDefinition {
   paymentMode: PaymentMode;
   /** wechatpay: minutes a join holds its stock waiting for the payment */
   paymentHoldMinutes: number;
+  /** texts WeChat content security said to `review` (e.g. `title`, `items[0].name`), for the leader's attention */
+  contentReview?: string[];
 }
 
 /** The live counters: the one small, hot record every join, change and cancel updates. */
@@ -89,4 +91,6 @@ export interface Entry {
   version: number;
   /** pending_payment: when the hold ends (the order can no longer be paid) */
   holdUntil?: string;
+  /** `note` when WeChat content security said `review` or could not check it, for the leader's attention */
+  contentReview?: string[];
 }

@@ -74,6 +74,8 @@ export interface JoinRequest {
   idempotencyKey?: string;
   /** prepaid campaigns: the entry waits for its payment until then (status pending_payment) */
   holdUntil?: string;
+  /** texts content security flagged for the leader (`note`) */
+  contentReview?: string[];
 }
 
 export interface JoinResult {
@@ -443,6 +445,7 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     updatedAt: createdAt,
     version: 1,
     ...(req.holdUntil ? { holdUntil: req.holdUntil } : {}),
+    ...(req.contentReview && req.contentReview.length > 0 ? { contentReview: req.contentReview } : {}),
   };
 }
 
@@ -519,6 +522,8 @@ export interface EntryChange {
   note?: string | null;
   pickupPointId?: string | null;
   phone?: string | null;
+  /** set with a new note: what content security flagged of it (empty: nothing, which clears an old flag) */
+  contentReview?: string[];
 }
 
 /**

@@ -77,6 +77,7 @@ export function toEntry(r: EntryRecord): Entry {
     updatedAt: r.updatedAt,
     version: r.version,
     ...(r.holdUntil && r.status === 'pending_payment' ? { holdUntil: r.holdUntil } : {}),
+    ...(r.contentReview && r.contentReview.length > 0 ? { contentReview: r.contentReview } : {}),
   };
 }
 
@@ -103,6 +104,8 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   // Campaigns created before payments existed are offline ones.
   out.paymentMode ??= 'offline';
   out.paymentHoldMinutes ??= DEFAULT_PAYMENT_HOLD_MINUTES;
+  // Only campaigns content security flagged carry it (and an edit may leave it empty).
+  if (Array.isArray(r.contentReview) && r.contentReview.length > 0) out.contentReview = r.contentReview;
   return out as unknown as CampaignDefinition;
 }
 

@@ -4,6 +4,7 @@ import { join } from '../entries/index.js';
 import { consumeRate } from '../limits/index.js';
 import { holdEnd, type PaymentPart } from '../money/index.js';
 import type { UseCaseContext } from './context.js';
+import { checkNote } from './note-check.js';
 
 export interface JoinInput {
   readonly campaignId: string;
@@ -40,6 +41,8 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
     if (cached) ({ snapshot, cached } = { snapshot: await freshCampaign(db, id), cached: false });
     if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
   }
+  // Only a join with a note asks WeChat anything (checkNote returns at once without one).
+  const contentReview = await checkNote(ctx, user.id, input.note);
   const pendingPayer = money.payerForJoin(snapshot.def, input.items, user.id);
   const payer = pendingPayer && (await pendingPayer);
   const result = await join(
@@ -54,6 +57,7 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
       phone: input.phone,
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       ...(payer ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
+      ...(contentReview.length > 0 ? { contentReview } : {}),
     },
     cached ? () => freshCampaign(db, id) : undefined,
   );

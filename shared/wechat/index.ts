@@ -5,5 +5,7 @@
  */
 export * from './access-token.js';
 export * from './client.js';
+export * from './content-check.js';
 export * from './errors.js';
 export * from './http.js';
+export * from './msg-sec-check.js';
