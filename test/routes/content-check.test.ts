@@ -68,6 +68,19 @@ describe('campaign create: every text is checked (scene 3) with the leader’s o
     expect(checks.every((c) => c.scene === 3 && c.version === 2 && c.openid === 'o_leader')).toBe(true);
   });
 
+  it('a text repeated across items is checked once; a review verdict flags every place it appears', async () => {
+    const h = await checkedHarness();
+    const leader = await h.login('o_leader');
+    const many = Array.from({ length: 20 }, (_, i) => ({ ...items[0], name: `葡萄 ${i}`, spec: `2斤 ${REVIEW}` }));
+    const { result: res, checks } = await secChecks(() =>
+      h.call('POST', '/campaigns', { token: leader.token, body: campaignBody({ items: many }) }),
+    );
+    expect(res.status).toBe(201);
+    // title, description, 20 names, one spec, pickup name and address
+    expect(checks).toHaveLength(25);
+    expect(res.body.contentReview).toEqual(many.map((_, i) => `items[${i}].spec`));
+  });
+
   it.each(createKinds)('review of $field: created and recorded as contentReview [$stored]', async ({ body, stored }) => {
     const h = await checkedHarness();
     const leader = await h.login('o_leader');
