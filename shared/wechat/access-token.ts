@@ -43,10 +43,24 @@ export class AccessTokens {
    */
   async replace(rejected: string): Promise<string> {
     if (this.current && this.current.accessToken !== rejected && this.fresh(this.current)) return this.current.accessToken;
-    this.forcing ??= this.fetch(true).finally(() => {
+    this.forcing ??= this.replaceStored(rejected).finally(() => {
       this.forcing = null;
     });
     return (await this.forcing).accessToken;
+  }
+
+  /**
+   * Another instance may have replaced the rejected token already: take the table's if it is a
+   * different, fresh one. Forcing again would revoke that instance's new token, which would then
+   * force in turn, each forced call burning one of the 20 a day.
+   */
+  private async replaceStored(rejected: string): Promise<StoredToken> {
+    const stored = await readStoredToken(this.db);
+    if (stored && stored.accessToken !== rejected && this.fresh(stored)) {
+      this.current = stored;
+      return stored;
+    }
+    return this.fetch(true);
   }
 
   private fresh(token: StoredToken): boolean {

@@ -121,6 +121,19 @@ describe('server-API calls with the token', () => {
     expect(forcedFetches()).toBe(1);
   });
 
+  it('another instance that replaced the rejected token first: its token is taken from the table, no second forced refresh', async () => {
+    const h = await setup();
+    const a = new WechatServerApi(h.db, settingsFor(fake));
+    const b = new WechatServerApi(h.db, settingsFor(fake));
+    await Promise.all([a.tokens.get(), b.tokens.get()]);
+    fake.revokeTokens();
+    await a.post('/wxa/msg_sec_check', secCheck, { idempotent: true });
+    // b still holds the revoked token: forcing again would revoke a's new one (and so on, across instances)
+    const out = await b.post('/wxa/msg_sec_check', secCheck, { idempotent: true });
+    expect(out.errcode).toBe(0);
+    expect(forcedFetches()).toBe(1);
+  });
+
   it('a token rejected again after the forced refresh is WechatTokenRejectedError, with no loop', async () => {
     const h = await setup();
     const api = new WechatServerApi(h.db, settingsFor(fake));
