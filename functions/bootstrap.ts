@@ -6,7 +6,7 @@ import { CampaignCache } from '../shared/campaigns/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
-import { createLogger } from '../shared/logger.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import { type ContentCheck, WechatServerApi } from '../shared/wechat/index.js';
@@ -73,11 +73,19 @@ function appSecretFrom(value: string): string {
  * deployment) and off otherwise (npm start, tests). On without WeChat is a configuration error:
  * silently publishing unchecked text is what the switch exists to prevent.
  */
-export function contentCheckFromConfig(config: Config, db: CampaignDb, wechat: WechatSettings | undefined): ContentCheck | undefined {
+export function contentCheckFromConfig(
+  config: Config,
+  db: CampaignDb,
+  wechat: WechatSettings | undefined,
+  logger?: Logger,
+): ContentCheck | undefined {
   const on = config.CONTENT_CHECK ? config.CONTENT_CHECK === 'on' : wechat !== undefined;
   if (!on) return undefined;
   if (!wechat) throw new ConfigError('Invalid configuration: CONTENT_CHECK=on needs WECHAT_APPID (and its secret)');
-  return { api: new WechatServerApi(db, wechat) };
+  return {
+    api: new WechatServerApi(db, wechat),
+    ...(logger ? { onUnchecked: (fields) => logger.warn('content check failed', fields) } : {}),
+  };
 }
 
 export function dbFromConfig(config: Config, clock: Clock = systemClock): CampaignDb {
@@ -118,7 +126,7 @@ export async function depsFromEnv(
     wechatSettings(config, readSecret),
     moneyFromEnv(env, readSecret, db, logger),
   ]);
-  const contentCheck = contentCheckFromConfig(config, db, wechat);
+  const contentCheck = contentCheckFromConfig(config, db, wechat, logger);
   return {
     db,
     tokens: {

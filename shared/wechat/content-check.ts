@@ -50,6 +50,8 @@ async function mapLimited<T, R>(inputs: readonly T[], limit: number, run: (input
 /** The content-security switch (config CONTENT_CHECK): the WeChat client, or absent when checks are off. */
 export interface ContentCheck {
   readonly api: WechatServerApi;
+  /** told why a text went unchecked (errcode and error code only, never the text): a wrong AppSecret must not hide behind 503s */
+  readonly onUnchecked?: (fields: { field: string; code: string; errcode?: number }) => void;
 }
 
 /**
@@ -74,12 +76,17 @@ export async function checkContent(
   const keyOf = (f: ContentField) => `${f.scene}\u0000${f.text}`;
   const distinct = [...new Map(texts.map((f) => [keyOf(f), f])).values()];
   const answers = await mapLimited(distinct, MAX_PARALLEL_CHECKS, async (f) => {
-    if (!openid) return null;
+    if (!openid) {
+      check.onUnchecked?.({ field: f.field, code: 'NO_OPENID' });
+      return null;
+    }
     try {
       return await msgSecCheck(check.api, { content: f.text, scene: f.scene, openid });
     } catch (err) {
       // Unreachable, out of quota, token trouble, a bad openid: the text is unchecked (the policy decides).
       if (!(err instanceof AppError)) throw err;
+      const errcode = err.details?.errcode;
+      check.onUnchecked?.({ field: f.field, code: err.code, ...(typeof errcode === 'number' ? { errcode } : {}) });
       return null;
     }
   });

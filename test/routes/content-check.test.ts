@@ -113,6 +113,19 @@ describe('campaign create: every text is checked (scene 3) with the leader’s o
     const mine = await h.call('GET', '/me/campaigns', { token: leader.token });
     expect(mine.body.campaigns).toEqual([]);
   });
+  it('a wrong AppSecret: 503 for the leader, and the operator is told why (errcode, never the text)', async () => {
+    const told: Array<Record<string, unknown>> = [];
+    const h = await harness({
+      contentCheck: (db) => ({
+        api: new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: 'not-the-secret', timeoutMs: 300 }),
+        onUnchecked: (fields) => told.push(fields),
+      }),
+    });
+    const leader = await h.login('o_leader');
+    const res = await h.call('POST', '/campaigns', { token: leader.token, body: campaignBody() });
+    expect(res.status).toBe(503);
+    expect(told).toContainEqual({ field: 'body.title', code: 'WECHAT_MISCONFIGURED', errcode: 40125 });
+  });
 });
 
 describe('campaign edit', () => {
