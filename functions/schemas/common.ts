@@ -64,7 +64,7 @@ export const errors = {
   ),
   502: error('PAYMENT_PROVIDER_ERROR: WeChat Pay refused the request or answered something we cannot trust'),
   503: error(
-    'SERVICE_UNAVAILABLE: the database stayed busy, or WeChat content security could not be reached (campaign create/edit, profile nickname); retry after Retry-After seconds (a join with the same Idempotency-Key)',
+    'SERVICE_UNAVAILABLE: the database stayed busy (retry after Retry-After seconds; a join with the same Idempotency-Key), or WeChat content security could not be reached (campaign create/edit, nickname: retry in a few seconds)',
   ),
 } as const;
 
