@@ -50,6 +50,10 @@ export interface FakeWechat {
   rejectAllTokens: boolean;
   /** while true, msg_sec_check drops the connection (WeChat unreachable) */
   secCheckDown: boolean;
+  /** while true, msg_sec_check never answers (a timeout) */
+  secCheckHang: boolean;
+  /** the next `n` msg_sec_check calls drop the connection, later ones answer (a blip) */
+  dropNextSecChecks(n: number): void;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,7 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
   const tokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
   const tokensIssued: string[] = [];
   let current: string | null = null;
-  const state = { rejectAllTokens: false, secCheckDown: false };
+  const state = { rejectAllTokens: false, secCheckDown: false, secCheckHang: false, dropNext: 0 };
 
   const answer = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -116,7 +120,9 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
 
   /** POST /wxa/msg_sec_check (v2): {content, version: 2, scene 1-4, openid} → {errcode 0, result{suggest,label}, detail[]}. */
   const msgSecCheck = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
-    if (state.secCheckDown) {
+    if (state.secCheckHang) return; // close() tears it down
+    if (state.secCheckDown || state.dropNext > 0) {
+      state.dropNext = Math.max(0, state.dropNext - 1);
       res.destroy();
       return;
     }
@@ -222,6 +228,15 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     },
     set secCheckDown(on: boolean) {
       state.secCheckDown = on;
+    },
+    get secCheckHang() {
+      return state.secCheckHang;
+    },
+    set secCheckHang(on: boolean) {
+      state.secCheckHang = on;
+    },
+    dropNextSecChecks(n) {
+      state.dropNext = n;
     },
     codeFor(openid, unionid) {
       const code = `c_${randomBytes(12).toString('hex')}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessTokens,
+  msgSecCheck,
   TOKEN_REFRESH_MARGIN_SECONDS,
   WechatMisconfiguredError,
   WechatServerApi,
@@ -35,6 +36,8 @@ async function setup() {
   const h = await harness();
   fake.rejectAllTokens = false;
   fake.secCheckDown = false;
+  fake.secCheckHang = false;
+  fake.dropNextSecChecks(0);
   fake.revokeTokens(); // each test starts without a live token at WeChat either
   fake.requests.length = 0;
   return h;
@@ -132,6 +135,27 @@ describe('server-API calls with the token', () => {
     const out = await b.post('/wxa/msg_sec_check', secCheck, { idempotent: true });
     expect(out.errcode).toBe(0);
     expect(forcedFetches()).toBe(1);
+  });
+
+  it('msgSecCheck is idempotent: a dropped connection is retried once and succeeds', async () => {
+    const h = await setup();
+    const api = new WechatServerApi(h.db, settingsFor(fake));
+    await api.tokens.get();
+    fake.dropNextSecChecks(1);
+    const out = await msgSecCheck(api, { content: '葡萄', scene: 2, openid: 'o_test' });
+    expect(out.suggest).toBe('pass');
+    expect(fake.count('/wxa/msg_sec_check')).toBe(2);
+  });
+
+  it('a WeChat that never answers is WechatUnreachableError after the timeout and one retry, not a hang', async () => {
+    const h = await setup();
+    const api = new WechatServerApi(h.db, settingsFor(fake));
+    await api.tokens.get();
+    fake.secCheckHang = true;
+    const started = Date.now();
+    await expect(msgSecCheck(api, { content: '葡萄', scene: 2, openid: 'o_test' })).rejects.toBeInstanceOf(WechatUnreachableError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(fake.count('/wxa/msg_sec_check')).toBe(2);
   });
 
   it('a token rejected again after the forced refresh is WechatTokenRejectedError, with no loop', async () => {
