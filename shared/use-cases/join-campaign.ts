@@ -42,7 +42,7 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
     if (snapshot.state.status === 'draft') await requireVisibleCampaign(db, snapshot, user.id);
   }
   // Only a join with a note asks WeChat anything (checkNote returns at once without one).
-  const contentReview = await checkNote(ctx, user.id, input.note);
+  const contentReview = input.note ? await checkNote(ctx, user.id, input.note) : [];
   const pendingPayer = money.payerForJoin(snapshot.def, input.items, user.id);
   const payer = pendingPayer && (await pendingPayer);
   const result = await join(
