@@ -140,8 +140,14 @@ export function campaignRoutes(deps: AppDeps) {
     const fields = campaignEditFields(body);
     const review = await checkContent(deps.contentCheck, db, user.id, fields, 'refuse');
     const after = await editCampaign(db, id, {
+      // Only texts this edit sets were checked again: an absent title keeps its old flag.
       ...(deps.contentCheck
-        ? { contentReview: { checked: fields.map((f) => withoutBody(f.field)), review: review.map(withoutBody) } }
+        ? {
+            contentReview: {
+              checked: fields.filter((f) => f.text !== undefined).map((f) => withoutBody(f.field)),
+              review: review.map(withoutBody),
+            },
+          }
         : {}),
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),

@@ -148,6 +148,10 @@ describe('campaign edit', () => {
     expect(review.status).toBe(200);
     expect(review.body.contentReview).toEqual(['title', 'items[1].name']);
 
+    // an edit that does not touch the title keeps its flag
+    const other = await h.call('PATCH', `/campaigns/${c.id}`, { token: leader.token, body: { description: '新描述' } });
+    expect(other.body.contentReview).toEqual(['title', 'items[1].name']);
+
     const cleared = await h.call('PATCH', `/campaigns/${c.id}`, { token: leader.token, body: { title: '新标题' } });
     expect(cleared.status).toBe(200);
     expect(cleared.body.contentReview).toEqual(['items[1].name']);
