@@ -6,9 +6,10 @@ import { CampaignCache } from '../shared/campaigns/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
-import { createLogger } from '../shared/logger.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
+import { type ContentCheck, WechatServerApi } from '../shared/wechat/index.js';
 import type { AppDeps } from './env.js';
 import { moneyFromEnv } from './payments-bootstrap.js';
 
@@ -67,6 +68,26 @@ function appSecretFrom(value: string): string {
   return trimmed;
 }
 
+/**
+ * Content security: CONTENT_CHECK=on|off, by default on exactly when WeChat is configured (a
+ * deployment) and off otherwise (npm start, tests). On without WeChat is a configuration error:
+ * silently publishing unchecked text is what the switch exists to prevent.
+ */
+export function contentCheckFromConfig(
+  config: Config,
+  db: CampaignDb,
+  wechat: WechatSettings | undefined,
+  logger?: Logger,
+): ContentCheck | undefined {
+  const on = config.CONTENT_CHECK ? config.CONTENT_CHECK === 'on' : wechat !== undefined;
+  if (!on) return undefined;
+  if (!wechat) throw new ConfigError('Invalid configuration: CONTENT_CHECK=on needs WECHAT_APPID (and its secret)');
+  return {
+    api: new WechatServerApi(db, wechat),
+    ...(logger ? { onUnchecked: (fields) => logger.warn('content check failed', fields) } : {}),
+  };
+}
+
 export function dbFromConfig(config: Config, clock: Clock = systemClock): CampaignDb {
   return {
     doc: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
@@ -105,6 +126,7 @@ export async function depsFromEnv(
     wechatSettings(config, readSecret),
     moneyFromEnv(env, readSecret, db, logger),
   ]);
+  const contentCheck = contentCheckFromConfig(config, db, wechat, logger);
   return {
     db,
     tokens: {
@@ -118,6 +140,7 @@ export async function depsFromEnv(
       refreshTtlSeconds: config.AUTH_REFRESH_TTL_SECONDS,
     },
     ...(wechat ? { wechat } : {}),
+    ...(contentCheck ? { contentCheck } : {}),
     money,
     ...(exports ? { exports } : {}),
     devAuth: config.DEV_AUTH,

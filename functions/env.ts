@@ -4,6 +4,7 @@ import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Money } from '../shared/money/index.js';
 import type { ExportSettings } from '../shared/storage/index.js';
+import type { ContentCheck } from '../shared/wechat/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly money: Money;
   /** Object storage for CSVs too large for a response (EXPORTS_BUCKET); absent: every CSV is answered inline */
   readonly exports?: ExportSettings;
+  /** WeChat content security on published user text (CONTENT_CHECK); absent: texts are not checked */
+  readonly contentCheck?: ContentCheck;
 }
 
 export type AppEnv = {

@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   WECHAT_SECRET: z.string().min(1).optional(),
   WECHAT_SECRET_ARN: z.string().min(1).optional(),
   WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(3000),
+  /** WeChat content security (msgSecCheck) on user text others see; absent: on exactly when WECHAT_APPID is set. */
+  CONTENT_CHECK: z.enum(['on', 'off']).optional(),
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -16,6 +16,8 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
+import { checkContent } from '../../shared/wechat/index.js';
+import { campaignCreateFields, campaignEditFields, withoutBody } from '../content-fields.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
@@ -36,7 +38,9 @@ const create = createRoute({
     400: errors[400],
     401: errors[401],
     415: errors[415],
+    422: errors[422],
     429: errors[429],
+    503: errors[503],
   },
 });
 
@@ -102,6 +106,8 @@ const edit = createRoute({
     404: errors[404],
     409: errors[409],
     415: errors[415],
+    422: errors[422],
+    503: errors[503],
   },
 });
 
@@ -130,7 +136,19 @@ export function campaignRoutes(deps: AppDeps) {
     const before = await requireCampaign(db, id);
     await requireLeader(db, before, user.id, 'edit the campaign');
     const body = c.req.valid('json');
+    // A leader's post is never published unchecked: WeChat unreachable is 503 (the leader retries).
+    const fields = campaignEditFields(body);
+    const review = await checkContent(deps.contentCheck, db, user.id, fields, 'refuse');
     const after = await editCampaign(db, id, {
+      // Only texts this edit sets were checked again: an absent title keeps its old flag.
+      ...(deps.contentCheck
+        ? {
+            contentReview: {
+              checked: fields.filter((f) => f.text !== undefined).map((f) => withoutBody(f.field)),
+              review: review.map(withoutBody),
+            },
+          }
+        : {}),
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
@@ -191,6 +209,9 @@ export function campaignRoutes(deps: AppDeps) {
       };
       checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
       checkCampaignValue(draft.items); // every total of the campaign stays a safe integer
+      // Content security before anything is written; a leader's post is never published unchecked (503 if WeChat is unreachable).
+      const review = await checkContent(deps.contentCheck, db, user.id, campaignCreateFields(body), 'refuse');
+      if (review.length > 0) draft.contentReview = review.map(withoutBody);
       // Per-user limit (RATE_LIMIT_CAMPAIGNS_PER_HOUR), counted only for a request that would be written.
       await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });

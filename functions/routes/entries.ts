@@ -101,6 +101,7 @@ const patchRoute = createRoute({
     404: errors[404],
     409: errors[409],
     415: errors[415],
+    422: errors[422],
     503: errors[503],
   },
 });

@@ -3,6 +3,7 @@ import { issueToken } from '../../shared/auth/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { getProfile, type UserStandingCache, updateProfile } from '../../shared/people/index.js';
 import { eraseUser, exportUserData } from '../../shared/privacy/index.js';
+import { CONTENT_SCENES, checkContent } from '../../shared/wechat/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
@@ -107,6 +108,8 @@ const patchMe = createRoute({
     401: errors[401],
     404: errors[404],
     415: errors[415],
+    422: errors[422],
+    503: errors[503],
   },
 });
 
@@ -144,6 +147,17 @@ export function profileRoutes(deps: AppDeps, users?: UserStandingCache) {
         fields: [{ path: 'body', message: 'nickname or avatarUrl is required' }],
       });
     }
+    // The nickname is shown on every later join line (scene 1 资料). Unlike a note, it is refused (503)
+    // when WeChat cannot check it: changing a name is never urgent, and the old one keeps working.
+    const review = await checkContent(
+      deps.contentCheck,
+      db,
+      user.id,
+      [{ field: 'body.nickname', text: body.nickname, scene: CONTENT_SCENES.profile }],
+      'refuse',
+    );
+    if (review.length > 0)
+      logger.info('nickname flagged for review by WeChat content security', { requestId: c.get('requestId'), userId: user.id });
     const profile = await updateProfile(db, user.id, body);
     const token = await issueToken(
       deps.tokens,

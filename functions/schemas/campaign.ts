@@ -126,6 +126,10 @@ export const CampaignSchema = z
     paymentHoldMinutes: z.number().int().openapi({ description: 'wechatpay: minutes an unpaid join holds its stock' }),
     items: z.array(ItemSchema),
     pickupPoints: z.array(z.object({ id: z.string(), name: z.string(), address: z.string().nullable() })),
+    contentReview: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'texts WeChat content security flagged for review (e.g. "title", "items[0].name"); absent when none' }),
     createdAt: IsoTime,
   })
   .openapi('Campaign');

@@ -56,12 +56,16 @@ export const errors = {
   ),
   415: error('UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json'),
   413: error('PAYLOAD_TOO_LARGE: request bodies are limited to 64 KiB'),
-  422: error('IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body'),
+  422: error(
+    'IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body. CONTENT_REJECTED: WeChat content security judged a text risky; `details.field` names it (e.g. body.items[0].name)',
+  ),
   429: error(
     'RATE_LIMITED: too many requests of this kind by this user in the current window (a minute; an hour for creating campaigns); wait the Retry-After seconds',
   ),
   502: error('PAYMENT_PROVIDER_ERROR: WeChat Pay refused the request or answered something we cannot trust'),
-  503: error('SERVICE_UNAVAILABLE: the database stayed busy; retry after Retry-After seconds (a join with the same Idempotency-Key)'),
+  503: error(
+    'SERVICE_UNAVAILABLE: the database stayed busy (retry after Retry-After seconds; a join with the same Idempotency-Key), or WeChat content security could not be reached (campaign create/edit, nickname: retry in a few seconds)',
+  ),
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];

@@ -60,6 +60,9 @@ export const EntrySchema = z
         'pending_payment: a prepaid (wechatpay) join waiting for its payment, holding its units until holdUntil; expired: not paid in time, its units went back on sale',
     }),
     holdUntil: IsoTime.optional().openapi({ description: 'pending_payment only: when the hold ends' }),
+    contentReview: z.array(z.string()).optional().openapi({
+      description: 'owner and leader only: ["note"] when WeChat content security flagged the note for review or could not check it',
+    }),
     isMine: z.boolean().optional().openapi({ description: "present when a token is sent: whether this line is the caller's" }),
     createdAt: IsoTime,
     updatedAt: IsoTime,

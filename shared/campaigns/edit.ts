@@ -16,6 +16,24 @@ export interface CampaignEdit {
   stock?: Array<{ itemId: string; stock: number }>;
   addItems?: Array<Omit<ItemDefinition, 'id'>>;
   addPickupPoints?: Array<Omit<PickupPoint, 'id'>>;
+  /** content security of this edit's texts, in the edit's terms (`title`, `addItems[0].name`): which were checked, which need review */
+  contentReview?: { checked: string[]; review: string[] };
+}
+
+/** An edit's path as the campaign's own (`addItems[1].name` → `items[4].name`), so the flag names the stored text. */
+function campaignPath(path: string, def: CampaignDefinition): string {
+  return path
+    .replace(/^addItems\[(\d+)\]/, (_, i: string) => `items[${def.items.length + Number(i)}]`)
+    .replace(/^addPickupPoints\[(\d+)\]/, (_, i: string) => `pickupPoints[${def.pickupPoints.length + Number(i)}]`);
+}
+
+/** Fields checked again lose their old flag; those now judged `review` get one. */
+function nextContentReview(def: CampaignDefinition, check: CampaignEdit['contentReview']): string[] {
+  const before = def.contentReview ?? [];
+  if (!check) return before;
+  const checked = new Set(check.checked.map((p) => campaignPath(p, def)));
+  const review = check.review.map((p) => campaignPath(p, def));
+  return [...new Set([...before.filter((p) => !checked.has(p)), ...review])];
 }
 
 /**
@@ -40,7 +58,12 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
       if (!editable) {
         throw new InvalidStateError('Only an open campaign can be edited', { status: snapshot.state.status });
       }
-      const next: CampaignDefinition = { ...def, items: [...def.items], pickupPoints: [...def.pickupPoints] };
+      const next: CampaignDefinition = {
+        ...def,
+        items: [...def.items],
+        pickupPoints: [...def.pickupPoints],
+        contentReview: nextContentReview(def, edit.contentReview),
+      };
       if (edit.title !== undefined) next.title = edit.title;
       if (edit.description !== undefined) next.description = edit.description;
       if (edit.closesAt !== undefined) {
@@ -118,7 +141,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                   TableName: db.tableName,
                   Key: keys.campaignMeta(campaignId),
                   UpdateExpression:
-                    'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef',
+                    'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef, #contentReview = :contentReview',
                   // Optimistic: nobody edited the definition since we read it (campaigns start without defVersion).
                   ConditionExpression: defVersion === 0 ? 'attribute_not_exists(#defVersion) OR #defVersion = :def' : '#defVersion = :def',
                   ExpressionAttributeNames: {
@@ -129,6 +152,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     '#pickupPoints': 'pickupPoints',
                     '#gsi2sk': GSI_DUE.sortKey,
                     '#defVersion': 'defVersion',
+                    '#contentReview': 'contentReview',
                   },
                   ExpressionAttributeValues: {
                     ':title': next.title,
@@ -139,6 +163,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     ':gsi2sk': indexKeys.openByClose(next.closesAt, campaignId)[GSI_DUE.sortKey],
                     ':def': defVersion,
                     ':nextDef': defVersion + 1,
+                    ':contentReview': next.contentReview,
                   },
                 },
               },

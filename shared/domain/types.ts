@@ -52,6 +52,8 @@ export interface CampaignDefinition {
   paymentMode: PaymentMode;
   /** wechatpay: minutes a join holds its stock waiting for the payment */
   paymentHoldMinutes: number;
+  /** texts WeChat content security said to `review` (e.g. `title`, `items[0].name`), for the leader's attention */
+  contentReview?: string[];
 }
 
 /** The live counters: the one small, hot record every join, change and cancel updates. */
@@ -91,4 +93,6 @@ export interface Entry {
   holdUntil?: string;
   /** who shared the code or link the member joined through (a user id; never the member themself) */
   referredBy?: string;
+  /** `note` when WeChat content security said `review` or could not check it, for the leader's attention */
+  contentReview?: string[];
 }

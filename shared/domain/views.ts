@@ -32,6 +32,7 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
       };
     }),
     pickupPoints: def.pickupPoints,
+    ...(def.contentReview && def.contentReview.length > 0 ? { contentReview: def.contentReview } : {}),
     createdAt: def.createdAt,
   };
 }
@@ -62,6 +63,7 @@ export function entryView(entry: Entry, viewer: Viewer) {
     pickupPointId: entry.pickupPointId,
     status: entry.status,
     ...(entry.holdUntil ? { holdUntil: entry.holdUntil } : {}),
+    ...(full && entry.contentReview && entry.contentReview.length > 0 ? { contentReview: entry.contentReview } : {}),
     ...(viewer.kind !== 'public' ? { isMine: mine } : {}),
     createdAt: entry.createdAt,
     updatedAt: entry.updatedAt,

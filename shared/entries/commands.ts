@@ -313,7 +313,7 @@ export function updateEntry(
   campaignId: string,
   seq: number,
   expectedVersion: number,
-  fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status'>>,
+  fields: Partial<Pick<EntryRecord, 'items' | 'note' | 'pickupPointId' | 'phone' | 'status' | 'contentReview'>>,
   updatedAt: string,
   from: EntryRecord['status'] = 'active',
 ): UpdateInput {

@@ -76,6 +76,8 @@ export interface JoinRequest {
   holdUntil?: string;
   /** the user whose share brought this join (already resolved and never the joining user) */
   referredBy?: string;
+  /** texts content security flagged for the leader (`note`) */
+  contentReview?: string[];
 }
 
 export interface JoinResult {
@@ -446,6 +448,7 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     version: 1,
     ...(req.holdUntil ? { holdUntil: req.holdUntil } : {}),
     ...(req.referredBy ? { referredBy: req.referredBy } : {}),
+    ...(req.contentReview && req.contentReview.length > 0 ? { contentReview: req.contentReview } : {}),
   };
 }
 
@@ -522,6 +525,8 @@ export interface EntryChange {
   note?: string | null;
   pickupPointId?: string | null;
   phone?: string | null;
+  /** set with a new note: what content security flagged of it (empty: nothing, which clears an old flag) */
+  contentReview?: string[];
 }
 
 /**

@@ -93,6 +93,8 @@ export const keys = {
   /** the user a referrer token names (shared/referrals): written on first use, read by a join that carries the token */
   referrer: (token: string): Key => ({ pk: `REF#${token}`, sk: '#USER' }),
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
+  /** the deployment's one WeChat server-API access token (stable_token), shared by every instance; expires (TTL) with it */
+  wechatToken: (): Key => ({ pk: 'WECHAT#TOKEN', sk: '#TOKEN' }),
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */

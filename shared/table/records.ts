@@ -78,6 +78,7 @@ export function toEntry(r: EntryRecord): Entry {
     version: r.version,
     ...(r.holdUntil && r.status === 'pending_payment' ? { holdUntil: r.holdUntil } : {}),
     ...(r.referredBy ? { referredBy: r.referredBy } : {}),
+    ...(r.contentReview && r.contentReview.length > 0 ? { contentReview: r.contentReview } : {}),
   };
 }
 
@@ -104,6 +105,8 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   // Campaigns created before payments existed are offline ones.
   out.paymentMode ??= 'offline';
   out.paymentHoldMinutes ??= DEFAULT_PAYMENT_HOLD_MINUTES;
+  // Only campaigns content security flagged carry it (and an edit may leave it empty).
+  if (Array.isArray(r.contentReview) && r.contentReview.length > 0) out.contentReview = r.contentReview;
   return out as unknown as CampaignDefinition;
 }
 

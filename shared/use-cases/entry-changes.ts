@@ -3,6 +3,7 @@ import type { Entry } from '../domain/index.js';
 import { cancelEntry, changeEntry, type EntryChange } from '../entries/index.js';
 import type { PaymentPart } from '../money/index.js';
 import type { UseCaseContext } from './context.js';
+import { checkNote } from './note-check.js';
 
 export interface ChangeOutcome {
   entry: Entry;
@@ -19,8 +20,11 @@ export async function changeEntryWithMoney(
   snapshot: CampaignSnapshot,
   entryId: string,
   userId: string,
-  body: EntryChange,
+  input: EntryChange,
 ): Promise<ChangeOutcome> {
+  // A changed note is checked again; its verdict replaces the old flag (a note removed clears it).
+  const body: EntryChange =
+    input.note === undefined ? input : { ...input, contentReview: input.note === null ? [] : await checkNote(ctx, userId, input.note) };
   const raised = await ctx.money.raiseWithTopUp(snapshot, entryId, userId, body);
   if (raised) return raised;
   const entry = await changeEntry(ctx.db, snapshot, entryId, userId, body);

@@ -6,6 +6,7 @@ import { holdEnd, type PaymentPart } from '../money/index.js';
 import { referrerOwner } from '../referrals/index.js';
 import type { DbContext } from '../table/index.js';
 import type { UseCaseContext } from './context.js';
+import { checkNote } from './note-check.js';
 
 export interface JoinInput {
   readonly campaignId: string;
@@ -52,6 +53,8 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
   const referrer = pendingReferrer && (await pendingReferrer);
   const forThisCampaign = !ref?.shareCode || ref.shareCode.toUpperCase() === snapshot.def.shareCode.toUpperCase();
   const referredBy = referrer && referrer !== user.id && forThisCampaign ? referrer : null;
+  // Only a join with a note asks WeChat anything (checkNote returns at once without one).
+  const contentReview = input.note ? await checkNote(ctx, user.id, input.note) : [];
   const pendingPayer = money.payerForJoin(snapshot.def, input.items, user.id);
   const payer = pendingPayer && (await pendingPayer);
   const result = await join(
@@ -67,6 +70,7 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       ...(referredBy ? { referredBy } : {}),
       ...(payer ? { holdUntil: holdEnd(snapshot.def, db.clock.now()).toISOString() } : {}),
+      ...(contentReview.length > 0 ? { contentReview } : {}),
     },
     cached ? () => freshCampaign(db, id) : undefined,
   );

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for api.weixin.qq.com's `GET /sns/jscode2session`, answering like the real one:
+ * A local stand-in for api.weixin.qq.com: `POST /cgi-bin/stable_token` and `POST /wxa/msg_sec_check`
+ * (see their handlers), and `GET /sns/jscode2session`, answering like the real one:
  * HTTP 200, JSON served as text/plain, either `{session_key, openid[, unionid]}` or
  * `{errcode, errmsg}`. Codes are issued by the test (`codeFor`) and are single-use; a few magic
  * codes force the error answers.
@@ -21,7 +22,12 @@ export const MAGIC_CODES = {
 export interface FakeWechatRequest {
   path: string;
   query: Record<string, string>;
+  /** the parsed JSON body of a POST */
+  body?: Record<string, unknown>;
 }
+
+/** msgSecCheck verdicts by marker: text containing `[risky]` or `[review]` gets that verdict, anything else passes. */
+export const SEC_CHECK_MARKERS = { risky: '[risky]', review: '[review]' } as const;
 
 export interface FakeWechat {
   url: string;
@@ -32,17 +38,39 @@ export interface FakeWechat {
   requests: FakeWechatRequest[];
   /** session_keys handed out, so tests can check they never leak */
   sessionKeys: string[];
+  /** how many requests reached `path` (e.g. '/cgi-bin/stable_token') */
+  count(path: string): number;
+  /** access tokens issued so far, oldest first */
+  tokensIssued: string[];
+  /** every live token expires now: calls with it get 42001 and the next stable_token issues a new one */
+  expireTokens(): void;
+  /** every live token is revoked now (a leak, a forced refresh elsewhere): calls with it get 40001 */
+  revokeTokens(): void;
+  /** while true, every server-API call answers 40001, even with a brand-new token */
+  rejectAllTokens: boolean;
+  /** while true, msg_sec_check drops the connection (WeChat unreachable) */
+  secCheckDown: boolean;
+  /** while true, msg_sec_check never answers (a timeout) */
+  secCheckHang: boolean;
+  /** the next `n` msg_sec_check calls drop the connection, later ones answer (a blip) */
+  dropNextSecChecks(n: number): void;
   close(): Promise<void>;
 }
 
 const rid = () => randomBytes(6).toString('hex');
 
-export async function startFakeWechat(opts: { appId?: string; secret?: string } = {}): Promise<FakeWechat> {
+export async function startFakeWechat(opts: { appId?: string; secret?: string; tokenTtlSeconds?: number } = {}): Promise<FakeWechat> {
   const appId = opts.appId ?? 'wx0123456789abcdef';
   const secret = opts.secret ?? 'fake-app-secret-0123456789abcdef';
   const codes = new Map<string, { openid: string; unionid?: string; used: boolean }>();
   const requests: FakeWechatRequest[] = [];
   const sessionKeys: string[] = [];
+  const tokenTtlMs = (opts.tokenTtlSeconds ?? 7200) * 1000;
+  // stable_token's model: one current token per AppID; normal mode hands it back while it lives.
+  const tokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
+  const tokensIssued: string[] = [];
+  let current: string | null = null;
+  const state = { rejectAllTokens: false, secCheckDown: false, secCheckHang: false, dropNext: 0 };
 
   const answer = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -50,10 +78,89 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string } 
   };
   const fail = (res: ServerResponse, errcode: number, errmsg: string) => answer(res, { errcode, errmsg: `${errmsg}, rid: ${rid()}` });
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const issueToken = () => {
+    const token = `fake-at-${randomBytes(24).toString('hex')}`;
+    tokens.set(token, { expiresAtMs: Date.now() + tokenTtlMs, revoked: false });
+    tokensIssued.push(token);
+    current = token;
+    return token;
+  };
+  const liveToken = (token: string | null | undefined) => {
+    const t = token ? tokens.get(token) : undefined;
+    return t && !t.revoked && t.expiresAtMs > Date.now() ? t : undefined;
+  };
+
+  /** POST /cgi-bin/stable_token: JSON body {grant_type, appid, secret, force_refresh?} → {access_token, expires_in}. */
+  const stableToken = (res: ServerResponse, body: Record<string, unknown>) => {
+    if (body.grant_type !== 'client_credential') return fail(res, 40002, 'invalid grant_type');
+    if (body.appid !== appId) return fail(res, 40013, 'invalid appid');
+    if (body.secret !== secret) return fail(res, 40125, 'invalid appsecret');
+    if (body.force_refresh === true) {
+      // forcing revokes the previous token at once
+      if (current) tokens.get(current)!.revoked = true;
+      issueToken();
+    } else if (!liveToken(current)) issueToken();
+    const live = tokens.get(current!)!;
+    answer(res, { access_token: current, expires_in: Math.max(1, Math.floor((live.expiresAtMs - Date.now()) / 1000)) });
+  };
+
+  /** The access-token check every server-API call makes: 40001 unknown/revoked, 42001 expired. */
+  const tokenProblem = (res: ServerResponse, token: string | undefined): boolean => {
+    const t = token ? tokens.get(token) : undefined;
+    if (state.rejectAllTokens || !t || t.revoked) {
+      fail(res, 40001, 'invalid credential, access_token is invalid or not latest');
+      return true;
+    }
+    if (t.expiresAtMs <= Date.now()) {
+      fail(res, 42001, 'access_token expired');
+      return true;
+    }
+    return false;
+  };
+
+  /** POST /wxa/msg_sec_check (v2): {content, version: 2, scene 1-4, openid} → {errcode 0, result{suggest,label}, detail[]}. */
+  const msgSecCheck = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
+    if (state.secCheckHang) return; // close() tears it down
+    if (state.secCheckDown || state.dropNext > 0) {
+      state.dropNext = Math.max(0, state.dropNext - 1);
+      res.destroy();
+      return;
+    }
+    if (tokenProblem(res, query.access_token)) return;
+    if (body.version !== 2) return fail(res, 47001, 'data format error');
+    if (![1, 2, 3, 4].includes(body.scene as number)) return fail(res, 40129, 'invalid scene');
+    if (typeof body.openid !== 'string' || body.openid === '') return fail(res, 40003, 'invalid openid');
+    if (typeof body.content !== 'string' || body.content === '') return fail(res, 44002, 'empty post data');
+    const content = body.content;
+    const suggest = content.includes(SEC_CHECK_MARKERS.risky) ? 'risky' : content.includes(SEC_CHECK_MARKERS.review) ? 'review' : 'pass';
+    const label = suggest === 'pass' ? 100 : 20001;
+    answer(res, {
+      errcode: 0,
+      errmsg: 'ok',
+      trace_id: rid(),
+      result: { suggest, label },
+      detail: [{ strategy: 'content_model', errcode: 0, suggest, label, prob: suggest === 'pass' ? 0 : 90 }],
+    });
+  };
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
-    requests.push({ path: url.pathname, query });
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let body: Record<string, unknown> = {};
+      try {
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
+      } catch {
+        // an unparsable body is answered like WeChat: a format error below
+      }
+      requests.push({ path: url.pathname, query, body });
+      if (url.pathname === '/cgi-bin/stable_token') return stableToken(res, body);
+      if (url.pathname === '/wxa/msg_sec_check') return msgSecCheck(res, query, body);
+    } else requests.push({ path: url.pathname, query });
+    if (url.pathname === '/wxa/msg_sec_check') return fail(res, 43302, 'require POST method');
     if (req.method !== 'GET' || url.pathname !== '/sns/jscode2session') {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -102,6 +209,35 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string } 
     secret,
     requests,
     sessionKeys,
+    tokensIssued,
+    count: (path) => requests.filter((r) => r.path === path).length,
+    expireTokens() {
+      for (const t of tokens.values()) t.expiresAtMs = Math.min(t.expiresAtMs, Date.now());
+    },
+    revokeTokens() {
+      for (const t of tokens.values()) t.revoked = true;
+    },
+    get rejectAllTokens() {
+      return state.rejectAllTokens;
+    },
+    set rejectAllTokens(on: boolean) {
+      state.rejectAllTokens = on;
+    },
+    get secCheckDown() {
+      return state.secCheckDown;
+    },
+    set secCheckDown(on: boolean) {
+      state.secCheckDown = on;
+    },
+    get secCheckHang() {
+      return state.secCheckHang;
+    },
+    set secCheckHang(on: boolean) {
+      state.secCheckHang = on;
+    },
+    dropNextSecChecks(n) {
+      state.dropNext = n;
+    },
     codeFor(openid, unionid) {
       const code = `c_${randomBytes(12).toString('hex')}`;
       codes.set(code, { openid, ...(unionid ? { unionid } : {}), used: false });

@@ -16,6 +16,7 @@ import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings 
 import { s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
+import type { ContentCheck } from '../../shared/wechat/index.js';
 import type { FaultInjector } from './faults.js';
 
 export const TEST_TOKENS = {
@@ -41,6 +42,8 @@ export async function harness(
     faults?: FaultInjector;
     rateLimits?: RateLimits;
     wechat?: WechatSettings;
+    /** content security against a fake WeChat; built on this harness's table, so it is given as a factory */
+    contentCheck?: (db: CampaignDb) => ContentCheck;
     wechatPay?: { config: WechatPayConfig; client: WechatPayClient };
     /** exports to the run's local S3 server, as deployed; a test lowers the inline limit to cross it with a few rows */
     exports?: Partial<Omit<ExportSettings, 'store'>>;
@@ -65,6 +68,7 @@ export async function harness(
     logger,
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.wechat ? { wechat: opts.wechat } : {}),
+    ...(opts.contentCheck ? { contentCheck: opts.contentCheck(db) } : {}),
     money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
     exports: {
       store: s3ObjectStore({ bucket: inject('s3Bucket'), region: 'local', endpoint: inject('s3Endpoint') }),
