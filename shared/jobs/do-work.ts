@@ -1,11 +1,9 @@
-import { requireCampaign } from '../campaigns/index.js';
-import { getEntryRecord } from '../entries/index.js';
-import { NotFoundError } from '../errors.js';
+import { getCampaign } from '../campaigns/index.js';
 import type { Logger } from '../logger.js';
 import type { Money } from '../money/index.js';
 import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
-import type { DbContext } from '../table/index.js';
+import { batchGetAll, type DbContext, entryIds, keys } from '../table/index.js';
 import type { WorkUnit } from './work.js';
 
 export interface WorkContext {
@@ -55,13 +53,8 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
   const { db, money } = ctx;
   switch (unit.kind) {
     case 'settle': {
-      let snapshot: Awaited<ReturnType<typeof requireCampaign>>;
-      try {
-        snapshot = await requireCampaign(db, unit.campaignId);
-      } catch (err) {
-        if (err instanceof NotFoundError) return { done: true, result: 'gone' };
-        throw err;
-      }
+      const snapshot = await getCampaign(db, unit.campaignId);
+      if (!snapshot) return { done: true, result: 'gone' };
       if (snapshot.settlement) return { done: true, result: 'already-settled' };
       const waiting = await holdsStillOpen(ctx, unit);
       const sinceDeadline = db.clock.now().getTime() - Date.parse(snapshot.def.closesAt);
@@ -91,9 +84,14 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
   }
 }
 
-/** Of the holds the finder saw ending with this campaign, how many are still waiting for their payment. */
+/** Of the holds the finder saw ending with this campaign, how many are still waiting for their payment (one BatchGet). */
 async function holdsStillOpen(ctx: WorkContext, unit: Extract<WorkUnit, { kind: 'settle' }>): Promise<number> {
-  if (!unit.holds?.length) return 0;
-  const entries = await Promise.all(unit.holds.map((id) => getEntryRecord(ctx.db, unit.campaignId, id)));
-  return entries.filter((e) => e?.status === 'pending_payment').length;
+  const seqs = (unit.holds ?? []).map((id) => entryIds.parse(id)?.seq).filter((seq) => seq !== undefined);
+  if (seqs.length === 0) return 0;
+  const lines = await batchGetAll(
+    ctx.db,
+    seqs.map((seq) => keys.entry(unit.campaignId, seq)),
+    { consistent: true, projection: '#status', names: { '#status': 'status' } },
+  );
+  return lines.filter((line) => line.status === 'pending_payment').length;
 }
