@@ -60,3 +60,18 @@ function isPlaceholder(secret: string): boolean {
     return false;
   }
 }
+
+/**
+ * Money for the scheduled functions (sweep, worker): built on the first invocation, not at module
+ * load, and built again on the next one if reading the secret failed (instead of failing forever).
+ */
+export function lazyMoney(env: Env, readSecret: (arn: string) => Promise<string>, db: DbContext, logger: Logger): () => Promise<Money> {
+  let money: Promise<Money> | undefined;
+  return () => {
+    money ??= moneyFromEnv(env, readSecret, db, logger).catch((err) => {
+      money = undefined;
+      throw err;
+    });
+    return money;
+  };
+}

@@ -2,9 +2,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { SqsWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import type { Money } from '../../shared/money/index.js';
 import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
-import { moneyFromEnv } from '../payments-bootstrap.js';
+import { lazyMoney } from '../payments-bootstrap.js';
 
 /**
  * Scheduled every minute: finds every unit of deadline work that is due (campaigns to settle, holds
@@ -15,15 +14,11 @@ const config = parseConfig();
 const db = dbFromConfig(config);
 const logger = createLogger(config.LOG_LEVEL);
 const queue = new SqsWorkQueue(new SQSClient({ region: config.AWS_REGION }), workQueueUrls(config));
-let money: Promise<Money> | undefined;
+const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 
 export const handler = async () => {
   // Only to know whether WeChat Pay is configured (then holds and refunds are looked for too).
-  money ??= moneyFromEnv(process.env, secretsManagerReader(config), db, logger).catch((err) => {
-    money = undefined; // read the secret again next minute instead of failing forever
-    throw err;
-  });
-  const found = await sweepDueWork(db, await money, queue);
+  const found = await sweepDueWork(db, await money(), queue);
   logger.info('deadline sweep queued due work', { found });
   return found;
 };

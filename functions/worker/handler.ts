@@ -3,9 +3,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { doWork, workSqsBatch } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import type { Money } from '../../shared/money/index.js';
 import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
-import { moneyFromEnv } from '../payments-bootstrap.js';
+import { lazyMoney } from '../payments-bootstrap.js';
 
 /**
  * The deadline-work worker: SQS batches from the four work queues (one event source each, with its
@@ -17,14 +16,10 @@ const logger = createLogger(config.LOG_LEVEL);
 const sqs = new SQSClient({ region: config.AWS_REGION });
 // A record names its queue by ARN; the URL (partition-specific: amazonaws.com.cn in China) comes from config, by queue name.
 const urlByName = new Map(Object.values(workQueueUrls(config)).map((url) => [url.slice(url.lastIndexOf('/') + 1), url]));
-let money: Promise<Money> | undefined;
+const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 
 export const handler = async (event: SQSEvent) => {
-  money ??= moneyFromEnv(process.env, secretsManagerReader(config), db, logger).catch((err) => {
-    money = undefined;
-    throw err;
-  });
-  const ctx = { db, logger, money: await money };
+  const ctx = { db, logger, money: await money() };
   const urlOf = new Map(
     event.Records.map((r) => [r.receiptHandle, urlByName.get(r.eventSourceARN.slice(r.eventSourceARN.lastIndexOf(':') + 1))]),
   );
