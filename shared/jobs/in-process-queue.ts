@@ -84,16 +84,18 @@ export class InProcessWorkQueue implements WorkQueue {
   }
 
   private async run(item: Queued): Promise<void> {
-    item.attempts++;
     try {
       const outcome = await this.work(item.unit);
       if (outcome.done) {
         this.done.push({ unit: item.unit, outcome, at: Date.now() });
         this.known.delete(item.key);
       } else {
-        this.later(item, outcome.retryAfterMs, false);
+        this.later(item, outcome.retryAfterMs);
       }
     } catch (err) {
+      // Only failures count as tries: a deferral (work not due yet) is not one here; in SQS it is a
+      // receive, which is why the queues allow more receives than a deferral can use up.
+      item.attempts++;
       const maxAttempts = this.opts.maxAttempts ?? 5;
       if (item.attempts >= maxAttempts) {
         this.opts.logger.error('deadline work failed for good (dead letter)', { unit: item.unit, attempts: item.attempts, err });
@@ -102,20 +104,16 @@ export class InProcessWorkQueue implements WorkQueue {
         return;
       }
       this.opts.logger.warn('deadline work failed; retrying', { unit: item.unit, attempts: item.attempts, err });
-      this.later(item, (this.opts.retryDelayMs ?? defaultRetryDelay)(item.attempts), true);
+      this.later(item, (this.opts.retryDelayMs ?? defaultRetryDelay)(item.attempts));
     }
   }
 
-  /**
-   * Back in the lane after `ms`. A deferral (work not due yet) is not counted as a try here; in SQS it
-   * is a receive, which is why the queues allow more receives than a deferral can use up.
-   */
-  private later(item: Queued, ms: number, failed: boolean): void {
+  /** Back in the lane after `ms` (dropped when stopped: the next sweep finds it again). */
+  private later(item: Queued, ms: number): void {
     if (this.stopped) {
       this.known.delete(item.key);
       return;
     }
-    if (!failed) item.attempts--;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.lanes.get(item.unit.kind)!.push(item);

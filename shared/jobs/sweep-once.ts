@@ -50,28 +50,26 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
   const payments = { holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 };
   const ctx = { db, logger, money };
   const find = () => findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
-  // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
-  const first = await find();
-  const units: WorkUnit[] = [...first.hold, ...first.settle];
-  for (let i = 0; ; i++) {
+  const work = async (units: readonly WorkUnit[]) => {
     for (const unit of units) {
       let outcome: WorkOutcome;
       try {
         outcome = await doWork(ctx, unit);
       } catch (err) {
         logger.error('deadline work failed', { unit, err });
-        if (unit.kind === 'erasure') continue;
         if (unit.kind === 'settle')
           report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
-        else payments.failures++;
+        else if (unit.kind !== 'erasure') payments.failures++;
         continue;
       }
       tally(unit, outcome, report, payments);
     }
-    if (i > 0) break;
-    const second = await find();
-    units.splice(0, units.length, ...second['refund-plan'], ...second.refund, ...second.erasure);
-  }
+  };
+  const first = await find();
+  await work([...first.hold, ...first.settle]);
+  // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
+  const second = await find();
+  await work([...second['refund-plan'], ...second.refund, ...second.erasure]);
   if (money.wechatPay) report.payments = payments;
   return report;
 }
