@@ -81,25 +81,22 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   return result.data;
 }
 
-/** The queue URLs the finder needs, or the name of the first one missing. */
-export function workQueueUrls(config: Config): { settle: string; hold: string; 'refund-plan': string; refund: string; erasure: string } {
-  const pick = (
-    key:
-      | 'WORK_QUEUE_SETTLE_URL'
-      | 'WORK_QUEUE_HOLD_URL'
-      | 'WORK_QUEUE_REFUND_PLAN_URL'
-      | 'WORK_QUEUE_REFUND_URL'
-      | 'WORK_QUEUE_ERASURE_URL',
-  ) => {
+/** The environment variable of each deadline-work queue's URL (the stack sets them: infra/constructs/work-queues.ts). */
+export const WORK_QUEUE_URL_ENV = {
+  settle: 'WORK_QUEUE_SETTLE_URL',
+  hold: 'WORK_QUEUE_HOLD_URL',
+  'refund-plan': 'WORK_QUEUE_REFUND_PLAN_URL',
+  refund: 'WORK_QUEUE_REFUND_URL',
+  erasure: 'WORK_QUEUE_ERASURE_URL',
+} as const;
+
+/** The queue URLs the finder and the worker need, or the name of the first one missing. */
+export function workQueueUrls(config: Config): Record<keyof typeof WORK_QUEUE_URL_ENV, string> {
+  const urls = {} as Record<keyof typeof WORK_QUEUE_URL_ENV, string>;
+  for (const [kind, key] of Object.entries(WORK_QUEUE_URL_ENV) as Array<[keyof typeof WORK_QUEUE_URL_ENV, keyof Config]>) {
     const url = config[key];
-    if (!url) throw new ConfigError(`Invalid configuration: ${key}: required by the deadline sweep`);
-    return url;
-  };
-  return {
-    settle: pick('WORK_QUEUE_SETTLE_URL'),
-    hold: pick('WORK_QUEUE_HOLD_URL'),
-    'refund-plan': pick('WORK_QUEUE_REFUND_PLAN_URL'),
-    refund: pick('WORK_QUEUE_REFUND_URL'),
-    erasure: pick('WORK_QUEUE_ERASURE_URL'),
-  };
+    if (typeof url !== 'string' || !url) throw new ConfigError(`Invalid configuration: ${key}: required by the deadline sweep`);
+    urls[kind] = url;
+  }
+  return urls;
 }

@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WORK_QUEUE_URL_ENV } from '../../shared/config.js';
 import { DEFAULT_KIND_LIMITS, type KindLimits } from '../../shared/jobs/queue.js';
 import { WORK_KINDS, type WorkKind } from '../../shared/jobs/work.js';
 
@@ -23,14 +24,8 @@ export interface DeadlineWorkQueuesProps {
  */
 export const MAX_RECEIVES = 10;
 
-/** The environment variable of each kind's queue URL (shared/config.ts reads them). */
-export const QUEUE_URL_ENV: Readonly<Record<WorkKind, string>> = {
-  settle: 'WORK_QUEUE_SETTLE_URL',
-  hold: 'WORK_QUEUE_HOLD_URL',
-  'refund-plan': 'WORK_QUEUE_REFUND_PLAN_URL',
-  refund: 'WORK_QUEUE_REFUND_URL',
-  erasure: 'WORK_QUEUE_ERASURE_URL',
-};
+/** The environment variable of each kind's queue URL: the names shared/config.ts reads. */
+export const QUEUE_URL_ENV: Readonly<Record<WorkKind, string>> = WORK_QUEUE_URL_ENV;
 
 /**
  * Deadline work fanned out: one FIFO queue per kind of unit, each its own event source on the
