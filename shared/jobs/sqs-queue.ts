@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, type SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkQueue } from './queue.js';
 import { unitKey, type WorkKind, type WorkUnit } from './work.js';
@@ -25,7 +26,8 @@ export function sendBatchInputs(units: readonly WorkUnit[], urls: QueueUrls): Se
         QueueUrl: urls[kind],
         Entries: list.slice(i, i + SQS_BATCH).map((unit, n) => {
           const key = unitKey(unit);
-          return { Id: String(n), MessageBody: JSON.stringify(unit), MessageGroupId: key, MessageDeduplicationId: dedupId(key) };
+          const id = sqsId(key);
+          return { Id: String(n), MessageBody: JSON.stringify(unit), MessageGroupId: id, MessageDeduplicationId: id };
         }),
       });
     }
@@ -33,12 +35,13 @@ export function sendBatchInputs(units: readonly WorkUnit[], urls: QueueUrls): Se
   return inputs;
 }
 
-/** SQS allows 128 characters of [A-Za-z0-9!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~]; our keys fit, long ids are hashed down. */
-function dedupId(key: string): string {
+/**
+ * Group and deduplication ids allow 128 characters of [\x21-\x7e]: our keys fit; a long or odd id
+ * (not one we make, but the schema allows 200 characters) is cut and suffixed with its hash.
+ */
+function sqsId(key: string): string {
   if (key.length <= 128 && /^[\x21-\x7e]+$/.test(key)) return key;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return `${key.replace(/[^\x21-\x7e]/g, '_').slice(0, 110)}#${h.toString(16)}`;
+  return `${key.replace(/[^\x21-\x7e]/g, '_').slice(0, 100)}#${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 export class SqsWorkQueue implements WorkQueue {

@@ -134,7 +134,7 @@ describe('SQS: what the finder sends', () => {
     for (const input of inputs) expect(new Set(input.Entries!.map((e) => e.Id)).size).toBe(input.Entries!.length);
   });
 
-  it('a deduplication id stays within SQS rules for odd or long ids', () => {
+  it('deduplication and group ids stay within SQS rules for odd or long ids', () => {
     const [input] = sendBatchInputs([{ kind: 'settle', campaignId: `团购${'x'.repeat(190)}` }], {
       settle: 'u',
       hold: 'u',
@@ -145,6 +145,8 @@ describe('SQS: what the finder sends', () => {
     const id = input!.Entries![0]!.MessageDeduplicationId!;
     expect(id.length).toBeLessThanOrEqual(128);
     expect(id).toMatch(/^[\x21-\x7e]+$/);
+    // the message group id has the same rules
+    expect(input!.Entries![0]!.MessageGroupId).toBe(id);
   });
 
   it('bodies we did not write are refused, not guessed at', () => {
