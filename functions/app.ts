@@ -17,6 +17,7 @@ import { chatTextRoutes } from './routes/chat-text.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { messageRoutes } from './routes/messages.js';
 import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', referralRoutes(deps));
+  app.route('/', messageRoutes(deps));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
   app.route('/', profileRoutes(deps, users));

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { type Messaging, wechatSubscribeSender } from '../shared/messages/index.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import { type ContentCheck, WechatServerApi } from '../shared/wechat/index.js';
@@ -88,6 +89,24 @@ export function contentCheckFromConfig(
   };
 }
 
+/** Subscribe messages when templates are configured; they need WeChat (the messages go through its server API). */
+export function messagingFromConfig(config: Config, db: CampaignDb, wechat: WechatSettings | undefined): Messaging | undefined {
+  const templates = config.WECHAT_SUBSCRIBE_TEMPLATES;
+  if (!templates || Object.keys(templates).length === 0) return undefined;
+  if (!wechat) throw new ConfigError('Invalid configuration: WECHAT_SUBSCRIBE_TEMPLATES needs WECHAT_APPID (and its secret)');
+  return {
+    templates,
+    sender: wechatSubscribeSender(new WechatServerApi(db, wechat)),
+    ...(config.WECHAT_MINIPROGRAM_STATE ? { miniprogramState: config.WECHAT_MINIPROGRAM_STATE } : {}),
+  };
+}
+
+/** The same, for the scheduled functions: the WeChat secret is read on first use. */
+export async function messagingFromEnv(config: Config, readSecret: SecretReader, db: CampaignDb): Promise<Messaging | undefined> {
+  if (!config.WECHAT_SUBSCRIBE_TEMPLATES) return undefined;
+  return messagingFromConfig(config, db, await wechatSettings(config, readSecret));
+}
+
 export function dbFromConfig(config: Config, clock: Clock = systemClock): CampaignDb {
   return {
     doc: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
@@ -127,6 +146,7 @@ export async function depsFromEnv(
     moneyFromEnv(env, readSecret, db, logger),
   ]);
   const contentCheck = contentCheckFromConfig(config, db, wechat, logger);
+  const messaging = messagingFromConfig(config, db, wechat);
   return {
     db,
     tokens: {
@@ -141,6 +161,7 @@ export async function depsFromEnv(
     },
     ...(wechat ? { wechat } : {}),
     ...(contentCheck ? { contentCheck } : {}),
+    ...(messaging ? { messaging } : {}),
     money,
     ...(exports ? { exports } : {}),
     devAuth: config.DEV_AUTH,

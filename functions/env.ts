@@ -2,6 +2,7 @@ import type { TokenSettings, TokenUser, WechatSettings } from '../shared/auth/in
 import type { CampaignDb } from '../shared/campaigns/index.js';
 import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
+import type { Messaging } from '../shared/messages/index.js';
 import type { Money } from '../shared/money/index.js';
 import type { ExportSettings } from '../shared/storage/index.js';
 import type { ContentCheck } from '../shared/wechat/index.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly exports?: ExportSettings;
   /** WeChat content security on published user text (CONTENT_CHECK); absent: texts are not checked */
   readonly contentCheck?: ContentCheck;
+  /** Subscribe messages (WECHAT_SUBSCRIBE_TEMPLATES); absent: grants are refused and events send nothing */
+  readonly messaging?: Messaging;
 }
 
 export type AppEnv = {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { TemplatesSchema } from '../shared/domain/index.js';
 
 /** Deployment stages. `prod` keeps data and logs; `dev` is cheap to create and to tear down. */
 export const STAGES = ['dev', 'prod'] as const;
@@ -41,6 +42,8 @@ export interface StageConfig {
   readonly domain?: CustomDomainConfig;
   /** WeChat mini-program AppID: enables POST /auth/wechat (the AppSecret goes into a secret) */
   readonly wechatAppId?: string;
+  /** Subscribe-message templates (WECHAT_SUBSCRIBE_TEMPLATES JSON, -c wechatSubscribeTemplates='{…}'), checked at synth; needs wechatAppId. */
+  readonly wechatSubscribeTemplates?: string;
   /** WeChat Pay v3 (-c wechatPay=true): merchant keys in a secret, notifications to `notifyUrl`. Absent: payments off. */
   readonly wechatPay?: WechatPayStageConfig;
   /** CloudFront + AWS WAF in front of the API (-c edge=true): per-client rate limits. Absent: API Gateway throttling only. */
@@ -64,6 +67,7 @@ export interface StageOverrides {
   readonly domain?: CustomDomainConfig;
   readonly logLevel?: StageConfig['logLevel'];
   readonly wechatAppId?: string;
+  readonly wechatSubscribeTemplates?: string;
   /** Turn WeChat Pay on (`-c wechatPay=true`). */
   readonly wechatPay?: boolean;
   /** `-c wechatPayNotifyUrl=https://…`; default `https://<domainName>/payments/wechat/notify`. */
@@ -115,6 +119,7 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
     ...(overrides.domain ? { domain: overrides.domain } : {}),
     ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
+    ...(overrides.wechatSubscribeTemplates ? { wechatSubscribeTemplates: subscribeTemplates(overrides) } : {}),
     ...(overrides.wechatPay ? { wechatPay: { notifyUrl: wechatPayNotifyUrl(overrides) } } : {}),
     ...(overrides.edge ? { edge: edgeConfig(overrides) } : {}),
   };
@@ -227,9 +232,27 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     ...(contextString(node, 'alarmEmail') ? { alarmEmail: contextString(node, 'alarmEmail') } : {}),
     ...(domainName && certificateArn ? { domain: { domainName, certificateArn } } : {}),
     ...(contextString(node, 'wechatAppId') ? { wechatAppId: contextString(node, 'wechatAppId') } : {}),
+    ...(contextString(node, 'wechatSubscribeTemplates')
+      ? { wechatSubscribeTemplates: contextString(node, 'wechatSubscribeTemplates') }
+      : {}),
     ...(wechatPay ? { wechatPay: true } : {}),
     ...(notifyUrl ? { wechatPayNotifyUrl: notifyUrl } : {}),
     ...(edge ? { edge: true } : {}),
     ...(edgeRateLimit !== undefined ? { edgeRateLimit: Number(edgeRateLimit) } : {}),
   });
+}
+
+/** The templates as the functions will parse them: a mistake fails `cdk synth`, not the first settlement. */
+function subscribeTemplates(overrides: StageOverrides): string {
+  if (!overrides.wechatAppId) throw new Error('-c wechatSubscribeTemplates=... needs -c wechatAppId=... (messages go through WeChat)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(overrides.wechatSubscribeTemplates ?? '');
+  } catch {
+    throw new Error('context "wechatSubscribeTemplates" must be JSON (see README "Subscribe messages")');
+  }
+  const checked = TemplatesSchema.safeParse(parsed);
+  if (!checked.success)
+    throw new Error(`context "wechatSubscribeTemplates": ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
+  return JSON.stringify(checked.data);
 }

@@ -61,6 +61,15 @@ export class TuangouStack extends Stack {
     if (config.wechatPay) {
       this.wechatPaySecret = new WechatPaySecret(this, 'WechatPay', { removalPolicy: config.removalPolicy });
     }
+    // Login, content security and subscribe messages (API); subscribe messages (worker).
+    const wechatEnvironment: Record<string, string> =
+      config.wechatAppId && this.wechatSecret
+        ? {
+            WECHAT_APPID: config.wechatAppId,
+            WECHAT_SECRET_ARN: this.wechatSecret.secret.secretArn,
+            ...(config.wechatSubscribeTemplates ? { WECHAT_SUBSCRIBE_TEMPLATES: config.wechatSubscribeTemplates } : {}),
+          }
+        : {};
     // The API (holds, notifications, refunds), the sweep (to know payments are on) and the worker (holds, refunds) take payments.
     const wechatPayEnvironment: Record<string, string> =
       config.wechatPay && this.wechatPaySecret
@@ -84,9 +93,7 @@ export class TuangouStack extends Stack {
         EXPORTS_BUCKET: this.exports.bucket.bucketName,
         AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
         DEV_AUTH: 'false',
-        ...(config.wechatAppId && this.wechatSecret
-          ? { WECHAT_APPID: config.wechatAppId, WECHAT_SECRET_ARN: this.wechatSecret.secret.secretArn }
-          : {}),
+        ...wechatEnvironment,
         ...wechatPayEnvironment,
         // Absent means any origin to the app; API Gateway answers CORS itself with the same list.
         ...(config.corsOrigins.includes('*') ? {} : { CORS_ORIGINS: config.corsOrigins.join(',') }),
@@ -106,7 +113,8 @@ export class TuangouStack extends Stack {
       description: `Deadline work: settles campaigns, ends holds, requests refunds [${config.stage}]`,
       memorySize: 1024,
       timeout: workerTimeout,
-      environment: { TABLE_NAME: this.data.table.tableName, DEV_AUTH: 'false', ...wechatPayEnvironment },
+      // WeChat too: the worker sends the subscribe messages.
+      environment: { TABLE_NAME: this.data.table.tableName, DEV_AUTH: 'false', ...wechatEnvironment, ...wechatPayEnvironment },
     });
     this.workQueues = new DeadlineWorkQueues(this, 'DeadlineWork', {
       worker: this.workerFunction.function,
@@ -116,6 +124,7 @@ export class TuangouStack extends Stack {
     for (const [key, value] of Object.entries(this.workQueues.environment())) this.workerFunction.function.addEnvironment(key, value);
     this.data.grantApplicationAccess(this.workerFunction.function);
     this.wechatPaySecret?.grantRead(this.workerFunction.function);
+    if (config.wechatSubscribeTemplates) this.wechatSecret?.grantRead(this.workerFunction.function);
 
     // The sweep only finds due work and queues it: a few queries and SendMessageBatch calls.
     this.sweepFunction = new AppFunction(this, 'SweepFunction', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TemplatesSchema } from './domain/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -39,6 +40,24 @@ const ConfigSchema = z.object({
   WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(3000),
   /** WeChat content security (msgSecCheck) on user text others see; absent: on exactly when WECHAT_APPID is set. */
   CONTENT_CHECK: z.enum(['on', 'off']).optional(),
+  /**
+   * Subscribe-message templates, JSON: event → {templateId, page?, data: {fieldKey: source}} (README
+   * "Subscribe messages"). Absent: no messages are sent and POST /me/subscriptions takes no ids.
+   */
+  WECHAT_SUBSCRIBE_TEMPLATES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'WECHAT_SUBSCRIBE_TEMPLATES must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(TemplatesSchema)
+    .optional(),
+  /** Which mini-program version a message card opens: formal (released) unless testing a trial or developer build. */
+  WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).optional(),
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -58,6 +77,7 @@ const ConfigSchema = z.object({
   WORK_QUEUE_REFUND_PLAN_URL: z.url().optional(),
   WORK_QUEUE_REFUND_URL: z.url().optional(),
   WORK_QUEUE_ERASURE_URL: z.url().optional(),
+  WORK_QUEUE_MESSAGE_URL: z.url().optional(),
   /** The S3 bucket large CSV exports are written to (objects under exports/); absent: every CSV is answered inline. */
   EXPORTS_BUCKET: z.string().min(3).max(63).optional(),
   /** A local S3-compatible server instead of AWS (npm start, tests). */
@@ -88,6 +108,7 @@ export const WORK_QUEUE_URL_ENV = {
   'refund-plan': 'WORK_QUEUE_REFUND_PLAN_URL',
   refund: 'WORK_QUEUE_REFUND_URL',
   erasure: 'WORK_QUEUE_ERASURE_URL',
+  message: 'WORK_QUEUE_MESSAGE_URL',
 } as const;
 
 /** The queue URLs the finder and the worker need, or the name of the first one missing. */

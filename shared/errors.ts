@@ -138,3 +138,9 @@ export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly code = 'SERVICE_UNAVAILABLE';
 }
+
+/** A subscribe-message template id this deployment does not send (not in WECHAT_SUBSCRIBE_TEMPLATES); `details.templateIds`. */
+export class UnknownTemplateError extends AppError {
+  readonly status = 422;
+  readonly code = 'UNKNOWN_TEMPLATE';
+}

@@ -3,11 +3,12 @@ import type { SQSEvent } from 'aws-lambda';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { doWork, workSqsBatch } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
+import type { Messaging } from '../../shared/messages/index.js';
+import { dbFromConfig, messagingFromEnv, secretsManagerReader } from '../bootstrap.js';
 import { lazyMoney } from '../payments-bootstrap.js';
 
 /**
- * The deadline-work worker: SQS batches from the four work queues (one event source each, with its
+ * The deadline-work worker: SQS batches from the work queues (one event source each, with its
  * own maximum concurrency), one unit per message, partial batch failures reported.
  */
 const config = parseConfig();
@@ -18,8 +19,16 @@ const sqs = new SQSClient({ region: config.AWS_REGION });
 const urlByName = new Map(Object.values(workQueueUrls(config)).map((url) => [url.slice(url.lastIndexOf('/') + 1), url]));
 const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 
+// Built on first use, and again after a failure (a secret not readable yet), like money.
+let messaging: Promise<Messaging | undefined> | undefined;
+const lazyMessaging = () =>
+  (messaging ??= messagingFromEnv(config, secretsManagerReader(config), db).catch((err) => {
+    messaging = undefined;
+    throw err;
+  }));
+
 export const handler = async (event: SQSEvent) => {
-  const ctx = { db, logger, money: await money() };
+  const ctx = { db, logger, money: await money(), messaging: (await lazyMessaging()) ?? null };
   const urlOf = new Map(
     event.Records.map((r) => [r.receiptHandle, urlByName.get(r.eventSourceARN.slice(r.eventSourceARN.lastIndexOf(':') + 1))]),
   );

@@ -1,5 +1,6 @@
 import { getCampaign } from '../campaigns/index.js';
 import type { Logger } from '../logger.js';
+import { deliverEvent, type Messaging } from '../messages/index.js';
 import type { Money } from '../money/index.js';
 import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
@@ -10,6 +11,8 @@ export interface WorkContext {
   readonly db: DbContext;
   readonly money: Money;
   readonly logger: Logger;
+  /** subscribe messages; absent or null: events are closed with nothing sent */
+  readonly messaging?: Messaging | null;
 }
 
 /**
@@ -38,7 +41,8 @@ export type WorkResult =
   | 'partial'
   | 'tried'
   | 'nothing'
-  | 'erased';
+  | 'erased'
+  | 'delivered';
 
 /** Done (the message can go), or not yet: put it back for `retryAfterMs` (not a failure). */
 export type WorkOutcome = { done: true; result: WorkResult } | { done: false; retryAfterMs: number; reason: string };
@@ -80,6 +84,12 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       const report = await eraseUser(db, unit.userId, { recheck: false });
       ctx.logger.info('erasure finished by deadline work', { userId: unit.userId, ...report });
       return { done: true, result: 'erased' };
+    }
+    case 'message': {
+      const outcome = await deliverEvent(ctx, unit.campaignId, unit.eventId);
+      return outcome.done
+        ? { done: true, result: 'delivered' }
+        : { done: false, retryAfterMs: outcome.retryAfterMs, reason: outcome.reason };
     }
   }
 }

@@ -21,13 +21,15 @@ export interface FindOptions {
 export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): Promise<DueWork> {
   const at = now.toISOString();
   const none = async () => [] as Array<{ campaignId: string; id: string }>;
-  const [open, holds, plans, refunds, erasures] = await Promise.all([
+  const [open, holds, plans, refunds, erasures, outbox] = await Promise.all([
     listDue(db, indexKeys.openPartition, at, opts.limitPerKind),
     opts.money ? listDue(db, indexKeys.holdPartition, at, opts.limitPerKind) : none(),
     opts.money ? listDue(db, indexKeys.refundPlanPartition, at, opts.limitPerKind) : none(),
     opts.money ? listDue(db, indexKeys.refundDuePartition, at, opts.limitPerKind) : none(),
     // the due index keeps the user id where the other timelines keep a campaign id
     listDue(db, indexKeys.erasurePartition, at, opts.limitPerKind),
+    // events are written whether or not templates are configured: the worker closes those quickly
+    listDue(db, indexKeys.outboxPartition, at, opts.limitPerKind),
   ]);
   const holdsByCampaign = new Map<string, string[]>();
   for (const { campaignId, id } of holds) {
@@ -46,5 +48,6 @@ export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): 
     'refund-plan': plans.map(({ campaignId }) => ({ kind: 'refund-plan' as const, campaignId })),
     refund: refunds.map(({ campaignId, id }) => ({ kind: 'refund' as const, campaignId, outRefundNo: id })),
     erasure: erasures.map(({ campaignId: userId }) => ({ kind: 'erasure' as const, userId })),
+    message: outbox.map(({ campaignId, id }) => ({ kind: 'message' as const, campaignId, eventId: id })),
   };
 }

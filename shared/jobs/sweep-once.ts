@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { Messaging } from '../messages/index.js';
 import type { Money } from '../money/index.js';
 import type { DbContext } from '../table/index.js';
 import { doWork, type WorkOutcome } from './do-work.js';
@@ -10,7 +11,7 @@ import { WORK_KINDS, type WorkKind, type WorkUnit } from './work.js';
 export const SWEEP_LIMIT_PER_KIND = 5_000;
 
 /** Holds first, so that a settlement that waits for them finds them already under way. */
-const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund', 'erasure'];
+const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund', 'erasure', 'message'];
 
 /**
  * The scheduled step (every minute in the cloud, every 30 s under `npm start`): find what is due
@@ -38,6 +39,8 @@ export interface SweepReport {
   erasures?: string[];
   /** present when WeChat Pay is configured */
   payments?: { holdsEnded: number; refundPlansDone: number; refundsTried: number; failures: number };
+  /** outbox events (subscribe messages) worked: delivered, or put back for a retry round */
+  messages?: { delivered: number; retrying: number; failures: number };
 }
 
 /**
@@ -45,10 +48,17 @@ export interface SweepReport {
  * passes and refunds): what tests and scripts call to reach a known state. Production runs the same finder
  * and the same doWork through queues instead (sweepDueWork + a worker).
  */
-export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, limitPerKind = 100): Promise<SweepReport> {
+export async function sweepAndWork(
+  db: DbContext,
+  logger: Logger,
+  money: Money,
+  limitPerKind = 100,
+  messaging: Messaging | null = null,
+): Promise<SweepReport> {
   const report: SweepReport = { settled: [], failed: [], deferred: [] };
   const payments = { holdsEnded: 0, refundPlansDone: 0, refundsTried: 0, failures: 0 };
-  const ctx = { db, logger, money };
+  const messages = { delivered: 0, retrying: 0, failures: 0 };
+  const ctx = { db, logger, money, messaging };
   const find = () => findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
   const work = async (units: readonly WorkUnit[]) => {
     for (const unit of units) {
@@ -59,7 +69,13 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
         logger.error('deadline work failed', { unit, err });
         if (unit.kind === 'settle')
           report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
+        else if (unit.kind === 'message') messages.failures++;
         else if (unit.kind !== 'erasure') payments.failures++;
+        continue;
+      }
+      if (unit.kind === 'message') {
+        if (outcome.done) messages.delivered++;
+        else messages.retrying++;
         continue;
       }
       tally(unit, outcome, report, payments);
@@ -70,7 +86,11 @@ export async function sweepAndWork(db: DbContext, logger: Logger, money: Money, 
   // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
   const second = await find();
   await work([...second['refund-plan'], ...second.refund, ...second.erasure]);
+  // Last: the events the work above wrote (settlements, refunds that arrived) tell their members.
+  const third = await find();
+  await work(third.message);
   if (money.wechatPay) report.payments = payments;
+  if (messages.delivered + messages.retrying + messages.failures > 0) report.messages = messages;
   return report;
 }
 

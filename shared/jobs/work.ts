@@ -5,7 +5,7 @@ import { z } from 'zod';
  * kind has its own queue (and worker concurrency), so a slow kind (WeChat Pay calls) never delays
  * another (settling an offline campaign needs no WeChat at all). Erasures have their own lane too.
  */
-export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund', 'erasure'] as const;
+export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund', 'erasure', 'message'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** Entry ids of due holds the finder saw for a settling campaign; more than this and we just wait the grace. */
@@ -25,6 +25,8 @@ export const WorkUnitSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('refund'), campaignId: id, outRefundNo: id }),
   /** an erasure (DELETE /me) interrupted and never retried, or its one re-walk */
   z.strictObject({ kind: z.literal('erasure'), userId: id }),
+  /** an outbox event whose subscribe messages are to be sent (shared/messages) */
+  z.strictObject({ kind: z.literal('message'), campaignId: id, eventId: id }),
 ]);
 export type WorkUnit = z.infer<typeof WorkUnitSchema>;
 
@@ -40,6 +42,8 @@ export function unitKey(unit: WorkUnit): string {
       return `refund:${unit.campaignId}:${unit.outRefundNo}`;
     case 'erasure':
       return `erasure:${unit.userId}`;
+    case 'message':
+      return `message:${unit.campaignId}:${unit.eventId}`;
   }
 }
 

@@ -2,7 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Entry } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
 import type { TransactItem } from '../table/index.js';
-import { cancelledTransaction } from '../table/index.js';
+import { cancelledTransaction, outboxPut } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
 import { applyMoneyEvent } from './ledger.js';
 import { getRefund, giveBackRefundable, newRefund, outRefundNoFor, type RefundRecord, refundUpdate, takeRefundable } from './orders.js';
@@ -257,6 +257,15 @@ export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord
       {
         with: [
           refundUpdate(ctx.db.tableName, refund, { state: 'succeeded', refundId, nextAttemptAt: null, lastError: null }, now, refund.state),
+          // The member hears the refund arrived (subscribe message), committed with the success itself.
+          outboxPut(ctx.db.tableName, {
+            campaignId: refund.campaignId,
+            eventId: `refund-${refund.outRefundNo}`,
+            event: 'refund-arrived',
+            at: now,
+            userId: refund.userId,
+            amount: refund.amount,
+          }),
         ],
       },
     );

@@ -22,6 +22,7 @@ import {
   isTransientConflict,
   keys,
   type MemberRecord,
+  outboxPut,
   SORT,
   type StateRecord,
   settlementItem,
@@ -262,6 +263,13 @@ async function storeSettlement(
               },
               // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.
               ...(def.paymentMode === 'wechatpay' ? [refundPlanPut(db.tableName, campaignId, summary.settledAt)] : []),
+              // Members hear how it went (subscribe messages): the outbox item commits with the settlement.
+              outboxPut(db.tableName, {
+                campaignId,
+                eventId: 'settled',
+                event: summary.status === 'failed' ? 'group-failed' : 'group-succeeded',
+                at: summary.settledAt,
+              }),
             ],
           }),
         );

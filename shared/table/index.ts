@@ -12,6 +12,7 @@ export * from './due-index.js';
 export * from './failures.js';
 export * from './items.js';
 export * from './keys.js';
+export * from './outbox.js';
 export * from './query.js';
 export * from './records.js';
 export * from './retry.js';

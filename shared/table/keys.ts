@@ -17,8 +17,12 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   PAY#<entryId>      the entry's money: paid/refunded totals, WeChat Pay orders and refunds
  *   LEDGER#<entryId>#<ref>  immutable money events (prepay, paid, refund…, offline marks)
  *   REFUND#<outRefundNo>    a refund and its attempts; in gsi2 (REFUND_DUE) while one is due
+ *   OUTBOX#<eventId>   an event members are told of (subscribe messages); in gsi2 (OUTBOX) until delivered
+ *   MSG#<eventId>#<userId>  one member's message of that event: claimed, sent, refused… (never twice)
+ *   ARRIVED#<pointId>  goods arrived at a pickup point (the staff action behind the message)
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
+ *            USER#<userId> / GRANT#<templateId>#<campaignId|*>, one-time subscribe grants left (count).
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
@@ -48,6 +52,10 @@ const SORT_BLOCK_PREFIX = 'BLOCK#';
 const SORT_PAYMENT_PREFIX = 'PAY#';
 const SORT_LEDGER_PREFIX = 'LEDGER#';
 const SORT_REFUND_PREFIX = 'REFUND#';
+/** Subscribe-message items (shared/messages): no '#' prefix, so campaign reads never touch them. */
+const SORT_OUTBOX_PREFIX = 'OUTBOX#';
+const SORT_MESSAGE_PREFIX = 'MSG#';
+const SORT_GRANT_PREFIX = 'GRANT#';
 
 export const keys = {
   campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
@@ -95,6 +103,21 @@ export const keys = {
   rateWindow: (scope: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${scope}#${subject}`, sk: windowStart }),
   /** the deployment's one WeChat server-API access token (stable_token), shared by every instance; expires (TTL) with it */
   wechatToken: (): Key => ({ pk: 'WECHAT#TOKEN', sk: '#TOKEN' }),
+  outbox: (campaignId: string, eventId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_OUTBOX_PREFIX}${eventId}` }),
+  outboxPrefix: () => SORT_OUTBOX_PREFIX,
+  message: (campaignId: string, eventId: string, userId: string): Key => ({
+    pk: campaignPk(campaignId),
+    sk: `${SORT_MESSAGE_PREFIX}${eventId}#${userId}`,
+  }),
+  messagePrefix: () => SORT_MESSAGE_PREFIX,
+  arrival: (campaignId: string, pointId: string): Key => ({ pk: campaignPk(campaignId), sk: `ARRIVED#${pointId}` }),
+  /** `scope` is a campaign id, or '*' for a grant any campaign's message may use */
+  grant: (userId: string, templateId: string, scope: string): Key => ({
+    pk: `USER#${userId}`,
+    sk: `${SORT_GRANT_PREFIX}${templateId}#${scope}`,
+  }),
+  userPartition: (userId: string) => `USER#${userId}`,
+  grantPrefix: () => SORT_GRANT_PREFIX,
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
@@ -164,4 +187,10 @@ export const indexKeys = {
     [GSI_DUE.sortKey]: `${at}#${userId}`,
   }),
   erasurePartition: 'ERASURE',
+  /** gsi2: message events (subscribe messages) not yet delivered, by when to (re)try */
+  outboxDue: (at: string, campaignId: string, eventId: string) => ({
+    [GSI_DUE.partitionKey]: 'OUTBOX',
+    [GSI_DUE.sortKey]: `${at}#${campaignId}#${eventId}`,
+  }),
+  outboxPartition: 'OUTBOX',
 };

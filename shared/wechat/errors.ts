@@ -65,6 +65,12 @@ export class WechatUnreachableError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * WeChat did not answer in time: unlike a refused connection, the call may have done its work
+ * (a message sent), so a caller that must not repeat it (subscribe messages) tells the two apart.
+ */
+export class WechatTimeoutError extends WechatUnreachableError {}
+
 /** The error for a non-zero errcode of a server-API call. `errmsg` is WeChat's text: never a secret, but not echoed to clients. */
 export function wechatApiError(errcode: number, what: string): AppError {
   switch (errcode) {

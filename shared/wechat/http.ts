@@ -1,6 +1,6 @@
 import type { WechatSettings } from '../auth/index.js';
 import { DEFAULT_WECHAT_TIMEOUT_MS } from '../auth/index.js';
-import { WechatUnreachableError } from './errors.js';
+import { WechatTimeoutError, WechatUnreachableError } from './errors.js';
 
 /** A WeChat answer: a JSON object whose `errcode` (0 when absent) says whether it worked. */
 export type WechatAnswer = Record<string, unknown> & { errcode: number; errmsg?: string };
@@ -31,7 +31,8 @@ export async function postWechat(
     text = await res.text();
   } catch (err) {
     const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new WechatUnreachableError(timeout ? `WeChat did not answer ${path} in time` : `WeChat could not be reached for ${path}`);
+    if (timeout) throw new WechatTimeoutError(`WeChat did not answer ${path} in time`);
+    throw new WechatUnreachableError(`WeChat could not be reached for ${path}`);
   }
   if (status !== 200) throw new WechatUnreachableError(`WeChat answered HTTP ${status} to ${path}`);
   let parsed: unknown;

@@ -54,6 +54,16 @@ export interface FakeWechat {
   secCheckHang: boolean;
   /** the next `n` msg_sec_check calls drop the connection, later ones answer (a blip) */
   dropNextSecChecks(n: number): void;
+  /** a subscribe template of the mini-program: its field keys (thing1, amount2…), whose values send checks by kind */
+  defineTemplate(templateId: string, keys: readonly string[]): void;
+  /** the member accepted `n` one-time grants of the template (wx.requestSubscribeMessage) */
+  grantSubscribe(openid: string, templateId: string, n?: number): void;
+  /** grants left for the member and template */
+  grantsLeft(openid: string, templateId: string): number;
+  /** messages WeChat accepted, in order */
+  subscribeSent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }>;
+  /** the next `n` sends fail: `busy` answers errcode -1, `drop` drops the connection, `hang` never answers */
+  failNextSends(n: number, how: 'busy' | 'drop' | 'hang'): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +81,10 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
   const tokensIssued: string[] = [];
   let current: string | null = null;
   const state = { rejectAllTokens: false, secCheckDown: false, secCheckHang: false, dropNext: 0 };
+  const templates = new Map<string, readonly string[]>();
+  const grants = new Map<string, number>();
+  const subscribeSent: FakeWechat['subscribeSent'] = [];
+  const sendFailures = { left: 0, how: 'busy' as 'busy' | 'drop' | 'hang' };
 
   const answer = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -143,6 +157,64 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     });
   };
 
+  /** Value rules per field kind (wechat-facts.md §4); a breach is 47003 naming the field, like WeChat. */
+  const validValue = (key: string, value: unknown): boolean => {
+    if (typeof value !== 'string' || value === '' || /\p{Cc}/u.test(value)) return false;
+    const kind = /^([a-z_]+?)\d+$/.exec(key)?.[1];
+    const chars = [...value].length;
+    switch (kind) {
+      case 'thing':
+        return chars <= 20;
+      case 'amount':
+        return /^[¥$€£]?\d{1,10}(\.\d{1,2})?元?$/.test(value);
+      case 'number':
+        return /^\d{1,32}(\.\d+)?$/.test(value);
+      case 'character_string':
+        return chars <= 32 && /^[\x21-\x7e]+$/.test(value);
+      case 'time':
+        return /^(\d{4}[-年]\d{1,2}[-月]\d{1,2}日? )?\d{1,2}:\d{2}(~.*)?$/.test(value);
+      case 'date':
+        return /^\d{4}[-年]\d{1,2}[-月]\d{1,2}日?( \d{1,2}:\d{2})?(~.*)?$/.test(value);
+      case 'phrase':
+        return chars <= 5 && /^\p{Script=Han}+$/u.test(value);
+      case 'name':
+        return chars <= 20;
+      default:
+        return chars <= 20;
+    }
+  };
+
+  /** POST /cgi-bin/message/subscribe/send: one message, one grant (43101 without one). */
+  const subscribeSend = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
+    if (sendFailures.left > 0) {
+      sendFailures.left--;
+      if (sendFailures.how === 'hang') return;
+      if (sendFailures.how === 'drop') return void res.destroy();
+      return fail(res, -1, 'system error');
+    }
+    if (tokenProblem(res, query.access_token)) return;
+    const touser = body.touser;
+    if (typeof touser !== 'string' || touser === '') return fail(res, 40003, 'invalid openid');
+    const templateId = String(body.template_id ?? '');
+    const keys = templates.get(templateId);
+    if (!keys) return fail(res, 40037, 'invalid template_id');
+    const data = (body.data ?? {}) as Record<string, { value?: unknown }>;
+    for (const key of keys) {
+      if (!validValue(key, data[key]?.value)) return fail(res, 47003, `argument invalid! data.${key}.value invalid`);
+    }
+    const grantKey = `${touser}|${templateId}`;
+    const left = grants.get(grantKey) ?? 0;
+    if (left <= 0) return fail(res, 43101, 'user refuse to accept the msg');
+    grants.set(grantKey, left - 1);
+    subscribeSent.push({
+      touser,
+      template_id: templateId,
+      ...(typeof body.page === 'string' ? { page: body.page } : {}),
+      data: data as Record<string, { value: string }>,
+    });
+    answer(res, { errcode: 0, errmsg: 'ok' });
+  };
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
@@ -159,6 +231,7 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
       requests.push({ path: url.pathname, query, body });
       if (url.pathname === '/cgi-bin/stable_token') return stableToken(res, body);
       if (url.pathname === '/wxa/msg_sec_check') return msgSecCheck(res, query, body);
+      if (url.pathname === '/cgi-bin/message/subscribe/send') return subscribeSend(res, query, body);
     } else requests.push({ path: url.pathname, query });
     if (url.pathname === '/wxa/msg_sec_check') return fail(res, 43302, 'require POST method');
     if (req.method !== 'GET' || url.pathname !== '/sns/jscode2session') {
@@ -237,6 +310,18 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     },
     dropNextSecChecks(n) {
       state.dropNext = n;
+    },
+    defineTemplate(templateId, keys) {
+      templates.set(templateId, keys);
+    },
+    grantSubscribe(openid, templateId, n = 1) {
+      grants.set(`${openid}|${templateId}`, (grants.get(`${openid}|${templateId}`) ?? 0) + n);
+    },
+    grantsLeft: (openid, templateId) => grants.get(`${openid}|${templateId}`) ?? 0,
+    subscribeSent,
+    failNextSends(n, how) {
+      sendFailures.left = n;
+      sendFailures.how = how;
     },
     codeFor(openid, unionid) {
       const code = `c_${randomBytes(12).toString('hex')}`;

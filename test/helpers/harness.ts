@@ -9,6 +9,7 @@ import { CampaignCache } from '../../shared/campaigns/cache.js';
 import { ManualClock } from '../../shared/clock.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
+import type { Messaging } from '../../shared/messages/index.js';
 import { createMoney, disabledMoney } from '../../shared/money/money.js';
 import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
@@ -44,6 +45,8 @@ export async function harness(
     wechat?: WechatSettings;
     /** content security against a fake WeChat; built on this harness's table, so it is given as a factory */
     contentCheck?: (db: CampaignDb) => ContentCheck;
+    /** subscribe messages against a fake WeChat, built on this harness's table */
+    messaging?: (db: CampaignDb) => Messaging;
     wechatPay?: { config: WechatPayConfig; client: WechatPayClient };
     /** exports to the run's local S3 server, as deployed; a test lowers the inline limit to cross it with a few rows */
     exports?: Partial<Omit<ExportSettings, 'store'>>;
@@ -69,6 +72,7 @@ export async function harness(
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.wechat ? { wechat: opts.wechat } : {}),
     ...(opts.contentCheck ? { contentCheck: opts.contentCheck(db) } : {}),
+    ...(opts.messaging ? { messaging: opts.messaging(db) } : {}),
     money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
     exports: {
       store: s3ObjectStore({ bucket: inject('s3Bucket'), region: 'local', endpoint: inject('s3Endpoint') }),

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wechatSubscribeSender } from '../../shared/messages/index.js';
+import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
 
@@ -119,6 +121,11 @@ const ROWS: Record<string, Row> = {
     check: (_role, res, f) => expect(res.body.scene).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`)),
   },
   'GET /campaigns/{id}/referrals': { state: 'open', expect: staff(200) },
+  'POST /me/subscriptions': { state: 'open', body: () => ({ templateIds: ['tmpl-matrix'] }), expect: signedIn(200) },
+  'GET /me/subscriptions': { state: 'open', expect: signedIn(200) },
+  // Arrivals follow a successful settlement; saying it twice is 200 too (repeated).
+  'POST /campaigns/{id}/pickup-points/{pointId}/arrived': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/messages': { state: 'open', expect: staff(200) },
   'DELETE /me': { state: 'open', expect: signedIn(200) },
   'POST /campaigns/{id}/helpers': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: leaderOnly(201) },
   'DELETE /campaigns/{id}/helpers/{userId}': { state: 'open', expect: leaderOnly(204) },
@@ -174,7 +181,15 @@ let fake: FakeWechat;
 beforeAll(async () => {
   // WeChat configured (against the local fake), so the matrix covers the login routes too.
   fake = await startFakeWechat();
-  h = await harness({ wechat: { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 } });
+  const wechat = { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 };
+  h = await harness({
+    wechat,
+    // subscribe messages configured too, so POST /me/subscriptions takes a real template id
+    messaging: (db) => ({
+      templates: { 'group-succeeded': { templateId: 'tmpl-matrix', data: { thing1: 'title' } } },
+      sender: wechatSubscribeSender(new WechatServerApi(db, wechat)),
+    }),
+  });
 });
 
 afterAll(async () => {
@@ -231,6 +246,7 @@ function pathFor(template: string, f: Fixture): string {
     .replace('{id}', f.campaign.id)
     .replace('{shareCode}', f.campaign.shareCode)
     .replace('{entryId}', f.entryId)
+    .replace('{pointId}', 'p1')
     .replace('{userId}', f.users.helper.userId);
 }
 

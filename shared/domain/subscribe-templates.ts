@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { type FieldValue, fieldKind, fieldValue } from './subscribe-fields.js';
+
+/** What members (or the leader) are told of by a subscribe message. */
+export const MESSAGE_EVENTS = ['group-succeeded', 'group-failed', 'refund-arrived', 'goods-arrived'] as const;
+export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
+
+/** What a template field can be filled with, per message (see README "Subscribe messages"). */
+export const FIELD_SOURCES = ['title', 'status', 'amount', 'units', 'pickupPoint', 'time'] as const;
+export type FieldSource = (typeof FIELD_SOURCES)[number];
+
+const TemplateSchema = z.strictObject({
+  /** the template id from 小程序后台 → 订阅消息 (one-time templates only) */
+  templateId: z.string().regex(/^[\w-]{1,128}$/, 'templateId must be a WeChat template id'),
+  /** the page the card opens; `{campaignId}` is replaced (e.g. pages/campaign/index?id={campaignId}) */
+  page: z.string().max(256).optional(),
+  /** template field key (kind + number, as WeChat shows it: thing1, amount2, time3) → what fills it */
+  data: z
+    .record(
+      z.string().refine((key) => fieldKind(key) !== null, { message: 'a field key is a WeChat field kind and a number, e.g. thing1' }),
+      z.enum(FIELD_SOURCES),
+    )
+    .refine((data) => Object.keys(data).length > 0 && Object.keys(data).length <= 10, 'a template has 1 to 10 fields'),
+});
+export type MessageTemplate = z.infer<typeof TemplateSchema>;
+
+/** WECHAT_SUBSCRIBE_TEMPLATES: JSON, event → template; an event without one sends nothing. */
+export const TemplatesSchema = z.partialRecord(z.enum(MESSAGE_EVENTS), TemplateSchema);
+export type MessageTemplates = z.infer<typeof TemplatesSchema>;
+
+/** The template ids a member may grant: those of the configured events. */
+export const templateIds = (templates: MessageTemplates) => new Set(Object.values(templates).map((t) => t.templateId));
+
+export const templateFor = (templates: MessageTemplates, event: MessageEvent): MessageTemplate | undefined => templates[event];
+
+/** The `data` of one message: each field's source value, fitted to its kind's limits. */
+export function renderData(template: MessageTemplate, values: Record<FieldSource, FieldValue>): Record<string, { value: string }> {
+  const data: Record<string, { value: string }> = {};
+  for (const [key, source] of Object.entries(template.data)) {
+    const kind = fieldKind(key);
+    if (kind) data[key] = { value: fieldValue(kind, values[source]) };
+  }
+  return data;
+}
+
+/** The page the card opens, for this campaign. */
+export const renderPage = (template: MessageTemplate, campaignId: string) => template.page?.replaceAll('{campaignId}', campaignId);

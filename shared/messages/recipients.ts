@@ -1,0 +1,53 @@
+import { getCampaign } from '../campaigns/index.js';
+import type { FieldSource, FieldValue } from '../domain/index.js';
+import { getSettlementSummary, settlementEntries } from '../settlement/index.js';
+import type { DbContext, OutboxRecord } from '../table/index.js';
+
+export interface Recipient {
+  readonly userId: string;
+  readonly values: Record<FieldSource, FieldValue>;
+}
+
+const STATUS_TEXT = {
+  'group-succeeded': '拼团成功',
+  'group-failed': '未成团，已取消',
+  'refund-arrived': '退款已到账',
+  'goods-arrived': '已到货，请取货',
+} as const;
+
+/**
+ * Who hears of an event, each with the values their message is filled with: a member's own amount
+ * and units (summed over their lines), the campaign's title, their pickup point. Read from the
+ * frozen settlement and the list at delivery time; an entry of an erased member has no openid
+ * left, and deliver.ts skips it.
+ */
+export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Recipient[]> {
+  const snapshot = await getCampaign(db, ev.campaignId);
+  if (!snapshot) return [];
+  const { def } = snapshot;
+  const pointName = (id: string | null | undefined) => def.pickupPoints.find((p) => p.id === id)?.name ?? '—';
+  const base = (userId: string, amount: number, units: number, pickupPointId: string | null | undefined): Recipient => ({
+    userId,
+    values: {
+      title: { text: def.title },
+      status: { text: STATUS_TEXT[ev.event] },
+      amount: { fen: amount },
+      units: { count: units },
+      pickupPoint: { text: pointName(pickupPointId) },
+      time: { at: ev.at },
+    },
+  });
+  if (ev.event === 'refund-arrived') return ev.userId ? [base(ev.userId, ev.amount ?? 0, 0, null)] : [];
+
+  const summary = await getSettlementSummary(db, ev.campaignId);
+  if (!summary) return [];
+  const byUser = new Map<string, { amount: number; units: number; pickupPointId: string | null }>();
+  for await (const line of settlementEntries(db, summary)) {
+    if (ev.event === 'goods-arrived' && line.pickupPointId !== ev.pickupPointId) continue;
+    const mine = byUser.get(line.userId) ?? { amount: 0, units: 0, pickupPointId: line.pickupPointId };
+    mine.amount += line.amount;
+    mine.units += line.items.reduce((sum, l) => sum + l.qty, 0);
+    byUser.set(line.userId, mine);
+  }
+  return [...byUser].map(([userId, m]) => base(userId, m.amount, m.units, m.pickupPointId));
+}
