@@ -74,29 +74,24 @@ function appSecretFrom(value: string): string {
  * deployment) and off otherwise (npm start, tests). On without WeChat is a configuration error:
  * silently publishing unchecked text is what the switch exists to prevent.
  */
-export function contentCheckFromConfig(
-  config: Config,
-  db: CampaignDb,
-  wechat: WechatSettings | undefined,
-  logger?: Logger,
-): ContentCheck | undefined {
-  const on = config.CONTENT_CHECK ? config.CONTENT_CHECK === 'on' : wechat !== undefined;
+export function contentCheckFromConfig(config: Config, api: WechatServerApi | undefined, logger?: Logger): ContentCheck | undefined {
+  const on = config.CONTENT_CHECK ? config.CONTENT_CHECK === 'on' : api !== undefined;
   if (!on) return undefined;
-  if (!wechat) throw new ConfigError('Invalid configuration: CONTENT_CHECK=on needs WECHAT_APPID (and its secret)');
+  if (!api) throw new ConfigError('Invalid configuration: CONTENT_CHECK=on needs WECHAT_APPID (and its secret)');
   return {
-    api: new WechatServerApi(db, wechat),
+    api,
     ...(logger ? { onUnchecked: (fields) => logger.warn('content check failed', fields) } : {}),
   };
 }
 
 /** Subscribe messages when templates are configured; they need WeChat (the messages go through its server API). */
-export function messagingFromConfig(config: Config, db: CampaignDb, wechat: WechatSettings | undefined): Messaging | undefined {
+export function messagingFromConfig(config: Config, api: WechatServerApi | undefined): Messaging | undefined {
   const templates = config.WECHAT_SUBSCRIBE_TEMPLATES;
   if (!templates || Object.keys(templates).length === 0) return undefined;
-  if (!wechat) throw new ConfigError('Invalid configuration: WECHAT_SUBSCRIBE_TEMPLATES needs WECHAT_APPID (and its secret)');
+  if (!api) throw new ConfigError('Invalid configuration: WECHAT_SUBSCRIBE_TEMPLATES needs WECHAT_APPID (and its secret)');
   return {
     templates,
-    sender: wechatSubscribeSender(new WechatServerApi(db, wechat)),
+    sender: wechatSubscribeSender(api),
     ...(config.WECHAT_MINIPROGRAM_STATE ? { miniprogramState: config.WECHAT_MINIPROGRAM_STATE } : {}),
   };
 }
@@ -104,7 +99,8 @@ export function messagingFromConfig(config: Config, db: CampaignDb, wechat: Wech
 /** The same, for the scheduled functions: the WeChat secret is read on first use. */
 export async function messagingFromEnv(config: Config, readSecret: SecretReader, db: CampaignDb): Promise<Messaging | undefined> {
   if (!config.WECHAT_SUBSCRIBE_TEMPLATES) return undefined;
-  return messagingFromConfig(config, db, await wechatSettings(config, readSecret));
+  const wechat = await wechatSettings(config, readSecret);
+  return messagingFromConfig(config, wechat ? new WechatServerApi(db, wechat) : undefined);
 }
 
 export function dbFromConfig(config: Config, clock: Clock = systemClock): CampaignDb {
@@ -145,8 +141,10 @@ export async function depsFromEnv(
     wechatSettings(config, readSecret),
     moneyFromEnv(env, readSecret, db, logger),
   ]);
-  const contentCheck = contentCheckFromConfig(config, db, wechat, logger);
-  const messaging = messagingFromConfig(config, db, wechat);
+  // One client (one access-token cache) for content security and subscribe messages alike.
+  const wechatApi = wechat ? new WechatServerApi(db, wechat) : undefined;
+  const contentCheck = contentCheckFromConfig(config, wechatApi, logger);
+  const messaging = messagingFromConfig(config, wechatApi);
   return {
     db,
     tokens: {

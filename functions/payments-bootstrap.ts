@@ -10,6 +10,7 @@ import {
   wechatPayConfigFromSecret,
 } from '../shared/money/index.js';
 import type { DbContext } from '../shared/table/index.js';
+import { lazyRetrying } from './lazy.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -61,17 +62,7 @@ function isPlaceholder(secret: string): boolean {
   }
 }
 
-/**
- * Money for the scheduled functions (sweep, worker): built on the first invocation, not at module
- * load, and built again on the next one if reading the secret failed (instead of failing forever).
- */
+/** Money for the scheduled functions (sweep, worker): built on first use, again after a failure. */
 export function lazyMoney(env: Env, readSecret: (arn: string) => Promise<string>, db: DbContext, logger: Logger): () => Promise<Money> {
-  let money: Promise<Money> | undefined;
-  return () => {
-    money ??= moneyFromEnv(env, readSecret, db, logger).catch((err) => {
-      money = undefined;
-      throw err;
-    });
-    return money;
-  };
+  return lazyRetrying(() => moneyFromEnv(env, readSecret, db, logger));
 }

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { TemplatesSchema } from '../shared/domain/index.js';
+import { parseSubscribeTemplates } from '../shared/domain/index.js';
 
 /** Deployment stages. `prod` keeps data and logs; `dev` is cheap to create and to tear down. */
 export const STAGES = ['dev', 'prod'] as const;
@@ -245,14 +245,7 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
 /** The templates as the functions will parse them: a mistake fails `cdk synth`, not the first settlement. */
 function subscribeTemplates(overrides: StageOverrides): string {
   if (!overrides.wechatAppId) throw new Error('-c wechatSubscribeTemplates=... needs -c wechatAppId=... (messages go through WeChat)');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(overrides.wechatSubscribeTemplates ?? '');
-  } catch {
-    throw new Error('context "wechatSubscribeTemplates" must be JSON (see README "Subscribe messages")');
-  }
-  const checked = TemplatesSchema.safeParse(parsed);
-  if (!checked.success)
-    throw new Error(`context "wechatSubscribeTemplates": ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
-  return JSON.stringify(checked.data);
+  const read = parseSubscribeTemplates(overrides.wechatSubscribeTemplates ?? '');
+  if ('problem' in read) throw new Error(`context "wechatSubscribeTemplates" ${read.problem} (see README "Subscribe messages")`);
+  return JSON.stringify(read.templates);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TemplatesSchema } from './domain/index.js';
+import { parseSubscribeTemplates } from './domain/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -47,14 +47,11 @@ const ConfigSchema = z.object({
   WECHAT_SUBSCRIBE_TEMPLATES: z
     .string()
     .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'WECHAT_SUBSCRIBE_TEMPLATES must be JSON' });
-        return z.NEVER;
-      }
+      const read = parseSubscribeTemplates(text);
+      if ('templates' in read) return read.templates;
+      ctx.addIssue({ code: 'custom', message: `WECHAT_SUBSCRIBE_TEMPLATES ${read.problem}` });
+      return z.NEVER;
     })
-    .pipe(TemplatesSchema)
     .optional(),
   /** Which mini-program version a message card opens: formal (released) unless testing a trial or developer build. */
   WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).optional(),

@@ -3,8 +3,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { doWork, workSqsBatch } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import type { Messaging } from '../../shared/messages/index.js';
 import { dbFromConfig, messagingFromEnv, secretsManagerReader } from '../bootstrap.js';
+import { lazyRetrying } from '../lazy.js';
 import { lazyMoney } from '../payments-bootstrap.js';
 
 /**
@@ -20,15 +20,10 @@ const urlByName = new Map(Object.values(workQueueUrls(config)).map((url) => [url
 const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 
 // Built on first use, and again after a failure (a secret not readable yet), like money.
-let messaging: Promise<Messaging | undefined> | undefined;
-const lazyMessaging = () =>
-  (messaging ??= messagingFromEnv(config, secretsManagerReader(config), db).catch((err) => {
-    messaging = undefined;
-    throw err;
-  }));
+const messaging = lazyRetrying(() => messagingFromEnv(config, secretsManagerReader(config), db));
 
 export const handler = async (event: SQSEvent) => {
-  const ctx = { db, logger, money: await money(), messaging: (await lazyMessaging()) ?? null };
+  const ctx = { db, logger, money: await money(), messaging: (await messaging()) ?? null };
   const urlOf = new Map(
     event.Records.map((r) => [r.receiptHandle, urlByName.get(r.eventSourceARN.slice(r.eventSourceARN.lastIndexOf(':') + 1))]),
   );

@@ -31,8 +31,6 @@ export type MessageTemplates = z.infer<typeof TemplatesSchema>;
 /** The template ids a member may grant: those of the configured events. */
 export const templateIds = (templates: MessageTemplates) => new Set(Object.values(templates).map((t) => t.templateId));
 
-export const templateFor = (templates: MessageTemplates, event: MessageEvent): MessageTemplate | undefined => templates[event];
-
 /** The `data` of one message: each field's source value, fitted to its kind's limits. */
 export function renderData(template: MessageTemplate, values: Record<FieldSource, FieldValue>): Record<string, { value: string }> {
   const data: Record<string, { value: string }> = {};
@@ -45,3 +43,17 @@ export function renderData(template: MessageTemplate, values: Record<FieldSource
 
 /** The page the card opens, for this campaign. */
 export const renderPage = (template: MessageTemplate, campaignId: string) => template.page?.replaceAll('{campaignId}', campaignId);
+
+/** WECHAT_SUBSCRIBE_TEMPLATES text → the templates, or its first problem: the config and `cdk synth` read it the same way. */
+export function parseSubscribeTemplates(text: string): { templates: MessageTemplates } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: 'must be JSON' };
+  }
+  const checked = TemplatesSchema.safeParse(parsed);
+  if (checked.success) return { templates: checked.data };
+  const issue = checked.error.issues[0];
+  return { problem: `${issue?.path.join('.')}: ${issue?.message}` };
+}

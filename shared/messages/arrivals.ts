@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSnapshot } from '../campaigns/index.js';
 import { InvalidStateError, NotFoundError } from '../errors.js';
 import { cancelledTransaction, type DbContext, keys, outboxPut } from '../table/index.js';
@@ -37,6 +37,8 @@ export async function markArrived(db: DbContext, snapshot: CampaignSnapshot, pic
               TableName: db.tableName,
               Item: { ...key, type: 'arrival', campaignId: def.id, pickupPointId, arrivedAt, by },
               ConditionExpression: 'attribute_not_exists(pk)',
+              // a repeat learns the first arrival from the cancellation itself, with no second read
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
           outboxPut(db.tableName, {
@@ -51,13 +53,13 @@ export async function markArrived(db: DbContext, snapshot: CampaignSnapshot, pic
     );
     return { campaignId: def.id, pickupPointId, arrivedAt, by, repeated: false };
   } catch (err) {
-    if (cancelledTransaction(err)?.reasons[0]?.code !== 'ConditionalCheckFailed') throw err;
-    const first = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }));
+    const reason = cancelledTransaction(err)?.reasons[0];
+    if (reason?.code !== 'ConditionalCheckFailed') throw err;
     return {
       campaignId: def.id,
       pickupPointId,
-      arrivedAt: String(first.Item?.arrivedAt ?? arrivedAt),
-      by: String(first.Item?.by ?? by),
+      arrivedAt: String(reason.item?.arrivedAt ?? arrivedAt),
+      by: String(reason.item?.by ?? by),
       repeated: true,
     };
   }

@@ -1,5 +1,5 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type MessageTemplate, type MessageTemplates, renderData, renderPage, templateFor } from '../domain/index.js';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type MessageTemplate, type MessageTemplates, renderData, renderPage } from '../domain/index.js';
 import type { Logger } from '../logger.js';
 import {
   batchGetAll,
@@ -84,8 +84,9 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
   const read = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.outbox(campaignId, eventId), ConsistentRead: true }));
   const ev = outboxItem.fromMaybe(read.Item);
   if (!ev || ev.deliveredAt) return { done: true, counts: {} };
-  const template = ctx.messaging ? templateFor(ctx.messaging.templates, ev.event) : undefined;
-  if (!ctx.messaging || !template) {
+  const { messaging } = ctx;
+  const template = messaging?.templates[ev.event];
+  if (!messaging || !template) {
     await markDelivered(db, ev, { 'no-template': 1 });
     return { done: true, counts: { 'no-template': 1 } };
   }
@@ -96,7 +97,7 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
   const queue = [...recipients];
   const one = async () => {
     for (let r = queue.shift(); r; r = queue.shift()) {
-      const status = await deliverOne(ctx, ctx.messaging!, template, ev, r, openids.get(r.userId), lastRound);
+      const status = await deliverOne(ctx, messaging, template, ev, r, openids.get(r.userId), lastRound);
       counts[status] = (counts[status] ?? 0) + 1;
     }
   };
@@ -166,11 +167,12 @@ async function deliverOne(
   }
   if (!claimed) return 'busy';
 
+  const page = renderPage(template, ev.campaignId);
   try {
     await messaging.sender.send({
       touser: openid,
       template_id: template.templateId,
-      ...(renderPage(template, ev.campaignId) ? { page: renderPage(template, ev.campaignId) } : {}),
+      ...(page ? { page } : {}),
       data: renderData(template, r.values),
       ...(messaging.miniprogramState ? { miniprogram_state: messaging.miniprogramState } : {}),
       lang: 'zh_CN',
@@ -249,17 +251,11 @@ async function finish(
 /** A message that never claimed a grant (none, or no openid): final at once, unless a twin got there first. */
 async function putFinal(db: DbContext, record: MessageRecord, status: MessageStatus): Promise<boolean> {
   try {
-    const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, Item } = putMessage(db, { ...record, status }).Put!;
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: db.tableName, Item, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } },
-        ],
-      }),
-    );
+    // a conditional Put: no transaction needed for one item
+    await db.doc.send(new PutCommand(putMessage(db, { ...record, status }).Put!));
     return true;
   } catch (err) {
-    if (cancelledTransaction(err)) return false;
+    if (conditionFailure(err)) return false;
     throw err;
   }
 }
