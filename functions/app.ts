@@ -26,6 +26,7 @@ import { settlementRoutes } from './routes/settlement.js';
 import { helperRoutes } from './routes/staff.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
+import { wxacodeRoutes } from './routes/wxacode.js';
 import { newRouter } from './validation.js';
 
 /** 64 KiB is far above any real campaign or join body and far below Lambda's 6 MB. */
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pickupRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', referralRoutes(deps));
+  app.route('/', wxacodeRoutes(deps));
   app.route('/', messageRoutes(deps));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));

@@ -8,6 +8,7 @@ import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { type Messaging, wechatSubscribeSender } from '../shared/messages/index.js';
+import { CampaignCodes } from '../shared/share-codes/index.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import { type ContentCheck, WechatServerApi } from '../shared/wechat/index.js';
@@ -145,6 +146,16 @@ export async function depsFromEnv(
   const wechatApi = wechat ? new WechatServerApi(db, wechat) : undefined;
   const contentCheck = contentCheckFromConfig(config, wechatApi, logger);
   const messaging = messagingFromConfig(config, wechatApi);
+  // 小程序码 are kept beside the exports (under codes/); without a bucket, in memory only.
+  const shareCodes = wechatApi
+    ? new CampaignCodes({
+        api: wechatApi,
+        page: config.WECHAT_CODE_PAGE,
+        env: config.WECHAT_CODE_ENV,
+        ...(exports ? { store: exports.store } : {}),
+        logger,
+      })
+    : undefined;
   return {
     db,
     tokens: {
@@ -160,6 +171,8 @@ export async function depsFromEnv(
     ...(wechat ? { wechat } : {}),
     ...(contentCheck ? { contentCheck } : {}),
     ...(messaging ? { messaging } : {}),
+    ...(shareCodes ? { shareCodes } : {}),
+    campaignPage: config.WECHAT_CODE_PAGE,
     money,
     ...(exports ? { exports } : {}),
     devAuth: config.DEV_AUTH,

@@ -4,6 +4,7 @@ import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Messaging } from '../shared/messages/index.js';
 import type { Money } from '../shared/money/index.js';
+import type { CampaignCodes } from '../shared/share-codes/index.js';
 import type { ExportSettings } from '../shared/storage/index.js';
 import type { ContentCheck } from '../shared/wechat/index.js';
 
@@ -31,6 +32,10 @@ export interface AppDeps {
   readonly contentCheck?: ContentCheck;
   /** Subscribe messages (WECHAT_SUBSCRIBE_TEMPLATES); absent: grants are refused and events send nothing */
   readonly messaging?: Messaging;
+  /** 小程序码 of campaigns (GET …/wxacode), made through WeChat and kept in EXPORTS_BUCKET; absent (no WeChat): 503 */
+  readonly shareCodes?: CampaignCodes;
+  /** The mini-program page share codes and share paths open (WECHAT_CODE_PAGE); absent: pages/campaign/index */
+  readonly campaignPage?: string;
 }
 
 export type AppEnv = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSubscribeTemplates } from './domain/index.js';
+import { DEFAULT_CAMPAIGN_PAGE, parseSubscribeTemplates } from './domain/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -55,6 +55,13 @@ const ConfigSchema = z.object({
     .optional(),
   /** Which mini-program version a message card opens: formal (released) unless testing a trial or developer build. */
   WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).optional(),
+  /** The mini-program page a share code (小程序码) and a share path open; it reads `scene` in onLoad. No leading slash, no query. */
+  WECHAT_CODE_PAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'WECHAT_CODE_PAGE must be a page path like pages/campaign/index')
+    .default(DEFAULT_CAMPAIGN_PAGE),
+  /** Which build a share code opens: release (published) unless testing a trial or develop build. */
+  WECHAT_CODE_ENV: z.enum(['release', 'trial', 'develop']).default('release'),
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -1,15 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireCampaign, requireLeaderOrHelper, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { encodeScene } from '../../shared/domain/index.js';
+import { DEFAULT_CAMPAIGN_PAGE, encodeScene } from '../../shared/domain/index.js';
 import { campaignReferrals, ensureReferrerToken } from '../../shared/referrals/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { MyReferral, MyReferralQuery, ReferralList } from '../schemas/referral.js';
 import { newRouter } from '../validation.js';
-
-/** The mini-program page a share code opens; it reads `scene` in onLoad (wechat-facts.md §5). */
-export const CAMPAIGN_PAGE = 'pages/campaign/index';
 
 const campaignReferralsRoute = createRoute({
   method: 'get',
@@ -38,6 +35,8 @@ const myReferralRoute = createRoute({
 
 export function referralRoutes(deps: AppDeps) {
   const { db } = deps;
+  // The page reads `scene` in onLoad (wechat-facts.md §5); the same page the 小程序码 opens.
+  const page = deps.campaignPage ?? DEFAULT_CAMPAIGN_PAGE;
   return newRouter()
     .openapi(campaignReferralsRoute, async (c) => {
       const user = requireUser(c);
@@ -55,6 +54,6 @@ export function referralRoutes(deps: AppDeps) {
       const token = await ensureReferrerToken(db, user.id);
       if (!snapshot) return c.json({ token }, 200);
       const scene = encodeScene({ shareCode: snapshot.def.shareCode, referrer: token });
-      return c.json({ token, campaignId: snapshot.def.id, scene, path: `${CAMPAIGN_PAGE}?scene=${encodeURIComponent(scene)}` }, 200);
+      return c.json({ token, campaignId: snapshot.def.id, scene, path: `${page}?scene=${encodeURIComponent(scene)}` }, 200);
     });
 }

@@ -41,7 +41,7 @@ export const CampaignIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 'c_0abc' }),
 });
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+export const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
 /** Error responses, declared per route so the OpenAPI document lists what each route can answer. */
 export const errors = {

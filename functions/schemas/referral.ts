@@ -34,3 +34,22 @@ export const MyReferral = z
     }),
   })
   .openapi('MyReferral');
+
+export const WxacodeQuery = z.object({
+  ref: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'ref is a user id or "none"')
+    .optional()
+    .openapi({
+      description:
+        'whom the code credits: absent → you (nobody when anonymous); `none` → nobody; a user id → that user (the leader and helpers only, e.g. a helper’s poster)',
+      example: 'none',
+    }),
+  width: z.coerce
+    .number()
+    .int()
+    .min(280)
+    .max(1280)
+    .default(430)
+    .openapi({ description: 'the code’s width in pixels (WeChat’s 280–1280)', example: 430 }),
+});

@@ -1,5 +1,5 @@
 import type { CampaignDefinition, Viewer } from '../domain/index.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import type { CampaignSnapshot } from './snapshot.js';
 import { isHelper } from './staff.js';
@@ -103,6 +103,28 @@ export async function requireEntryOwnerOrStaff(
   if (entry.userId !== userId && (await campaignRole(db, def, userId)) === 'user') {
     throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
   }
+}
+
+/** `ref=none` on a share code: a code that credits nobody (a poster for a notice board). */
+export const NO_REFERRER = 'none';
+
+/**
+ * Whom a share code credits for the joins it brings (GET …/wxacode `ref`): by default the signed-in
+ * caller (nobody for an anonymous one); `none` nobody; the caller's own id the caller. A code that
+ * credits someone else (the leader printing a helper's poster) is for the leader and helpers:
+ * otherwise anyone could make codes that credit their friend.
+ */
+export async function requireShareReferrer(
+  db: DbContext,
+  snapshot: CampaignSnapshot,
+  callerId: string | null | undefined,
+  ref: string | undefined,
+): Promise<string | null> {
+  if (ref === NO_REFERRER) return null;
+  if (ref === undefined || ref === callerId) return callerId ?? null;
+  if (!callerId) throw new UnauthorizedError('Sign in as the leader or a helper to make a code that credits someone else');
+  await requireRole(db, snapshot, { id: callerId }, ['leader', 'helper'], 'make a share code that credits someone else');
+  return ref;
 }
 
 /** How the list shows to the caller: full names and phones for the leader and helpers, masked for the rest. */

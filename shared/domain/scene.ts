@@ -7,6 +7,9 @@
  */
 export const SCENE_MAX_LENGTH = 32;
 
+/** The mini-program page share codes and links open unless WECHAT_CODE_PAGE says otherwise. */
+export const DEFAULT_CAMPAIGN_PAGE = 'pages/campaign/index';
+
 /** What WeChat accepts in a scene. */
 const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/;
 /** Share codes (shared/ids.ts makes 8 of 23456789A-Z) and referrer tokens (10 of lowercase base32) are alphanumeric. */

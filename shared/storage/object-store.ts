@@ -24,6 +24,10 @@ export interface ObjectStore {
   upload(key: string, chunks: AsyncIterable<Uint8Array>, meta: ObjectMeta): Promise<number>;
   /** A GET URL anyone holding it can use until it expires (no credentials, so wx.downloadFile can fetch it). */
   presignGet(key: string, ttlSeconds: number): Promise<PresignedGet>;
+  /** A small object (a 小程序码) in one PutObject. */
+  putBytes(key: string, bytes: Uint8Array, meta: ObjectMeta): Promise<void>;
+  /** A small object's bytes and type, or null when there is none under the key. */
+  getBytes(key: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
 }
 
 export interface S3StoreOptions {
@@ -102,6 +106,22 @@ export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
       const signingDate = new Date();
       const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: opts.bucket, Key: key }), { expiresIn: ttlSeconds, signingDate });
       return { url, expiresAt: new Date(signingDate.getTime() + ttlSeconds * 1000).toISOString() };
+    },
+    async putBytes(key, bytes, meta) {
+      const [{ PutObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      await c.send(new PutObjectCommand({ Bucket: opts.bucket, Key: key, Body: bytes, ContentType: meta.contentType }));
+    },
+    async getBytes(key) {
+      const [{ GetObjectCommand, NoSuchKey }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      try {
+        const out = await c.send(new GetObjectCommand({ Bucket: opts.bucket, Key: key }));
+        if (!out.Body) return null;
+        return { bytes: await out.Body.transformToByteArray(), contentType: out.ContentType ?? 'application/octet-stream' };
+      } catch (err) {
+        // A missing key is a 404 only with s3:ListBucket on the bucket (the stack grants it; without, S3 says 403).
+        if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
+        throw err;
+      }
     },
   };
 }

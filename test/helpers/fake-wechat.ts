@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodePng } from './png.js';
 
 /**
- * A local stand-in for api.weixin.qq.com: `POST /cgi-bin/stable_token` and `POST /wxa/msg_sec_check`
- * (see their handlers), and `GET /sns/jscode2session`, answering like the real one:
+ * A local stand-in for api.weixin.qq.com: `POST /cgi-bin/stable_token`, `/wxa/msg_sec_check`,
+ * `/cgi-bin/message/subscribe/send` and `/wxa/getwxacodeunlimit` (see their handlers), and `GET /sns/jscode2session`, answering like the real one:
  * HTTP 200, JSON served as text/plain, either `{session_key, openid[, unionid]}` or
  * `{errcode, errmsg}`. Codes are issued by the test (`codeFor`) and are single-use; a few magic
  * codes force the error answers.
@@ -64,8 +65,17 @@ export interface FakeWechat {
   subscribeSent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }>;
   /** the next `n` sends fail: `busy` answers errcode -1, `drop` drops the connection, `hang` never answers */
   failNextSends(n: number, how: 'busy' | 'drop' | 'hang'): void;
+  /** pages of the published (release) mini-program: a release code (check_path) for any other page is 41030 */
+  publishedPages: Set<string>;
+  /** codes made, in order: what each was asked for */
+  codesMade: Array<{ scene: string; page: string; env: string; width: number; checkPath: boolean }>;
+  /** the next `n` code calls fail: `quota` 45009, `busy` errcode -1, `drop` drops the connection */
+  failNextCodes(n: number, how: 'quota' | 'busy' | 'drop'): void;
   close(): Promise<void>;
 }
+
+/** What WeChat accepts in a scene (wechat-facts.md §5). */
+const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
 
 const rid = () => randomBytes(6).toString('hex');
 
@@ -85,6 +95,9 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
   const grants = new Map<string, number>();
   const subscribeSent: FakeWechat['subscribeSent'] = [];
   const sendFailures = { left: 0, how: 'busy' as 'busy' | 'drop' | 'hang' };
+  const publishedPages = new Set(['pages/campaign/index', 'pages/index/index']);
+  const codesMade: FakeWechat['codesMade'] = [];
+  const codeFailures = { left: 0, how: 'quota' as 'quota' | 'busy' | 'drop' };
 
   const answer = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -215,6 +228,36 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     answer(res, { errcode: 0, errmsg: 'ok' });
   };
 
+  /**
+   * POST /wxa/getwxacodeunlimit: a 小程序码 as image bytes labelled image/jpeg (WeChat's label,
+   * whatever the bytes), or JSON errors: 40169 for a scene WeChat refuses, 41030 for an unpublished
+   * page when check_path is on (the default). The picture is a real PNG carrying what was asked.
+   */
+  const wxacode = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
+    if (codeFailures.left > 0) {
+      codeFailures.left--;
+      if (codeFailures.how === 'drop') return void res.destroy();
+      if (codeFailures.how === 'busy') return fail(res, -1, 'system error');
+      return fail(res, 45009, 'reach max api daily quota limit');
+    }
+    if (tokenProblem(res, query.access_token)) return;
+    const scene = body.scene;
+    if (typeof scene !== 'string' || !SCENE_CHARS.test(scene))
+      return fail(res, 40169, 'invalid length for scene, or the data is not json string');
+    const page = typeof body.page === 'string' ? body.page : 'pages/index/index';
+    if (page.startsWith('/') || page.includes('?')) return fail(res, 41030, 'invalid page');
+    const env = body.env_version ?? 'release';
+    if (env !== 'release' && env !== 'trial' && env !== 'develop') return fail(res, 40097, 'invalid args');
+    const checkPath = body.check_path !== false;
+    if (checkPath && !publishedPages.has(page)) return fail(res, 41030, 'invalid page');
+    const width = Math.min(1280, Math.max(280, Number(body.width ?? 430) || 430));
+    codesMade.push({ scene, page, env, width, checkPath });
+    // Small pixels, the asked-for width written down: a test reads what was made, not a 1280² bitmap.
+    const png = encodePng(48, { scene, page, env, width: String(width) });
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': png.length });
+    res.end(png);
+  };
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
@@ -232,6 +275,7 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
       if (url.pathname === '/cgi-bin/stable_token') return stableToken(res, body);
       if (url.pathname === '/wxa/msg_sec_check') return msgSecCheck(res, query, body);
       if (url.pathname === '/cgi-bin/message/subscribe/send') return subscribeSend(res, query, body);
+      if (url.pathname === '/wxa/getwxacodeunlimit') return wxacode(res, query, body);
     } else requests.push({ path: url.pathname, query });
     if (url.pathname === '/wxa/msg_sec_check') return fail(res, 43302, 'require POST method');
     if (req.method !== 'GET' || url.pathname !== '/sns/jscode2session') {
@@ -322,6 +366,12 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     failNextSends(n, how) {
       sendFailures.left = n;
       sendFailures.how = how;
+    },
+    publishedPages,
+    codesMade,
+    failNextCodes(n, how) {
+      codeFailures.left = n;
+      codeFailures.how = how;
     },
     codeFor(openid, unionid) {
       const code = `c_${randomBytes(12).toString('hex')}`;

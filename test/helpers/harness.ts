@@ -13,8 +13,9 @@ import type { Messaging } from '../../shared/messages/index.js';
 import { createMoney, disabledMoney } from '../../shared/money/money.js';
 import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
+import type { CampaignCodes } from '../../shared/share-codes/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings } from '../../shared/storage/csv-export.js';
-import { s3ObjectStore } from '../../shared/storage/object-store.js';
+import { type ObjectStore, s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import type { ContentCheck } from '../../shared/wechat/index.js';
@@ -48,6 +49,8 @@ export async function harness(
     /** subscribe messages against a fake WeChat, built on this harness's table */
     messaging?: (db: CampaignDb) => Messaging;
     wechatPay?: { config: WechatPayConfig; client: WechatPayClient };
+    /** 小程序码 against a fake WeChat, built on this harness's table and exports store */
+    shareCodes?: (db: CampaignDb, store: ObjectStore) => CampaignCodes;
     /** exports to the run's local S3 server, as deployed; a test lowers the inline limit to cross it with a few rows */
     exports?: Partial<Omit<ExportSettings, 'store'>>;
   } = {},
@@ -64,6 +67,7 @@ export async function harness(
   const db: CampaignDb = { doc, tableName, clock, cache: new CampaignCache() };
   // Rate limits are off unless a test asks: model-based tests reuse users across many runs at one clock time.
   const logger = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
+  const store = s3ObjectStore({ bucket: inject('s3Bucket'), region: 'local', endpoint: inject('s3Endpoint') });
   const deps: AppDeps = {
     db,
     tokens: TEST_TOKENS,
@@ -74,8 +78,9 @@ export async function harness(
     ...(opts.contentCheck ? { contentCheck: opts.contentCheck(db) } : {}),
     ...(opts.messaging ? { messaging: opts.messaging(db) } : {}),
     money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
+    ...(opts.shareCodes ? { shareCodes: opts.shareCodes(db, store) } : {}),
     exports: {
-      store: s3ObjectStore({ bucket: inject('s3Bucket'), region: 'local', endpoint: inject('s3Endpoint') }),
+      store,
       inlineMaxBytes: opts.exports?.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
       urlTtlSeconds: opts.exports?.urlTtlSeconds ?? DEFAULT_URL_TTL_SECONDS,
     },

@@ -41,6 +41,8 @@ function recording(): ObjectStore & { keys: string[] } {
       return store.upload(key, chunks, meta);
     },
     presignGet: (key, ttl) => store.presignGet(key, ttl),
+    putBytes: (key, bytes, meta) => store.putBytes(key, bytes, meta),
+    getBytes: (key) => store.getBytes(key),
   };
 }
 
