@@ -44,6 +44,8 @@ export interface StageConfig {
   readonly wechatAppId?: string;
   /** Subscribe-message templates (WECHAT_SUBSCRIBE_TEMPLATES JSON, -c wechatSubscribeTemplates='{…}'), checked at synth; needs wechatAppId. */
   readonly wechatSubscribeTemplates?: string;
+  /** 小程序码 page and build (-c wechatCodePage=pages/campaign/index -c wechatCodeEnv=release); needs wechatAppId. */
+  readonly wechatCode?: { readonly page?: string; readonly env?: 'release' | 'trial' | 'develop' };
   /** WeChat Pay v3 (-c wechatPay=true): merchant keys in a secret, notifications to `notifyUrl`. Absent: payments off. */
   readonly wechatPay?: WechatPayStageConfig;
   /** CloudFront + AWS WAF in front of the API (-c edge=true): per-client rate limits. Absent: API Gateway throttling only. */
@@ -68,6 +70,8 @@ export interface StageOverrides {
   readonly logLevel?: StageConfig['logLevel'];
   readonly wechatAppId?: string;
   readonly wechatSubscribeTemplates?: string;
+  readonly wechatCodePage?: string;
+  readonly wechatCodeEnv?: string;
   /** Turn WeChat Pay on (`-c wechatPay=true`). */
   readonly wechatPay?: boolean;
   /** `-c wechatPayNotifyUrl=https://…`; default `https://<domainName>/payments/wechat/notify`. */
@@ -120,6 +124,7 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     ...(overrides.domain ? { domain: overrides.domain } : {}),
     ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
     ...(overrides.wechatSubscribeTemplates ? { wechatSubscribeTemplates: subscribeTemplates(overrides) } : {}),
+    ...(overrides.wechatCodePage || overrides.wechatCodeEnv ? { wechatCode: wechatCode(overrides) } : {}),
     ...(overrides.wechatPay ? { wechatPay: { notifyUrl: wechatPayNotifyUrl(overrides) } } : {}),
     ...(overrides.edge ? { edge: edgeConfig(overrides) } : {}),
   };
@@ -235,11 +240,29 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
     ...(contextString(node, 'wechatSubscribeTemplates')
       ? { wechatSubscribeTemplates: contextString(node, 'wechatSubscribeTemplates') }
       : {}),
+    ...(contextString(node, 'wechatCodePage') ? { wechatCodePage: contextString(node, 'wechatCodePage') } : {}),
+    ...(contextString(node, 'wechatCodeEnv') ? { wechatCodeEnv: contextString(node, 'wechatCodeEnv') } : {}),
     ...(wechatPay ? { wechatPay: true } : {}),
     ...(notifyUrl ? { wechatPayNotifyUrl: notifyUrl } : {}),
     ...(edge ? { edge: true } : {}),
     ...(edgeRateLimit !== undefined ? { edgeRateLimit: Number(edgeRateLimit) } : {}),
   });
+}
+
+const CODE_ENVS = ['release', 'trial', 'develop'] as const;
+
+/** The 小程序码 settings, checked as the functions' config checks them (WECHAT_CODE_PAGE, WECHAT_CODE_ENV). */
+function wechatCode(overrides: StageOverrides): NonNullable<StageConfig['wechatCode']> {
+  if (!overrides.wechatAppId) throw new Error('-c wechatCodePage / wechatCodeEnv need -c wechatAppId=... (codes are made by WeChat)');
+  const page = overrides.wechatCodePage;
+  if (page !== undefined && !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(page)) {
+    throw new Error('context "wechatCodePage" must be a page path like pages/campaign/index (no leading slash, no query)');
+  }
+  const env = overrides.wechatCodeEnv;
+  if (env !== undefined && !(CODE_ENVS as readonly string[]).includes(env)) {
+    throw new Error(`context "wechatCodeEnv" must be one of ${CODE_ENVS.join(', ')}`);
+  }
+  return { ...(page ? { page } : {}), ...(env ? { env: env as (typeof CODE_ENVS)[number] } : {}) };
 }
 
 /** The templates as the functions will parse them: a mistake fails `cdk synth`, not the first settlement. */

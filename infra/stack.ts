@@ -68,6 +68,8 @@ export class TuangouStack extends Stack {
             WECHAT_APPID: config.wechatAppId,
             WECHAT_SECRET_ARN: this.wechatSecret.secret.secretArn,
             ...(config.wechatSubscribeTemplates ? { WECHAT_SUBSCRIBE_TEMPLATES: config.wechatSubscribeTemplates } : {}),
+            ...(config.wechatCode?.page ? { WECHAT_CODE_PAGE: config.wechatCode.page } : {}),
+            ...(config.wechatCode?.env ? { WECHAT_CODE_ENV: config.wechatCode.env } : {}),
           }
         : {};
     // The API (holds, notifications, refunds), the sweep (to know payments are on) and the worker (holds, refunds) take payments.
@@ -101,6 +103,8 @@ export class TuangouStack extends Stack {
     });
     this.data.grantApplicationAccess(this.apiFunction.function);
     this.exports.grantExports(this.apiFunction.function);
+    // 小程序码 are made through WeChat: only with it configured.
+    if (config.wechatAppId) this.exports.grantCodes(this.apiFunction.function);
     this.authSecret.grantRead(this.apiFunction.function);
     this.wechatSecret?.grantRead(this.apiFunction.function);
     this.wechatPaySecret?.grantRead(this.apiFunction.function);

@@ -45,7 +45,7 @@ const wxacodeRoute = createRoute({
 });
 
 const etagMatches = (header: string | undefined, etag: string) =>
-  header !== undefined && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+  header?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*') === true;
 
 export function wxacodeRoutes(deps: AppDeps) {
   const { db } = deps;

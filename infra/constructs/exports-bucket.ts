@@ -13,12 +13,17 @@ export const EXPORTS_PREFIX = 'exports/';
  */
 export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'] as const;
 
+/** Where the API keeps 小程序码 it had WeChat make (shared/share-codes CODES_PREFIX). */
+export const CODES_PREFIX = 'codes/';
+/** A code is permanent, but one nobody asked for in this long (an ended campaign's) is made again on demand. */
+export const CODES_EXPIRE_DAYS = 90;
+
 export interface ExportsBucketProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * Private bucket for CSV exports, handed out only as short-lived presigned GET links: S3-managed
+ * Private bucket for CSV exports (and the 小程序码 the API keeps under codes/), handed out only as short-lived presigned GET links: S3-managed
  * encryption, all public access blocked, TLS only, bucket-owner objects (no ACLs); exports expire
  * after a day and unfinished multipart uploads are aborted, so nothing piles up.
  */
@@ -41,6 +46,7 @@ export class ExportsBucket extends Construct {
           expiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        { id: 'expire-codes', prefix: CODES_PREFIX, expiration: Duration.days(CODES_EXPIRE_DAYS) },
       ],
       // Like the table: kept in prod, deleted with a dev stack (which fails while exports younger
       // than a day are in it; they are disposable, so empty it first: aws s3 rm --recursive).
@@ -74,5 +80,28 @@ export class ExportsBucket extends Construct {
       });
     }
     return grant;
+  }
+
+  /**
+   * 小程序码: get and put under codes/, and list on the bucket: without s3:ListBucket, S3 answers a
+   * code not yet made with 403 instead of 404, and the API could not tell "make it" from "denied".
+   */
+  grantCodes(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${CODES_PREFIX}*`)],
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+    const principal = grantee.grantPrincipal as Partial<IConstruct>;
+    if (principal.node) {
+      const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
+      Validations.of(principal as IConstruct).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${CODES_PREFIX}*]`,
+        reason:
+          'A code is named by a hash of its scene, page, build and width (codes/<hash>), so codes can only be named by prefix: ' +
+          'the statement is limited to objects under codes/ and to get and put, never delete.',
+      });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_OBJECT_ACTIONS, EXPORTS_PREFIX } from '../../infra/constructs/exports-bucket.js';
+import { CODES_EXPIRE_DAYS, CODES_PREFIX, EXPORT_OBJECT_ACTIONS, EXPORTS_PREFIX } from '../../infra/constructs/exports-bucket.js';
+import { CODES_PREFIX as APP_CODES_PREFIX } from '../../shared/share-codes/index.js';
 import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
@@ -49,7 +50,7 @@ describe('exports bucket', () => {
     });
   });
 
-  it('expires exports/ after a day and aborts unfinished multipart uploads', () => {
+  it('expires exports/ after a day and aborts unfinished multipart uploads; codes/ after 90 days', () => {
     prod.template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [
@@ -60,9 +61,12 @@ describe('exports bucket', () => {
             ExpirationInDays: 1,
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
           },
+          { Id: 'expire-codes', Prefix: CODES_PREFIX, Status: 'Enabled', ExpirationInDays: CODES_EXPIRE_DAYS },
         ],
       },
     });
+    // The prefix the app writes codes under is the one the rule and the grant name.
+    expect(APP_CODES_PREFIX).toBe(CODES_PREFIX);
   });
 
   it('prod: retained on delete and replace; dev: deleted with the stack (like the table)', () => {
@@ -97,5 +101,20 @@ describe('exports bucket', () => {
       'Fn::Join': ['', [prod.resolve(prod.stack.exports.bucket.bucketArn), `/${EXPORTS_PREFIX}*`]],
     });
     expect(s3Statements(prod, 'sweepFunction')).toEqual([]);
+  });
+});
+
+describe('小程序码 in the bucket', () => {
+  it('with WeChat, the API may also get and put codes/* and list the bucket (a missing code is then 404, not 403); never delete', () => {
+    const withWechat = synthStack('prod', { wechatAppId: 'wx1234567890abcdef' });
+    const statements = s3Statements(withWechat, 'apiFunction');
+    const bucketArn = withWechat.resolve(withWechat.stack.exports.bucket.bucketArn);
+    const codes = statements.find((st) => JSON.stringify(st.Resource).includes(`/${CODES_PREFIX}*`));
+    expect([...actionsOf(codes!)].sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    const list = statements.find((st) => actionsOf(st).includes('s3:ListBucket'));
+    expect(list!.Resource).toEqual(bucketArn);
+    expect(actionsOf(list!)).toEqual(['s3:ListBucket']);
+    expect(statements.flatMap(actionsOf).some((a) => a.includes('Delete'))).toBe(false);
+    expect(s3Statements(withWechat, 'sweepFunction')).toEqual([]);
   });
 });

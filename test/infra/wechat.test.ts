@@ -69,4 +69,20 @@ describe('WeChat login in the stack', () => {
     ).toThrow(/wechatSubscribeTemplates/);
     expect(() => synthStack('prod', { wechatSubscribeTemplates: templates })).toThrow(/wechatAppId/);
   });
+
+  it('-c wechatCodePage / wechatCodeEnv reach the API as WECHAT_CODE_PAGE / WECHAT_CODE_ENV; bad values fail synth', () => {
+    const config = stageConfigFromContext({
+      tryGetContext: (k: string) =>
+        (({ stage: 'dev', wechatAppId: 'wxabc', wechatCodePage: 'pages/buy/index', wechatCodeEnv: 'trial' }) as Record<string, string>)[k],
+    });
+    expect(config.wechatCode).toEqual({ page: 'pages/buy/index', env: 'trial' });
+    const withCodes = synthStack('prod', { wechatAppId: 'wx1234567890abcdef', wechatCodePage: 'pages/buy/index', wechatCodeEnv: 'trial' });
+    withCodes.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Group-buy API'),
+      Environment: { Variables: Match.objectLike({ WECHAT_CODE_PAGE: 'pages/buy/index', WECHAT_CODE_ENV: 'trial' }) },
+    });
+    expect(() => synthStack('prod', { wechatAppId: 'wx1', wechatCodePage: '/pages/buy/index?x=1' })).toThrow(/wechatCodePage/);
+    expect(() => synthStack('prod', { wechatAppId: 'wx1', wechatCodeEnv: 'beta' })).toThrow(/wechatCodeEnv/);
+    expect(() => synthStack('prod', { wechatCodePage: 'pages/buy/index' })).toThrow(/wechatAppId/);
+  });
 });

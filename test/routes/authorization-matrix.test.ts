@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wechatSubscribeSender } from '../../shared/messages/index.js';
+import { CampaignCodes } from '../../shared/share-codes/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
@@ -121,6 +122,17 @@ const ROWS: Record<string, Row> = {
     check: (_role, res, f) => expect(res.body.scene).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`)),
   },
   'GET /campaigns/{id}/referrals': { state: 'open', expect: staff(200) },
+  // A code crediting the helper: the helper's own, or the leader's (posters); no one else may credit them.
+  // Without `ref` it is anyone's (wxacode.test.ts).
+  'GET /campaigns/{id}/wxacode': {
+    state: 'open',
+    query: '?ref={userId}',
+    expect: { anonymous: 401, other: 403, participant: 403, helper: 200, leader: 200 },
+    check: (role, res, f) => {
+      expect(res.headers.get('content-type'), role).toBe('image/png');
+      expect(res.headers.get('x-wxacode-scene'), role).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`));
+    },
+  },
   'POST /me/subscriptions': { state: 'open', body: () => ({ templateIds: ['tmpl-matrix'] }), expect: signedIn(200) },
   'GET /me/subscriptions': { state: 'open', expect: signedIn(200) },
   // Arrivals follow a successful settlement; saying it twice is 200 too (repeated).
@@ -189,6 +201,8 @@ beforeAll(async () => {
       templates: { 'group-succeeded': { templateId: 'tmpl-matrix', data: { thing1: 'title' } } },
       sender: wechatSubscribeSender(new WechatServerApi(db, wechat)),
     }),
+    shareCodes: (db, store) =>
+      new CampaignCodes({ api: new WechatServerApi(db, wechat), page: 'pages/campaign/index', env: 'release', store }),
   });
 });
 
