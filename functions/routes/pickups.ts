@@ -1,7 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
-import { listPickups, markPickedUp, PICKUP_UNDO_WINDOW_MS, undoPickedUp } from '../../shared/entries/index.js';
+import { requireCampaign, requireEntryOwnerOrStaffTo, requireRole } from '../../shared/campaigns/index.js';
+import {
+  entryForPickupCode,
+  listPickups,
+  markPickedUp,
+  PICKUP_UNDO_WINDOW_MS,
+  pickupCode,
+  pickupKeys,
+  requireEntry,
+  tickOff,
+  undoPickedUp,
+} from '../../shared/entries/index.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -104,8 +114,77 @@ const listRoute = createRoute({
   },
 });
 
+const PickupCodeSchema = z
+  .object({
+    entryId: z.string(),
+    seq: z.number().int(),
+    code: z.string().openapi({
+      description: 'show it at the counter: read out, or as a QR code whose content is exactly this text (draw it in the mini-program)',
+      example: '12-K7M3Q9XA',
+    }),
+    pickedUp: z.boolean(),
+    pickedUpAt: z.string().nullable(),
+  })
+  .openapi('PickupCode');
+
+const codeRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries/{entryId}/pickup-code',
+  tags: ['Pickup 核销'],
+  summary: 'The entry’s pickup code (提货码): its member, the leader and helpers; after a successful settlement, active entries only',
+  description:
+    'The code is `<number>-<8 characters>`: the characters are an HMAC of the campaign and the entry id, so it is specific to the entry and cannot be derived from a number. ' +
+    'Nothing is stored; staff scan it with POST /campaigns/{id}/pickups/scan.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: {
+    200: jsonResponse(PickupCodeSchema, 'The code'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: { description: 'INVALID_STATE: not settled (or the group failed), or the entry is cancelled', content: errors[409].content },
+  },
+});
+
+const PickupScanSchema = PickupMarkSchema.extend({
+  repeated: z
+    .boolean()
+    .openapi({ description: 'true: it was ticked off before (pickedUpAt, pickedUpBy say when and by whom): do not hand it out twice' }),
+  nickname: z.string(),
+  pickupPointId: z.string().nullable(),
+  note: z.string().nullable(),
+  items: z.array(z.object({ itemId: z.string(), qty: z.number().int() })),
+}).openapi('PickupScan');
+
+const scanRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/pickups/scan',
+  tags: ['Pickup 核销'],
+  summary: 'Leader or helper scans (or types) a member’s pickup code: the entry is ticked off and what to hand over is answered',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: {
+    params: CampaignIdParam,
+    body: {
+      content: { 'application/json': { schema: z.object({ code: z.string().min(1).max(40).openapi({ example: '12-K7M3Q9XA' }) }) } },
+      required: true,
+    },
+  },
+  responses: {
+    200: jsonResponse(PickupScanSchema, 'The entry, ticked off (or as it was, with repeated: true)'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: { description: 'NOT_FOUND: no entry of this campaign has this code', content: errors[404].content },
+    409: errors[409],
+  },
+});
+
 export function pickupRoutes(deps: AppDeps) {
   const { db } = deps;
+  // Current and previous signing secrets: a code made before a rotation still verifies.
+  const codeKeys = pickupKeys([deps.tokens.secret, ...(deps.tokens.previous ?? []).map((k) => k.secret)]);
   /** leader or helper of a campaign settled with status `settled` (a failed group hands nothing out) */
   const staffOfSettled = async (id: string, user: TokenUser, action: string) => {
     const snapshot = await requireCampaign(db, id);
@@ -133,6 +212,49 @@ export function pickupRoutes(deps: AppDeps) {
       const mark = await undoPickedUp(db, id, entryId);
       deps.logger.info('pickup undone', { requestId: c.get('requestId'), campaignId: id, entryId });
       return c.json(mark, 200);
+    })
+    .openapi(codeRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      const entry = await requireEntry(db, id, entryId);
+      await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
+      if (snapshot.settlement?.status !== 'settled') {
+        throw new InvalidStateError('Pickup codes exist once the campaign is settled (and not failed)', {
+          status: snapshot.settlement?.status ?? snapshot.state.status,
+        });
+      }
+      if (entry.status !== 'active') throw new InvalidStateError('Only active entries are picked up', { status: entry.status });
+      const picked = entry as typeof entry & { pickedUpAt?: string };
+      return c.json(
+        {
+          entryId,
+          seq: entry.seq,
+          code: pickupCode(codeKeys, id, entry),
+          pickedUp: picked.pickedUpAt !== undefined,
+          pickedUpAt: picked.pickedUpAt ?? null,
+        },
+        200,
+      );
+    })
+    .openapi(scanRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      await staffOfSettled(id, user, 'scan pickup codes');
+      const entry = await entryForPickupCode(db, codeKeys, id, c.req.valid('json').code);
+      const { mark, repeated } = await tickOff(db, id, entry.id, user.id);
+      deps.logger.info('pickup scanned', { requestId: c.get('requestId'), campaignId: id, entryId: entry.id, repeated });
+      return c.json(
+        {
+          ...mark,
+          repeated,
+          nickname: entry.nickname,
+          pickupPointId: entry.pickupPointId,
+          note: entry.note,
+          items: entry.items.map((l) => ({ itemId: l.itemId, qty: l.qty })),
+        },
+        200,
+      );
     })
     .openapi(listRoute, async (c) => {
       const user = requireUser(c);

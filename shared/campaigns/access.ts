@@ -100,8 +100,19 @@ export async function requireEntryOwnerOrStaff(
   userId: string,
   verb: string,
 ): Promise<void> {
+  await requireEntryOwnerOrStaffTo(db, def, entry, userId, `${verb} its payment`);
+}
+
+/** An entry's own things (its payment, its pickup code) are for its member, the leader and helpers; the member costs no read. */
+export async function requireEntryOwnerOrStaffTo(
+  db: DbContext,
+  def: Leadership,
+  entry: { readonly userId: string },
+  userId: string,
+  action: string,
+): Promise<void> {
   if (entry.userId !== userId && (await campaignRole(db, def, userId)) === 'user') {
-    throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${verb} its payment`);
+    throw new ForbiddenError(`Only the entry's member, the leader or a helper can ${action}`);
   }
 }
 

@@ -7,4 +7,5 @@ export * from './commands.js';
 export * from './entries.js';
 export * from './holds.js';
 export * from './lookup.js';
+export * from './pickup-codes.js';
 export * from './pickups.js';

@@ -57,6 +57,16 @@ function rejectNonEntry(campaignId: string, entryId: string, old: Record<string,
  * same person), whoever asks.
  */
 export async function markPickedUp(db: DbContext, campaignId: string, entryId: string, byUserId: string): Promise<PickupMark> {
+  return (await tickOff(db, campaignId, entryId, byUserId)).mark;
+}
+
+/** The same, saying whether this call made the mark or found an earlier one (a code scanned twice). */
+export async function tickOff(
+  db: DbContext,
+  campaignId: string,
+  entryId: string,
+  byUserId: string,
+): Promise<{ mark: PickupMark; repeated: boolean }> {
   const seq = seqOf(campaignId, entryId);
   try {
     const out = await db.doc.send(
@@ -85,12 +95,12 @@ export async function markPickedUp(db: DbContext, campaignId: string, entryId: s
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return markOf(out.Attributes as PickupEntryRecord);
+    return { mark: markOf(out.Attributes as PickupEntryRecord), repeated: false };
   } catch (err) {
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (old?.id === entryId && isPickable(old) && old.pickedUpAt !== undefined) return markOf(old);
+    if (old?.id === entryId && isPickable(old) && old.pickedUpAt !== undefined) return { mark: markOf(old), repeated: true };
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
 }

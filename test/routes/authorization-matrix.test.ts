@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickupCode, pickupKeys } from '../../shared/entries/index.js';
 import { wechatSubscribeSender } from '../../shared/messages/index.js';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
-import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
+import { type CallResult, type Harness, harness, T0, TEST_TOKENS } from '../helpers/harness.js';
 
 /**
  * Every route of the app × every kind of caller → the expected status, from one table. The routes
@@ -148,6 +149,18 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
+    state: 'settled',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
+    check: (role, res) => expect(res.body.code, role).toMatch(/^1-[0-9A-Z]{8}$/),
+  },
+  // The participant's entry is number 1; its code as the participant's phone shows it.
+  'POST /campaigns/{id}/pickups/scan': {
+    state: 'settled',
+    body: (f) => ({ code: pickupCode(pickupKeys([TEST_TOKENS.secret]), f.campaign.id, { id: f.entryId, seq: 1 }) }),
+    expect: staff(200),
+    check: (role, res, f) => expect(res.body.entryId, role).toBe(f.entryId),
+  },
   'GET /campaigns/{id}/payments': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/payments.csv': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/ledger': { state: 'open', expect: staff(200) },
