@@ -14,6 +14,7 @@ import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { chatTextRoutes } from './routes/chat-text.js';
+import { cloneRoutes } from './routes/clone.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes());
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
+  app.route('/', cloneRoutes(deps));
   app.route('/', entryRoutes(deps));
   app.route('/', chatTextRoutes(deps));
   app.route('/', settlementRoutes(deps));

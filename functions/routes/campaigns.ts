@@ -12,11 +12,12 @@ import {
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView, checkCampaignSize, checkCampaignValue } from '../../shared/domain/index.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import { checkContent } from '../../shared/wechat/index.js';
+import { checkNewCampaignTimes } from '../campaign-times.js';
 import { campaignCreateFields, campaignEditFields, withoutBody } from '../content-fields.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -177,12 +178,7 @@ export function campaignRoutes(deps: AppDeps) {
       const now = db.clock.now();
       const opensAt = body.opensAt ? new Date(body.opensAt) : now;
       const closesAt = new Date(body.closesAt);
-      const fields: Array<{ path: string; message: string }> = [];
-      if (closesAt.getTime() <= now.getTime()) fields.push({ path: 'body.closesAt', message: 'must be in the future' });
-      if (closesAt.getTime() <= opensAt.getTime()) fields.push({ path: 'body.closesAt', message: 'must be after opensAt' });
-      const refused = deps.money.refusesPaymentMode(body.paymentMode);
-      if (refused) fields.push({ path: 'body.paymentMode', message: refused });
-      if (fields.length > 0) throw new ValidationError('Invalid campaign times', { fields });
+      checkNewCampaignTimes(now, opensAt, closesAt, deps.money.refusesPaymentMode(body.paymentMode));
       const draft: Omit<CampaignDefinition, 'shareCode'> = {
         id: newId('c', now),
         leaderId: user.id,

@@ -160,3 +160,11 @@ export const EditCampaignBody = z
       .openapi({ description: `new pickup points (at most ${L.pickupPoints} in all, else 400)` }),
   })
   .openapi('EditCampaign');
+
+export const CloneCampaignBody = z
+  .object({
+    title: z.string().trim().min(1).max(L.titleLength).optional().openapi({ description: 'default: the source campaign’s title' }),
+    opensAt: IsoTime.optional().openapi({ description: 'default: now' }),
+    closesAt: IsoTime.openapi({ description: 'must be in the future and after opensAt' }),
+  })
+  .openapi('CloneCampaign');

@@ -4,6 +4,7 @@
  */
 export * from './campaign-limits.js';
 export * from './chat-text.js';
+export * from './clone.js';
 export * from './csv.js';
 export * from './entry-rules.js';
 export * from './lifecycle.js';

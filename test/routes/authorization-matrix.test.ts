@@ -123,6 +123,12 @@ const ROWS: Record<string, Row> = {
     check: (_role, res, f) => expect(res.body.scene).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`)),
   },
   'GET /campaigns/{id}/referrals': { state: 'open', expect: staff(200) },
+  'POST /campaigns/{id}/clone': {
+    state: 'settled',
+    body: () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),
+    expect: leaderOnly(201),
+    check: (_role, res, f) => expect(res.body).toMatchObject({ status: 'draft', title: '矩阵测试 团购', leaderId: f.users.leader.userId }),
+  },
   // A code crediting the helper: the helper's own, or the leader's (posters); no one else may credit them.
   // Without `ref` it is anyone's (wxacode.test.ts).
   'GET /campaigns/{id}/wxacode': {

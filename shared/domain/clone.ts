@@ -1,0 +1,45 @@
+import type { CampaignDefinition } from './types.js';
+
+export interface CloneOptions {
+  readonly id: string;
+  readonly leaderId: string;
+  readonly now: Date;
+  readonly opensAt: Date;
+  readonly closesAt: Date;
+  /** a new title; absent: the source's */
+  readonly title?: string | undefined;
+}
+
+/**
+ * A past campaign as a new draft (再来一团): the same items (ids, names, specs, prices, tiers,
+ * limits and the stock it started with), pickup points, tier basis, minimum and payment settings;
+ * new id, times and share code (made when it is written), no entries. Texts that content security
+ * flagged keep their flags; a new title is judged on its own (the caller checks it).
+ */
+export function cloneDefinition(source: CampaignDefinition, opts: CloneOptions): Omit<CampaignDefinition, 'shareCode'> {
+  const review = (source.contentReview ?? []).filter((path) => opts.title === undefined || path !== 'title');
+  return {
+    id: opts.id,
+    leaderId: opts.leaderId,
+    title: opts.title ?? source.title,
+    description: source.description,
+    opensAt: opts.opensAt.toISOString(),
+    closesAt: opts.closesAt.toISOString(),
+    tierBasis: source.tierBasis,
+    minParticipants: source.minParticipants,
+    items: source.items.map((item) => ({
+      id: item.id,
+      name: item.name,
+      spec: item.spec,
+      unitPrice: item.unitPrice,
+      stock: item.stock,
+      perPersonLimit: item.perPersonLimit,
+      tiers: item.tiers.map((t) => ({ threshold: t.threshold, unitPrice: t.unitPrice })),
+    })),
+    pickupPoints: source.pickupPoints.map((p) => ({ id: p.id, name: p.name, address: p.address })),
+    createdAt: opts.now.toISOString(),
+    paymentMode: source.paymentMode,
+    paymentHoldMinutes: source.paymentHoldMinutes,
+    ...(review.length > 0 ? { contentReview: review } : {}),
+  };
+}
