@@ -91,6 +91,11 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
     return { done: true, counts: { 'no-template': 1 } };
   }
   const recipients = await recipientsOf(db, ev);
+  if (recipients.length === 0 && ev.event === 'hold-expiring') {
+    // paid, cancelled or ended before delivery: nothing to remind of, and the event is closed so
+    await markDelivered(db, ev, { 'not-held': 1 });
+    return { done: true, counts: { 'not-held': 1 } };
+  }
   const openids = await openidsOf(db, recipients);
   const lastRound = ev.attempts + 1 >= MAX_DELIVERY_ROUNDS;
   const counts: Record<string, number> = {};
