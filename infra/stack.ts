@@ -138,6 +138,8 @@ export class TuangouStack extends Stack {
         TABLE_NAME: this.data.table.tableName,
         DEV_AUTH: 'false',
         ...wechatPayEnvironment,
+        // The templates only (no WeChat secret): which hold reminders and leader digests it writes.
+        ...(config.wechatSubscribeTemplates ? { WECHAT_SUBSCRIBE_TEMPLATES: config.wechatSubscribeTemplates } : {}),
         ...this.workQueues.environment(),
       },
     });

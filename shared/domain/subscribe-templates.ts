@@ -5,7 +5,14 @@ import { type FieldValue, fieldKind, fieldValue } from './subscribe-fields.js';
  * What members (or the leader) are told of by a subscribe message. `hold-expiring` reminds a member
  * whose payment hold ends soon; `new-entries` is the leader's digest of joins since the last one.
  */
-export const MESSAGE_EVENTS = ['group-succeeded', 'group-failed', 'refund-arrived', 'goods-arrived', 'hold-expiring', 'new-entries'] as const;
+export const MESSAGE_EVENTS = [
+  'group-succeeded',
+  'group-failed',
+  'refund-arrived',
+  'goods-arrived',
+  'hold-expiring',
+  'new-entries',
+] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 
 /**

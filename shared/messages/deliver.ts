@@ -17,6 +17,7 @@ import {
 import { isRetryableWechatFailure, WechatApiError, WechatTimeoutError, WechatUnreachableError } from '../wechat/index.js';
 import { ANY_CAMPAIGN } from './grants.js';
 import { type Recipient, recipientsOf } from './recipients.js';
+import type { MessageSchedule } from './schedule.js';
 import { NO_GRANT_ERRCODE, type SubscribeSender } from './sender.js';
 
 /** Subscribe messages as deployed: the templates (configuration) and who sends them. */
@@ -25,6 +26,8 @@ export interface Messaging {
   readonly sender: SubscribeSender;
   /** which version of the mini-program the card opens (WECHAT_CODE_ENV style: formal in production) */
   readonly miniprogramState?: 'developer' | 'trial' | 'formal';
+  /** hold reminders and leader digests; absent: the defaults, for the configured templates (messageSchedule) */
+  readonly schedule?: MessageSchedule;
 }
 
 export interface DeliverContext {
