@@ -72,4 +72,23 @@ describe('WeChat login in the stack', () => {
     ).toThrow(/wechatSubscribeTemplates/);
     expect(() => synthStack('prod', { wechatSubscribeTemplates: templates })).toThrow(/wechatAppId/);
   });
+
+  it('-c wechatHoldReminderMinutes / wechatDigestIntervalMinutes reach the sweep only, checked at synth', () => {
+    const templates = JSON.stringify({ 'new-entries': { templateId: 'tmpl-2', data: { number1: 'count' } } });
+    const app = { wechatAppId: 'wx1234567890abcdef', wechatSubscribeTemplates: templates };
+    const s = synthStack('prod', { ...app, wechatHoldReminderMinutes: 0, wechatDigestIntervalMinutes: 30 });
+    const functions = s.template.findResources('AWS::Lambda::Function');
+    const carrying = Object.keys(functions).filter((id) =>
+      JSON.stringify(functions[id]!.Properties?.Environment ?? {}).includes('WECHAT_DIGEST_INTERVAL_MINUTES'),
+    );
+    expect(carrying).toHaveLength(1);
+    expect(carrying[0]).toMatch(/SweepFunction/);
+    expect(functions[carrying[0]!]!.Properties.Environment.Variables).toMatchObject({
+      WECHAT_HOLD_REMINDER_MINUTES: '0',
+      WECHAT_DIGEST_INTERVAL_MINUTES: '30',
+    });
+    expect(() => synthStack('prod', { ...app, wechatHoldReminderMinutes: 61 })).toThrow(/wechatHoldReminderMinutes/);
+    expect(() => synthStack('prod', { ...app, wechatDigestIntervalMinutes: 1.5 })).toThrow(/wechatDigestIntervalMinutes/);
+    expect(() => synthStack('prod', { wechatDigestIntervalMinutes: 30 })).toThrow(/wechatSubscribeTemplates/);
+  });
 });
