@@ -95,7 +95,8 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
   }
   const recipients = await recipientsOf(db, ev);
   if (recipients.length === 0 && ev.event === 'hold-expiring') {
-    // paid, cancelled or ended before delivery: nothing to remind of, and the event is closed so
+    // Paid, cancelled or ended since the sweep saw it: nothing to remind of, no grant used. (A payment
+    // made between this read and the send still gets the reminder: harmless, and never twice.)
     await markDelivered(db, ev, { 'not-held': 1 });
     return { done: true, counts: { 'not-held': 1 } };
   }
