@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sweepAndWork } from '../../shared/jobs/index.js';
+import { sweepAndWork, sweepDueWork, type WorkUnit } from '../../shared/jobs/index.js';
 import { deliverEvent, type Messaging, messageSchedule, wechatSubscribeSender, writeScheduledEvents } from '../../shared/messages/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { T0 } from '../helpers/harness.js';
+import { recordRequests } from '../helpers/requests.js';
 import { type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
 /** The library template "支付提醒": 商品名称 thing1, 待付金额 amount2, 截止时间 time3, 状态 phrase4. */
@@ -172,6 +173,24 @@ describe('hold-expiring: a reminder before a payment hold ends', () => {
     await Promise.all(Array.from({ length: 10 }, () => sweep()));
     expect(sentTo(openid)).toHaveLength(1);
     expect((await events(c.id)).events).toHaveLength(1);
+  });
+
+  it('the deployed sweep writes the reminder after queueing the due work; the next one queues its message; a hold seen again costs a read, not a write', async () => {
+    const { c, entry } = await heldJoin();
+    const queued: WorkUnit[] = [];
+    const queue = { enqueue: async (units: readonly WorkUnit[]) => queued.push(...units) };
+    const schedule = messageSchedule(messaging.templates);
+    const reminderPuts = (sent: Array<{ command: string; input: unknown }>) =>
+      sent.filter((r) => r.command === 'PutItemCommand' && JSON.stringify(r.input).includes(`OUTBOX#hold-${entry.id}`));
+    at(10.5);
+    const first = await recordRequests(h.db.doc, () => sweepDueWork(h.db, h.deps.money, queue, 100, schedule));
+    expect(reminderPuts(first.sent)).toHaveLength(1);
+    expect(queued.filter((u) => u.kind === 'message')).toEqual([]);
+    at(11.5);
+    const { sent } = await recordRequests(h.db.doc, () => sweepDueWork(h.db, h.deps.money, queue, 100, schedule));
+    expect(queued).toContainEqual({ kind: 'message', campaignId: c.id, eventId: `hold-${entry.id}` });
+    expect(reminderPuts(sent)).toEqual([]);
+    expect(sent.filter((r) => r.command === 'BatchGetItemCommand')).toHaveLength(1);
   });
 
   it('delivered after the hold ended (a late queue): nothing is sent', async () => {
