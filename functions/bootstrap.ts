@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { type Messaging, wechatSubscribeSender } from '../shared/messages/index.js';
+import { type MessageSchedule, type Messaging, messageSchedule, wechatSubscribeSender } from '../shared/messages/index.js';
 import { CampaignCodes } from '../shared/share-codes/index.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
@@ -94,7 +94,16 @@ export function messagingFromConfig(config: Config, api: WechatServerApi | undef
     templates,
     sender: wechatSubscribeSender(api),
     ...(config.WECHAT_MINIPROGRAM_STATE ? { miniprogramState: config.WECHAT_MINIPROGRAM_STATE } : {}),
+    schedule: messageScheduleFromConfig(config),
   };
+}
+
+/** Hold reminders and leader digests as configured: what the sweep looks for (no secret needed, only the templates). */
+export function messageScheduleFromConfig(config: Config): MessageSchedule {
+  return messageSchedule(config.WECHAT_SUBSCRIBE_TEMPLATES, {
+    holdReminderMinutes: config.WECHAT_HOLD_REMINDER_MINUTES,
+    digestIntervalMinutes: config.WECHAT_DIGEST_INTERVAL_MINUTES,
+  });
 }
 
 /** The same, for the scheduled functions: the WeChat secret is read on first use. */

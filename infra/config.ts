@@ -46,6 +46,11 @@ export interface StageConfig {
   readonly wechatSubscribeTemplates?: string;
   /** 小程序码 page and build (-c wechatCodePage=pages/campaign/index -c wechatCodeEnv=release); needs wechatAppId. */
   readonly wechatCode?: { readonly page?: string; readonly env?: 'release' | 'trial' | 'develop' };
+  /**
+   * -c wechatHoldReminderMinutes / -c wechatDigestIntervalMinutes: the sweep's WECHAT_HOLD_REMINDER_MINUTES
+   * and WECHAT_DIGEST_INTERVAL_MINUTES (absent: the functions' defaults, 5 and 60); only with templates.
+   */
+  readonly messageMinutes?: { readonly holdReminder?: number; readonly digestInterval?: number };
   /** WeChat Pay v3 (-c wechatPay=true): merchant keys in a secret, notifications to `notifyUrl`. Absent: payments off. */
   readonly wechatPay?: WechatPayStageConfig;
   /** CloudFront + AWS WAF in front of the API (-c edge=true): per-client rate limits. Absent: API Gateway throttling only. */
@@ -72,6 +77,8 @@ export interface StageOverrides {
   readonly wechatSubscribeTemplates?: string;
   readonly wechatCodePage?: string;
   readonly wechatCodeEnv?: string;
+  readonly wechatHoldReminderMinutes?: number;
+  readonly wechatDigestIntervalMinutes?: number;
   /** Turn WeChat Pay on (`-c wechatPay=true`). */
   readonly wechatPay?: boolean;
   /** `-c wechatPayNotifyUrl=https://…`; default `https://<domainName>/payments/wechat/notify`. */
@@ -125,6 +132,7 @@ export function stageConfig(stage: StageName, overrides: StageOverrides = {}): S
     ...(overrides.wechatAppId ? { wechatAppId: overrides.wechatAppId } : {}),
     ...(overrides.wechatSubscribeTemplates ? { wechatSubscribeTemplates: subscribeTemplates(overrides) } : {}),
     ...(overrides.wechatCodePage || overrides.wechatCodeEnv ? { wechatCode: wechatCode(overrides) } : {}),
+    ...messageMinutes(overrides),
     ...(overrides.wechatPay ? { wechatPay: { notifyUrl: wechatPayNotifyUrl(overrides) } } : {}),
     ...(overrides.edge ? { edge: edgeConfig(overrides) } : {}),
   };
@@ -242,6 +250,12 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
       : {}),
     ...(contextString(node, 'wechatCodePage') ? { wechatCodePage: contextString(node, 'wechatCodePage') } : {}),
     ...(contextString(node, 'wechatCodeEnv') ? { wechatCodeEnv: contextString(node, 'wechatCodeEnv') } : {}),
+    ...(contextString(node, 'wechatHoldReminderMinutes') !== undefined
+      ? { wechatHoldReminderMinutes: Number(contextString(node, 'wechatHoldReminderMinutes')) }
+      : {}),
+    ...(contextString(node, 'wechatDigestIntervalMinutes') !== undefined
+      ? { wechatDigestIntervalMinutes: Number(contextString(node, 'wechatDigestIntervalMinutes')) }
+      : {}),
     ...(wechatPay ? { wechatPay: true } : {}),
     ...(notifyUrl ? { wechatPayNotifyUrl: notifyUrl } : {}),
     ...(edge ? { edge: true } : {}),
@@ -263,6 +277,26 @@ function wechatCode(overrides: StageOverrides): NonNullable<StageConfig['wechatC
     throw new Error(`context "wechatCodeEnv" must be one of ${CODE_ENVS.join(', ')}`);
   }
   return { ...(page ? { page } : {}), ...(env ? { env: env as (typeof CODE_ENVS)[number] } : {}) };
+}
+
+/** The reminder and digest minutes, checked as the functions' config checks them (whole minutes, in range), at synth. */
+function messageMinutes(overrides: StageOverrides): Pick<StageConfig, 'messageMinutes'> {
+  const { wechatHoldReminderMinutes: holdReminder, wechatDigestIntervalMinutes: digestInterval } = overrides;
+  if (holdReminder === undefined && digestInterval === undefined) return {};
+  if (!overrides.wechatSubscribeTemplates)
+    throw new Error('-c wechatHoldReminderMinutes / wechatDigestIntervalMinutes are only used with -c wechatSubscribeTemplates=...');
+  const check = (name: string, value: number | undefined, max: number) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max))
+      throw new Error(`context "${name}" must be whole minutes from 0 to ${max} (0 turns it off)`);
+  };
+  check('wechatHoldReminderMinutes', holdReminder, 60);
+  check('wechatDigestIntervalMinutes', digestInterval, 7 * 24 * 60);
+  return {
+    messageMinutes: {
+      ...(holdReminder !== undefined ? { holdReminder } : {}),
+      ...(digestInterval !== undefined ? { digestInterval } : {}),
+    },
+  };
 }
 
 /** The templates as the functions will parse them: a mistake fails `cdk synth`, not the first settlement. */

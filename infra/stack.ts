@@ -142,6 +142,14 @@ export class TuangouStack extends Stack {
         TABLE_NAME: this.data.table.tableName,
         DEV_AUTH: 'false',
         ...wechatPayEnvironment,
+        // The templates only (no WeChat secret): which hold reminders and leader digests it writes.
+        ...(config.wechatSubscribeTemplates ? { WECHAT_SUBSCRIBE_TEMPLATES: config.wechatSubscribeTemplates } : {}),
+        ...(config.messageMinutes?.holdReminder !== undefined
+          ? { WECHAT_HOLD_REMINDER_MINUTES: String(config.messageMinutes.holdReminder) }
+          : {}),
+        ...(config.messageMinutes?.digestInterval !== undefined
+          ? { WECHAT_DIGEST_INTERVAL_MINUTES: String(config.messageMinutes.digestInterval) }
+          : {}),
         ...this.workQueues.environment(),
       },
     });

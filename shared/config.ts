@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_CAMPAIGN_PAGE, parseSubscribeTemplates } from './domain/index.js';
+import {
+  DEFAULT_CAMPAIGN_PAGE,
+  DEFAULT_DIGEST_INTERVAL_MINUTES,
+  DEFAULT_HOLD_REMINDER_MINUTES,
+  parseSubscribeTemplates,
+} from './domain/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -53,6 +58,18 @@ const ConfigSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  /**
+   * How many minutes before a payment hold ends its member is reminded ("请尽快支付", event
+   * hold-expiring; only holds at least twice this long get one); 0 turns reminders off.
+   */
+  WECHAT_HOLD_REMINDER_MINUTES: z.coerce.number().int().min(0).max(60).default(DEFAULT_HOLD_REMINDER_MINUTES),
+  /** The least minutes between two leader digests of one campaign ("新接龙 N 份", event new-entries); 0 turns digests off. */
+  WECHAT_DIGEST_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(DEFAULT_DIGEST_INTERVAL_MINUTES),
   /** Which mini-program version a message card opens: formal (released) unless testing a trial or developer build. */
   WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).optional(),
   /** The mini-program page a share code (小程序码) and a share path open; it reads `scene` in onLoad. No leading slash, no query. */

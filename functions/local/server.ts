@@ -106,7 +106,7 @@ async function main() {
   // same doWork does them, in process (see shared/jobs).
   const work = new InProcessWorkQueue((unit) => doWork(deps, unit), { limits: DEFAULT_KIND_LIMITS, logger: deps.logger });
   const sweep = setInterval(() => {
-    sweepDueWork(deps.db, deps.money, work).catch((err) => console.error('sweep failed', err));
+    sweepDueWork(deps.db, deps.money, work, undefined, deps.messaging?.schedule ?? null).catch((err) => console.error('sweep failed', err));
   }, 30_000);
 
   const shutdown = async (signal: string) => {

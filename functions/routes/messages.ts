@@ -17,7 +17,7 @@ const addSubscriptionsRoute = createRoute({
   tags: ['Messages'],
   summary: 'Report one-time subscribe grants the member accepted (wx.requestSubscribeMessage)',
   description:
-    'Each id adds one grant (WeChat keeps one per acceptance); one message of that template uses one. Ids must be templates this deployment sends, else 422 UNKNOWN_TEMPLATE.',
+    'Each id adds one grant (WeChat keeps one per acceptance); one message of that template uses one. Ids must be templates this deployment sends, else 422 UNKNOWN_TEMPLATE. A leader reports the digest template (new-entries) here too, a member the payment reminder (hold-expiring) on the join tap.',
   security: bearer,
   middleware: [signedIn] as const,
   request: { body: json(SubscriptionsBody) },

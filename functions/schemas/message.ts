@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MESSAGE_EVENTS } from '../../shared/domain/index.js';
 import { IsoTime } from './common.js';
 
 export const SubscriptionsBody = z
@@ -56,7 +57,7 @@ export const CampaignMessagesView = z
     events: z.array(
       z.object({
         eventId: z.string(),
-        event: z.enum(['group-succeeded', 'group-failed', 'refund-arrived', 'goods-arrived']),
+        event: z.enum(MESSAGE_EVENTS),
         at: IsoTime,
         deliveredAt: IsoTime.nullable(),
         rounds: z.number().int(),

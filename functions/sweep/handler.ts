@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { SqsWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import { dbFromConfig, secretsManagerReader } from '../bootstrap.js';
+import { dbFromConfig, messageScheduleFromConfig, secretsManagerReader } from '../bootstrap.js';
 import { lazyMoney } from '../payments-bootstrap.js';
 
 /**
@@ -15,10 +15,12 @@ const db = dbFromConfig(config);
 const logger = createLogger(config.LOG_LEVEL);
 const queue = new SqsWorkQueue(new SQSClient({ region: config.AWS_REGION }), workQueueUrls(config));
 const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
+// Which hold reminders and leader digests to write: read from the templates, so no WeChat secret here.
+const schedule = messageScheduleFromConfig(config);
 
 export const handler = async () => {
   // Only to know whether WeChat Pay is configured (then holds and refunds are looked for too).
-  const found = await sweepDueWork(db, await money(), queue);
+  const found = await sweepDueWork(db, await money(), queue, undefined, schedule);
   logger.info('deadline sweep queued due work', { found });
   return found;
 };

@@ -7,6 +7,7 @@ import {
   cancelledTransaction,
   conditionFailure,
   decodeCursor,
+  digestPut,
   encodeCursor,
   GSI_BY_OWNER,
   GSI_DUE,
@@ -28,8 +29,8 @@ import type { CampaignDb } from './cache.js';
 import type { CampaignSnapshot } from './snapshot.js';
 
 /**
- * Creates a campaign: its share code (unique by a conditional put), definition and counters in
- * one transaction, so a half-created campaign never exists. A share-code collision retries with
+ * Creates a campaign: its share code (unique by a conditional put), definition, counters and
+ * digest marker in one transaction, so a half-created campaign never exists. A share-code collision retries with
  * a fresh code. A draft stays out of the deadline index until it is published.
  */
 export async function createCampaign(
@@ -64,6 +65,8 @@ export async function createCampaign(
               },
             },
             { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
+            // The leader's digest timeline starts here, so the join path never writes for it (README "Subscribe messages").
+            { Put: digestPut(db.tableName, def.id, def.createdAt) },
           ],
         }),
       );

@@ -1,13 +1,40 @@
 import { z } from 'zod';
 import { type FieldValue, fieldKind, fieldValue } from './subscribe-fields.js';
 
-/** What members (or the leader) are told of by a subscribe message. */
-export const MESSAGE_EVENTS = ['group-succeeded', 'group-failed', 'refund-arrived', 'goods-arrived'] as const;
+/**
+ * What members (or the leader) are told of by a subscribe message. `hold-expiring` reminds a member
+ * whose payment hold ends soon; `new-entries` is the leader's digest of joins since the last one.
+ */
+export const MESSAGE_EVENTS = [
+  'group-succeeded',
+  'group-failed',
+  'refund-arrived',
+  'goods-arrived',
+  'hold-expiring',
+  'new-entries',
+] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 
-/** What a template field can be filled with, per message (see README "Subscribe messages"). */
-export const FIELD_SOURCES = ['title', 'status', 'amount', 'units', 'pickupPoint', 'time'] as const;
+/**
+ * What a template field can be filled with, per message (see README "Subscribe messages"). `count`:
+ * the digest's new entries (other events: the member's units); `deadline`: when the hold ends (a
+ * reminder), else the campaign's closing time.
+ */
+export const FIELD_SOURCES = ['title', 'status', 'amount', 'units', 'pickupPoint', 'time', 'count', 'deadline'] as const;
 export type FieldSource = (typeof FIELD_SOURCES)[number];
+
+/** Minutes before a payment hold ends that its member is reminded (WECHAT_HOLD_REMINDER_MINUTES). */
+export const DEFAULT_HOLD_REMINDER_MINUTES = 5;
+/** Minutes between two digests of one campaign for its leader, at most (WECHAT_DIGEST_INTERVAL_MINUTES). */
+export const DEFAULT_DIGEST_INTERVAL_MINUTES = 60;
+
+/**
+ * A reminder makes sense only when the member had a while without one: the hold lasts at least
+ * twice the lead (a hold cut short by the deadline, or shorter than that, gets none, so no one is
+ * told "pay now" the minute they joined).
+ */
+export const holdWantsReminder = (createdAt: string, holdUntil: string, leadMs: number) =>
+  leadMs > 0 && Date.parse(holdUntil) - Date.parse(createdAt) >= 2 * leadMs;
 
 const TemplateSchema = z.strictObject({
   /** the template id from 小程序后台 → 订阅消息 (one-time templates only) */

@@ -16,7 +16,9 @@ export interface FindOptions {
  * Everything due at `now`, read from the due-work index (gsi2, one timeline per kind) and nothing
  * else: the finder does no work itself, so it takes the same few hundred ms whether WeChat Pay is
  * healthy or down and however many campaigns close this minute. A settle unit carries the ids of
- * its campaign's holds found ending in the same sweep (see doWork's grace).
+ * its campaign's holds found ending in the same sweep (see doWork's grace). Hold reminders and
+ * leader digests are read from the same index (HOLD a lead ahead, DIGEST) by the sweep's
+ * writeScheduledEvents (shared/messages), which turns them into outbox events found here.
  */
 export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): Promise<DueWork> {
   const at = now.toISOString();

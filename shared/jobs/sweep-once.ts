@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Messaging } from '../messages/index.js';
+import { type MessageSchedule, type Messaging, messageSchedule, type ScheduledEvents, writeScheduledEvents } from '../messages/index.js';
 import type { Money } from '../money/index.js';
 import type { DbContext } from '../table/index.js';
 import { doWork, type WorkOutcome } from './do-work.js';
@@ -22,11 +22,16 @@ export async function sweepDueWork(
   money: Money,
   queue: WorkQueue,
   limitPerKind = SWEEP_LIMIT_PER_KIND,
+  schedule: MessageSchedule | null = null,
 ): Promise<Record<WorkKind, number>> {
-  const found = await findDueWork(db, db.clock.now(), { money: money.wechatPay !== null, limitPerKind });
+  const now = db.clock.now();
+  const found = await findDueWork(db, now, { money: money.wechatPay !== null, limitPerKind });
   const counts = {} as Record<WorkKind, number>;
   for (const kind of WORK_KINDS) counts[kind] = found[kind].length;
   await queue.enqueue(ORDER.flatMap((kind): WorkUnit[] => found[kind]));
+  // After the deadline work is handed over, so a failure here never holds up a settlement; the
+  // events written are found (as outbox work) by the next sweep, well within a reminder's lead.
+  if (schedule) await writeScheduledEvents(db, now, schedule, limitPerKind);
   return counts;
 }
 
@@ -39,6 +44,8 @@ export interface SweepReport {
   erasures?: string[];
   /** present when WeChat Pay is configured */
   payments?: { holdsEnded: number; refundPlansDone: number; refundsTried: number; failures: number };
+  /** message events the sweep itself wrote (hold reminders, leader digests), when there were any */
+  scheduled?: ScheduledEvents;
   /** outbox events (subscribe messages) worked: delivered, or put back for a retry round */
   messages?: { delivered: number; retrying: number; failures: number };
 }
@@ -86,7 +93,13 @@ export async function sweepAndWork(
   // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
   const second = await find();
   await work([...second['refund-plan'], ...second.refund, ...second.erasure]);
-  // Last: the events the work above wrote (settlements, refunds that arrived) tell their members.
+  // Last: the events the work above wrote (settlements, refunds that arrived) tell their members,
+  // with the sweep's own (reminders of holds ending soon, leader digests).
+  if (messaging) {
+    const schedule = messaging.schedule ?? messageSchedule(messaging.templates);
+    const scheduled = await writeScheduledEvents(db, db.clock.now(), schedule, limitPerKind);
+    if (scheduled.holdReminders + scheduled.digests > 0) report.scheduled = scheduled;
+  }
   const third = await find();
   await work(third.message);
   if (money.wechatPay) report.payments = payments;

@@ -17,6 +17,7 @@ import {
 import { isRetryableWechatFailure, WechatApiError, WechatTimeoutError, WechatUnreachableError } from '../wechat/index.js';
 import { ANY_CAMPAIGN } from './grants.js';
 import { type Recipient, recipientsOf } from './recipients.js';
+import type { MessageSchedule } from './schedule.js';
 import { NO_GRANT_ERRCODE, type SubscribeSender } from './sender.js';
 
 /** Subscribe messages as deployed: the templates (configuration) and who sends them. */
@@ -25,6 +26,8 @@ export interface Messaging {
   readonly sender: SubscribeSender;
   /** which version of the mini-program the card opens (WECHAT_CODE_ENV style: formal in production) */
   readonly miniprogramState?: 'developer' | 'trial' | 'formal';
+  /** hold reminders and leader digests; absent: the defaults, for the configured templates (messageSchedule) */
+  readonly schedule?: MessageSchedule;
 }
 
 export interface DeliverContext {
@@ -91,6 +94,12 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
     return { done: true, counts: { 'no-template': 1 } };
   }
   const recipients = await recipientsOf(db, ev);
+  if (recipients.length === 0 && ev.event === 'hold-expiring') {
+    // Paid, cancelled or ended since the sweep saw it: nothing to remind of, no grant used. (A payment
+    // made between this read and the send still gets the reminder: harmless, and never twice.)
+    await markDelivered(db, ev, { 'not-held': 1 });
+    return { done: true, counts: { 'not-held': 1 } };
+  }
   const openids = await openidsOf(db, recipients);
   const lastRound = ev.attempts + 1 >= MAX_DELIVERY_ROUNDS;
   const counts: Record<string, number> = {};

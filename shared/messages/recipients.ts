@@ -1,5 +1,6 @@
 import { getCampaign } from '../campaigns/index.js';
-import type { FieldSource, FieldValue } from '../domain/index.js';
+import { baseAmount, type FieldSource, type FieldValue } from '../domain/index.js';
+import { getEntryRecord } from '../entries/index.js';
 import { getSettlementSummary, settlementEntries } from '../settlement/index.js';
 import type { DbContext, OutboxRecord } from '../table/index.js';
 
@@ -13,13 +14,16 @@ const STATUS_TEXT = {
   'group-failed': '未成团，已取消',
   'refund-arrived': '退款已到账',
   'goods-arrived': '已到货，请取货',
+  'hold-expiring': '请尽快支付',
+  'new-entries': '新接龙',
 } as const;
 
 /**
  * Who hears of an event, each with the values their message is filled with: a member's own amount
  * and units (summed over their lines), the campaign's title, their pickup point. Read from the
  * frozen settlement and the list at delivery time; an entry of an erased member has no openid
- * left, and deliver.ts skips it.
+ * left, and deliver.ts skips it. A hold reminder's entry is read again here: a hold paid,
+ * cancelled or ended since the sweep wrote the event has no one left to remind.
  */
 export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Recipient[]> {
   const snapshot = await getCampaign(db, ev.campaignId);
@@ -30,14 +34,28 @@ export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Rec
     userId,
     values: {
       title: { text: def.title },
-      status: { text: STATUS_TEXT[ev.event] },
+      status: { text: ev.event === 'new-entries' ? `${STATUS_TEXT[ev.event]} ${ev.count ?? 0} 份` : STATUS_TEXT[ev.event] },
       amount: { fen: amount },
       units: { count: units },
       pickupPoint: { text: pointName(pickupPointId) },
       time: { at: ev.at },
+      count: { count: ev.event === 'new-entries' ? (ev.count ?? 0) : units },
+      deadline: { at: ev.event === 'hold-expiring' && ev.holdUntil ? ev.holdUntil : def.closesAt },
     },
   });
   if (ev.event === 'refund-arrived') return ev.userId ? [base(ev.userId, ev.amount ?? 0, 0, null)] : [];
+  if (ev.event === 'new-entries') return [base(def.leaderId, 0, ev.count ?? 0, null)];
+  if (ev.event === 'hold-expiring') {
+    const entry = ev.entryId ? await getEntryRecord(db, ev.campaignId, ev.entryId) : null;
+    const stillHeld =
+      entry?.status === 'pending_payment' &&
+      entry.userId === ev.userId &&
+      entry.holdUntil === ev.holdUntil &&
+      Date.parse(entry.holdUntil ?? '') > db.clock.now().getTime();
+    if (!entry || !stillHeld) return [];
+    const units = entry.items.reduce((sum, l) => sum + l.qty, 0);
+    return [base(entry.userId, baseAmount(def, entry.items), units, entry.pickupPointId)];
+  }
 
   const summary = await getSettlementSummary(db, ev.campaignId);
   if (!summary) return [];

@@ -37,3 +37,34 @@ export async function listDue(
   } while (start && out.length < limit);
   return out;
 }
+
+/**
+ * The items of a timeline whose time lies in [from, to] (both included), oldest first, up to
+ * `limit`: where a sweep looks ahead (holds ending within a reminder's lead) or needs the due
+ * item's own attributes (gsi2 projects them all).
+ */
+export async function listDueItems(
+  db: DbContext,
+  partition: string,
+  range: { from?: string; to: string },
+  limit: number,
+): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: GSI_DUE.name,
+        KeyConditionExpression: range.from ? '#pk = :pk AND #sk BETWEEN :from AND :to' : '#pk = :pk AND #sk <= :to',
+        ExpressionAttributeNames: { '#pk': GSI_DUE.partitionKey, '#sk': GSI_DUE.sortKey },
+        ExpressionAttributeValues: { ':pk': partition, ':to': `${range.to}#~`, ...(range.from ? { ':from': range.from } : {}) },
+        Limit: limit - out.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start && out.length < limit);
+  return out;
+}

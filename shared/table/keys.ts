@@ -20,6 +20,7 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   OUTBOX#<eventId>   an event members are told of (subscribe messages); in gsi2 (OUTBOX) until delivered
  *   MSG#<eventId>#<userId>  one member's message of that event: claimed, sent, refused… (never twice)
  *   ARRIVED#<pointId>  goods arrived at a pickup point (the staff action behind the message)
+ *   DIGEST             the leader's digest: the last number digested and when; in gsi2 (DIGEST) while open
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
  *            USER#<userId> / GRANT#<templateId>#<campaignId|*>, one-time subscribe grants left (count).
@@ -111,6 +112,8 @@ export const keys = {
   }),
   messagePrefix: () => SORT_MESSAGE_PREFIX,
   arrival: (campaignId: string, pointId: string): Key => ({ pk: campaignPk(campaignId), sk: `ARRIVED#${pointId}` }),
+  /** no '#' prefix: campaign reads never touch it (written with the campaign, then only by the sweep) */
+  digest: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'DIGEST' }),
   /** `scope` is a campaign id, or '*' for a grant any campaign's message may use */
   grant: (userId: string, templateId: string, scope: string): Key => ({
     pk: `USER#${userId}`,
@@ -193,4 +196,10 @@ export const indexKeys = {
     [GSI_DUE.sortKey]: `${at}#${campaignId}#${eventId}`,
   }),
   outboxPartition: 'OUTBOX',
+  /** gsi2: a campaign's next leader digest (new entries since the last one), by when it is due */
+  digestDue: (at: string, campaignId: string) => ({
+    [GSI_DUE.partitionKey]: 'DIGEST',
+    [GSI_DUE.sortKey]: `${at}#${campaignId}`,
+  }),
+  digestPartition: 'DIGEST',
 };

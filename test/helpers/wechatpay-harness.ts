@@ -2,10 +2,12 @@ import { verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { expect } from 'vitest';
+import type { CampaignDb } from '../../shared/campaigns/cache.js';
 import { ledgerTotals } from '../../shared/domain/payments.js';
 import { sweepAndWork } from '../../shared/jobs/index.js';
 import type { RateLimits } from '../../shared/limits/rate-limit.js';
 import { createLogger } from '../../shared/logger.js';
+import type { Messaging } from '../../shared/messages/index.js';
 import { type FakeWechatPay, startFakeWechatPay } from '../../shared/money/fake/server.js';
 import { allLedgerEvents, allPayments } from '../../shared/money/ledger.js';
 import { createWechatPayClient } from '../../shared/money/wechatpay/client.js';
@@ -25,7 +27,13 @@ export interface PayHarness extends Harness {
 }
 
 export async function payHarness(
-  opts: { instantRefunds?: boolean; faults?: FaultInjector; rateLimits?: RateLimits } = {},
+  opts: {
+    instantRefunds?: boolean;
+    faults?: FaultInjector;
+    rateLimits?: RateLimits;
+    /** subscribe messages against a fake WeChat (payment-hold reminders need both) */
+    messaging?: (db: CampaignDb) => Messaging;
+  } = {},
 ): Promise<PayHarness> {
   let h: Harness | undefined;
   const server: ServerType = await new Promise((resolve) => {
@@ -39,6 +47,7 @@ export async function payHarness(
     wechatPay: { config, client: createWechatPayClient(config) },
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    ...(opts.messaging ? { messaging: opts.messaging } : {}),
   });
   return {
     ...h,

@@ -48,19 +48,22 @@ describe('WeChat login in the stack', () => {
     expect(config.wechatAppId).toBe('wxabc');
   });
 
-  it('subscribe-message templates go to the API and the worker, which may then read the AppSecret; bad templates fail synth', () => {
+  it('subscribe-message templates go to the API, the worker (which may then read the AppSecret) and the sweep (which may not); bad templates fail synth', () => {
     const templates = JSON.stringify({ 'group-succeeded': { templateId: 'tmpl-1', data: { thing1: 'title', amount2: 'amount' } } });
     const withMessages = synthStack('prod', { wechatAppId: 'wx1234567890abcdef', wechatSubscribeTemplates: templates });
     const functions = withMessages.template.findResources('AWS::Lambda::Function');
     const carrying = Object.keys(functions).filter((id) =>
       JSON.stringify(functions[id]!.Properties?.Environment ?? {}).includes('WECHAT_SUBSCRIBE_TEMPLATES'),
     );
-    expect(carrying).toHaveLength(2);
+    expect(carrying).toHaveLength(3);
     expect(carrying.some((id) => /ApiFunction/.test(id))).toBe(true);
     expect(carrying.some((id) => /WorkerFunction/.test(id))).toBe(true);
+    // the sweep writes hold reminders and leader digests for the configured events: templates, no secret
+    expect(carrying.some((id) => /SweepFunction/.test(id))).toBe(true);
     const policies = withMessages.template.findResources('AWS::IAM::Policy');
     const readers = Object.keys(policies).filter((id) => JSON.stringify(policies[id]).includes('WechatSecret'));
     expect(readers.some((id) => /WorkerFunction/.test(id))).toBe(true);
+    expect(readers.some((id) => /SweepFunction/.test(id))).toBe(false);
     expect(() =>
       synthStack('prod', {
         wechatAppId: 'wx1',
@@ -84,5 +87,24 @@ describe('WeChat login in the stack', () => {
     expect(() => synthStack('prod', { wechatAppId: 'wx1', wechatCodePage: '/pages/buy/index?x=1' })).toThrow(/wechatCodePage/);
     expect(() => synthStack('prod', { wechatAppId: 'wx1', wechatCodeEnv: 'beta' })).toThrow(/wechatCodeEnv/);
     expect(() => synthStack('prod', { wechatCodePage: 'pages/buy/index' })).toThrow(/wechatAppId/);
+  });
+
+  it('-c wechatHoldReminderMinutes / wechatDigestIntervalMinutes reach the sweep only, checked at synth', () => {
+    const templates = JSON.stringify({ 'new-entries': { templateId: 'tmpl-2', data: { number1: 'count' } } });
+    const app = { wechatAppId: 'wx1234567890abcdef', wechatSubscribeTemplates: templates };
+    const s = synthStack('prod', { ...app, wechatHoldReminderMinutes: 0, wechatDigestIntervalMinutes: 30 });
+    const functions = s.template.findResources('AWS::Lambda::Function');
+    const carrying = Object.keys(functions).filter((id) =>
+      JSON.stringify(functions[id]!.Properties?.Environment ?? {}).includes('WECHAT_DIGEST_INTERVAL_MINUTES'),
+    );
+    expect(carrying).toHaveLength(1);
+    expect(carrying[0]).toMatch(/SweepFunction/);
+    expect(functions[carrying[0]!]!.Properties.Environment.Variables).toMatchObject({
+      WECHAT_HOLD_REMINDER_MINUTES: '0',
+      WECHAT_DIGEST_INTERVAL_MINUTES: '30',
+    });
+    expect(() => synthStack('prod', { ...app, wechatHoldReminderMinutes: 61 })).toThrow(/wechatHoldReminderMinutes/);
+    expect(() => synthStack('prod', { ...app, wechatDigestIntervalMinutes: 1.5 })).toThrow(/wechatDigestIntervalMinutes/);
+    expect(() => synthStack('prod', { wechatDigestIntervalMinutes: 30 })).toThrow(/wechatSubscribeTemplates/);
   });
 });

@@ -37,6 +37,8 @@ describe('subscribe-message fields', () => {
       units: { count: 1 },
       pickupPoint: { text: '门卫室' },
       time: { at: '2026-12-03T12:00:00.000Z' },
+      count: { count: 1 },
+      deadline: { at: '2026-12-03T12:00:00.000Z' },
     });
     expect(data).toEqual({ thing1: { value: '葡萄' }, amount2: { value: '¥39.90' } });
     expect(TemplatesSchema.safeParse({ 'group-succeeded': { templateId: 'x', data: { bogus1: 'title' } } }).success).toBe(false);
