@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { TokenUser } from '../../shared/auth/index.js';
 import {
   type CampaignSnapshot,
@@ -10,10 +11,10 @@ import {
 import {
   addToTotals,
   emptyPaymentTotals,
+  PAYMENT_HEADERS,
+  paymentCells,
   paymentLine,
-  paymentsCsvFooter,
-  paymentsCsvHeader,
-  paymentsCsvRow,
+  paymentsFooterRows,
 } from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
 import { ValidationError } from '../../shared/errors.js';
@@ -28,12 +29,12 @@ import {
 } from '../../shared/money/index.js';
 import { decodeCursor, keys, toEntry } from '../../shared/table/index.js';
 import { orderToPay, syncEntryPayment } from '../../shared/use-cases/index.js';
-import { csvExportResponse } from '../csv-export.js';
-import type { AppDeps } from '../env.js';
+import { type SheetFormat, sheetExportResponse } from '../csv-export.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryParams } from '../schemas/entry.js';
-import { csvExportResponses, DeliveryQuery } from '../schemas/export.js';
+import { csvExportResponses, DeliveryQuery, xlsxExportResponses } from '../schemas/export.js';
 import {
   LedgerPageSchema,
   MarkPaymentBody,
@@ -76,15 +77,28 @@ const csvRoute = createRoute({
   responses: csvExportResponses,
 });
 
+const xlsxRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/payments.xlsx',
+  tags: ['Payments'],
+  summary: 'The payments view as an xlsx workbook (what wx.openDocument opens): the same rows as payments.csv, amounts as numbers',
+  description:
+    'A large workbook (over 2 MiB) is answered with 303 See Other to a short-lived download link; `delivery=url` always answers the link as JSON.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, query: z.object({ delivery: DeliveryQuery }) },
+  responses: xlsxExportResponses,
+});
+
 /** The collection sheet row by row as the entries are paged in; the totals, summed on the way, close it. */
-async function* paymentsCsv(db: AppDeps['db'], snapshot: CampaignSnapshot) {
-  yield paymentsCsvHeader();
+async function* paymentRows(db: AppDeps['db'], snapshot: CampaignSnapshot) {
+  yield PAYMENT_HEADERS;
   const totals = emptyPaymentTotals();
   for await (const line of paymentLines(db, snapshot)) {
     addToTotals(totals, line);
-    yield paymentsCsvRow(line);
+    yield paymentCells(line);
   }
-  yield paymentsCsvFooter(totals);
+  yield* paymentsFooterRows(totals);
 }
 
 const markRoute = createRoute({
@@ -250,6 +264,17 @@ export function paymentRoutes(deps: AppDeps) {
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
     return snapshot;
   };
+  const paymentSheet = async (c: Context<AppEnv>, format: SheetFormat) => {
+    const snapshot = await staff(c.req.param('id')!, requireUser(c), 'see payments');
+    return sheetExportResponse(c, deps, {
+      campaignId: snapshot.def.id,
+      sheet: 'payments',
+      title: `${snapshot.def.title}-收款`,
+      rows: paymentRows(db, snapshot),
+      delivery: c.req.query('delivery') === 'url' ? 'url' : 'auto',
+      format,
+    });
+  };
   return newRouter()
     .openapi(viewRoute, async (c) => {
       const snapshot = await staff(c.req.valid('param').id, requireUser(c), 'see payments');
@@ -270,16 +295,8 @@ export function paymentRoutes(deps: AppDeps) {
         200,
       );
     })
-    .openapi(csvRoute, async (c) => {
-      const snapshot = await staff(c.req.valid('param').id, requireUser(c), 'see payments');
-      return csvExportResponse(c, deps, {
-        campaignId: snapshot.def.id,
-        sheet: 'payments',
-        filename: `${snapshot.def.title}-收款.csv`,
-        chunks: paymentsCsv(db, snapshot),
-        delivery: c.req.valid('query').delivery,
-      });
-    })
+    .openapi(csvRoute, (c) => paymentSheet(c, 'csv'))
+    .openapi(xlsxRoute, (c) => paymentSheet(c, 'xlsx'))
     .openapi(markRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');

@@ -1,15 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { TokenUser } from '../../shared/auth/index.js';
 import { type CampaignDb, type CampaignSnapshot, requireCampaign, requireRole } from '../../shared/campaigns/index.js';
-import { type SettlementSummary, settlementCsvFooter, settlementCsvHeader, settlementCsvRow } from '../../shared/domain/index.js';
+import { SETTLEMENT_HEADERS, type SettlementSummary, settlementCells, settlementFooterRows } from '../../shared/domain/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { allPayments } from '../../shared/money/index.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
-import { csvExportResponse } from '../csv-export.js';
-import type { AppDeps } from '../env.js';
+import { type SheetFormat, sheetExportResponse } from '../csv-export.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
-import { csvExportResponses, DeliveryQuery } from '../schemas/export.js';
+import { csvExportResponses, DeliveryQuery, xlsxExportResponses } from '../schemas/export.js';
 import { SettlementSchema } from '../schemas/settlement.js';
 import { newRouter } from '../validation.js';
 
@@ -57,34 +58,46 @@ const getRoute = createRoute({
   },
 });
 
+const sheetQuery = z.object({
+  totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }),
+  delivery: DeliveryQuery,
+});
+
+const COLUMNS =
+  'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态, 已付(元), 已退(元), 差额(元) (差额 = 应付 − 已付 + 已退: positive still to collect, negative to give back). With `totals=1` a purchase summary follows the entry rows ' +
+  '(a blank line, then per item: quantity, final unit price and subtotal; the grand total; the participant count; whether the group succeeded) ' +
+  'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import. ';
+
 const csvRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/settlement.csv',
   tags: ['Settlement'],
   summary: 'The settlement as a spreadsheet: UTF-8 with BOM, a header row of Chinese headers, then one row per active entry',
-  description:
-    'Columns: 接龙号, 昵称, 手机号, 自提点, 商品明细, 件数, 应付金额(元), 备注, 状态, 已付(元), 已退(元), 差额(元) (差额 = 应付 − 已付 + 已退: positive still to collect, negative to give back). With `totals=1` a purchase summary follows the entry rows ' +
-    '(a blank line, then per item: quantity, final unit price and subtotal; the grand total; the participant count; whether the group succeeded) ' +
-    'for leaders who print the sheet; without it the file is exactly the header and one row per entry, easy to import. ' +
-    'A large sheet (over 2 MiB) is answered with 303 See Other to a short-lived download link; `delivery=url` always answers the link as JSON.',
+  description: `${COLUMNS}A large sheet (over 2 MiB) is answered with 303 See Other to a short-lived download link; \`delivery=url\` always answers the link as JSON.`,
   security: bearer,
   middleware: [signedIn] as const,
-  request: {
-    params: CampaignIdParam,
-    query: z.object({
-      totals: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1 or true: append the purchase summary' }),
-      delivery: DeliveryQuery,
-    }),
-  },
+  request: { params: CampaignIdParam, query: sheetQuery },
   responses: csvExportResponses,
 });
 
-/** The sheet row by row as the entries are paged in: never the whole file as one string. */
-async function* settlementCsv(db: CampaignDb, snapshot: CampaignSnapshot, summary: SettlementSummary, withTotals: boolean) {
-  yield settlementCsvHeader();
+const xlsxRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/settlement.xlsx',
+  tags: ['Settlement'],
+  summary: 'The settlement as an xlsx workbook (what wx.openDocument opens): the same rows as settlement.csv, amounts as numbers',
+  description: `${COLUMNS}Amounts are numbers in yuan with two decimals (a leader can sum them). In a mini-program: wx.downloadFile (with the token, or \`delivery=url\` for a link), then wx.openDocument({filePath, fileType: 'xlsx'}).`,
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, query: sheetQuery },
+  responses: xlsxExportResponses,
+});
+
+/** The sheet row by row as the entries are paged in: never the whole file in memory. */
+async function* settlementRows(db: CampaignDb, snapshot: CampaignSnapshot, summary: SettlementSummary, withTotals: boolean) {
+  yield SETTLEMENT_HEADERS;
   const money = await allPayments(db, snapshot.def.id);
-  for await (const entry of settlementEntries(db, summary)) yield settlementCsvRow(snapshot.def, entry, money.get(entry.entryId));
-  if (withTotals) yield settlementCsvFooter(summary);
+  for await (const entry of settlementEntries(db, summary)) yield settlementCells(snapshot.def, entry, money.get(entry.entryId));
+  if (withTotals) yield* settlementFooterRows(summary);
 }
 
 export function settlementRoutes(deps: AppDeps) {
@@ -95,6 +108,18 @@ export function settlementRoutes(deps: AppDeps) {
     await requireRole(db, snapshot, user, ['leader', 'helper'], 'see the settlement');
     if (!snapshot.settlement) throw new NotFoundError('This campaign is not settled yet');
     return { snapshot, summary: snapshot.settlement };
+  };
+  const sheet = async (c: Context<AppEnv>, format: SheetFormat) => {
+    const { snapshot, summary } = await settled(c.req.param('id')!, requireUser(c));
+    const totals = c.req.query('totals');
+    return sheetExportResponse(c, deps, {
+      campaignId: snapshot.def.id,
+      sheet: 'settlement',
+      title: `${snapshot.def.title}-结算`,
+      rows: settlementRows(db, snapshot, summary, totals === '1' || totals === 'true'),
+      delivery: c.req.query('delivery') === 'url' ? 'url' : 'auto',
+      format,
+    });
   };
   return newRouter()
     .openapi(settleRoute, async (c) => {
@@ -114,15 +139,6 @@ export function settlementRoutes(deps: AppDeps) {
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })
-    .openapi(csvRoute, async (c) => {
-      const { snapshot, summary } = await settled(c.req.valid('param').id, requireUser(c));
-      const { totals, delivery } = c.req.valid('query');
-      return csvExportResponse(c, deps, {
-        campaignId: snapshot.def.id,
-        sheet: 'settlement',
-        filename: `${snapshot.def.title}-结算.csv`,
-        chunks: settlementCsv(db, snapshot, summary, totals === '1' || totals === 'true'),
-        delivery,
-      });
-    });
+    .openapi(csvRoute, (c) => sheet(c, 'csv'))
+    .openapi(xlsxRoute, (c) => sheet(c, 'xlsx'));
 }

@@ -52,10 +52,11 @@ export function wxacodeRoutes(deps: AppDeps) {
   return newRouter().openapi(wxacodeRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { ref, width } = c.req.valid('query');
-    if (!deps.shareCodes) throw new ServiceUnavailableError('WeChat is not configured on this server: no 小程序码 (set WECHAT_APPID)');
     const caller = c.get('user')?.id ?? null;
+    // The campaign first, like every campaign route: an unknown or hidden one is 404 on any server.
     const snapshot = await requireCampaign(db, id);
     await requireVisibleCampaign(db, snapshot, caller);
+    if (!deps.shareCodes) throw new ServiceUnavailableError('WeChat is not configured on this server: no 小程序码 (set WECHAT_APPID)');
     const referrerId = await requireShareReferrer(db, snapshot, caller, ref);
     const token = referrerId === null ? null : await ensureReferrerToken(db, referrerId);
     const scene = encodeScene({ shareCode: snapshot.def.shareCode, referrer: token });

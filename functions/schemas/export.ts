@@ -7,15 +7,15 @@ export const DeliveryQuery = z
   .default('auto')
   .openapi({
     description:
-      'auto (default): the CSV in the body while it is small, else 303 See Other to a download link; ' +
-      'url: always JSON {url, expiresAt, bytes}, for wx.downloadFile',
+      'auto (default): the file in the body while it is small, else 303 See Other to a download link; ' +
+      'url: always JSON {url, expiresAt, bytes}, for wx.downloadFile (then wx.openDocument for an xlsx, with fileType: "xlsx")',
   });
 
 export const ExportLinkSchema = z
   .object({
-    url: z.url().openapi({ description: 'presigned GET of the CSV file: no Authorization header; works until expiresAt' }),
+    url: z.url().openapi({ description: 'presigned GET of the file: no Authorization header; works until expiresAt' }),
     expiresAt: IsoTime,
-    bytes: z.number().int().min(0).openapi({ description: 'size of the file, BOM included' }),
+    bytes: z.number().int().min(0).openapi({ description: 'size of the file (a CSV: BOM included)' }),
   })
   .openapi('ExportLink');
 
@@ -36,4 +36,16 @@ export const csvExportResponses = {
   403: errors[403],
   404: errors[404],
   503: errors[503],
+} as const;
+
+/** The responses of an xlsx export route: the workbook, its link, or 303 to the link. */
+export const xlsxExportResponses = {
+  ...csvExportResponses,
+  200: {
+    description: 'the workbook (one sheet); application/json with ?delivery=url: a link to it',
+    content: {
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+      'application/json': { schema: ExportLinkSchema },
+    },
+  },
 } as const;

@@ -1,3 +1,5 @@
+import { formatYuan } from './pricing.js';
+
 /** CSV cells and rows for the leader's spreadsheets (settlement and payments), with one formula guard for both. */
 
 /** Excel only reads UTF-8 Chinese text correctly when the file starts with a byte-order mark. */
@@ -14,13 +16,16 @@ export function looksLikeFormula(s: string): boolean {
   return FORMULA_START.test(s) && !PLAIN_NUMBER.test(s);
 }
 
+/** A spreadsheet cell, for CSV and xlsx alike: text, a count, or money in fen (yuan with two decimals in the sheet). */
+export type SheetCell = string | number | null | { readonly fen: number };
+
 /** One cell: formula-guarded (a nickname like "=HYPERLINK(...)" stays text), then quoted when needed. */
-export function csvCell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
+export function csvCell(value: SheetCell): string {
+  const s = value === null ? '' : typeof value === 'object' ? formatYuan(value.fen) : String(value);
   const safe = looksLikeFormula(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function csvRow(values: Array<string | number | null>): string {
+export function csvRow(values: readonly SheetCell[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }

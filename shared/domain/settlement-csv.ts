@@ -1,11 +1,10 @@
-import { csvRow, UTF8_BOM } from './csv.js';
+import { csvRow, type SheetCell, UTF8_BOM } from './csv.js';
 import { balanceOf, type MoneyTotals } from './payments.js';
-import { formatYuan } from './pricing.js';
 import type { SettlementEntry, SettlementSummary } from './settlement.js';
 import type { CampaignDefinition } from './types.js';
 
 // The last three columns came with payments: appended, so importers reading by position keep working.
-const HEADERS = [
+export const SETTLEMENT_HEADERS = [
   '接龙号',
   '昵称',
   '手机号',
@@ -25,36 +24,51 @@ const HEADERS = [
  * from the supplier per item, and the grand total. Amounts in yuan, computed from integer fen.
  */
 export function settlementCsvHeader(): string {
-  return UTF8_BOM + csvRow(HEADERS);
+  return UTF8_BOM + csvRow(SETTLEMENT_HEADERS);
 }
 
-export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry, money: MoneyTotals = { paid: 0, refunded: 0 }): string {
+/** One active entry's row (CSV and xlsx). */
+export function settlementCells(
+  def: CampaignDefinition,
+  entry: SettlementEntry,
+  money: MoneyTotals = { paid: 0, refunded: 0 },
+): SheetCell[] {
   const names = new Map(def.items.map((i) => [i.id, i.spec ? `${i.name}(${i.spec})` : i.name]));
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
   const detail = entry.items.map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}`).join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
-  return csvRow([
+  return [
     entry.seq,
     entry.nickname,
     entry.phone,
     pickup,
     detail,
     units,
-    formatYuan(entry.amount),
+    { fen: entry.amount },
     entry.note,
     '有效',
-    formatYuan(money.paid),
-    formatYuan(money.refunded),
-    formatYuan(balanceOf(entry.amount, money)),
-  ]);
+    { fen: money.paid },
+    { fen: money.refunded },
+    { fen: balanceOf(entry.amount, money) },
+  ];
+}
+
+export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry, money: MoneyTotals = { paid: 0, refunded: 0 }): string {
+  return csvRow(settlementCells(def, entry, money));
+}
+
+/** The purchase summary under the entry rows: a blank row, per item what to buy, the total, the count, the outcome. */
+export function settlementFooterRows(summary: SettlementSummary): SheetCell[][] {
+  return [
+    [],
+    ['商品', '规格', '总数量', '成交单价(元)', '小计(元)'],
+    ...summary.items.map((i) => [i.name, i.spec, i.quantity, { fen: i.finalUnitPrice }, { fen: i.amount }]),
+    ['合计', '', '', '', { fen: summary.total }],
+    ['参与人数', summary.entryCount],
+    ['结算状态', summary.status === 'failed' ? '成团失败（未达最低人数，无需付款）' : '已成团'],
+  ];
 }
 
 export function settlementCsvFooter(summary: SettlementSummary): string {
-  let out = csvRow([]);
-  out += csvRow(['商品', '规格', '总数量', '成交单价(元)', '小计(元)']);
-  for (const i of summary.items) out += csvRow([i.name, i.spec, i.quantity, formatYuan(i.finalUnitPrice), formatYuan(i.amount)]);
-  out += csvRow(['合计', '', '', '', formatYuan(summary.total)]);
-  out += csvRow(['参与人数', summary.entryCount]);
-  out += csvRow(['结算状态', summary.status === 'failed' ? '成团失败（未达最低人数，无需付款）' : '已成团']);
-  return out;
+  return settlementFooterRows(summary).map(csvRow).join('');
 }

@@ -37,30 +37,44 @@ export interface CsvExport {
 }
 
 /** Random, so a link cannot be guessed from another; under exports/, which the bucket expires after a day. */
-export function exportKey(campaignId: string, sheet: string): string {
-  return `exports/${campaignId}/${sheet}-${randomUUID()}.csv`;
+export function exportKey(campaignId: string, sheet: string, ext: 'csv' | 'xlsx' = 'csv'): string {
+  return `exports/${campaignId}/${sheet}-${randomUUID()}.${ext}`;
 }
 
 /** Chunks handed to the upload are about this big: fewer, larger writes than one per row. */
 const CHUNK_BYTES = 64 * 1024;
 
+/** Any export file: a CSV's text or an xlsx's bytes, with what it is served as. */
+export interface FileExport extends Omit<CsvExport, 'chunks'> {
+  readonly ext: 'csv' | 'xlsx';
+  readonly contentType: string;
+  readonly chunks: AsyncIterable<string | Uint8Array>;
+}
+
+export type FileDelivery =
+  | { readonly kind: 'inline'; readonly body: Uint8Array; readonly bytes: number }
+  | Extract<CsvDelivery, { kind: 'stored' }>;
+
+const toBytes = (chunk: string | Uint8Array) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+
 /**
- * Reads the CSV until it is known to fit inline (answered as one string) or not; a larger one
+ * Reads the file until it is known to fit inline (answered as one body) or not; a larger one
  * streams, starting with what was read so far, into object storage and is answered as a link.
  * Never more than the inline limit and the parts in flight are in memory. Without storage
- * configured (a bare local run) every CSV is answered inline, as before exports existed.
+ * configured (a bare local run) every file is answered inline, as before exports existed.
  */
-export async function exportCsv(settings: ExportSettings | undefined, csv: CsvExport): Promise<CsvDelivery> {
-  if (csv.delivery === 'url' && !settings) throw new ServiceUnavailableError('Download links need object storage (EXPORTS_BUCKET)');
-  const limit = !settings ? Number.POSITIVE_INFINITY : csv.delivery === 'url' ? -1 : settings.inlineMaxBytes;
-  const rows = csv.chunks[Symbol.asyncIterator]();
-  let head: string[] = [];
+export async function exportFile(settings: ExportSettings | undefined, file: FileExport): Promise<FileDelivery> {
+  if (file.delivery === 'url' && !settings) throw new ServiceUnavailableError('Download links need object storage (EXPORTS_BUCKET)');
+  const limit = !settings ? Number.POSITIVE_INFINITY : file.delivery === 'url' ? -1 : settings.inlineMaxBytes;
+  const rows = file.chunks[Symbol.asyncIterator]();
+  let head: Uint8Array[] = [];
   let bytes = 0;
   while (bytes <= limit) {
     const next = await rows.next();
-    if (next.done) return { kind: 'inline', body: head.join(''), bytes };
-    head.push(next.value);
-    bytes += Buffer.byteLength(next.value);
+    if (next.done) return { kind: 'inline', body: Buffer.concat(head), bytes };
+    const chunk = toBytes(next.value);
+    head.push(chunk);
+    bytes += chunk.byteLength;
   }
   const { store, urlTtlSeconds } = settings!;
   async function* body(): AsyncGenerator<Uint8Array> {
@@ -69,19 +83,26 @@ export async function exportCsv(settings: ExportSettings | undefined, csv: CsvEx
     head = [];
     for (;;) {
       if (pendingBytes >= CHUNK_BYTES) {
-        yield Buffer.from(pending.join(''));
+        yield Buffer.concat(pending);
         pending = [];
         pendingBytes = 0;
       }
       const next = await rows.next();
       if (next.done) break;
-      pending.push(next.value);
-      pendingBytes += Buffer.byteLength(next.value);
+      const chunk = toBytes(next.value);
+      pending.push(chunk);
+      pendingBytes += chunk.byteLength;
     }
-    if (pending.length > 0) yield Buffer.from(pending.join(''));
+    if (pending.length > 0) yield Buffer.concat(pending);
   }
-  const key = exportKey(csv.campaignId, csv.sheet);
-  const written = await store.upload(key, body(), { contentType: 'text/csv; charset=utf-8', contentDisposition: csv.contentDisposition });
+  const key = exportKey(file.campaignId, file.sheet, file.ext);
+  const written = await store.upload(key, body(), { contentType: file.contentType, contentDisposition: file.contentDisposition });
   const link = await store.presignGet(key, urlTtlSeconds);
   return { kind: 'stored', key, bytes: written, ...link };
+}
+
+/** A CSV export: exportFile with the CSV's type, its inline body as text. */
+export async function exportCsv(settings: ExportSettings | undefined, csv: CsvExport): Promise<CsvDelivery> {
+  const out = await exportFile(settings, { ...csv, ext: 'csv', contentType: 'text/csv; charset=utf-8' });
+  return out.kind === 'inline' ? { kind: 'inline', body: Buffer.from(out.body).toString('utf8'), bytes: out.bytes } : out;
 }

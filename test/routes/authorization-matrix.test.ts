@@ -111,6 +111,12 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/settle': { state: 'closed', expect: leaderOnly(200) },
   'GET /campaigns/{id}/settlement': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/settlement.csv': { state: 'settled', expect: staff(200) },
+  'GET /campaigns/{id}/settlement.xlsx': {
+    state: 'settled',
+    expect: staff(200),
+    check: (role, res) => expect(res.headers.get('content-type'), role).toContain('spreadsheetml'),
+  },
+  'GET /campaigns/{id}/payments.xlsx': { state: 'settled', expect: staff(200) },
   'GET /me/campaigns': { state: 'open', expect: signedIn(200) },
   'GET /me/entries': { state: 'open', expect: signedIn(200) },
   'GET /me': { state: 'open', expect: signedIn(200) },
