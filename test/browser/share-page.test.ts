@@ -102,6 +102,7 @@ describe('the share page on a phone', () => {
       // The document of a 50-line campaign stays small (it is also under the 100-line cap).
       expect((await res!.buffer()).length).toBeLessThan(30 * 1024);
 
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point (what a reader sees, as laid out)
       const text = await page.evaluate(() => document.body.innerText);
       for (const expected of [
         campaign.title,
