@@ -21,6 +21,29 @@ const WECHAT_UA =
 const LONG_NAME = `阳光玫瑰葡${'ShineMuscat'.repeat(5)}`;
 const ENTRIES = 50;
 
+/**
+ * The few browser shapes the in-page functions use. The project compiles without the DOM library
+ * (it is Node code), and a `lib="dom"` reference would make `document` type-check everywhere.
+ */
+interface InPageNode {
+  nodeType: number;
+  textContent: string | null;
+}
+interface InPageElement extends InPageNode {
+  childNodes: ArrayLike<InPageNode>;
+  getBoundingClientRect(): { right: number };
+  naturalWidth?: number;
+}
+interface InPage {
+  document: {
+    body: InPageElement & { innerText: string; querySelectorAll(selector: string): ArrayLike<InPageElement> };
+    querySelector(selector: string): InPageElement | null;
+    scrollingElement: { scrollWidth: number } | null;
+  };
+  innerWidth: number;
+  getComputedStyle(el: InPageElement): { fontSize: string };
+}
+
 let fake: FakeWechat;
 let h: Harness;
 let server: ServerType;
@@ -103,7 +126,7 @@ describe('the share page on a phone', () => {
       expect((await res!.buffer()).length).toBeLessThan(30 * 1024);
 
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point (what a reader sees, as laid out)
-      const text = await page.evaluate(() => document.body.innerText);
+      const text = await page.evaluate(() => (globalThis as unknown as InPage).document.body.innerText);
       for (const expected of [
         campaign.title,
         '产地直发，坏果包赔 👍',
@@ -128,22 +151,27 @@ describe('the share page on a phone', () => {
       const code = `${origin}/campaigns/${campaign.id}/wxacode?ref=none`;
       expect(requests).toContain(code);
       expect(requests.filter((u) => !u.startsWith('data:') && new URL(u).origin !== origin)).toEqual([]);
-      expect(await page.$eval('img[alt="小程序码"]', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      const codeWidth = await page.evaluate(
+        () => (globalThis as unknown as InPage).document.querySelector('img[alt="小程序码"]')?.naturalWidth,
+      );
+      expect(codeWidth).toBeGreaterThan(0);
       expect(errors).toEqual([]);
 
       const layout = await page.evaluate(() => {
+        const w = globalThis as unknown as InPage;
+        const TEXT_NODE = 3;
         const sizes: number[] = [];
         let widest = 0;
-        for (const el of Array.from(document.body.querySelectorAll('*'))) {
-          const hasText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
-          if (hasText) sizes.push(parseFloat(getComputedStyle(el).fontSize));
+        for (const el of Array.from(w.document.body.querySelectorAll('*'))) {
+          const hasText = Array.from(el.childNodes).some((n) => n.nodeType === TEXT_NODE && (n.textContent ?? '').trim() !== '');
+          if (hasText) sizes.push(parseFloat(w.getComputedStyle(el).fontSize));
           widest = Math.max(widest, el.getBoundingClientRect().right);
         }
         return {
           minFont: Math.min(...sizes),
           texts: sizes.length,
-          scrollWidth: document.scrollingElement!.scrollWidth,
-          innerWidth: window.innerWidth,
+          scrollWidth: w.document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY,
+          innerWidth: w.innerWidth,
           widest,
         };
       });
