@@ -17,6 +17,7 @@ import { newId } from '../../shared/ids.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import { checkContent } from '../../shared/wechat/index.js';
+import { prefersHtml } from '../accept.js';
 import { checkNewCampaignTimes } from '../campaign-times.js';
 import { campaignCreateFields, campaignEditFields, withoutBody } from '../content-fields.js';
 import type { AppDeps, AppEnv } from '../env.js';
@@ -25,6 +26,7 @@ import { putTwin } from '../middleware/method-override.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
+import { sharePageResponse } from './share-page.js';
 
 const create = createRoute({
   method: 'post',
@@ -67,7 +69,22 @@ const byShareCode = createRoute({
         .openapi({ param: { name: 'shareCode', in: 'path' }, example: 'K7M2QX9A' }),
     }),
   },
-  responses: { 200: jsonResponse(CampaignSchema, 'The campaign'), 404: errors[404] },
+  responses: {
+    200: {
+      description:
+        'The campaign. A browser (`Accept` preferring `text/html` over `application/json`) gets the share page instead: ' +
+        'title, items with live tier prices, the masked 接龙 list (first 100 lines), the deadline and the 小程序码; ' +
+        '`Cache-Control: public, max-age=5`, a strict `Content-Security-Policy`, `Vary: Accept`. No Accept, `*/*` or JSON: the JSON.',
+      content: {
+        ...jsonResponse(CampaignSchema, 'The campaign').content,
+        'text/html': { schema: z.string().openapi({ description: 'the share page (UTF-8 HTML, no script)' }) },
+      },
+    },
+    404: {
+      ...errors[404],
+      content: { ...errors[404].content, 'text/html': { schema: z.string().openapi({ description: 'a friendly 404 page (browsers)' }) } },
+    },
+  },
 });
 
 const close = createRoute({
@@ -221,6 +238,9 @@ export function campaignRoutes(deps: AppDeps) {
     })
     .openapi(byShareCode, async (c) => {
       const { shareCode } = c.req.valid('param');
+      if (prefersHtml(c.req.header('accept'))) return sharePageResponse(c, deps, shareCode);
+      // The same URL answers HTML too: a cache must key on Accept.
+      c.header('Vary', 'Accept');
       const id = await findCampaignIdByShareCode(db, shareCode);
       if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
       const snapshot = await requireCampaign(db, id);

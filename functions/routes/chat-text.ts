@@ -1,9 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type CampaignDb, listViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { CHAT_TEXT_MAX_LINES, type ChatText, chatText, type Entry } from '../../shared/domain/index.js';
-import { listEntries } from '../../shared/entries/index.js';
-import { toEntry } from '../../shared/table/index.js';
+import { listViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { CHAT_TEXT_MAX_LINES, type ChatText, chatText } from '../../shared/domain/index.js';
+import { readEntryLines } from '../entry-lines.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { ChatTextSchema } from '../schemas/chat-text.js';
 import { CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
@@ -42,30 +41,6 @@ const jsonRoute = createRoute({
   responses: { 200: jsonResponse(ChatTextSchema, 'The copy and how many lines it holds'), 401: errors[401], 404: errors[404] },
 });
 
-/** Entries read per query: large pages, as the copy wants every line up to the cap. */
-const PAGE = 1000;
-
-/**
- * The entries in 接龙 order until one past the cap's worth of active lines has been seen (enough to
- * know the copy is cut), so a campaign of any size costs at most a few pages. Public callers read
- * eventually consistent, as the public list does; staff read consistently.
- */
-async function readLines(db: CampaignDb, campaignId: string, consistent: boolean): Promise<Entry[]> {
-  const out: Entry[] = [];
-  let active = 0;
-  let cursor: string | null = null;
-  do {
-    const page = await listEntries(db, campaignId, PAGE, cursor, { consistent });
-    for (const record of page.items) {
-      const entry = toEntry(record);
-      out.push(entry);
-      if (entry.status === 'active') active++;
-    }
-    cursor = page.nextCursor;
-  } while (cursor && active <= CHAT_TEXT_MAX_LINES);
-  return out;
-}
-
 export function chatTextRoutes(deps: AppDeps) {
   const { db } = deps;
 
@@ -78,7 +53,7 @@ export function chatTextRoutes(deps: AppDeps) {
     // Full names must not be kept by a shared cache; the public copy is the same for everyone.
     c.header('Cache-Control', staff ? 'private, no-store' : 'no-cache');
     c.header('Vary', 'Authorization');
-    const entries = await readLines(db, id, staff);
+    const entries = await readEntryLines(db, id, { consistent: staff, maxActive: CHAT_TEXT_MAX_LINES });
     return chatText({ def: snapshot.def, state: snapshot.state, entries, fullNames: staff });
   }
 

@@ -60,6 +60,16 @@ function tierPhrase(item: ItemDefinition, priced: PricedItem, unit: string): str
 }
 
 /**
+ * Each item's tier state as the header words it ("再 3 份解锁 ¥32.90", "已达最低价 ¥32.90", "单价 ¥39.90"),
+ * one per item in order: for a page that shows the items one by one (the share page), so both say the same.
+ */
+export function itemTierPhrases(def: Pick<Def, 'tierBasis' | 'items'>, state: State): string[] {
+  const priced = priceItems(def.tierBasis, def.items, state.sold, state.participants);
+  const unit = def.tierBasis === 'participants' ? '人' : '份';
+  return def.items.map((item, i) => tierPhrase(item, priced[i]!, unit));
+}
+
+/**
  * The header: the title, then the live tier state. By units (`quantity`), each item counts its own
  * units ("已接龙 37 份"); by participants, everyone counts once ("已接龙 37 人") and each item says
  * what that unlocks. One item: one line; several: one line per item, named.

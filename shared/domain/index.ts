@@ -12,6 +12,8 @@ export * from './money-bounds.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';
+// Only the formatting: prices are read through campaignView and the tier helpers, never recomputed at the edge.
+export { formatYuan } from './pricing.js';
 export * from './referrals.js';
 export * from './scene.js';
 export * from './settlement.js';

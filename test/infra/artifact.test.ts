@@ -110,7 +110,7 @@ function createTableFromTemplate(name: string): { input: CreateTableCommandInput
 }
 
 let requestCount = 0;
-function httpEvent(method: string, rawPath: string, init: { token?: string; body?: unknown } = {}) {
+function httpEvent(method: string, rawPath: string, init: { token?: string; body?: unknown; accept?: string } = {}) {
   const requestId = `artifact-${++requestCount}`;
   const [pathOnly, rawQueryString = ''] = rawPath.split('?') as [string, string?];
   const headers: Record<string, string> = {
@@ -121,6 +121,7 @@ function httpEvent(method: string, rawPath: string, init: { token?: string; body
   };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.accept) headers.accept = init.accept;
   const now = new Date();
   return {
     version: '2.0',
@@ -158,7 +159,7 @@ function lambdaContext(name: string) {
   };
 }
 
-async function call(method: string, rawPath: string, init: { token?: string; body?: unknown } = {}): Promise<Response> {
+async function call(method: string, rawPath: string, init: { token?: string; body?: unknown; accept?: string } = {}): Promise<Response> {
   const res = await api(httpEvent(method, rawPath, init), lambdaContext('api'));
   const text = res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString('utf8') : (res.body ?? '');
   let body: unknown = text;
@@ -345,6 +346,26 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     expect(stored.status).toBe(200);
     expect(stored.body).toMatchObject({ status: 'settled', total: 2400 });
   }, 30_000);
+
+  it('the share page renders from the bundle (JSX compiled by the deployed build, not only by the test runner)', async () => {
+    const leader = await token('u_leader_share', '团长');
+    const created = await call('POST', '/campaigns', {
+      token: leader,
+      body: {
+        title: '分享页 <测试>',
+        closesAt: new Date(Date.now() + 3600_000).toISOString(),
+        minParticipants: 1,
+        items: [{ name: '苹果', unitPrice: 1000 }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await call('GET', `/s/${created.body.shareCode}`, { accept: 'text/html,*/*;q=0.8' });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toMatch(/^<!DOCTYPE html><html lang="zh-CN">/);
+    expect(page.body).toContain('<h1>分享页 &lt;测试&gt;</h1>');
+    expect((await call('GET', `/s/${created.body.shareCode}`)).body).toMatchObject({ id: created.body.id });
+  });
 
   it('a settlement export link from the bundle (S3 client loaded on first use) downloads the CSV', async () => {
     const leader = await token('u_leader_export', '团长');

@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { findCampaignIdByShareCode, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { readEntryLines } from '../entry-lines.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { renderNotFoundPage, renderSharePage, SHARE_PAGE_CSP } from '../views/share-page.js';
+import { SHARE_PAGE_MAX_LINES, sharePageModel } from '../views/share-page-model.js';
+
+/**
+ * GET /s/{shareCode} for a browser (the Accept negotiation is in campaigns.ts): the share page, or
+ * a friendly 404 page where the JSON answer would be 404 (unknown code, a draft to outsiders).
+ * The list is the public one (masked names) for everyone, so the published page is the same for
+ * every reader and a shared cache may keep it a few seconds; a draft its staff preview is not.
+ */
+const PUBLIC_CACHE = 'public, max-age=5';
+
+export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, shareCode: string): Promise<Response> {
+  const { db } = deps;
+  const headers = (cache: string) => ({
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': SHARE_PAGE_CSP,
+    'Cache-Control': cache,
+    // Accept picks HTML or JSON; Authorization may show a draft to its staff.
+    Vary: 'Accept, Authorization',
+  });
+  try {
+    const id = await findCampaignIdByShareCode(db, shareCode);
+    if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
+    const snapshot = await requireCampaign(db, id);
+    await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
+    // Eventually consistent, as the public list reads: a join shows within a second, the page is cached 5 s anyway.
+    const entries = await readEntryLines(db, id, { consistent: false, maxActive: SHARE_PAGE_MAX_LINES });
+    const model = sharePageModel({ def: snapshot.def, state: snapshot.state, entries, now: db.clock.now(), wxacode: !!deps.shareCodes });
+    const cache = snapshot.state.status === 'draft' ? 'private, no-store' : PUBLIC_CACHE;
+    return c.body(renderSharePage(model), 200, headers(cache));
+  } catch (err) {
+    // Any other failure (the database down) goes to the app's error answer, as for JSON.
+    if (!(err instanceof NotFoundError)) throw err;
+    return c.body(renderNotFoundPage(), 404, headers(PUBLIC_CACHE));
+  }
+}
