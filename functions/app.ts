@@ -25,6 +25,7 @@ import { profileRoutes } from './routes/profile.js';
 import { referralRoutes } from './routes/referrals.js';
 import { settlementRoutes } from './routes/settlement.js';
 import { helperRoutes } from './routes/staff.js';
+import { staffEntryRoutes } from './routes/staff-entries.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
 import { wxacodeRoutes } from './routes/wxacode.js';
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
   app.route('/', cloneRoutes(deps));
+  app.route('/', staffEntryRoutes(deps));
   app.route('/', entryRoutes(deps));
   app.route('/', chatTextRoutes(deps));
   app.route('/', settlementRoutes(deps));

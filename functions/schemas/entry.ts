@@ -84,3 +84,30 @@ export const EntryParams = z.object({
     .min(1)
     .openapi({ param: { name: 'entryId', in: 'path' } }),
 });
+
+export const StaffEntryBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(32)
+      .openapi({ description: 'the member’s name as the list shows it (masked for the public)', example: '王阿姨' }),
+    phone: Phone.nullish(),
+    items: z.array(EntryLine).min(1).max(50),
+    note: z.string().max(200).nullish().openapi({ example: '群里说的 +1 要两份' }),
+    pickupPointId: z.string().max(200).nullish(),
+  })
+  .openapi('StaffEntryRequest');
+
+export const ClaimCode = z
+  .object({
+    entryId: z.string(),
+    code: z.string().openapi({
+      description: 'send it to the member (e.g. in the group chat); in the mini-program they claim the entry with it',
+      example: '12-K7M3Q9XA',
+    }),
+  })
+  .openapi('ClaimCode');
+
+export const ClaimBody = z.object({ code: z.string().min(1).max(40).openapi({ example: '12-K7M3Q9XA' }) }).openapi('ClaimRequest');

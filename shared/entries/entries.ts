@@ -78,6 +78,8 @@ export interface JoinRequest {
   referredBy?: string;
   /** texts content security flagged for the leader (`note`) */
   contentReview?: string[];
+  /** 代客下单: the leader or helper who entered it for a member without the mini-program (userId is then a guest id) */
+  enteredBy?: string;
 }
 
 export interface JoinResult {
@@ -449,6 +451,7 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     ...(req.holdUntil ? { holdUntil: req.holdUntil } : {}),
     ...(req.referredBy ? { referredBy: req.referredBy } : {}),
     ...(req.contentReview && req.contentReview.length > 0 ? { contentReview: req.contentReview } : {}),
+    ...(req.enteredBy ? { enteredBy: req.enteredBy } : {}),
   };
 }
 

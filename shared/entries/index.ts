@@ -9,3 +9,4 @@ export * from './holds.js';
 export * from './lookup.js';
 export * from './pickup-codes.js';
 export * from './pickups.js';
+export * from './staff-entries.js';

@@ -19,10 +19,15 @@ const CODE = /^(\d{1,9})-([0-9A-Z]{8})$/;
 /** The keys codes are made with (the first) and verified against (all): one per signing secret. */
 export type PickupKeys = readonly Buffer[];
 
-export function pickupKeys(secrets: readonly string[]): PickupKeys {
-  // A key of its own, not the signing secret itself: a pickup code never helps forge a token.
-  return secrets.map((s) => createHmac('sha256', s).update('tuangou pickup codes v1').digest());
+/** What a code is for: a pickup code cannot be used as a claim code, nor the other way round. */
+export type CodePurpose = 'pickup' | 'claim';
+
+export function entryCodeKeys(secrets: readonly string[], purpose: CodePurpose): PickupKeys {
+  // A key of its own, not the signing secret itself: a code never helps forge a token.
+  return secrets.map((s) => createHmac('sha256', s).update(`tuangou ${purpose} codes v1`).digest());
 }
+
+export const pickupKeys = (secrets: readonly string[]): PickupKeys => entryCodeKeys(secrets, 'pickup');
 
 function mac(key: Buffer, campaignId: string, entryId: string): string {
   const digest = createHmac('sha256', key).update(`${campaignId}\u0000${entryId}`).digest();
@@ -31,11 +36,13 @@ function mac(key: Buffer, campaignId: string, entryId: string): string {
   return out;
 }
 
-export function pickupCode(keys: PickupKeys, campaignId: string, entry: Pick<EntryRecord, 'id' | 'seq'>): string {
+export function entryCode(keys: PickupKeys, campaignId: string, entry: Pick<EntryRecord, 'id' | 'seq'>): string {
   return `${entry.seq}-${mac(keys[0]!, campaignId, entry.id)}`;
 }
 
 /** A code as typed or scanned: spaces and case forgiven, O read as 0 and I/L as 1; null when it is not a code's shape. */
+export const pickupCode = entryCode;
+
 export function parsePickupCode(text: string): { seq: number; mac: string } | null {
   const normal = text.trim().toUpperCase().replace(/\s+/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   const m = CODE.exec(normal);
@@ -47,6 +54,13 @@ export function parsePickupCode(text: string): { seq: number; mac: string } | nu
  * code, a code of another campaign or of a number's earlier occupant are all the same 404.
  */
 export async function entryForPickupCode(db: DbContext, keys: PickupKeys, campaignId: string, code: string): Promise<EntryRecord> {
+  const entry = await entryForCode(db, keys, campaignId, code);
+  if (!entry) throw new NotFoundError('No entry has this pickup code in this campaign');
+  return entry;
+}
+
+/** The entry an entry code (pickup or claim, by its keys) names, or null. */
+export async function entryForCode(db: DbContext, keys: PickupKeys, campaignId: string, code: string): Promise<EntryRecord | null> {
   const parsed = parsePickupCode(code);
   const entry = parsed ? await lineAt(db, campaignId, parsed.seq) : null;
   const given = Buffer.from(parsed?.mac ?? '');
@@ -58,6 +72,5 @@ export async function entryForPickupCode(db: DbContext, keys: PickupKeys, campai
         given.length === PICKUP_MAC_LENGTH ? given : Buffer.alloc(PICKUP_MAC_LENGTH),
       ),
     );
-  if (!entry || !ok) throw new NotFoundError('No entry has this pickup code in this campaign');
-  return entry;
+  return entry && ok ? entry : null;
 }

@@ -48,6 +48,10 @@ export interface EntryRecord extends Entry {
   campaignTitle: string;
   /** a line that never became an entry: a crashed join's number, filled in by repair */
   void?: boolean;
+  /** 代客下单: who entered it (the leader or a helper); userId is a guest id (`g_…`) until a member claims it */
+  enteredBy?: string;
+  /** when a member took the entry over with its claim code */
+  claimedAt?: string;
 }
 
 export function toState(r: StateRecord): CampaignState {

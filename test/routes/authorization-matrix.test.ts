@@ -129,6 +129,19 @@ const ROWS: Record<string, Row> = {
     check: (_role, res, f) => expect(res.body.scene).toMatch(new RegExp(`^s=${f.campaign.shareCode}&r=[0-9a-z]{10}$`)),
   },
   'GET /campaigns/{id}/referrals': { state: 'open', expect: staff(200) },
+  'POST /campaigns/{id}/staff-entries': {
+    state: 'open',
+    body: () => ({ name: '王阿姨', items: [{ itemId: 'i1', qty: 1 }] }),
+    expect: staff(201),
+    check: (role, res) => expect(res.body.claimCode, role).toMatch(/^2-[0-9A-Z]{8}$/),
+  },
+  // Of the participant's own join: only staff entries have claim codes (409 for staff, 403 for the rest).
+  'GET /campaigns/{id}/entries/{entryId}/claim-code': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 403, helper: 409, leader: 409 },
+  },
+  // A code that names no entry: 404 for anyone signed in who can see the campaign.
+  'POST /campaigns/{id}/entries/claim': { state: 'open', body: () => ({ code: '1-AAAAAAAA' }), expect: signedIn(404) },
   'POST /campaigns/{id}/clone': {
     state: 'settled',
     body: () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),

@@ -22,6 +22,8 @@ const BODIES: Record<string, () => unknown> = {
   'PUT /campaigns/{id}/entries/{entryId}/payment': () => ({ status: 'paid', amount: 100 }),
   'POST /campaigns/{id}/helpers': () => ({ userId: stranger.userId }),
   'POST /campaigns/{id}/blocks': () => ({ userId: stranger.userId }),
+  'POST /campaigns/{id}/staff-entries': () => ({ name: '王阿姨', items: [{ itemId: 'i1', qty: 1 }] }),
+  'POST /campaigns/{id}/entries/claim': () => ({ code: '1-AAAAAAAA' }),
   'POST /campaigns/{id}/clone': () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),
   'POST /campaigns/{id}/pickups/scan': () => ({ code: '1-AAAAAAAA' }),
 };
