@@ -50,7 +50,7 @@ export async function claimStaffEntry(
   member: { readonly id: string },
 ): Promise<EntryRecord> {
   const entry = await entryForCode(db, codeKeys, campaignId, code);
-  if (!entry || !entry.enteredBy) throw new NotFoundError('No entry has this claim code in this campaign');
+  if (!entry?.enteredBy) throw new NotFoundError('No entry has this claim code in this campaign');
   if (!isGuestId(entry.userId)) {
     if (entry.userId === member.id) return entry; // claimed by this member already: the same answer again
     throw new InvalidStateError('This entry was already claimed by someone else');
