@@ -47,7 +47,8 @@ beforeAll(async () => {
   // Notifications (refunds settle here too) go to a local sink, never to the order's https notify_url.
   sink = await startNotifyReceiver();
   fake = await startFakeWechatPay({ notifyUrl: sink.url });
-  cfg = { ...fake.config('https://api.example.com/payments/wechat/notify'), timeoutMs: 1500 };
+  // Generous: both sides sign with RSA, slow on a busy 2-core machine; the timeout test below sets its own 200 ms.
+  cfg = { ...fake.config('https://api.example.com/payments/wechat/notify'), timeoutMs: 5000 };
   client = createWechatPayClient(cfg);
 });
 
