@@ -12,6 +12,7 @@ import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './
 import { requireOriginToken } from './middleware/origin-token.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
+import { callOffRoutes } from './routes/call-off.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { chatTextRoutes } from './routes/chat-text.js';
 import { entryRoutes } from './routes/entries.js';
@@ -23,6 +24,7 @@ import { pickupRoutes } from './routes/pickups.js';
 import { profileRoutes } from './routes/profile.js';
 import { referralRoutes } from './routes/referrals.js';
 import { settlementRoutes } from './routes/settlement.js';
+import { shortageRoutes } from './routes/shortage.js';
 import { helperRoutes } from './routes/staff.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
@@ -86,6 +88,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', entryRoutes(deps));
   app.route('/', chatTextRoutes(deps));
   app.route('/', settlementRoutes(deps));
+  app.route('/', callOffRoutes(deps));
+  app.route('/', shortageRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
   app.route('/', blockRoutes(deps));

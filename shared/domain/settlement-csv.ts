@@ -31,7 +31,10 @@ export function settlementCsvHeader(): string {
 export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry, money: MoneyTotals = { paid: 0, refunded: 0 }): string {
   const names = new Map(def.items.map((i) => [i.id, i.spec ? `${i.name}(${i.spec})` : i.name]));
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
-  const detail = entry.items.map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}`).join('；');
+  // After a shortage a line shows what the entry gets and, in brackets, what it ordered.
+  const detail = entry.items
+    .map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}${l.ordered !== undefined ? `（订${l.ordered}）` : ''}`)
+    .join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
   return csvRow([
     entry.seq,

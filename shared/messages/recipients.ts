@@ -1,6 +1,7 @@
 import { getCampaign } from '../campaigns/index.js';
 import type { FieldSource, FieldValue } from '../domain/index.js';
-import { getSettlementSummary, settlementEntries } from '../settlement/index.js';
+import { allEntries } from '../entries/index.js';
+import { CALL_OFF_EVENT_ID, getSettlementSummary, settlementEntries } from '../settlement/index.js';
 import type { DbContext, OutboxRecord } from '../table/index.js';
 
 export interface Recipient {
@@ -38,6 +39,17 @@ export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Rec
     },
   });
   if (ev.event === 'refund-arrived') return ev.userId ? [base(ev.userId, ev.amount ?? 0, 0, null)] : [];
+  if (ev.eventId === CALL_OFF_EVENT_ID) {
+    // Called off (maybe before any settlement): everyone whose entry was live hears it, owing 0.
+    const byUser = new Map<string, { units: number; pickupPointId: string | null }>();
+    for await (const e of allEntries(db, ev.campaignId)) {
+      if (e.void || (e.status !== 'active' && e.status !== 'pending_payment')) continue;
+      const mine = byUser.get(e.userId) ?? { units: 0, pickupPointId: e.pickupPointId ?? null };
+      mine.units += e.items.reduce((sum, l) => sum + l.qty, 0);
+      byUser.set(e.userId, mine);
+    }
+    return [...byUser].map(([userId, m]) => base(userId, 0, m.units, m.pickupPointId));
+  }
 
   const summary = await getSettlementSummary(db, ev.campaignId);
   if (!summary) return [];

@@ -337,6 +337,9 @@ function refundReason(refund: RefundRecord): string {
   if (refund.purpose === 'settle') return '团购结算退差价';
   if (refund.purpose.startsWith('cancel')) return '取消接龙退款';
   if (refund.purpose.startsWith('reduce')) return '减少数量退款';
+  if (refund.purpose === 'calloff') return '团购已取消，全额退款';
+  if (refund.purpose === 'shortage') return '缺货退款';
+  if (refund.purpose.startsWith('aftersale')) return '售后退款';
   return '退款';
 }
 

@@ -109,6 +109,13 @@ const ROWS: Record<string, Row> = {
   },
   'POST /campaigns/{id}/settle': { state: 'closed', expect: leaderOnly(200) },
   'GET /campaigns/{id}/settlement': { state: 'settled', expect: staff(200) },
+  // Calling off and reporting a shortage are the leader's: they decide what everyone is refunded.
+  'POST /campaigns/{id}/call-off': { state: 'open', body: () => ({ reason: '供货商断货' }), expect: leaderOnly(200) },
+  'POST /campaigns/{id}/shortage': {
+    state: 'settled',
+    body: () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
+    expect: leaderOnly(200),
+  },
   'GET /campaigns/{id}/settlement.csv': { state: 'settled', expect: staff(200) },
   'GET /me/campaigns': { state: 'open', expect: signedIn(200) },
   'GET /me/entries': { state: 'open', expect: signedIn(200) },
