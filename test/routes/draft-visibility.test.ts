@@ -22,6 +22,8 @@ const BODIES: Record<string, () => unknown> = {
   'PUT /campaigns/{id}/entries/{entryId}/payment': () => ({ status: 'paid', amount: 100 }),
   'POST /campaigns/{id}/helpers': () => ({ userId: stranger.userId }),
   'POST /campaigns/{id}/blocks': () => ({ userId: stranger.userId }),
+  'POST /campaigns/{id}/call-off': () => ({ reason: '取消' }),
+  'POST /campaigns/{id}/shortage': () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
 };
 
 beforeAll(async () => {
