@@ -5,7 +5,7 @@ import { allEntries } from '../entries/index.js';
 import { deleteRefundPlan, type RefundPhase, refundPhase, settlementEntries } from '../settlement/index.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './incoming.js';
-import { allPayments } from './ledger.js';
+import { allPayments, getPayment, MoneyConflictError, type PaymentRecord } from './ledger.js';
 import { requestRefund } from './refunds.js';
 
 /** What each entry finally costs now: nothing once called off; else its bill under the settlement (after any shortage). */
@@ -42,19 +42,31 @@ export async function refundOwedPass(
   let refunds = 0;
   let amount = 0;
   if (!finals) return { refunds, amount, complete: true, phase };
-  for (const money of (await allPayments(ctx.db, snapshot.def.id)).values()) {
+  for (const read of (await allPayments(ctx.db, snapshot.def.id)).values()) {
     if (Date.now() - started > budgetMs) return { refunds, amount, complete: false, phase };
-    const owed = refundOwed(finals.get(money.entryId) ?? 0, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
-    if (owed <= 0) continue;
-    const created = await requestRefund(
-      ctx,
-      { campaignId: snapshot.def.id, id: money.entryId, seq: money.seq, userId: money.userId },
-      owed,
-      phase,
-      PHASE_REASON[phase](snapshot.settlement),
-    );
-    refunds += created.length;
-    amount += created.reduce((s, r) => s + r.amount, 0);
+    let money: PaymentRecord | null = read;
+    // The excess is computed from the PAY record and requested only while that record is unchanged:
+    // another pass (an earlier phase still running, a repeat) that refunded meanwhile makes us read again.
+    for (let attempt = 0; money && attempt < 5; attempt++) {
+      const owed = refundOwed(finals.get(money.entryId) ?? 0, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
+      if (owed <= 0) break;
+      try {
+        const created = await requestRefund(
+          ctx,
+          { campaignId: snapshot.def.id, id: money.entryId, seq: money.seq, userId: money.userId },
+          owed,
+          phase,
+          PHASE_REASON[phase](snapshot.settlement),
+          { expectVersion: money.version },
+        );
+        refunds += created.length;
+        amount += created.reduce((s, r) => s + r.amount, 0);
+        break;
+      } catch (err) {
+        if (!(err instanceof MoneyConflictError)) throw err;
+        money = await getPayment(ctx.db, snapshot.def.id, money.entryId);
+      }
+    }
   }
   return { refunds, amount, complete: true, phase };
 }

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireCampaign } from '../../shared/campaigns/index.js';
+import { refundOwedPass } from '../../shared/money/settlement-refunds.js';
+import { settleCampaign } from '../../shared/settlement/index.js';
+import { FaultInjector } from '../helpers/faults.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
@@ -11,11 +15,12 @@ import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/we
  * Everyone still pays the settled 800 a unit for what they get.
  */
 let h: PayHarness;
+const faults = new FaultInjector();
 let leader: { token: string; userId: string };
 let k = 0;
 
 beforeAll(async () => {
-  h = await payHarness();
+  h = await payHarness({ faults });
   leader = await h.login('sh-leader', '团长');
 });
 afterAll(async () => h?.close());
@@ -166,6 +171,41 @@ describe('shortage refunds (prepaid)', () => {
     expect((await h.call('POST', `/campaigns/${c.id}/call-off`, { token: leader.token, body: { reason: '质量问题' } })).status).toBe(200);
     await finishRefunds();
     await expectLedgerBalances(h, c.id, new Map(members.map((m) => [m.entry.id, 0])));
+  });
+});
+
+describe('refund passes of two phases at once', () => {
+  it('a settlement pass still running when the shortage pass refunds: the excess is given back once', async () => {
+    h.clock.set(T0);
+    const c = await h.createCampaign(leader.token, {
+      minParticipants: 1,
+      paymentMode: 'wechatpay',
+      items: [{ name: '阳光玫瑰', unitPrice: 1000, stock: 50, tiers: [{ threshold: 4, unitPrice: 800 }] }],
+    });
+    const m = await h.login(`sh-m-${k++}`, '成员');
+    const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 4 }] } });
+    await h.fake.pay(joined.body.payment.outTradeNo);
+    h.clock.set(AFTER_DEADLINE);
+    // Settled without its refunds yet (as when the settle request ran out of time): 4000 paid, 3200 due.
+    await settleCampaign(h.db, c.id);
+    const beforeShortage = await requireCampaign(h.db, c.id);
+    // Just before the shortage pass records its refund, the old settlement pass (with the old costs) records its own.
+    const ctx = h.deps.money.wechatPay!;
+    faults.before(
+      'TransactWriteItemsCommand',
+      (input) => JSON.stringify(input).includes('"refund#'),
+      () => refundOwedPass(ctx, beforeShortage),
+    );
+    expect((await shortage(c, { items: [{ itemId: 'i1', delivered: 3 }], allocation: 'fifo' })).status).toBe(200);
+    faults.clear();
+    await finishRefunds();
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    // 800 back for the tier, then 800 for the unit that did not come: 1600 in all, not 800 + 1600.
+    expect(refunds.map((r: any) => [r.purpose, r.amount]).sort()).toEqual([
+      ['settle', 800],
+      ['shortage', 800],
+    ]);
+    await expectLedgerBalances(h, c.id, new Map([[joined.body.id, 2400]]));
   });
 });
 
