@@ -10,6 +10,7 @@ import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
+import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { callOffRoutes } from './routes/call-off.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', settlementRoutes(deps));
   app.route('/', callOffRoutes(deps));
   app.route('/', shortageRoutes(deps));
+  app.route('/', afterSaleRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
   app.route('/', blockRoutes(deps));

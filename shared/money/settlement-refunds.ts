@@ -48,7 +48,9 @@ export async function refundOwedPass(
     // The excess is computed from the PAY record and requested only while that record is unchanged:
     // another pass (an earlier phase still running, a repeat) that refunded meanwhile makes us read again.
     for (let attempt = 0; money && attempt < 5; attempt++) {
-      const owed = refundOwed(finals.get(money.entryId) ?? 0, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
+      // Approved after-sales (PAY discount) come off what the entry finally costs.
+      const final = Math.max(0, (finals.get(money.entryId) ?? 0) - (money.discount ?? 0));
+      const owed = refundOwed(final, { paid: money.paid, refunded: money.refunded + (money.refunding ?? 0) });
       if (owed <= 0) break;
       try {
         const created = await requestRefund(

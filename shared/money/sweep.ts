@@ -1,5 +1,6 @@
 import { requireCampaign } from '../campaigns/index.js';
 import { deleteRefundPlan } from '../settlement/index.js';
+import { finishAfterSaleRefunds } from './after-sales.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './incoming.js';
 import { getOrder, getRefund } from './orders.js';
@@ -24,6 +25,8 @@ export async function endDueHold(ctx: PaymentsContext, campaignId: string, entry
 /** True when every refund owed (settlement, shortage or call-off) is requested (the plan's marker is then gone). */
 export async function continueRefundPlan(ctx: PaymentsContext, campaignId: string, budgetMs = REFUND_PLAN_BUDGET_MS): Promise<boolean> {
   const snapshot = await requireCampaign(ctx.db, campaignId);
+  // Approved after-sales first (their refunds are named by the request), then the phase's pass.
+  await finishAfterSaleRefunds(ctx, snapshot);
   const pass = await refundOwedPass(ctx, snapshot, budgetMs);
   if (pass.complete) await deleteRefundPlan(ctx.db, campaignId, pass.phase);
   return pass.complete;

@@ -23,6 +23,8 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/helpers': () => ({ userId: stranger.userId }),
   'POST /campaigns/{id}/blocks': () => ({ userId: stranger.userId }),
   'POST /campaigns/{id}/call-off': () => ({ reason: '取消' }),
+  'POST /campaigns/{id}/entries/{entryId}/after-sale': () => ({ items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' }),
+  'POST /campaigns/{id}/after-sales/{requestId}/decision': () => ({ approve: false, reason: '不符合' }),
   'POST /campaigns/{id}/shortage': () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
 };
 
@@ -53,7 +55,8 @@ async function draftRoutes(): Promise<
         .replace('{shareCode}', draftShareCode)
         .replace('{entryId}', 'e1_AAAAAAAAAAAA')
         .replace('{userId}', stranger.userId)
-        .replace('{outRefundNo}', 'R_nothing');
+        .replace('{outRefundNo}', 'R_nothing')
+        .replace('{requestId}', 'as_none');
       out.push({
         route: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),
