@@ -1,4 +1,7 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recipientsOf } from '../../shared/messages/index.js';
+import { keys, type OutboxRecord, outboxItem } from '../../shared/table/index.js';
 import { FaultInjector } from '../helpers/faults.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
@@ -99,6 +102,16 @@ describe('calling off an offline campaign', () => {
     });
     expect(back.body).toMatchObject({ amountDue: 0, paid: 0, balance: 0 });
     await expectLedgerBalances(h, c.id, new Map([[a.entry.id, 0]]));
+
+    // The members hear it through the outbox (group-failed), each with their units and 0 to pay.
+    const out = await h.db.doc.send(new GetCommand({ TableName: h.tableName, Key: keys.outbox(c.id, 'called-off'), ConsistentRead: true }));
+    const event = outboxItem.fromItem(out.Item!) as OutboxRecord;
+    expect(event).toMatchObject({ event: 'group-failed', at: '2026-12-02T08:00:00.000Z' });
+    const recipients = await recipientsOf(h.db, event);
+    expect(recipients.map((r) => [r.userId, r.values.units, r.values.amount, r.values.status])).toEqual([
+      [a.userId, { count: 2 }, { fen: 0 }, { text: '未成团，已取消' }],
+      [b.userId, { count: 1 }, { fen: 0 }, { text: '未成团，已取消' }],
+    ]);
   });
 
   it('after settling: the settlement stays readable, pickups and arrivals are refused, settle answers the stored one', async () => {
