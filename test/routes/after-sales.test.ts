@@ -112,6 +112,22 @@ describe('deciding', () => {
     await expectLedgerBalances(h, c.id, new Map([[entryId, 1500]]));
   });
 
+  it('two staff deciding at once: one decision stands, the other is 409, and the money moves once', async () => {
+    const { c, m, entryId } = await pickedUp('wechatpay');
+    const req = (await ask(c, entryId, m.token, 1)).body;
+    const answers = await Promise.all([
+      decide(c, req.requestId, leader.token, { approve: true }),
+      decide(c, req.requestId, helper.token, { approve: true, amount: 500 }),
+      decide(c, req.requestId, helper.token, { approve: false, reason: '不行' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    await finishRefunds();
+    const events = await expectLedgerBalances(h, c.id);
+    expect(events.filter((e) => e.event === 'after_sale_approved').length).toBeLessThanOrEqual(1);
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.length).toBeLessThanOrEqual(1);
+  });
+
   it('rejected: nothing moves, and it cannot be approved afterwards', async () => {
     const { c, m, entryId } = await pickedUp('wechatpay');
     const req = (await ask(c, entryId, m.token, 1)).body;

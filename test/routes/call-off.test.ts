@@ -141,6 +141,33 @@ describe('calling off an offline campaign', () => {
     expect((await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).status).toBe(404);
   });
 
+  it('racing the settlement and a burst of joins: every answer is 200/201 or a 409, and nothing lands after it', async () => {
+    const c = await campaign('offline');
+    await join(c, 1);
+    const members = await Promise.all(Array.from({ length: 8 }, (_, i) => h.login(`co-race-${k}-${i}`, `抢${i}`)));
+    k++;
+    const joins = members.map((m) =>
+      h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } }),
+    );
+    const [called, ...joined] = await Promise.all([callOff(c), ...joins]);
+    expect(called!.status).toBe(200);
+    for (const j of joined) expect([201, 409]).toContain(j.status);
+    // Whatever joined before it, every entry reads as cancelled now.
+    const list = (await h.call('GET', `/campaigns/${c.id}/entries?limit=100`, { token: leader.token })).body.entries;
+    expect(list.every((e: any) => e.status === 'cancelled')).toBe(true);
+    expect(list.length).toBe(1 + joined.filter((j) => j.status === 201).length);
+
+    const d = await campaign('offline');
+    await join(d, 1);
+    h.clock.set(AFTER_DEADLINE);
+    const [settled, off] = await Promise.all([h.call('POST', `/campaigns/${d.id}/settle`, { token: leader.token }), callOff(d)]);
+    expect(off.status).toBe(200);
+    // Either the settlement came first (and stays readable) or the call-off did (and settling is refused).
+    if (settled.status === 200) expect(off.body.callOff.previousStatus).toBe('settled');
+    else expect(settled.body.error.code).toBe('INVALID_STATE');
+    expect((await h.call('GET', `/campaigns/${d.id}`)).body.status).toBe('cancelled');
+  });
+
   it('bad input is 400, a draft is 409, only the leader may call it off', async () => {
     const c = await campaign('offline');
     const a = await join(c, 1);
