@@ -48,6 +48,8 @@ export interface AfterSaleRecord {
   rejectReason?: string;
   /** prepaid and approved: true until its refund is requested */
   refundDue?: boolean;
+  /** the member erased their account (shared/privacy): reason and photos are emptied */
+  erasedAt?: string;
 }
 
 const afterSaleItem = itemKind<AfterSaleRecord>('after-sale');

@@ -79,6 +79,14 @@ describe('asking', () => {
     expect(res.body.error.details).toMatchObject({ amount: 2000, limit: 1000 });
   });
 
+  it("erasing the member (DELETE /me) keeps the request's items and amount, not its reason or photos", async () => {
+    const { c, m, entryId } = await pickedUp('offline');
+    const req = (await ask(c, entryId, m.token, 1)).body;
+    expect((await h.call('DELETE', '/me', { token: m.token })).status).toBeLessThan(300);
+    const [kept] = (await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: leader.token })).body.afterSales;
+    expect(kept).toMatchObject({ requestId: req.requestId, amount: 1000, items: [{ itemId: 'i1', qty: 1 }], reason: '', photos: [] });
+  });
+
   it('the member lists their own requests, staff every one, a stranger none', async () => {
     const { c, m, entryId } = await pickedUp('offline');
     const other = await pickedUp('offline');
