@@ -36,6 +36,8 @@ export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry
     .map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}${l.ordered !== undefined ? `（订${l.ordered}）` : ''}`)
     .join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
+  // An approved after-sale (PAY discount) comes off what the entry owes, as in the payments view.
+  const due = Math.max(0, entry.amount - (money.discount ?? 0));
   return csvRow([
     entry.seq,
     entry.nickname,
@@ -43,12 +45,12 @@ export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry
     pickup,
     detail,
     units,
-    formatYuan(entry.amount),
+    formatYuan(due),
     entry.note,
     '有效',
     formatYuan(money.paid),
     formatYuan(money.refunded),
-    formatYuan(balanceOf(entry.amount, money)),
+    formatYuan(balanceOf(due, money)),
   ]);
 }
 

@@ -118,6 +118,9 @@ describe('deciding', () => {
     // The leader gives 1500 back by transfer and records it: everything balances at 1500.
     await h.call('PUT', `/campaigns/${c.id}/entries/${entryId}/payment`, { token: leader.token, body: { status: 'paid', amount: 1500 } });
     await expectLedgerBalances(h, c.id, new Map([[entryId, 1500]]));
+    // The settlement sheet agrees: 应付 15.00, 已付 15.00, 差额 0.00.
+    const csv = await h.call('GET', `/campaigns/${c.id}/settlement.csv`, { token: leader.token });
+    expect(csv.text.trim().split(/\r?\n/)[1]).toMatch(/,15\.00,.*,15\.00,0\.00,0\.00$/);
   });
 
   it('two staff deciding at once: one decision stands, the other is 409, and the money moves once', async () => {
