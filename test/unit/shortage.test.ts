@@ -41,7 +41,7 @@ describe('shortage allocation', () => {
           got.reduce((s, q) => s + q, 0),
           `${allocation} ${qtys} ${delivered}`,
         ).toBe(delivered);
-        got.forEach((q, i) => expect(q).toBeLessThanOrEqual(qtys[i]!));
+        for (const [i, q] of got.entries()) expect(q).toBeLessThanOrEqual(qtys[i]!);
       }
   });
 
