@@ -1,6 +1,6 @@
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
-import { entryView } from '../../shared/domain/index.js';
+import { effectiveEntry, entryView } from '../../shared/domain/index.js';
 import { listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
@@ -163,7 +163,9 @@ export function entryRoutes(deps: AppDeps) {
       const viewer = await listViewer(db, snapshot.def, user?.id);
       const staff = viewer.kind === 'leader' || viewer.kind === 'helper';
       const page = await listEntries(db, id, staff ? limit : Math.min(limit, PUBLIC_PAGE_MAX), cursor, { consistent: staff });
-      return c.json({ entries: page.items.map((r) => entryView(toEntry(r), viewer)), nextCursor: page.nextCursor }, 200);
+      // A called-off campaign's entries read as cancelled (lifecycle.ts effectiveEntry).
+      const entries = page.items.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), viewer));
+      return c.json({ entries, nextCursor: page.nextCursor }, 200);
     })
     .openapi(patchRoute, changeEntry)
     .openapi(putTwin(patchRoute), changeEntry)

@@ -10,6 +10,7 @@ import {
 } from '../../shared/campaigns/index.js';
 import {
   addToTotals,
+  effectiveEntry,
   emptyPaymentTotals,
   PAYMENT_HEADERS,
   paymentCells,
@@ -302,7 +303,7 @@ export function paymentRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const snapshot = await staff(id, user, 'mark payments');
       const record = await requireEntry(db, id, entryId);
-      const entry = toEntry(record);
+      const entry = effectiveEntry(toEntry(record), snapshot.state);
       const body = c.req.valid('json');
       const due = paymentLine(snapshot.def, entry, snapshot.settlement, undefined).amountDue;
       const received = body.status === 'unpaid' ? 0 : (body.amount ?? due);
@@ -315,7 +316,10 @@ export function paymentRoutes(deps: AppDeps) {
       const { id, entryId } = c.req.valid('param');
       const { snapshot, record } = await entryForMemberOrStaff(id, entryId, user, 'see');
       const money = await getPayment(db, id, entryId);
-      return c.json(paymentLine(snapshot.def, toEntry(record), snapshot.settlement, money ?? undefined), 200);
+      return c.json(
+        paymentLine(snapshot.def, effectiveEntry(toEntry(record), snapshot.state), snapshot.settlement, money ?? undefined),
+        200,
+      );
     })
     .openapi(prepayRoute, async (c) => {
       const user = requireUser(c);
@@ -331,7 +335,8 @@ export function paymentRoutes(deps: AppDeps) {
       const { snapshot } = await entryForMemberOrStaff(id, entryId, user, 'check');
       await syncEntryPayment(deps, snapshot, entryId, user.id);
       const after = await requireEntry(db, id, entryId);
-      return c.json(paymentLine(snapshot.def, toEntry(after), snapshot.settlement, (await getPayment(db, id, entryId)) ?? undefined), 200);
+      const money = (await getPayment(db, id, entryId)) ?? undefined;
+      return c.json(paymentLine(snapshot.def, effectiveEntry(toEntry(after), snapshot.state), snapshot.settlement, money), 200);
     })
     .openapi(refundsRoute, async (c) => {
       const { id } = c.req.valid('param');

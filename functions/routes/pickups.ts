@@ -189,6 +189,8 @@ export function pickupRoutes(deps: AppDeps) {
   const staffOfSettled = async (id: string, user: TokenUser, action: string) => {
     const snapshot = await requireCampaign(db, id);
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
+    if (snapshot.state.status === 'cancelled')
+      throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
     if (snapshot.settlement?.status !== 'settled') {
       throw new InvalidStateError('Pickups start after the campaign is settled (and not failed)', {
         status: snapshot.settlement?.status ?? snapshot.state.status,
@@ -219,6 +221,8 @@ export function pickupRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       const entry = await requireEntry(db, id, entryId);
       await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
+      if (snapshot.state.status === 'cancelled')
+        throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
       if (snapshot.settlement?.status !== 'settled') {
         throw new InvalidStateError('Pickup codes exist once the campaign is settled (and not failed)', {
           status: snapshot.settlement?.status ?? snapshot.state.status,
@@ -264,7 +268,7 @@ export function pickupRoutes(deps: AppDeps) {
       if (pickupPointId !== undefined && !snapshot.def.pickupPoints.some((p) => p.id === pickupPointId)) {
         throw new NotFoundError(`No pickup point ${pickupPointId} in campaign ${id}`);
       }
-      const points = await listPickups(db, snapshot.def, pickupPointId);
+      const points = await listPickups(db, snapshot.def, pickupPointId, snapshot.settlement?.shortage);
       const pickedUp = points.reduce((n, p) => n + p.pickedUp, 0);
       const waiting = points.reduce((n, p) => n + p.waiting, 0);
       return c.json({ campaignId: id, pickedUp, waiting, pickupPoints: points }, 200);

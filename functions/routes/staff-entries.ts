@@ -139,6 +139,7 @@ export function staffEntryRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       await requireVisibleCampaign(db, snapshot, user.id);
+      if (snapshot.state.status === 'cancelled') throw new InvalidStateError('The campaign was called off: its entries are cancelled');
       const entry = await claimStaffEntry(db, claimKeys, id, c.req.valid('json').code, user);
       deps.logger.info('staff entry claimed', { requestId: c.get('requestId'), campaignId: id, entryId: entry.id });
       return c.json(entryView(toEntry(entry), { kind: 'user', userId: user.id }), 200);

@@ -104,13 +104,23 @@ export const ItemSchema = z
   })
   .openapi('Item');
 
+export const CallOffSchema = z
+  .object({
+    cancelReason: z.string(),
+    cancelledAt: IsoTime,
+    cancelledBy: z.string().openapi({ description: 'the leader who called it off (user id)' }),
+    previousStatus: z.enum(['open', 'closed', 'settled', 'failed']).openapi({ description: 'the stored status when it was called off' }),
+  })
+  .openapi('CallOff');
+
 export const CampaignSchema = z
   .object({
     id: z.string(),
     shareCode: z.string().openapi({ example: 'K7M2QX9A' }),
     leaderId: z.string(),
-    status: z.enum(['draft', 'open', 'closed', 'settled', 'failed']).openapi({
-      description: 'a campaign past closesAt reads as closed; `draft` is seen only by its leader and helpers until published',
+    status: z.enum(['draft', 'open', 'closed', 'settled', 'failed', 'cancelled']).openapi({
+      description:
+        'a campaign past closesAt reads as closed; `draft` is seen only by its leader and helpers until published; `cancelled`: called off by the leader (see callOff)',
     }),
     acceptingEntries: z
       .boolean()
@@ -130,6 +140,7 @@ export const CampaignSchema = z
       .array(z.string())
       .optional()
       .openapi({ description: 'texts WeChat content security flagged for review (e.g. "title", "items[0].name"); absent when none' }),
+    callOff: CallOffSchema.optional().openapi({ description: 'present once the leader called the campaign off' }),
     createdAt: IsoTime,
   })
   .openapi('Campaign');

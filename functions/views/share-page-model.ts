@@ -17,7 +17,7 @@ import {
 /** Lines of the 接龙 list on the page: enough to show it is alive, small enough for a phone. */
 export const SHARE_PAGE_MAX_LINES = 100;
 
-export type SharePageStatus = 'open' | 'closed' | 'settled' | 'failed';
+export type SharePageStatus = 'open' | 'closed' | 'settled' | 'failed' | 'cancelled';
 
 export interface SharePageItem {
   /** name and spec, as the chat copy labels it */
@@ -47,7 +47,7 @@ export interface SharePageModel {
    */
   images: string[];
   status: SharePageStatus;
-  /** "接龙中", "未开始", "已截止", "已成团", "未成团" */
+  /** "接龙中", "未开始", "已截止", "已成团", "未成团", "已取消" (called off) */
   statusLabel: string;
   /** "12月3日 20:00 截止" (Asia/Shanghai) */
   deadline: string;
@@ -92,6 +92,8 @@ function statusLabel(status: SharePageStatus, notYetOpen: boolean): string {
       return '已成团';
     case 'failed':
       return '未成团';
+    case 'cancelled':
+      return '已取消';
   }
 }
 

@@ -149,3 +149,20 @@ export async function listViewer(db: DbContext, def: Leadership, userId: string 
 export function ownerOrLeaderViewer(def: Leadership, userId: string): Viewer {
   return userId === def.leaderId ? { kind: 'leader', userId } : { kind: 'user', userId };
 }
+
+/** An after-sale (售后) request is asked by the entry's member only: it is about their goods and their money. */
+export function requireAfterSaleRequester(entry: { readonly userId: string }, userId: string): void {
+  if (entry.userId !== userId) throw new ForbiddenError("Only the entry's member can ask for an after-sale refund");
+}
+
+/** The leader or a helper (who hands the goods out) decides after-sale requests. */
+export async function requireAfterSaleDecider(db: DbContext, snapshot: CampaignSnapshot, user: { readonly id: string }): Promise<void> {
+  await requireRole(db, snapshot, user, ['leader', 'helper'], 'decide after-sale requests');
+}
+
+/** Whose after-sale requests the caller sees: every one for the leader and helpers, their own for anyone else (404 for a draft). */
+export async function afterSaleListScope(db: DbContext, snapshot: CampaignSnapshot, userId: string): Promise<'all' | 'own'> {
+  await requireVisibleCampaign(db, snapshot, userId);
+  const role = await campaignRole(db, snapshot.def, userId);
+  return role === 'leader' || role === 'helper' ? 'all' : 'own';
+}

@@ -18,6 +18,7 @@ export * from './referrals.js';
 export * from './scene.js';
 export * from './settlement.js';
 export * from './settlement-csv.js';
+export * from './shortage.js';
 export * from './subscribe-fields.js';
 export * from './subscribe-templates.js';
 export * from './types.js';

@@ -1,4 +1,4 @@
-import type { CampaignDefinition, CampaignState, CampaignStatus } from './types.js';
+import type { CampaignDefinition, CampaignState, CampaignStatus, EntryStatus } from './types.js';
 
 /**
  * Lifecycle rules. The stored status only changes by explicit actions (close, settle), but a
@@ -20,13 +20,14 @@ export function acceptsEntries(
   return state.status === 'open' && t >= Date.parse(def.opensAt) && t < Date.parse(def.closesAt);
 }
 
-export type NotOpenReason = 'draft' | 'not_yet_open' | 'past_deadline' | 'closed' | 'settled';
+export type NotOpenReason = 'draft' | 'not_yet_open' | 'past_deadline' | 'closed' | 'settled' | 'cancelled';
 
 export function notOpenReason(
   def: Pick<CampaignDefinition, 'opensAt' | 'closesAt'>,
   state: Pick<CampaignState, 'status'>,
   now: Date,
 ): NotOpenReason | null {
+  if (state.status === 'cancelled') return 'cancelled';
   if (state.status === 'settled' || state.status === 'failed') return 'settled';
   if (state.status === 'closed') return 'closed';
   if (state.status === 'draft') return 'draft';
@@ -39,4 +40,13 @@ export function notOpenReason(
 /** Settling needs the list frozen: closed by the leader, or past the deadline. */
 export function canSettle(def: Pick<CampaignDefinition, 'closesAt'>, state: Pick<CampaignState, 'status'>, now: Date): boolean {
   return effectiveStatus(state.status, def.closesAt, now) === 'closed';
+}
+
+/**
+ * Every entry of a called-off campaign reads as cancelled: the call-off is one write on the
+ * campaign, not one per entry, and the stored lines stay as they were (the record of who ordered what).
+ */
+export function effectiveEntry<E extends { status: EntryStatus }>(entry: E, state: Pick<CampaignState, 'status'>): E {
+  if (state.status !== 'cancelled' || (entry.status !== 'active' && entry.status !== 'pending_payment')) return entry;
+  return { ...entry, status: 'cancelled' };
 }

@@ -42,7 +42,9 @@ export function paymentLine(
   money: MoneyTotals | undefined,
 ): PaymentLine {
   const billable = entry.status === 'active';
-  const amountDue = !billable ? 0 : settlement ? settleEntry(settlement, entry).amount : baseAmount(def, entry.items);
+  // Approved after-sales (售后) come off what the entry costs.
+  const bill = !billable ? 0 : settlement ? settleEntry(settlement, entry).amount : baseAmount(def, entry.items);
+  const amountDue = Math.max(0, bill - (money?.discount ?? 0));
   const totals = money ?? NONE;
   return {
     entryId: entry.id,

@@ -18,7 +18,16 @@ export const DEFAULT_PAYMENT_HOLD_MINUTES = 15;
  * Every kind of money event. Only `paid`, `refunded` and `offline_marked` move money; the others
  * record intent and outcome so that an audit can follow each order and refund.
  */
-export const LEDGER_EVENTS = ['prepay_created', 'paid', 'refund_requested', 'refunded', 'refund_failed', 'offline_marked'] as const;
+export const LEDGER_EVENTS = [
+  'prepay_created',
+  'paid',
+  'refund_requested',
+  'refunded',
+  'refund_failed',
+  'offline_marked',
+  /** an approved after-sale (售后): the entry finally costs `amount` less (PAY `discount`); its refund follows as usual */
+  'after_sale_approved',
+] as const;
 export type LedgerEventType = (typeof LEDGER_EVENTS)[number];
 
 export interface LedgerEvent {
@@ -44,6 +53,8 @@ export interface LedgerEvent {
 export interface MoneyTotals {
   paid: number;
   refunded: number;
+  /** Σ approved after-sale amounts: taken off what the entry finally costs */
+  discount?: number;
 }
 
 export function ledgerTotals(events: Iterable<Pick<LedgerEvent, 'event' | 'amount'>>): MoneyTotals {

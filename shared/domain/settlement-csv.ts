@@ -35,8 +35,13 @@ export function settlementCells(
 ): SheetCell[] {
   const names = new Map(def.items.map((i) => [i.id, i.spec ? `${i.name}(${i.spec})` : i.name]));
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
-  const detail = entry.items.map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}`).join('；');
+  // After a shortage a line shows what the entry gets and, in brackets, what it ordered.
+  const detail = entry.items
+    .map((l) => `${names.get(l.itemId) ?? l.itemId}×${l.qty}${l.ordered !== undefined ? `（订${l.ordered}）` : ''}`)
+    .join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
+  // An approved after-sale (PAY discount) comes off what the entry owes, as in the payments view.
+  const due = Math.max(0, entry.amount - (money.discount ?? 0));
   return [
     entry.seq,
     entry.nickname,
@@ -44,12 +49,12 @@ export function settlementCells(
     pickup,
     detail,
     units,
-    { fen: entry.amount },
+    { fen: due },
     entry.note,
     '有效',
     { fen: money.paid },
     { fen: money.refunded },
-    { fen: balanceOf(entry.amount, money) },
+    { fen: balanceOf(due, money) },
   ];
 }
 

@@ -1,4 +1,5 @@
 import { basisFor, unitPriceAt } from './pricing.js';
+import { deliveredLines, type Shortage } from './shortage.js';
 import type { CampaignDefinition, Entry } from './types.js';
 
 export type SettlementStatus = 'settled' | 'failed';
@@ -10,6 +11,8 @@ export interface SettlementItem {
   quantity: number;
   finalUnitPrice: number;
   amount: number;
+  /** after a shortage: the units sold, where `quantity` is what was delivered */
+  ordered?: number;
 }
 
 export interface SettlementEntryLine {
@@ -17,6 +20,8 @@ export interface SettlementEntryLine {
   qty: number;
   unitPrice: number;
   amount: number;
+  /** after a shortage: the units ordered, where `qty` is what the entry gets */
+  ordered?: number;
 }
 
 export interface SettlementEntry {
@@ -39,6 +44,8 @@ export interface SettlementSummary {
   items: SettlementItem[];
   total: number;
   entryCount: number;
+  /** the shortage the leader reported after settling (POST …/shortage): items and amounts are what was delivered */
+  shortage?: Shortage;
 }
 
 export interface Settlement extends SettlementSummary {
@@ -92,11 +99,15 @@ export function summarizeTotals(def: CampaignDefinition, totals: ActiveTotals, s
 }
 
 /** One entry's bill under a stored summary; the same summary always gives the same lines. */
-export function settleEntry(summary: SettlementSummary, entry: Entry): SettlementEntry {
+export function settleEntry(
+  summary: SettlementSummary,
+  entry: Pick<Entry, 'id' | 'seq' | 'userId' | 'nickname' | 'phone' | 'pickupPointId' | 'note' | 'items'>,
+): SettlementEntry {
   const failed = summary.status === 'failed';
-  const items = entry.items.map((l) => {
+  // After a shortage an entry pays for the units it gets, at the settled final unit price.
+  const items = deliveredLines(summary.shortage, entry.seq, entry.items).map((l) => {
     const unitPrice = summary.items.find((i) => i.itemId === l.itemId)?.finalUnitPrice ?? 0;
-    return { itemId: l.itemId, qty: l.qty, unitPrice, amount: failed ? 0 : l.qty * unitPrice };
+    return { ...l, unitPrice, amount: failed ? 0 : l.qty * unitPrice };
   });
   return {
     entryId: entry.id,
@@ -109,4 +120,17 @@ export function settleEntry(summary: SettlementSummary, entry: Entry): Settlemen
     items,
     amount: items.reduce((sum, l) => sum + l.amount, 0),
   };
+}
+
+/**
+ * The summary after a shortage: each item's quantity and amount are what was delivered, at the
+ * final unit price already settled (a shortage never reprices: the tier was reached when selling).
+ */
+export function summaryWithShortage(summary: SettlementSummary, shortage: Shortage): SettlementSummary {
+  const delivered = new Map(shortage.rules.map((r) => [r.itemId, r.delivered]));
+  const items = summary.items.map((i) => {
+    const d = delivered.get(i.itemId);
+    return d === undefined ? i : { ...i, quantity: d, amount: d * i.finalUnitPrice, ordered: i.quantity };
+  });
+  return { ...summary, items, total: items.reduce((sum, i) => sum + i.amount, 0), shortage };
 }

@@ -3,8 +3,19 @@ export type PaymentMode = 'offline' | 'wechatpay';
 
 /** Plain domain shapes shared by the pure core, the aggregates and the HTTP layer. Money is fen. */
 export type TierBasis = 'quantity' | 'participants';
-/** What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. */
-export type CampaignStatus = 'draft' | 'open' | 'closed' | 'settled' | 'failed';
+/**
+ * What is stored. `closed` is also what an `open` campaign past `closesAt` reads as. `cancelled`:
+ * the leader called it off (POST …/call-off), before or after settling; every entry then costs 0.
+ */
+export type CampaignStatus = 'draft' | 'open' | 'closed' | 'settled' | 'failed' | 'cancelled';
+
+/** Why and when the leader called a campaign off, and the status it had then. */
+export interface CallOff {
+  cancelReason: string;
+  cancelledAt: string;
+  cancelledBy: string;
+  previousStatus: 'open' | 'closed' | 'settled' | 'failed';
+}
 /**
  * `pending_payment`: a prepaid join holding its units until it is paid or its hold ends;
  * `expired`: such a join that was not paid in time (its number stays, like a cancelled one).
@@ -67,6 +78,8 @@ export interface CampaignState {
   sold: Record<string, number>;
   closedAt: string | null;
   settledAt: string | null;
+  /** set once the campaign is called off (status `cancelled`) */
+  callOff: CallOff | null;
 }
 
 export interface EntryLine {

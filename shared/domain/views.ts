@@ -33,6 +33,7 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
     }),
     pickupPoints: def.pickupPoints,
     ...(def.contentReview && def.contentReview.length > 0 ? { contentReview: def.contentReview } : {}),
+    ...(state.callOff ? { callOff: state.callOff } : {}),
     createdAt: def.createdAt,
   };
 }

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CampaignDefinition } from '../domain/index.js';
+import { type CampaignDefinition, deliveredLines, type EntryLine, type Shortage } from '../domain/index.js';
 import { InvalidStateError, NotFoundError } from '../errors.js';
 import type { DbContext, EntryRecord } from '../table/index.js';
 import { conditionFailure, entryIds, isLookupableId, keys } from '../table/index.js';
@@ -153,7 +153,8 @@ export interface PickupLine {
   nickname: string;
   phone: string | null;
   note: string | null;
-  items: EntryRecord['items'];
+  /** what to hand out: after a shortage the delivered units, with `ordered` where they differ */
+  items: Array<EntryLine & { ordered?: number }>;
   pickedUp: boolean;
   pickedUpAt: string | null;
   pickedUpBy: string | null;
@@ -172,7 +173,13 @@ export interface PickupPointList {
  * entries without a point), each in 接龙 order, with picked-up / waiting counts. One pass over the
  * frozen list.
  */
-export async function listPickups(db: DbContext, def: CampaignDefinition, pickupPointId?: string): Promise<PickupPointList[]> {
+export async function listPickups(
+  db: DbContext,
+  def: CampaignDefinition,
+  pickupPointId?: string,
+  /** after a shortage each entry is handed what it gets, not what it ordered */
+  shortage?: Shortage,
+): Promise<PickupPointList[]> {
   const groups = new Map<string | null, PickupPointList>();
   for (const p of def.pickupPoints) groups.set(p.id, { pickupPointId: p.id, name: p.name, pickedUp: 0, waiting: 0, entries: [] });
   for await (const raw of allEntries(db, def.id)) {
@@ -195,7 +202,7 @@ export async function listPickups(db: DbContext, def: CampaignDefinition, pickup
       nickname: e.nickname,
       phone: e.phone ?? null,
       note: e.note ?? null,
-      items: e.items,
+      items: deliveredLines(shortage, e.seq, e.items),
       pickedUp: mark.pickedUp,
       pickedUpAt: mark.pickedUpAt,
       pickedUpBy: mark.pickedUpBy,

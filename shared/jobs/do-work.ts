@@ -60,6 +60,8 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       const snapshot = await getCampaign(db, unit.campaignId);
       if (!snapshot) return { done: true, result: 'gone' };
       if (snapshot.settlement) return { done: true, result: 'already-settled' };
+      // Called off before its deadline (a unit queued just before): nothing to settle.
+      if (snapshot.state.status === 'cancelled') return { done: true, result: 'gone' };
       const waiting = await holdsStillOpen(ctx, unit);
       const sinceDeadline = db.clock.now().getTime() - Date.parse(snapshot.def.closesAt);
       if (waiting > 0 && sinceDeadline < SETTLE_HOLD_GRACE_MS)

@@ -21,7 +21,7 @@ export interface Arrival {
 export async function markArrived(db: DbContext, snapshot: CampaignSnapshot, pickupPointId: string, by: string): Promise<Arrival> {
   const { def } = snapshot;
   if (!def.pickupPoints.some((p) => p.id === pickupPointId)) throw new NotFoundError(`No pickup point ${pickupPointId} in this campaign`);
-  if (snapshot.settlement?.status !== 'settled') {
+  if (snapshot.settlement?.status !== 'settled' || snapshot.state.status === 'cancelled') {
     throw new InvalidStateError('Goods can arrive only for a settled campaign whose group succeeded', {
       status: snapshot.settlement?.status ?? snapshot.state.status,
     });

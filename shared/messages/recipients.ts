@@ -1,7 +1,7 @@
 import { getCampaign } from '../campaigns/index.js';
-import { baseAmount, type FieldSource, type FieldValue } from '../domain/index.js';
-import { getEntryRecord } from '../entries/index.js';
-import { getSettlementSummary, settlementEntries } from '../settlement/index.js';
+import { baseAmount, effectiveEntry, type FieldSource, type FieldValue } from '../domain/index.js';
+import { allEntries, getEntryRecord } from '../entries/index.js';
+import { CALL_OFF_EVENT_ID, getSettlementSummary, settlementEntries } from '../settlement/index.js';
 import type { DbContext, OutboxRecord } from '../table/index.js';
 
 export interface Recipient {
@@ -46,7 +46,9 @@ export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Rec
   if (ev.event === 'refund-arrived') return ev.userId ? [base(ev.userId, ev.amount ?? 0, 0, null)] : [];
   if (ev.event === 'new-entries') return [base(def.leaderId, 0, ev.count ?? 0, null)];
   if (ev.event === 'hold-expiring') {
-    const entry = ev.entryId ? await getEntryRecord(db, ev.campaignId, ev.entryId) : null;
+    const stored = ev.entryId ? await getEntryRecord(db, ev.campaignId, ev.entryId) : null;
+    // A called-off campaign's holds read as cancelled: nobody is asked to pay for it.
+    const entry = stored && effectiveEntry(stored, snapshot.state);
     const stillHeld =
       entry?.status === 'pending_payment' &&
       entry.userId === ev.userId &&
@@ -55,6 +57,17 @@ export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Rec
     if (!entry || !stillHeld) return [];
     const units = entry.items.reduce((sum, l) => sum + l.qty, 0);
     return [base(entry.userId, baseAmount(def, entry.items), units, entry.pickupPointId)];
+  }
+  if (ev.eventId === CALL_OFF_EVENT_ID) {
+    // Called off (maybe before any settlement): everyone whose entry was live hears it, owing 0.
+    const byUser = new Map<string, { units: number; pickupPointId: string | null }>();
+    for await (const e of allEntries(db, ev.campaignId)) {
+      if (e.void || (e.status !== 'active' && e.status !== 'pending_payment')) continue;
+      const mine = byUser.get(e.userId) ?? { units: 0, pickupPointId: e.pickupPointId ?? null };
+      mine.units += e.items.reduce((sum, l) => sum + l.qty, 0);
+      byUser.set(e.userId, mine);
+    }
+    return [...byUser].map(([userId, m]) => base(userId, 0, m.units, m.pickupPointId));
   }
 
   const summary = await getSettlementSummary(db, ev.campaignId);

@@ -2,6 +2,7 @@
  * Money: who paid what, behind one front door (money.ts: Money, WeChat Pay on or off). The ledger, orders, incoming payments,
  * refunds, the prepaid side of joins and changes (entry-payments.ts), offline marks, reports, the money side of deadline work (sweep.ts); wechatpay/, fake/.
  */
+export * from './after-sales.js';
 export * from './context.js';
 export * from './entry-money.js';
 export * from './entry-payments.js';

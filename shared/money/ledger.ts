@@ -55,6 +55,8 @@ export type ApplyOutcome =
 /** How an event moves the PAY totals; `refunding` is money promised back and not yet confirmed. */
 export function effectOf(e: LedgerEvent): MoneyTotals & { refunding: number } {
   switch (e.event) {
+    case 'after_sale_approved':
+      return { paid: 0, refunded: 0, refunding: 0, discount: e.amount };
     case 'paid':
     case 'offline_marked':
       return { paid: e.amount, refunded: 0, refunding: 0 };
@@ -92,7 +94,8 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
         UpdateExpression:
           'SET #type = :type, campaignId = :c, entryId = :e, seq = :seq, userId = :u, updatedAt = :at' +
           extra.map((_, i) => `, #x${i} = :x${i}`).join('') +
-          ' ADD paid :paid, refunded :refunded, refunding :refunding, #version :one',
+          ' ADD paid :paid, refunded :refunded, refunding :refunding, #version :one' +
+          (effect.discount ? ', discount :discount' : ''),
         ...(versionCondition ? { ConditionExpression: versionCondition } : {}),
         ExpressionAttributeNames: { '#type': 'type', '#version': 'version', ...Object.fromEntries(extra.map(([k], i) => [`#x${i}`, k])) },
         ExpressionAttributeValues: {
@@ -106,6 +109,7 @@ export function moneyEventTransaction(tableName: string, event: LedgerEvent, use
           ':refunded': effect.refunded,
           ':refunding': effect.refunding,
           ':one': 1,
+          ...(effect.discount ? { ':discount': effect.discount } : {}),
           ...Object.fromEntries(extra.map(([, v], i) => [`:x${i}`, v])),
           ...(opts.expectVersion ? { ':expect': opts.expectVersion } : {}),
         },

@@ -5,6 +5,7 @@ import type { EntryChange } from '../entries/index.js';
 import { InvalidStateError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type DbContext, isLookupableId } from '../table/index.js';
+import { type AfterSaleRecord, refundApprovedAfterSale } from './after-sales.js';
 import type { PaymentsContext } from './context.js';
 import { joinPayment, pendingTopUp } from './entry-money.js';
 import { type JoinPayer, joinOrder, joinPayer, type PaymentPart, raiseWithTopUp, refundAfterChange } from './entry-payments.js';
@@ -12,7 +13,7 @@ import { syncOrder } from './incoming.js';
 import { getRefund, type RefundRecord } from './orders.js';
 import { entryOrders, type PrepayView } from './prepay.js';
 import { retryRefund } from './retry-refund.js';
-import { afterSettlement } from './settlement-refunds.js';
+import { afterSettlement, refundsAfterChange } from './settlement-refunds.js';
 import { continueRefundPlan, endDueHold, retryDueRefund } from './sweep.js';
 import type { WechatPayClient } from './wechatpay/client.js';
 import type { WechatPayConfig } from './wechatpay/config.js';
@@ -55,6 +56,10 @@ export interface Money {
   retryFailedRefund(campaignId: string, outRefundNo: string): Promise<RefundRecord>;
   /** Just settled: the refunds of a prepaid campaign (nothing for an offline one). */
   afterSettlement(def: CampaignDefinition, summary: SettlementSummary): Promise<void>;
+  /** Just called off or short-delivered: the refunds now owed by a prepaid campaign (nothing for an offline one). */
+  refundsOwed(def: CampaignDefinition): Promise<void>;
+  /** Just approved: a prepaid after-sale's refund (nothing for an offline one; the sweep retries what fails). */
+  refundAfterSale(snapshot: CampaignSnapshot, request: AfterSaleRecord): Promise<void>;
   /**
    * Deadline work, one unit each (shared/jobs): a hold that ended, a settlement refund pass (true when
    * complete), a refund due (false when there was nothing to try). Without WeChat Pay there are no
@@ -114,6 +119,15 @@ export function createMoney(
       return retryRefund(ctx, refund);
     },
     afterSettlement: (def, summary) => afterSettlement(ctx, def, summary),
+    refundsOwed: (def) => refundsAfterChange(ctx, def),
+    async refundAfterSale(snapshot, request) {
+      try {
+        await refundApprovedAfterSale(ctx, snapshot, request);
+      } catch (err) {
+        // The approval stands, on the refund-plan timeline: the sweep asks again.
+        logger.error('after-sale refund interrupted; the sweep will finish it', { campaignId: request.campaignId, err });
+      }
+    },
     endDueHold: (campaignId, entryId) => endDueHold(ctx, campaignId, entryId),
     continueRefundPlan: (campaignId) => continueRefundPlan(ctx, campaignId),
     retryDueRefund: (campaignId, outRefundNo) => retryDueRefund(ctx, campaignId, outRefundNo),
@@ -150,6 +164,8 @@ export const disabledMoney: Money = {
     throw notConfigured();
   },
   afterSettlement: async () => {},
+  refundsOwed: async () => {},
+  refundAfterSale: async () => {},
   // The finder looks for no money work without WeChat Pay; a unit that still comes (the server's
   // mode changed under a queue) fails loudly and ends in the dead-letter queue, not silently dropped.
   endDueHold: async () => {

@@ -31,8 +31,15 @@ export async function requestRefund(
   amount: number,
   purpose: string,
   reason: string,
+  /**
+   * the PAY version `amount` was computed from: the first refund is recorded only if no other money
+   * event came between (else MoneyConflictError, and the caller recomputes). Two passes of different
+   * phases at once then cannot both give back the same excess.
+   */
+  opts: { expectVersion?: number } = {},
 ): Promise<RefundRecord[]> {
   if (amount <= 0) return [];
+  let expectVersion = opts.expectVersion;
   const { db } = ctx;
   const orders = (await entryOrders(ctx, entry.campaignId, entry.id)).filter((o) => o.state === 'paid').reverse();
   const created: RefundRecord[] = [];
@@ -79,8 +86,13 @@ export async function requestRefund(
         reason,
       },
       entry.userId,
-      { with: [takeRefundable(db.tableName, order.outTradeNo, take), newRefund(db.tableName, refund)] },
+      {
+        with: [takeRefundable(db.tableName, order.outTradeNo, take), newRefund(db.tableName, refund)],
+        ...(expectVersion !== undefined ? { expectVersion } : {}),
+      },
     );
+    // Only the first event is held to the version read; the next orders' events follow this one.
+    expectVersion = undefined;
     if (outcome.applied) {
       created.push(refund);
       left -= take;
@@ -337,6 +349,9 @@ function refundReason(refund: RefundRecord): string {
   if (refund.purpose === 'settle') return '团购结算退差价';
   if (refund.purpose.startsWith('cancel')) return '取消接龙退款';
   if (refund.purpose.startsWith('reduce')) return '减少数量退款';
+  if (refund.purpose === 'calloff') return '团购已取消，全额退款';
+  if (refund.purpose === 'shortage') return '缺货退款';
+  if (refund.purpose.startsWith('aftersale')) return '售后退款';
   return '退款';
 }
 

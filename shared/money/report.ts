@@ -1,5 +1,5 @@
 import type { CampaignSnapshot } from '../campaigns/index.js';
-import { addToTotals, emptyPaymentTotals, type PaymentLine, type PaymentTotals, paymentLine } from '../domain/index.js';
+import { addToTotals, effectiveEntry, emptyPaymentTotals, type PaymentLine, type PaymentTotals, paymentLine } from '../domain/index.js';
 import { allEntries } from '../entries/index.js';
 import type { DbContext } from '../table/index.js';
 import { toEntry } from '../table/index.js';
@@ -27,8 +27,10 @@ export async function* paymentLines(db: DbContext, snapshot: CampaignSnapshot): 
   for await (const record of allEntries(db, snapshot.def.id)) {
     if (record.void) continue;
     const paid = money.get(record.id);
+    // Once called off, every entry reads as cancelled: due 0, a paid one owed its money back.
+    const entry = effectiveEntry(toEntry(record), snapshot.state);
     // A held (unpaid) or expired entry has an order but no money: not a line until money moves.
-    if (record.status !== 'active' && !(paid && (paid.paid !== 0 || paid.refunded !== 0))) continue;
-    yield paymentLine(snapshot.def, toEntry(record), snapshot.settlement, paid);
+    if (entry.status !== 'active' && !(paid && (paid.paid !== 0 || paid.refunded !== 0))) continue;
+    yield paymentLine(snapshot.def, entry, snapshot.settlement, paid);
   }
 }

@@ -1,10 +1,11 @@
 import { requireCampaign } from '../campaigns/index.js';
 import { deleteRefundPlan } from '../settlement/index.js';
+import { finishAfterSaleRefunds } from './after-sales.js';
 import type { PaymentsContext } from './context.js';
 import { endHold } from './incoming.js';
 import { getOrder, getRefund } from './orders.js';
 import { applyRefundResult, attemptRefund } from './refunds.js';
-import { refundAfterSettlement } from './settlement-refunds.js';
+import { refundOwedPass } from './settlement-refunds.js';
 import type { RefundNotice } from './wechatpay/resources.js';
 
 /** A worker's share of one campaign's settlement refunds; the next unit goes on (each pass skips what is requested). */
@@ -21,11 +22,13 @@ export async function endDueHold(ctx: PaymentsContext, campaignId: string, entry
   return endHold(ctx, campaignId, entryId);
 }
 
-/** True when every refund of the settlement is requested (the plan's marker is then gone). */
+/** True when every refund owed (settlement, shortage or call-off) is requested (the plan's marker is then gone). */
 export async function continueRefundPlan(ctx: PaymentsContext, campaignId: string, budgetMs = REFUND_PLAN_BUDGET_MS): Promise<boolean> {
   const snapshot = await requireCampaign(ctx.db, campaignId);
-  const pass = snapshot.settlement ? await refundAfterSettlement(ctx, snapshot.def, snapshot.settlement, budgetMs) : { complete: true };
-  if (pass.complete) await deleteRefundPlan(ctx.db, campaignId);
+  // Approved after-sales first (their refunds are named by the request), then the phase's pass.
+  await finishAfterSaleRefunds(ctx, snapshot);
+  const pass = await refundOwedPass(ctx, snapshot, budgetMs);
+  if (pass.complete) await deleteRefundPlan(ctx.db, campaignId, pass.phase);
   return pass.complete;
 }
 

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { registerErasure } from '../people/index.js';
 import type { DbContext } from '../table/index.js';
-import { conditionFailure, GSI_BY_OWNER, GSI_DUE, indexKeys, keys } from '../table/index.js';
+import { conditionFailure, GSI_BY_OWNER, GSI_DUE, indexKeys, keys, queryCampaignPrefix } from '../table/index.js';
 import { ownerItems } from './owner-items.js';
 
 /** What an erased member's lines show in every list, settlement and CSV. */
@@ -59,6 +59,7 @@ export async function eraseUser(db: DbContext, userId: string, opts: { recheck?:
   for (const e of found) {
     if (!claimsDone.has(e.campaignId)) {
       if (await scrubClaim(db, e.campaignId, userId)) claims++;
+      await scrubAfterSales(db, e.campaignId, userId, now.toISOString());
       claimsDone.add(e.campaignId);
     }
     if (await anonymiseEntry(db, e.campaignId, e.seq, userId, now.toISOString())) entries++;
@@ -157,6 +158,25 @@ async function scrubClaim(db: DbContext, campaignId: string, userId: string): Pr
   } catch (err) {
     if (conditionFailure(err)) return false;
     throw err;
+  }
+}
+
+/**
+ * Step 3a': the member's after-sale requests (售后) keep their items, amounts and decisions for the
+ * accounts, but lose the reason and the photo keys, which the member wrote and may describe them.
+ * Before the entry leaves the user's index, so an interrupted erasure comes back here.
+ */
+async function scrubAfterSales(db: DbContext, campaignId: string, userId: string, now: string): Promise<void> {
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.afterSalePrefix())) {
+    if (item.userId !== userId || item.erasedAt) continue;
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: 'SET reason = :empty, photos = :none, erasedAt = :now',
+        ExpressionAttributeValues: { ':empty': '', ':none': [], ':now': now },
+      }),
+    );
   }
 }
 

@@ -201,6 +201,7 @@ export const SETTLE_ATTEMPTS = 8;
 export async function settleCampaign(db: DbContext, campaignId: string, read?: CampaignSnapshot): Promise<SettlementSummary> {
   const snapshot = read ?? (await requireCampaign(db, campaignId));
   if (snapshot.settlement) return snapshot.settlement;
+  if (snapshot.state.status === 'cancelled') throw calledOff();
   const now = db.clock.now();
   if (!canSettle(snapshot.def, snapshot.state, now)) {
     throw new InvalidStateError('The campaign is still open: close it first or wait for its deadline', { status: snapshot.state.status });
@@ -283,6 +284,7 @@ async function storeSettlement(
         // Still closed, but an entry changed since the sums were read: sum again.
         const state = cancelled.reasons[1];
         if (state?.code === 'ConditionalCheckFailed' && state.item?.status === 'closed') return null;
+        if (state?.code === 'ConditionalCheckFailed' && state.item?.status === 'cancelled') throw calledOff();
         throw err;
       }
     },
@@ -290,6 +292,8 @@ async function storeSettlement(
     { retries: 8, retryOn: (err) => cancelledTransaction(err) !== null && isTransientConflict(err) },
   );
 }
+
+const calledOff = () => new InvalidStateError('The leader called this campaign off: there is nothing to settle', { status: 'cancelled' });
 
 export async function getSettlementSummary(db: DbContext, campaignId: string): Promise<SettlementSummary | null> {
   const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.settlement(campaignId), ConsistentRead: true }));

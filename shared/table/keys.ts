@@ -53,6 +53,7 @@ const SORT_BLOCK_PREFIX = 'BLOCK#';
 const SORT_PAYMENT_PREFIX = 'PAY#';
 const SORT_LEDGER_PREFIX = 'LEDGER#';
 const SORT_REFUND_PREFIX = 'REFUND#';
+const SORT_AFTER_SALE_PREFIX = 'AFTERSALE#';
 /** Subscribe-message items (shared/messages): no '#' prefix, so campaign reads never touch them. */
 const SORT_OUTBOX_PREFIX = 'OUTBOX#';
 const SORT_MESSAGE_PREFIX = 'MSG#';
@@ -98,6 +99,9 @@ export const keys = {
   refundPrefix: () => SORT_REFUND_PREFIX,
   /** a settled prepaid campaign whose settlement refunds are not all requested yet */
   refundPlan: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REFUNDPLAN' }),
+  /** an after-sale (售后) request of an entry, in its campaign (few per campaign: listed with one query) */
+  afterSale: (campaignId: string, requestId: string): Key => ({ pk: campaignPk(campaignId), sk: `${SORT_AFTER_SALE_PREFIX}${requestId}` }),
+  afterSalePrefix: () => SORT_AFTER_SALE_PREFIX,
   /** a fixed-window rate-limit counter: `scope` (join, login) of one subject, per window start; expires by TTL */
   /** the user a referrer token names (shared/referrals): written on first use, read by a join that carries the token */
   referrer: (token: string): Key => ({ pk: `REF#${token}`, sk: '#USER' }),
@@ -184,6 +188,11 @@ export const indexKeys = {
     [GSI_DUE.sortKey]: `${settledAt}#${campaignId}#plan`,
   }),
   refundPlanPartition: 'REFUND_PLAN',
+  /** gsi2: an approved after-sale whose refund is still to request: on the same timeline, so the campaign's refund-plan unit finishes it */
+  afterSaleRefundDue: (at: string, campaignId: string, requestId: string) => ({
+    [GSI_DUE.partitionKey]: 'REFUND_PLAN',
+    [GSI_DUE.sortKey]: `${at}#${campaignId}#aftersale-${requestId}`,
+  }),
   /** gsi2: a user erasure the sweep must finish (interrupted) or check once more (index lag), by when */
   erasureDue: (at: string, userId: string) => ({
     [GSI_DUE.partitionKey]: 'ERASURE',

@@ -1,4 +1,4 @@
-import type { CampaignDefinition, CampaignState, Entry, SettlementSummary } from '../domain/index.js';
+import type { CallOff, CampaignDefinition, CampaignState, Entry, SettlementSummary } from '../domain/index.js';
 import { DEFAULT_PAYMENT_HOLD_MINUTES } from '../domain/index.js';
 import { itemKind } from './items.js';
 import { keys } from './keys.js';
@@ -21,6 +21,8 @@ export interface StateRecord {
   version: number;
   closedAt?: string;
   settledAt?: string;
+  /** the call-off (status `cancelled`), written once by settlement/call-off.ts */
+  callOff?: CallOff;
 }
 
 export interface MemberRecord {
@@ -62,6 +64,7 @@ export function toState(r: StateRecord): CampaignState {
     sold: r.sold,
     closedAt: r.closedAt ?? null,
     settledAt: r.settledAt ?? null,
+    callOff: r.callOff ?? null,
   };
 }
 

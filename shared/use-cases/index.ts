@@ -3,7 +3,9 @@
  * cancel with their refunds, paying for an entry). Here, not in entries or money, so neither imports the other's flows.
  */
 export * from './block-member.js';
+export * from './call-off.js';
 export * from './context.js';
 export * from './entry-changes.js';
 export * from './entry-payment.js';
 export * from './join-campaign.js';
+export * from './report-shortage.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allPayments } from '../../shared/money/ledger.js';
 import { settlementEntries } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
@@ -7,7 +8,9 @@ import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/we
 /**
  * The money invariant of a prepaid campaign, under random histories: members join (some pay, some
  * pay twice over a retried notification, some never pay and expire), raise or lower their quantity
- * (top-ups paid or not), cancel; then the campaign settles (or fails) and every refund completes.
+ * (top-ups paid or not), cancel; then the campaign settles (or fails), and maybe: a shortage is
+ * reported (fifo or pro rata), a member's after-sale is approved, the leader calls it off (before
+ * or after settling); and every refund completes.
  * After every history:
  *   - each entry's totals equal the sum of its ledger events;
  *   - Σ paid − Σ refunded = Σ final amounts (0 for a failed group), with nothing still in flight;
@@ -42,6 +45,23 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.constantFrom(1, 10, 20) }) },
 );
 
+/** What may go wrong after the 接龙: a shortage, an after-sale, a call-off (before or after settling). */
+interface Aftermath {
+  callOff: 'none' | 'before' | 'after';
+  shortage: { delivered: number; allocation: 'fifo' | 'pro-rata' } | null;
+  afterSale: boolean;
+}
+const aftermathArb: fc.Arbitrary<Aftermath> = fc.record({
+  callOff: fc.constantFrom('none', 'none', 'before', 'after') as fc.Arbitrary<Aftermath['callOff']>,
+  shortage: fc.option(
+    fc.record({
+      delivered: fc.nat(8),
+      allocation: fc.constantFrom('fifo', 'pro-rata') as fc.Arbitrary<'fifo' | 'pro-rata'>,
+    }),
+  ),
+  afterSale: fc.boolean(),
+});
+
 let h: PayHarness;
 let leader: { token: string };
 let run = 0;
@@ -53,12 +73,13 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('ledger invariant (property)', () => {
-  it('Σ paid − Σ refunded = Σ final amounts after any history of joins, payments, changes, cancels and settlement', async () => {
+  it('Σ paid − Σ refunded = Σ final amounts after any history of joins, payments, changes, cancels, settlement, shortage, after-sale and call-off', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 3, maxLength: 12 }),
         fc.integer({ min: 1, max: 4 }),
-        async (steps, minParticipants) => {
+        aftermathArb,
+        async (steps, minParticipants, aftermath) => {
           run++;
           h.clock.set(T0);
           // Each run is its own campaign; the fake keeps every run's orders and refunds.
@@ -127,20 +148,67 @@ describe('ledger invariant (property)', () => {
               }
             }
           }
+          const callOff = () => h.call('POST', `/campaigns/${c.id}/call-off`, { token: leader.token, body: { reason: '取消' } });
+          const drain = async () => {
+            for (let i = 0; i < 3; i++) {
+              await h.fake.idle();
+              h.clock.advance(10 * 60_000);
+              await h.sweep();
+            }
+            await h.fake.idle();
+          };
+          if (aftermath.callOff === 'before') expect((await callOff()).status).toBe(200);
           // Deadline: lost notifications are found by the hold sweep, the campaign settles, refunds run.
           h.clock.set('2026-12-01T02:00:00.000Z');
           await h.sweep();
-          for (let i = 0; i < 3; i++) {
-            await h.fake.idle();
-            h.clock.advance(10 * 60_000);
-            await h.sweep();
-          }
-          await h.fake.idle();
+          await drain();
 
-          const settlement = (await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).body;
-          expect(['settled', 'failed']).toContain(settlement.status);
+          const settled = await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token });
+          if (aftermath.callOff === 'before') expect(settled.status).toBe(404);
+          else expect(['settled', 'failed']).toContain(settled.body.status);
+          if (settled.body?.status === 'settled') {
+            if (aftermath.shortage) {
+              const sold = settled.body.items[0].quantity as number;
+              const res = await h.call('POST', `/campaigns/${c.id}/shortage`, {
+                token: leader.token,
+                body: {
+                  items: [{ itemId: 'i1', delivered: Math.min(sold, aftermath.shortage.delivered) }],
+                  allocation: aftermath.shortage.allocation,
+                },
+              });
+              expect(res.status).toBe(200);
+            }
+            if (aftermath.afterSale) {
+              // The first member who got a unit picks it up and asks for one unit back; the leader approves.
+              const now = (await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).body;
+              const line = now.entries.find((e: any) => e.items[0].qty > 0);
+              if (line) {
+                await h.call('POST', `/campaigns/${c.id}/entries/${line.entryId}/pickup`, { token: leader.token });
+                const owner = members[[...entryOf].find(([, id]) => id === line.entryId)![0]]!;
+                const asked = await h.call('POST', `/campaigns/${c.id}/entries/${line.entryId}/after-sale`, {
+                  token: owner.token,
+                  body: { items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' },
+                });
+                expect(asked.status).toBe(201);
+                const approved = await h.call('POST', `/campaigns/${c.id}/after-sales/${asked.body.requestId}/decision`, {
+                  token: leader.token,
+                  body: { approve: true, note: '' },
+                });
+                expect(approved.status).toBe(200);
+              }
+            }
+          }
+          if (aftermath.callOff === 'after') expect((await callOff()).status).toBe(200);
+          await drain();
+
+          // What each entry finally costs: nothing once called off; else its bill (after the shortage) less its after-sale.
           const finals = new Map<string, number>();
-          for await (const bill of settlementEntries(h.db, settlement)) finals.set(bill.entryId, bill.amount);
+          const summary = (await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).body;
+          if (aftermath.callOff === 'none') {
+            const payments = await allPayments(h.db, c.id);
+            for await (const bill of settlementEntries(h.db, summary))
+              finals.set(bill.entryId, Math.max(0, bill.amount - (payments.get(bill.entryId)?.discount ?? 0)));
+          }
           await expectLedgerBalances(h, c.id, finals);
           // Every active entry was paid for (unpaid ones expired), so what is billed was collected.
           const view = (await h.call('GET', `/campaigns/${c.id}/payments?limit=100`, { token: leader.token })).body;

@@ -110,6 +110,26 @@ const ROWS: Record<string, Row> = {
   },
   'POST /campaigns/{id}/settle': { state: 'closed', expect: leaderOnly(200) },
   'GET /campaigns/{id}/settlement': { state: 'settled', expect: staff(200) },
+  // Calling off and reporting a shortage are the leader's: they decide what everyone is refunded.
+  'POST /campaigns/{id}/call-off': { state: 'open', body: () => ({ reason: '供货商断货' }), expect: leaderOnly(200) },
+  // After-sales: asked by the entry's member (here not picked up yet: 409), listed by anyone signed
+  // in (their own), decided by staff (no such request here: 404).
+  'POST /campaigns/{id}/entries/{entryId}/after-sale': {
+    state: 'settled',
+    body: () => ({ items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' }),
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'GET /campaigns/{id}/after-sales': { state: 'settled', expect: signedIn(200) },
+  'POST /campaigns/{id}/after-sales/{requestId}/decision': {
+    state: 'settled',
+    body: () => ({ approve: false, reason: '不符合' }),
+    expect: { anonymous: 401, other: 403, participant: 403, helper: 404, leader: 404 },
+  },
+  'POST /campaigns/{id}/shortage': {
+    state: 'settled',
+    body: () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
+    expect: leaderOnly(200),
+  },
   'GET /campaigns/{id}/settlement.csv': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/settlement.xlsx': {
     state: 'settled',
@@ -299,6 +319,7 @@ function pathFor(template: string, f: Fixture): string {
     .replace('{shareCode}', f.campaign.shareCode)
     .replace('{entryId}', f.entryId)
     .replace('{pointId}', 'p1')
+    .replace('{requestId}', 'as_none')
     .replace('{userId}', f.users.helper.userId);
 }
 

@@ -26,6 +26,10 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/entries/claim': () => ({ code: '1-AAAAAAAA' }),
   'POST /campaigns/{id}/clone': () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),
   'POST /campaigns/{id}/pickups/scan': () => ({ code: '1-AAAAAAAA' }),
+  'POST /campaigns/{id}/call-off': () => ({ reason: '取消' }),
+  'POST /campaigns/{id}/entries/{entryId}/after-sale': () => ({ items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' }),
+  'POST /campaigns/{id}/after-sales/{requestId}/decision': () => ({ approve: false, reason: '不符合' }),
+  'POST /campaigns/{id}/shortage': () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
 };
 
 beforeAll(async () => {
@@ -55,7 +59,8 @@ async function draftRoutes(): Promise<
         .replace('{shareCode}', draftShareCode)
         .replace('{entryId}', 'e1_AAAAAAAAAAAA')
         .replace('{userId}', stranger.userId)
-        .replace('{outRefundNo}', 'R_nothing');
+        .replace('{outRefundNo}', 'R_nothing')
+        .replace('{requestId}', 'as_none');
       out.push({
         route: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),

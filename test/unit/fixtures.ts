@@ -48,6 +48,7 @@ export function state(overrides: Partial<CampaignState> = {}): CampaignState {
     sold: {},
     closedAt: null,
     settledAt: null,
+    callOff: null,
     ...overrides,
   };
 }
