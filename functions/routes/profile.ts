@@ -71,6 +71,9 @@ const ExportSchema = z
         }),
       )
       .openapi({ description: 'money of your entries: totals and every ledger event (payments, refunds, offline marks)' }),
+    afterSales: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'after-sale requests (售后) I filed: items, reason, photo keys, amount, state and decision' }),
     campaignsLed: z.array(
       z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() }),
     ),

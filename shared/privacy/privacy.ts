@@ -1,5 +1,5 @@
 import type { PickupEntryRecord } from '../entries/index.js';
-import { getPayment } from '../money/index.js';
+import { getPayment, listAfterSales } from '../money/index.js';
 import { getUserItem } from '../people/index.js';
 import type { DbContext } from '../table/index.js';
 import { indexKeys, keys, queryCampaignPrefix } from '../table/index.js';
@@ -54,6 +54,28 @@ export async function exportUserData(db: DbContext, userId: string) {
     }
     payments.push({ campaignId: e.campaignId, entryId: e.id, paid: money.paid, refunded: money.refunded, events });
   }
+  // After-sale requests (售后) the user filed: one query per campaign they have entries in.
+  const afterSales = [];
+  for (const campaignId of new Set(entries.map((e) => e.campaignId))) {
+    for (const r of await listAfterSales(db, campaignId)) {
+      if (r.userId !== userId) continue;
+      afterSales.push({
+        requestId: r.requestId,
+        campaignId: r.campaignId,
+        entryId: r.entryId,
+        items: r.items,
+        reason: r.reason,
+        photos: r.photos,
+        amount: r.amount,
+        state: r.state,
+        createdAt: r.createdAt,
+        decidedAt: r.decidedAt ?? null,
+        approvedAmount: r.approvedAmount ?? null,
+        note: r.note ?? null,
+        rejectReason: r.rejectReason ?? null,
+      });
+    }
+  }
   return {
     exportedAt: db.clock.now().toISOString(),
     profile: user
@@ -70,6 +92,7 @@ export async function exportUserData(db: DbContext, userId: string) {
       : null,
     entries,
     payments,
+    afterSales,
     campaignsLed,
   };
 }

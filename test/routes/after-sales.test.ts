@@ -82,6 +82,18 @@ describe('asking', () => {
   it("erasing the member (DELETE /me) keeps the request's items and amount, not its reason or photos", async () => {
     const { c, m, entryId } = await pickedUp('offline');
     const req = (await ask(c, entryId, m.token, 1)).body;
+    // Before that, the member's copy of their data (GET /me/export) holds the request as they filed it.
+    const exported = (await h.call('GET', '/me/export', { token: m.token })).body;
+    expect(exported.afterSales).toEqual([
+      expect.objectContaining({
+        requestId: req.requestId,
+        entryId,
+        amount: 1000,
+        state: 'pending',
+        reason: req.reason,
+        photos: req.photos,
+      }),
+    ]);
     expect((await h.call('DELETE', '/me', { token: m.token })).status).toBeLessThan(300);
     const [kept] = (await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: leader.token })).body.afterSales;
     expect(kept).toMatchObject({ requestId: req.requestId, amount: 1000, items: [{ itemId: 'i1', qty: 1 }], reason: '', photos: [] });
