@@ -147,6 +147,24 @@ const codeRoute = createRoute({
   },
 });
 
+const codeImageRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries/{entryId}/pickup-code.png',
+  tags: ['Pickup 核销'],
+  summary: 'The pickup code as a QR code (PNG, 360 px): show it with <image> or wx.previewImage; staff scan it with wx.scanCode',
+  description: 'The QR code holds exactly the text of GET …/pickup-code. Same rights and states.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: {
+    200: { description: 'the QR code', content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) } } },
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
+});
+
 const PickupScanSchema = PickupMarkSchema.extend({
   repeated: z
     .boolean()
@@ -198,6 +216,21 @@ export function pickupRoutes(deps: AppDeps) {
     }
     return snapshot;
   };
+  /** The entry's pickup code, for its member and staff, once the campaign is settled (not failed, not called off). */
+  const entryPickupCode = async (user: TokenUser, { id, entryId }: { id: string; entryId: string }) => {
+    const snapshot = await requireCampaign(db, id);
+    const entry = await requireEntry(db, id, entryId);
+    await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
+    if (snapshot.state.status === 'cancelled')
+      throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
+    if (snapshot.settlement?.status !== 'settled') {
+      throw new InvalidStateError('Pickup codes exist once the campaign is settled (and not failed)', {
+        status: snapshot.settlement?.status ?? snapshot.state.status,
+      });
+    }
+    if (entry.status !== 'active') throw new InvalidStateError('Only active entries are picked up', { status: entry.status });
+    return { entry, code: pickupCode(codeKeys, id, entry) };
+  };
   return newRouter()
     .openapi(markRoute, async (c) => {
       const user = requireUser(c);
@@ -216,30 +249,20 @@ export function pickupRoutes(deps: AppDeps) {
       return c.json(mark, 200);
     })
     .openapi(codeRoute, async (c) => {
-      const user = requireUser(c);
-      const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      const entry = await requireEntry(db, id, entryId);
-      await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
-      if (snapshot.state.status === 'cancelled')
-        throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
-      if (snapshot.settlement?.status !== 'settled') {
-        throw new InvalidStateError('Pickup codes exist once the campaign is settled (and not failed)', {
-          status: snapshot.settlement?.status ?? snapshot.state.status,
-        });
-      }
-      if (entry.status !== 'active') throw new InvalidStateError('Only active entries are picked up', { status: entry.status });
+      const { entry, code } = await entryPickupCode(requireUser(c), c.req.valid('param'));
       const picked = entry as typeof entry & { pickedUpAt?: string };
       return c.json(
-        {
-          entryId,
-          seq: entry.seq,
-          code: pickupCode(codeKeys, id, entry),
-          pickedUp: picked.pickedUpAt !== undefined,
-          pickedUpAt: picked.pickedUpAt ?? null,
-        },
+        { entryId: entry.id, seq: entry.seq, code, pickedUp: picked.pickedUpAt !== undefined, pickedUpAt: picked.pickedUpAt ?? null },
         200,
       );
+    })
+    .openapi(codeImageRoute, async (c) => {
+      const { code } = await entryPickupCode(requireUser(c), c.req.valid('param'));
+      // The QR encoder is loaded on the first code image, never by other requests.
+      const { toBuffer } = await import('qrcode');
+      const png = await toBuffer(code, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 360 });
+      // The member's own code: their phone may keep it, no shared cache may.
+      return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' });
     })
     .openapi(scanRoute, async (c) => {
       const user = requireUser(c);

@@ -199,6 +199,11 @@ const ROWS: Record<string, Row> = {
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
     check: (role, res) => expect(res.body.code, role).toMatch(/^1-[0-9A-Z]{8}$/),
   },
+  'GET /campaigns/{id}/entries/{entryId}/pickup-code.png': {
+    state: 'settled',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
+    check: (role, res) => expect(res.headers.get('content-type'), role).toBe('image/png'),
+  },
   // The participant's entry is number 1; its code as the participant's phone shows it.
   'POST /campaigns/{id}/pickups/scan': {
     state: 'settled',

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entryForPickupCode, parsePickupCode, pickupCode, pickupKeys, requireEntry } from '../../shared/entries/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
+import { readQrPng } from '../helpers/qr.js';
 
 /**
  * Pickup codes (提货码): the member's code for an entry, and the counter's scan that ticks it off
@@ -110,7 +111,9 @@ describe('pickup codes', () => {
     const stranger = await h.login(`pc-stranger-${k++}`, '路人');
     expect((await codeOf(c.id, members[0]!.entryId, stranger.token)).status).toBe(403);
     expect((await codeOf(c.id, members[0]!.entryId, members[1]!.token)).status).toBe(403);
-    expect((await codeOf(c.id, `${members[0]!.entryId.slice(0, -1)}x`, members[0]!.token)).status).toBe(404);
+    const id = members[0]!.entryId;
+    const forged = `${id.slice(0, -1)}${id.endsWith('x') ? 'y' : 'x'}`; // another token at the same number
+    expect((await codeOf(c.id, forged, members[0]!.token)).status).toBe(404);
     const code = (await codeOf(c.id, members[0]!.entryId, members[0]!.token)).body.code as string;
     expect((await scan(c.id, code, members[0]!.token)).status).toBe(403);
     expect((await scan(c.id, code, stranger.token)).status).toBe(403);
@@ -133,6 +136,32 @@ describe('pickup codes', () => {
     const found = await entryForPickupCode(h.db, pickupKeys(['the-new-signing-secret', 'the-old-signing-secret']), c.id, code);
     expect(found.id).toBe(entry.id);
     await expect(entryForPickupCode(h.db, pickupKeys(['the-new-signing-secret']), c.id, code)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('the QR code image holds exactly the code, read back by a QR decoder; same rights as the code', async () => {
+    const { c, members } = await campaignWith(1);
+    const m = members[0]!;
+    const code = (await codeOf(c.id, m.entryId, m.token)).body.code as string;
+    const res = await h.app.request(`/campaigns/${c.id}/entries/${m.entryId}/pickup-code.png`, {
+      headers: { authorization: `Bearer ${m.token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=3600');
+    expect(readQrPng(new Uint8Array(await res.arrayBuffer()))).toEqual({ text: code, width: 360 });
+    const stranger = await h.login(`pc-qr-${k++}`, '路人');
+    expect(
+      (
+        await h.app.request(`/campaigns/${c.id}/entries/${m.entryId}/pickup-code.png`, {
+          headers: { authorization: `Bearer ${stranger.token}` },
+        })
+      ).status,
+    ).toBe(403);
+    const open = await campaignWith(1, { settle: false });
+    const early = await h.app.request(`/campaigns/${open.c.id}/entries/${open.members[0]!.entryId}/pickup-code.png`, {
+      headers: { authorization: `Bearer ${open.members[0]!.token}` },
+    });
+    expect(early.status).toBe(409);
   });
 
   it('parses what a person types or a scanner reads', () => {
