@@ -8,6 +8,7 @@ import type { WechatPayConfig } from '../../shared/money/index.js';
 import { ensureTable } from '../../shared/table/index.js';
 import { createApp } from '../app.js';
 import { depsFromEnv } from '../bootstrap.js';
+import { startLocalWechat } from './fake-wechat-env.js';
 
 /**
  * `npm start`: DynamoDB Local (data in .data/dynamodb, or in memory with --in-memory or
@@ -18,6 +19,8 @@ import { depsFromEnv } from '../bootstrap.js';
 const inMemory = process.argv.includes('--in-memory') || process.env.DYNAMODB_IN_MEMORY === 'true';
 // `npm run start:pay` (or FAKE_WECHATPAY=true): a fake WeChat Pay with real cryptography, for prepaid campaigns.
 const fakePay = process.argv.includes('--fake-wechatpay') || process.env.FAKE_WECHATPAY === 'true';
+// `npm run start:wechat` (or FAKE_WECHAT=true): a fake WeChat server API (login, content security, codes, messages).
+const fakeWechat = process.argv.includes('--fake-wechat') || process.env.FAKE_WECHAT === 'true';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = join(process.cwd(), '.data', 'dynamodb');
 const s3DataDir = join(process.cwd(), '.data', 's3');
@@ -25,6 +28,7 @@ const s3DataDir = join(process.cwd(), '.data', 's3');
 let stopDb: (() => Promise<void>) | undefined;
 let stopS3: (() => Promise<void>) | undefined;
 let stopFake: (() => Promise<void>) | undefined;
+let stopFakeWechat: (() => Promise<void>) | undefined;
 
 /** The fake's merchant config as the WECHATPAY_* variables the app reads (all of them, so payments are on). */
 function wechatPayEnv(cfg: WechatPayConfig): Record<string, string> {
@@ -92,11 +96,20 @@ async function main() {
     Object.assign(env, wechatPayEnv(fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`)));
     stopFake = () => fake!.close();
   }
+  const wechat = fakeWechat ? await startLocalWechat(Number(process.env.FAKE_WECHAT_PORT ?? 3200)) : undefined;
+  if (wechat) {
+    Object.assign(env, wechat.env);
+    stopFakeWechat = () => wechat.fake.close();
+  }
   const deps = await depsFromEnv(env);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port }, (info) => {
     console.log(`API   http://localhost:${info.port}`);
     console.log(`Docs  http://localhost:${info.port}/docs`);
+    if (wechat) {
+      console.log(`Fake WeChat ${wechat.fake.url}: log in with POST /auth/wechat {"code": "dev-<any openid>"};`);
+      console.log(`      every template counts as accepted; messages sent: curl ${wechat.fake.url}/__fake/messages`);
+    }
     if (fake) {
       console.log(`Fake WeChat Pay ${fake.url}: create campaigns with "paymentMode": "wechatpay"; a member "pays" with`);
       console.log(`      curl -X POST ${fake.url}/__fake/pay/<payment.outTradeNo from the join>   (refunds succeed at once)`);
@@ -117,6 +130,7 @@ async function main() {
     work.stop();
     server.close();
     await stopFake?.();
+    await stopFakeWechat?.();
     await stopS3?.();
     await stopDb?.();
     process.exit(0);

@@ -3,8 +3,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { seedEntries } from '../helpers/seed-entries.js';
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickupCode, pickupKeys } from '../../shared/entries/index.js';
 import { wechatSubscribeSender } from '../../shared/messages/index.js';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type CallResult, type Harness, harness, T0, TEST_TOKENS } from '../helpers/harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 /** POST /campaigns/{id}/clone: a past campaign as a new draft, with its items, tiers, limits and pickup points. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../helpers/fake-wechat.js';
 import { campaignBody, type Harness, harness } from '../helpers/harness.js';
 
 let fake: FakeWechat;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sweepAndWork, sweepDueWork, type WorkUnit } from '../../shared/jobs/index.js';
 import { deliverEvent, type Messaging, messageSchedule, wechatSubscribeSender, writeScheduledEvents } from '../../shared/messages/index.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { T0 } from '../helpers/harness.js';
 import { recordRequests } from '../helpers/requests.js';
 import { type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';

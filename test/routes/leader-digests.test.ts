@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepAndWork } from '../../shared/jobs/index.js';
 import { type Messaging, messageSchedule, wechatSubscribeSender, writeScheduledEvents } from '../../shared/messages/index.js';
 import { keys } from '../../shared/table/keys.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { recordRequests } from '../helpers/requests.js';
 

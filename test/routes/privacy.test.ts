@@ -7,7 +7,7 @@ import { requestHash } from '../../shared/entries/index.js';
 import { sweepAndWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
 import { ERASURE_RECHECK_MS, eraseUser } from '../../shared/privacy/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { FaultInjector } from '../helpers/faults.js';
 import { type CallResult, type Harness, harness, T0 } from '../helpers/harness.js';
 

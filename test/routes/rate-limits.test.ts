@@ -4,7 +4,7 @@ import { createApp } from '../../functions/app.js';
 import { parseConfig } from '../../shared/config.js';
 import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
 import { keys } from '../../shared/table/keys.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { recordRequests } from '../helpers/requests.js';
 import { seedEntries } from '../helpers/seed-entries.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sweepAndWork } from '../../shared/jobs/index.js';
 import { deliverEvent, type Messaging, SENDING_LEASE_MS, wechatSubscribeSender } from '../../shared/messages/index.js';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
 const SUCCEEDED = 'tmpl-group-succeeded';

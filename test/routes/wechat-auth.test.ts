@@ -7,7 +7,7 @@ import { deriveKid, issueTokenPair, refreshAudience, type TokenSettings } from '
 import { createLogger } from '../../shared/logger.js';
 import { upsertUser, userIdForOpenid } from '../../shared/people/users.js';
 import { keys } from '../../shared/table/keys.js';
-import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { type CallResult, campaignBody, type Harness, harness } from '../helpers/harness.js';
 
 const OLD_SECRET = 'old-signing-secret-0123456789abcdef';

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeScene } from '../../shared/domain/index.js';
 import { CampaignCodes, type CodeSettings } from '../../shared/share-codes/index.js';
 import type { ObjectStore } from '../../shared/storage/index.js';
+import { decodePng, type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
-import { decodePng } from '../helpers/png.js';
 
 /**
  * GET /campaigns/{id}/wxacode against a fake WeChat over HTTP and the run's local S3 server: the

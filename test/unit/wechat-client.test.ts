@@ -9,7 +9,7 @@ import {
   WechatUserBlockedError,
   wechatError,
 } from '../../shared/auth/wechat.js';
-import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../helpers/fake-wechat.js';
+import { type FakeWechat, MAGIC_CODES, startFakeWechat } from '../../shared/wechat/fake/index.js';
 
 let fake: FakeWechat;
 let settings: WechatSettings;

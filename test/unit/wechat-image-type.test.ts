@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { encodePng } from '../../shared/wechat/fake/index.js';
 import { imageType } from '../../shared/wechat/index.js';
-import { encodePng } from '../helpers/png.js';
 
 /** WeChat labels every 小程序码 image/jpeg; what the bytes are decides what the phone is told. */
 describe('imageType', () => {

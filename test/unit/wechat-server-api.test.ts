@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import {
   AccessTokens,
   msgSecCheck,
@@ -8,7 +9,6 @@ import {
   WechatTokenRejectedError,
   WechatUnreachableError,
 } from '../../shared/wechat/index.js';
-import { type FakeWechat, startFakeWechat } from '../helpers/fake-wechat.js';
 import { harness } from '../helpers/harness.js';
 
 let fake: FakeWechat;

@@ -79,7 +79,26 @@ const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
 
 const rid = () => randomBytes(6).toString('hex');
 
-export async function startFakeWechat(opts: { appId?: string; secret?: string; tokenTtlSeconds?: number } = {}): Promise<FakeWechat> {
+export interface FakeWechatOptions {
+  appId?: string;
+  secret?: string;
+  tokenTtlSeconds?: number;
+  /** default: any free port */
+  port?: number;
+  /**
+   * `npm run start:wechat`: a login code `dev-<openid>` logs in as that openid, any number of times,
+   * so a local client (curl, a mini-program pointed at localhost) can log in without the test's
+   * codeFor; every member counts as having accepted every template (there is no phone to tap
+   * wx.requestSubscribeMessage: the API's own grants still decide what is sent); and
+   * `GET /__fake/messages` lists the messages sent.
+   */
+  dev?: boolean;
+}
+
+/** The login code a local client sends to the fake with devCodes on. */
+export const DEV_CODE_PREFIX = 'dev-';
+
+export async function startFakeWechat(opts: FakeWechatOptions = {}): Promise<FakeWechat> {
   const appId = opts.appId ?? 'wx0123456789abcdef';
   const secret = opts.secret ?? 'fake-app-secret-0123456789abcdef';
   const codes = new Map<string, { openid: string; unionid?: string; used: boolean }>();
@@ -217,8 +236,8 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     }
     const grantKey = `${touser}|${templateId}`;
     const left = grants.get(grantKey) ?? 0;
-    if (left <= 0) return fail(res, 43101, 'user refuse to accept the msg');
-    grants.set(grantKey, left - 1);
+    if (left <= 0 && !opts.dev) return fail(res, 43101, 'user refuse to accept the msg');
+    if (left > 0) grants.set(grantKey, left - 1);
     subscribeSent.push({
       touser,
       template_id: templateId,
@@ -278,6 +297,7 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
       if (url.pathname === '/wxa/getwxacodeunlimit') return wxacode(res, query, body);
     } else requests.push({ path: url.pathname, query });
     if (url.pathname === '/wxa/msg_sec_check') return fail(res, 43302, 'require POST method');
+    if (opts.dev && req.method === 'GET' && url.pathname === '/__fake/messages') return answer(res, { messages: subscribeSent });
     if (req.method !== 'GET' || url.pathname !== '/sns/jscode2session') {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -308,6 +328,9 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
       case MAGIC_CODES.noOpenid:
         return answer(res, { session_key: 'x' });
     }
+    if (opts.dev && code.startsWith(DEV_CODE_PREFIX) && /^[\w-]{1,64}$/.test(code.slice(DEV_CODE_PREFIX.length))) {
+      codes.set(code, { openid: code.slice(DEV_CODE_PREFIX.length), used: false });
+    }
     const issued = codes.get(code);
     if (!issued) return fail(res, 40029, 'invalid code');
     if (issued.used) return fail(res, 40163, 'code been used');
@@ -317,7 +340,7 @@ export async function startFakeWechat(opts: { appId?: string; secret?: string; t
     answer(res, { session_key: sessionKey, openid: issued.openid, ...(issued.unionid ? { unionid: issued.unionid } : {}) });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
