@@ -17,6 +17,7 @@ import { callOffRoutes } from './routes/call-off.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { chatTextRoutes } from './routes/chat-text.js';
 import { cloneRoutes } from './routes/clone.js';
+import { contentReviewRoutes } from './routes/content-review.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
   app.route('/', cloneRoutes(deps));
+  app.route('/', contentReviewRoutes(deps));
   app.route('/', staffEntryRoutes(deps));
   app.route('/', entryRoutes(deps));
   app.route('/', chatTextRoutes(deps));

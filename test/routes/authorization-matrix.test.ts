@@ -162,6 +162,8 @@ const ROWS: Record<string, Row> = {
   },
   // A code that names no entry: 404 for anyone signed in who can see the campaign.
   'POST /campaigns/{id}/entries/claim': { state: 'open', body: () => ({ code: '1-AAAAAAAA' }), expect: signedIn(404) },
+  // The fixture's campaign has no flags: acknowledging all of them (none) is the leader's, and a no-op.
+  'POST /campaigns/{id}/content-review/acknowledge': { state: 'open', body: () => ({}), expect: leaderOnly(200) },
   'POST /campaigns/{id}/clone': {
     state: 'settled',
     body: () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),

@@ -272,3 +272,36 @@ describe('checks off (no CONTENT_CHECK)', () => {
     expect(fake.requests.length).toBe(before);
   });
 });
+
+describe('the leader acknowledges flagged texts', () => {
+  it('clears the flags of texts kept as they are (all, or the ones named); others are 400; members may not; not after closing', async () => {
+    const h = await checkedHarness();
+    const leader = await h.login('ack-leader', '团长');
+    const c = await h.createCampaign(leader.token, {
+      title: `葡萄 ${REVIEW}`,
+      description: `产地直发 ${REVIEW}`,
+      items: [{ ...items[0], name: `葡萄 ${REVIEW}` }],
+    });
+    expect(c.contentReview).toEqual(['title', 'description', 'items[0].name']);
+    const ack = (body: unknown, token = leader.token) => h.call('POST', `/campaigns/${c.id}/content-review/acknowledge`, { token, body });
+
+    const unknown = await ack({ fields: ['items[0].spec'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.fields).toEqual([{ path: 'body.fields', message: 'items[0].spec is not flagged' }]);
+    const member = await h.login('ack-member', '会员');
+    expect((await ack({}, member.token)).status).toBe(403);
+
+    const one = await ack({ fields: ['title'] });
+    expect(one.status, one.text).toBe(200);
+    expect(one.body.contentReview).toEqual(['description', 'items[0].name']);
+    const rest = await ack({});
+    expect(rest.status).toBe(200);
+    expect(rest.body).not.toHaveProperty('contentReview');
+    expect((await h.call('GET', `/campaigns/${c.id}`)).body).not.toHaveProperty('contentReview');
+    // The texts themselves are unchanged.
+    expect(rest.body.title).toBe(`葡萄 ${REVIEW}`);
+
+    expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: leader.token })).status).toBe(200);
+    expect((await ack({})).status).toBe(409);
+  });
+});

@@ -24,6 +24,7 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/blocks': () => ({ userId: stranger.userId }),
   'POST /campaigns/{id}/staff-entries': () => ({ name: '王阿姨', items: [{ itemId: 'i1', qty: 1 }] }),
   'POST /campaigns/{id}/entries/claim': () => ({ code: '1-AAAAAAAA' }),
+  'POST /campaigns/{id}/content-review/acknowledge': () => ({}),
   'POST /campaigns/{id}/clone': () => ({ closesAt: '2026-12-08T12:00:00.000Z' }),
   'POST /campaigns/{id}/pickups/scan': () => ({ code: '1-AAAAAAAA' }),
   'POST /campaigns/{id}/call-off': () => ({ reason: '取消' }),
