@@ -96,8 +96,11 @@ const xlsxRoute = createRoute({
 async function* settlementRows(db: CampaignDb, snapshot: CampaignSnapshot, summary: SettlementSummary, withTotals: boolean) {
   yield SETTLEMENT_HEADERS;
   const money = await allPayments(db, snapshot.def.id);
-  for await (const entry of settlementEntries(db, summary)) yield settlementCells(snapshot.def, entry, money.get(entry.entryId));
-  if (withTotals) yield* settlementFooterRows(summary);
+  // Called off after settling: the frozen lines stay (who ordered what), each marked cancelled and owing nothing.
+  const callOff = snapshot.state.status === 'cancelled' ? snapshot.state.callOff : null;
+  for await (const entry of settlementEntries(db, summary))
+    yield settlementCells(snapshot.def, entry, money.get(entry.entryId), callOff !== null);
+  if (withTotals) yield* settlementFooterRows(summary, callOff);
 }
 
 export function settlementRoutes(deps: AppDeps) {

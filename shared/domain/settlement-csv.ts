@@ -1,7 +1,7 @@
 import { csvRow, type SheetCell, UTF8_BOM } from './csv.js';
 import { balanceOf, type MoneyTotals } from './payments.js';
 import type { SettlementEntry, SettlementSummary } from './settlement.js';
-import type { CampaignDefinition } from './types.js';
+import type { CallOff, CampaignDefinition } from './types.js';
 
 // The last three columns came with payments: appended, so importers reading by position keep working.
 export const SETTLEMENT_HEADERS = [
@@ -32,6 +32,8 @@ export function settlementCells(
   def: CampaignDefinition,
   entry: SettlementEntry,
   money: MoneyTotals = { paid: 0, refunded: 0 },
+  /** the campaign was called off after settling: every line is cancelled and owes nothing (its money goes back) */
+  calledOff = false,
 ): SheetCell[] {
   const names = new Map(def.items.map((i) => [i.id, i.spec ? `${i.name}(${i.spec})` : i.name]));
   const pickup = def.pickupPoints.find((p) => p.id === entry.pickupPointId)?.name ?? '';
@@ -41,7 +43,7 @@ export function settlementCells(
     .join('；');
   const units = entry.items.reduce((n, l) => n + l.qty, 0);
   // An approved after-sale (PAY discount) comes off what the entry owes, as in the payments view.
-  const due = Math.max(0, entry.amount - (money.discount ?? 0));
+  const due = calledOff ? 0 : Math.max(0, entry.amount - (money.discount ?? 0));
   return [
     entry.seq,
     entry.nickname,
@@ -51,7 +53,7 @@ export function settlementCells(
     units,
     { fen: due },
     entry.note,
-    '有效',
+    calledOff ? '已取消' : '有效',
     { fen: money.paid },
     { fen: money.refunded },
     { fen: balanceOf(due, money) },
@@ -63,7 +65,7 @@ export function settlementCsvRow(def: CampaignDefinition, entry: SettlementEntry
 }
 
 /** The purchase summary under the entry rows: a blank row, per item what to buy, the total, the count, the outcome. */
-export function settlementFooterRows(summary: SettlementSummary): SheetCell[][] {
+export function settlementFooterRows(summary: SettlementSummary, callOff: CallOff | null = null): SheetCell[][] {
   return [
     [],
     ['商品', '规格', '总数量', '成交单价(元)', '小计(元)'],
@@ -71,6 +73,7 @@ export function settlementFooterRows(summary: SettlementSummary): SheetCell[][] 
     ['合计', '', '', '', { fen: summary.total }],
     ['参与人数', summary.entryCount],
     ['结算状态', summary.status === 'failed' ? '成团失败（未达最低人数，无需付款）' : '已成团'],
+    ...(callOff ? [['团购已取消', `${callOff.cancelReason}（${callOff.cancelledAt}）；已付款项全部退回`]] : []),
   ];
 }
 

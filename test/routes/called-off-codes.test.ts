@@ -37,6 +37,12 @@ describe('codes of a called-off campaign', () => {
       body: { code: staff.body.claimCode },
     });
     expect(claim.status).toBe(409);
+    // The settlement sheet keeps who ordered what, each line cancelled and owing nothing, and says why.
+    const sheet = await h.call('GET', `/campaigns/${c.id}/settlement.csv?totals=1`, { token: leader.token });
+    const rows = sheet.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(rows[1]).toBe('1,会员,,,阳光玫瑰 2斤装(2斤)×1,1,0.00,,已取消,0.00,0.00,0.00');
+    expect(rows[2]).toMatch(/^2,王阿姨,.*,0\.00,,已取消,0\.00,0\.00,0\.00$/);
+    expect(rows.find((r) => r.startsWith('团购已取消'))).toMatch(/^团购已取消,供应商断货（2026-12-01T00:00:00\.000Z）；已付款项全部退回$/);
     const page = await h.app.request(`/s/${c.shareCode}`, { headers: { accept: 'text/html' } });
     expect(await page.text()).toContain('已取消');
   });
