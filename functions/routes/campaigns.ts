@@ -3,16 +3,15 @@ import {
   closeCampaign,
   createCampaign,
   editCampaign,
-  findCampaignIdByShareCode,
   publishCampaign,
   requireCampaign,
   requireLeader,
   requireLeaderOrHelper,
+  requireVisibleByShareCode,
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView, checkCampaignSize, checkCampaignValue } from '../../shared/domain/index.js';
-import { NotFoundError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
@@ -241,10 +240,7 @@ export function campaignRoutes(deps: AppDeps) {
       if (prefersHtml(c.req.header('accept'))) return sharePageResponse(c, deps, shareCode);
       // The same URL answers HTML too: a cache must key on Accept.
       c.header('Vary', 'Accept');
-      const id = await findCampaignIdByShareCode(db, shareCode);
-      if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
-      const snapshot = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
+      const snapshot = await requireVisibleByShareCode(db, shareCode, c.get('user')?.id);
       return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
     })
     .openapi(edit, editHandler)

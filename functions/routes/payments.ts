@@ -30,7 +30,6 @@ import {
 } from '../../shared/money/index.js';
 import { decodeCursor, keys, toEntry } from '../../shared/table/index.js';
 import { orderToPay, syncEntryPayment } from '../../shared/use-cases/index.js';
-import { type SheetFormat, sheetExportResponse } from '../csv-export.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
@@ -44,6 +43,7 @@ import {
   PrepayViewSchema,
   RefundSchema,
 } from '../schemas/payment.js';
+import { type SheetFormat, sheetExportResponse } from '../sheet-export.js';
 import { newRouter } from '../validation.js';
 
 const viewRoute = createRoute({
@@ -265,14 +265,20 @@ export function paymentRoutes(deps: AppDeps) {
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
     return snapshot;
   };
-  const paymentSheet = async (c: Context<AppEnv>, format: SheetFormat) => {
-    const snapshot = await staff(c.req.param('id')!, requireUser(c), 'see payments');
+  /** Both formats of the sheet, from the route's validated path and query. */
+  const paymentSheet = async (
+    c: Context<AppEnv>,
+    format: SheetFormat,
+    { id }: { id: string },
+    { delivery }: { delivery: 'auto' | 'url' },
+  ) => {
+    const snapshot = await staff(id, requireUser(c), 'see payments');
     return sheetExportResponse(c, deps, {
       campaignId: snapshot.def.id,
       sheet: 'payments',
       title: `${snapshot.def.title}-收款`,
       rows: paymentRows(db, snapshot),
-      delivery: c.req.query('delivery') === 'url' ? 'url' : 'auto',
+      delivery,
       format,
     });
   };
@@ -296,8 +302,8 @@ export function paymentRoutes(deps: AppDeps) {
         200,
       );
     })
-    .openapi(csvRoute, (c) => paymentSheet(c, 'csv'))
-    .openapi(xlsxRoute, (c) => paymentSheet(c, 'xlsx'))
+    .openapi(csvRoute, (c) => paymentSheet(c, 'csv', c.req.valid('param'), c.req.valid('query')))
+    .openapi(xlsxRoute, (c) => paymentSheet(c, 'xlsx', c.req.valid('param'), c.req.valid('query')))
     .openapi(markRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TokenUser } from '../../shared/auth/index.js';
-import { requireCampaign, requireEntryOwnerOrStaffTo, requireRole } from '../../shared/campaigns/index.js';
+import { type TokenUser, verificationKeys } from '../../shared/auth/index.js';
+import { type CampaignSnapshot, requireCampaign, requireEntryOwnerOrStaffTo, requireRole } from '../../shared/campaigns/index.js';
 import {
   entryForPickupCode,
   listPickups,
@@ -199,21 +199,27 @@ const scanRoute = createRoute({
   },
 });
 
+/** Goods are handed out (marks, codes, scans) after a successful settlement, never once the campaign is called off. */
+function requireHandingOut(snapshot: CampaignSnapshot): void {
+  if (snapshot.state.status === 'cancelled') {
+    throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
+  }
+  if (snapshot.settlement?.status !== 'settled') {
+    throw new InvalidStateError('Goods are handed out after the campaign is settled (and not failed)', {
+      status: snapshot.settlement?.status ?? snapshot.state.status,
+    });
+  }
+}
+
 export function pickupRoutes(deps: AppDeps) {
   const { db } = deps;
   // Current and previous signing secrets: a code made before a rotation still verifies.
-  const codeKeys = pickupKeys([deps.tokens.secret, ...(deps.tokens.previous ?? []).map((k) => k.secret)]);
+  const codeKeys = pickupKeys(verificationKeys(deps.tokens).map((k) => k.secret));
   /** leader or helper of a campaign settled with status `settled` (a failed group hands nothing out) */
   const staffOfSettled = async (id: string, user: TokenUser, action: string) => {
     const snapshot = await requireCampaign(db, id);
     await requireRole(db, snapshot, user, ['leader', 'helper'], action);
-    if (snapshot.state.status === 'cancelled')
-      throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
-    if (snapshot.settlement?.status !== 'settled') {
-      throw new InvalidStateError('Pickups start after the campaign is settled (and not failed)', {
-        status: snapshot.settlement?.status ?? snapshot.state.status,
-      });
-    }
+    requireHandingOut(snapshot);
     return snapshot;
   };
   /** The entry's pickup code, for its member and staff, once the campaign is settled (not failed, not called off). */
@@ -221,13 +227,7 @@ export function pickupRoutes(deps: AppDeps) {
     const snapshot = await requireCampaign(db, id);
     const entry = await requireEntry(db, id, entryId);
     await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
-    if (snapshot.state.status === 'cancelled')
-      throw new InvalidStateError('The campaign was called off: nothing is handed out', { status: 'cancelled' });
-    if (snapshot.settlement?.status !== 'settled') {
-      throw new InvalidStateError('Pickup codes exist once the campaign is settled (and not failed)', {
-        status: snapshot.settlement?.status ?? snapshot.state.status,
-      });
-    }
+    requireHandingOut(snapshot);
     if (entry.status !== 'active') throw new InvalidStateError('Only active entries are picked up', { status: entry.status });
     return { entry, code: pickupCode(codeKeys, id, entry) };
   };

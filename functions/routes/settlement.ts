@@ -6,12 +6,12 @@ import { SETTLEMENT_HEADERS, type SettlementSummary, settlementCells, settlement
 import { NotFoundError } from '../../shared/errors.js';
 import { allPayments } from '../../shared/money/index.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
-import { type SheetFormat, sheetExportResponse } from '../csv-export.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
 import { csvExportResponses, DeliveryQuery, xlsxExportResponses } from '../schemas/export.js';
 import { SettlementSchema } from '../schemas/settlement.js';
+import { type SheetFormat, sheetExportResponse } from '../sheet-export.js';
 import { newRouter } from '../validation.js';
 
 const SettlementPageQuery = z.object({
@@ -112,15 +112,20 @@ export function settlementRoutes(deps: AppDeps) {
     if (!snapshot.settlement) throw new NotFoundError('This campaign is not settled yet');
     return { snapshot, summary: snapshot.settlement };
   };
-  const sheet = async (c: Context<AppEnv>, format: SheetFormat) => {
-    const { snapshot, summary } = await settled(c.req.param('id')!, requireUser(c));
-    const totals = c.req.query('totals');
+  /** Both formats of the sheet, from the route's validated path and query. */
+  const sheet = async (
+    c: Context<AppEnv>,
+    format: SheetFormat,
+    { id }: { id: string },
+    { totals, delivery }: { totals?: string | undefined; delivery: 'auto' | 'url' },
+  ) => {
+    const { snapshot, summary } = await settled(id, requireUser(c));
     return sheetExportResponse(c, deps, {
       campaignId: snapshot.def.id,
       sheet: 'settlement',
       title: `${snapshot.def.title}-结算`,
       rows: settlementRows(db, snapshot, summary, totals === '1' || totals === 'true'),
-      delivery: c.req.query('delivery') === 'url' ? 'url' : 'auto',
+      delivery,
       format,
     });
   };
@@ -142,6 +147,6 @@ export function settlementRoutes(deps: AppDeps) {
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })
-    .openapi(csvRoute, (c) => sheet(c, 'csv'))
-    .openapi(xlsxRoute, (c) => sheet(c, 'xlsx'));
+    .openapi(csvRoute, (c) => sheet(c, 'csv', c.req.valid('param'), c.req.valid('query')))
+    .openapi(xlsxRoute, (c) => sheet(c, 'xlsx', c.req.valid('param'), c.req.valid('query')));
 }

@@ -1,9 +1,8 @@
 import type { Context } from 'hono';
-import { findCampaignIdByShareCode, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { requireVisibleByShareCode } from '../../shared/campaigns/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { readEntryLines } from '../entry-lines.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { renderNotFoundPage, renderSharePage, SHARE_PAGE_CSP } from '../views/share-page.js';
 import { SHARE_PAGE_MAX_LINES, sharePageModel } from '../views/share-page-model.js';
 
 /**
@@ -16,6 +15,8 @@ const PUBLIC_CACHE = 'public, max-age=5';
 
 export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, shareCode: string): Promise<Response> {
   const { db } = deps;
+  // The JSX view (and hono/jsx) load on the first page asked for: JSON requests and cold starts never pay for them.
+  const { renderNotFoundPage, renderSharePage, SHARE_PAGE_CSP } = await import('../views/share-page.js');
   const headers = (cache: string) => ({
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': SHARE_PAGE_CSP,
@@ -24,10 +25,8 @@ export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, share
     Vary: 'Accept, Authorization',
   });
   try {
-    const id = await findCampaignIdByShareCode(db, shareCode);
-    if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
-    const snapshot = await requireCampaign(db, id);
-    await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
+    const snapshot = await requireVisibleByShareCode(db, shareCode, c.get('user')?.id);
+    const id = snapshot.def.id;
     // Eventually consistent, as the public list reads: a join shows within a second, the page is cached 5 s anyway.
     const entries = await readEntryLines(db, id, { consistent: false, maxActive: SHARE_PAGE_MAX_LINES });
     const model = sharePageModel({ def: snapshot.def, state: snapshot.state, entries, now: db.clock.now(), wxacode: !!deps.shareCodes });

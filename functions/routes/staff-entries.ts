@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { verificationKeys } from '../../shared/auth/index.js';
 import { requireCampaign, requireLeaderOrHelper, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { entryView } from '../../shared/domain/index.js';
 import { claimStaffEntry, enterForMember, entryCode, entryCodeKeys, isGuestId, requireEntry } from '../../shared/entries/index.js';
@@ -33,7 +34,15 @@ const createStaffEntry = createRoute({
     body: { required: true, content: { 'application/json': { schema: StaffEntryBody } } },
   },
   responses: {
-    201: jsonResponse(StaffEntrySchema, 'The entry (for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)'),
+    201: {
+      ...jsonResponse(StaffEntrySchema, 'The entry (for a retried Idempotency-Key, the first one; header Idempotent-Replayed: true)'),
+      headers: z.object({
+        'Idempotent-Replayed': z
+          .literal('true')
+          .optional()
+          .openapi({ description: 'present when a retry was answered with the first entry' }),
+      }),
+    },
     400: errors[400],
     401: errors[401],
     403: errors[403],
@@ -79,7 +88,10 @@ const claimRoute = createRoute({
 export function staffEntryRoutes(deps: AppDeps) {
   const { db } = deps;
   // Current and previous signing secrets: a code handed out before a rotation still works.
-  const claimKeys = entryCodeKeys([deps.tokens.secret, ...(deps.tokens.previous ?? []).map((k) => k.secret)], 'claim');
+  const claimKeys = entryCodeKeys(
+    verificationKeys(deps.tokens).map((k) => k.secret),
+    'claim',
+  );
   return newRouter()
     .openapi(createStaffEntry, async (c) => {
       const user = requireUser(c);

@@ -25,12 +25,17 @@ const wxacodeRoute = createRoute({
   responses: {
     200: {
       description: 'the code',
+      headers: z.object({
+        ETag: z.string().openapi({ description: 'the same for the same code: send it back as If-None-Match' }),
+        'Cache-Control': z.string().openapi({ example: 'private, max-age=86400' }),
+        'X-Wxacode-Scene': z.string().openapi({ description: 'the scene the code carries', example: 's=ABCD2345&r=k3m9x2q7ab' }),
+      }),
       content: {
         'image/png': { schema: z.string().openapi({ format: 'binary' }) },
         'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) },
       },
     },
-    304: { description: 'the code you have (If-None-Match) is the current one' },
+    304: { description: 'the code you have (If-None-Match) is the current one', headers: z.object({ ETag: z.string() }) },
     400: errors[400],
     401: error('UNAUTHORIZED: a `ref` naming someone else needs the leader’s or a helper’s token'),
     403: error('FORBIDDEN: only the leader and helpers may make a code that credits someone else'),
@@ -38,9 +43,12 @@ const wxacodeRoute = createRoute({
     502: error(
       'WECHAT_CODE_PAGE_MISSING: WeChat has no published page WECHAT_CODE_PAGE (41030; an operator fixes the config or WECHAT_CODE_ENV). WECHAT_BAD_SCENE: WeChat refused the scene',
     ),
-    503: error(
-      'WECHAT_QUOTA_EXCEEDED: WeChat’s 5,000 codes a minute are used up (Retry-After: 60). SERVICE_UNAVAILABLE: WeChat is not configured on this server, or could not be reached',
-    ),
+    503: {
+      ...error(
+        'WECHAT_QUOTA_EXCEEDED: WeChat’s 5,000 codes a minute are used up (Retry-After: 60). SERVICE_UNAVAILABLE: WeChat is not configured on this server, or could not be reached',
+      ),
+      headers: z.object({ 'Retry-After': z.string().optional().openapi({ description: 'seconds: 60 for WECHAT_QUOTA_EXCEEDED' }) }),
+    },
   },
 });
 

@@ -1,6 +1,7 @@
 import type { CampaignDefinition, Viewer } from '../domain/index.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
+import { findCampaignIdByShareCode, requireCampaign } from './campaigns.js';
 import type { CampaignSnapshot } from './snapshot.js';
 import { isHelper } from './staff.js';
 
@@ -67,6 +68,19 @@ export async function requireVisibleCampaign(db: DbContext, snapshot: CampaignSn
   if (snapshot.state.status !== 'draft') return; // published: visible to all, no role lookup
   const role = await campaignRole(db, snapshot.def, userId);
   if (role !== 'leader' && role !== 'helper') throw draftNotFound(snapshot);
+}
+
+/** The campaign a share code names, as the caller may see it: an unknown code and a hidden draft are the same 404. */
+export async function requireVisibleByShareCode(
+  db: DbContext,
+  shareCode: string,
+  userId: string | null | undefined,
+): Promise<CampaignSnapshot> {
+  const id = await findCampaignIdByShareCode(db, shareCode);
+  if (!id) throw new NotFoundError(`No campaign with share code ${shareCode}`);
+  const snapshot = await requireCampaign(db, id);
+  await requireVisibleCampaign(db, snapshot, userId);
+  return snapshot;
 }
 
 const draftNotFound = (snapshot: CampaignSnapshot) => new NotFoundError(`No campaign ${snapshot.def.id}`);

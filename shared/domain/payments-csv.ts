@@ -6,13 +6,10 @@ const STATE_LABEL = { unpaid: '未付', partial: '部分付款', paid: '已付�
 
 /** The leader's collection sheet: each line, then the totals (what to collect, what to give back). */
 export function paymentsCsv(lines: readonly PaymentLine[], totals: PaymentTotals): string {
-  return paymentsCsvHeader() + lines.map(paymentsCsvRow).join('') + paymentsCsvFooter(totals);
+  return UTF8_BOM + [PAYMENT_HEADERS, ...lines.map(paymentCells), ...paymentsFooterRows(totals)].map(csvRow).join('');
 }
 
-// The same sheet in three pieces, so an export can write it row by row as the lines are read.
-export function paymentsCsvHeader(): string {
-  return UTF8_BOM + csvRow(PAYMENT_HEADERS);
-}
+// The sheet's rows, so an export (CSV or xlsx) can write it row by row as the lines are read.
 
 /** One line's row (CSV and xlsx). */
 export function paymentCells(l: PaymentLine): SheetCell[] {
@@ -28,10 +25,6 @@ export function paymentCells(l: PaymentLine): SheetCell[] {
   ];
 }
 
-export function paymentsCsvRow(l: PaymentLine): string {
-  return csvRow(paymentCells(l));
-}
-
 /** The totals under the lines: what to collect, what to give back. */
 export function paymentsFooterRows(totals: PaymentTotals): SheetCell[][] {
   return [
@@ -40,8 +33,4 @@ export function paymentsFooterRows(totals: PaymentTotals): SheetCell[][] {
     ['待收(补款)', { fen: totals.toCollect }],
     ['待退(退款)', { fen: totals.toRefund }],
   ];
-}
-
-export function paymentsCsvFooter(totals: PaymentTotals): string {
-  return paymentsFooterRows(totals).map(csvRow).join('');
 }

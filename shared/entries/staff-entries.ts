@@ -108,13 +108,15 @@ export async function claimStaffEntry(
       if (held?.blockedAt !== undefined) throw new BlockedError();
       if (held?.state === 'held' && held.token && held.createdAt) {
         const where = await locateJoin(db, campaignId, { userId: member.id, token: held.token, createdAt: held.createdAt });
-        throw new AlreadyJoinedError(where.kind === 'entry' ? where.entry.id : entryIds.of(0, held.token));
+        // The member's own join may still be on its way to its line: then they retry, not "already joined" without an id.
+        if (where.kind === 'entry') throw new AlreadyJoinedError(where.entry.id);
+        throw new ConflictError('Your own join in this campaign is still being processed; retry shortly');
       }
     }
     if (onEntry?.code === 'ConditionalCheckFailed') {
-      const now2 = onEntry.item as Partial<EntryRecord> | undefined;
-      if (now2?.userId === member.id) return { ...entry, userId: member.id };
-      throw new InvalidStateError('This entry changed (claimed or cancelled) while you claimed it', { status: now2?.status });
+      const current = onEntry.item as Partial<EntryRecord> | undefined;
+      if (current?.userId === member.id) return { ...entry, userId: member.id };
+      throw new InvalidStateError('This entry changed (claimed or cancelled) while you claimed it', { status: current?.status });
     }
     throw new ConflictError('The entry changed while you claimed it; retry');
   }

@@ -15,27 +15,10 @@ export async function listDue(
   now: string,
   limit: number,
 ): Promise<Array<{ campaignId: string; id: string }>> {
-  const out: Array<{ campaignId: string; id: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: GSI_DUE.name,
-        KeyConditionExpression: '#pk = :pk AND #sk <= :before',
-        ExpressionAttributeNames: { '#pk': GSI_DUE.partitionKey, '#sk': GSI_DUE.sortKey },
-        ExpressionAttributeValues: { ':pk': partition, ':before': `${now}#~` },
-        Limit: limit - out.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const [, campaignId, ...rest] = String(item[GSI_DUE.sortKey]).split('#');
-      out.push({ campaignId: campaignId!, id: rest.join('#') });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start && out.length < limit);
-  return out;
+  return (await listDueItems(db, partition, { to: now }, limit)).map((item) => {
+    const [, campaignId, ...rest] = String(item[GSI_DUE.sortKey]).split('#');
+    return { campaignId: campaignId!, id: rest.join('#') };
+  });
 }
 
 /**

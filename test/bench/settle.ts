@@ -23,7 +23,7 @@ import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { startS3Local } from '../../shared/local/s3-local.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/money.js';
-import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from '../../shared/storage/csv-export.js';
+import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from '../../shared/storage/file-export.js';
 import { s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';

@@ -14,7 +14,7 @@ import { createMoney, disabledMoney } from '../../shared/money/money.js';
 import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import type { CampaignCodes } from '../../shared/share-codes/index.js';
-import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings } from '../../shared/storage/csv-export.js';
+import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings } from '../../shared/storage/file-export.js';
 import { type ObjectStore, s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { exportCsv } from '../../shared/storage/csv-export.js';
+import { exportFile, type FileExport } from '../../shared/storage/file-export.js';
 import { type ObjectStore, PART_BYTES, s3ObjectStore } from '../../shared/storage/object-store.js';
 
-/** exportCsv against the run's local S3 server: the multipart path, and a failure half-way. */
+/** exportFile with a CSV against the run's local S3 server: the multipart path, and a failure half-way. */
 const bucket = inject('s3Bucket');
 const endpoint = inject('s3Endpoint');
 const store = s3ObjectStore({ bucket, region: 'local', endpoint });
@@ -56,7 +56,10 @@ async function exists(key: string) {
   }
 }
 
-describe('exportCsv', () => {
+const exportCsv = (s: typeof settings, csv: Omit<FileExport, 'ext' | 'contentType'>) =>
+  exportFile(s, { ...csv, ext: 'csv', contentType: 'text/csv; charset=utf-8' });
+
+describe('exportFile (CSV)', () => {
   it('streams a file of several parts into one object whose download is every byte, in order', async () => {
     const campaignId = `c_${randomUUID()}`;
     const expected = createHash('sha256');

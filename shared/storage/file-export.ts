@@ -20,21 +20,24 @@ export const DEFAULT_INLINE_MAX_BYTES = 2 * 1024 * 1024;
 /** Long enough to tap the link, short enough that a forwarded one soon stops working. */
 export const DEFAULT_URL_TTL_SECONDS = 600;
 
-export type CsvDelivery =
-  | { readonly kind: 'inline'; readonly body: string; readonly bytes: number }
-  | { readonly kind: 'stored'; readonly key: string; readonly url: string; readonly expiresAt: string; readonly bytes: number };
-
-export interface CsvExport {
+/** An export file: a CSV's text or an xlsx's bytes, with what it is served as. */
+export interface FileExport {
   readonly campaignId: string;
   /** which sheet, part of the object key: settlement, payments */
   readonly sheet: string;
+  readonly ext: 'csv' | 'xlsx';
+  readonly contentType: string;
   /** the Content-Disposition the downloaded file carries */
   readonly contentDisposition: string;
-  /** the file's text in order, row by row: read once, as it is written */
-  readonly chunks: AsyncIterable<string>;
+  /** the file in order, row by row: read once, as it is written */
+  readonly chunks: AsyncIterable<string | Uint8Array>;
   /** auto: inline while it fits, else stored; url: always stored (mini-programs download with wx.downloadFile) */
   readonly delivery: 'auto' | 'url';
 }
+
+export type FileDelivery =
+  | { readonly kind: 'inline'; readonly body: Uint8Array; readonly bytes: number }
+  | { readonly kind: 'stored'; readonly key: string; readonly url: string; readonly expiresAt: string; readonly bytes: number };
 
 /** Random, so a link cannot be guessed from another; under exports/, which the bucket expires after a day. */
 export function exportKey(campaignId: string, sheet: string, ext: 'csv' | 'xlsx' = 'csv'): string {
@@ -43,17 +46,6 @@ export function exportKey(campaignId: string, sheet: string, ext: 'csv' | 'xlsx'
 
 /** Chunks handed to the upload are about this big: fewer, larger writes than one per row. */
 const CHUNK_BYTES = 64 * 1024;
-
-/** Any export file: a CSV's text or an xlsx's bytes, with what it is served as. */
-export interface FileExport extends Omit<CsvExport, 'chunks'> {
-  readonly ext: 'csv' | 'xlsx';
-  readonly contentType: string;
-  readonly chunks: AsyncIterable<string | Uint8Array>;
-}
-
-export type FileDelivery =
-  | { readonly kind: 'inline'; readonly body: Uint8Array; readonly bytes: number }
-  | Extract<CsvDelivery, { kind: 'stored' }>;
 
 const toBytes = (chunk: string | Uint8Array) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 
@@ -99,10 +91,4 @@ export async function exportFile(settings: ExportSettings | undefined, file: Fil
   const written = await store.upload(key, body(), { contentType: file.contentType, contentDisposition: file.contentDisposition });
   const link = await store.presignGet(key, urlTtlSeconds);
   return { kind: 'stored', key, bytes: written, ...link };
-}
-
-/** A CSV export: exportFile with the CSV's type, its inline body as text. */
-export async function exportCsv(settings: ExportSettings | undefined, csv: CsvExport): Promise<CsvDelivery> {
-  const out = await exportFile(settings, { ...csv, ext: 'csv', contentType: 'text/csv; charset=utf-8' });
-  return out.kind === 'inline' ? { kind: 'inline', body: Buffer.from(out.body).toString('utf8'), bytes: out.bytes } : out;
 }
