@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, type RateLimitedError } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { isRetryableServiceError } from '../shared/table/index.js';
 import type { AppEnv } from './env.js';
@@ -26,8 +26,7 @@ export function errorResponder(logger: Logger) {
   return (err: Error, c: Context<AppEnv>) => {
     if (err instanceof AppError) {
       // Rate limits, and dependencies that say when to come back (WeChat's per-minute code quota).
-      const retryAfter = (err as Partial<RateLimitedError>).retryAfterSeconds;
-      if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parseSubscribeTemplates } from '../shared/domain/index.js';
+import { CODE_ENVS, type CodeEnv, PAGE_PATH, parseSubscribeTemplates } from '../shared/domain/index.js';
 
 /** Deployment stages. `prod` keeps data and logs; `dev` is cheap to create and to tear down. */
 export const STAGES = ['dev', 'prod'] as const;
@@ -45,7 +45,7 @@ export interface StageConfig {
   /** Subscribe-message templates (WECHAT_SUBSCRIBE_TEMPLATES JSON, -c wechatSubscribeTemplates='{…}'), checked at synth; needs wechatAppId. */
   readonly wechatSubscribeTemplates?: string;
   /** 小程序码 page and build (-c wechatCodePage=pages/campaign/index -c wechatCodeEnv=release); needs wechatAppId. */
-  readonly wechatCode?: { readonly page?: string; readonly env?: 'release' | 'trial' | 'develop' };
+  readonly wechatCode?: { readonly page?: string; readonly env?: CodeEnv };
   /**
    * -c wechatHoldReminderMinutes / -c wechatDigestIntervalMinutes: the sweep's WECHAT_HOLD_REMINDER_MINUTES
    * and WECHAT_DIGEST_INTERVAL_MINUTES (absent: the functions' defaults, 5 and 60); only with templates.
@@ -263,20 +263,18 @@ export function stageConfigFromContext(node: ContextReader): StageConfig {
   });
 }
 
-const CODE_ENVS = ['release', 'trial', 'develop'] as const;
-
 /** The 小程序码 settings, checked as the functions' config checks them (WECHAT_CODE_PAGE, WECHAT_CODE_ENV). */
 function wechatCode(overrides: StageOverrides): NonNullable<StageConfig['wechatCode']> {
   if (!overrides.wechatAppId) throw new Error('-c wechatCodePage / wechatCodeEnv need -c wechatAppId=... (codes are made by WeChat)');
   const page = overrides.wechatCodePage;
-  if (page !== undefined && !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(page)) {
+  if (page !== undefined && !PAGE_PATH.test(page)) {
     throw new Error('context "wechatCodePage" must be a page path like pages/campaign/index (no leading slash, no query)');
   }
   const env = overrides.wechatCodeEnv;
   if (env !== undefined && !(CODE_ENVS as readonly string[]).includes(env)) {
     throw new Error(`context "wechatCodeEnv" must be one of ${CODE_ENVS.join(', ')}`);
   }
-  return { ...(page ? { page } : {}), ...(env ? { env: env as (typeof CODE_ENVS)[number] } : {}) };
+  return { ...(page ? { page } : {}), ...(env ? { env: env as CodeEnv } : {}) };
 }
 
 /** The reminder and digest minutes, checked as the functions' config checks them (whole minutes, in range), at synth. */

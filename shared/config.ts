@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  CODE_ENVS,
   DEFAULT_CAMPAIGN_PAGE,
   DEFAULT_DIGEST_INTERVAL_MINUTES,
   DEFAULT_HOLD_REMINDER_MINUTES,
+  PAGE_PATH,
   parseSubscribeTemplates,
 } from './domain/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS } from './storage/index.js';
@@ -75,10 +77,10 @@ const ConfigSchema = z.object({
   /** The mini-program page a share code (小程序码) and a share path open; it reads `scene` in onLoad. No leading slash, no query. */
   WECHAT_CODE_PAGE: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'WECHAT_CODE_PAGE must be a page path like pages/campaign/index')
+    .regex(PAGE_PATH, 'WECHAT_CODE_PAGE must be a page path like pages/campaign/index')
     .default(DEFAULT_CAMPAIGN_PAGE),
   /** Which build a share code opens: release (published) unless testing a trial or develop build. */
-  WECHAT_CODE_ENV: z.enum(['release', 'trial', 'develop']).default('release'),
+  WECHAT_CODE_ENV: z.enum(CODE_ENVS).default('release'),
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -7,6 +7,8 @@ export type ErrorDetails = Record<string, unknown>;
 export abstract class AppError extends Error {
   abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503;
   abstract readonly code: string;
+  /** When retrying makes sense again (rate limits, WeChat's code quota): answered as Retry-After. */
+  readonly retryAfterSeconds?: number;
   constructor(
     message: string,
     readonly details?: ErrorDetails,
@@ -126,7 +128,7 @@ export class RateLimitedError extends AppError {
   readonly code = 'RATE_LIMITED';
   constructor(
     message: string,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
     details?: ErrorDetails,
   ) {
     super(message, { retryAfterSeconds, ...details });

@@ -9,6 +9,12 @@ export const SCENE_MAX_LENGTH = 32;
 
 /** The mini-program page share codes and links open unless WECHAT_CODE_PAGE says otherwise. */
 export const DEFAULT_CAMPAIGN_PAGE = 'pages/campaign/index';
+/** A page path as WeChat takes it for a code: no leading slash, no query. */
+export const PAGE_PATH = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+/** Which build of the mini-program a code opens (getwxacodeunlimit `env_version`). */
+export const CODE_ENVS = ['release', 'trial', 'develop'] as const;
+export type CodeEnv = (typeof CODE_ENVS)[number];
 
 /** What WeChat accepts in a scene. */
 const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/;

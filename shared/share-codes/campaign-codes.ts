@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { CodeEnv } from '../domain/index.js';
 import type { Logger } from '../logger.js';
 import type { ObjectStore } from '../storage/index.js';
-import { type CodeEnv, getUnlimitedCode, type WechatServerApi } from '../wechat/index.js';
+import { getUnlimitedCode, type WechatServerApi } from '../wechat/index.js';
 
 export interface CodeSettings {
   readonly api: WechatServerApi;

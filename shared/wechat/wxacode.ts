@@ -1,11 +1,8 @@
+import type { CodeEnv } from '../domain/index.js';
 import { AppError } from '../errors.js';
 import type { WechatServerApi } from './client.js';
 import { WechatApiError } from './errors.js';
 import type { WechatImage } from './http.js';
-
-/** Which build of the mini-program a code opens (getwxacodeunlimit `env_version`). */
-export const CODE_ENVS = ['release', 'trial', 'develop'] as const;
-export type CodeEnv = (typeof CODE_ENVS)[number];
 
 /** WeChat's bounds for the code's width in pixels, and its default. */
 export const CODE_WIDTH = { min: 280, max: 1280, default: 430 } as const;
@@ -26,7 +23,7 @@ const CODE_ERRCODES = { minuteQuota: 45009, pageMissing: 41030, badScene: 40169 
 export class WxacodeRateLimitedError extends AppError {
   readonly status = 503;
   readonly code = 'WECHAT_QUOTA_EXCEEDED';
-  readonly retryAfterSeconds = 60;
+  override readonly retryAfterSeconds = 60;
   constructor(message: string) {
     super(message, { retryAfterSeconds: 60 });
   }
