@@ -2,11 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type TokenUser, verificationKeys } from '../../shared/auth/index.js';
 import { type CampaignSnapshot, requireCampaign, requireEntryOwnerOrStaffTo, requireRole } from '../../shared/campaigns/index.js';
 import {
+  entryCode,
   entryForPickupCode,
   listPickups,
   markPickedUp,
   PICKUP_UNDO_WINDOW_MS,
-  pickupCode,
   pickupKeys,
   requireEntry,
   tickOff,
@@ -229,7 +229,7 @@ export function pickupRoutes(deps: AppDeps) {
     await requireEntryOwnerOrStaffTo(db, snapshot.def, entry, user.id, 'see its pickup code');
     requireHandingOut(snapshot);
     if (entry.status !== 'active') throw new InvalidStateError('Only active entries are picked up', { status: entry.status });
-    return { entry, code: pickupCode(codeKeys, id, entry) };
+    return { entry, code: entryCode(codeKeys, id, entry) };
   };
   return newRouter()
     .openapi(markRoute, async (c) => {

@@ -5,8 +5,8 @@ import { AlreadyJoinedError, BlockedError, ConflictError, InvalidStateError, Not
 import { cancelledTransaction, type EntryRecord, entryIds, indexKeys, keys, type MemberRecord } from '../table/index.js';
 import { asTransactUpdate, claimMember, releaseClaim } from './commands.js';
 import { type JoinRequest, type JoinResult, join } from './entries.js';
+import { entryForCode, type PickupKeys } from './entry-codes.js';
 import { locateJoin } from './lookup.js';
-import { entryForCode, type PickupKeys } from './pickup-codes.js';
 
 /**
  * 代客下单: the leader or a helper enters an order a member placed in the group chat ("+1 要两份").

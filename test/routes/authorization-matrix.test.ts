@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pickupCode, pickupKeys } from '../../shared/entries/index.js';
+import { entryCode, pickupKeys } from '../../shared/entries/index.js';
 import { wechatSubscribeSender } from '../../shared/messages/index.js';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
 import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
@@ -209,7 +209,7 @@ const ROWS: Record<string, Row> = {
   // The participant's entry is number 1; its code as the participant's phone shows it.
   'POST /campaigns/{id}/pickups/scan': {
     state: 'settled',
-    body: (f) => ({ code: pickupCode(pickupKeys([TEST_TOKENS.secret]), f.campaign.id, { id: f.entryId, seq: 1 }) }),
+    body: (f) => ({ code: entryCode(pickupKeys([TEST_TOKENS.secret]), f.campaign.id, { id: f.entryId, seq: 1 }) }),
     expect: staff(200),
     check: (role, res, f) => expect(res.body.entryId, role).toBe(f.entryId),
   },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { entryForPickupCode, parsePickupCode, pickupCode, pickupKeys, requireEntry } from '../../shared/entries/index.js';
+import { entryCode, entryForPickupCode, parseEntryCode, pickupKeys, requireEntry } from '../../shared/entries/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { readQrPng } from '../helpers/qr.js';
 
@@ -132,7 +132,7 @@ describe('pickup codes', () => {
   it('a code made before a secret rotation verifies while the old secret is listed as previous, not after it is dropped', async () => {
     const { c, members } = await campaignWith(1);
     const entry = await requireEntry(h.db, c.id, members[0]!.entryId);
-    const code = pickupCode(pickupKeys(['the-old-signing-secret']), c.id, entry);
+    const code = entryCode(pickupKeys(['the-old-signing-secret']), c.id, entry);
     const found = await entryForPickupCode(h.db, pickupKeys(['the-new-signing-secret', 'the-old-signing-secret']), c.id, code);
     expect(found.id).toBe(entry.id);
     await expect(entryForPickupCode(h.db, pickupKeys(['the-new-signing-secret']), c.id, code)).rejects.toMatchObject({ status: 404 });
@@ -165,11 +165,11 @@ describe('pickup codes', () => {
   });
 
   it('parses what a person types or a scanner reads', () => {
-    expect(parsePickupCode('12-K7M3Q9XA')).toEqual({ seq: 12, mac: 'K7M3Q9XA' });
-    expect(parsePickupCode(' 12 - k7m3q9xa ')).toEqual({ seq: 12, mac: 'K7M3Q9XA' });
-    expect(parsePickupCode('12-K7M3Q9XO')).toEqual({ seq: 12, mac: 'K7M3Q9X0' });
-    expect(parsePickupCode('12-K7M3Q9X')).toBeNull();
-    expect(parsePickupCode('-K7M3Q9XA')).toBeNull();
-    expect(parsePickupCode('12K7M3Q9XA')).toBeNull();
+    expect(parseEntryCode('12-K7M3Q9XA')).toEqual({ seq: 12, mac: 'K7M3Q9XA' });
+    expect(parseEntryCode(' 12 - k7m3q9xa ')).toEqual({ seq: 12, mac: 'K7M3Q9XA' });
+    expect(parseEntryCode('12-K7M3Q9XO')).toEqual({ seq: 12, mac: 'K7M3Q9X0' });
+    expect(parseEntryCode('12-K7M3Q9X')).toBeNull();
+    expect(parseEntryCode('-K7M3Q9XA')).toBeNull();
+    expect(parseEntryCode('12K7M3Q9XA')).toBeNull();
   });
 });
