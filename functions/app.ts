@@ -20,6 +20,7 @@ import { cloneRoutes } from './routes/clone.js';
 import { contentReviewRoutes } from './routes/content-review.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
+import { imageRoutes } from './routes/images.js';
 import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -31,6 +32,7 @@ import { shortageRoutes } from './routes/shortage.js';
 import { helperRoutes } from './routes/staff.js';
 import { staffEntryRoutes } from './routes/staff-entries.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
+import { wechatPushRoutes } from './routes/wechat-push.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
 import { wxacodeRoutes } from './routes/wxacode.js';
 import { newRouter } from './validation.js';
@@ -106,6 +108,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', referralRoutes(deps));
   app.route('/', wxacodeRoutes(deps));
   app.route('/', messageRoutes(deps));
+  app.route('/', imageRoutes(deps));
+  // 消息推送 (image-check verdicts) exists only where its Token is configured.
+  if (deps.wechatPush) app.route('/', wechatPushRoutes(deps, deps.wechatPush));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
   if (deps.money.wechatPay) app.route('/', wechatPayNotifyRoutes(deps.money.wechatPay));
   app.route('/', profileRoutes(deps, users));

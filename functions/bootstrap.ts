@@ -13,6 +13,7 @@ import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
 import { type ContentCheck, WechatServerApi } from '../shared/wechat/index.js';
 import type { AppDeps } from './env.js';
+import { imagesFromConfig, pushFromConfig } from './images-bootstrap.js';
 import { moneyFromEnv } from './payments-bootstrap.js';
 
 /** Reads one Secrets Manager secret's string value; injectable so start-up can be tested offline. */
@@ -154,6 +155,9 @@ export async function depsFromEnv(
   // One client (one access-token cache) for content security and subscribe messages alike.
   const wechatApi = wechat ? new WechatServerApi(db, wechat) : undefined;
   const contentCheck = contentCheckFromConfig(config, wechatApi, logger);
+  const wechatPush = await pushFromConfig(config, readSecret);
+  // Photos are checked wherever texts are (the same client and policy).
+  const images = imagesFromConfig(config, contentCheck?.api, wechatPush);
   const messaging = messagingFromConfig(config, wechatApi);
   // 小程序码 are kept beside the exports (under codes/); without a bucket, in memory only.
   const shareCodes = wechatApi
@@ -184,6 +188,8 @@ export async function depsFromEnv(
     campaignPage: config.WECHAT_CODE_PAGE,
     money,
     ...(exports ? { exports } : {}),
+    ...(images ? { images } : {}),
+    ...(wechatPush ? { wechatPush } : {}),
     devAuth: config.DEV_AUTH,
     ...(config.EDGE_ORIGIN_TOKEN ? { originToken: config.EDGE_ORIGIN_TOKEN } : {}),
     logger,

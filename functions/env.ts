@@ -1,12 +1,13 @@
 import type { TokenSettings, TokenUser, WechatSettings } from '../shared/auth/index.js';
 import type { CampaignDb } from '../shared/campaigns/index.js';
+import type { ImageSettings } from '../shared/images/index.js';
 import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Messaging } from '../shared/messages/index.js';
 import type { Money } from '../shared/money/index.js';
 import type { CampaignCodes } from '../shared/share-codes/index.js';
 import type { ExportSettings } from '../shared/storage/index.js';
-import type { ContentCheck } from '../shared/wechat/index.js';
+import type { ContentCheck, PushSettings } from '../shared/wechat/index.js';
 
 /** Everything the HTTP app needs, injected: tests build it against DynamoDB Local with a manual clock. */
 export interface AppDeps {
@@ -34,6 +35,10 @@ export interface AppDeps {
   readonly messaging?: Messaging;
   /** 小程序码 of campaigns (GET …/wxacode), made through WeChat and kept in EXPORTS_BUCKET; absent (no WeChat): 503 */
   readonly shareCodes?: CampaignCodes;
+  /** Campaign photos (IMAGES_BUCKET): upload forms, the bucket, the CDN, WeChat's image check; absent: the photo routes are 503 */
+  readonly images?: ImageSettings;
+  /** WeChat 消息推送 (WECHAT_PUSH_TOKEN or WECHAT_PUSH_SECRET_ARN): GET/POST /wechat/push exist only when set */
+  readonly wechatPush?: PushSettings;
   /** The mini-program page share codes and share paths open (WECHAT_CODE_PAGE); absent: pages/campaign/index */
   readonly campaignPage?: string;
 }

@@ -107,6 +107,24 @@ const ConfigSchema = z.object({
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'S3_ENDPOINT must be an http(s) URL' }).optional(),
   /** CSVs larger than this are stored and linked (303 / a URL) instead of answered in the body; capped well under Lambda's 6 MB. */
   EXPORT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(DEFAULT_INLINE_MAX_BYTES).default(DEFAULT_INLINE_MAX_BYTES),
+  /** The bucket of campaign photos (uploads/ from presigned POSTs, images/ once attached); absent: no photo routes. */
+  IMAGES_BUCKET: z.string().min(3).max(63).optional(),
+  /** The CDN in front of images/ (the stack's CloudFront); absent: the API serves photos itself under /media. */
+  IMAGES_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'IMAGES_BASE_URL must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** 消息推送 Token (小程序后台 消息推送配置), 3–32 letters and digits; or WECHAT_PUSH_SECRET_ARN with JSON {"token", "encodingAesKey"?}. */
+  WECHAT_PUSH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, 'WECHAT_PUSH_TOKEN must be 3-32 letters and digits')
+    .optional(),
+  /** 消息推送 EncodingAESKey (43 characters), for 安全/兼容 mode. */
+  WECHAT_PUSH_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'WECHAT_PUSH_AES_KEY must be 43 letters and digits')
+    .optional(),
+  WECHAT_PUSH_SECRET_ARN: z.string().min(1).optional(),
   /** How long an export's download link works. */
   EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(DEFAULT_URL_TTL_SECONDS),
 });

@@ -146,3 +146,9 @@ export class UnknownTemplateError extends AppError {
   readonly status = 422;
   readonly code = 'UNKNOWN_TEMPLATE';
 }
+
+/** An upload to attach is missing (never uploaded, or expired), too big or wide, or not the image it claims to be. */
+export class UploadInvalidError extends AppError {
+  readonly status = 400;
+  readonly code = 'UPLOAD_INVALID';
+}

@@ -20,6 +20,7 @@ import { prefersHtml } from '../accept.js';
 import { checkNewCampaignTimes } from '../campaign-times.js';
 import { campaignCreateFields, campaignEditFields, withoutBody } from '../content-fields.js';
 import type { AppDeps, AppEnv } from '../env.js';
+import { campaignMedia } from '../image-urls.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
@@ -184,7 +185,7 @@ export function campaignRoutes(deps: AppDeps) {
         : {}),
       ...(body.addPickupPoints ? { addPickupPoints: body.addPickupPoints.map((p) => ({ name: p.name, address: p.address ?? null })) } : {}),
     });
-    return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+    return c.json(campaignView(after.def, after.state, db.clock.now(), await campaignMedia(deps, c.req.url, after.def, user.id)), 200);
   };
 
   return newRouter()
@@ -228,12 +229,23 @@ export function campaignRoutes(deps: AppDeps) {
       await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });
       // The counters of a new campaign are known: no need to read back what was just written.
-      return c.json(campaignView(def, toState(initialState(def, body.draft ? 'draft' : 'open')), now), 201);
+      return c.json(
+        campaignView(
+          def,
+          toState(initialState(def, body.draft ? 'draft' : 'open')),
+          now,
+          await campaignMedia(deps, c.req.url, def, user.id),
+        ),
+        201,
+      );
     })
     .openapi(get, async (c) => {
       const snapshot = await requireCampaign(db, c.req.valid('param').id);
       await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
-      return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
+      return c.json(
+        campaignView(snapshot.def, snapshot.state, db.clock.now(), await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id)),
+        200,
+      );
     })
     .openapi(byShareCode, async (c) => {
       const { shareCode } = c.req.valid('param');
@@ -241,7 +253,10 @@ export function campaignRoutes(deps: AppDeps) {
       // The same URL answers HTML too: a cache must key on Accept.
       c.header('Vary', 'Accept');
       const snapshot = await requireVisibleByShareCode(db, shareCode, c.get('user')?.id);
-      return c.json(campaignView(snapshot.def, snapshot.state, db.clock.now()), 200);
+      return c.json(
+        campaignView(snapshot.def, snapshot.state, db.clock.now(), await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id)),
+        200,
+      );
     })
     .openapi(edit, editHandler)
     .openapi(putTwin(edit), editHandler)
@@ -252,7 +267,7 @@ export function campaignRoutes(deps: AppDeps) {
       await requireLeader(db, before, user.id, 'publish the campaign');
       await publishCampaign(db, id);
       const after = await requireCampaign(db, id);
-      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+      return c.json(campaignView(after.def, after.state, db.clock.now(), await campaignMedia(deps, c.req.url, after.def, user.id)), 200);
     })
     .openapi(close, async (c) => {
       const user = requireUser(c);
@@ -261,6 +276,6 @@ export function campaignRoutes(deps: AppDeps) {
       await requireLeaderOrHelper(db, before, user.id, 'close the campaign');
       await closeCampaign(db, id);
       const after = await requireCampaign(db, id);
-      return c.json(campaignView(after.def, after.state, db.clock.now()), 200);
+      return c.json(campaignView(after.def, after.state, db.clock.now(), await campaignMedia(deps, c.req.url, after.def, user.id)), 200);
     });
 }

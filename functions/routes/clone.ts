@@ -2,12 +2,14 @@ import { createRoute } from '@hono/zod-openapi';
 import { createCampaign, requireCampaign, requireLeader } from '../../shared/campaigns/index.js';
 import { campaignView, cloneDefinition } from '../../shared/domain/index.js';
 import { newId } from '../../shared/ids.js';
+import { copyCampaignImages } from '../../shared/images/index.js';
 import { consumeRate } from '../../shared/limits/index.js';
 import { initialState, toState } from '../../shared/table/index.js';
 import { CONTENT_SCENES, checkContent } from '../../shared/wechat/index.js';
 import { checkNewCampaignTimes } from '../campaign-times.js';
 import { withoutBody } from '../content-fields.js';
 import type { AppDeps } from '../env.js';
+import { campaignMedia } from '../image-urls.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { CampaignSchema, CloneCampaignBody } from '../schemas/campaign.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
@@ -49,7 +51,15 @@ export function cloneRoutes(deps: AppDeps) {
     const closesAt = new Date(body.closesAt);
     // Payment settings come along: a deployment that lost WeChat Pay cannot clone a prepaid campaign.
     checkNewCampaignTimes(now, opensAt, closesAt, deps.money.refusesPaymentMode(source.def.paymentMode));
-    const draft = cloneDefinition(source.def, { id: newId('c', now), leaderId: user.id, now, opensAt, closesAt, title: body.title });
+    const draft = cloneDefinition(source.def, {
+      id: newId('c', now),
+      leaderId: user.id,
+      now,
+      opensAt,
+      closesAt,
+      title: body.title,
+      withImages: deps.images !== undefined,
+    });
     // Only a new title is new text; the rest was checked when the source was written.
     const review = await checkContent(
       deps.contentCheck,
@@ -60,8 +70,10 @@ export function cloneRoutes(deps: AppDeps) {
     );
     if (review.length > 0) draft.contentReview = [...(draft.contentReview ?? []), ...review.map(withoutBody)];
     await consumeRate(db, deps.rateLimits, 'campaign', user.id);
+    // The photos' objects first: a clone whose write then fails leaves copies nobody references (harmless), never references to nothing.
+    if (deps.images && draft.images) await copyCampaignImages(deps.images.store, id, draft.id, draft.images);
     const def = await createCampaign(db, draft, { draft: true });
     deps.logger.info('campaign cloned', { requestId: c.get('requestId'), from: id, campaignId: def.id });
-    return c.json(campaignView(def, toState(initialState(def, 'draft')), now), 201);
+    return c.json(campaignView(def, toState(initialState(def, 'draft')), now, await campaignMedia(deps, c.req.url, def, user.id)), 201);
   });
 }

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_PAYMENT_HOLD_MINUTES, CAMPAIGN_LIMITS as L, PAYMENT_MODES } from '../../shared/domain/index.js';
 import { Fen, IsoTime } from './common.js';
+import { ImageSchema } from './image.js';
 
 const Tier = z
   .object({
@@ -101,6 +102,7 @@ export const ItemSchema = z
     remaining: z.number().int().nullable().openapi({ description: 'null for unlimited stock' }),
     currentUnitPrice: Fen.openapi({ description: 'price at the current basis' }),
     nextTier: NextTier.nullable().openapi({ description: 'null at the top tier' }),
+    images: z.array(ImageSchema).optional().openapi({ description: 'the item’s photos in order (absent in lists of campaigns)' }),
   })
   .openapi('Item');
 
@@ -134,6 +136,9 @@ export const CampaignSchema = z
     participantCount: z.number().int().openapi({ description: 'active entries' }),
     paymentMode: z.enum(PAYMENT_MODES),
     paymentHoldMinutes: z.number().int().openapi({ description: 'wechatpay: minutes an unpaid join holds its stock' }),
+    coverImage: ImageSchema.nullable()
+      .optional()
+      .openapi({ description: 'the cover photo; null when none (absent in lists of campaigns)' }),
     items: z.array(ItemSchema),
     pickupPoints: z.array(z.object({ id: z.string(), name: z.string(), address: z.string().nullable() })),
     contentReview: z

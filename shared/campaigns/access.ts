@@ -1,4 +1,4 @@
-import type { CampaignDefinition, Viewer } from '../domain/index.js';
+import { type CampaignDefinition, hasHiddenImages, type Viewer } from '../domain/index.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import { findCampaignIdByShareCode, requireCampaign } from './campaigns.js';
@@ -179,4 +179,15 @@ export async function afterSaleListScope(db: DbContext, snapshot: CampaignSnapsh
   await requireVisibleCampaign(db, snapshot, userId);
   const role = await campaignRole(db, snapshot.def, userId);
   return role === 'leader' || role === 'helper' ? 'all' : 'own';
+}
+
+/**
+ * Whether the reader sees photos WeChat's image check has not passed (and each photo's status):
+ * the leader always; a helper, found by one read, only when the campaign has such photos.
+ */
+export async function seesUncheckedImages(db: DbContext, def: CampaignDefinition, userId: string | null | undefined): Promise<boolean> {
+  if (!userId) return false;
+  if (def.leaderId === userId) return true;
+  if (!hasHiddenImages(def.images)) return false;
+  return isHelper(db, def.id, userId);
 }

@@ -8,13 +8,15 @@ export interface CloneOptions {
   readonly closesAt: Date;
   /** a new title; absent: the source's */
   readonly title?: string | undefined;
+  /** the photos come along (their objects are copied to the new campaign by the caller); false: no photos */
+  readonly withImages: boolean;
 }
 
 /**
  * A past campaign as a new draft (再来一团): the same items (ids, names, specs, prices, tiers,
  * limits and the stock it started with), pickup points, tier basis, minimum and payment settings;
  * new id, times and share code (made when it is written), no entries. Texts that content security
- * flagged keep their flags; a new title is judged on its own (the caller checks it).
+ * flagged keep their flags, photos keep their checks; a new title is judged on its own (the caller checks it).
  */
 export function cloneDefinition(source: CampaignDefinition, opts: CloneOptions): Omit<CampaignDefinition, 'shareCode'> {
   const review = (source.contentReview ?? []).filter((path) => opts.title === undefined || path !== 'title');
@@ -35,11 +37,14 @@ export function cloneDefinition(source: CampaignDefinition, opts: CloneOptions):
       stock: item.stock,
       perPersonLimit: item.perPersonLimit,
       tiers: item.tiers.map((t) => ({ threshold: t.threshold, unitPrice: t.unitPrice })),
+      ...(opts.withImages && item.imageIds ? { imageIds: [...item.imageIds] } : {}),
     })),
     pickupPoints: source.pickupPoints.map((p) => ({ id: p.id, name: p.name, address: p.address })),
     createdAt: opts.now.toISOString(),
     paymentMode: source.paymentMode,
     paymentHoldMinutes: source.paymentHoldMinutes,
     ...(review.length > 0 ? { contentReview: review } : {}),
+    // The same bytes, so WeChat's verdicts hold for the copies too (no second check).
+    ...(opts.withImages && source.images ? { images: structuredClone(source.images), coverImageId: source.coverImageId ?? null } : {}),
   };
 }

@@ -7,6 +7,8 @@ export * from './chat-text.js';
 export * from './clone.js';
 export * from './csv.js';
 export * from './entry-rules.js';
+export * from './image-probe.js';
+export * from './images.js';
 export * from './lifecycle.js';
 export * from './money-bounds.js';
 export * from './payment-view.js';

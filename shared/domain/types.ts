@@ -1,3 +1,5 @@
+import type { CampaignImage } from './images.js';
+
 /** How members pay: offline (cash, transfer; the leader marks it) or WeChat Pay. */
 export type PaymentMode = 'offline' | 'wechatpay';
 
@@ -37,6 +39,8 @@ export interface ItemDefinition {
   /** null: no limit */
   perPersonLimit: number | null;
   tiers: Tier[];
+  /** photo ids (the campaign's `images`), in order, at most MAX_ITEM_IMAGES */
+  imageIds?: string[];
 }
 
 export interface PickupPoint {
@@ -65,6 +69,9 @@ export interface CampaignDefinition {
   paymentHoldMinutes: number;
   /** texts WeChat content security said to `review` (e.g. `title`, `items[0].name`), for the leader's attention */
   contentReview?: string[];
+  /** photos attached (POST …/images), by id; where they show is `coverImageId` and each item's `imageIds` */
+  images?: Record<string, CampaignImage>;
+  coverImageId?: string | null;
 }
 
 /** The live counters: the one small, hot record every join, change and cancel updates. */

@@ -1,11 +1,21 @@
+import { type ImageView, type ImageViewing, imageView } from './images.js';
 import { acceptsEntries, effectiveStatus } from './lifecycle.js';
 import { maskNickname } from './masking.js';
 import { priceItems } from './pricing.js';
 import type { CampaignDefinition, CampaignState, Entry } from './types.js';
 
-/** The Campaign the API returns: definition + live counters + pricing at this moment. */
-export function campaignView(def: CampaignDefinition, state: CampaignState, now: Date) {
+/**
+ * The Campaign the API returns: definition + live counters + pricing at this moment. With `media`,
+ * the photos too (`coverImage`, each item's `images`): URLs of the sizes for a list and a detail,
+ * only those WeChat's check passed unless the reader is staff (who also see each one's status).
+ */
+export function campaignView(def: CampaignDefinition, state: CampaignState, now: Date, media?: ImageViewing) {
   const priced = priceItems(def.tierBasis, def.items, state.sold, state.participants);
+  const photo = (id: string): ImageView | null => {
+    const image = def.images?.[id];
+    return image && media ? imageView(def.id, image, media) : null;
+  };
+  const photos = (ids: string[] | undefined) => (ids ?? []).map(photo).filter((v): v is ImageView => v !== null);
   return {
     id: def.id,
     shareCode: def.shareCode,
@@ -21,10 +31,12 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
     participantCount: state.participants,
     paymentMode: def.paymentMode,
     paymentHoldMinutes: def.paymentHoldMinutes,
-    items: def.items.map((item, i) => {
+    ...(media ? { coverImage: def.coverImageId ? photo(def.coverImageId) : null } : {}),
+    items: def.items.map(({ imageIds, ...item }, i) => {
       const sold = state.sold[item.id] ?? 0;
       return {
         ...item,
+        ...(media ? { images: photos(imageIds) } : {}),
         sold,
         remaining: item.stock === null ? null : item.stock - sold,
         currentUnitPrice: priced[i]!.currentUnitPrice,

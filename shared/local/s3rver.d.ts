@@ -13,7 +13,19 @@ declare module '@20minutes/s3rver' {
     allowMismatchedSignatures?: boolean;
   }
 
+  /** The Koa context S3rver's middleware receives (only what the POST policy gate reads and sets). */
+  export interface KoaContext {
+    req: import('node:http').IncomingMessage;
+    method: string;
+    path: string;
+    status: number;
+    type: string;
+    body: unknown;
+  }
+
   export default class S3rver {
+    /** Koa's middleware list, composed when the server starts listening. */
+    middleware: Array<(ctx: KoaContext, next: () => Promise<void>) => unknown>;
     constructor(options: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;

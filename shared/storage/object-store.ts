@@ -30,6 +30,44 @@ export interface ObjectStore {
   getBytes(key: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
 }
 
+/** A browser-style form upload (wx.uploadFile: `url`, `formData: fields`, the file as `file`) S3 checks against its policy. */
+export interface PresignedPost {
+  readonly url: string;
+  readonly fields: Record<string, string>;
+  readonly expiresAt: string;
+}
+
+export interface PostPolicy {
+  readonly contentType: string;
+  /** the policy's content-length-range: S3 refuses a bigger (or empty) file itself */
+  readonly maxBytes: number;
+  readonly ttlSeconds: number;
+  /** set on the object as it is stored */
+  readonly cacheControl?: string;
+}
+
+export interface ObjectHead {
+  readonly bytes: number;
+  readonly contentType: string;
+}
+
+/** The operations photos need beyond exports: form uploads, a look at what arrived, a copy out of uploads/. */
+export interface MediaStore {
+  readonly bucket: string;
+  /** A POST form for exactly this key, type and size range, valid ttlSeconds. */
+  presignPost(key: string, policy: PostPolicy): Promise<PresignedPost>;
+  /** Size and type of an object, or null when there is none. */
+  head(key: string): Promise<ObjectHead | null>;
+  /** The first `bytes` bytes of an object (or all of a smaller one), or null when there is none. */
+  readHead(key: string, bytes: number): Promise<Uint8Array | null>;
+  /** Server-side copy (no bytes through the function), replacing the type and cache header. */
+  copy(from: string, to: string, meta: { contentType: string; cacheControl: string }): Promise<void>;
+  /** Removes the objects (missing ones are fine). */
+  remove(keys: readonly string[]): Promise<void>;
+  /** An object's bytes as a stream (the API's own /media route, where no CDN is configured), or null. */
+  stream(key: string): Promise<{ body: ReadableStream<Uint8Array>; bytes: number; contentType: string; cacheControl?: string } | null>;
+}
+
 export interface S3StoreOptions {
   readonly bucket: string;
   readonly region: string;
@@ -44,10 +82,15 @@ const QUEUE = 2;
 /** The key pair S3rver (the local server, shared/local) accepts; never used against AWS. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
-export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
+const isMissing = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+};
+
+/** One S3 client per store, loaded on first use, not at cold start: most requests never touch S3. */
+function lazyClient(opts: S3StoreOptions): () => Promise<S3Client> {
   let client: Promise<S3Client> | undefined;
-  // Loaded on the first export, not at cold start: most requests never touch S3.
-  const s3 = () =>
+  return () =>
     (client ??= import('@aws-sdk/client-s3').then(
       ({ S3Client }) =>
         new S3Client({
@@ -55,6 +98,89 @@ export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
           ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS } : {}),
         }),
     ));
+}
+
+export function s3MediaStore(opts: S3StoreOptions): MediaStore {
+  const s3 = lazyClient(opts);
+  const bucket = opts.bucket;
+  return {
+    bucket,
+    async presignPost(key, policy) {
+      const [{ createPresignedPost }, c] = await Promise.all([import('@aws-sdk/s3-presigned-post'), s3()]);
+      const signedAt = Date.now(); // S3 checks the policy's expiration against its own (real) clock
+      const fields = { 'Content-Type': policy.contentType, ...(policy.cacheControl ? { 'Cache-Control': policy.cacheControl } : {}) };
+      const post = await createPresignedPost(c, {
+        Bucket: bucket,
+        Key: key,
+        Fields: fields,
+        Conditions: [
+          ['content-length-range', 1, policy.maxBytes],
+          ['eq', '$Content-Type', policy.contentType],
+          ...(policy.cacheControl ? [['eq', '$Cache-Control', policy.cacheControl] as ['eq', string, string]] : []),
+        ],
+        Expires: policy.ttlSeconds,
+      });
+      return { url: post.url, fields: post.fields, expiresAt: new Date(signedAt + policy.ttlSeconds * 1000).toISOString() };
+    },
+    async head(key) {
+      const [{ HeadObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      try {
+        const out = await c.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { bytes: out.ContentLength ?? 0, contentType: out.ContentType ?? 'application/octet-stream' };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+    async readHead(key, bytes) {
+      const [{ GetObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      try {
+        const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+    async copy(from, to, meta) {
+      const [{ CopyObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      await c.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: to,
+          CopySource: `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: meta.contentType,
+          CacheControl: meta.cacheControl,
+        }),
+      );
+    },
+    async remove(keys) {
+      const [{ DeleteObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      // One DeleteObject per key: a photo has two, and DeleteObjects' checksum signing is not what S3rver verifies.
+      await Promise.all(keys.map((Key) => c.send(new DeleteObjectCommand({ Bucket: bucket, Key }))));
+    },
+    async stream(key) {
+      const [{ GetObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
+      try {
+        const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        if (!out.Body) return null;
+        return {
+          body: out.Body.transformToWebStream() as ReadableStream<Uint8Array>,
+          bytes: out.ContentLength ?? 0,
+          contentType: out.ContentType ?? 'application/octet-stream',
+          ...(out.CacheControl ? { cacheControl: out.CacheControl } : {}),
+        };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+  };
+}
+
+export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
+  const s3 = lazyClient(opts);
   return {
     bucket: opts.bucket,
     async upload(key, chunks, meta) {

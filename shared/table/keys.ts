@@ -24,6 +24,9 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
  *            USER#<userId> / GRANT#<templateId>#<campaignId|*>, one-time subscribe grants left (count).
+ *            MEDIACHECK#<traceId> / #IMAGE, the photo (campaign, image, size) a WeChat image check is of.
+ * Photos themselves live in #META (`images` by id, `coverImageId`, each item's `imageIds`): every
+ * campaign read already returns them, and the check's verdict is one nested SET there.
  */
 export type Key = { [KEY.pk]: string; [KEY.sk]: string };
 
@@ -124,6 +127,8 @@ export const keys = {
     sk: `${SORT_GRANT_PREFIX}${templateId}#${scope}`,
   }),
   userPartition: (userId: string) => `USER#${userId}`,
+  /** which photo a WeChat image check (trace_id) is of: the 消息推送 verdict carries only the trace id */
+  mediaCheck: (traceId: string): Key => ({ pk: `MEDIACHECK#${traceId}`, sk: '#IMAGE' }),
   grantPrefix: () => SORT_GRANT_PREFIX,
 };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeMediaChecks } from './media-push.js';
 import { encodePng } from './png.js';
 
 /**
@@ -71,6 +72,8 @@ export interface FakeWechat {
   codesMade: Array<{ scene: string; page: string; env: string; width: number; checkPath: boolean }>;
   /** the next `n` code calls fail: `quota` 45009, `busy` errcode -1, `drop` drops the connection */
   failNextCodes(n: number, how: 'quota' | 'busy' | 'drop'): void;
+  /** image checks asked for (POST /wxa/media_check_async); set `target` and `deliver()` to push their verdicts */
+  mediaChecks: FakeMediaChecks;
   close(): Promise<void>;
 }
 
@@ -117,6 +120,22 @@ export async function startFakeWechat(opts: FakeWechatOptions = {}): Promise<Fak
   const publishedPages = new Set(['pages/campaign/index', 'pages/index/index']);
   const codesMade: FakeWechat['codesMade'] = [];
   const codeFailures = { left: 0, how: 'quota' as 'quota' | 'busy' | 'drop' };
+  const mediaChecks = new FakeMediaChecks(appId);
+
+  /** POST /wxa/media_check_async (v2): {media_url, media_type 2, version 2, scene, openid} → {errcode 0, trace_id}. */
+  const mediaCheckAsync = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
+    if (tokenProblem(res, query.access_token)) return;
+    const { media_url, media_type, version, scene, openid } = body;
+    if (typeof media_url !== 'string' || !/^https?:\/\//.test(media_url) || media_type !== 2 || version !== 2) {
+      return fail(res, 47001, 'data format error');
+    }
+    if (typeof openid !== 'string' || openid === '') return fail(res, 40003, 'invalid openid');
+    if (typeof scene !== 'number' || scene < 1 || scene > 4) return fail(res, 40129, 'invalid scene');
+    const traceId = mediaChecks.record({ mediaUrl: media_url, openid, scene });
+    answer(res, { errcode: 0, errmsg: 'ok', trace_id: traceId });
+    // npm run start:wechat: WeChat's verdict arrives a moment later, by itself.
+    if (opts.dev && mediaChecks.target) setTimeout(() => void mediaChecks.deliver().catch(() => undefined), 500);
+  };
 
   const answer = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -295,6 +314,7 @@ export async function startFakeWechat(opts: FakeWechatOptions = {}): Promise<Fak
       if (url.pathname === '/wxa/msg_sec_check') return msgSecCheck(res, query, body);
       if (url.pathname === '/cgi-bin/message/subscribe/send') return subscribeSend(res, query, body);
       if (url.pathname === '/wxa/getwxacodeunlimit') return wxacode(res, query, body);
+      if (url.pathname === '/wxa/media_check_async') return mediaCheckAsync(res, query, body);
     } else requests.push({ path: url.pathname, query });
     if (url.pathname === '/wxa/msg_sec_check') return fail(res, 43302, 'require POST method');
     if (opts.dev && req.method === 'GET' && url.pathname === '/__fake/messages') return answer(res, { messages: subscribeSent });
@@ -396,6 +416,7 @@ export async function startFakeWechat(opts: FakeWechatOptions = {}): Promise<Fak
       codeFailures.left = n;
       codeFailures.how = how;
     },
+    mediaChecks,
     codeFor(openid, unionid) {
       const code = `c_${randomBytes(12).toString('hex')}`;
       codes.set(code, { openid, ...(unionid ? { unionid } : {}), used: false });

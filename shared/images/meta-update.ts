@@ -1,0 +1,51 @@
+import type { CampaignSnapshot } from '../campaigns/index.js';
+import type { CampaignDefinition, CampaignImage } from '../domain/index.js';
+import { keys } from '../table/index.js';
+
+/**
+ * The #META update of a photo change: items (their `imageIds`) and the cover as the next
+ * definition has them, and the one photo added or removed by its path in `images`, never the
+ * whole map, so a check verdict written meanwhile (checks.ts, a nested SET) is never lost.
+ * Guarded by `defVersion` like every definition edit (campaigns/edit.ts).
+ */
+export function metaImagesUpdate(
+  tableName: string,
+  before: CampaignSnapshot,
+  next: CampaignDefinition,
+  change: { add: CampaignImage } | { remove: string },
+) {
+  const defVersion = before.defVersion ?? 0;
+  const names: Record<string, string> = { '#items': 'items', '#cover': 'coverImageId', '#defVersion': 'defVersion', '#images': 'images' };
+  const values: Record<string, unknown> = {
+    ':items': next.items,
+    ':cover': next.coverImageId ?? null,
+    ':def': defVersion,
+    ':nextDef': defVersion + 1,
+  };
+  const sets = ['#items = :items', '#cover = :cover', '#defVersion = :nextDef'];
+  const conditions = [defVersion === 0 ? '(attribute_not_exists(#defVersion) OR #defVersion = :def)' : '#defVersion = :def'];
+  let remove = '';
+  if ('add' in change) {
+    if (before.def.images === undefined) {
+      // The campaign's first photo: the map is made, and nobody else made it meanwhile.
+      values[':images'] = { [change.add.id]: change.add };
+      sets.push('#images = :images');
+      conditions.push('attribute_not_exists(#images)');
+    } else {
+      names['#id'] = change.add.id;
+      values[':image'] = change.add;
+      sets.push('#images.#id = :image');
+    }
+  } else {
+    names['#id'] = change.remove;
+    remove = ' REMOVE #images.#id';
+  }
+  return {
+    TableName: tableName,
+    Key: keys.campaignMeta(before.def.id),
+    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
