@@ -19,9 +19,14 @@ const TEMPLATES: MessageTemplates = {
   'new-entries': { templateId: 'local-new-entries', data: { thing1: 'title', number2: 'count' } },
 };
 
-export async function startLocalWechat(port: number): Promise<{ fake: FakeWechat; env: Record<string, string> }> {
+/** The 消息推送 Token the fake signs its pushes with, as set in 小程序后台 (local only). */
+const PUSH_TOKEN = 'localPushToken';
+
+/** `pushUrl`: where the API answers 消息推送 (its /wechat/push): image check verdicts go there, 0.5 s after each check. */
+export async function startLocalWechat(port: number, pushUrl: string): Promise<{ fake: FakeWechat; env: Record<string, string> }> {
   const fake = await startFakeWechat({ port, dev: true });
   for (const t of Object.values(TEMPLATES)) fake.defineTemplate(t.templateId, Object.keys(t.data));
+  fake.mediaChecks.target = { url: pushUrl, token: PUSH_TOKEN };
   return {
     fake,
     env: {
@@ -32,6 +37,7 @@ export async function startLocalWechat(port: number): Promise<{ fake: FakeWechat
       WECHAT_SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES),
       // The fake accepts every page: a local mini-program build may not be "released".
       WECHAT_CODE_ENV: 'develop',
+      WECHAT_PUSH_TOKEN: PUSH_TOKEN,
     },
   };
 }

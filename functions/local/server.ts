@@ -60,7 +60,9 @@ async function main() {
     : await startS3Local(inMemory ? {} : { dataDir: s3DataDir });
   if ('stop' in s3) {
     stopS3 = s3.stop;
-    console.log(`S3 (local) on ${s3.endpoint} (${inMemory ? 'temporary folder' : `data in ${s3DataDir}`}), bucket ${s3.bucket}`);
+    console.log(
+      `S3 (local) on ${s3.endpoint} (${inMemory ? 'temporary folder' : `data in ${s3DataDir}`}), buckets ${s3.bucket} and ${s3.imagesBucket} (photos)`,
+    );
   }
   const env = {
     TABLE_NAME: 'tuangou-local',
@@ -80,6 +82,8 @@ async function main() {
     DYNAMODB_ENDPOINT: endpoint,
     S3_ENDPOINT: s3.endpoint,
     ...(s3.bucket ? { EXPORTS_BUCKET: s3.bucket } : {}),
+    // Photos: the local server's images bucket, its upload policy checked as S3 checks it.
+    ...('imagesBucket' in s3 ? { IMAGES_BUCKET: s3.imagesBucket } : {}),
   };
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const created = await ensureTable(client, env.TABLE_NAME);
@@ -96,7 +100,9 @@ async function main() {
     Object.assign(env, wechatPayEnv(fake.config(`http://127.0.0.1:${port}/payments/wechat/notify`)));
     stopFake = () => fake!.close();
   }
-  const wechat = fakeWechat ? await startLocalWechat(Number(process.env.FAKE_WECHAT_PORT ?? 3200)) : undefined;
+  const wechat = fakeWechat
+    ? await startLocalWechat(Number(process.env.FAKE_WECHAT_PORT ?? 3200), `http://127.0.0.1:${port}/wechat/push`)
+    : undefined;
   if (wechat) {
     Object.assign(env, wechat.env);
     stopFakeWechat = () => wechat.fake.close();

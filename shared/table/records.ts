@@ -114,6 +114,9 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   out.paymentHoldMinutes ??= DEFAULT_PAYMENT_HOLD_MINUTES;
   // Only campaigns content security flagged carry it (and an edit may leave it empty).
   if (Array.isArray(r.contentReview) && r.contentReview.length > 0) out.contentReview = r.contentReview;
+  // Photos (shared/images): only campaigns that ever had one carry the map; the cover may be null.
+  if (r.images && typeof r.images === 'object') out.images = r.images;
+  if (typeof r.coverImageId === 'string') out.coverImageId = r.coverImageId;
   return out as unknown as CampaignDefinition;
 }
 

@@ -15,10 +15,10 @@ import type { WechatPayClient } from '../../shared/money/wechatpay/client.js';
 import type { WechatPayConfig } from '../../shared/money/wechatpay/config.js';
 import type { CampaignCodes } from '../../shared/share-codes/index.js';
 import { DEFAULT_INLINE_MAX_BYTES, DEFAULT_URL_TTL_SECONDS, type ExportSettings } from '../../shared/storage/file-export.js';
-import { type ObjectStore, s3ObjectStore } from '../../shared/storage/object-store.js';
+import { type ObjectStore, s3MediaStore, s3ObjectStore } from '../../shared/storage/object-store.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
-import type { ContentCheck } from '../../shared/wechat/index.js';
+import type { ContentCheck, PushSettings, WechatServerApi } from '../../shared/wechat/index.js';
 import type { FaultInjector } from './faults.js';
 
 export const TEST_TOKENS = {
@@ -53,6 +53,10 @@ export async function harness(
     shareCodes?: (db: CampaignDb, store: ObjectStore) => CampaignCodes;
     /** exports to the run's local S3 server, as deployed; a test lowers the inline limit to cross it with a few rows */
     exports?: Partial<Omit<ExportSettings, 'store'>>;
+    /** photos on the run's local S3 server (images bucket); `wechat`: their image check against a fake WeChat */
+    images?: { wechat?: (db: CampaignDb) => WechatServerApi; baseUrl?: string };
+    /** 消息推送 (POST /wechat/push) with this Token */
+    wechatPush?: PushSettings;
   } = {},
 ) {
   const endpoint = inject('dynamoEndpoint');
@@ -79,6 +83,16 @@ export async function harness(
     ...(opts.messaging ? { messaging: opts.messaging(db) } : {}),
     money: opts.wechatPay ? createMoney(db, logger, opts.wechatPay) : disabledMoney,
     ...(opts.shareCodes ? { shareCodes: opts.shareCodes(db, store) } : {}),
+    ...(opts.images
+      ? {
+          images: {
+            store: s3MediaStore({ bucket: inject('s3ImagesBucket'), region: 'local', endpoint: inject('s3Endpoint') }),
+            ...(opts.images.baseUrl ? { baseUrl: opts.images.baseUrl } : {}),
+            ...(opts.images.wechat ? { wechat: opts.images.wechat(db) } : {}),
+          },
+        }
+      : {}),
+    ...(opts.wechatPush ? { wechatPush: opts.wechatPush } : {}),
     exports: {
       store,
       inlineMaxBytes: opts.exports?.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,

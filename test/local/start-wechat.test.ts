@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 it('login with a dev code, subscribe, join, get the 小程序码, settle: the member receives the card', async () => {
-  const local = await startLocalWechat(0);
+  const local = await startLocalWechat(0, 'http://127.0.0.1:9/wechat/push');
   fake = local.fake;
   const endpoint = inject('dynamoEndpoint');
   const tableName = `t_${randomUUID()}`;

@@ -5,6 +5,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     s3Endpoint: string;
     s3Bucket: string;
+    s3ImagesBucket: string;
   }
 }
 
@@ -13,6 +14,7 @@ export default async function setup(project: TestProject) {
   const local = await startS3Local();
   project.provide('s3Endpoint', local.endpoint);
   project.provide('s3Bucket', local.bucket);
+  project.provide('s3ImagesBucket', local.imagesBucket);
   return async () => {
     await local.stop();
   };

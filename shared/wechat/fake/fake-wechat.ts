@@ -50,7 +50,7 @@ export interface FakeWechat {
   revokeTokens(): void;
   /** while true, every server-API call answers 40001, even with a brand-new token */
   rejectAllTokens: boolean;
-  /** while true, msg_sec_check drops the connection (WeChat unreachable) */
+  /** while true, msg_sec_check and media_check_async drop the connection (WeChat unreachable) */
   secCheckDown: boolean;
   /** while true, msg_sec_check never answers (a timeout) */
   secCheckHang: boolean;
@@ -124,6 +124,8 @@ export async function startFakeWechat(opts: FakeWechatOptions = {}): Promise<Fak
 
   /** POST /wxa/media_check_async (v2): {media_url, media_type 2, version 2, scene, openid} → {errcode 0, trace_id}. */
   const mediaCheckAsync = (res: ServerResponse, query: Record<string, string>, body: Record<string, unknown>) => {
+    // Content security down covers the image check too: the connection drops, as msg_sec_check's does.
+    if (state.secCheckDown) return void res.destroy();
     if (tokenProblem(res, query.access_token)) return;
     const { media_url, media_type, version, scene, openid } = body;
     if (typeof media_url !== 'string' || !/^https?:\/\//.test(media_url) || media_type !== 2 || version !== 2) {
