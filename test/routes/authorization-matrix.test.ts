@@ -3,7 +3,7 @@ import { entryCode, pickupKeys } from '../../shared/entries/index.js';
 import { wechatSubscribeSender } from '../../shared/messages/index.js';
 import { CampaignCodes } from '../../shared/share-codes/index.js';
 import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
-import { WechatServerApi } from '../../shared/wechat/index.js';
+import { pushSignature, WechatServerApi } from '../../shared/wechat/index.js';
 import { type CallResult, type Harness, harness, T0, TEST_TOKENS } from '../helpers/harness.js';
 
 /**
@@ -45,6 +45,14 @@ const all = (status: number): Record<Role, number> => ({
 const signedIn = (status: number): Record<Role, number> => ({ ...all(status), anonymous: 401 });
 const staff = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: ok, leader: ok });
 const leaderOnly = (ok: number): Record<Role, number> => ({ anonymous: 401, other: 403, participant: 403, helper: 403, leader: ok });
+
+const NO_UPLOAD = 'u_0000000000000000000000000';
+const PUSH = { token: 'matrixPushToken', appId: 'wx0123456789abcdef' };
+/** A 消息推送 query signed with the Token at the fixtures' clock time (T0), as WeChat sends it. */
+function pushQuery(): string {
+  const timestamp = String(Math.floor(Date.parse(T0) / 1000));
+  return `signature=${pushSignature(PUSH.token, timestamp, 'matrix')}&timestamp=${timestamp}&nonce=matrix`;
+}
 
 const joinBody = { items: [{ itemId: 'i1', qty: 1 }], pickupPointId: 'p1', phone: '13900000000' };
 const PHONE = '13800138000';
@@ -232,6 +240,37 @@ const ROWS: Record<string, Row> = {
     state: 'open',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
   },
+  'POST /campaigns/{id}/images/uploads': {
+    state: 'open',
+    body: () => ({ contentType: 'image/png' }),
+    expect: staff(201),
+    check: (role, res) => expect(res.body.forms.detail.fields['Content-Type'], role).toBe('image/png'),
+  },
+  // Nothing was uploaded under this id: staff get past access to the byte checks (UPLOAD_INVALID), others do not.
+  'POST /campaigns/{id}/images': {
+    state: 'open',
+    body: () => ({ uploadId: NO_UPLOAD, cover: true }),
+    expect: { ...staff(400) },
+  },
+  'PUT /campaigns/{id}/images': { state: 'open', body: () => ({ coverImageId: null, itemImages: {} }), expect: staff(200) },
+  'DELETE /campaigns/{id}/images/{imageId}': { state: 'open', expect: staff(404) },
+  // The CDN's stand-in (no IMAGES_BASE_URL): public like a CDN, and it serves attached photos only.
+  'GET /media/{campaignId}/{imageId}/{variant}': { state: 'open', expect: all(404) },
+  // 消息推送: WeChat signs with the Token, whoever the caller; the Authorization header means nothing here.
+  'GET /wechat/push': { state: 'open', query: `?${pushQuery()}&echostr=matrix`, expect: all(200) },
+  'POST /wechat/push': {
+    state: 'open',
+    query: `?${pushQuery()}`,
+    body: () => ({
+      MsgType: 'event',
+      Event: 'wxa_media_check',
+      appid: PUSH.appId,
+      trace_id: 'nobody',
+      version: 2,
+      result: { suggest: 'pass' },
+    }),
+    expect: all(200),
+  },
 };
 
 /**
@@ -268,6 +307,9 @@ beforeAll(async () => {
     }),
     shareCodes: (db, store) =>
       new CampaignCodes({ api: new WechatServerApi(db, wechat), page: 'pages/campaign/index', env: 'release', store }),
+    // Photos (without WeChat's image check: the matrix is about who may call) and 消息推送.
+    images: {},
+    wechatPush: { ...PUSH, appId: fake.appId },
   });
 });
 
@@ -327,7 +369,10 @@ function pathFor(template: string, f: Fixture): string {
     .replace('{entryId}', f.entryId)
     .replace('{pointId}', 'p1')
     .replace('{requestId}', 'as_none')
-    .replace('{userId}', f.users.helper.userId);
+    .replace('{userId}', f.users.helper.userId)
+    .replace('{campaignId}', f.campaign.id)
+    .replace('{imageId}', NO_UPLOAD)
+    .replace('{variant}', 'list');
 }
 
 describe('authorization matrix', () => {

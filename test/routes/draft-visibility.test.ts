@@ -31,10 +31,14 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/entries/{entryId}/after-sale': () => ({ items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' }),
   'POST /campaigns/{id}/after-sales/{requestId}/decision': () => ({ approve: false, reason: '不符合' }),
   'POST /campaigns/{id}/shortage': () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
+  'POST /campaigns/{id}/images/uploads': () => ({ contentType: 'image/png' }),
+  'POST /campaigns/{id}/images': () => ({ uploadId: 'u_0000000000000000000000000', cover: true }),
+  'PUT /campaigns/{id}/images': () => ({ coverImageId: null, itemImages: {} }),
 };
 
 beforeAll(async () => {
-  h = await harness();
+  // Photos configured, so their routes are in the document and covered.
+  h = await harness({ images: {} });
   leader = await h.login('dv-leader', '团长');
   helper = await h.login('dv-helper', '助手');
   stranger = await h.login('dv-stranger', '路人');
@@ -61,7 +65,8 @@ async function draftRoutes(): Promise<
         .replace('{entryId}', 'e1_AAAAAAAAAAAA')
         .replace('{userId}', stranger.userId)
         .replace('{outRefundNo}', 'R_nothing')
-        .replace('{requestId}', 'as_none');
+        .replace('{requestId}', 'as_none')
+        .replace('{imageId}', 'u_0000000000000000000000000');
       out.push({
         route: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),

@@ -9,7 +9,8 @@ let h: Harness;
 let token: string;
 
 beforeAll(async () => {
-  h = await harness();
+  // Photos configured, so their routes (and the media route) are in the document and covered.
+  h = await harness({ images: {} });
   token = (await h.login('odd-ids', '好奇的人')).token;
 });
 
