@@ -3,6 +3,7 @@ import { requireVisibleByShareCode } from '../../shared/campaigns/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { readEntryLines } from '../entry-lines.js';
 import type { AppDeps, AppEnv } from '../env.js';
+import { imageUrlFor } from '../image-urls.js';
 import { SHARE_PAGE_MAX_LINES, sharePageModel } from '../views/share-page-model.js';
 
 /**
@@ -16,10 +17,11 @@ const PUBLIC_CACHE = 'public, max-age=5';
 export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, shareCode: string): Promise<Response> {
   const { db } = deps;
   // The JSX view (and hono/jsx) load on the first page asked for: JSON requests and cold starts never pay for them.
-  const { renderNotFoundPage, renderSharePage, SHARE_PAGE_CSP } = await import('../views/share-page.js');
+  const { renderNotFoundPage, renderSharePage, sharePageCsp } = await import('../views/share-page.js');
+  const photoBase = deps.images?.baseUrl;
   const headers = (cache: string) => ({
     'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy': SHARE_PAGE_CSP,
+    'Content-Security-Policy': sharePageCsp(photoBase ? new URL(photoBase).origin : null),
     'Cache-Control': cache,
     // Accept picks HTML or JSON; Authorization may show a draft to its staff.
     Vary: 'Accept, Authorization',
@@ -29,7 +31,14 @@ export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, share
     const id = snapshot.def.id;
     // Eventually consistent, as the public list reads: a join shows within a second, the page is cached 5 s anyway.
     const entries = await readEntryLines(db, id, { consistent: false, maxActive: SHARE_PAGE_MAX_LINES });
-    const model = sharePageModel({ def: snapshot.def, state: snapshot.state, entries, now: db.clock.now(), wxacode: !!deps.shareCodes });
+    const model = sharePageModel({
+      def: snapshot.def,
+      state: snapshot.state,
+      entries,
+      now: db.clock.now(),
+      wxacode: !!deps.shareCodes,
+      ...(deps.images || snapshot.def.images ? { imageUrl: imageUrlFor(deps, c.req.url) } : {}),
+    });
     const cache = snapshot.state.status === 'draft' ? 'private, no-store' : PUBLIC_CACHE;
     return c.body(renderSharePage(model), 200, headers(cache));
   } catch (err) {

@@ -5,6 +5,8 @@ import {
   chatTextLine,
   type Entry,
   formatYuan,
+  type ImageUrl,
+  type ImageView,
   itemTierPhrases,
 } from '../../shared/domain/index.js';
 
@@ -30,6 +32,15 @@ export interface SharePageItem {
   tier: string;
   /** "剩 12 份", "已售罄", or null for unlimited stock */
   stock: string | null;
+  /** the item's photos that passed WeChat's check, in the leader's order (list size) */
+  photos: SharePagePhoto[];
+}
+
+/** A photo on the page: the list size (≤ 750 px, what a phone's screen needs), with its proportions so nothing jumps as it loads. */
+export interface SharePagePhoto {
+  src: string;
+  width: number;
+  height: number;
 }
 
 export type SharePageCode =
@@ -41,11 +52,8 @@ export type SharePageCode =
 export interface SharePageModel {
   title: string;
   description: string;
-  /**
-   * Cover and item photos, as URLs the API serves itself (the page's CSP allows no other host).
-   * The photo feature is not built yet: always empty today, and the view renders nothing for it.
-   */
-  images: string[];
+  /** the cover photo (visible ones only: the page is public and cached), or null */
+  cover: SharePagePhoto | null;
   status: SharePageStatus;
   /** "接龙中", "未开始", "已截止", "已成团", "未成团", "已取消" (called off) */
   statusLabel: string;
@@ -69,8 +77,13 @@ export interface SharePageInput {
   now: Date;
   /** whether this server can make 小程序码 (deps.shareCodes) */
   wxacode: boolean;
+  /** where photos are served (the CDN, or the API's /media); absent: photos are off, none shown */
+  imageUrl?: ImageUrl;
   maxLines?: number;
 }
+
+const photoOf = (image: ImageView | null | undefined): SharePagePhoto | null =>
+  image ? { src: image.list, width: image.width, height: image.height } : null;
 
 /** China has one time zone and no daylight saving: Asia/Shanghai is UTC+8 all year. */
 const CHINA_OFFSET_MS = 8 * 3600_000;
@@ -99,7 +112,8 @@ function statusLabel(status: SharePageStatus, notYetOpen: boolean): string {
 
 export function sharePageModel(input: SharePageInput): SharePageModel {
   const { def, state, now } = input;
-  const view = campaignView(def, state, now);
+  // staff: false whoever reads: one page for everyone, so a photo WeChat has not passed is never on it.
+  const view = campaignView(def, state, now, input.imageUrl ? { url: input.imageUrl, staff: false } : undefined);
   // A draft never reaches the page (404 before), but the type allows it: it reads as not open.
   const status: SharePageStatus = view.status === 'draft' ? 'closed' : view.status;
   const tiers = itemTierPhrases(def, state);
@@ -115,7 +129,7 @@ export function sharePageModel(input: SharePageInput): SharePageModel {
   return {
     title: def.title,
     description: def.description,
-    images: [],
+    cover: photoOf(view.coverImage),
     status,
     statusLabel: statusLabel(status, now.getTime() < Date.parse(def.opensAt)),
     deadline: `${chinaDateTime(def.closesAt)} 截止`,
@@ -126,6 +140,7 @@ export function sharePageModel(input: SharePageInput): SharePageModel {
       basePrice: item.currentUnitPrice < item.unitPrice ? `¥${formatYuan(item.unitPrice)}` : null,
       tier: tiers[i]!,
       stock: item.remaining === null ? null : item.remaining > 0 ? `剩 ${item.remaining} 份` : '已售罄',
+      photos: (item.images ?? []).map(photoOf).filter((p): p is SharePagePhoto => p !== null),
     })),
     lines,
     // Same count as the chat copy's last line: the live participants, never less than what was seen.

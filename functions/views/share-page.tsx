@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Child } from 'hono/jsx';
-import type { SharePageModel } from './share-page-model.js';
+import type { SharePageModel, SharePagePhoto } from './share-page-model.js';
 
 /**
  * The share page's HTML: server-rendered Hono JSX, no script, no external asset (system fonts,
- * one inline style sheet allowed by its hash, images only from the API itself), a few KB so it
+ * one inline style sheet allowed by its hash, images only from the API itself or its photo CDN), a few KB so it
  * opens at once in WeChat's in-app browser. Every text is escaped by hono/jsx: never raw HTML.
  */
 
@@ -20,8 +20,10 @@ p{margin:4px 0}
 .status{display:inline-block;font-size:13px;padding:0 8px;border-radius:10px;background:#eee;color:#555}
 .status.open{background:#e8f7ee;color:#07883b}
 .desc{white-space:pre-line}
-.photos{display:flex;gap:8px;overflow-x:auto}
-.photos img{width:100%;max-width:100%;height:auto;border-radius:8px}
+.cover{padding:0;overflow:hidden}
+.cover img{display:block;width:100%;height:auto}
+.thumbs{display:grid;grid-template-columns:repeat(3,1fr);gap:4px;margin:6px 0}
+.thumbs img{display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:6px;background:#eee}
 ul{list-style:none;margin:0;padding:0}
 .item{padding:8px 0;border-top:1px solid #eee}
 .item:first-child{border-top:0}
@@ -39,19 +41,21 @@ ul{list-style:none;margin:0;padding:0}
 const CSS_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
 
 /**
- * No script at all; images from the API (the 小程序码) and data: (the empty favicon); no frames, forms or base.
+ * No script at all; images from the API (the 小程序码, photos without a CDN), the photo CDN's origin
+ * when there is one, and data: (the empty favicon); no frames, forms or base.
  * `default-src 'self'` covers anything not named (fonts: none are loaded; the stack is the system's).
  */
-export const SHARE_PAGE_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  `style-src '${CSS_HASH}'`,
-  "script-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const sharePageCsp = (photoOrigin: string | null): string =>
+  [
+    "default-src 'self'",
+    `img-src 'self' data:${photoOrigin ? ` ${photoOrigin}` : ''}`,
+    `style-src '${CSS_HASH}'`,
+    "script-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 function Document(props: { title: string; children: Child }) {
   return (
@@ -69,6 +73,20 @@ function Document(props: { title: string; children: Child }) {
         <main>{props.children}</main>
       </body>
     </html>
+  );
+}
+
+/** Below the fold the browser fetches a photo only as it scrolls near (a phone on a slow network). */
+function Photo(props: { photo: SharePagePhoto; alt: string; lazy: boolean }) {
+  const { photo } = props;
+  return (
+    <img
+      src={photo.src}
+      width={String(photo.width)}
+      height={String(photo.height)}
+      alt={props.alt}
+      loading={props.lazy ? 'lazy' : 'eager'}
+    />
   );
 }
 
@@ -96,6 +114,12 @@ function SharePage(props: { model: SharePageModel }) {
   const m = props.model;
   return (
     <Document title={m.title}>
+      {/* The cover first, as in the group chat's post; its size given, so the text below never jumps as it loads. */}
+      {m.cover ? (
+        <section class="cover">
+          <Photo photo={m.cover} alt={m.title} lazy={false} />
+        </section>
+      ) : null}
       <section>
         <span class={m.status === 'open' ? 'status open' : 'status'}>{m.statusLabel}</span>
         <h1>{m.title}</h1>
@@ -104,14 +128,6 @@ function SharePage(props: { model: SharePageModel }) {
         </p>
         {m.description ? <p class="desc">{m.description}</p> : null}
       </section>
-      {/* Photos (cover, items): the slot the photo feature fills; empty today, so nothing is rendered. */}
-      {m.images.length > 0 ? (
-        <section class="photos">
-          {m.images.map((src) => (
-            <img src={src} alt="" loading="lazy" />
-          ))}
-        </section>
-      ) : null}
       <section>
         <h2>商品</h2>
         <ul>
@@ -124,6 +140,13 @@ function SharePage(props: { model: SharePageModel }) {
               </div>
               <div class="tier">{item.tier}</div>
               {item.stock ? <div class="muted">{item.stock}</div> : null}
+              {item.photos.length > 0 ? (
+                <div class="thumbs">
+                  {item.photos.map((photo) => (
+                    <Photo photo={photo} alt={item.name} lazy />
+                  ))}
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -6,6 +6,7 @@ import { CampaignCodes } from '../../shared/share-codes/index.js';
 import { type FakeWechat, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
+import { photoPng, uploadTo } from '../helpers/images.js';
 import { seedEntries } from '../helpers/seed-entries.js';
 
 /**
@@ -32,6 +33,7 @@ interface InPageNode {
 interface InPageElement extends InPageNode {
   childNodes: ArrayLike<InPageNode>;
   getBoundingClientRect(): { right: number };
+  scrollIntoView(): void;
   naturalWidth?: number;
 }
 interface InPage {
@@ -62,6 +64,8 @@ beforeAll(async () => {
         env: 'release',
         store,
       }),
+    // Photos on the local S3 server, served by the API's /media (no CDN here): same origin as the page.
+    images: {},
   });
   h.clock.set(T0);
   const leader = await h.login('bp-leader', '团长');
@@ -81,6 +85,17 @@ beforeAll(async () => {
       },
     ],
   });
+  // A cover and two item photos, uploaded and attached as the mini-program does.
+  for (const placement of [{ cover: true }, { itemId: 'i1' }, { itemId: 'i1' }]) {
+    const g = await h.call('POST', `/campaigns/${campaign.id}/images/uploads`, { token: leader.token, body: { contentType: 'image/png' } });
+    expect((await uploadTo(g.body.forms.list, photoPng(750, 500))).status).toBe(204);
+    expect((await uploadTo(g.body.forms.detail, photoPng(1500, 1000))).status).toBe(204);
+    const attached = await h.call('POST', `/campaigns/${campaign.id}/images`, {
+      token: leader.token,
+      body: { uploadId: g.body.uploadId, ...placement },
+    });
+    expect(attached.status, attached.text).toBe(201);
+  }
   const names = Array.from({ length: ENTRIES }, (_, i) => `邻居${i + 1}`);
   names[0] = '王小明';
   names[1] = '🐱喵喵';
@@ -155,6 +170,21 @@ describe('the share page on a phone', () => {
         () => (globalThis as unknown as InPage).document.querySelector('img[alt="小程序码"]')?.naturalWidth,
       );
       expect(codeWidth).toBeGreaterThan(0);
+      // The cover is drawn at the page's width from the list size; the item photos load as they scroll into view.
+      const cover = await page.evaluate(() => {
+        const img = (globalThis as unknown as InPage).document.querySelector('.cover img');
+        return img ? { natural: img.naturalWidth, right: img.getBoundingClientRect().right } : null;
+      });
+      expect(cover?.natural).toBe(750);
+      expect(cover!.right).toBeLessThanOrEqual(375);
+      await page.evaluate(() => (globalThis as unknown as InPage).document.querySelector('.thumbs')?.scrollIntoView());
+      await page.waitForFunction(() =>
+        Array.from((globalThis as unknown as InPage).document.body.querySelectorAll('.thumbs img')).every((i) => (i.naturalWidth ?? 0) > 0),
+      );
+      const thumbs = await page.evaluate(() => (globalThis as unknown as InPage).document.body.querySelectorAll('.thumbs img').length);
+      expect(thumbs).toBe(2);
+      expect(requests.filter((u) => u.startsWith(`${origin}/media/${campaign.id}/`) && u.endsWith('/list'))).toHaveLength(3);
+      expect(requests.filter((u) => !u.startsWith('data:') && new URL(u).origin !== origin)).toEqual([]);
       expect(errors).toEqual([]);
 
       const layout = await page.evaluate(() => {

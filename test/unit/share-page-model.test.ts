@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chinaDateTime, SHARE_PAGE_MAX_LINES, sharePageModel } from '../../functions/views/share-page-model.js';
+import type { CampaignImage, ImageUrl } from '../../shared/domain/index.js';
 import type { Entry } from '../../shared/domain/types.js';
 import { definition, entry, item, pickup, state } from './fixtures.js';
 
@@ -28,8 +29,8 @@ describe('sharePageModel', () => {
   it('shows each item with its price now and the tier phrase the chat copy uses', () => {
     const m = model({ state: state({ participants: 5, sold: { g: 37, e: 4 } }) });
     expect(m.items).toEqual([
-      { name: '阳光玫瑰 2斤装', price: '¥35.90', basePrice: '¥39.90', tier: '再 3 份解锁 ¥32.90', stock: '剩 63 份' },
-      { name: '土鸡蛋', price: '¥12.90', basePrice: null, tier: '单价 ¥12.90', stock: null },
+      { name: '阳光玫瑰 2斤装', price: '¥35.90', basePrice: '¥39.90', tier: '再 3 份解锁 ¥32.90', stock: '剩 63 份', photos: [] },
+      { name: '土鸡蛋', price: '¥12.90', basePrice: null, tier: '单价 ¥12.90', stock: null, photos: [] },
     ]);
     expect(m.participants).toBe('已接龙 5 人');
   });
@@ -42,6 +43,7 @@ describe('sharePageModel', () => {
       basePrice: '¥39.90',
       tier: '已达最低价 ¥32.90',
       stock: '已售罄',
+      photos: [],
     });
   });
 
@@ -110,7 +112,36 @@ describe('sharePageModel', () => {
     expect(model().code).toEqual({ kind: 'placeholder', shareCode: 'ABCD2345' });
   });
 
-  it('has an empty photo slot until photos exist', () => {
-    expect(model().images).toEqual([]);
+  it('shows the cover and item photos WeChat passed (list size, with proportions), never pending or rejected ones', () => {
+    const checked = (result: 'pass' | 'pending' | 'risky') => ({ traceId: 't', result });
+    const photo = (id: string, list: 'pass' | 'pending' | 'risky', detail: 'pass' | 'pending' | 'risky' = 'pass'): CampaignImage => ({
+      id,
+      contentType: 'image/jpeg',
+      width: { list: 750, detail: 1500 },
+      height: { list: 500, detail: 1000 },
+      bytes: { list: 90_000, detail: 400_000 },
+      checks: { list: checked(list), detail: checked(detail) },
+      attachedBy: 'u0',
+      attachedAt: NOW.toISOString(),
+    });
+    const withPhotos = definition({
+      items: [{ ...grapes, imageIds: ['u_a', 'u_b', 'u_c'] }, eggs],
+      pickupPoints: [pickup('p1', '3号楼门卫室')],
+      images: {
+        u_cover: photo('u_cover', 'pass'),
+        u_a: photo('u_a', 'pass'),
+        u_b: photo('u_b', 'pending'),
+        u_c: photo('u_c', 'pass', 'risky'),
+      },
+      coverImageId: 'u_cover',
+    });
+    const url: ImageUrl = (c, i, v) => `https://img.example.cn/${c}/${i}/${v}`;
+    const m = model({ def: withPhotos, imageUrl: url });
+    expect(m.cover).toEqual({ src: 'https://img.example.cn/c1/u_cover/list', width: 1500, height: 1000 });
+    expect(m.items[0]!.photos.map((p) => p.src)).toEqual(['https://img.example.cn/c1/u_a/list']);
+    expect(m.items[1]!.photos).toEqual([]);
+    // Photos off on this server (no URL to serve them from): none shown, whatever the definition holds.
+    expect(model({ def: withPhotos }).cover).toBeNull();
+    expect(model().cover).toBeNull();
   });
 });
