@@ -240,3 +240,20 @@ describe('without photo storage', () => {
     expect((await bare.call('GET', `/media/${c.id}/u_0000000000000000000000000/list`)).status).toBe(404);
   });
 });
+
+describe('behind a CDN (IMAGES_BASE_URL)', () => {
+  it('photo URLs are the CDN’s, the share page’s CSP allows its origin, and the API serves no /media', async () => {
+    const cdn = await harness({ images: { baseUrl: 'https://img.example.cn/p' } });
+    const l = await cdn.login('cdn-leader');
+    const c = await cdn.createCampaign(l.token);
+    const g = await cdn.call('POST', `/campaigns/${c.id}/images/uploads`, { token: l.token, body: { contentType: 'image/png' } });
+    expect((await uploadTo(g.body.forms.list, photoPng(300, 200))).status).toBe(204);
+    expect((await uploadTo(g.body.forms.detail, photoPng(600, 400))).status).toBe(204);
+    const res = await cdn.call('POST', `/campaigns/${c.id}/images`, { token: l.token, body: { uploadId: g.body.uploadId, cover: true } });
+    expect(res.body.list).toBe(`https://img.example.cn/p/${c.id}/${g.body.uploadId}/list`);
+    const page = await cdn.call('GET', `/s/${c.shareCode}`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-security-policy')).toContain("img-src 'self' data: https://img.example.cn;");
+    expect(page.text).toContain(`src="https://img.example.cn/p/${c.id}/${g.body.uploadId}/list"`);
+    expect((await cdn.app.request(`/media/${c.id}/${g.body.uploadId}/list`)).status).toBe(404);
+  });
+});
