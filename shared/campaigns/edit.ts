@@ -3,7 +3,7 @@ import type { CampaignDefinition, ItemDefinition, PickupPoint } from '../domain/
 import { checkCampaignSize, checkCampaignValue } from '../domain/index.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../errors.js';
 import type { StateRecord } from '../table/index.js';
-import { cancelledTransaction, GSI_DUE, indexKeys, isTransientConflict, keys, withRetry } from '../table/index.js';
+import { cancelledTransaction, defVersionCondition, GSI_DUE, indexKeys, isTransientConflict, keys, withRetry } from '../table/index.js';
 import type { CampaignDb } from './cache.js';
 import { requireCampaign } from './campaigns.js';
 import type { CampaignSnapshot } from './snapshot.js';
@@ -143,7 +143,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                   UpdateExpression:
                     'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef, #contentReview = :contentReview',
                   // Optimistic: nobody edited the definition since we read it (campaigns start without defVersion).
-                  ConditionExpression: defVersion === 0 ? 'attribute_not_exists(#defVersion) OR #defVersion = :def' : '#defVersion = :def',
+                  ConditionExpression: defVersionCondition(defVersion),
                   ExpressionAttributeNames: {
                     '#title': 'title',
                     '#description': 'description',

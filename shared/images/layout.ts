@@ -2,7 +2,8 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDb, type CampaignSnapshot, requireCampaign } from '../campaigns/index.js';
 import { type CampaignDefinition, type ImageLayout, MAX_ITEM_IMAGES } from '../domain/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { cancelledTransaction, isTransientConflict, keys, withRetry } from '../table/index.js';
+import { cancelledTransaction, isTransientConflict, withRetry } from '../table/index.js';
+import { metaImagesUpdate } from './meta-update.js';
 
 /** Why a layout cannot be the campaign's: each attached photo placed once (cover or one item), item caps, known ids. */
 function layoutProblems(def: CampaignDefinition, layout: ImageLayout): Array<{ path: string; message: string }> {
@@ -37,28 +38,8 @@ export async function setImageLayout(db: CampaignDb, campaignId: string, layout:
       const problems = layoutProblems(fresh.def, layout);
       if (problems.length > 0) throw new ValidationError('The photo layout does not fit the campaign', { fields: problems });
       const items = fresh.def.items.map((item) => ({ ...item, imageIds: layout.itemImages[item.id] ?? [] }));
-      const defVersion = fresh.defVersion ?? 0;
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: db.tableName,
-                Key: keys.campaignMeta(campaignId),
-                UpdateExpression: 'SET #items = :items, #cover = :cover, #defVersion = :nextDef',
-                ConditionExpression: defVersion === 0 ? 'attribute_not_exists(#defVersion) OR #defVersion = :def' : '#defVersion = :def',
-                ExpressionAttributeNames: { '#items': 'items', '#cover': 'coverImageId', '#defVersion': 'defVersion' },
-                ExpressionAttributeValues: {
-                  ':items': items,
-                  ':cover': layout.coverImageId,
-                  ':def': defVersion,
-                  ':nextDef': defVersion + 1,
-                },
-              },
-            },
-          ],
-        }),
-      );
+      const next: CampaignDefinition = { ...fresh.def, items, coverImageId: layout.coverImageId };
+      await db.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: metaImagesUpdate(db.tableName, fresh, next, null) }] }));
       return requireCampaign(db, campaignId);
     },
     {

@@ -1,21 +1,23 @@
 import type { CampaignSnapshot } from '../campaigns/index.js';
 import type { CampaignDefinition, CampaignImage } from '../domain/index.js';
-import { keys } from '../table/index.js';
+import { defVersionCondition, keys } from '../table/index.js';
 
 /**
  * The #META update of a photo change: items (their `imageIds`) and the cover as the next
- * definition has them, and the one photo added or removed by its path in `images`, never the
- * whole map, so a check verdict written meanwhile (checks.ts, a nested SET) is never lost.
+ * definition has them, and the one photo added or removed by its path in `images` (none for a new
+ * layout), never the whole map, so a check verdict written meanwhile (checks.ts, a nested SET) is never lost.
  * Guarded by `defVersion` like every definition edit (campaigns/edit.ts).
  */
 export function metaImagesUpdate(
   tableName: string,
   before: CampaignSnapshot,
   next: CampaignDefinition,
-  change: { add: CampaignImage } | { remove: string },
+  change: { add: CampaignImage } | { remove: string } | null,
 ) {
   const defVersion = before.defVersion ?? 0;
-  const names: Record<string, string> = { '#items': 'items', '#cover': 'coverImageId', '#defVersion': 'defVersion', '#images': 'images' };
+  // DynamoDB refuses names an expression does not use: `#images` only when a photo is added or removed.
+  const names: Record<string, string> = { '#items': 'items', '#cover': 'coverImageId', '#defVersion': 'defVersion' };
+  if (change) names['#images'] = 'images';
   const values: Record<string, unknown> = {
     ':items': next.items,
     ':cover': next.coverImageId ?? null,
@@ -23,9 +25,9 @@ export function metaImagesUpdate(
     ':nextDef': defVersion + 1,
   };
   const sets = ['#items = :items', '#cover = :cover', '#defVersion = :nextDef'];
-  const conditions = [defVersion === 0 ? '(attribute_not_exists(#defVersion) OR #defVersion = :def)' : '#defVersion = :def'];
+  const conditions = [defVersionCondition(defVersion)];
   let remove = '';
-  if ('add' in change) {
+  if (change && 'add' in change) {
     if (before.def.images === undefined) {
       // The campaign's first photo: the map is made, and nobody else made it meanwhile.
       values[':images'] = { [change.add.id]: change.add };
@@ -36,7 +38,7 @@ export function metaImagesUpdate(
       values[':image'] = change.add;
       sets.push('#images.#id = :image');
     }
-  } else {
+  } else if (change) {
     names['#id'] = change.remove;
     remove = ' REMOVE #images.#id';
   }

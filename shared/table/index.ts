@@ -8,6 +8,7 @@ export * from './client.js';
 export * from './context.js';
 export * from './create-table.js';
 export * from './cursor.js';
+export * from './def-version.js';
 export * from './due-index.js';
 export * from './failures.js';
 export * from './items.js';
