@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UPLOAD_ID } from '../../shared/images/index.js';
 import { Fen, IsoTime } from './common.js';
 
 export const AfterSaleBody = z
@@ -10,10 +11,14 @@ export const AfterSaleBody = z
       .openapi({ description: 'units to be refunded, at most what the entry got (less what its other requests ask)' }),
     reason: z.string().trim().min(1).max(500),
     photos: z
-      .array(z.string().min(1).max(300))
+      .array(z.string().regex(UPLOAD_ID, 'an uploadId from POST …/after-sale/uploads'))
       .max(9)
+      .refine((ids) => new Set(ids).size === ids.length, 'a photo is listed twice')
       .optional()
-      .openapi({ description: 'object keys of photos the mini-program uploaded (optional)' }),
+      .openapi({
+        description:
+          'uploadIds of photos the member uploaded with POST …/after-sale/uploads (both sizes), at most 9; each is checked (400 UPLOAD_INVALID with `details.uploadId`)',
+      }),
   })
   .openapi('AfterSaleRequestBody');
 
@@ -37,7 +42,11 @@ export const AfterSaleSchema = z
     userId: z.string(),
     items: z.array(z.object({ itemId: z.string(), qty: z.number().int() })),
     reason: z.string(),
-    photos: z.array(z.string()),
+    photos: z.array(z.string()).openapi({ description: 'the evidence photos’ ids' }),
+    photoLinks: z
+      .array(z.object({ id: z.string(), list: z.string(), detail: z.string(), expiresAt: IsoTime }))
+      .optional()
+      .openapi({ description: 'signed links to both sizes of each photo, valid an hour (where photos are configured)' }),
     amount: Fen.openapi({ description: 'Σ qty × the settled unit price' }),
     state: z.enum(['pending', 'approved', 'rejected']),
     createdAt: IsoTime,

@@ -81,6 +81,16 @@ export function uploadKey(campaignId: string, uploadId: string, variant: ImageVa
   return `${UPLOADS_PREFIX}${campaignId}/${uploadId}/${variant}`;
 }
 
+/**
+ * After-sale evidence (a member's photos of what went wrong): private, never under images/ (which
+ * the CDN serves), read through short-lived signed links by the member and the campaign's staff.
+ */
+export const EVIDENCE_PREFIX = 'evidence/';
+
+export function evidenceKey(campaignId: string, uploadId: string, variant: ImageVariant): string {
+  return `${EVIDENCE_PREFIX}${campaignId}/${uploadId}/${variant}`;
+}
+
 /** The attached photo keeps its upload's id: attaching again (a retry) lands on the same keys. */
 export function imageKey(campaignId: string, imageId: string, variant: ImageVariant): string {
   return `${IMAGES_PREFIX}${campaignId}/${imageId}/${variant}`;

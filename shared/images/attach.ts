@@ -4,24 +4,20 @@ import {
   type CampaignDefinition,
   type CampaignImage,
   checkCampaignSize,
-  IMAGE_LIMITS,
-  IMAGE_TYPES,
   IMAGE_VARIANTS,
   type ImageCheck,
-  type ImageType,
   type ImageUrl,
   type ImageVariant,
   imageKey,
   MAX_ITEM_IMAGES,
-  PROBE_BYTES,
-  probeImage,
   uploadKey,
 } from '../domain/index.js';
-import { ConflictError, InvalidStateError, NotFoundError, UploadInvalidError, ValidationError } from '../errors.js';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { getOpenid } from '../people/index.js';
 import type { MediaStore } from '../storage/index.js';
 import { cancelledTransaction, isTransientConflict, keys, withRetry } from '../table/index.js';
 import { CONTENT_SCENES, mediaCheckAsync, type WechatServerApi } from '../wechat/index.js';
+import { inspectUploads } from './inspect.js';
 import { metaImagesUpdate } from './meta-update.js';
 
 /** Attached photos never change under their key (a new photo is a new id): phones and the CDN keep them a year. */
@@ -51,48 +47,6 @@ function placementProblem(def: CampaignDefinition, placement: ImagePlacement): s
   if (!item) return `no item ${placement.itemId}`;
   if ((item.imageIds ?? []).length >= MAX_ITEM_IMAGES) return `at most ${MAX_ITEM_IMAGES} photos an item`;
   return null;
-}
-
-/** What the two uploaded sizes are, checked by their bytes: present, within the size's limits, a real PNG or JPEG of one type. */
-async function inspectUploads(store: MediaStore, campaignId: string, uploadId: string) {
-  const found = await Promise.all(
-    IMAGE_VARIANTS.map(async (variant) => {
-      const key = uploadKey(campaignId, uploadId, variant);
-      const [head, bytes] = await Promise.all([store.head(key), store.readHead(key, PROBE_BYTES)]);
-      return { variant, head, bytes };
-    }),
-  );
-  let type: ImageType | null = null;
-  const out = {} as Record<ImageVariant, { bytes: number; width: number; height: number }>;
-  for (const { variant, head, bytes } of found) {
-    const limits = IMAGE_LIMITS[variant];
-    if (!head || !bytes)
-      throw new UploadInvalidError(`The ${variant} size was not uploaded (or its upload expired)`, { variant, problem: 'missing' });
-    if (head.bytes > limits.maxBytes) {
-      throw new UploadInvalidError(`The ${variant} size is over ${limits.maxBytes} bytes`, {
-        variant,
-        problem: 'too-large',
-        maxBytes: limits.maxBytes,
-      });
-    }
-    const probe = probeImage(bytes);
-    if (!probe || probe.type !== head.contentType || !(IMAGE_TYPES as readonly string[]).includes(head.contentType)) {
-      throw new UploadInvalidError(`The ${variant} size is not the PNG or JPEG it was uploaded as`, { variant, problem: 'not-an-image' });
-    }
-    if (type !== null && probe.type !== type) {
-      throw new UploadInvalidError('Both sizes must be of one type', { variant, problem: 'mixed-types' });
-    }
-    type = probe.type;
-    if (probe.width > limits.maxWidth) {
-      throw new UploadInvalidError(`The ${variant} size is ${probe.width} px wide, over ${limits.maxWidth}`, {
-        variant,
-        problem: 'too-wide',
-        maxWidth: limits.maxWidth,
-      });
-    }
-    out[variant] = { bytes: head.bytes, width: probe.width, height: probe.height };
-  }
-  return { type: type as ImageType, sizes: out };
 }
 
 /** Ask WeChat to check both sizes (the list one is a separate upload, so it is checked too), or mark them unchecked. */

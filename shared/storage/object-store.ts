@@ -64,6 +64,8 @@ export interface MediaStore {
   copy(from: string, to: string, meta: { contentType: string; cacheControl: string }): Promise<void>;
   /** Removes the objects (missing ones are fine). */
   remove(keys: readonly string[]): Promise<void>;
+  /** A GET URL of a private object (after-sale evidence), valid ttlSeconds. */
+  presignGet(key: string, ttlSeconds: number): Promise<PresignedGet>;
   /** An object's bytes as a stream (the API's own /media route, where no CDN is configured), or null. */
   stream(key: string): Promise<{ body: ReadableStream<Uint8Array>; bytes: number; contentType: string; cacheControl?: string } | null>;
 }
@@ -98,6 +100,20 @@ function lazyClient(opts: S3StoreOptions): () => Promise<S3Client> {
           ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS } : {}),
         }),
     ));
+}
+
+/** A GET URL for one object, signed locally (no request to S3). */
+async function presignedGet(s3: () => Promise<S3Client>, bucket: string, key: string, ttlSeconds: number): Promise<PresignedGet> {
+  const [{ GetObjectCommand }, { getSignedUrl }, c] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+    s3(),
+  ]);
+  // Real time, not db.clock: S3 checks a signature against its own clock, so a URL signed at a
+  // test's or a replay's business time would already be expired (or not yet valid).
+  const signingDate = new Date();
+  const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: ttlSeconds, signingDate });
+  return { url, expiresAt: new Date(signingDate.getTime() + ttlSeconds * 1000).toISOString() };
 }
 
 export function s3MediaStore(opts: S3StoreOptions): MediaStore {
@@ -155,6 +171,7 @@ export function s3MediaStore(opts: S3StoreOptions): MediaStore {
         }),
       );
     },
+    presignGet: (key, ttlSeconds) => presignedGet(s3, bucket, key, ttlSeconds),
     async remove(keys) {
       const [{ DeleteObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
       // One DeleteObject per key: a photo has two, and DeleteObjects' checksum signing is not what S3rver verifies.
@@ -221,18 +238,7 @@ export function s3ObjectStore(opts: S3StoreOptions): ObjectStore {
       }
       return bytes;
     },
-    async presignGet(key, ttlSeconds) {
-      const [{ GetObjectCommand }, { getSignedUrl }, c] = await Promise.all([
-        import('@aws-sdk/client-s3'),
-        import('@aws-sdk/s3-request-presigner'),
-        s3(),
-      ]);
-      // Real time, not db.clock: S3 checks a signature against its own clock, so a URL signed at a
-      // test's or a replay's business time would already be expired (or not yet valid).
-      const signingDate = new Date();
-      const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: opts.bucket, Key: key }), { expiresIn: ttlSeconds, signingDate });
-      return { url, expiresAt: new Date(signingDate.getTime() + ttlSeconds * 1000).toISOString() };
-    },
+    presignGet: (key, ttlSeconds) => presignedGet(s3, opts.bucket, key, ttlSeconds),
     async putBytes(key, bytes, meta) {
       const [{ PutObjectCommand }, c] = await Promise.all([import('@aws-sdk/client-s3'), s3()]);
       await c.send(new PutObjectCommand({ Bucket: opts.bucket, Key: key, Body: bytes, ContentType: meta.contentType }));

@@ -7,5 +7,6 @@ export * from './call-off.js';
 export * from './context.js';
 export * from './entry-changes.js';
 export * from './entry-payment.js';
+export * from './file-after-sale.js';
 export * from './join-campaign.js';
 export * from './report-shortage.js';
