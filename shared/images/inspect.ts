@@ -54,4 +54,3 @@ export async function inspectUploads(store: MediaStore, campaignId: string, uplo
   }
   return { type: type as ImageType, sizes: out };
 }
-

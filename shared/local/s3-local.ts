@@ -46,6 +46,21 @@ function postPolicyGate() {
   };
 }
 
+/**
+ * Our buckets are private (the stack blocks all public access): S3 refuses a read that is neither
+ * signed (Authorization) nor presigned (X-Amz-Signature), where S3rver would serve it. Without this
+ * gate a test could not tell a private photo from a public one.
+ */
+function privateBucketGate() {
+  return async (ctx: KoaContext, next: () => Promise<void>) => {
+    const isObject = /^\/[^/?]+\/.+/.test(ctx.path);
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !isObject) return next();
+    const signed = ctx.req.headers.authorization !== undefined || /[?&]X-Amz-Signature=/i.test(ctx.req.url ?? '');
+    if (!signed) return s3Error(ctx, 403, 'AccessDenied', 'Access Denied');
+    return next();
+  };
+}
+
 export interface RunningS3Local {
   /** e.g. http://127.0.0.1:4568; presigned URLs point here */
   endpoint: string;
@@ -70,7 +85,7 @@ export async function startS3Local(opts: { port?: number; dataDir?: string } = {
     configureBuckets: [{ name: LOCAL_EXPORTS_BUCKET }, { name: LOCAL_IMAGES_BUCKET }],
   });
   // Koa composes its middleware when the server starts listening: first in line is the gate.
-  server.middleware.unshift(postPolicyGate());
+  server.middleware.unshift(postPolicyGate(), privateBucketGate());
   const address = await server.run();
   let stopped = false;
   return {

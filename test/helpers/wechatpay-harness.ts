@@ -33,6 +33,8 @@ export async function payHarness(
     rateLimits?: RateLimits;
     /** subscribe messages against a fake WeChat (payment-hold reminders need both) */
     messaging?: (db: CampaignDb) => Messaging;
+    /** photos on the run's local S3 server (after-sale evidence) */
+    images?: boolean;
   } = {},
 ): Promise<PayHarness> {
   let h: Harness | undefined;
@@ -48,6 +50,7 @@ export async function payHarness(
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.messaging ? { messaging: opts.messaging } : {}),
+    ...(opts.images ? { images: {} } : {}),
   });
   return {
     ...h,

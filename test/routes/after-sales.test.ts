@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../helpers/faults.js';
 import { T0 } from '../helpers/harness.js';
+import { photoPng, uploadTo } from '../helpers/images.js';
 import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
 
 /** 售后: asked by the member after pickup, decided once by the leader or a helper, refunded through the usual refunds. */
@@ -11,7 +12,7 @@ let helper: { token: string; userId: string };
 let k = 0;
 
 beforeAll(async () => {
-  h = await payHarness({ faults });
+  h = await payHarness({ faults, images: true });
   leader = await h.login('as-leader', '团长');
   helper = await h.login('as-helper', '助手');
 });
@@ -40,11 +41,20 @@ async function pickedUp(paymentMode: 'offline' | 'wechatpay', pickUp = true) {
   return { c, m, entryId: res.body.id as string };
 }
 
-const ask = (c: { id: string }, entryId: string, token: string, qty = 1) =>
+const ask = (c: { id: string }, entryId: string, token: string, qty = 1, photos: string[] = []) =>
   h.call('POST', `/campaigns/${c.id}/entries/${entryId}/after-sale`, {
     token,
-    body: { items: [{ itemId: 'i1', qty }], reason: '有两颗坏了', photos: ['uploads/as/1.jpg'] },
+    body: { items: [{ itemId: 'i1', qty }], reason: '有两颗坏了', photos },
   });
+
+/** A photo the member uploads for a request, as for campaign photos: both sizes to their forms. */
+async function evidence(c: { id: string }, entryId: string, token: string, detail = photoPng(800, 600)): Promise<string> {
+  const g = await h.call('POST', `/campaigns/${c.id}/entries/${entryId}/after-sale/uploads`, { token, body: { contentType: 'image/png' } });
+  expect(g.status, g.text).toBe(201);
+  expect((await uploadTo(g.body.forms.list, photoPng(200, 150))).status).toBe(204);
+  expect((await uploadTo(g.body.forms.detail, detail)).status).toBe(204);
+  return g.body.uploadId;
+}
 const decide = (c: { id: string }, requestId: string, token: string, body: unknown) =>
   h.call('POST', `/campaigns/${c.id}/after-sales/${requestId}/decision`, { token, body });
 
@@ -64,7 +74,7 @@ describe('asking', () => {
     expect(over.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { itemId: 'i1', qty: 4, limit: 3 } });
     const first = await ask(c, entryId, m.token, 2);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ entryId, amount: 2000, state: 'pending', photos: ['uploads/as/1.jpg'] });
+    expect(first.body).toMatchObject({ entryId, amount: 2000, state: 'pending', photos: [] });
     // 2 of the 3 units are asked for already: a second request may ask for 1 more, not 2.
     expect((await ask(c, entryId, m.token, 2)).status).toBe(400);
     expect((await ask(c, entryId, m.token, 1)).status).toBe(201);
@@ -81,7 +91,8 @@ describe('asking', () => {
 
   it("erasing the member (DELETE /me) keeps the request's items and amount, not its reason or photos", async () => {
     const { c, m, entryId } = await pickedUp('offline');
-    const req = (await ask(c, entryId, m.token, 1)).body;
+    const req = (await ask(c, entryId, m.token, 1, [await evidence(c, entryId, m.token)])).body;
+    expect(req.photoLinks).toHaveLength(1);
     // Before that, the member's copy of their data (GET /me/export) holds the request as they filed it.
     const exported = (await h.call('GET', '/me/export', { token: m.token })).body;
     expect(exported.afterSales).toEqual([
@@ -97,6 +108,48 @@ describe('asking', () => {
     expect((await h.call('DELETE', '/me', { token: m.token })).status).toBeLessThan(300);
     const [kept] = (await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: leader.token })).body.afterSales;
     expect(kept).toMatchObject({ requestId: req.requestId, amount: 1000, items: [{ itemId: 'i1', qty: 1 }], reason: '', photos: [] });
+    expect(kept.photoLinks).toBeUndefined();
+  });
+
+  it('photos: the member uploads them; they are checked, kept private and shown through signed links to the member and staff only', async () => {
+    const { c, m, entryId } = await pickedUp('offline');
+    const other = await h.login(`as-other-${k++}`, '路人');
+    const upload = (token: string) =>
+      h.call('POST', `/campaigns/${c.id}/entries/${entryId}/after-sale/uploads`, { token, body: { contentType: 'image/png' } });
+    expect((await upload(leader.token)).status).toBe(403);
+    expect((await upload(other.token)).status).toBe(403);
+
+    // Not a real image, and an upload id nobody granted: 400 UPLOAD_INVALID naming it, nothing filed.
+    const g = (await upload(m.token)).body;
+    expect((await uploadTo(g.forms.list, Buffer.from('not an image'))).status).toBe(204);
+    expect((await uploadTo(g.forms.detail, photoPng(300, 200))).status).toBe(204);
+    const bad = await ask(c, entryId, m.token, 1, [g.uploadId]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({
+      code: 'UPLOAD_INVALID',
+      details: { uploadId: g.uploadId, variant: 'list', problem: 'not-an-image' },
+    });
+    expect((await ask(c, entryId, m.token, 1, ['u_0000000000000000000000000'])).body.error.code).toBe('UPLOAD_INVALID');
+    expect((await ask(c, entryId, m.token, 1, ['../../images/x'])).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: leader.token })).body.afterSales).toEqual([]);
+
+    const detail = photoPng(900, 700);
+    const a = await evidence(c, entryId, m.token, detail);
+    const b = await evidence(c, entryId, m.token);
+    const filed = await ask(c, entryId, m.token, 1, [a, b]);
+    expect(filed.status, filed.text).toBe(201);
+    expect(filed.body.photos).toEqual([a, b]);
+    const staffView = (await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: helper.token })).body.afterSales[0];
+    expect(staffView.photoLinks.map((p: { id: string }) => p.id)).toEqual([a, b]);
+    const fetched = await fetch(staffView.photoLinks[0].detail);
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(detail)).toBe(true);
+    // Private: not under the CDN's images/, and a link without its signature is refused.
+    expect(staffView.photoLinks[0].detail).toContain(`/evidence/${c.id}/${a}/detail`);
+    expect((await fetch(staffView.photoLinks[0].detail.split('?')[0])).status).toBe(403);
+    // The member sees their own; someone else sees none of it.
+    expect((await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: m.token })).body.afterSales[0].photoLinks).toHaveLength(2);
+    expect((await h.call('GET', `/campaigns/${c.id}/after-sales`, { token: other.token })).body.afterSales).toEqual([]);
   });
 
   it('the member lists their own requests, staff every one, a stranger none', async () => {

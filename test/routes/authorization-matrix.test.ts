@@ -127,6 +127,12 @@ const ROWS: Record<string, Row> = {
     body: () => ({ items: [{ itemId: 'i1', qty: 1 }], reason: '坏了' }),
     expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
   },
+  // Evidence photos are the entry's member's to upload, like the request itself.
+  'POST /campaigns/{id}/entries/{entryId}/after-sale/uploads': {
+    state: 'settled',
+    body: () => ({ contentType: 'image/jpeg' }),
+    expect: { anonymous: 401, other: 403, participant: 201, helper: 403, leader: 403 },
+  },
   'GET /campaigns/{id}/after-sales': { state: 'settled', expect: signedIn(200) },
   'POST /campaigns/{id}/after-sales/{requestId}/decision': {
     state: 'settled',

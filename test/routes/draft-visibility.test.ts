@@ -32,6 +32,7 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/after-sales/{requestId}/decision': () => ({ approve: false, reason: '不符合' }),
   'POST /campaigns/{id}/shortage': () => ({ items: [{ itemId: 'i1', delivered: 0 }], allocation: 'fifo' }),
   'POST /campaigns/{id}/images/uploads': () => ({ contentType: 'image/png' }),
+  'POST /campaigns/{id}/entries/{entryId}/after-sale/uploads': () => ({ contentType: 'image/png' }),
   'POST /campaigns/{id}/images': () => ({ uploadId: 'u_0000000000000000000000000', cover: true }),
   'PUT /campaigns/{id}/images': () => ({ coverImageId: null, itemImages: {} }),
 };
