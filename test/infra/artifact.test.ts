@@ -208,6 +208,9 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: endpoint,
     // The run's local S3 server stands in for the exports bucket (its name is a Ref in the template).
     EXPORTS_BUCKET: inject('s3Bucket'),
+    // and for the photo bucket; the CDN's address is a token too (photos are served from it, not checked here).
+    IMAGES_BUCKET: inject('s3Bucket'),
+    IMAGES_BASE_URL: 'https://images.example.com',
     S3_ENDPOINT: inject('s3Endpoint'),
     AUTH_SECRET: SECRET,
     AWS_REGION: 'ap-east-1',
@@ -271,8 +274,8 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
       .filter(([, v]) => typeof v !== 'string')
       .map(([k]) => k)
       .sort();
-    // TABLE_NAME and EXPORTS_BUCKET are overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
-    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'EXPORTS_BUCKET', 'TABLE_NAME']);
+    // TABLE_NAME, EXPORTS_BUCKET and the IMAGES_ pair are overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
+    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'EXPORTS_BUCKET', 'IMAGES_BASE_URL', 'IMAGES_BUCKET', 'TABLE_NAME']);
     expect(functionEnv.DEV_AUTH).toBe('false');
   });
 
