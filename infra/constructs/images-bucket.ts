@@ -51,7 +51,7 @@ export class ImagesBucket extends Construct {
         },
       ],
       // No CORS: wx.uploadFile is the mini-program's native HTTP client, not a browser page, so it
-      // sends no preflight and no Origin for S3 to check (the same holds for the CDN's readers).
+      // sends no preflight and no Origin for S3 to check; <image> and wx.downloadFile read the CDN the same way.
       // Like the table: kept in prod, deleted with a dev stack (empty it first: aws s3 rm --recursive).
       removalPolicy: props.removalPolicy,
     });
@@ -63,8 +63,10 @@ export class ImagesBucket extends Construct {
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Campaign photos (images/ of the photo bucket)',
-      // Members (and WeChat's image checker) are in mainland China and in overseas Chinese
-      // communities (Australia, New Zealand, South America too): every edge, as for the API.
+      // PriceClass_200 already has the edges nearest mainland China (Hong Kong, Taiwan, Japan, Korea,
+      // Singapore), where members and WeChat's image checker are; All adds Australia, New Zealand and
+      // South America, where overseas Chinese communities run group-buys too. Photos are small (300 KB
+      // at most in a list), so the dearer edges cost little; the same class as the API's edge.
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       defaultBehavior: {
