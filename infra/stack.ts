@@ -8,7 +8,8 @@ import { HttpApi } from './constructs/api.js';
 import { EdgeDistribution } from './constructs/edge.js';
 import { ExportsBucket } from './constructs/exports-bucket.js';
 import { AppFunction } from './constructs/function.js';
-import { AuthSecret, WechatAppSecret, WechatPaySecret } from './constructs/secrets.js';
+import { ImagesBucket } from './constructs/images-bucket.js';
+import { AuthSecret, WechatAppSecret, WechatPaySecret, WechatPushSecret } from './constructs/secrets.js';
 import { DeadlineSweep } from './constructs/sweep.js';
 import { DataTable } from './constructs/table.js';
 import { DeadlineWorkQueues } from './constructs/work-queues.js';
@@ -27,8 +28,12 @@ export class TuangouStack extends Stack {
   readonly data: DataTable;
   /** Large CSV exports, handed out as presigned links. */
   readonly exports: ExportsBucket;
+  /** Campaign photos: uploads and attached images, with the CDN serving images/. */
+  readonly images: ImagesBucket;
   readonly authSecret: AuthSecret;
   readonly wechatSecret?: WechatAppSecret;
+  /** Only with `config.wechatAppId`: the 消息推送 Token photo check verdicts are signed with. */
+  readonly wechatPushSecret?: WechatPushSecret;
   /** Only with `config.wechatPay`: the merchant's keys for WeChat Pay v3. */
   readonly wechatPaySecret?: WechatPaySecret;
   readonly apiFunction: AppFunction;
@@ -52,10 +57,14 @@ export class TuangouStack extends Stack {
     });
 
     this.exports = new ExportsBucket(this, 'Exports', { removalPolicy: config.removalPolicy });
+    // Photos are a core feature: always on (the app serves them itself only where no CDN is set, locally).
+    this.images = new ImagesBucket(this, 'Images', { removalPolicy: config.removalPolicy });
 
     this.authSecret = new AuthSecret(this, 'Auth', { removalPolicy: config.removalPolicy });
     if (config.wechatAppId) {
       this.wechatSecret = new WechatAppSecret(this, 'Wechat', { removalPolicy: config.removalPolicy, appId: config.wechatAppId });
+      // With WeChat, photos are checked and the verdicts come by 消息推送: the API refuses to start without its Token.
+      this.wechatPushSecret = new WechatPushSecret(this, 'WechatPush', { removalPolicy: config.removalPolicy });
     }
 
     if (config.wechatPay) {
@@ -93,6 +102,9 @@ export class TuangouStack extends Stack {
       environment: {
         TABLE_NAME: this.data.table.tableName,
         EXPORTS_BUCKET: this.exports.bucket.bucketName,
+        IMAGES_BUCKET: this.images.bucket.bucketName,
+        IMAGES_BASE_URL: this.images.baseUrl,
+        ...(this.wechatPushSecret ? { WECHAT_PUSH_SECRET_ARN: this.wechatPushSecret.secret.secretArn } : {}),
         AUTH_SECRET_ARN: this.authSecret.secret.secretArn,
         DEV_AUTH: 'false',
         ...wechatEnvironment,
@@ -105,6 +117,9 @@ export class TuangouStack extends Stack {
     this.exports.grantExports(this.apiFunction.function);
     // 小程序码 are made through WeChat: only with it configured.
     if (config.wechatAppId) this.exports.grantCodes(this.apiFunction.function);
+    // Only the API touches photos (uploads, attach, detach, clone); the worker and the sweep never do.
+    this.images.grantApi(this.apiFunction.function);
+    this.wechatPushSecret?.grantRead(this.apiFunction.function);
     this.authSecret.grantRead(this.apiFunction.function);
     this.wechatSecret?.grantRead(this.apiFunction.function);
     this.wechatPaySecret?.grantRead(this.apiFunction.function);
@@ -230,6 +245,25 @@ export class TuangouStack extends Stack {
       new CfnOutput(this, 'WechatPayNotifyUrl', {
         value: config.wechatPay.notifyUrl,
         description: 'WeChat Pay posts payment and refund notifications here (must be reachable over https)',
+      });
+    }
+    new CfnOutput(this, 'ImagesBaseUrl', {
+      value: this.images.baseUrl,
+      description: 'CDN of campaign photos (IMAGES_BASE_URL); add it to the downloadFile 合法域名 if the mini-program saves photos',
+    });
+    new CfnOutput(this, 'ImagesUploadUrl', {
+      value: this.images.uploadUrl,
+      description: 'Where photo upload forms post to: add it to the mini-program uploadFile 合法域名',
+    });
+    if (this.wechatPushSecret) {
+      new CfnOutput(this, 'WechatPushSecretArn', {
+        value: this.wechatPushSecret.secret.secretArn,
+        description:
+          'Its "token" is the 消息推送 Token: paste it into 小程序后台 → 开发管理 → 消息推送 with URL https://<api>/wechat/push (WechatPushUrl), 数据格式 JSON',
+      });
+      new CfnOutput(this, 'WechatPushUrl', {
+        value: `${apiUrl}wechat/push`,
+        description: 'The 消息推送 URL (服务器地址) to enter in the mini-program console',
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' });

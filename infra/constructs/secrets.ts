@@ -113,3 +113,32 @@ export class WechatPaySecret extends ReadOnceSecret {
     });
   }
 }
+
+export interface WechatPushSecretProps {
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The 消息推送 Token WeChat signs its pushes with (photo check verdicts to `/wechat/push`), as
+ * `{"token"}`: 32 generated letters and digits, what 小程序后台 → 开发管理 → 消息推送 accepts
+ * (3–32). The operator reads it and pastes it there; for 安全模式 they add `"encodingAesKey"`
+ * (43 letters and digits, chosen in the same console form) to the JSON with put-secret-value.
+ */
+export class WechatPushSecret extends ReadOnceSecret {
+  constructor(scope: Construct, id: string, props: WechatPushSecretProps) {
+    super(scope, id, {
+      removalPolicy: props.removalPolicy,
+      description: 'WeChat 消息推送 Token (JSON {"token", "encodingAesKey"?}; paste the token into the mini-program console)',
+      generate: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'token',
+        passwordLength: 32,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      noRotationReason:
+        'The Token is shared with WeChat: it must be changed in the mini-program console (消息推送) at the same moment as here, ' +
+        'which a rotation Lambda cannot do. Change both by hand; the API reads the secret again on its next cold start.',
+    });
+  }
+}

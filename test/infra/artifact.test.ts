@@ -208,6 +208,9 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: endpoint,
     // The run's local S3 server stands in for the exports bucket (its name is a Ref in the template).
     EXPORTS_BUCKET: inject('s3Bucket'),
+    // and for the photo bucket; the CDN's address is a token too (photos are served from it, not checked here).
+    IMAGES_BUCKET: inject('s3Bucket'),
+    IMAGES_BASE_URL: 'https://images.example.com',
     S3_ENDPOINT: inject('s3Endpoint'),
     AUTH_SECRET: SECRET,
     AWS_REGION: 'ap-east-1',
@@ -271,8 +274,8 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
       .filter(([, v]) => typeof v !== 'string')
       .map(([k]) => k)
       .sort();
-    // TABLE_NAME and EXPORTS_BUCKET are overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
-    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'EXPORTS_BUCKET', 'TABLE_NAME']);
+    // TABLE_NAME, EXPORTS_BUCKET and the IMAGES_ pair are overridden; AUTH_SECRET takes precedence over AUTH_SECRET_ARN.
+    expect(tokens).toEqual(['AUTH_SECRET_ARN', 'EXPORTS_BUCKET', 'IMAGES_BASE_URL', 'IMAGES_BUCKET', 'TABLE_NAME']);
     expect(functionEnv.DEV_AUTH).toBe('false');
   });
 
@@ -394,5 +397,38 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     expect(bytes.length).toBe(link.body.bytes);
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(new TextDecoder().decode(bytes)).toContain('1,团员,,,苹果×2,2,20.00');
+  }, 30_000);
+
+  it('photos from the bundle (presigned POST loaded on first use): both sizes post to their forms, attach copies them, URLs on the CDN', async () => {
+    const leader = await token('u_leader_photo', '团长');
+    const created = await call('POST', '/campaigns', {
+      token: leader,
+      body: { title: '照片测试', closesAt: new Date(Date.now() + 3600_000).toISOString(), items: [{ name: '苹果', unitPrice: 1000 }] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    const grant = await call('POST', `/campaigns/${id}/images/uploads`, { token: leader, body: { contentType: 'image/jpeg' } });
+    expect(grant.status, JSON.stringify(grant.body)).toBe(201);
+    const { uploadId } = grant.body as { uploadId: string };
+    // SOI, a baseline frame header (SOF0: 16 px high, 32 px wide), EOI: all attach reads of a JPEG.
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x20, 0x01, 0x01, 0x11, 0x00, 0xff, 0xd9]);
+    for (const variant of ['list', 'detail'] as const) {
+      const form = grant.body.forms[variant] as { url: string; fields: Record<string, string> };
+      expect(form.fields.key).toBe(`uploads/${id}/${uploadId}/${variant}`);
+      const body = new FormData();
+      for (const [k, v] of Object.entries(form.fields)) body.append(k, v);
+      body.append('file', new Blob([jpeg], { type: 'image/jpeg' }), `${variant}.jpg`);
+      const posted = await fetch(form.url, { method: 'POST', body });
+      expect(posted.status, await posted.text()).toBeLessThan(300);
+    }
+    const attached = await call('POST', `/campaigns/${id}/images`, { token: leader, body: { uploadId, cover: true } });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(201);
+    expect(attached.body).toMatchObject({
+      list: `https://images.example.com/${id}/${uploadId}/list`,
+      detail: `https://images.example.com/${id}/${uploadId}/detail`,
+      width: 32,
+      height: 16,
+      status: 'visible',
+    });
   }, 30_000);
 });

@@ -54,9 +54,12 @@ describe('edge option (-c edge=true): CloudFront + AWS WAF in front of the API',
   });
 
   it('the distribution uses the web ACL, reaches the API over TLS 1.2 with the origin token, and keys its cache on Authorization', () => {
-    const dist = new Capture();
-    main.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: dist });
-    const config = dist.asObject();
+    // The API's distribution: the one with a web ACL (the photo CDN is the other, test/infra/images.test.ts).
+    const withAcl = Object.values(
+      main.findResources('AWS::CloudFront::Distribution', { Properties: { DistributionConfig: { WebACLId: Match.anyValue() } } }),
+    );
+    expect(withAcl).toHaveLength(1);
+    const config = withAcl[0]!.Properties.DistributionConfig;
     expect(config.WebACLId).toBeDefined();
     const [origin] = config.Origins;
     expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
