@@ -4,10 +4,14 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { IMAGES_PREFIX, UPLOADS_PREFIX } from '../../shared/domain/images.js';
+import { EVIDENCE_PREFIX, IMAGES_PREFIX, UPLOADS_PREFIX } from '../../shared/domain/images.js';
 
 /** A photo nobody attached within this long is gone (its upload form only works for 10 minutes). */
 export const UPLOADS_EXPIRE_DAYS = 1;
+/** After-sale evidence is kept a year: long past any decision, and the disputes that follow one. */
+export const EVIDENCE_EXPIRE_DAYS = 365;
+/** Evidence is written once by a copy and read through signed links: never deleted by the API (lifecycle does). */
+export const EVIDENCE_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject'] as const;
 
 /**
  * What the API does with photo objects (shared/storage s3MediaStore): sign upload forms for
@@ -49,6 +53,7 @@ export class ImagesBucket extends Construct {
           expiration: Duration.days(UPLOADS_EXPIRE_DAYS),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        { id: 'expire-evidence', prefix: EVIDENCE_PREFIX, expiration: Duration.days(EVIDENCE_EXPIRE_DAYS) },
       ],
       // No CORS: wx.uploadFile is the mini-program's native HTTP client, not a browser page, so it
       // sends no preflight and no Origin for S3 to check; <image> and wx.downloadFile read the CDN the same way.
@@ -147,6 +152,12 @@ export class ImagesBucket extends Construct {
       actions: [...IMAGE_OBJECT_ACTIONS],
       resourceArns: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`), this.bucket.arnForObjects(`${IMAGES_PREFIX}*`)],
     });
+    // After-sale evidence (private, under evidence/): the copy from uploads/ and the signed links the member and staff read.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...EVIDENCE_OBJECT_ACTIONS],
+      resourceArns: [this.bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+    });
     iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
     const principal = grantee.grantPrincipal as Partial<IConstruct>;
     if (!principal.node) return;
@@ -163,6 +174,12 @@ export class ImagesBucket extends Construct {
         reason:
           'Photo keys are new per photo (images/<campaign>/<image id>/<size>), so they can only be named by prefix: ' +
           'the statement is limited to objects under images/ and to put (the attach copy), get and delete (detach).',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EVIDENCE_PREFIX}*]`,
+        reason:
+          'After-sale photo keys are new per photo (evidence/<campaign>/<upload id>/<size>), so they can only be named by prefix: ' +
+          'the statement is limited to objects under evidence/ and to put (the copy) and get (signed links), never delete.',
       },
     );
   }

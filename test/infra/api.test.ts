@@ -91,20 +91,21 @@ describe('IAM: least privilege', () => {
     expect(dynamo[0]!.Resource).toHaveLength(1 + indexNames.length);
   });
 
-  it('no wildcard actions or resources anywhere in the inline policies (but the exports/, uploads/ and images/ key prefixes)', () => {
+  it('no wildcard actions or resources anywhere in the inline policies (but the exports/, uploads/, images/ and evidence/ key prefixes)', () => {
     // Export and photo keys are new per file, so the objects can only be named by prefix
     // (test/infra/exports.test.ts, test/infra/images.test.ts).
     const exportObjects = JSON.stringify({ 'Fn::Join': ['', [prod.resolve(prod.stack.exports.bucket.bucketArn), '/exports/*']] });
     const photoObjects = JSON.stringify(
       ['/images/*', '/uploads/*'].map((prefix) => ({ 'Fn::Join': ['', [prod.resolve(prod.stack.images.bucket.bucketArn), prefix]] })),
     );
+    const evidenceObjects = JSON.stringify({ 'Fn::Join': ['', [prod.resolve(prod.stack.images.bucket.bucketArn), '/evidence/*']] });
     for (const [, policy] of resourcesOfType(prod.template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement as Statement[]) {
         for (const action of actionsOf(statement)) {
           expect(action).not.toContain('*');
         }
         const resource = JSON.stringify(statement.Resource);
-        if (resource !== exportObjects && resource !== photoObjects) expect(resource).not.toContain('*');
+        if (resource !== exportObjects && resource !== photoObjects && resource !== evidenceObjects) expect(resource).not.toContain('*');
       }
     }
   });

@@ -1,9 +1,14 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pushFromConfig } from '../../functions/images-bootstrap.js';
-import { IMAGE_OBJECT_ACTIONS, UPLOADS_EXPIRE_DAYS } from '../../infra/constructs/images-bucket.js';
+import {
+  EVIDENCE_EXPIRE_DAYS,
+  EVIDENCE_OBJECT_ACTIONS,
+  IMAGE_OBJECT_ACTIONS,
+  UPLOADS_EXPIRE_DAYS,
+} from '../../infra/constructs/images-bucket.js';
 import { parseConfig } from '../../shared/config.js';
-import { IMAGES_PREFIX, imageKey, UPLOADS_PREFIX, uploadKey } from '../../shared/domain/images.js';
+import { EVIDENCE_PREFIX, evidenceKey, IMAGES_PREFIX, imageKey, UPLOADS_PREFIX, uploadKey } from '../../shared/domain/images.js';
 import { resourcesOfType, type Synthesized, synthStack } from './helpers.js';
 
 let prod: Synthesized;
@@ -69,7 +74,7 @@ describe('photo bucket', () => {
     expect(Object.keys(prod.template.findResources('AWS::S3::Bucket'))).toContain(bucketId(prod));
   });
 
-  it('unattached uploads expire after a day (and unfinished multipart uploads are aborted); attached images never', () => {
+  it('unattached uploads expire after a day (and unfinished multipart uploads are aborted), after-sale evidence after a year; attached images never', () => {
     const bucket = prod.template.toJSON().Resources[bucketId(prod)];
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
       {
@@ -79,7 +84,9 @@ describe('photo bucket', () => {
         ExpirationInDays: UPLOADS_EXPIRE_DAYS,
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
       },
+      { Id: 'expire-evidence', Prefix: EVIDENCE_PREFIX, Status: 'Enabled', ExpirationInDays: EVIDENCE_EXPIRE_DAYS },
     ]);
+    expect(evidenceKey('c1', 'u1', 'list').startsWith(EVIDENCE_PREFIX)).toBe(true);
     // The prefixes the app writes under are the ones the rule and the grants name.
     expect(uploadKey('c1', 'u1', 'list').startsWith(UPLOADS_PREFIX)).toBe(true);
     expect(imageKey('c1', 'i1', 'detail').startsWith(IMAGES_PREFIX)).toBe(true);
@@ -168,17 +175,20 @@ describe('the API and the photo bucket', () => {
     }
   });
 
-  it('the API may put, get and delete objects under uploads/ and images/ and list the bucket, nothing else; the sweep and the worker nothing', () => {
+  it('the API may put, get and delete objects under uploads/ and images/, put and get evidence/, and list the bucket, nothing else; the sweep and the worker nothing', () => {
     const statements = photoStatements(prod, 'apiFunction');
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
     const bucketArn = prod.resolve(prod.stack.images.bucket.bucketArn);
-    const objects = statements.find((st) => actionsOf(st).includes('s3:GetObject'))!;
+    const objects = statements.find((st) => actionsOf(st).includes('s3:DeleteObject'))!;
     expect([...actionsOf(objects)].sort()).toEqual([...IMAGE_OBJECT_ACTIONS].sort());
     expect([objects.Resource].flat()).toEqual(
       expect.arrayContaining([UPLOADS_PREFIX, IMAGES_PREFIX].map((prefix) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] }))),
     );
     expect([objects.Resource].flat()).toHaveLength(2);
+    const evidence = statements.find((st) => !actionsOf(st).includes('s3:DeleteObject') && actionsOf(st).includes('s3:GetObject'))!;
+    expect([...actionsOf(evidence)].sort()).toEqual([...EVIDENCE_OBJECT_ACTIONS].sort());
+    expect(evidence.Resource).toEqual({ 'Fn::Join': ['', [bucketArn, `/${EVIDENCE_PREFIX}*`]] });
     const list = statements.find((st) => actionsOf(st).includes('s3:ListBucket'))!;
     expect(actionsOf(list)).toEqual(['s3:ListBucket']);
     // merged by IAM with the exports bucket's (小程序码) when WeChat is on; here the photo bucket alone
