@@ -195,9 +195,9 @@ describe('a leader’s week', () => {
 
     // Two members find bad fruit: each photographs it and asks.
     const ask = async (i: number, qty: number) => {
-      const photo = await upload(`/campaigns/${c.id}/entries/${entries[i].id}/after-sale/uploads`, people[i]!.token);
+      const photo = await upload(`/campaigns/${c.id}/entries/${entries[i]!.id}/after-sale/uploads`, people[i]!.token);
       return ok(
-        h.call('POST', `/campaigns/${c.id}/entries/${entries[i].id}/after-sale`, {
+        h.call('POST', `/campaigns/${c.id}/entries/${entries[i]!.id}/after-sale`, {
           token: people[i]!.token,
           body: { items: [{ itemId: 'i1', qty }], reason: '压坏了', photos: [photo] },
         }),
@@ -228,9 +228,9 @@ describe('a leader’s week', () => {
       h,
       c.id,
       new Map([
-        [entries[0].id, 900],
-        [entries[1].id, 800],
-        [entries[2].id, 900],
+        [entries[0]!.id, 900],
+        [entries[1]!.id, 800],
+        [entries[2]!.id, 900],
       ]),
     );
   });
