@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps) {
     corsHeaders({
       origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : '*',
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-HTTP-Method-Override'],
-      exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
+      exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'ETag'],
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       maxAge: 600,
     }),

@@ -23,8 +23,10 @@ import type { AppDeps, AppEnv } from '../env.js';
 import { campaignMedia } from '../image-urls.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
+import { conditionalJson } from '../read-caching.js';
 import { CampaignSchema, CreateCampaignBody, EditCampaignBody } from '../schemas/campaign.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { notModified, readHeaders } from '../schemas/read-caching.js';
 import { newRouter } from '../validation.js';
 import { sharePageResponse } from './share-page.js';
 
@@ -53,7 +55,11 @@ const get = createRoute({
   tags: ['Campaigns'],
   summary: 'A campaign with live counts and tier prices (no token needed)',
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(CampaignSchema, 'The campaign'), 404: errors[404] },
+  responses: {
+    200: { ...jsonResponse(CampaignSchema, 'The campaign'), headers: readHeaders },
+    304: notModified,
+    404: errors[404],
+  },
 });
 
 const byShareCode = createRoute({
@@ -74,12 +80,15 @@ const byShareCode = createRoute({
       description:
         'The campaign. A browser (`Accept` preferring `text/html` over `application/json`) gets the share page instead: ' +
         'title, items with live tier prices, the masked 接龙 list (first 100 lines), the deadline and the 小程序码; ' +
-        '`Cache-Control: public, max-age=5`, a strict `Content-Security-Policy`, `Vary: Accept`. No Accept, `*/*` or JSON: the JSON.',
+        '`Cache-Control: public, max-age=5`, a strict `Content-Security-Policy`, `Vary: Accept`. No Accept, `*/*` or JSON: the JSON, ' +
+        "with an ETag and the read path's Cache-Control (If-None-Match → 304).",
+      headers: readHeaders,
       content: {
         ...jsonResponse(CampaignSchema, 'The campaign').content,
         'text/html': { schema: z.string().openapi({ description: 'the share page (UTF-8 HTML, no script)' }) },
       },
     },
+    304: notModified,
     404: {
       ...errors[404],
       content: { ...errors[404].content, 'text/html': { schema: z.string().openapi({ description: 'a friendly 404 page (browsers)' }) } },
@@ -242,21 +251,30 @@ export function campaignRoutes(deps: AppDeps) {
     .openapi(get, async (c) => {
       const snapshot = await requireCampaign(db, c.req.valid('param').id);
       await requireVisibleCampaign(db, snapshot, c.get('user')?.id);
-      return c.json(
-        campaignView(snapshot.def, snapshot.state, db.clock.now(), await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id)),
-        200,
+      const view = campaignView(
+        snapshot.def,
+        snapshot.state,
+        db.clock.now(),
+        await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id),
       );
+      return conditionalJson(c, view satisfies z.input<typeof CampaignSchema>, { draft: snapshot.state.status === 'draft' });
     })
     .openapi(byShareCode, async (c) => {
       const { shareCode } = c.req.valid('param');
       if (prefersHtml(c.req.header('accept'))) return sharePageResponse(c, deps, shareCode);
-      // The same URL answers HTML too: a cache must key on Accept.
+      // The same URL answers HTML too: a cache must key on Accept (its JSON 404 too).
       c.header('Vary', 'Accept');
       const snapshot = await requireVisibleByShareCode(db, shareCode, c.get('user')?.id);
-      return c.json(
-        campaignView(snapshot.def, snapshot.state, db.clock.now(), await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id)),
-        200,
+      const view = campaignView(
+        snapshot.def,
+        snapshot.state,
+        db.clock.now(),
+        await campaignMedia(deps, c.req.url, snapshot.def, c.get('user')?.id),
       );
+      return conditionalJson(c, view satisfies z.input<typeof CampaignSchema>, {
+        draft: snapshot.state.status === 'draft',
+        vary: 'Accept, Authorization',
+      });
     })
     .openapi(edit, editHandler)
     .openapi(putTwin(edit), editHandler)

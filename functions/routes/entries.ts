@@ -7,9 +7,11 @@ import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../..
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
+import { conditionalJson } from '../read-caching.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
 import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
 import { EntryWithPayment } from '../schemas/payment.js';
+import { notModified, readHeaders } from '../schemas/read-caching.js';
 import { newRouter } from '../validation.js';
 
 const joinRoute = createRoute({
@@ -79,7 +81,13 @@ const listRoute = createRoute({
         `up to ${PUBLIC_PAGE_MAX}: a larger limit is not refused, it gives ${PUBLIC_PAGE_MAX}`,
     ),
   },
-  responses: { 200: jsonResponse(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
+  responses: {
+    200: { ...jsonResponse(EntryPage, 'A page of entries'), headers: readHeaders },
+    304: notModified,
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+  },
 });
 
 const patchRoute = createRoute({
@@ -165,7 +173,8 @@ export function entryRoutes(deps: AppDeps) {
       const page = await listEntries(db, id, staff ? limit : Math.min(limit, PUBLIC_PAGE_MAX), cursor, { consistent: staff });
       // A called-off campaign's entries read as cancelled (lifecycle.ts effectiveEntry).
       const entries = page.items.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), viewer));
-      return c.json({ entries, nextCursor: page.nextCursor }, 200);
+      const body = { entries, nextCursor: page.nextCursor } satisfies z.input<typeof EntryPage>;
+      return conditionalJson(c, body, { draft: snapshot.state.status === 'draft' });
     })
     .openapi(patchRoute, changeEntry)
     .openapi(putTwin(patchRoute), changeEntry)
