@@ -3,12 +3,15 @@ import { putEntry } from '../../shared/entries/index.js';
 import { entryIds, keys } from '../../shared/table/index.js';
 import type { Harness } from './harness.js';
 
+/** What seeding needs of a harness: also built by hand by the benches (test/bench/read.ts). */
+export type SeedTarget = Pick<Harness, 'tableName'> & { db: Pick<Harness['db'], 'doc'>; clock: Pick<Harness['clock'], 'now'> };
+
 /**
  * Active one-unit entries of item i1 (unlimited stock: no `remaining` counter to keep) written as
  * joins write them, each with a phone, then counters that match: for a list of many lines where
  * only reading it is under test (N joins over HTTP take seconds). Numbered 1..N in order.
  */
-export async function seedEntries(h: Harness, campaign: { id: string; title: string }, nicknames: string[]): Promise<void> {
+export async function seedEntries(h: SeedTarget, campaign: { id: string; title: string }, nicknames: string[]): Promise<void> {
   const now = h.clock.now().toISOString();
   const records = nicknames.map((nickname, i) => {
     const seq = i + 1;
