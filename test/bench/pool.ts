@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
  * baseline would not pay), and CPU time per request from /proc, which moves far less with other
  * load on a shared 2-core machine than requests per second do.
  */
-export interface PoolRun<T> {
-  results: T[];
+export interface Run {
   seconds: number;
   perSecond: number;
   p50: number;
   p95: number;
   p99: number;
+  /** CPU ms of a load generator thread, reported apart from the server's */
+  loadCpuMs?: number;
+}
+export interface PoolRun<T> extends Run {
+  results: T[];
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -33,16 +37,14 @@ export async function runPool<T>(count: number, concurrency: number, task: (i: n
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return { results, ...summarize(latencies, (performance.now() - started) / 1000) };
+}
+
+/** Throughput and latency percentiles of a run of `latencies.length` requests (also for a worker's run). */
+export function summarize(latencies: number[], seconds: number): Run {
   latencies.sort((a, b) => a - b);
-  return {
-    results,
-    seconds,
-    perSecond: count / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
+  const p = (q: number) => percentile(latencies, q);
+  return { seconds, perSecond: latencies.length / seconds, p50: p(50), p95: p(95), p99: p(99) };
 }
 
 /** CPU time (ms) of a process from Linux /proc (10 ms ticks; NaN elsewhere). */
@@ -56,12 +58,19 @@ export function procCpuMs(pid: number | undefined): number {
   }
 }
 
-/** CPU ms per request while `work` runs: this process (all threads) and DynamoDB Local. */
-export async function cpuPer<T>(requests: number, dbPid: number | undefined, work: () => Promise<T>) {
+/**
+ * CPU ms per request while `work` runs: this process (all threads, less a load generator thread's
+ * own, reported apart), and DynamoDB Local.
+ */
+export async function cpuPer<T extends Run>(requests: number, dbPid: number | undefined, work: () => Promise<T>) {
   const proc = process.cpuUsage();
   const db = procCpuMs(dbPid);
   const out = await work();
   const used = process.cpuUsage(proc);
+  const load = out.loadCpuMs ?? 0;
   const per = (ms: number) => +(ms / requests).toFixed(3);
-  return { out, cpu: { process: per((used.user + used.system) / 1000), dynamodbLocal: per(procCpuMs(dbPid) - db) } };
+  return {
+    out,
+    cpu: { server: per((used.user + used.system) / 1000 - load), loadGenerator: per(load), dynamodbLocal: per(procCpuMs(dbPid) - db) },
+  };
 }

@@ -18,22 +18,24 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { serve } from '@hono/node-server';
 import { createApp } from '../../functions/app.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import { CampaignCache } from '../../shared/campaigns/cache.js';
 import { systemClock } from '../../shared/clock.js';
 import { DEFAULT_RATE_LIMITS, LocalRateCounts } from '../../shared/limits/rate-limit.js';
-import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
+import { freePort, startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/money.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { keys, SORT } from '../../shared/table/keys.js';
 import { seedEntries } from '../helpers/seed-entries.js';
-import { cpuPer, runPool } from './pool.js';
+import { cpuPer, type Run, runPool, summarize } from './pool.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +43,13 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
     limit: { type: 'string', default: '100' },
+    transport: { type: 'string', default: 'http' },
   },
 });
+// As join.ts: over HTTP (@hono/node-server, a worker thread's keep-alive clients) by default;
+// `--transport inprocess` calls app.request() on the main thread (no sockets, but a full WHATWG
+// Request and Response per call).
+const IN_PROCESS = values.transport === 'inprocess';
 const N = Number(values.entries);
 const R = Number(values.requests);
 const C = Number(values.concurrency);
@@ -124,8 +131,25 @@ async function main() {
     if (res.status !== status) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.arrayBuffer();
   };
-  const appPage = () => runPool(R, C, () => fetchApp(pagePath, 200));
-  const appList = () => runPool(R, C, () => fetchApp(listPath, 200));
+  const port = await freePort();
+  const server = serve({ fetch: app.fetch, port });
+  /** R GETs of `path` from C clients: in process, or over HTTP from the worker's connections. */
+  const load = async (path: string, status: number, headers: Record<string, string> = {}): Promise<Run> => {
+    if (IN_PROCESS) return runPool(R, C, () => fetchApp(path, status, headers));
+    const job = { base: `http://127.0.0.1:${port}`, path, headers, count: R, concurrency: C, status };
+    const out = await new Promise<{ latencies: number[]; seconds: number; cpuMs: number }>((resolve, reject) => {
+      const worker = new Worker(new URL('./read-load.mjs', import.meta.url), { workerData: job });
+      worker.once('message', (result) => {
+        resolve(result);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`load worker exited with ${code}`)));
+    });
+    return { ...summarize(out.latencies, out.seconds), loadCpuMs: out.cpuMs };
+  };
+  const appPage = () => load(pagePath, 200);
+  const appList = () => load(listPath, 200);
 
   // The raw side: the requests the routes send (shared/campaigns getCampaign, shared/entries listEntries).
   const rawDoc = createDocumentClient({ region: 'local', endpoint });
@@ -161,7 +185,7 @@ async function main() {
 
   const dbPid = local?.pid;
   /** One measured phase: throughput, latency, CPU per request and read units per request. */
-  const phase = async (m: ReturnType<typeof meter>, run: () => ReturnType<typeof runPool>) => {
+  const phase = async (m: ReturnType<typeof meter>, run: () => Promise<Run>) => {
     m.take();
     const { out, cpu } = await cpuPer(R, dbPid, run);
     const { units, requests } = m.take();
@@ -182,6 +206,11 @@ async function main() {
   // A view is one request of the mix: half campaign pages, half list pages.
   const seconds = (s: { page: { seconds: number }; list: { seconds: number } }) => s.page.seconds + s.list.seconds;
   const views = 2 * R;
+  const cpuOf = (c: { server: number; dynamodbLocal: number }) => c.server + c.dynamodbLocal;
+  const cpuTotal = (s: {
+    page: { cpu: { server: number; dynamodbLocal: number } };
+    list: { cpu: { server: number; dynamodbLocal: number } };
+  }) => cpuOf(s.page.cpu) + cpuOf(s.list.cpu);
   const lat = (s: { p50: number; p95: number; p99: number }) => ({
     p50: +s.p50.toFixed(1),
     p95: +s.p95.toFixed(1),
@@ -192,13 +221,16 @@ async function main() {
     views_per_s: Math.round(views / seconds(api)),
     raw_per_s: Math.round(views / seconds(rawRun)),
     ratio: +(seconds(rawRun) / seconds(api)).toFixed(2),
+    // The same comparison as CPU (raw ÷ API, server and DynamoDB Local; a load generator's own
+    // thread excluded): moves far less than requests/s when other work shares the 2 cores.
+    cpu_ratio: +(cpuTotal(rawRun) / cpuTotal(api)).toFixed(2),
     read_units_per_view: +((api.page.unitsPer + api.list.unitsPer) / 2).toFixed(2),
     raw_read_units_per_view: +((rawRun.page.unitsPer + rawRun.list.unitsPer) / 2).toFixed(2),
     entries: N,
     requests: R,
     concurrency: C,
     limit: L,
-    transport: 'inprocess',
+    transport: IN_PROCESS ? 'inprocess' : 'http',
     page: {
       api_per_s: per(api.page),
       raw_per_s: per(rawRun.page),
@@ -227,7 +259,9 @@ async function main() {
     seed_seconds: +seedSeconds.toFixed(1),
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   };
-  console.log(`read path: ${N} entries, ${R} requests per phase from ${C} concurrent clients, in-process app.request(), list limit ${L}`);
+  console.log(
+    `read path: ${N} entries, ${R} requests per phase from ${C} concurrent clients, ${IN_PROCESS ? 'in-process app.request()' : 'over HTTP'}, list limit ${L}`,
+  );
   for (const k of ['page', 'list'] as const) {
     const f = figures[k];
     console.log(
@@ -238,10 +272,11 @@ async function main() {
     `If-None-Match → 304: ${figures.revalidate_304.per_s}/s (p50 ${figures.revalidate_304.ms.p50} ms), ${figures.revalidate_304.read_units} read units`,
   );
   console.log(
-    `views: API ${figures.views_per_s}/s vs raw ${figures.raw_per_s}/s: ratio ${figures.ratio}; ${figures.read_units_per_view} read units per view (raw ${figures.raw_read_units_per_view})   (load average ${figures.loadAverage.join(' ')})`,
+    `views: API ${figures.views_per_s}/s vs raw ${figures.raw_per_s}/s: ratio ${figures.ratio} (as CPU ${figures.cpu_ratio}); ${figures.read_units_per_view} read units per view (raw ${figures.raw_read_units_per_view})   (load average ${figures.loadAverage.join(' ')})`,
   );
   console.log(JSON.stringify(figures));
 
+  server.close();
   raw.destroy();
   await local?.stop();
 }
