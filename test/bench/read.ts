@@ -1,14 +1,15 @@
 /**
- * npm run bench:read [-- --entries 2000 --requests 2000 --concurrency 32 --limit 100]
+ * npm run bench:read [-- --entries 2000 --requests 2000 --concurrency 32 --limit 100 [--transport http|inprocess]]
  *
  * The public read path, what every member of a viral campaign refreshes: a campaign with N
  * entries (seeded as joins write them, test/helpers/seed-entries.ts), then R anonymous
  * GET /campaigns/{id} and R anonymous GET /campaigns/{id}/entries?limit=L from C concurrent clients
- * through the real app in process (app.request(): no sockets, so the figure is the app's own
- * cost, as join.ts `--transport inprocess`), beside the raw baseline: the same DynamoDB requests
- * the routes send (the campaign Query of META, STATE and SETTLEMENT, strongly consistent; for
- * the list then the entries Query, eventually consistent, Limit L), straight through a document
- * client at the same concurrency. Then R revalidations of the list with its ETag (304s).
+ * through the real app: over HTTP (@hono/node-server on this thread, the clients in a worker,
+ * read-load.mjs, as join.ts), or with `--transport inprocess` through app.request(); beside the
+ * raw baseline: the same DynamoDB requests the routes send (the campaign Query of META, STATE and
+ * SETTLEMENT, strongly consistent; for the list then the entries Query, eventually consistent,
+ * Limit L), straight through a document client at the same concurrency. Then R revalidations of
+ * the list with its ETag (304s).
  *
  * Read units: both sides ask ReturnConsumedCapacity TOTAL, the app's through a middleware on its
  * document client (so the app's code is unchanged and both sides pay the same for asking).
