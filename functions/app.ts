@@ -137,7 +137,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.notFound((c) => c.json({ error: { code: new NotFoundError('').code, message: 'No such route' } }, 404));
-  app.onError(errorResponder(deps.logger));
+  app.onError(errorResponder(deps.logger, deps.metrics));
   return app;
 }
 
