@@ -22,6 +22,9 @@ export interface TuangouStackProps extends StackProps {
   readonly edgeWebAclArn?: string;
 }
 
+/** Where the functions' EMF metric lines go (shared/metrics.ts): one namespace per stage, so dev never mixes into prod. */
+export const metricsNamespace = (stage: string) => `Tuangou/${stage}`;
+
 /** Everything one stage needs: table, secrets, API (function + HTTP API), deadline sweep + work queues + worker, alarms. */
 export class TuangouStack extends Stack {
   readonly config: StageConfig;
@@ -91,6 +94,7 @@ export class TuangouStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      metricsNamespace: metricsNamespace(config.stage),
     };
 
     this.apiFunction = new AppFunction(this, 'ApiFunction', {
@@ -209,6 +213,23 @@ export class TuangouStack extends Stack {
           logGroups: [this.apiFunction.logGroup, this.workerFunction.logGroup],
           alarmField: 'PAYMENT_AMOUNT_MISMATCH',
           description: 'WeChat Pay reported a payment whose amount differs from its order: refunded, not accepted; look at the order',
+        },
+        {
+          name: 'RefundGivenUp',
+          logGroups: [this.apiFunction.logGroup, this.workerFunction.logGroup],
+          alarmField: 'REFUND_GIVEN_UP',
+          description:
+            'A refund was given up (WeChat Pay ABNORMAL: the member cannot receive it, or out of attempts): pay it out in the merchant platform, then POST …/refunds/{outRefundNo}/retry',
+        },
+      ],
+      metricAlarms: [
+        {
+          name: 'MessagesFailed',
+          namespace: common.metricsNamespace,
+          metricName: 'MessagesFailed',
+          service: 'worker',
+          threshold: 10,
+          description: 'Subscribe messages were given up on (WeChat refused or did not answer): check the templates and WeChat status',
         },
       ],
       table: this.data.table,
