@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDb, type CampaignSnapshot, queryOwnerIndex } from '../campaigns/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
 import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
