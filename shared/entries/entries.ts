@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDb, type CampaignSnapshot, queryOwnerIndex } from '../campaigns/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
-import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
+import { CAMPAIGN_LIMITS, checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
 import {
   AlreadyJoinedError,
   BlockedError,
@@ -64,6 +64,9 @@ import { freeSlot, type StoredClaim, slotClaim, slotHolding, slotView } from './
  * account for it. Must exceed the Lambda timeout.
  */
 export const JOIN_LEASE_MS = 30_000;
+
+/** How often one household join may find its chosen free slot taken by another join of the same user and try the next. */
+const MAX_SLOT_SWITCHES = 3 * CAMPAIGN_LIMITS.entriesPerUser;
 
 export interface JoinRequest {
   userId: string;
@@ -189,9 +192,13 @@ export async function join(
   // learns every other slot from the failed condition's ALL_OLD and claims the lowest free one.
   let slot = 0;
   let previous: StoredClaim | undefined;
+  // Each lost race for a free slot means another join of this user took it: progress, so the
+  // budget is generous; it only bounds one member's own burst of simultaneous taps.
+  let switches = 0;
+  let gone = 0;
   // A claim that was in flight may turn out rejected and undone while we look at it: then claim again.
   // Not withRetry: what repeats here is an answer ('gone', another slot), not an error, and the other answers end the join.
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     try {
       const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim, slot)));
       db.onCapacity?.('join.claim', out.ConsumedCapacity);
@@ -211,7 +218,8 @@ export async function join(
       if (refusal) throw refusal;
       // A household member's next entry: another slot is free (a concurrent join of theirs took this one).
       const free = keyRecord(existing, req.idempotencyKey) ? -1 : freeSlot(existing, slots);
-      if (free >= 0 && attempt < slots + 3) {
+      if (free >= 0 && switches < MAX_SLOT_SWITCHES) {
+        switches++;
         slot = free;
         continue;
       }
@@ -221,7 +229,7 @@ export async function join(
         break;
       }
       if (answer === 'gone') {
-        if (attempt >= slots + 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
+        if (gone++ >= 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
         continue;
       }
       return answer;
