@@ -19,6 +19,7 @@ const joinRoute = createRoute({
   summary: 'Join the 接龙 list',
   description:
     'Takes the next 接龙 number (seq) and reserves stock atomically. One active entry per user: a second join is 409 ALREADY_JOINED (change it with PATCH). ' +
+    'A campaign with `maxEntriesPerUser` N > 1 (household entries) accepts up to N active entries per user, each its own number; the next is ALREADY_JOINED (`details.limit` = N). ' +
     'Send an `Idempotency-Key` (any string up to 255 characters, e.g. a UUID made when the member taps "join") so that a retry after a timeout returns the same entry ' +
     'instead of failing; the key is scoped to the user and campaign, and reusing it with a different body is 422.',
   security: bearer,

@@ -131,7 +131,8 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
 /**
  * Join the 接龙 list. Three conditional writes, in this order so that a rejected join changes
  * nothing and takes no number (see README "How a join stays correct"):
- *   1. claim   MEMBER#<user>   one active entry per user; holds the join's token and Idempotency-Key
+ *   1. claim   MEMBER#<user>   one active entry per slot; holds the join's token and Idempotency-Key
+ *                              (slot 0, or in a household campaign the lowest free of 0..N-1: slots.ts)
  *   2. reserve #STATE          open? stock left? → take the next seq, add units, token into the ring
  *   3. entry   ENTRY#<seq>     the numbered line, id `e<seq>_<token>`
  * A rejection at 2 undoes 1. The claim is written before the number exists, so it names its join
@@ -140,6 +141,8 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
  * (shared/settlement/settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
  * after the write committed, retried by the SDK).
  */
+// A household join (N > 1) whose slot 0 is held costs one more claim write (the failed slot-0
+// attempt, whose ALL_OLD shows the free slot), never a read; a one-entry campaign's join is unchanged.
 export async function join(
   db: CampaignDb,
   snapshot: CampaignSnapshot,

@@ -1,3 +1,4 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../shared/table/keys.js';
@@ -236,6 +237,37 @@ describe('joining a household campaign (N = 3)', () => {
     const after = await claimItem(c.id, m.userId);
     expect(after).toMatchObject({ requestHash: 'erased', slot1: { requestHash: 'erased' }, slot2: { requestHash: 'erased' } });
     expect(Object.keys(after!).filter((a) => a.startsWith('idem_') || a === 'idempotencyKey')).toEqual([]);
+  });
+});
+
+describe('what a household join costs', () => {
+  it('into slot 1: the failed slot-0 claim and the slot-1 claim, then reserve and entry; no read', async () => {
+    const c = await campaign();
+    const m = await member();
+    await join(c, m.token);
+    const { result, sent } = await recordRequests(h.db.doc, () => join(c, m.token, 1, 'second'));
+    expect(result.status).toBe(201);
+    expect(sent.map((s) => s.command)).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'PutItemCommand']);
+    expect(sent[1]!.input.ExpressionAttributeNames['#slot']).toBe('slot1');
+  });
+
+  it('the claim item of three slots and three long keys stays under 1 KB: the slot-2 claim write is 1 WCU (the failed slot-0 attempt costs 1 more)', async () => {
+    const c = await campaign();
+    const m = await member();
+    const units: Record<string, number> = {};
+    // The app's own context: its join reports each write's consumed capacity there (the bench's hook).
+    const db = h.db as { onCapacity?: (label: string, capacity: ConsumedCapacity | ConsumedCapacity[] | undefined) => void };
+    db.onCapacity = (label, capacity) => {
+      units[label] = (units[label] ?? 0) + (Array.isArray(capacity) ? 0 : (capacity?.CapacityUnits ?? 0));
+    };
+    try {
+      for (const key of ['home-1', 'home-2']) await join(c, m.token, 1, `${key}-${'x'.repeat(36)}`);
+      for (const label of Object.keys(units)) delete units[label];
+      expect((await join(c, m.token, 1, `home-3-${'x'.repeat(36)}`)).status).toBe(201);
+    } finally {
+      delete db.onCapacity;
+    }
+    expect(units).toEqual({ 'join.claim': 1, 'join.reserve': 1, 'join.entry': 2 });
   });
 });
 
