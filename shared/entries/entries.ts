@@ -139,10 +139,10 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
  * by token; locateJoin finds the entry from it (ring, gsi1, or the list). A crash between steps
  * leaves a claim without entry, which a retry takes over after JOIN_LEASE_MS and repair
  * (shared/settlement/settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
- * after the write committed, retried by the SDK).
+ * after the write committed, retried by the SDK). A household join (N > 1) whose slot 0 is held
+ * costs one more claim write (the failed slot-0 attempt, whose ALL_OLD shows the free slot), never
+ * a read; a one-entry campaign's join is unchanged.
  */
-// A household join (N > 1) whose slot 0 is held costs one more claim write (the failed slot-0
-// attempt, whose ALL_OLD shows the free slot), never a read; a one-entry campaign's join is unchanged.
 export async function join(
   db: CampaignDb,
   snapshot: CampaignSnapshot,
@@ -341,10 +341,11 @@ async function answerFromExistingClaims(
 }
 
 /**
- * Our claim met an existing one (the item seen as the claim of `slot`, slots.ts slotView). Answer only from facts: an entry that exists (replay, or
- * ALREADY_JOINED naming it), or a join that is gone (rejected and undone: claim again) or dead
- * (past its lease: take it over). A join still in flight is waited for briefly, so a double tap
- * never hears ALREADY_JOINED for an entry that then does not exist.
+ * Our claim met an existing one (the item seen as the claim of `slot`, slots.ts slotView). Answer
+ * only from facts: an entry that exists (replay, or ALREADY_JOINED naming it), or a join that is
+ * gone (rejected and undone: claim again) or dead (past its lease: take it over). A join still in
+ * flight is waited for briefly, so a double tap never hears ALREADY_JOINED for an entry that then
+ * does not exist.
  */
 async function answerFromExistingClaim(
   db: DbContext,
