@@ -1,14 +1,14 @@
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { effectiveEntry, entryView } from '../../shared/domain/index.js';
-import { listEntries } from '../../shared/entries/index.js';
+import { heldEntriesOf, listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
-import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
+import { EntryPage, EntryParams, JoinBody, MyCampaignEntries, PatchEntryBody } from '../schemas/entry.js';
 import { EntryWithPayment } from '../schemas/payment.js';
 import { newRouter } from '../validation.js';
 
@@ -19,6 +19,7 @@ const joinRoute = createRoute({
   summary: 'Join the 接龙 list',
   description:
     'Takes the next 接龙 number (seq) and reserves stock atomically. One active entry per user: a second join is 409 ALREADY_JOINED (change it with PATCH). ' +
+    'A campaign with `maxEntriesPerUser` N > 1 (household entries) accepts up to N active entries per user, each its own number; the next is ALREADY_JOINED (`details.limit` = N). ' +
     'Send an `Idempotency-Key` (any string up to 255 characters, e.g. a UUID made when the member taps "join") so that a retry after a timeout returns the same entry ' +
     'instead of failing; the key is scoped to the user and campaign, and reusing it with a different body is 422.',
   security: bearer,
@@ -80,6 +81,20 @@ const listRoute = createRoute({
     ),
   },
   responses: { 200: jsonResponse(EntryPage, 'A page of entries'), 400: errors[400], 401: errors[401], 404: errors[404] },
+});
+
+const mineRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries/mine',
+  tags: ['接龙 entries'],
+  summary: 'My entries in this campaign that hold stock, and how many more I may make',
+  description:
+    'One at most, unless the campaign allows household entries (`maxEntriesPerUser` > 1): then each entry is its own line and number. ' +
+    'Read from my claim in the campaign: one read, and one or two more per entry.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam },
+  responses: { 200: jsonResponse(MyCampaignEntries, 'My entries here'), 401: errors[401], 404: errors[404] },
 });
 
 const patchRoute = createRoute({
@@ -166,6 +181,16 @@ export function entryRoutes(deps: AppDeps) {
       // A called-off campaign's entries read as cancelled (lifecycle.ts effectiveEntry).
       const entries = page.items.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), viewer));
       return c.json({ entries, nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(mineRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      await requireVisibleCampaign(db, snapshot, user.id);
+      const held = (await heldEntriesOf(db, id, user.id)).sort((a, b) => a.seq - b.seq);
+      const entries = held.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), { kind: 'user', userId: user.id }));
+      const { maxEntriesPerUser } = snapshot.def;
+      return c.json({ entries, maxEntriesPerUser, entriesLeft: Math.max(0, maxEntriesPerUser - held.length) }, 200);
     })
     .openapi(patchRoute, changeEntry)
     .openapi(putTwin(patchRoute), changeEntry)
