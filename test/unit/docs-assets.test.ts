@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { pickEncoding } from '../../functions/docs/assets.js';
 import { DOCS_CSP } from '../../functions/docs/routes.js';
+import { LAMBDA_ENTRIES, MAIN_FIELDS, NODE_TARGET } from '../../infra/bundling.js';
 import { systemClock } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/money.js';
@@ -75,5 +77,28 @@ describe('GET /docs/assets/{hash}/{name}', () => {
     expect(pickEncoding('GZIP, BR')).toBe('br');
     expect(pickEncoding('br;q=0, gzip;q=0.5')).toBe('gzip');
     expect(pickEncoding('br; q=0 , gzip ; q=0')).toBeUndefined();
+  });
+});
+
+describe('the cold start', () => {
+  it('does not load the docs module: the Lambda entry reaches functions/docs/ only through import()', async () => {
+    const { metafile } = await esbuild.build({
+      entryPoints: [LAMBDA_ENTRIES.api],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      target: NODE_TARGET,
+      mainFields: [...MAIN_FIELDS],
+      logLevel: 'silent',
+    });
+    const intoDocs = Object.entries(metafile.inputs).flatMap(([from, input]) =>
+      from.startsWith('functions/docs/')
+        ? []
+        : input.imports.filter((i) => i.path.startsWith('functions/docs/')).map((i) => ({ from, ...i })),
+    );
+    expect(intoDocs.length).toBeGreaterThan(0);
+    expect(intoDocs.filter((i) => i.kind !== 'dynamic-import')).toEqual([]);
   });
 });
