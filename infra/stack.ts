@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/table/schema.js';
-import { LAMBDA_ENTRIES } from './bundling.js';
+import { API_BUNDLE_FILES, LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
@@ -101,6 +101,7 @@ export class TuangouStack extends Stack {
       ...common,
       entry: props.entries?.api ?? LAMBDA_ENTRIES.api,
       description: `Group-buy API (Hono) [${config.stage}]`,
+      bundleFiles: API_BUNDLE_FILES,
       memorySize: config.apiMemoryMiB,
       timeout: config.apiTimeout,
       environment: {

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_AWS_SDK, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
+import { BUNDLE_AWS_SDK, type BundleFile, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
@@ -23,6 +23,8 @@ export interface AppFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** CloudWatch namespace of the business metrics the code writes as EMF lines (METRICS_NAMESPACE) */
   readonly metricsNamespace: string;
+  /** Files the code reads from beside its index.mjs at run time (copied after bundling). */
+  readonly bundleFiles?: readonly BundleFile[];
 }
 
 const APPLICATION_LOG_LEVEL: Record<LogLevel, lambda.ApplicationLogLevel> = {
@@ -85,6 +87,7 @@ export class AppFunction extends Construct {
         bundleAwsSDK: BUNDLE_AWS_SDK,
         externalModules: [...EXTERNAL_MODULES],
         logLevel: nodejs.LogLevel.WARNING,
+        ...(props.bundleFiles?.length ? { commandHooks: copyAfterBundling(props.bundleFiles) } : {}),
       },
     });
 
@@ -122,4 +125,17 @@ export class AppFunction extends Construct {
         'resource-scoped statements.',
     });
   }
+}
+
+/** Local bundling runs these in a shell on this machine; outputDir is the asset folder that gets zipped. */
+function copyAfterBundling(files: readonly BundleFile[]): nodejs.ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      files.flatMap(({ from, to }) => {
+        const target = path.join(outputDir, to);
+        return [`mkdir -p "${path.dirname(target)}"`, `cp "${from}" "${target}"`];
+      }),
+  };
 }
