@@ -42,7 +42,7 @@ module.exports = {
       from: { path: '^shared/domain/' },
       to: {
         path: [
-          '^node_modules/(@aws-sdk|aws-cdk-lib|hono|@hono|@scalar)/',
+          '^node_modules/(@aws-sdk|aws-cdk-lib|hono|@hono|swagger-ui-dist)/',
           '^node:(http|https|net)$',
           '^(http|https|net)$',
           '^shared/(?!domain/|errors\\.ts$)',

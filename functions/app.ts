@@ -129,15 +129,12 @@ export function createApp(deps: AppDeps) {
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));
-  // The reference page's module is loaded on the first /docs request, not at cold start.
-  let docsPage: MiddlewareHandler | undefined;
-  app.get('/docs', async (c, next) => {
-    docsPage ??= (await import('@scalar/hono-api-reference')).Scalar({ url: '/openapi.json', pageTitle: '团购接龙 API' });
-    return docsPage(c, next);
-  });
+  // The reference page and its assets (served by this API, no CDN) load on the first /docs request, not at cold start.
+  app.get('/docs', async (c) => (await import('./docs/routes.js')).docsPage(c));
+  app.get('/docs/assets/:hash/:name', async (c) => (await import('./docs/routes.js')).docsAsset(c));
 
   app.notFound((c) => c.json({ error: { code: new NotFoundError('').code, message: 'No such route' } }, 404));
-  app.onError(errorResponder(deps.logger));
+  app.onError(errorResponder(deps.logger, deps.metrics));
   return app;
 }
 

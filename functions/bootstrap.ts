@@ -8,6 +8,7 @@ import { type Config, ConfigError, parseConfig } from '../shared/config.js';
 import { LocalRateCounts } from '../shared/limits/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { type MessageSchedule, type Messaging, messageSchedule, wechatSubscribeSender } from '../shared/messages/index.js';
+import { emfMetrics, type Metrics, noMetrics } from '../shared/metrics.js';
 import { CampaignCodes } from '../shared/share-codes/index.js';
 import { type ExportSettings, s3ObjectStore } from '../shared/storage/index.js';
 import { createDocumentClient } from '../shared/table/index.js';
@@ -137,6 +138,11 @@ export function exportsFromConfig(config: Config): ExportSettings | undefined {
   };
 }
 
+/** EMF metrics where the stack names a namespace (METRICS_NAMESPACE), else none; `service` is the function's dimension. */
+export function metricsFromConfig(config: Config, service: 'api' | 'worker' | 'sweep'): Metrics {
+  return config.METRICS_NAMESPACE ? emfMetrics({ namespace: config.METRICS_NAMESPACE, service }) : noMetrics;
+}
+
 /** Build the app's dependencies from the environment: parsed once, failing fast by key name. */
 export async function depsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -191,6 +197,7 @@ export async function depsFromEnv(
     ...(images ? { images } : {}),
     ...(wechatPush ? { wechatPush } : {}),
     devAuth: config.DEV_AUTH,
+    metrics: metricsFromConfig(config, 'api'),
     ...(config.EDGE_ORIGIN_TOKEN ? { originToken: config.EDGE_ORIGIN_TOKEN } : {}),
     logger,
     corsOrigins: config.CORS_ORIGINS

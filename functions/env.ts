@@ -4,6 +4,7 @@ import type { ImageSettings } from '../shared/images/index.js';
 import type { RateLimits } from '../shared/limits/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Messaging } from '../shared/messages/index.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { Money } from '../shared/money/index.js';
 import type { CampaignCodes } from '../shared/share-codes/index.js';
 import type { ExportSettings } from '../shared/storage/index.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** POST /auth/dev-login exists only when true */
   readonly devAuth: boolean;
   readonly logger: Logger;
+  /** business metrics (EMF: joins, sold out, content rejected); absent: not counted (npm start, most tests) */
+  readonly metrics?: Metrics;
   /** allowed CORS origins; empty or absent: any origin (mini-programs send no Origin) */
   readonly corsOrigins?: readonly string[];
   /** POST /auth/wechat and /auth/refresh exist only when set (WECHAT_APPID configured) */

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { MetricName, Metrics } from '../shared/metrics.js';
 import { isRetryableServiceError } from '../shared/table/index.js';
 import type { AppEnv } from './env.js';
 
@@ -22,9 +23,14 @@ const HTTP_CODES: Record<number, string> = {
  * carry their status and code; Hono's own (malformed JSON, wrong media type, body too large) are
  * mapped by status; anything else is logged in full and answered with a generic 500.
  */
-export function errorResponder(logger: Logger) {
+/** Refusals worth a metric: a sold-out storm, and content WeChat refused (texts and photos). */
+const COUNTED: Partial<Record<string, MetricName>> = { SOLD_OUT: 'SoldOut', CONTENT_REJECTED: 'ContentRejected' };
+
+export function errorResponder(logger: Logger, metrics?: Metrics) {
   return (err: Error, c: Context<AppEnv>) => {
     if (err instanceof AppError) {
+      const metric = COUNTED[err.code];
+      if (metric) metrics?.count(metric);
       // Rate limits, and dependencies that say when to come back (WeChat's per-minute code quota).
       if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, err.status);

@@ -9,10 +9,10 @@
  * domainName=api.example.com + certificateArn=arn:aws:acm:..., logLevel=debug|info|warn|error,
  * wechatAppId=wx..., wechatPay=true [+ wechatPayNotifyUrl=https://.../payments/wechat/notify],
  * edge=true [+ edgeRateLimit=2000] for CloudFront + AWS WAF per-client rate limits (adds a us-east-1 stack),
- * nag=false to skip the cdk-nag AwsSolutions checks at synth time.
+ * nag=false to skip the cdk-nag AwsSolutions and Serverless checks at synth time.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { stageConfigFromContext } from './config.js';
 import { TuangouEdgeStack } from './edge-stack.js';
 import { TuangouStack } from './stack.js';
@@ -49,7 +49,7 @@ for (const s of edgeStack ? [stack, edgeStack] : [stack]) {
 }
 
 if (app.node.tryGetContext('nag') !== 'false' && app.node.tryGetContext('nag') !== false) {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 }
 
 app.synth();

@@ -2,8 +2,10 @@
  * How Lambda code is bundled — one definition, shared by the CDK functions (`NodejsFunction`) and the
  * cold-start benchmark (`npm run bench:coldstart`), so the benchmark measures what gets deployed.
  */
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED_DOCS_DIR, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../functions/docs/files.js';
 
 /** Repository root (infra/..). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,3 +38,19 @@ export const ESM_REQUIRE_BANNER =
 
 /** Prefer ES module entry points so esbuild can tree-shake. */
 export const MAIN_FIELDS: readonly string[] = ['module', 'main'];
+
+/** A file copied into a function's bundle: from an absolute path, to a path beside index.mjs. */
+export interface BundleFile {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The API reference's assets (functions/docs), copied beside the API's index.mjs rather than
+ * imported: read from disk on the first /docs request, they are not in index.mjs, so a cold start
+ * neither loads nor parses their ~2 MB.
+ */
+export const API_BUNDLE_FILES: readonly BundleFile[] = DOCS_PACKAGE_FILES.map((name) => ({
+  from: createRequire(import.meta.url).resolve(`${DOCS_PACKAGE}/${name}`),
+  to: `${BUNDLED_DOCS_DIR}/${name}`,
+}));

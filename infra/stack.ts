@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/table/schema.js';
-import { LAMBDA_ENTRIES } from './bundling.js';
+import { API_BUNDLE_FILES, LAMBDA_ENTRIES } from './bundling.js';
 import type { StageConfig } from './config.js';
 import { OperationalAlarms } from './constructs/alarms.js';
 import { HttpApi } from './constructs/api.js';
@@ -21,6 +21,9 @@ export interface TuangouStackProps extends StackProps {
   /** With `config.edge`: the WAF web ACL of the us-east-1 edge stack (TuangouEdgeStack). */
   readonly edgeWebAclArn?: string;
 }
+
+/** Where the functions' EMF metric lines go (shared/metrics.ts): one namespace per stage, so dev never mixes into prod. */
+export const metricsNamespace = (stage: string) => `Tuangou/${stage}`;
 
 /** Everything one stage needs: table, secrets, API (function + HTTP API), deadline sweep + work queues + worker, alarms. */
 export class TuangouStack extends Stack {
@@ -91,12 +94,14 @@ export class TuangouStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      metricsNamespace: metricsNamespace(config.stage),
     };
 
     this.apiFunction = new AppFunction(this, 'ApiFunction', {
       ...common,
       entry: props.entries?.api ?? LAMBDA_ENTRIES.api,
       description: `Group-buy API (Hono) [${config.stage}]`,
+      bundleFiles: API_BUNDLE_FILES,
       memorySize: config.apiMemoryMiB,
       timeout: config.apiTimeout,
       environment: {
@@ -209,6 +214,23 @@ export class TuangouStack extends Stack {
           logGroups: [this.apiFunction.logGroup, this.workerFunction.logGroup],
           alarmField: 'PAYMENT_AMOUNT_MISMATCH',
           description: 'WeChat Pay reported a payment whose amount differs from its order: refunded, not accepted; look at the order',
+        },
+        {
+          name: 'RefundGivenUp',
+          logGroups: [this.apiFunction.logGroup, this.workerFunction.logGroup],
+          alarmField: 'REFUND_GIVEN_UP',
+          description:
+            'A refund was given up (WeChat Pay ABNORMAL: the member cannot receive it, or out of attempts): pay it out in the merchant platform, then POST …/refunds/{outRefundNo}/retry',
+        },
+      ],
+      metricAlarms: [
+        {
+          name: 'MessagesFailed',
+          namespace: common.metricsNamespace,
+          metricName: 'MessagesFailed',
+          service: 'worker',
+          threshold: 10,
+          description: 'Subscribe messages were given up on (WeChat refused or did not answer): check the templates and WeChat status',
         },
       ],
       table: this.data.table,

@@ -84,6 +84,11 @@ const ConfigSchema = z.object({
   DEV_AUTH: bool.default(false),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** CloudWatch namespace of the business metrics (EMF lines in the log); absent: no metrics (npm start). The stack sets it. */
+  METRICS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_./#:-]{1,255}$/, 'METRICS_NAMESPACE must be a CloudWatch namespace')
+    .optional(),
   /** Per-user joins per minute (429 RATE_LIMITED beyond); 0 turns the limit off. */
   RATE_LIMIT_JOINS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
   /** Per-user logins (POST /auth/wechat) per minute; 0 turns the limit off. */

@@ -75,8 +75,17 @@ export class LimitExceededError extends AppError {
 export class AlreadyJoinedError extends AppError {
   readonly status = 409;
   readonly code = 'ALREADY_JOINED';
-  constructor(entryId: string) {
-    super('You already have an active entry in this campaign; change it with PATCH', { entryId });
+  /** `limit`: a household campaign's maxEntriesPerUser, all of them held (details add it; 1 keeps the classic answer) */
+  constructor(
+    readonly entryId: string,
+    limit = 1,
+  ) {
+    super(
+      limit > 1
+        ? `You already have ${limit} active entries in this campaign, the most one member may hold; change one with PATCH or cancel one`
+        : 'You already have an active entry in this campaign; change it with PATCH',
+      limit > 1 ? { entryId, limit } : { entryId },
+    );
   }
 }
 

@@ -33,6 +33,9 @@ const BlockBody = z
 const BlockResult = BlockSchema.omit({ nickname: true })
   .extend({
     cancelledEntryId: z.string().nullable().openapi({ description: 'the entry cancelled with the block (cancelEntries), or null' }),
+    cancelledEntryIds: z
+      .array(z.string())
+      .openapi({ description: 'every entry cancelled with the block: several when the campaign allows more than one entry per member' }),
   })
   .openapi('BlockResult');
 
@@ -105,9 +108,13 @@ export function blockRoutes(deps: AppDeps) {
         throw new ValidationError('The leader cannot be blocked', { fields: [{ path: 'body.userId', message: 'is the leader' }] });
       }
       if (!(await getUser(db, userId))) throw new NotFoundError(`No user ${userId}`);
-      const { block, cancelledEntryId } = await blockMemberFromCampaign(deps, snapshot, { userId, actorId: user.id, cancelEntries });
+      const { block, cancelledEntryId, cancelledEntryIds } = await blockMemberFromCampaign(deps, snapshot, {
+        userId,
+        actorId: user.id,
+        cancelEntries,
+      });
       deps.logger.info('member blocked', { requestId: c.get('requestId'), campaignId: id, userId, cancelledEntryId });
-      return c.json({ userId, blockedBy: block.blockedBy, blockedAt: block.blockedAt, cancelledEntryId }, 201);
+      return c.json({ userId, blockedBy: block.blockedBy, blockedAt: block.blockedAt, cancelledEntryId, cancelledEntryIds }, 201);
     })
     .openapi(unblockRoute, async (c) => {
       const user = requireUser(c);

@@ -180,6 +180,7 @@ export function campaignRoutes(deps: AppDeps) {
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.closesAt !== undefined ? { closesAt: body.closesAt } : {}),
       ...(body.stock ? { stock: body.stock } : {}),
+      ...(body.maxEntriesPerUser !== undefined ? { maxEntriesPerUser: body.maxEntriesPerUser } : {}),
       ...(body.addItems
         ? {
             addItems: body.addItems.map((item) => ({
@@ -228,6 +229,7 @@ export function campaignRoutes(deps: AppDeps) {
         createdAt: now.toISOString(),
         paymentMode: body.paymentMode,
         paymentHoldMinutes: body.paymentHoldMinutes,
+        maxEntriesPerUser: body.maxEntriesPerUser,
       };
       checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
       checkCampaignValue(draft.items); // every total of the campaign stays a safe integer

@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { effectiveEntry, entryView } from '../../shared/domain/index.js';
-import { listEntries } from '../../shared/entries/index.js';
+import { heldEntriesOf, listEntries } from '../../shared/entries/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
@@ -9,7 +9,7 @@ import { requireUser, signedIn } from '../middleware/auth.js';
 import { putTwin } from '../middleware/method-override.js';
 import { conditionalJson } from '../read-caching.js';
 import { bearer, CampaignIdParam, errors, jsonResponse, pageQuery } from '../schemas/common.js';
-import { EntryPage, EntryParams, JoinBody, PatchEntryBody } from '../schemas/entry.js';
+import { EntryPage, EntryParams, JoinBody, MyCampaignEntries, PatchEntryBody } from '../schemas/entry.js';
 import { EntryWithPayment } from '../schemas/payment.js';
 import { notModified, readHeaders } from '../schemas/read-caching.js';
 import { newRouter } from '../validation.js';
@@ -21,6 +21,7 @@ const joinRoute = createRoute({
   summary: 'Join the 接龙 list',
   description:
     'Takes the next 接龙 number (seq) and reserves stock atomically. One active entry per user: a second join is 409 ALREADY_JOINED (change it with PATCH). ' +
+    'A campaign with `maxEntriesPerUser` N > 1 (household entries) accepts up to N active entries per user, each its own number; the next is ALREADY_JOINED (`details.limit` = N). ' +
     'Send an `Idempotency-Key` (any string up to 255 characters, e.g. a UUID made when the member taps "join") so that a retry after a timeout returns the same entry ' +
     'instead of failing; the key is scoped to the user and campaign, and reusing it with a different body is 422.',
   security: bearer,
@@ -88,6 +89,20 @@ const listRoute = createRoute({
     401: errors[401],
     404: errors[404],
   },
+});
+
+const mineRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/entries/mine',
+  tags: ['接龙 entries'],
+  summary: 'My entries in this campaign that hold stock, and how many more I may make',
+  description:
+    'One at most, unless the campaign allows household entries (`maxEntriesPerUser` > 1): then each entry is its own line and number. ' +
+    'Read from my claim in the campaign: one read, and one or two more per entry.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam },
+  responses: { 200: jsonResponse(MyCampaignEntries, 'My entries here'), 401: errors[401], 404: errors[404] },
 });
 
 const patchRoute = createRoute({
@@ -175,6 +190,16 @@ export function entryRoutes(deps: AppDeps) {
       const entries = page.items.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), viewer));
       const body = { entries, nextCursor: page.nextCursor } satisfies z.input<typeof EntryPage>;
       return conditionalJson(c, body, { draft: snapshot.state.status === 'draft' });
+    })
+    .openapi(mineRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      await requireVisibleCampaign(db, snapshot, user.id);
+      const held = (await heldEntriesOf(db, id, user.id)).sort((a, b) => a.seq - b.seq);
+      const entries = held.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), { kind: 'user', userId: user.id }));
+      const { maxEntriesPerUser } = snapshot.def;
+      return c.json({ entries, maxEntriesPerUser, entriesLeft: Math.max(0, maxEntriesPerUser - held.length) }, 200);
     })
     .openapi(patchRoute, changeEntry)
     .openapi(putTwin(patchRoute), changeEntry)

@@ -152,7 +152,7 @@ export function staffEntryRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       await requireVisibleCampaign(db, snapshot, user.id);
       if (snapshot.state.status === 'cancelled') throw new InvalidStateError('The campaign was called off: its entries are cancelled');
-      const entry = await claimStaffEntry(db, claimKeys, id, c.req.valid('json').code, user);
+      const entry = await claimStaffEntry(db, claimKeys, id, c.req.valid('json').code, user, snapshot.def.maxEntriesPerUser);
       deps.logger.info('staff entry claimed', { requestId: c.get('requestId'), campaignId: id, entryId: entry.id });
       return c.json(entryView(toEntry(entry), { kind: 'user', userId: user.id }), 200);
     });

@@ -42,6 +42,18 @@ export const PickupPointInput = z.object({
   address: z.string().trim().max(L.pickupAddressLength).nullish().openapi({ example: '幸福小区3号楼' }),
 });
 
+const MaxEntriesPerUser = z
+  .number()
+  .int()
+  .min(1)
+  .max(L.entriesPerUser)
+  .openapi({
+    description:
+      `active entries one member may hold at once (1..${L.entriesPerUser}, default 1): above 1 a household orders more than once under one account, ` +
+      'each entry its own 接龙 number; every other rule (stock, perPersonLimit per entry, holds, blocks) applies to each entry',
+    example: 1,
+  });
+
 export const CreateCampaignBody = z
   .object({
     title: z.string().trim().min(1).max(L.titleLength).openapi({ example: '周六 阳光玫瑰葡萄 团购' }),
@@ -75,6 +87,7 @@ export const CreateCampaignBody = z
         description:
           'wechatpay only: how long a join holds its stock waiting for the payment; an unpaid entry then expires and its units go back on sale',
       }),
+    maxEntriesPerUser: MaxEntriesPerUser.default(1),
     draft: z.boolean().default(false).openapi({
       description: 'true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it',
     }),
@@ -136,6 +149,7 @@ export const CampaignSchema = z
     participantCount: z.number().int().openapi({ description: 'active entries' }),
     paymentMode: z.enum(PAYMENT_MODES),
     paymentHoldMinutes: z.number().int().openapi({ description: 'wechatpay: minutes an unpaid join holds its stock' }),
+    maxEntriesPerUser: z.number().int().openapi({ description: 'active entries one member may hold at once (1: one per member)' }),
     coverImage: ImageSchema.nullable()
       .optional()
       .openapi({ description: 'the cover photo; null when none (absent in lists of campaigns)' }),
@@ -169,6 +183,10 @@ export const EditCampaignBody = z
       .max(L.items)
       .optional()
       .openapi({ description: `new items (at most ${L.items} in all, else 400); prices of existing items never change` }),
+    maxEntriesPerUser: MaxEntriesPerUser.optional().openapi({
+      description:
+        'raise how many active entries one member may hold; lowering it is 409 INVALID_STATE (members may hold that many already)',
+    }),
     addPickupPoints: z
       .array(PickupPointInput)
       .max(L.pickupPoints)

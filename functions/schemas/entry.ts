@@ -74,6 +74,14 @@ export const EntryPage = z.object({ entries: z.array(EntrySchema), nextCursor: z
 export const MyEntrySchema = EntrySchema.extend({ campaignTitle: z.string() }).openapi('MyEntry');
 export const MyEntryPage = z.object({ entries: z.array(MyEntrySchema), nextCursor: z.string().nullable() }).openapi('MyEntryPage');
 
+export const MyCampaignEntries = z
+  .object({
+    entries: z.array(EntrySchema).openapi({ description: 'my entries here that hold stock (active, or pending payment), oldest first' }),
+    maxEntriesPerUser: z.number().int().openapi({ description: 'how many such entries one member may hold in this campaign' }),
+    entriesLeft: z.number().int().openapi({ description: 'joins I may still make here before ALREADY_JOINED' }),
+  })
+  .openapi('MyCampaignEntries');
+
 export const EntryParams = z.object({
   id: z
     .string()

@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { SqsWorkQueue, sweepDueWork } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
@@ -18,7 +19,10 @@ const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 // Which hold reminders and leader digests to write: read from the templates, so no WeChat secret here.
 const schedule = messageScheduleFromConfig(config);
 
-export const handler = async () => {
+let invocations = 0;
+
+export const handler = async (_event?: unknown, context?: Context) => {
+  logger.setContext({ function_request_id: context?.awsRequestId, cold_start: invocations++ === 0 });
   // Only to know whether WeChat Pay is configured (then holds and refunds are looked for too).
   const found = await sweepDueWork(db, await money(), queue, undefined, schedule);
   logger.info('deadline sweep queued due work', { found });

@@ -1,9 +1,9 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { parseConfig, workQueueUrls } from '../../shared/config.js';
 import { doWork, workSqsBatch } from '../../shared/jobs/index.js';
 import { createLogger } from '../../shared/logger.js';
-import { dbFromConfig, messagingFromEnv, secretsManagerReader } from '../bootstrap.js';
+import { dbFromConfig, messagingFromEnv, metricsFromConfig, secretsManagerReader } from '../bootstrap.js';
 import { lazyRetrying } from '../lazy.js';
 import { lazyMoney } from '../payments-bootstrap.js';
 
@@ -14,6 +14,8 @@ import { lazyMoney } from '../payments-bootstrap.js';
 const config = parseConfig();
 const db = dbFromConfig(config);
 const logger = createLogger(config.LOG_LEVEL);
+const metrics = metricsFromConfig(config, 'worker');
+let invocations = 0;
 const sqs = new SQSClient({ region: config.AWS_REGION });
 // A record names its queue by ARN; the URL (partition-specific: amazonaws.com.cn in China) comes from config, by queue name.
 const urlByName = new Map(Object.values(workQueueUrls(config)).map((url) => [url.slice(url.lastIndexOf('/') + 1), url]));
@@ -22,8 +24,17 @@ const money = lazyMoney(process.env, secretsManagerReader(config), db, logger);
 // Built on first use, and again after a failure (a secret not readable yet), like money.
 const messaging = lazyRetrying(() => messagingFromEnv(config, secretsManagerReader(config), db));
 
-export const handler = async (event: SQSEvent) => {
-  const ctx = { db, logger, money: await money(), messaging: (await messaging()) ?? null };
+export const handler = async (event: SQSEvent, context?: Context) => {
+  logger.setContext({ function_request_id: context?.awsRequestId, cold_start: invocations++ === 0 });
+  try {
+    return await work(event);
+  } finally {
+    metrics.flush();
+  }
+};
+
+async function work(event: SQSEvent) {
+  const ctx = { db, logger, metrics, money: await money(), messaging: (await messaging()) ?? null };
   const urlOf = new Map(
     event.Records.map((r) => [r.receiptHandle, urlByName.get(r.eventSourceARN.slice(r.eventSourceARN.lastIndexOf(':') + 1))]),
   );
@@ -40,4 +51,4 @@ export const handler = async (event: SQSEvent) => {
     },
     logger,
   });
-};
+}

@@ -33,6 +33,19 @@ export interface OperationalAlarmsProps {
   readonly settleQueueMaxAgeMinutes?: number;
   /** Log lines carrying `"alarm": "<alarmField>"` (structured JSON logs), counted by a metric filter. */
   readonly logAlarms?: readonly LogAlarm[];
+  /** Business metrics the functions write as EMF lines (shared/metrics.ts), by name and the writing function. */
+  readonly metricAlarms?: readonly MetricAlarm[];
+}
+
+export interface MetricAlarm {
+  readonly name: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  /** the EMF `service` dimension: api, worker or sweep */
+  readonly service: string;
+  /** sum per 5 minutes that raises the alarm */
+  readonly threshold: number;
+  readonly description: string;
 }
 
 export interface LogAlarm {
@@ -64,7 +77,16 @@ export class OperationalAlarms extends Construct {
         'KMS-encrypted topic through a customer managed key (the AWS managed SNS key cannot grant it), which ' +
         'would add a monthly key cost to an otherwise near-zero idle stack.',
     });
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail) {
+      const email = new subscriptions.EmailSubscription(props.alarmEmail);
+      this.topic.addSubscription(email);
+      Validations.of(this.topic).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'The only subscription is the operator’s e-mail: SNS retries it, and an alarm that cannot be mailed stays visible in ' +
+          'the CloudWatch console in ALARM state; a dead-letter queue of alarm mails would be read by nobody.',
+      });
+    }
 
     this.add('Api5xx', {
       metric: props.api.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
@@ -118,6 +140,20 @@ export class OperationalAlarms extends Construct {
         metric: new cloudwatch.Metric({ namespace, metricName: logAlarm.name, period: PERIOD, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         alarmDescription: logAlarm.description,
+      });
+    }
+
+    for (const m of props.metricAlarms ?? []) {
+      this.add(m.name, {
+        metric: new cloudwatch.Metric({
+          namespace: m.namespace,
+          metricName: m.metricName,
+          dimensionsMap: { service: m.service },
+          period: PERIOD,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: m.threshold,
+        alarmDescription: m.description,
       });
     }
 

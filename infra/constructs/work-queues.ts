@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -77,6 +77,18 @@ export class DeadlineWorkQueues extends Construct {
       queues[kind] = queue;
     }
     this.queues = queues;
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This is the dead-letter queue of every work queue: its messages wait for a person (the DeadLetters alarm fires on the first) ' +
+        'and are redriven by hand; a queue behind it would only move them further from sight.',
+    });
+    Validations.of(props.worker).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Each work queue has a redrive policy to the dead-letter queue after MAX_RECEIVES tries, which keeps the failed unit ' +
+        'itself; an on-failure destination would only add a copy of the batch metadata.',
+    });
   }
 
   /** The queue URLs as the functions' environment. */

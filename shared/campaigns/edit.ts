@@ -16,6 +16,8 @@ export interface CampaignEdit {
   stock?: Array<{ itemId: string; stock: number }>;
   addItems?: Array<Omit<ItemDefinition, 'id'>>;
   addPickupPoints?: Array<Omit<PickupPoint, 'id'>>;
+  /** household entries: raised only (the join's slots stay below it, so nobody can hold more than it) */
+  maxEntriesPerUser?: number;
   /** content security of this edit's texts, in the edit's terms (`title`, `addItems[0].name`): which were checked, which need review */
   contentReview?: { checked: string[]; review: string[] };
 }
@@ -74,6 +76,15 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
           });
         }
         next.closesAt = closesAt.toISOString();
+      }
+      if (edit.maxEntriesPerUser !== undefined) {
+        // Lowering would leave members above it (and their slots beyond it); raising only widens the join's choice.
+        if (edit.maxEntriesPerUser < def.maxEntriesPerUser) {
+          throw new InvalidStateError(`maxEntriesPerUser can be raised, not lowered below ${def.maxEntriesPerUser}`, {
+            maxEntriesPerUser: def.maxEntriesPerUser,
+          });
+        }
+        next.maxEntriesPerUser = edit.maxEntriesPerUser;
       }
       const stockDelta = new Map<string, number>();
       for (const [i, change] of (edit.stock ?? []).entries()) {
@@ -141,7 +152,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                   TableName: db.tableName,
                   Key: keys.campaignMeta(campaignId),
                   UpdateExpression:
-                    'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef, #contentReview = :contentReview',
+                    'SET #title = :title, #description = :description, #closesAt = :closesAt, #items = :items, #pickupPoints = :pickupPoints, #gsi2sk = :gsi2sk, #defVersion = :nextDef, #contentReview = :contentReview, #maxEntries = :maxEntries',
                   // Optimistic: nobody edited the definition since we read it (campaigns start without defVersion).
                   ConditionExpression: defVersionCondition(defVersion),
                   ExpressionAttributeNames: {
@@ -153,6 +164,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     '#gsi2sk': GSI_DUE.sortKey,
                     '#defVersion': 'defVersion',
                     '#contentReview': 'contentReview',
+                    '#maxEntries': 'maxEntriesPerUser',
                   },
                   ExpressionAttributeValues: {
                     ':title': next.title,
@@ -164,6 +176,7 @@ export async function editCampaign(db: CampaignDb, campaignId: string, edit: Cam
                     ':def': defVersion,
                     ':nextDef': defVersion + 1,
                     ':contentReview': next.contentReview,
+                    ':maxEntries': next.maxEntriesPerUser,
                   },
                 },
               },

@@ -18,6 +18,8 @@ export const CAMPAIGN_LIMITS = {
   pickupPoints: 50,
   pickupNameLength: 100,
   pickupAddressLength: 200,
+  /** household campaigns: active entries one user may hold (each its own number); 1 is the classic one-per-user */
+  entriesPerUser: 10,
 } as const;
 
 /** What a definition may weigh (JSON, UTF-8): above any campaign the limits allow, well below 400 KB. */

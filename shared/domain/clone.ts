@@ -43,6 +43,7 @@ export function cloneDefinition(source: CampaignDefinition, opts: CloneOptions):
     createdAt: opts.now.toISOString(),
     paymentMode: source.paymentMode,
     paymentHoldMinutes: source.paymentHoldMinutes,
+    maxEntriesPerUser: source.maxEntriesPerUser ?? 1,
     ...(review.length > 0 ? { contentReview: review } : {}),
     // The same bytes, so WeChat's verdicts hold for the copies too (no second check).
     ...(opts.withImages && source.images ? { images: structuredClone(source.images), coverImageId: source.coverImageId ?? null } : {}),

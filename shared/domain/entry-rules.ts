@@ -5,7 +5,9 @@ import type { CampaignDefinition, EntryLine } from './types.js';
 /**
  * Checks of an entry's lines that need only the campaign definition. perPersonLimit is one of
  * them: a user has at most one active entry per campaign (enforced by the claim in shared/entries), so the
- * entry's own quantity is everything that user holds of the item. In a prepaid campaign the
+ * entry's own quantity is everything that user holds of the item. A household campaign
+ * (maxEntriesPerUser N > 1) applies it to each entry, one household member's order: the leader who
+ * allows N entries allows N × perPersonLimit per account. In a prepaid campaign the
  * entry's amount must also fit one WeChat Pay order (join and raise alike call this).
  */
 export function checkEntryLines(

@@ -67,6 +67,12 @@ export interface CampaignDefinition {
   paymentMode: PaymentMode;
   /** wechatpay: minutes a join holds its stock waiting for the payment */
   paymentHoldMinutes: number;
+  /**
+   * active entries one user may hold here (1..CAMPAIGN_LIMITS.entriesPerUser; 1 unless the leader allows a
+   * household to order more than once under one account). Each entry is its own 接龙 line and number;
+   * perPersonLimit bounds each entry. Edits may raise it, never lower it (members may hold that many).
+   */
+  maxEntriesPerUser: number;
   /** texts WeChat content security said to `review` (e.g. `title`, `items[0].name`), for the leader's attention */
   contentReview?: string[];
   /** photos attached (POST …/images), by id; where they show is `coverImageId` and each item's `imageIds` */

@@ -31,6 +31,7 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
     participantCount: state.participants,
     paymentMode: def.paymentMode,
     paymentHoldMinutes: def.paymentHoldMinutes,
+    maxEntriesPerUser: def.maxEntriesPerUser ?? 1,
     ...(media ? { coverImage: def.coverImageId ? photo(def.coverImageId) : null } : {}),
     items: def.items.map(({ imageIds, ...item }, i) => {
       const sold = state.sold[item.id] ?? 0;

@@ -1,7 +1,8 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DbContext, EntryRecord, MemberRecord } from '../table/index.js';
+import type { DbContext, EntryRecord } from '../table/index.js';
 import { cancelledTransaction, isLookupableId, keys, queryCampaignPrefix } from '../table/index.js';
 import { locateJoin } from './lookup.js';
+import { heldSlots } from './slots.js';
 
 /**
  * Members blocked from a campaign by its leader or a helper. A block is two items written in one
@@ -90,13 +91,21 @@ export async function listBlocks(db: DbContext, campaignId: string): Promise<Blo
   return records.sort((a, b) => a.blockedAt.localeCompare(b.blockedAt) || a.userId.localeCompare(b.userId));
 }
 
-/** The member's entry in the campaign that still holds stock (active, or pending payment), from their claim; null if none. */
-export async function heldEntryOf(db: DbContext, campaignId: string, userId: string): Promise<EntryRecord | null> {
-  if (!isLookupableId(userId)) return null;
+/**
+ * The member's entries in the campaign that still hold stock (active, or pending payment), one per
+ * held slot of their claim (slots.ts; one at most unless the campaign allows household entries),
+ * in slot order.
+ */
+export async function heldEntriesOf(db: DbContext, campaignId: string, userId: string): Promise<EntryRecord[]> {
+  if (!isLookupableId(userId)) return [];
   const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, userId), ConsistentRead: true })))
-    .Item as Partial<MemberRecord> | undefined;
-  if (claim?.state !== 'held' || !claim.token || !claim.createdAt) return null;
-  const where = await locateJoin(db, campaignId, { userId, token: claim.token, createdAt: claim.createdAt });
-  if (where.kind !== 'entry') return null; // a join still in flight (it claimed before the block): nothing to cancel yet
-  return where.entry.status === 'active' || where.entry.status === 'pending_payment' ? where.entry : null;
+    .Item;
+  const entries: EntryRecord[] = [];
+  for (const { claim: held } of claim ? heldSlots(claim) : []) {
+    if (!held.createdAt) continue;
+    const where = await locateJoin(db, campaignId, { userId, token: held.token, createdAt: held.createdAt });
+    if (where.kind !== 'entry') continue; // a join still in flight (it claimed before the block): nothing to cancel yet
+    if (where.entry.status === 'active' || where.entry.status === 'pending_payment') entries.push(where.entry);
+  }
+  return entries;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { DeleteCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDefinition } from '../domain/index.js';
 import type { EntryRecord, MemberRecord } from '../table/index.js';
 import { entryIds, GSI_DUE, indexKeys, JOIN_RING_SIZE, keys, ringSlot } from '../table/index.js';
+import { type SlotClaim, slotAttribute, slotClaim, slotField } from './slots.js';
 
 /**
  * Pure builders of the command inputs for every write. They hold the conditions that keep the
@@ -131,31 +132,31 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
-function claimUpdate(tableName: string, campaignId: string, record: MemberRecord) {
-  const names: Record<string, string> = {
-    '#type': 'type',
-    '#userId': 'userId',
-    '#token': 'token',
-    '#state': 'state',
-    '#requestHash': 'requestHash',
-    '#createdAt': 'createdAt',
-  };
-  const values: Record<string, unknown> = {
-    ':type': 'member',
-    ':userId': record.userId,
-    ':token': record.token,
-    ':held': record.state,
-    ':requestHash': record.requestHash,
-    ':createdAt': record.createdAt,
-  };
-  const sets = [
-    '#type = :type',
-    '#userId = :userId',
-    '#token = :token',
-    '#state = :held',
-    '#requestHash = :requestHash',
-    '#createdAt = :createdAt',
-  ];
+/** Claim slot `slot` (entries.ts join): slot 0 writes the top-level fields as ever, slot k the map `slot<k>` (slots.ts). */
+function claimUpdate(tableName: string, campaignId: string, record: MemberRecord, slot: number) {
+  const names: Record<string, string> = { '#type': 'type', '#userId': 'userId' };
+  const values: Record<string, unknown> = { ':type': 'member', ':userId': record.userId };
+  const sets = ['#type = :type', '#userId = :userId'];
+  if (slot === 0) {
+    Object.assign(names, { '#token': 'token', '#state': 'state', '#requestHash': 'requestHash', '#createdAt': 'createdAt' });
+    Object.assign(values, {
+      ':token': record.token,
+      ':held': record.state,
+      ':requestHash': record.requestHash,
+      ':createdAt': record.createdAt,
+    });
+    sets.push('#token = :token', '#state = :held', '#requestHash = :requestHash', '#createdAt = :createdAt');
+  } else {
+    names['#slot'] = slotAttribute(slot);
+    values[':claim'] = {
+      token: record.token,
+      state: record.state,
+      requestHash: record.requestHash,
+      createdAt: record.createdAt,
+    } satisfies SlotClaim;
+    sets.push('#slot = :claim');
+  }
+  // The key's record goes on the claim item whichever slot the join takes: a replay finds it with one read.
   if (record.idempotencyKey !== undefined) {
     Object.assign(names, { '#key': 'idempotencyKey', '#idem': idempotencyAttribute(record.idempotencyKey) });
     Object.assign(values, {
@@ -181,20 +182,23 @@ function claimUpdate(tableName: string, campaignId: string, record: MemberRecord
 export const MAX_EXPIRED_HOLDS = 2;
 
 /**
- * Step 1 of a join: claim the user's one active slot in the campaign. Succeeds when the user has
- * no claim yet or only a released one (their entry was cancelled), has never sent this
- * Idempotency-Key here before, is not blocked from the campaign and has let fewer than
- * MAX_EXPIRED_HOLDS holds expire here. The last two ride on the claim item the join writes anyway,
+ * Step 1 of a join: claim one of the user's slots in the campaign (slot 0 unless the campaign
+ * allows household entries, see slots.ts). Succeeds when that slot is free (never used, or
+ * released: its entry was cancelled or expired), the user has never sent this Idempotency-Key
+ * here before, is not blocked from the campaign and has let fewer than MAX_EXPIRED_HOLDS holds
+ * expire here. The last three ride on the claim item the join writes anyway, whichever its slot,
  * so they cost the join path nothing. A claim item without `state` (a block written before the
- * user ever joined) is a free slot too.
+ * user ever joined) has a free slot 0 too.
  */
-export function claimMember(tableName: string, campaignId: string, record: MemberRecord): UpdateInput {
-  const update = claimUpdate(tableName, campaignId, record);
+export function claimMember(tableName: string, campaignId: string, record: MemberRecord, slot = 0): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record, slot);
   update.ExpressionAttributeValues[':released'] = 'released';
   update.ExpressionAttributeValues[':maxExpired'] = MAX_EXPIRED_HOLDS;
   Object.assign(update.ExpressionAttributeNames, { '#blockedAt': 'blockedAt', '#expiredHolds': 'expiredHolds' });
+  const state = slotField(slot, 'state', update.ExpressionAttributeNames);
+  const free = slot === 0 ? `attribute_not_exists(${state})` : 'attribute_not_exists(#slot)';
   const slotFree =
-    '(attribute_not_exists(#state) OR #state = :released) AND attribute_not_exists(#blockedAt)' +
+    `(${free} OR ${state} = :released) AND attribute_not_exists(#blockedAt)` +
     ' AND (attribute_not_exists(#expiredHolds) OR #expiredHolds < :maxExpired)';
   return {
     ...update,
@@ -205,34 +209,72 @@ export function claimMember(tableName: string, campaignId: string, record: Membe
   };
 }
 
-/** Take over a claim whose join died before writing its entry (its lease ran out). */
-export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleToken: string): UpdateInput {
-  const update = claimUpdate(tableName, campaignId, record);
+/** Take over a slot whose join died before writing its entry (its lease ran out). */
+export function takeOverClaim(tableName: string, campaignId: string, record: MemberRecord, staleToken: string, slot = 0): UpdateInput {
+  const update = claimUpdate(tableName, campaignId, record, slot);
   update.ExpressionAttributeValues[':stale'] = staleToken;
-  return { ...update, ConditionExpression: '#token = :stale', ReturnConsumedCapacity: 'TOTAL' };
+  const token = slotField(slot, 'token', update.ExpressionAttributeNames);
+  return { ...update, ConditionExpression: `${token} = :stale`, ReturnConsumedCapacity: 'TOTAL' };
 }
 
+const SLOT_FIELDS = ['token', 'state', 'requestHash', 'createdAt'] as const;
+
 /**
- * Undo step 1 after a rejected step 2: restore what was there, only if it is still our claim and
- * nobody blocked the member meanwhile (putting the old record back would wipe the block; the undo
- * is skipped instead, and the claim left without entry is what a dead join leaves: taken over later).
+ * Undo step 1 after a rejected step 2: put back what the slot held before (from the claim's
+ * ALL_OLD) and forget this join's Idempotency-Key, only if the slot is still our claim and nobody
+ * blocked the member meanwhile (the undo is then skipped, and the claim left without entry is what
+ * a dead join leaves: taken over later). Only our slot's fields change, never the whole item: the
+ * user's other slots may have changed since (household joins, cancels).
  */
 export function restoreClaim(
   tableName: string,
   campaignId: string,
-  userId: string,
-  ourToken: string,
-  previous: MemberRecord | undefined,
-): PutCommandInput | DeleteCommandInput {
-  const guard = {
-    ConditionExpression: '#token = :ours AND attribute_not_exists(#blockedAt)',
-    ExpressionAttributeNames: { '#token': 'token', '#blockedAt': 'blockedAt' },
-    ExpressionAttributeValues: { ':ours': ourToken },
-  };
-  if (previous) {
-    return { TableName: tableName, Item: { ...keys.member(campaignId, userId), type: 'member', ...previous }, ...guard };
+  ours: MemberRecord,
+  /** the claim item as it was before our claim (its ALL_OLD) */
+  before: object | undefined,
+  slot = 0,
+): UpdateCommandInput & { ConditionExpression: string } {
+  const previous = before as Record<string, unknown> | undefined;
+  const names: Record<string, string> = { '#blockedAt': 'blockedAt' };
+  const values: Record<string, unknown> = { ':ours': ours.token };
+  const token = slotField(slot, 'token', names);
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const old = slotClaim(previous, slot);
+  if (slot === 0) {
+    for (const field of SLOT_FIELDS) {
+      const path = slotField(0, field, names);
+      const value = previous?.[field];
+      if (value === undefined) removes.push(path);
+      else {
+        values[`:p_${field}`] = value;
+        sets.push(`${path} = :p_${field}`);
+      }
+    }
+  } else if (old) {
+    values[':previous'] = { token: old.token, state: old.state, requestHash: old.requestHash, createdAt: old.createdAt };
+    sets.push('#slot = :previous');
+  } else removes.push('#slot');
+  if (ours.idempotencyKey !== undefined) {
+    names['#idem'] = idempotencyAttribute(ours.idempotencyKey);
+    names['#key'] = 'idempotencyKey';
+    removes.push('#idem');
+    if (typeof previous?.idempotencyKey === 'string') {
+      values[':p_key'] = previous.idempotencyKey;
+      sets.push('#key = :p_key');
+    } else removes.push('#key');
   }
-  return { TableName: tableName, Key: keys.member(campaignId, userId), ...guard };
+  const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return {
+    TableName: tableName,
+    Key: keys.member(campaignId, ours.userId),
+    UpdateExpression: update,
+    ConditionExpression: `${token} = :ours AND attribute_not_exists(#blockedAt)`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /**
@@ -337,21 +379,24 @@ export function updateEntry(
   };
 }
 
-/** Cancel's part: the claim is free again, only if it is still the cancelled entry's join (its token). */
-export function releaseClaim(tableName: string, campaignId: string, userId: string, token: string): UpdateInput {
+/** Cancel's part: the entry's slot is free again, only if it is still the cancelled entry's join (its token). */
+export function releaseClaim(tableName: string, campaignId: string, userId: string, token: string, slot = 0): UpdateInput {
+  const names: Record<string, string> = {};
+  const state = slotField(slot, 'state', names);
+  const held = slotField(slot, 'token', names);
   return {
     TableName: tableName,
     Key: keys.member(campaignId, userId),
-    UpdateExpression: 'SET #state = :released',
-    ConditionExpression: '#token = :token',
-    ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+    UpdateExpression: `SET ${state} = :released`,
+    ConditionExpression: `${held} = :token`,
+    ExpressionAttributeNames: names,
     ExpressionAttributeValues: { ':released': 'released', ':token': token },
   };
 }
 
 /** A hold's end: the claim is released like a cancel's and counts one more expired hold (see MAX_EXPIRED_HOLDS). */
-export function releaseExpiredClaim(tableName: string, campaignId: string, userId: string, token: string): UpdateInput {
-  const release = releaseClaim(tableName, campaignId, userId, token);
+export function releaseExpiredClaim(tableName: string, campaignId: string, userId: string, token: string, slot = 0): UpdateInput {
+  const release = releaseClaim(tableName, campaignId, userId, token, slot);
   return {
     ...release,
     UpdateExpression: `${release.UpdateExpression} ADD #expiredHolds :one`,

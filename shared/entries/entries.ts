@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDb, type CampaignSnapshot, queryOwnerIndex } from '../campaigns/index.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../domain/index.js';
-import { checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
+import { CAMPAIGN_LIMITS, checkEntryLines, checkPickupPoint, notOpenReason, quantityDelta } from '../domain/index.js';
 import {
   AlreadyJoinedError,
   BlockedError,
@@ -56,6 +56,7 @@ import {
   updateEntry,
 } from './commands.js';
 import { type JoinRef, lineAt, locateJoin, requireEntry } from './lookup.js';
+import { freeSlot, type StoredClaim, slotClaim, slotHolding, slotView } from './slots.js';
 
 /**
  * How long a join may take between claiming the user's slot and writing its entry. A claim older
@@ -63,6 +64,9 @@ import { type JoinRef, lineAt, locateJoin, requireEntry } from './lookup.js';
  * account for it. Must exceed the Lambda timeout.
  */
 export const JOIN_LEASE_MS = 30_000;
+
+/** How often one household join may find its chosen free slot taken by another join of the same user and try the next. */
+const MAX_SLOT_SWITCHES = 3 * CAMPAIGN_LIMITS.entriesPerUser;
 
 export interface JoinRequest {
   userId: string;
@@ -127,14 +131,17 @@ function assertOpen(snapshot: CampaignSnapshot, now: Date): void {
 /**
  * Join the 接龙 list. Three conditional writes, in this order so that a rejected join changes
  * nothing and takes no number (see README "How a join stays correct"):
- *   1. claim   MEMBER#<user>   one active entry per user; holds the join's token and Idempotency-Key
+ *   1. claim   MEMBER#<user>   one active entry per slot; holds the join's token and Idempotency-Key
+ *                              (slot 0, or in a household campaign the lowest free of 0..N-1: slots.ts)
  *   2. reserve #STATE          open? stock left? → take the next seq, add units, token into the ring
  *   3. entry   ENTRY#<seq>     the numbered line, id `e<seq>_<token>`
  * A rejection at 2 undoes 1. The claim is written before the number exists, so it names its join
  * by token; locateJoin finds the entry from it (ring, gsi1, or the list). A crash between steps
  * leaves a claim without entry, which a retry takes over after JOIN_LEASE_MS and repair
  * (shared/settlement/settle.ts) accounts for. Each step also recognizes its own earlier attempt (a response lost
- * after the write committed, retried by the SDK).
+ * after the write committed, retried by the SDK). A household join (N > 1) whose slot 0 is held
+ * costs one more claim write (the failed slot-0 attempt, whose ALL_OLD shows the free slot), never
+ * a read; a one-entry campaign's join is unchanged.
  */
 export async function join(
   db: CampaignDb,
@@ -183,33 +190,55 @@ export async function join(
     ...(req.idempotencyKey !== undefined ? { idempotencyKey: req.idempotencyKey } : {}),
   };
 
-  let previous: MemberRecord | undefined;
+  const slots = def.maxEntriesPerUser ?? 1;
+  // Slot 0 first, as a one-entry campaign does: no read. A household join that finds it held
+  // learns every other slot from the failed condition's ALL_OLD and claims the lowest free one.
+  let slot = 0;
+  let previous: StoredClaim | undefined;
+  // Each lost race for a free slot means another join of this user took it: progress, so the
+  // budget is generous; it only bounds one member's own burst of simultaneous taps.
+  let switches = 0;
+  let gone = 0;
   // A claim that was in flight may turn out rejected and undone while we look at it: then claim again.
-  // Not withRetry: what repeats here is an answer ('gone'), not an error, and the other answers end the join.
-  for (let attempt = 0; ; attempt++) {
+  // Not withRetry: what repeats here is an answer ('gone', another slot), not an error, and the other answers end the join.
+  for (;;) {
     try {
-      const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim)));
+      const out = await db.doc.send(new UpdateCommand(claimMember(db.tableName, def.id, claim, slot)));
       db.onCapacity?.('join.claim', out.ConsumedCapacity);
-      previous = out.Attributes as MemberRecord | undefined;
+      previous = out.Attributes as StoredClaim | undefined;
       break;
     } catch (err) {
       const failure = conditionFailure(err);
       if (!failure) throw err;
       const existing = failure.item as unknown as StoredClaim;
       // Our own claim: the first attempt committed but its response was lost. Carry on from step 2.
-      if (existing.token === claim.token) break;
-      const refusal = claimRefusal(existing, req);
+      const ours = slotHolding(existing, claim.token);
+      if (ours >= 0) {
+        slot = ours;
+        break;
+      }
+      const refusal = claimRefusal(existing, req, slots);
       if (refusal) throw refusal;
-      const answer = await answerFromExistingClaim(db, def, req, claim, existing, units);
-      if (answer === 'taken-over') break; // the existing claim belonged to a join that died
+      // A household member's next entry: another slot is free (a concurrent join of theirs took this one).
+      const free = keyRecord(existing, req.idempotencyKey) ? -1 : freeSlot(existing, slots);
+      if (free >= 0 && switches < MAX_SLOT_SWITCHES) {
+        switches++;
+        slot = free;
+        continue;
+      }
+      const answer = await answerFromExistingClaims(db, def, req, claim, existing, units);
+      if (typeof answer === 'number') {
+        slot = answer; // that slot's claim belonged to a join that died: taken over
+        break;
+      }
       if (answer === 'gone') {
-        if (attempt >= 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
+        if (gone++ >= 3) throw new ConflictError('Another join of yours is being processed; retry shortly');
         continue;
       }
       return answer;
     }
   }
-  return reserveAndWrite(db, def, req, claim, previous, units);
+  return reserveAndWrite(db, def, req, claim, previous, units, slot);
 }
 
 /**
@@ -217,10 +246,11 @@ export async function join(
  * (commands.ts claimMember). A retry of an earlier join (its Idempotency-Key is on the claim) is
  * still answered with that join's entry, unless the member is blocked.
  */
-function claimRefusal(existing: StoredClaim, req: JoinRequest): Error | null {
+function claimRefusal(existing: StoredClaim, req: JoinRequest, slots: number): Error | null {
   if (existing.blockedAt !== undefined) return new BlockedError();
   const expired = existing.expiredHolds ?? 0;
-  if (existing.state !== 'held' && expired >= MAX_EXPIRED_HOLDS && !keyRecord(existing, req.idempotencyKey)) {
+  // With every slot held the answer is ALREADY_JOINED (or a replay), as ever.
+  if (freeSlot(existing, slots) >= 0 && expired >= MAX_EXPIRED_HOLDS && !keyRecord(existing, req.idempotencyKey)) {
     return new TooManyExpiredHoldsError(expired, MAX_EXPIRED_HOLDS);
   }
   return null;
@@ -251,9 +281,6 @@ async function readStateAndClaim(
   };
 }
 
-/** A claim as stored: the record plus one `idem_…` attribute per Idempotency-Key ever used. */
-type StoredClaim = MemberRecord & Record<string, unknown>;
-
 function keyRecord(claim: StoredClaim | undefined, key: string | undefined): IdempotencyRecord | undefined {
   return claim && key !== undefined ? (claim[idempotencyAttribute(key)] as IdempotencyRecord | undefined) : undefined;
 }
@@ -279,10 +306,46 @@ async function replayFromClaim(
 }
 
 /**
- * Our claim met an existing one. Answer only from facts: an entry that exists (replay, or
- * ALREADY_JOINED naming it), or a join that is gone (rejected and undone: claim again) or dead
- * (past its lease: take it over). A join still in flight is waited for briefly, so a double tap
- * never hears ALREADY_JOINED for an entry that then does not exist.
+ * Every slot the join may take is held (slot 0 alone in a one-entry campaign). A known
+ * Idempotency-Key is answered by the slot of its join (slot 0 when that join no longer holds one).
+ * Otherwise each slot is asked in turn: a slot whose join is gone or dead ends the search (claim
+ * again, or it is ours now: its number); only when every slot holds an entry is the answer
+ * ALREADY_JOINED, naming the first.
+ */
+async function answerFromExistingClaims(
+  db: DbContext,
+  def: CampaignDefinition,
+  req: JoinRequest,
+  ours: MemberRecord,
+  existing: StoredClaim,
+  units: ReadonlyMap<string, number>,
+): Promise<JoinResult | 'gone' | number> {
+  const slots = def.maxEntriesPerUser ?? 1;
+  const earlier = keyRecord(existing, req.idempotencyKey);
+  if (earlier) {
+    const slot = Math.max(0, slotHolding(existing, earlier.token));
+    const answer = await answerFromExistingClaim(db, def, req, ours, slotView(existing, slot), units, slot);
+    return answer === 'taken-over' ? slot : answer;
+  }
+  let first: string | undefined;
+  for (let slot = 0; slot < slots; slot++) {
+    try {
+      const answer = await answerFromExistingClaim(db, def, req, ours, slotView(existing, slot), units, slot);
+      return answer === 'taken-over' ? slot : answer;
+    } catch (err) {
+      if (!(err instanceof AlreadyJoinedError)) throw err;
+      first ??= err.entryId;
+    }
+  }
+  throw new AlreadyJoinedError(first!, slots);
+}
+
+/**
+ * Our claim met an existing one (the item seen as the claim of `slot`, slots.ts slotView). Answer
+ * only from facts: an entry that exists (replay, or ALREADY_JOINED naming it), or a join that is
+ * gone (rejected and undone: claim again) or dead (past its lease: take it over). A join still in
+ * flight is waited for briefly, so a double tap never hears ALREADY_JOINED for an entry that then
+ * does not exist.
  */
 async function answerFromExistingClaim(
   db: DbContext,
@@ -291,6 +354,7 @@ async function answerFromExistingClaim(
   ours: MemberRecord,
   existing: StoredClaim,
   units: ReadonlyMap<string, number>,
+  slot: number,
 ): Promise<JoinResult | 'gone' | 'taken-over'> {
   const earlier = keyRecord(existing, req.idempotencyKey);
   if (earlier && earlier.requestHash !== ours.requestHash) throw new IdempotencyKeyReusedError();
@@ -302,7 +366,7 @@ async function answerFromExistingClaim(
     // number was given up meanwhile, writeEntry finds that out and hands the units back.
     const where = await locateJoin(db, def.id, ref);
     if (where.kind === 'numbered' || where.kind === 'voided') {
-      return writeEntry(db, def, entryRecord(def, req, ref.token, where.seq, ref.createdAt), units, true);
+      return writeEntry(db, def, entryRecord(def, req, ref.token, where.seq, ref.createdAt, slot), units, true);
     }
   }
   const outcome = await awaitJoin(db, def.id, ref);
@@ -314,7 +378,7 @@ async function answerFromExistingClaim(
   if (ref.token !== existing.token || !isStale(db, existing.createdAt)) {
     throw new ConflictError('Your earlier join is still being processed; retry shortly');
   }
-  await takeOver(db, def.id, ours, existing);
+  await takeOver(db, def.id, ours, existing, slot);
   return 'taken-over';
 }
 
@@ -332,9 +396,9 @@ async function awaitJoin(db: DbContext, campaignId: string, ref: JoinRef): Promi
     const claim = (
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(campaignId, ref.userId), ConsistentRead: true }))
     ).Item as StoredClaim | undefined;
-    if (!claim || (claim.token !== ref.token && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token)))
-      return 'gone';
-    if (claim.token === ref.token && claim.state === 'released') return 'gone';
+    const slot = slotHolding(claim, ref.token);
+    if (!claim || (slot < 0 && !Object.values(claim).some((v) => (v as IdempotencyRecord | null)?.token === ref.token))) return 'gone';
+    if (slot >= 0 && slotClaim(claim, slot)?.state === 'released') return 'gone';
     if (isStale(db, ref.createdAt)) return 'pending';
     await sleep(50);
   }
@@ -351,7 +415,7 @@ function isStale(db: DbContext, claimedAt: string): boolean {
  * it, the join either never took a number (and never will: a join past its lease does not reserve
  * or write, see reserveAndWrite and writeEntry) or its number is a hole that repair voids.
  */
-async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, stale: MemberRecord): Promise<void> {
+async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, stale: MemberRecord, slot: number): Promise<void> {
   const where = await locateJoin(db, campaignId, refOf(stale.userId, stale));
   if (where.kind === 'entry') throw new ConflictError('The earlier join finished after all; retry to see it');
   if (where.kind === 'numbered') {
@@ -365,18 +429,22 @@ async function takeOver(db: DbContext, campaignId: string, ours: MemberRecord, s
     }
   }
   try {
-    await db.doc.send(new UpdateCommand(takeOverClaim(db.tableName, campaignId, ours, stale.token)));
+    await db.doc.send(new UpdateCommand(takeOverClaim(db.tableName, campaignId, ours, stale.token, slot)));
   } catch (err) {
     if (conditionFailure(err)) throw new ConflictError('Another request took over this join first; retry');
     throw err;
   }
 }
 
-async function undoClaim(db: DbContext, campaignId: string, ours: MemberRecord, previous: MemberRecord | undefined): Promise<void> {
-  const input = restoreClaim(db.tableName, campaignId, ours.userId, ours.token, previous);
+async function undoClaim(
+  db: DbContext,
+  campaignId: string,
+  ours: MemberRecord,
+  previous: StoredClaim | undefined,
+  slot: number,
+): Promise<void> {
   try {
-    if ('Item' in input) await db.doc.send(new PutCommand(input));
-    else await db.doc.send(new DeleteCommand(input));
+    await db.doc.send(new UpdateCommand(restoreClaim(db.tableName, campaignId, ours, previous, slot)));
   } catch (err) {
     if (!conditionFailure(err)) throw err; // someone already took it over: nothing of ours to undo
   }
@@ -387,14 +455,15 @@ async function reserveAndWrite(
   def: CampaignDefinition,
   req: JoinRequest,
   claim: MemberRecord,
-  previous: MemberRecord | undefined,
+  previous: StoredClaim | undefined,
   units: ReadonlyMap<string, number>,
+  slot: number,
 ): Promise<JoinResult> {
   const now = db.clock.now();
   // Past its lease the claim may have been taken over without a tombstone (the number did not
   // exist yet): such a join must not take one now.
   if (isStale(db, claim.createdAt)) {
-    await undoClaim(db, def.id, claim, previous);
+    await undoClaim(db, def.id, claim, previous, slot);
     throw new ConflictError('This join took too long and was abandoned; retry');
   }
   let seq: number;
@@ -422,17 +491,17 @@ async function reserveAndWrite(
       // An earlier attempt of this very update committed (its response was lost): that is our number.
       seq = seqAtRingPosition(failure.item!.seq as number, position);
     } else {
-      await undoClaim(db, def.id, claim, previous);
+      await undoClaim(db, def.id, claim, previous, slot);
       if (failure) throw counterRejection(def, failure.item, units, now);
       throw err;
     }
   }
 
-  return writeEntry(db, def, entryRecord(def, req, claim.token, seq, claim.createdAt), units, false);
+  return writeEntry(db, def, entryRecord(def, req, claim.token, seq, claim.createdAt, slot), units, false);
 }
 
 /** The line a join writes; created at its claim's time, which is what locateJoin searches by. */
-function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, seq: number, createdAt: string): EntryRecord {
+function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, seq: number, createdAt: string, slot: number): EntryRecord {
   return {
     id: entryIds.of(seq, token),
     campaignId: def.id,
@@ -452,6 +521,8 @@ function entryRecord(def: CampaignDefinition, req: JoinRequest, token: string, s
     ...(req.referredBy ? { referredBy: req.referredBy } : {}),
     ...(req.contentReview && req.contentReview.length > 0 ? { contentReview: req.contentReview } : {}),
     ...(req.enteredBy ? { enteredBy: req.enteredBy } : {}),
+    // Only household entries past slot 0 carry it: a one-entry campaign's lines stay as they were.
+    ...(slot > 0 ? { slot } : {}),
   };
 }
 
@@ -631,7 +702,11 @@ export async function cancelEntry(db: DbContext, snapshot: CampaignSnapshot, ent
                   ),
                 ),
               },
-              { Update: asTransactUpdate(releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token)) },
+              {
+                Update: asTransactUpdate(
+                  releaseClaim(db.tableName, def.id, current.userId, entryIds.parse(current.id)!.token, current.slot ?? 0),
+                ),
+              },
               {
                 Update: asTransactUpdate(
                   counterUpdate(db.tableName, def.id, {

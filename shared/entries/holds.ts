@@ -5,6 +5,7 @@ import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
 import { cancelledTransaction, conditionFailure, entryIds, GSI_DUE, isTransientConflict, keys, withRetry } from '../table/index.js';
 import { asTransactUpdate, counterUpdate, limitedItems, releaseExpiredClaim, updateEntry } from './commands.js';
 import { getEntryRecord } from './lookup.js';
+import { slotField } from './slots.js';
 
 /**
  * The life of a prepaid (wechatpay) join after it took its number:
@@ -80,7 +81,11 @@ export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, en
               ),
             },
             // The claim is freed and the expiry counted on it in this same transaction (stock squatting).
-            { Update: asTransactUpdate(releaseExpiredClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token)) },
+            {
+              Update: asTransactUpdate(
+                releaseExpiredClaim(db.tableName, campaignId, entry.userId, entryIds.parse(entry.id)!.token, entry.slot ?? 0),
+              ),
+            },
             {
               Update: asTransactUpdate(
                 counterUpdate(db.tableName, campaignId, {
@@ -104,11 +109,14 @@ export async function expireHeldEntry(db: DbContext, def: CampaignDefinition, en
 /**
  * A payment arrived after the entry expired. Revive it if that is still fair: the campaign is open
  * (its window and stored status), the units are still in stock, and the user has not joined again
- * since (their claim is still this entry's, released). All or nothing; false means refund instead.
+ * on its slot since (the slot's claim is still this entry's, released). All or nothing; false means refund instead.
  */
 export async function reviveEntry(db: DbContext, def: CampaignDefinition, entry: EntryRecord): Promise<boolean> {
   if (entry.status !== 'expired') return false;
   const now = db.clock.now().toISOString();
+  const names: Record<string, string> = {};
+  const state = slotField(entry.slot ?? 0, 'state', names);
+  const token = slotField(entry.slot ?? 0, 'token', names);
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -118,9 +126,9 @@ export async function reviveEntry(db: DbContext, def: CampaignDefinition, entry:
             Update: {
               TableName: db.tableName,
               Key: keys.member(def.id, entry.userId),
-              UpdateExpression: 'SET #state = :held',
-              ConditionExpression: '#token = :token AND #state = :released',
-              ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+              UpdateExpression: `SET ${state} = :held`,
+              ConditionExpression: `${token} = :token AND ${state} = :released`,
+              ExpressionAttributeNames: names,
               ExpressionAttributeValues: { ':held': 'held', ':released': 'released', ':token': entryIds.parse(entry.id)!.token },
             },
           },

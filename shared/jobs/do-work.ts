@@ -1,6 +1,7 @@
 import { getCampaign } from '../campaigns/index.js';
 import type { Logger } from '../logger.js';
 import { deliverEvent, type Messaging } from '../messages/index.js';
+import type { Metrics } from '../metrics.js';
 import type { Money } from '../money/index.js';
 import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
@@ -13,6 +14,7 @@ export interface WorkContext {
   readonly logger: Logger;
   /** subscribe messages; absent or null: events are closed with nothing sent */
   readonly messaging?: Messaging | null;
+  readonly metrics?: Metrics;
 }
 
 /**

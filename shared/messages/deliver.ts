@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type MessageTemplate, type MessageTemplates, renderData, renderPage } from '../domain/index.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import {
   batchGetAll,
   cancelledTransaction,
@@ -35,6 +36,7 @@ export interface DeliverContext {
   readonly logger: Logger;
   /** absent: no templates configured; events are marked delivered with nothing sent */
   readonly messaging?: Messaging | null;
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -111,6 +113,9 @@ export async function deliverEvent(ctx: DeliverContext, campaignId: string, even
     }
   };
   await Promise.all(Array.from({ length: SEND_CONCURRENCY }, one));
+  // Final answers of this round only (a message is sent or given up once): the rest come back next round.
+  ctx.metrics?.count('MessagesSent', counts.sent ?? 0);
+  ctx.metrics?.count('MessagesFailed', (counts.failed ?? 0) + (counts.uncertain ?? 0));
   const pending = (counts.retry ?? 0) + (counts.busy ?? 0);
   if (pending > 0 && !lastRound) {
     const round = ev.attempts + 1;

@@ -306,6 +306,8 @@ async function refundFailed(ctx: PaymentsContext, refund: RefundRecord, reason: 
     attempts,
     givenUp,
     reason,
+    // Given up (ABNORMAL, or out of attempts): money someone must now pay out by hand. Alarmed on (infra).
+    ...(givenUp ? { alarm: 'REFUND_GIVEN_UP' } : {}),
   });
   await applyMoneyEvent(
     ctx.db,

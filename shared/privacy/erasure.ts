@@ -127,28 +127,37 @@ async function forgetLogin(db: DbContext, openid: string, userId: string): Promi
 
 /** An Idempotency-Key record on a claim (shared/entries/commands.ts idempotencyAttribute). */
 const isKeyRecord = (attribute: string) => attribute.startsWith('idem_');
+/** A household slot's claim (`slot<k>`, shared/entries/slots.ts), which holds a request hash too. */
+const isSlot = (attribute: string) => /^slot[1-9][0-9]*$/.test(attribute);
 
 /**
- * Step 3a: the claim keeps its token and state (one entry per user, the cancel's condition) and loses
- * every request hash: a hash of a body that holds the phone is as good as the phone, since all
- * numbers can be hashed in seconds. True when there was something to remove.
+ * Step 3a: the claim keeps its tokens and states (entries per user, the cancel's condition) and loses
+ * every request hash, of slot 0 and of every household slot (shared/entries/slots.ts: all on this
+ * one item, so the user's other entries in the campaign are covered too): a hash of a body that
+ * holds the phone is as good as the phone, since all numbers can be hashed in seconds. True when
+ * there was something to remove.
  */
 async function scrubClaim(db: DbContext, campaignId: string, userId: string): Promise<boolean> {
   const key = keys.member(campaignId, userId);
   const claim = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }))).Item;
   if (!claim) return false;
   const records = Object.keys(claim).filter(isKeyRecord);
-  if (claim.requestHash === 'erased' && records.length === 0 && claim.idempotencyKey === undefined) return false;
+  const slots = Object.keys(claim).filter((a) => isSlot(a) && (claim[a] as { requestHash?: string }).requestHash !== 'erased');
+  if (claim.requestHash === 'erased' && records.length === 0 && slots.length === 0 && claim.idempotencyKey === undefined) return false;
   const names: Record<string, string> = { '#hash': 'requestHash', '#key': 'idempotencyKey' };
   records.forEach((attribute, i) => {
     names[`#r${i}`] = attribute;
   });
+  slots.forEach((attribute, i) => {
+    names[`#s${i}`] = attribute;
+  });
+  const sets = ['#hash = :erased', ...slots.map((_, i) => `#s${i}.#hash = :erased`)];
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: key,
-        UpdateExpression: `SET #hash = :erased REMOVE ${['#key', ...records.map((_, i) => `#r${i}`)].join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${['#key', ...records.map((_, i) => `#r${i}`)].join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':erased': 'erased' },

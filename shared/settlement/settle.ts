@@ -10,7 +10,7 @@ import {
   settleEntry,
   summarizeTotals,
 } from '../domain/index.js';
-import { allEntries, JOIN_LEASE_MS, listEntries, putVoidLine } from '../entries/index.js';
+import { allEntries, heldSlots, JOIN_LEASE_MS, listEntries, putVoidLine } from '../entries/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import {
@@ -114,22 +114,25 @@ async function readState(db: DbContext, campaignId: string): Promise<StateRecord
   return out.Item as StateRecord;
 }
 
-async function heldClaims(db: DbContext, campaignId: string): Promise<MemberRecord[]> {
-  const claims: MemberRecord[] = [];
+/**
+ * Every held claim of the campaign, one per held slot: a household member's slots 1..N-1 are maps
+ * on their one claim item (shared/entries/slots.ts), so the filter is done here, not by DynamoDB
+ * (a filter saves no read units anyway).
+ */
+async function heldClaims(db: DbContext, campaignId: string): Promise<Array<Pick<MemberRecord, 'token' | 'createdAt'>>> {
+  const claims: Array<Pick<MemberRecord, 'token' | 'createdAt'>> = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await db.doc.send(
       new QueryCommand({
         TableName: db.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-        FilterExpression: '#state = :held',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':member': SORT.memberPrefix, ':held': 'held' },
+        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':member': SORT.memberPrefix },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
     );
-    claims.push(...((out.Items ?? []) as MemberRecord[]));
+    for (const item of out.Items ?? []) for (const { claim } of heldSlots(item)) claims.push(claim);
     start = out.LastEvaluatedKey;
   } while (start);
   return claims;

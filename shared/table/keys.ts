@@ -8,8 +8,13 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   #META              definition (title, items, tiers, pickup points); in gsi1 (leader) and gsi2 (open)
  *   #STATE             live counters: status, seq, participants, sold/remaining per item (hot, tiny)
  *   #SETTLEMENT        the frozen settlement summary
- *   MEMBER#<userId>    the user's claim: at most one active entry; also the Idempotency-Key record,
- *                      the count of the user's expired payment holds and a block (both refuse joins)
+ *   MEMBER#<userId>    the user's claim: at most one active entry per slot; also the Idempotency-Key
+ *                      records, the count of the user's expired payment holds and a block (both refuse
+ *                      joins). Slot 0 is its top-level fields; a household campaign (maxEntriesPerUser
+ *                      N > 1) adds slots 1..N-1 as maps `slot<k>` on this same item, not items of their
+ *                      own, so a claim of any slot stays one conditional write that checks the block,
+ *                      the holds and the keys (shared/entries/slots.ts). So every `begins_with(sk,
+ *                      'MEMBER#')` read still sees one item per user (repair expands its slots).
  *   BLOCK#<userId>     a member blocked by the leader or a helper (the list; the claim has the flag)
  *   ENTRY#<seq>        a 接龙 line, keyed by its number (zero-padded), so the base table lists the
  *                      campaign in 接龙 order and the put's `attribute_not_exists` makes numbers unique;

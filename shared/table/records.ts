@@ -39,7 +39,7 @@ export interface MemberRecord {
   createdAt: string;
   /** holds of this user in this campaign that expired unpaid (counted by the expiry; joins refuse at MAX_EXPIRED_HOLDS) */
   expiredHolds?: number;
-  /** set while the leader or a helper blocks the user from the campaign (joins refuse) */
+  /** set while the leader or a helper blocks the user from the campaign (joins refuse, whatever the slot) */
   blockedAt?: string;
   blockedBy?: string;
 }
@@ -54,6 +54,8 @@ export interface EntryRecord extends Entry {
   enteredBy?: string;
   /** when a member took the entry over with its claim code */
   claimedAt?: string;
+  /** household campaigns: which of the user's claim slots holds this entry (absent: slot 0, the only one when maxEntriesPerUser is 1) */
+  slot?: number;
 }
 
 export function toState(r: StateRecord): CampaignState {
@@ -104,6 +106,7 @@ const DEFINITION_FIELDS = [
   'createdAt',
   'paymentMode',
   'paymentHoldMinutes',
+  'maxEntriesPerUser',
 ] as const;
 
 export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
@@ -112,6 +115,8 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   // Campaigns created before payments existed are offline ones.
   out.paymentMode ??= 'offline';
   out.paymentHoldMinutes ??= DEFAULT_PAYMENT_HOLD_MINUTES;
+  // Campaigns created before household entries allow one entry per user.
+  out.maxEntriesPerUser ??= 1;
   // Only campaigns content security flagged carry it (and an edit may leave it empty).
   if (Array.isArray(r.contentReview) && r.contentReview.length > 0) out.contentReview = r.contentReview;
   // Photos (shared/images): only campaigns that ever had one carry the map; the cover may be null.

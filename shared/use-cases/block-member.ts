@@ -1,14 +1,16 @@
 import type { CampaignSnapshot } from '../campaigns/index.js';
 import { notOpenReason } from '../domain/index.js';
-import { type BlockRecord, blockMember, heldEntryOf } from '../entries/index.js';
+import { type BlockRecord, blockMember, heldEntriesOf } from '../entries/index.js';
 import { CampaignNotOpenError } from '../errors.js';
 import type { UseCaseContext } from './context.js';
 import { cancelEntryWithRefund } from './entry-changes.js';
 
 export interface BlockOutcome {
   block: BlockRecord;
-  /** the member's entry cancelled with the block (`cancelEntries`), or null */
+  /** the member's entry cancelled with the block (`cancelEntries`), or null; the first of them in a household campaign */
   cancelledEntryId: string | null;
+  /** every entry cancelled with the block (a household campaign's member may hold several) */
+  cancelledEntryIds: string[];
 }
 
 /**
@@ -29,10 +31,10 @@ export async function blockMemberFromCampaign(
     if (reason) throw new CampaignNotOpenError(`Campaign is not open (${reason}): entries can no longer be cancelled`, { reason });
   }
   const block = await blockMember(db, def.id, input.userId, input.actorId);
-  if (!input.cancelEntries) return { block, cancelledEntryId: null };
-  // Read after the block is written: from now on the member cannot start another join.
-  const entry = await heldEntryOf(db, def.id, input.userId);
-  if (!entry) return { block, cancelledEntryId: null };
-  await cancelEntryWithRefund(ctx, snapshot, entry.id, input.actorId);
-  return { block, cancelledEntryId: entry.id };
+  if (!input.cancelEntries) return { block, cancelledEntryId: null, cancelledEntryIds: [] };
+  // Read after the block is written: from now on the member cannot start another join, in any slot.
+  const entries = await heldEntriesOf(db, def.id, input.userId);
+  for (const entry of entries) await cancelEntryWithRefund(ctx, snapshot, entry.id, input.actorId);
+  const ids = entries.map((e) => e.id);
+  return { block, cancelledEntryId: ids[0] ?? null, cancelledEntryIds: ids };
 }

@@ -1,5 +1,6 @@
 import type { CampaignDb } from '../campaigns/index.js';
 import type { RateLimits } from '../limits/index.js';
+import type { Metrics } from '../metrics.js';
 import type { Money } from '../money/index.js';
 import type { ContentCheck } from '../wechat/index.js';
 
@@ -10,4 +11,6 @@ export interface UseCaseContext {
   readonly rateLimits?: RateLimits | undefined;
   /** msgSecCheck of entry notes; absent: content checks are off */
   readonly contentCheck?: ContentCheck | undefined;
+  /** business metrics (EMF); absent: not counted */
+  readonly metrics?: Metrics | undefined;
 }

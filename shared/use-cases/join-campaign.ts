@@ -76,6 +76,7 @@ export async function joinCampaign(ctx: UseCaseContext, input: JoinInput): Promi
   );
   // A retried join (same Idempotency-Key) gets the same order again: its number is derived from the entry.
   const payment = payer && result.entry.status === 'pending_payment' ? await money.joinOrder(payer, snapshot.def, result.entry) : {};
+  if (!result.replayed) ctx.metrics?.count('Joins');
   return { entry: result.entry, replayed: result.replayed, payment };
 }
 

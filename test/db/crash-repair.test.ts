@@ -33,6 +33,7 @@ async function crashedJoin(
   qty: number,
   steps: 1 | 2,
   idempotencyKey?: string,
+  slot = 0,
 ): Promise<{ token: string; seq?: number }> {
   const snapshot = await requireCampaign(h.db, campaignId);
   const now = h.clock.now();
@@ -46,7 +47,7 @@ async function crashedJoin(
     requestHash: requestHash(campaignId, { userId, nickname: 'x', items, note: null, pickupPointId: null, phone: null }),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
-  await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim)));
+  await h.db.doc.send(new UpdateCommand(claimMember(h.db.tableName, campaignId, claim, slot)));
   if (steps === 1) return { token };
   const out = await h.db.doc.send(
     new UpdateCommand(
@@ -179,5 +180,37 @@ describe('a join that died after reserving (step 2)', () => {
     await join(c.id, a.token, 2);
     const report = await repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def);
     expect(report).toMatchObject({ holesFilled: [], claimsTombstoned: 0, countersRewritten: false });
+  });
+});
+
+describe('a household join that died in slot 1', () => {
+  it('after its claim: the slot is taken over once the lease runs out; after its number: repair voids it and frees the units', async () => {
+    h.clock.set(T0);
+    const c = await h.createCampaign(leader.token, {
+      minParticipants: 1,
+      maxEntriesPerUser: 2,
+      items: [{ name: '山竹', unitPrice: 3000, stock: 5 }],
+    });
+    const m = await h.login('crash-house');
+    expect((await join(c.id, m.token, 1)).status).toBe(201); // slot 0
+    await crashedJoin(c.id, m.userId, 1, 1, undefined, 1);
+    expect((await join(c.id, m.token, 1)).status).toBe(409); // slot 1 in flight, as far as anyone can tell
+    h.clock.advance(JOIN_LEASE_MS + 1);
+    const retry = await join(c.id, m.token, 1);
+    expect(retry.status, retry.text).toBe(201);
+    expect(retry.body.seq).toBe(2);
+    await expectInvariants(h, c.id, leader.token);
+
+    const n = await h.login('crash-house-2');
+    expect((await join(c.id, n.token, 1)).status).toBe(201);
+    const dead = await crashedJoin(c.id, n.userId, 2, 2, undefined, 1);
+    // Within the lease repair sees the slot's claim in flight and waits, as for slot 0.
+    await expect(repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def, 200)).rejects.toMatchObject({ code: 'CONFLICT' });
+    h.clock.advance(JOIN_LEASE_MS + 1);
+    const report = await repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def);
+    expect(report.holesFilled).toEqual([dead.seq]);
+    expect(report.countersRewritten).toBe(true);
+    const { campaign } = await expectInvariants(h, c.id, leader.token);
+    expect(campaign.items[0].sold).toBe(3);
   });
 });

@@ -65,6 +65,42 @@ describe.each(steps)('a fault at the %s step', (step, command, when) => {
   });
 });
 
+describe('faults at a household slot claim (slot k ≥ 1)', () => {
+  const isSlotClaim = (input: any) =>
+    String(input.Key?.sk?.S).startsWith('MEMBER#') && String(input.UpdateExpression).includes('#slot = :claim');
+  it.each<FaultKind>(['error', 'lost'])('%s: each key lands once, in its own slot, at most 3 per member', async (kind) => {
+    h.clock.set(T0);
+    const c = await h.createCampaign(leader.token, {
+      minParticipants: 1,
+      maxEntriesPerUser: 3,
+      items: [{ name: '草莓', unitPrice: 2500, stock: 100, perPersonLimit: 3 }],
+    });
+    const ms = await members(`slot-${kind}`, 8);
+    faults.add('UpdateItemCommand', kind, 10, isSlotClaim);
+    // Each member sends three keys at once: the second and third go to slots 1 and 2.
+    const results = await Promise.all(ms.flatMap((m, i) => [0, 1, 2].map((j) => joinWithRetries(c.id, m.token, `h-${i}-${j}`))));
+    expect(faults.injected.length).toBeGreaterThan(0);
+    const codes = results.map((r) => (r.status === 201 ? 201 : r.body.error.code));
+    expect(
+      codes.filter((code) => code !== 201 && code !== 'CONFLICT'),
+      JSON.stringify(codes),
+    ).toEqual([]);
+    const { active } = await expectInvariants(h, c.id, leader.token);
+    const accepted = results.filter((r) => r.status === 201);
+    expect(new Set(accepted.map((r) => r.body.id)).size).toBe(accepted.length);
+    expect(active).toHaveLength(accepted.length);
+    // A CONFLICT is a retry later, with the same key: it lands then, once.
+    const late = await Promise.all(
+      results.flatMap((r, n) =>
+        r.status === 201 ? [] : [joinWithRetries(c.id, ms[Math.floor(n / 3)]!.token, `h-${Math.floor(n / 3)}-${n % 3}`)],
+      ),
+    );
+    expect(late.map((r) => r.status)).toEqual(late.map(() => 201));
+    const after = await expectInvariants(h, c.id, leader.token);
+    expect(after.active).toHaveLength(24);
+  });
+});
+
 describe('a reserve whose every attempt is lost after committing', () => {
   it('is recognized by the join ring: one number, one entry, no leaked stock', async () => {
     const c = await campaign();

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync } from 'node:zlib';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -368,6 +370,39 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     expect(page.body).toMatch(/^<!DOCTYPE html><html lang="zh-CN">/);
     expect(page.body).toContain('<h1>分享页 &lt;测试&gt;</h1>');
     expect((await call('GET', `/s/${created.body.shareCode}`)).body).toMatchObject({ id: created.body.id });
+  });
+
+  it('the API reference and its assets are served from the bundle (copied beside index.mjs, not inside it)', async () => {
+    const bundle = bundlePath('api');
+    const installed = (name: string) => readFileSync(createRequire(import.meta.url).resolve(`swagger-ui-dist/${name}`));
+    // Outside the repository nothing resolves the package: what is served can only be the bundle's copy.
+    expect(() => createRequire(bundle).resolve('swagger-ui-dist/package.json')).toThrow();
+    // And index.mjs does not carry it: a cold start neither loads nor parses ~2 MB it does not need.
+    const js = installed('swagger-ui-bundle.js');
+    const code = readFileSync(bundle, 'utf8');
+    expect(code).not.toContain(js.subarray(js.length / 2, js.length / 2 + 200).toString());
+
+    const page = await call('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const links = [...String(page.body).matchAll(/(?:href|src)="(\/docs\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(links).toHaveLength(3);
+    for (const name of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
+      const link = links.find((l) => l.endsWith(`/${name}`))!;
+      const event = httpEvent('GET', link);
+      (event.headers as Record<string, string>)['accept-encoding'] = 'gzip, deflate, br';
+      const res = await api(event, lambdaContext('api'));
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(name.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['content-encoding']).toBe('br');
+      expect(res.isBase64Encoded).toBe(true);
+      const body = Buffer.from(res.body, 'base64');
+      expect(brotliDecompressSync(body).equals(installed(name))).toBe(true);
+      // Well under API Gateway's 6 MB Lambda payload limit, base64 included.
+      expect(res.body.length).toBeLessThan(1024 * 1024);
+    }
   });
 
   it('a settlement export link from the bundle (S3 client loaded on first use) downloads the CSV', async () => {

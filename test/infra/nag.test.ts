@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Synthesized, synthStack } from './helpers.js';
@@ -26,13 +27,16 @@ beforeAll(() => {
 
 const variants = () => ({ prod, dev, 'prod + WeChat login + WeChat Pay': prodPay, 'dev + WeChat Pay': devPay });
 
+/** Both packs the app runs at synth (infra/app.ts): AwsSolutions and the serverless rules. */
 function nagViolations(scope: IConstruct) {
-  return new AwsSolutionsChecks().validateScope(scope).violations.map((v) => ({
-    rule: v.ruleName,
-    severity: v.severity,
-    description: v.description,
-    resources: v.violatingResources.map((r) => r.constructPath),
-  }));
+  return [new AwsSolutionsChecks(), new ServerlessChecks()]
+    .flatMap((pack) => pack.validateScope(scope).violations)
+    .map((v) => ({
+      rule: v.ruleName,
+      severity: v.severity,
+      description: v.description,
+      resources: v.violatingResources.map((r) => r.constructPath),
+    }));
 }
 
 /** Every `Validations.of(x).acknowledge({ id, reason })` in the tree: [construct path, rule id, reason]. */
@@ -50,11 +54,14 @@ function acknowledgements(scope: IConstruct): [string, string, unknown][] {
     );
 }
 
-describe('cdk-nag AwsSolutions', () => {
-  it('the pack is live: it flags an unacknowledged secret without rotation', () => {
+describe('cdk-nag AwsSolutions and Serverless', () => {
+  it('the packs are live: they flag an unacknowledged secret without rotation and a queue without redrive', () => {
     const stack = new Stack(new App(), 'Canary');
     new secretsmanager.Secret(stack, 'Secret');
-    expect(nagViolations(stack).map((v) => v.rule)).toContain('AwsSolutions-SMG4');
+    new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+    const rules = nagViolations(stack).map((v) => v.rule);
+    expect(rules).toContain('AwsSolutions-SMG4');
+    expect(rules).toContain('Serverless-SQSRedrivePolicy');
   });
 
   it.each(['prod', 'dev', 'prod + WeChat login + WeChat Pay', 'dev + WeChat Pay'] as const)(
@@ -67,12 +74,12 @@ describe('cdk-nag AwsSolutions', () => {
     },
   );
 
-  it('every acknowledgement names an AwsSolutions rule and gives a real reason', () => {
+  it('every acknowledgement names an AwsSolutions or Serverless rule and gives a real reason', () => {
     const acks = acknowledgements(prodPay.stack);
     expect(acks.some(([path, id]) => path.endsWith('/WechatPay/Secret') && /AwsSolutions-SMG4$/.test(id))).toBe(true);
     expect(acks.length).toBeGreaterThan(0);
     for (const [path, id, reason] of acks) {
-      expect(id, path).toMatch(/^(Annotation::)?AwsSolutions-[A-Z]+\d+(\[.+\])?$/i);
+      expect(id, path).toMatch(/^(Annotation::)?(AwsSolutions-[A-Z]+\d+|Serverless-[A-Za-z]+)(\[.+\])?$/i);
       expect(typeof reason, `${path} ${id}`).toBe('string');
       expect((reason as string).length, `${path} ${id}: reason too short`).toBeGreaterThanOrEqual(60);
     }

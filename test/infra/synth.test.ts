@@ -55,16 +55,23 @@ describe('npm run synth', () => {
     for (const plugin of report.pluginReports) expect(plugin.violations).toEqual([]);
   });
 
-  it('bundled each function into one ES module with a linked source map', () => {
+  it('bundled each function into one ES module with a linked source map (the API also with its docs assets)', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(3);
+    const withDocs: string[] = [];
     for (const asset of assets) {
       const files = readdirSync(path.join(outdir, asset)).sort();
-      expect(files).toEqual(['index.mjs', 'index.mjs.map']);
+      if (files.includes('docs-assets')) {
+        withDocs.push(asset);
+        expect(readdirSync(path.join(outdir, asset, 'docs-assets')).sort()).toEqual(['swagger-ui-bundle.js', 'swagger-ui.css']);
+      }
+      expect(files.filter((f) => f !== 'docs-assets')).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');
       expect(code).toMatch(/sourceMappingURL=index\.mjs\.map\s*$/);
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{[^}]*\bhandler\b/);
     }
+    // Only the API serves /docs: the sweep and the worker carry no copy.
+    expect(withDocs).toHaveLength(1);
   });
 
   it('-c wechatPay=true without a notify URL or custom domain fails, naming -c wechatPayNotifyUrl', () => {

@@ -53,7 +53,7 @@ describe('WeChat Pay in the stack (-c wechatPay=true)', () => {
   it('what Secrets Manager generates from it leaves payments off in the app (warning, no error)', async () => {
     const props = viaDomain.template.toJSON().Resources[(secretArnOf(viaDomain) as { Ref: string }).Ref].Properties;
     const generated = JSON.stringify({ ...JSON.parse(props.GenerateSecretString.SecretStringTemplate), nonce: 'Abc123Def456Ghi7' });
-    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn(), setContext: vi.fn() };
     const env = environmentOf(viaDomain, 'Group-buy API');
     const pay = await wechatPayFromEnv(
       {

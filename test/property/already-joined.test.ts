@@ -5,8 +5,8 @@ import { expectInvariants } from '../helpers/invariants.js';
 import { type Account, accounts, campaignRequest, describeResult, errorCode } from './support.js';
 
 /**
- * Contract: 409 ALREADY_JOINED means "the user already has an active entry; details.entryId is
- * it". A member double-taps "join" (two or more identical requests at once, no Idempotency-Key)
+ * Contract: 409 ALREADY_JOINED means "the user already has an active entry (in a household
+ * campaign: maxEntriesPerUser of them); details.entryId is one". A member double-taps "join" (two or more identical requests at once, no Idempotency-Key)
  * just when the join is rejected — the last units go to someone else at the same moment, or the
  * leader has just closed the campaign. Whatever the interleaving, every ALREADY_JOINED answer
  * must name an entry of that member that exists.
@@ -43,19 +43,21 @@ describe('property: ALREADY_JOINED names the active entry', () => {
       taps: fc.integer({ min: 2, max: 4 }),
       /** the leader closes just before the taps (the join path's cached view still says open) */
       closedFirst: fc.boolean(),
+      /** household entries: the member may hold this many at once, so some taps are accepted */
+      maxEntriesPerUser: fc.constantFrom(1, 1, 2, 3),
     });
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ stock, others, taps, closedFirst }) => {
+      fc.asyncProperty(scenario, async ({ stock, others, taps, closedFirst, maxEntriesPerUser }) => {
         h.clock.set(T0);
-        const c = await h.createCampaign(
-          leader.token,
-          campaignRequest({
+        const c = await h.createCampaign(leader.token, {
+          ...campaignRequest({
             users: 6,
             tierBasis: 'quantity',
             minParticipants: 1,
             items: [{ unitPrice: 990, stock, perPersonLimit: null, tiers: [] }],
           }),
-        );
+          maxEntriesPerUser,
+        });
         const path = `/campaigns/${c.id}/entries`;
         const [tapper, ...rest] = members as [Account, ...Account[]];
         if (closedFirst) {
@@ -68,7 +70,8 @@ describe('property: ALREADY_JOINED names the active entry', () => {
           ...rest.slice(0, others).map((m) => h.call('POST', path, { token: m.token, body })),
           ...Array.from({ length: taps }, () => h.call('POST', path, { token: tapper.token, body })),
         ]);
-        const { entries } = await expectInvariants(h, c.id, leader.token);
+        const { entries, active } = await expectInvariants(h, c.id, leader.token);
+        const held = active.filter((e) => e.userId === tapper.userId);
         for (const r of results.slice(others)) {
           if (errorCode(r) !== 'ALREADY_JOINED') continue;
           const named = entries.find((e) => e.id === r.body.error.details.entryId);
@@ -80,7 +83,10 @@ describe('property: ALREADY_JOINED names the active entry', () => {
             tapper.userId,
           );
           expect(named?.status).toBe('active');
+          // …and only once every slot holds one: with no cancels in between, they all still do.
+          expect(held, `ALREADY_JOINED with ${held.length} of ${maxEntriesPerUser} entries`).toHaveLength(maxEntriesPerUser);
         }
+        expect(results.slice(others).filter((r) => r.status === 201)).toHaveLength(held.length);
       }),
       { numRuns: 30, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
     );

@@ -32,6 +32,8 @@ interface Model {
   /** user → key → the first accepted join that carried it */
   keys: Map<number, Map<string, { hash: string; entryId: string }>>;
   entries: Array<{ id: string; user: number; status: 'active' | 'cancelled' }>;
+  /** the campaign's maxEntriesPerUser: active entries a user may hold (household entries above 1) */
+  max: number;
 }
 interface Real {
   h: Harness;
@@ -72,9 +74,10 @@ class Join implements Cmd {
       expect(errorCode(res), describeResult(res)).toBe('IDEMPOTENCY_KEY_REUSED');
       return;
     }
-    const activeEntry = m.entries.find((e) => e.user === this.user && e.status === 'active');
-    if (activeEntry) {
+    const active = m.entries.filter((e) => e.user === this.user && e.status === 'active');
+    if (active.length >= m.max) {
       expect(errorCode(res), describeResult(res)).toBe('ALREADY_JOINED');
+      expect(active.map((e) => e.id)).toContain(res.body.error.details.entryId);
       return;
     }
     expect(res.status, describeResult(res)).toBe(201);
@@ -88,15 +91,20 @@ class Join implements Cmd {
 }
 
 class Cancel implements Cmd {
-  constructor(readonly user: number) {}
+  constructor(
+    readonly user: number,
+    /** which of the user's active entries (household campaigns hold several) */
+    readonly pick: number,
+  ) {}
   check(m: Readonly<Model>) {
     return m.entries.some((e) => e.user === this.user && e.status === 'active');
   }
   toString() {
-    return `cancel(u${this.user})`;
+    return `cancel(u${this.user}, #${this.pick})`;
   }
   async run(m: Model, r: Real) {
-    const entry = m.entries.find((e) => e.user === this.user && e.status === 'active')!;
+    const active = m.entries.filter((e) => e.user === this.user && e.status === 'active');
+    const entry = active[this.pick % active.length]!;
     const res = await r.h.call('DELETE', `/campaigns/${r.campaignId}/entries/${entry.id}`, { token: r.users[this.user]!.token });
     expect(res.status, describeResult(res)).toBe(200);
     entry.status = 'cancelled';
@@ -126,17 +134,22 @@ describe('property: Idempotency-Key, as the contract states it', () => {
     const commands = fc.commands<Model, Real, false>(
       [
         fc
-          .tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', undefined))
+          .tuple(user, fc.integer({ min: 0, max: 1 }), fc.constantFrom<string | undefined>('k1', 'k2', 'k3', undefined))
           .map(([u, b, k]) => new Join(u, b, k)),
-        user.map((u) => new Cancel(u)),
+        fc.tuple(user, fc.nat(2)).map(([u, pick]) => new Cancel(u, pick)),
       ],
       { maxCommands: 20 },
     );
+    // Mostly the classic one entry per user; sometimes a household campaign, where keys must still never take a second slot.
+    const max = fc.constantFrom(1, 1, 2, 3);
     await fc.assert(
-      fc.asyncProperty(commands, async (cmds) => {
+      fc.asyncProperty(commands, max, async (cmds, max) => {
         h.clock.set(T0);
-        const c = await h.createCampaign(leader.token, campaignRequest(CFG));
-        await fc.asyncModelRun(() => ({ model: { keys: new Map(), entries: [] }, real: { h, campaignId: c.id, users: members } }), cmds);
+        const c = await h.createCampaign(leader.token, { ...campaignRequest(CFG), maxEntriesPerUser: max });
+        await fc.asyncModelRun(
+          () => ({ model: { keys: new Map(), entries: [], max }, real: { h, campaignId: c.id, users: members } }),
+          cmds,
+        );
       }),
       { numRuns: 40, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
     );

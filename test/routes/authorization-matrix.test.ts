@@ -153,6 +153,12 @@ const ROWS: Record<string, Row> = {
   'GET /campaigns/{id}/payments.xlsx': { state: 'settled', expect: staff(200) },
   'GET /me/campaigns': { state: 'open', expect: signedIn(200) },
   'GET /me/entries': { state: 'open', expect: signedIn(200) },
+  'GET /campaigns/{id}/entries/mine': {
+    state: 'open',
+    expect: signedIn(200),
+    // Only the caller's own entries: the participant sees theirs, nobody else sees any.
+    check: (role, res) => expect(res.body.entries).toHaveLength(role === 'participant' ? 1 : 0),
+  },
   'GET /me': { state: 'open', expect: signedIn(200) },
   'PATCH /me': { state: 'open', body: () => ({ nickname: '新名字' }), expect: signedIn(200) },
   'GET /me/export': { state: 'open', expect: signedIn(200) },

@@ -300,7 +300,8 @@ describe('meta routes', () => {
     expect(doc.components.schemas).toHaveProperty('Settlement');
     const docs = await h.call('GET', '/docs');
     expect(docs.status).toBe(200);
-    expect(docs.text).toContain('/openapi.json');
+    // The reference is Swagger UI from the API's own assets (test/browser/docs-page.test.ts renders it).
+    expect(docs.text).toContain('/docs/assets/');
   });
 
   it('unknown routes are 404 with the error shape; responses carry a request id', async () => {

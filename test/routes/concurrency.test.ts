@@ -1,4 +1,9 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireCampaign } from '../../shared/campaigns/index.js';
+import { heldSlots } from '../../shared/entries/index.js';
+import { repairCampaign } from '../../shared/settlement/settle.js';
+import { entryIds, keys } from '../../shared/table/keys.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 import { expectInvariants } from '../helpers/invariants.js';
 
@@ -124,5 +129,79 @@ describe('concurrent joins, changes and cancels together', () => {
     const allowed = new Set(['SOLD_OUT', 'INVALID_STATE', 'CONFLICT']);
     for (const r of results) if (r.status >= 400) expect(allowed.has(r.body.error.code), JSON.stringify(r.body)).toBe(true);
     await expectInvariants(h, c.id, leader.token);
+  });
+
+  it('household members (3 entries each) rushing alongside one-entry members and cancels: never oversold, ≤ 3 active each, claims agree with the list', async () => {
+    h.clock.set(T0);
+    const c = await h.createCampaign(leader.token, {
+      maxEntriesPerUser: 3,
+      items: [
+        { name: '车厘子', unitPrice: 6990, stock: 150, perPersonLimit: 3 },
+        { name: '牛奶', unitPrice: 800, stock: null },
+      ],
+    });
+    const households = await users('house', 6);
+    const keyed = await users('house-key', 4);
+    const singles = await users('single', 100);
+    const body = (i: number) => ({ items: [{ itemId: 'i1', qty: (i % 3) + 1 }, ...(i % 2 ? [{ itemId: 'i2', qty: 1 }] : [])] });
+    const post = (token: string, i: number, headers: Record<string, string> = {}) =>
+      h.call('POST', `/campaigns/${c.id}/entries`, { token, body: body(i), headers });
+    // Before the rush each household holds two entries; during it one of them is cancelled while they keep joining.
+    const earlier = await Promise.all(households.map(async (m, i) => [await post(m.token, i), await post(m.token, i + 1)]));
+    expect(earlier.flat().every((r) => r.status === 201)).toBe(true);
+
+    const rush = [
+      ...households.flatMap((m, u) => Array.from({ length: 20 }, (_, i) => ({ kind: 'household', user: m, res: post(m.token, u + i) }))),
+      // Four keys each sent three times: the same key is one entry, whatever slot it took; a fourth key finds the slots full.
+      ...keyed.flatMap((m, u) =>
+        ['a', 'b', 'c', 'd'].flatMap((key, j) =>
+          Array.from({ length: 3 }, () => ({ kind: `keyed-${key}`, user: m, res: post(m.token, u + j, { 'idempotency-key': key }) })),
+        ),
+      ),
+      ...singles.map((m, i) => ({ kind: 'single', user: m, res: post(m.token, i) })),
+      ...households.map((m, u) => ({
+        kind: 'cancel',
+        user: m,
+        res: h.call('DELETE', `/campaigns/${c.id}/entries/${earlier[u]![0]!.body.id}`, { token: m.token }),
+      })),
+    ];
+    const done = await Promise.all(rush.map(async (r) => ({ ...r, res: await r.res })));
+    for (const r of done) {
+      const code = r.res.status === 201 || r.res.status === 200 ? r.res.status : r.res.body.error.code;
+      expect([201, 200, 'SOLD_OUT', 'ALREADY_JOINED', 'CONFLICT'], `${r.kind}: ${r.res.text}`).toContain(code);
+    }
+    expect(done.filter((r) => r.kind === 'cancel').every((r) => r.res.status === 200)).toBe(true);
+
+    const { entries, active, campaign } = await expectInvariants(h, c.id, leader.token);
+    const fresh = done.filter((r) => r.kind !== 'cancel' && r.res.status === 201);
+    // Every accepted join is a line of its user, and the lines are exactly the accepted joins.
+    const ids = new Set(fresh.map((r) => r.res.body.id as string));
+    expect(entries.length).toBe(earlier.flat().length + ids.size);
+    for (const r of fresh) expect(entries.find((e) => e.id === r.res.body.id)?.userId).toBe(r.user.userId);
+    // A key answers with one entry; at most three of a member's four keys got one.
+    for (const m of keyed) {
+      const byKey = ['a', 'b', 'c', 'd'].map(
+        (key) => new Set(done.filter((r) => r.user === m && r.kind === `keyed-${key}` && r.res.status === 201).map((r) => r.res.body.id)),
+      );
+      for (const set of byKey) expect(set.size).toBeLessThanOrEqual(1);
+      expect(byKey.filter((set) => set.size === 1).length).toBeLessThanOrEqual(3);
+    }
+    // Households took further entries in the rush, up to three each (unless the stock ran out first).
+    expect(fresh.filter((r) => r.kind === 'household').length).toBeGreaterThan(0);
+    const counts = households.map((m) => active.filter((e) => e.userId === m.userId).length);
+    if (campaign.items[0].remaining >= 3) expect(Math.max(...counts)).toBe(3);
+
+    // The claims agree with the list: each held slot is an active entry of its user, each active entry has its slot.
+    for (const m of [...households, ...keyed, ...singles]) {
+      const claim = (
+        await h.db.doc.send(new GetCommand({ TableName: h.db.tableName, Key: keys.member(c.id, m.userId), ConsistentRead: true }))
+      ).Item;
+      const held = claim ? heldSlots(claim).map((s) => s.claim.token) : [];
+      const mine = active.filter((e) => e.userId === m.userId).map((e) => entryIds.parse(e.id)!.token);
+      expect(held.sort(), m.userId).toEqual(mine.sort());
+    }
+    // And repair finds nothing to mend.
+    const report = await repairCampaign(h.db, (await requireCampaign(h.db, c.id)).def);
+    expect(report).toMatchObject({ holesFilled: [], claimsTombstoned: 0, countersRewritten: false });
   });
 });

@@ -59,6 +59,28 @@ describe('stock squatting: holds that expire unpaid', () => {
     expect((await joinAll(await prepaidCampaign(), squatter.token)).status).toBe(201);
   });
 
+  it('a household member’s holds expire slot by slot, counted once per member: then every slot refuses', async () => {
+    h.clock.set(T0);
+    const c = await h.createCampaign(leader.token, {
+      minParticipants: 1,
+      paymentMode: 'wechatpay',
+      paymentHoldMinutes: 15,
+      maxEntriesPerUser: 3,
+      items: [{ name: '限量礼盒', unitPrice: 19900, stock: 5 }],
+    });
+    const m = await h.login(`eh-house-${k++}`, '一家人');
+    const join = () => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    for (let i = 0; i < 3; i++) expect((await join()).body.status).toBe('pending_payment');
+    expect((await join()).body.error.code).toBe('ALREADY_JOINED');
+    await letHoldExpire();
+    const after = await claim(c.id, m.userId);
+    expect(after).toMatchObject({ state: 'released', slot1: { state: 'released' }, slot2: { state: 'released' }, expiredHolds: 3 });
+    expect((await h.call('GET', `/campaigns/${c.id}`)).body.items[0].remaining).toBe(5);
+    const refused = await join();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('TOO_MANY_EXPIRED_HOLDS');
+  });
+
   it('the expiry writes the count inside its one transaction: no extra request', async () => {
     const c = await prepaidCampaign();
     const m = await h.login(`eh-one-${k++}`, '一次');

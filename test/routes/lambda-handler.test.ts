@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ensureTable } from '../../shared/table/create-table.js';
 
 /** A realistic API Gateway HTTP API (payload format 2.0) event, as the Lambda receives it. */
@@ -48,6 +48,14 @@ function event(
 const context = { awsRequestId: 'lambda-req-1', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 let invoke: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 & { json: any }>;
+/** What the function writes to stdout (its log and EMF lines), kept out of the test output. */
+const written: string[] = [];
+const parsedLines = () =>
+  written
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 
 beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
@@ -61,7 +69,12 @@ beforeAll(async () => {
     AUTH_SECRET: 'lambda-test-secret-0123456789',
     DEV_AUTH: 'true',
     AWS_REGION: 'local',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: 'info',
+    METRICS_NAMESPACE: 'TuangouTest',
+  });
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
   });
   const { handler } = await import('../../functions/api/handler.js');
   invoke = async (e) => {
@@ -157,5 +170,42 @@ describe('Lambda handler (API Gateway HTTP API v2 events)', () => {
     });
     expect(withToken.statusCode).toBe(400);
     expect(withToken.json.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('logs with the keys Lambda filters on and the invocation’s context, and writes each invocation’s counts as one EMF line', async () => {
+    const lines = parsedLines();
+    const requests = lines.filter((l) => l.message === 'request');
+    // The file's first invocation paid the cold start; later ones did not.
+    expect(requests[0]).toMatchObject({ level: 'INFO', function_request_id: 'lambda-req-1', cold_start: true });
+    expect(requests.at(-1)).toMatchObject({ cold_start: false });
+    expect(Number.isNaN(Date.parse(requests[0].timestamp))).toBe(false);
+
+    written.length = 0;
+    const login = await invoke(event('POST', '/auth/dev-login', { body: { openid: 'lambda-metrics', nickname: '团长' } }));
+    const token = login.json.token as string;
+    const closesAt = new Date(Date.now() + 3600_000).toISOString();
+    const c = await invoke(
+      event('POST', '/campaigns', { token, body: { title: '限量', closesAt, items: [{ name: '榴莲', unitPrice: 9990, stock: 1 }] } }),
+    );
+    expect(
+      (await invoke(event('POST', `/campaigns/${c.json.id}/entries`, { token, body: { items: [{ itemId: 'i1', qty: 1 }] } }))).statusCode,
+    ).toBe(201);
+    const other = (await invoke(event('POST', '/auth/dev-login', { body: { openid: 'lambda-metrics-2', nickname: '晚到' } }))).json.token;
+    const late = await invoke(
+      event('POST', `/campaigns/${c.json.id}/entries`, { token: other, body: { items: [{ itemId: 'i1', qty: 1 }] } }),
+    );
+    expect(late.json.error.code).toBe('SOLD_OUT');
+    const emf = parsedLines().filter((l) => l._aws);
+    // One line per invocation that counted something: the join, then the sold-out refusal.
+    expect(emf.map((l) => [l.Joins, l.SoldOut])).toEqual([
+      [1, undefined],
+      [undefined, 1],
+    ]);
+    for (const l of emf) {
+      expect(l.service).toBe('api');
+      expect(l._aws.CloudWatchMetrics).toEqual([
+        { Namespace: 'TuangouTest', Dimensions: [['service']], Metrics: [{ Name: l.Joins ? 'Joins' : 'SoldOut', Unit: 'Count' }] },
+      ]);
+    }
   });
 });

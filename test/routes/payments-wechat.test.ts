@@ -179,6 +179,31 @@ describe('prepaid join (WeChat Pay JSAPI)', () => {
     expect(ra2.body.seq).toBe(3);
   });
 
+  it('household entries: a late payment revives the entry in its own slot, unless that slot was joined again', async () => {
+    const c = await prepaidCampaign({ maxEntriesPerUser: 2 });
+    const { def } = await requireCampaign(h.db, c.id);
+    const joiner = async () => {
+      const m = await member();
+      const join = () => h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+      const [first, second] = [await join(), await join()]; // slots 0 and 1
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(await expireHeldEntry(h.db, def, await requireEntry(h.db, c.id, second.body.id))).toBe(true);
+      return { join, second };
+    };
+    // Slot 1 is free again while slot 0 still holds the first entry: the late payment takes slot 1 back.
+    const a = await joiner();
+    await h.fake.pay(a.second.body.payment.outTradeNo);
+    expect(await entryStatus(c, a.second.body.id)).toBe('active');
+    expect((await a.join()).body.error.code).toBe('ALREADY_JOINED');
+    // Slot 1 joined again meanwhile: the late payment is refunded instead.
+    const b = await joiner();
+    expect((await b.join()).status).toBe(201);
+    await h.fake.pay(b.second.body.payment.outTradeNo);
+    expect(await entryStatus(c, b.second.body.id)).toBe('expired');
+    const refunds = (await h.call('GET', `/campaigns/${c.id}/refunds`, { token: leader.token })).body.refunds;
+    expect(refunds.map((r: any) => [r.seq, r.purpose.split('#')[0]])).toEqual([[b.second.body.seq, 'late']]);
+  });
+
   it('a payment after the hold expired: revived while the stock is there, refunded in full when it is gone', async () => {
     const c = await prepaidCampaign({ items: [{ name: '阳光玫瑰', unitPrice: 3990, stock: 2 }] });
     const { def } = await requireCampaign(h.db, c.id);

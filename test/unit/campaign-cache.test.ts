@@ -22,6 +22,7 @@ const def = (id: string): CampaignDefinition => ({
   pickupPoints: [],
   paymentMode: 'offline',
   paymentHoldMinutes: 15,
+  maxEntriesPerUser: 1,
 });
 const snapshot = (id: string): CampaignSnapshot => {
   const stateRecord = initialState(def(id));

@@ -53,6 +53,7 @@ function largestCampaign(): CampaignDefinition {
     createdAt: '2026-12-01T00:00:00.000Z',
     paymentMode: 'wechatpay',
     paymentHoldMinutes: 1440,
+    maxEntriesPerUser: 10,
   };
 }
 

@@ -428,6 +428,53 @@ describe('claimMember: one active slot per user per campaign', () => {
   });
 });
 
+describe('household slots: slot k ≥ 1 is the map slot<k> on the same claim item', () => {
+  const rec = (idempotencyKey?: string): MemberRecord => ({
+    userId: 'u1',
+    token: 't_k',
+    state: 'held',
+    requestHash: 'h',
+    createdAt: MIDDLE,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  });
+  const zeroHeld: Item = { pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', type: 'member', userId: 'u1', token: 't0', state: 'held' };
+
+  it('claims slot 2 without touching slot 0, and records the key on the item', () => {
+    const input = claimMember(TABLE, 'c1', rec('k1'), 2);
+    assertPlaceholdersConsistent(input);
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(run(input, zeroHeld)).toMatchObject({
+      token: 't0',
+      state: 'held',
+      slot2: { token: 't_k', state: 'held', requestHash: 'h', createdAt: MIDDLE },
+      [idempotencyAttribute('k1')]: { token: 't_k' },
+    });
+  });
+
+  it.each([
+    { name: 'slot never used', current: zeroHeld, ok: true },
+    { name: 'slot released', current: { ...zeroHeld, slot2: { token: 'x', state: 'released' } }, ok: true },
+    { name: 'slot held', current: { ...zeroHeld, slot2: { token: 'x', state: 'held' } }, ok: false },
+    { name: 'blocked (flag on the item)', current: { ...zeroHeld, blockedAt: MIDDLE }, ok: false },
+    { name: 'too many expired holds', current: { ...zeroHeld, expiredHolds: MAX_EXPIRED_HOLDS }, ok: false },
+    { name: 'the key used by another slot', current: { ...zeroHeld, [idempotencyAttribute('k1')]: { token: 't0' } }, ok: false },
+  ])('$name → allowed $ok', ({ current, ok }) => {
+    expect(conditionHolds(claimMember(TABLE, 'c1', rec('k1'), 2), current)).toBe(ok);
+  });
+
+  it('release and takeover address the slot by its token', () => {
+    const held = { ...zeroHeld, slot1: { token: 't_k', state: 'held', requestHash: 'h', createdAt: OPENS } };
+    const release = releaseClaim(TABLE, 'c1', 'u1', 't_k', 1);
+    assertPlaceholdersConsistent(release);
+    expect(run(release, held)).toMatchObject({ state: 'held', slot1: { token: 't_k', state: 'released' } });
+    expect(run(releaseClaim(TABLE, 'c1', 'u1', 't0', 1), held)).toBeNull();
+    const takeOver = takeOverClaim(TABLE, 'c1', { ...rec(), token: 't_new' }, 't_k', 1);
+    assertPlaceholdersConsistent(takeOver);
+    expect(run(takeOver, held)).toMatchObject({ token: 't0', slot1: { token: 't_new', state: 'held' } });
+    expect(conditionHolds(takeOver, zeroHeld)).toBe(false);
+  });
+});
+
 describe('takeOverClaim / restoreClaim / releaseClaim', () => {
   const rec: MemberRecord = { userId: 'u1', token: 't_new', state: 'held', requestHash: 'h', createdAt: MIDDLE };
   const claimed = (token: string): Item => ({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', token, state: 'held' });
@@ -442,28 +489,49 @@ describe('takeOverClaim / restoreClaim / releaseClaim', () => {
     expect(conditionHolds(input, undefined)).toBe(false);
   });
 
-  it('restoreClaim puts back the previous record, only while the claim is still ours', () => {
+  it('restoreClaim puts back the previous slot 0 fields, only while the claim is still ours', () => {
     const previous: MemberRecord = { userId: 'u1', token: 't_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
-    const input = restoreClaim(TABLE, 'c1', 'u1', 't_new', previous);
-    assertPlaceholdersConsistent(input as Parameters<typeof assertPlaceholdersConsistent>[0]);
-    expect('Item' in input && input.Item).toMatchObject({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1', token: 't_old', state: 'released' });
+    const input = restoreClaim(TABLE, 'c1', { ...rec, idempotencyKey: 'k1' }, previous);
+    assertPlaceholdersConsistent(input);
+    expect(input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+    expect(input.UpdateExpression).toBe(
+      'SET #token = :p_token, #state = :p_state, #requestHash = :p_requestHash, #createdAt = :p_createdAt REMOVE #idem, #key',
+    );
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':p_token': 't_old', ':p_state': 'released' });
+    expect(input.ExpressionAttributeNames!['#idem']).toBe(idempotencyAttribute('k1'));
     expect(conditionHolds(input, claimed('t_new'))).toBe(true);
     expect(conditionHolds(input, claimed('t_someone_else'))).toBe(false);
   });
 
-  it('restoreClaim with nothing before deletes the claim, only while it is still ours', () => {
-    const input = restoreClaim(TABLE, 'c1', 'u1', 't_new', undefined);
-    expect('Item' in input).toBe(false);
-    expect('Key' in input && input.Key).toEqual({ pk: 'CAMPAIGN#c1', sk: 'MEMBER#u1' });
+  it('restoreClaim with nothing before clears the slot, only while it is still ours', () => {
+    const input = restoreClaim(TABLE, 'c1', rec, undefined);
+    assertPlaceholdersConsistent(input);
+    expect(input.UpdateExpression).toBe('REMOVE #token, #state, #requestHash, #createdAt');
     expect(conditionHolds(input, claimed('t_new'))).toBe(true);
     expect(conditionHolds(input, claimed('t_other'))).toBe(false);
+  });
+
+  it('restoreClaim of a household slot touches that slot only', () => {
+    const before = { token: 't_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
+    const mine = { ...claimed('t_zero'), slot2: { token: 't_new', state: 'held', requestHash: 'h', createdAt: MIDDLE } };
+    const back = restoreClaim(TABLE, 'c1', rec, { ...claimed('t_zero'), slot2: before }, 2);
+    assertPlaceholdersConsistent(back);
+    expect(back.UpdateExpression).toBe('SET #slot = :previous');
+    expect(back.ExpressionAttributeNames!['#slot']).toBe('slot2');
+    expect(applySet(back.UpdateExpression!, back.ExpressionAttributeNames, back.ExpressionAttributeValues, mine)).toMatchObject({
+      token: 't_zero',
+      slot2: before,
+    });
+    expect(conditionHolds(back, mine)).toBe(true);
+    expect(conditionHolds(back, { ...mine, slot2: { ...mine.slot2, token: 't_other' } })).toBe(false);
+    expect(restoreClaim(TABLE, 'c1', rec, claimed('t_zero'), 2).UpdateExpression).toBe('REMOVE #slot');
   });
 
   it('restoreClaim never wipes a block written while the join was in flight (the undo is skipped instead)', () => {
     const blockedMeanwhile = { ...claimed('t_new'), blockedAt: MIDDLE, blockedBy: 'u_leader' };
     const previous: MemberRecord = { userId: 'u1', token: 't_old', state: 'released', requestHash: 'h0', createdAt: OPENS };
-    for (const input of [restoreClaim(TABLE, 'c1', 'u1', 't_new', previous), restoreClaim(TABLE, 'c1', 'u1', 't_new', undefined)]) {
-      assertPlaceholdersConsistent(input as Parameters<typeof assertPlaceholdersConsistent>[0]);
+    for (const input of [restoreClaim(TABLE, 'c1', rec, previous), restoreClaim(TABLE, 'c1', rec, undefined)]) {
+      assertPlaceholdersConsistent(input);
       expect(conditionHolds(input, blockedMeanwhile)).toBe(false);
       expect(conditionHolds(input, claimed('t_new'))).toBe(true);
     }

@@ -36,6 +36,7 @@ export function definition(overrides: Partial<CampaignDefinition> = {}): Campaig
     createdAt: '2026-11-30T00:00:00.000Z',
     paymentMode: 'offline',
     paymentHoldMinutes: 15,
+    maxEntriesPerUser: 1,
     ...overrides,
   };
 }
