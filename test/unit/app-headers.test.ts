@@ -17,7 +17,7 @@ const db = { doc: {}, tableName: 'unused', clock: systemClock } as unknown as Db
 const corsOptions = (origins?: string[]) => ({
   origin: origins ?? '*',
   allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-HTTP-Method-Override'],
-  exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed'],
+  exposeHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'ETag'],
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
   maxAge: 600,
 });
