@@ -135,8 +135,11 @@ describe('concurrent joins, changes and cancels together', () => {
     h.clock.set(T0);
     const c = await h.createCampaign(leader.token, {
       maxEntriesPerUser: 3,
+      // Stock enough for every request (≈ 300 units asked at most): what is raced here is the user's slots, not the
+      // counter (the 300-for-150 rush above is the sold-out race); with 150 the singles drained it before the
+      // households' contended claims reached it, and households took nothing.
       items: [
-        { name: '车厘子', unitPrice: 6990, stock: 150, perPersonLimit: 3 },
+        { name: '车厘子', unitPrice: 6990, stock: 400, perPersonLimit: 3 },
         { name: '牛奶', unitPrice: 800, stock: null },
       ],
     });
@@ -172,7 +175,7 @@ describe('concurrent joins, changes and cancels together', () => {
     }
     expect(done.filter((r) => r.kind === 'cancel').every((r) => r.res.status === 200)).toBe(true);
 
-    const { entries, active, campaign } = await expectInvariants(h, c.id, leader.token);
+    const { entries, active } = await expectInvariants(h, c.id, leader.token);
     const fresh = done.filter((r) => r.kind !== 'cancel' && r.res.status === 201);
     // Every accepted join is a line of its user, and the lines are exactly the accepted joins.
     const ids = new Set(fresh.map((r) => r.res.body.id as string));
@@ -186,10 +189,16 @@ describe('concurrent joins, changes and cancels together', () => {
       for (const set of byKey) expect(set.size).toBeLessThanOrEqual(1);
       expect(byKey.filter((set) => set.size === 1).length).toBeLessThanOrEqual(3);
     }
-    // Households took further entries in the rush, up to three each (unless the stock ran out first).
-    expect(fresh.filter((r) => r.kind === 'household').length).toBeGreaterThan(0);
-    const counts = households.map((m) => active.filter((e) => e.userId === m.userId).length);
-    if (campaign.items[0].remaining >= 3) expect(Math.max(...counts)).toBe(3);
+    // Every household took its free third slot in the rush (one of its 20 taps; the rest were told ALREADY_JOINED or,
+    // while a slot changed hands, CONFLICT), and its lines add up: two before, what the rush gave, one cancelled.
+    // Whether a tap came after the cancel and took that slot too is timing, so 2 or 3 active are both right.
+    for (const m of households) {
+      const took = fresh.filter((r) => r.kind === 'household' && r.user === m).length;
+      const count = active.filter((e) => e.userId === m.userId).length;
+      expect(took).toBeGreaterThanOrEqual(1);
+      expect(count).toBe(2 + took - 1);
+      expect(count).toBeLessThanOrEqual(3);
+    }
 
     // The claims agree with the list: each held slot is an active entry of its user, each active entry has its slot.
     for (const m of [...households, ...keyed, ...singles]) {
