@@ -10,6 +10,7 @@ import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
+import { withOperationIds } from './operation-ids.js';
 import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
@@ -118,17 +119,24 @@ export function createApp(deps: AppDeps) {
   documentMethodOverride(app.openAPIRegistry);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: '团购接龙 Group-buy API',
-      version: '1.0.0',
-      description:
-        'Campaigns, the numbered 接龙 list, tiered prices (阶梯价) and settlement. Money is integer fen; times are ISO-8601 UTC. ' +
-        'Errors are `{"error": {"code", "message", "details"}}`.',
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
+  // As doc31 serves it, with every operation (PATCH twins included) given its stable operationId.
+  app.get('/openapi.json', (c) =>
+    c.json(
+      withOperationIds(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: '团购接龙 Group-buy API',
+            version: '1.0.0',
+            description:
+              'Campaigns, the numbered 接龙 list, tiered prices (阶梯价) and settlement. Money is integer fen; times are ISO-8601 UTC. ' +
+              'Errors are `{"error": {"code", "message", "details"}}`.',
+          },
+          servers: [{ url: new URL(c.req.url).origin }],
+        }),
+      ),
+    ),
+  );
   // The reference page and its assets (served by this API, no CDN) load on the first /docs request, not at cold start.
   app.get('/docs', async (c) => (await import('./docs/routes.js')).docsPage(c));
   app.get('/docs/assets/:hash/:name', async (c) => (await import('./docs/routes.js')).docsAsset(c));
