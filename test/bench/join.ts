@@ -21,7 +21,7 @@
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -45,6 +45,7 @@ import { disabledMoney } from '../../shared/money/money.js';
 import { createDocumentClient } from '../../shared/table/client.js';
 import { ensureTable } from '../../shared/table/create-table.js';
 import { entryIds } from '../../shared/table/keys.js';
+import { cpuPer, runPool, summarize } from './pool.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,35 +94,6 @@ interface LoadResult {
   cpuMs: number;
 }
 
-/** CPU time (ms) of a process from Linux /proc (10 ms ticks; NaN elsewhere). */
-function procCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * CPU time spent while `work` runs, in ms per join: this process (all its threads, minus the load
- * generator's own thread, which reports its time), and DynamoDB Local. Unlike throughput these
- * barely move with other load on the machine, so they compare runs taken at different times.
- */
-async function cpuPerJoin<T extends object>(joins: number, dbPid: number | undefined, work: () => Promise<T>) {
-  const proc = process.cpuUsage();
-  const db = procCpuMs(dbPid);
-  const out = await work();
-  const used = process.cpuUsage(proc);
-  const load = (out as { loadCpuMs?: number }).loadCpuMs ?? 0;
-  const per = (ms: number) => +(ms / joins).toFixed(2);
-  return {
-    out,
-    cpu: { server: per((used.user + used.system) / 1000 - load), loadGenerator: per(load), dynamodbLocal: per(procCpuMs(dbPid) - db) },
-  };
-}
-
 /** Runs the HTTP load generator in a worker thread and waits for its figures. */
 function loadFromWorker(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
@@ -133,39 +105,6 @@ function loadFromWorker(job: LoadJob): Promise<LoadResult> {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`load worker exited with ${code}`)));
   });
-}
-
-function summarize<T>(results: T[], latencies: number[], seconds: number) {
-  latencies.sort((a, b) => a - b);
-  return {
-    results,
-    seconds,
-    perSecond: results.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
-}
-
-async function runPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
-  const latencies: number[] = [];
-  const results: T[] = new Array(count);
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const t = performance.now();
-        results[i] = await task(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return summarize(results, latencies, (performance.now() - started) / 1000);
 }
 
 async function main() {
@@ -291,7 +230,7 @@ async function main() {
   // measure raw before and after the API, keeping the faster raw run (a conservative ratio).
   await rawJoins('warmup', Math.min(N, 1000));
   const dbPid = local?.pid;
-  const { out: rawBefore, cpu: rawBeforeCpu } = await cpuPerJoin(N, dbPid, () => profiled('raw', () => rawJoins('before', N)));
+  const { out: rawBefore, cpu: rawBeforeCpu } = await cpuPer(N, dbPid, () => profiled('raw', () => rawJoins('before', N)));
 
   requests.clear();
   const inProcess = () =>
@@ -306,9 +245,9 @@ async function main() {
     });
   const overHttp = async () => {
     const load = await loadFromWorker({ base, campaignId: campaign.id, tokens: userTokens, concurrency: C });
-    return { ...summarize(load.results, load.latencies, load.seconds), loadCpuMs: load.cpuMs };
+    return { results: load.results, ...summarize(load.latencies, load.seconds), loadCpuMs: load.cpuMs };
   };
-  const { out: api, cpu: apiCpu } = await cpuPerJoin(N, dbPid, () => profiled('api', IN_PROCESS ? inProcess : overHttp));
+  const { out: api, cpu: apiCpu } = await cpuPer(N, dbPid, () => profiled('api', IN_PROCESS ? inProcess : overHttp));
   const byCode: Record<string, number> = {};
   for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
   const accepted = byCode['201'] ?? 0;
@@ -321,7 +260,7 @@ async function main() {
   const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
   const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
 
-  const { out: rawAfter, cpu: rawAfterCpu } = await cpuPerJoin(N, dbPid, () => rawJoins('after', N));
+  const { out: rawAfter, cpu: rawAfterCpu } = await cpuPer(N, dbPid, () => rawJoins('after', N));
   const [rawRun, rawCpu] = rawBefore.perSecond >= rawAfter.perSecond ? [rawBefore, rawBeforeCpu] : [rawAfter, rawAfterCpu];
 
   const figures = {

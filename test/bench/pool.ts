@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The load loop and CPU accounting of the benches, as join.ts has them inline: C concurrent
+ * The load loop and CPU accounting every bench uses (join, read): C concurrent
  * workers take the next request number until N are done (a loop and a counter: nothing a
  * baseline would not pay), and CPU time per request from /proc, which moves far less with other
  * load on a shared 2-core machine than requests per second do.
