@@ -8,8 +8,7 @@ import {
 } from '../../shared/campaigns/index.js';
 import { IMAGE_LIMITS } from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
-import { ServiceUnavailableError } from '../../shared/errors.js';
-import { createUpload, evidenceLinks } from '../../shared/images/index.js';
+import { createUpload, evidenceLinks, requireImages } from '../../shared/images/index.js';
 import { type AfterSaleRecord, decideAfterSale, listAfterSales, requireAfterSale } from '../../shared/money/index.js';
 import { fileAfterSale } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
@@ -116,8 +115,7 @@ export function afterSaleRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       await requireVisibleCampaign(db, snapshot, user.id);
       requireAfterSaleRequester(await requireEntry(db, id, entryId), user.id);
-      if (!deps.images) throw new ServiceUnavailableError('Photos are not configured on this server (set IMAGES_BUCKET)');
-      return c.json(await createUpload(deps.images.store, id, c.req.valid('json').contentType, db.clock.now()), 201);
+      return c.json(await createUpload(requireImages(deps.images).store, id, c.req.valid('json').contentType, db.clock.now()), 201);
     })
     .openapi(askRoute, async (c) => {
       const user = requireUser(c);

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireCampaign, requireLeaderOrHelper } from '../../shared/campaigns/index.js';
 import { campaignView, IMAGE_LIMITS, IMAGE_VARIANTS, type ImageViewing, imageKey, imageView } from '../../shared/domain/index.js';
-import { NotFoundError, ServiceUnavailableError } from '../../shared/errors.js';
-import { attachImage, createUpload, detachImage, type ImageSettings, setImageLayout, UPLOAD_ID } from '../../shared/images/index.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { attachImage, createUpload, detachImage, requireImages, setImageLayout, UPLOAD_ID } from '../../shared/images/index.js';
 import type { AppDeps } from '../env.js';
 import { imageUrlFor } from '../image-urls.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
@@ -129,11 +129,6 @@ const mediaRoute = createRoute({
   },
 });
 
-function requireImages(deps: AppDeps): ImageSettings {
-  if (!deps.images) throw new ServiceUnavailableError('Photos are not configured on this server (set IMAGES_BUCKET)');
-  return deps.images;
-}
-
 export function imageRoutes(deps: AppDeps) {
   const { db } = deps;
   const router = newRouter()
@@ -142,7 +137,7 @@ export function imageRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
       await requireLeaderOrHelper(db, snapshot, user.id, 'upload photos');
-      const images = requireImages(deps);
+      const images = requireImages(deps.images);
       return c.json(await createUpload(images.store, id, c.req.valid('json').contentType, db.clock.now()), 201);
     })
     .openapi(attachRoute, async (c) => {
@@ -151,7 +146,7 @@ export function imageRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const snapshot = await requireCampaign(db, id);
       await requireLeaderOrHelper(db, snapshot, user.id, 'attach photos');
-      const images = requireImages(deps);
+      const images = requireImages(deps.images);
       const url = imageUrlFor(deps, c.req.url);
       const { image, created } = await attachImage(
         { db, store: images.store, url, ...(images.wechat ? { wechat: images.wechat } : {}) },
@@ -166,7 +161,7 @@ export function imageRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const before = await requireCampaign(db, id);
       await requireLeaderOrHelper(db, before, user.id, 'arrange photos');
-      requireImages(deps);
+      requireImages(deps.images);
       const body = c.req.valid('json');
       const after = await setImageLayout(db, id, { coverImageId: body.coverImageId, itemImages: body.itemImages });
       return c.json(campaignView(after.def, after.state, db.clock.now(), { url: imageUrlFor(deps, c.req.url), staff: true }), 200);
@@ -176,7 +171,7 @@ export function imageRoutes(deps: AppDeps) {
       const { id, imageId } = c.req.valid('param');
       const before = await requireCampaign(db, id);
       await requireLeaderOrHelper(db, before, user.id, 'remove photos');
-      const images = requireImages(deps);
+      const images = requireImages(deps.images);
       await detachImage({ db, store: images.store }, id, imageId);
       return c.body(null, 204);
     });

@@ -321,17 +321,17 @@ async function answerFromExistingClaims(
   units: ReadonlyMap<string, number>,
 ): Promise<JoinResult | 'gone' | number> {
   const slots = def.maxEntriesPerUser ?? 1;
-  const earlier = keyRecord(existing, req.idempotencyKey);
-  if (earlier) {
-    const slot = Math.max(0, slotHolding(existing, earlier.token));
+  // A slot taken over (its join died) is ours: the caller carries on in it.
+  const ask = async (slot: number) => {
     const answer = await answerFromExistingClaim(db, def, req, ours, slotView(existing, slot), units, slot);
     return answer === 'taken-over' ? slot : answer;
-  }
+  };
+  const earlier = keyRecord(existing, req.idempotencyKey);
+  if (earlier) return ask(Math.max(0, slotHolding(existing, earlier.token)));
   let first: string | undefined;
   for (let slot = 0; slot < slots; slot++) {
     try {
-      const answer = await answerFromExistingClaim(db, def, req, ours, slotView(existing, slot), units, slot);
-      return answer === 'taken-over' ? slot : answer;
+      return await ask(slot);
     } catch (err) {
       if (!(err instanceof AlreadyJoinedError)) throw err;
       first ??= err.entryId;

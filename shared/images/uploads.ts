@@ -1,4 +1,5 @@
 import { IMAGE_LIMITS, IMAGE_VARIANTS, type ImageType, type ImageVariant, UPLOAD_TTL_SECONDS, uploadKey } from '../domain/index.js';
+import { ServiceUnavailableError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { MediaStore, PresignedPost } from '../storage/index.js';
 
@@ -14,6 +15,12 @@ export interface UploadGrant {
   contentType: ImageType;
   expiresAt: string;
   forms: Record<ImageVariant, UploadForm>;
+}
+
+/** The server's photo settings, or 503 where photos are off (no IMAGES_BUCKET): every photo route and use case asks here. */
+export function requireImages<T>(images: T | undefined): T {
+  if (!images) throw new ServiceUnavailableError('Photos are not configured on this server (set IMAGES_BUCKET)');
+  return images;
 }
 
 /** Upload ids name object keys and become photo ids: our own format only, so a body cannot point at another key. */

@@ -1,8 +1,7 @@
 import type { CampaignSnapshot } from '../campaigns/index.js';
 import type { EntryLine } from '../domain/index.js';
 import type { PickupEntryRecord } from '../entries/index.js';
-import { ServiceUnavailableError } from '../errors.js';
-import { dropUploads, keepEvidence } from '../images/index.js';
+import { dropUploads, keepEvidence, requireImages } from '../images/index.js';
 import { type AfterSaleRecord, createAfterSale } from '../money/index.js';
 import type { MediaStore } from '../storage/index.js';
 import type { UseCaseContext } from './context.js';
@@ -19,11 +18,10 @@ export async function fileAfterSale(
   input: { items: EntryLine[]; reason: string; photos: string[] },
 ): Promise<AfterSaleRecord> {
   const campaignId = snapshot.def.id;
-  if (input.photos.length > 0) {
-    if (!ctx.images) throw new ServiceUnavailableError('Photos are not configured on this server (set IMAGES_BUCKET)');
-    await keepEvidence(ctx.images.store, campaignId, input.photos);
-  }
+  if (input.photos.length === 0) return createAfterSale(ctx.db, snapshot, entry, input);
+  const { store } = requireImages(ctx.images);
+  await keepEvidence(store, campaignId, input.photos);
   const request = await createAfterSale(ctx.db, snapshot, entry, input);
-  if (ctx.images && input.photos.length > 0) await dropUploads(ctx.images.store, campaignId, input.photos);
+  await dropUploads(store, campaignId, input.photos);
   return request;
 }
