@@ -2,6 +2,7 @@ import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } fro
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
+import { PRIVATE_BUCKET_PROPS } from './private-bucket.js';
 
 /** Where the API writes CSV exports too large for a response (shared/storage exportKey). */
 export const EXPORTS_PREFIX = 'exports/';
@@ -34,11 +35,7 @@ export class ExportsBucket extends Construct {
     super(scope, id);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
+      ...PRIVATE_BUCKET_PROPS,
       lifecycleRules: [
         {
           id: 'expire-exports',

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { EVIDENCE_PREFIX, IMAGES_PREFIX, UPLOADS_PREFIX } from '../../shared/domain/images.js';
+import { PRIVATE_BUCKET_PROPS } from './private-bucket.js';
 
 /** A photo nobody attached within this long is gone (its upload form only works for 10 minutes). */
 export const UPLOADS_EXPIRE_DAYS = 1;
@@ -39,13 +40,8 @@ export class ImagesBucket extends Construct {
     super(scope, id);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // OAC needs bucket-owner objects; nothing here uses ACLs.
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Attached photos are write-once copies; detaching deletes on purpose (no versions to keep).
-      versioned: false,
+      ...PRIVATE_BUCKET_PROPS,
       lifecycleRules: [
         {
           id: 'expire-uploads',
