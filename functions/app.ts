@@ -18,6 +18,9 @@ import { callOffRoutes } from './routes/call-off.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { chatTextRoutes } from './routes/chat-text.js';
 import { cloneRoutes } from './routes/clone.js';
+import { communityRoutes } from './routes/communities.js';
+import { communityMemberRoutes } from './routes/community-members.js';
+import { communityTeamRoutes } from './routes/community-team.js';
 import { contentReviewRoutes } from './routes/content-review.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
@@ -110,6 +113,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', wxacodeRoutes(deps));
   app.route('/', messageRoutes(deps));
   app.route('/', imageRoutes(deps));
+  app.route('/', communityRoutes(deps));
+  app.route('/', communityMemberRoutes(deps));
+  app.route('/', communityTeamRoutes(deps));
   // 消息推送 (image-check verdicts) exists only where its Token is configured.
   if (deps.wechatPush) app.route('/', wechatPushRoutes(deps, deps.wechatPush));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.

@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityRole, MembershipStatus } from '../domain/index.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
+  conditionFailure,
   decodeCursor,
   encodeCursor,
   GSI_BY_OWNER,
@@ -337,4 +338,42 @@ export async function listUserMemberships(db: DbContext, userId: string, limit: 
     }),
   );
   return { memberships: (out.Items ?? []).map(toMembership), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/** The team's note and tags on a member: one conditional update (404 for someone who never stood in the community). */
+export async function updateMemberNotes(
+  db: DbContext,
+  communityId: string,
+  userId: string,
+  changes: { note?: string | null | undefined; tags?: string[] | undefined },
+): Promise<Membership> {
+  const sets: string[] = ['updatedAt = :now'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = { ':now': db.clock.now().toISOString() };
+  if (changes.note === null || changes.note === '') removes.push('note');
+  else if (changes.note !== undefined) {
+    sets.push('note = :note');
+    values[':note'] = changes.note;
+  }
+  if (changes.tags !== undefined) {
+    sets.push('tags = :tags');
+    values[':tags'] = [...new Set(changes.tags)];
+  }
+  if (!isLookupableId(userId)) throw new NotFoundError(`No member ${userId} in community ${communityId}`);
+  try {
+    const out = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.communityMember(communityId, userId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toMembership(out.Attributes ?? {});
+  } catch (err) {
+    if (conditionFailure(err)) throw new NotFoundError(`No member ${userId} in community ${communityId}`);
+    throw err;
+  }
 }

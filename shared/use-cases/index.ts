@@ -6,6 +6,7 @@
 export * from './attach-campaign.js';
 export * from './block-member.js';
 export * from './call-off.js';
+export * from './community-page.js';
 export * from './context.js';
 export * from './entry-changes.js';
 export * from './entry-payment.js';

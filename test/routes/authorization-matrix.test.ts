@@ -394,12 +394,14 @@ describe('authorization matrix', () => {
     for (const [path, item] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(item)) routes.push(`${method.toUpperCase()} ${path}`);
     }
+    // Community routes have a matrix of their own, by standing in the community (community-authorization.test.ts).
+    const campaignRoutes = routes.filter((r) => !/ \/communities|\/invitations|^GET \/me\/communities$/.test(r));
     expect(
-      routes.filter((r) => !(r in ALL_ROWS)),
+      campaignRoutes.filter((r) => !(r in ALL_ROWS)),
       'routes without a row in ROWS',
     ).toEqual([]);
     expect(
-      Object.keys(ALL_ROWS).filter((r) => !routes.includes(r)),
+      Object.keys(ALL_ROWS).filter((r) => !campaignRoutes.includes(r)),
       'rows for routes that do not exist',
     ).toEqual([]);
   });
