@@ -85,7 +85,7 @@ const TWINS: Record<string, Row> = Object.fromEntries(
       ];
     }),
 );
-export const COMMUNITY_ROWS: Record<string, Row> = { ...ROWS, ...TWINS };
+const COMMUNITY_ROWS: Record<string, Row> = { ...ROWS, ...TWINS };
 
 let h: Harness;
 let n = 0;
