@@ -10,6 +10,7 @@ import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
+import { staffAudit } from './middleware/staff-audit.js';
 import { withOperationIds } from './operation-ids.js';
 import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
@@ -91,6 +92,8 @@ export function createApp(deps: AppDeps) {
   });
   if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat, users));
   app.use('*', authenticate(deps.tokens, users));
+  // Who of the staff changed entries or money, recorded after each such action succeeds.
+  app.use('/campaigns/*', staffAudit(deps));
 
   app.route('/', healthRoutes());
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));

@@ -25,6 +25,7 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   OUTBOX#<eventId>   an event members are told of (subscribe messages); in gsi2 (OUTBOX) until delivered
  *   MSG#<eventId>#<userId>  one member's message of that event: claimed, sent, refused… (never twice)
  *   ARRIVED#<pointId>  goods arrived at a pickup point (the staff action behind the message)
+ *   AUDIT#<at>#<requestId>  a staff action that changed entries or money: who did it, which operation
  *   DIGEST             the leader's digest: the last number digested and when; in gsi2 (DIGEST) while open
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
@@ -158,6 +159,9 @@ export const keys = {
   }),
   communityCampaignPrefix: () => SORT_COMMUNITY_CAMPAIGN_PREFIX,
   communityPartition: (communityId: string) => communityPk(communityId),
+  /** one staff action that changed entries or money (who, which operation, when), in its campaign; listed newest first */
+  staffAction: (campaignId: string, at: string, requestId: string): Key => ({ pk: campaignPk(campaignId), sk: `AUDIT#${at}#${requestId}` }),
+  staffActionPrefix: () => 'AUDIT#',
   /** a community's numbers: running totals (STATS#TOTAL) and one item per day (STATS#D#<YYYY-MM-DD>), read with one Query */
   communityStatsTotal: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'STATS#TOTAL' }),
   communityStatsDay: (communityId: string, day: string): Key => ({ pk: communityPk(communityId), sk: `STATS#D#${day}` }),

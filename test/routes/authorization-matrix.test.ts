@@ -209,6 +209,7 @@ const ROWS: Record<string, Row> = {
   'DELETE /me': { state: 'open', expect: signedIn(200) },
   'POST /campaigns/{id}/helpers': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: leaderOnly(201) },
   'DELETE /campaigns/{id}/helpers/{userId}': { state: 'open', expect: leaderOnly(204) },
+  'GET /campaigns/{id}/staff-actions': { state: 'open', expect: staff(200) },
   'GET /campaigns/{id}/helpers': { state: 'open', expect: staff(200) },
   'POST /campaigns/{id}/blocks': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: staff(201) },
   'DELETE /campaigns/{id}/blocks/{userId}': { state: 'open', expect: staff(204) },
