@@ -140,7 +140,13 @@ describe('/openapi.json declares both alternatives', () => {
   it('every PATCH operation has a PUT twin and a POST operation requiring X-HTTP-Method-Override: PATCH', async () => {
     const doc = (await h.call('GET', '/openapi.json')).body;
     const patched = Object.entries(doc.paths as Record<string, Record<string, any>>).filter(([, item]) => item.patch);
-    expect(patched.map(([path]) => path).sort()).toEqual(['/campaigns/{id}', '/campaigns/{id}/entries/{entryId}', '/me']);
+    expect(patched.map(([path]) => path).sort()).toEqual([
+      '/campaigns/{id}',
+      '/campaigns/{id}/entries/{entryId}',
+      '/communities/{id}',
+      '/communities/{id}/members/{userId}',
+      '/me',
+    ]);
     for (const [path, item] of patched) {
       expect(item.put, `PUT ${path}`).toBeDefined();
       expect(item.put.requestBody).toEqual(item.patch.requestBody);
