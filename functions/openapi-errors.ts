@@ -56,7 +56,8 @@ function errorSchema(codes: readonly string[]): Json {
 
 /** The document with every `Error` body of a status ≥ 400 narrowed to its codes (changed in place, returned). */
 export function withErrorCodes<T extends Doc>(doc: T, catalog: ErrorCodesByStatus): T {
-  const schemas = (doc.components ??= {}).schemas ?? {};
+  doc.components ??= {};
+  const schemas = doc.components.schemas ?? {};
   doc.components.schemas = schemas;
   for (const item of Object.values(doc.paths ?? {})) {
     if (!isObject(item)) continue;

@@ -84,7 +84,8 @@ export function withResponseHeaders<T extends Doc>(doc: T): T {
         op.parameters = [...(Array.isArray(op.parameters) ? op.parameters : []), IF_NONE_MATCH];
     }
   }
-  const components = (doc.components ??= {});
+  doc.components ??= {};
+  const components = doc.components;
   components.headers = { ...components.headers, ...Object.fromEntries([...used].sort().map((name) => [name, HEADERS[name]])) };
   return doc;
 }
