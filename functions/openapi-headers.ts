@@ -13,26 +13,39 @@ type Doc = { paths?: object; components?: { headers?: Record<string, unknown>; p
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Headers always present are components, referred to (generators type a referred header as
+ * present); those only sometimes present are written out with `required: false`, which
+ * openapi-typescript reads only on a header written in place.
+ */
 const HEADERS: Record<string, Json> = {
   RequestId: {
     description: 'The request id (API Gateway’s behind it): quote it when reporting a problem',
+    required: true,
     schema: { type: 'string', example: '0e3c2f8a-5d3b-4a8e-9f1c-1b2a3c4d5e6f' },
-  },
-  RetryAfter: {
-    description: 'Seconds to wait before retrying (a join with the same Idempotency-Key)',
-    schema: { type: 'string', pattern: '^[0-9]+$', example: '1' },
-  },
-  IdempotentReplayed: {
-    description: '`true` when this is the first answer to the same Idempotency-Key, replayed for a retry',
-    schema: { type: 'string', enum: ['true'] },
   },
   ETag: {
     description: 'A strong validator of this exact body: send it back as If-None-Match to get 304 when nothing changed',
+    required: true,
     schema: { type: 'string', example: '"3q2-7wEjRFWGd4iZqrvM3w"' },
   },
   CacheControl: {
     description: 'How long a cache may keep this answer (a CDN shares an anonymous reader’s for a second)',
+    required: true,
     schema: { type: 'string', example: 'public, max-age=1, stale-while-revalidate=5' },
+  },
+};
+
+const SOMETIMES: Record<string, Json> = {
+  RetryAfter: {
+    description: 'Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows',
+    required: false,
+    schema: { type: 'string', pattern: '^[0-9]+$', example: '1' },
+  },
+  IdempotentReplayed: {
+    description: '`true` when this is the first answer to the same Idempotency-Key, replayed for a retry; absent otherwise',
+    required: false,
+    schema: { type: 'string', enum: ['true'] },
   },
 };
 
@@ -50,7 +63,7 @@ const IF_NONE_MATCH = {
 function declare(response: Json, name: string, header: string): boolean {
   const headers = isObject(response.headers) ? response.headers : {};
   if (Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase())) return false;
-  response.headers = { ...headers, [name]: ref(header) };
+  response.headers = { ...headers, [name]: SOMETIMES[header] ? structuredClone(SOMETIMES[header]) : ref(header) };
   return true;
 }
 
@@ -62,7 +75,7 @@ export function withResponseHeaders<T extends Doc>(doc: T): T {
   const used = new Set<string>();
   const add = (response: Json, name: string, header: string) => {
     declare(response, name, header);
-    if (JSON.stringify(response.headers).includes(`#/components/headers/${header}"`)) used.add(header);
+    if (header in HEADERS && JSON.stringify(response.headers).includes(`#/components/headers/${header}"`)) used.add(header);
   };
   for (const item of Object.values(doc.paths ?? {})) {
     if (!isObject(item)) continue;
