@@ -11,7 +11,7 @@ import { createApp } from '../app.js';
  * a network: nothing here is called, the routes are only registered. What `npm run client:generate`
  * makes shared/client/api-types.ts from.
  */
-export async function apiDocument(): Promise<Record<string, unknown>> {
+export async function apiDocument(origin = 'http://localhost:3000'): Promise<Record<string, unknown>> {
   const db = {
     doc: createDocumentClient({ region: 'local', endpoint: 'http://127.0.0.1:9' }),
     tableName: 'unused',
@@ -28,7 +28,8 @@ export async function apiDocument(): Promise<Record<string, unknown>> {
     wechat: { apiBase: 'http://127.0.0.1:9', appId: 'wx-document', secret: 'unused', timeoutMs: 1 },
     wechatPush: { token: 'unused', appId: 'wx-document' },
   });
-  const res = await app.request('https://api.example.com/openapi.json');
+  // The origin becomes servers[0] (npm start's by default); a deployment serves its own.
+  const res = await app.request(`${origin}/openapi.json`);
   if (res.status !== 200) throw new Error(`/openapi.json answered ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
 }

@@ -72,7 +72,8 @@ async function draftRoutes(): Promise<
         route: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),
         path,
-        signedIn: (op.security ?? []).length > 0,
+        // Public routes declare the bearer as optional (`[{}, {bearerAuth: []}]`, functions/openapi-security.ts).
+        signedIn: (op.security ?? []).length > 0 && !op.security.some((r: object) => Object.keys(r).length === 0),
         // The POST twins of PATCH routes exist only with their override header (see method-override.ts).
         headers: (op.parameters ?? []).some((p: any) => p.in === 'header' && p.name.toLowerCase() === 'x-http-method-override')
           ? { 'x-http-method-override': 'PATCH' }
