@@ -55,6 +55,14 @@ afterAll(() => {
   server?.close();
 });
 
+/** A failure's code is one the document lists for that operation and status (the generated type's enum). */
+async function expectDeclared(method: string, path: string, result: { ok: boolean; status: number; error?: { code: string } }) {
+  const doc = (await h.call('GET', '/openapi.json')).body;
+  const schema = doc.paths[path][method].responses[String(result.status)].content['application/json'].schema;
+  const codes = doc.components.schemas[schema.$ref.split('/').pop()].properties.error.properties.code.enum;
+  expect(codes, `${method} ${path} ${result.status}`).toContain(result.error!.code);
+}
+
 /** A client per person: each keeps the token its login gave. */
 function person(): { api: Client; login: (openid: string) => Promise<string> } {
   let token: string | undefined;
@@ -111,6 +119,7 @@ describe('the typed client over wx.request', () => {
       body: { items: [{ itemId: campaign.items[0]!.id, qty: 1 }] },
     });
     expect(twice).toMatchObject({ ok: false, status: 409, error: { code: 'ALREADY_JOINED' } });
+    await expectDeclared('post', '/campaigns/{id}/entries', twice);
 
     // The list, anonymously (no token) with a query string, then conditionally: 304 without a body.
     const anonymous = createClient({ baseUrl: base, request: wxRequest });
@@ -142,6 +151,7 @@ describe('the typed client over wx.request', () => {
     // A member may not settle: a typed 403.
     const refused = await members[1]!.api.post('/campaigns/{id}/settle', { path: { id: campaign.id } });
     expect(refused).toMatchObject({ ok: false, status: 403, error: { code: 'FORBIDDEN' } });
+    await expectDeclared('post', '/campaigns/{id}/settle', refused);
   });
 
   it('sends the bearer, the key and JSON as wx.request options; every call carries a request id back', async () => {
@@ -165,8 +175,10 @@ describe('the typed client over wx.request', () => {
     });
     expect(bad).toMatchObject({ ok: false, status: 400, error: { code: 'VALIDATION_FAILED' } });
     if (!bad.ok && bad.status === 400) expect(bad.error.details).toHaveProperty('fields');
+    await expectDeclared('post', '/campaigns', bad);
     const missing = await m.api.get('/campaigns/{id}', { path: { id: 'c_nothing/../x y' } });
     expect(missing).toMatchObject({ ok: false, status: 404, error: { code: 'NOT_FOUND' } });
+    await expectDeclared('get', '/campaigns/{id}', missing);
     expect(sent.at(-1)!.url).toBe(`${base}/campaigns/c_nothing%2F..%2Fx%20y`);
     const nowhere = createClient({ baseUrl: 'http://127.0.0.1:9', request: wxRequest });
     expect(await nowhere.get('/health')).toMatchObject({ ok: false, status: 0, error: { code: 'NETWORK_ERROR' } });
