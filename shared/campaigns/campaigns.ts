@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { campaignLinkPut, publisherCheck } from '../communities/index.js';
 import type { CampaignDefinition } from '../domain/index.js';
-import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
 import type { DbContext } from '../table/index.js';
 import {
@@ -41,35 +42,50 @@ export async function createCampaign(
   return withRetry(
     async () => {
       const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: { ...keys.shareCode(def.shareCode), type: 'share', campaignId: def.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: {
-                  ...keys.campaignMeta(def.id),
-                  ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
-                  ...(opts.draft ? {} : indexKeys.openByClose(def.closesAt, def.id)),
-                  type: 'campaign',
-                  ...def,
+      // Published into a community: its leader must hold the right there as this is written (shared/communities).
+      const community = def.communityId
+        ? [
+            publisherCheck(db, def.communityId, def.leaderId),
+            campaignLinkPut(db, def.communityId, { campaignId: def.id, leaderId: def.leaderId, createdAt: def.createdAt }),
+          ]
+        : [];
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: db.tableName,
+                  Item: { ...keys.shareCode(def.shareCode), type: 'share', campaignId: def.id },
+                  ConditionExpression: 'attribute_not_exists(pk)',
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
               },
-            },
-            { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
-            // The leader's digest timeline starts here, so the join path never writes for it (README "Subscribe messages").
-            { Put: digestPut(db.tableName, def.id, def.createdAt) },
-          ],
-        }),
-      );
+              {
+                Put: {
+                  TableName: db.tableName,
+                  Item: {
+                    ...keys.campaignMeta(def.id),
+                    ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
+                    ...(opts.draft ? {} : indexKeys.openByClose(def.closesAt, def.id)),
+                    type: 'campaign',
+                    ...def,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
+              // The leader's digest timeline starts here, so the join path never writes for it (README "Subscribe messages").
+              { Put: digestPut(db.tableName, def.id, def.createdAt) },
+              ...community,
+            ],
+          }),
+        );
+      } catch (err) {
+        if (community.length > 0 && cancelledTransaction(err)?.reasons[4]?.code === 'ConditionalCheckFailed') {
+          throw new ForbiddenError(`Only the owner or an admin of community ${def.communityId} can publish campaigns into it`);
+        }
+        throw err;
+      }
       return def;
     },
     {

@@ -638,6 +638,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/staff-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the staff did to entries and money (who, which operation, when), newest first (leader and helpers) */
+        get: operations["getCampaignsByIdStaffActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/blocks": {
         parameters: {
             query?: never;
@@ -1113,6 +1130,271 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a community (社群); the caller is its owner. `fromCampaignId` builds it from a campaign the caller leads */
+        post: operations["postCommunities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community page: the community and its open and recent campaigns. Public communities for anyone; private ones for their members and team (404 else) */
+        get: operations["getCommunitiesById"];
+        /** Owner edits the community: name, description, join rule, public page, cover; rotates the invite code (PUT: the same as PATCH, for wx.request) */
+        put: operations["putCommunitiesById"];
+        /** Owner edits the community: name, description, join rule, public page, cover; rotates the invite code (POST with X-HTTP-Method-Override: PATCH, for wx.request) */
+        post: operations["postCommunitiesById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Owner edits the community: name, description, join rule, public page, cover; rotates the invite code */
+        patch: operations["patchCommunitiesById"];
+        trace?: never;
+    };
+    "/communities/{id}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns published into the community, newest first (as visible as the community) */
+        get: operations["getCommunitiesByIdCampaigns"];
+        put?: never;
+        /** Move a campaign you lead into the community (owner or admin): its helpers join the community's team; one of another community is 409 */
+        post: operations["postCommunitiesByIdCampaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Communities I stand in (member, team, waiting, following, left), newest first */
+        get: operations["getMeCommunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member book for the team: each member with their standing, numbers, notes and tags. Filters: status, role, tag, q (nickname) */
+        get: operations["getCommunitiesByIdMembers"];
+        put?: never;
+        /** Join the community. open: active at once; invite: with its invite code (403 INVITE_REQUIRED); approval: pending until staff approve (an invite code skips the wait). Joining twice keeps the standing */
+        post: operations["postCommunitiesByIdMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave the community (and its team); your member book stays, counted, for its numbers. The owner cannot leave (409) */
+        post: operations["postCommunitiesByIdLeave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/following": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Follow (new-campaign messages) or stop; someone not in the community becomes a follower of it */
+        put: operations["putCommunitiesByIdFollowing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member's page of the member book (the team; a member reads their own) */
+        get: operations["getCommunitiesByIdMembersByUserId"];
+        /** The team's note and tags on a member (PUT: the same as PATCH, for wx.request) */
+        put: operations["putCommunitiesByIdMembersByUserId"];
+        /** The team's note and tags on a member (POST with X-HTTP-Method-Override: PATCH, for wx.request) */
+        post: operations["postCommunitiesByIdMembersByUserId"];
+        /** Remove someone from the community and its team (owner, admin; only the owner removes an admin). They may ask to join again */
+        delete: operations["deleteCommunitiesByIdMembersByUserId"];
+        options?: never;
+        head?: never;
+        /** The team's note and tags on a member */
+        patch: operations["patchCommunitiesByIdMembersByUserId"];
+        trace?: never;
+    };
+    "/communities/{id}/members/{userId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending member (owner, admin) */
+        post: operations["postCommunitiesByIdMembersByUserIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/members/{userId}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block someone: out of the community and its team; they cannot rejoin or follow (owner, admin) */
+        post: operations["postCommunitiesByIdMembersByUserIdBlock"];
+        /** Lift a block (owner, admin): they may ask to join again */
+        delete: operations["deleteCommunitiesByIdMembersByUserIdBlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team: owner, admins (管理员) and helpers (团长助手), with their current nicknames (the team) */
+        get: operations["getCommunitiesByIdTeam"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite someone onto the team by link: the owner invites admins and helpers, an admin helpers. The link works once, for 72 hours */
+        post: operations["postCommunitiesByIdInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an invitation is for (community and role), before accepting it */
+        get: operations["getInvitationsByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation as yourself: you join the community's team in its role. Used, expired or withdrawn links are 404 */
+        post: operations["postInvitationsByTokenAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/team/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take someone off the team (they stay a member). The owner takes off admins and helpers, an admin helpers; rights end at their next request */
+        delete: operations["deleteCommunitiesByIdTeamByUserId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wechat/push": {
         parameters: {
             query?: never;
@@ -1291,6 +1573,8 @@ export interface components {
             paymentHoldMinutes: number;
             /** @description active entries one member may hold at once (1: one per member) */
             maxEntriesPerUser: number;
+            /** @description the community it is published into (absent when none) */
+            communityId?: string;
             /** @description the cover photo; null when none (absent in lists of campaigns) */
             coverImage?: {
                 id: string;
@@ -1447,6 +1731,8 @@ export interface components {
              * @example 1
              */
             maxEntriesPerUser?: number;
+            /** @description publish into this community (社群): its team becomes staff of the campaign and its followers are told. Only its owner or an admin may (403) */
+            communityId?: string;
             /** @description true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it. Default: false. */
             draft?: boolean;
         };
@@ -1976,6 +2262,23 @@ export interface components {
         HelperList: {
             helpers: components["schemas"]["Helper"][];
         };
+        StaffActionPage: {
+            actions: {
+                at: string;
+                actorId: string;
+                /**
+                 * @description staff: a helper, or a member of the community team
+                 * @enum {string}
+                 */
+                role: "leader" | "staff";
+                /** @example POST /campaigns/{id}/entries/{entryId}/pickup */
+                operation: string;
+                entryId: string | null;
+                status: number;
+                requestId: string;
+            }[];
+            nextCursor: string | null;
+        };
         BlockResult: {
             userId: string;
             blockedBy: string;
@@ -2341,6 +2644,206 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        Community: {
+            id: string;
+            ownerId: string;
+            name: string;
+            description: string;
+            /**
+             * @description open: anyone joins at once; invite: only with the invite code; approval: staff approve each request
+             * @enum {string}
+             */
+            joinRule: "open" | "invite" | "approval";
+            public: boolean;
+            /** @description url: the list-size photo, null when it is no longer shown */
+            cover: {
+                campaignId: string;
+                imageId: string;
+                url: string | null;
+            } | null;
+            memberCount: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            updatedAt: string;
+            version: number;
+            /**
+             * @description the caller's role (null: signed out or not in it)
+             * @enum {string|null}
+             */
+            myRole: "owner" | "admin" | "helper" | "member" | null;
+            /** @enum {string|null} */
+            myStatus: "active" | "pending" | "follower" | "left" | "removed" | "blocked" | null;
+            following: boolean;
+            /** @description for its team only: the invite code and the counts by standing */
+            staff?: {
+                inviteCode: string;
+                counts: {
+                    active: number;
+                    pending: number;
+                    follower: number;
+                    blocked: number;
+                };
+            };
+        };
+        CreateCommunityRequest: {
+            /** @example 阳光花园邻里团 */
+            name: string;
+            description?: string;
+            /**
+             * @description default open
+             * @enum {string}
+             */
+            joinRule?: "open" | "invite" | "approval";
+            /** @description default false: opt in to a page anyone can open */
+            public?: boolean;
+            /** @description build the community from a campaign you lead: it is published into the community, its helpers join the team, and (once settled) its members fill the member book */
+            fromCampaignId?: string;
+        };
+        CommunityPage: components["schemas"]["Community"] & {
+            openCampaigns: components["schemas"]["CommunityCampaign"][];
+            /** @description the newest closed, settled or called-off ones */
+            recentCampaigns: components["schemas"]["CommunityCampaign"][];
+        };
+        CommunityCampaign: {
+            id: string;
+            shareCode: string;
+            title: string;
+            status: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closesAt: string;
+            participantCount: number;
+        };
+        EditCommunityRequest: {
+            name?: string;
+            description?: string;
+            /**
+             * @description open: anyone joins at once; invite: only with the invite code; approval: staff approve each request
+             * @enum {string}
+             */
+            joinRule?: "open" | "invite" | "approval";
+            public?: boolean;
+            cover?: components["schemas"]["CommunityCover"];
+            /** @description true: a new invite code; the old one stops working */
+            rotateInviteCode?: boolean;
+        };
+        /** @description a photo of one of the community's campaigns (it passed WeChat's image check) */
+        CommunityCover: {
+            campaignId: string;
+            imageId: string;
+        } | null;
+        CommunityCampaignPage: {
+            campaigns: components["schemas"]["CommunityCampaign"][];
+            nextCursor: string | null;
+        };
+        AttachCampaignRequest: {
+            campaignId: string;
+        };
+        MyCommunityPage: {
+            memberships: (components["schemas"]["Membership"] & {
+                communityName: string;
+            })[];
+            nextCursor: string | null;
+        };
+        Membership: {
+            communityId: string;
+            userId: string;
+            nickname: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "helper" | "member";
+            /** @enum {string} */
+            status: "active" | "pending" | "follower" | "left" | "removed" | "blocked";
+            following: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            joinedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        JoinCommunityRequest: {
+            /** @description the community's invite code (invite rule; skips approval) */
+            code?: string;
+        };
+        FollowRequest: {
+            following: boolean;
+        };
+        MemberPage: {
+            members: components["schemas"]["Member"][];
+            nextCursor: string | null;
+        };
+        Member: components["schemas"]["Membership"] & {
+            note: string | null;
+            tags: string[];
+            /** @description who of the staff last approved, removed, blocked or invited them */
+            by: string | null;
+            book: components["schemas"]["MemberBook"];
+        };
+        MemberBook: {
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            firstJoinAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            lastJoinAt: string | null;
+            /** @description settled campaigns they bought in */
+            campaigns: number;
+            units: number;
+            /** @description fen: what they paid, finally, in settled campaigns */
+            amount: number;
+            /** @description fen refunded to them */
+            refunded: number;
+            pickups: number;
+            noShows: number;
+        };
+        EditMemberRequest: {
+            note?: string | null;
+            tags?: string[];
+        };
+        Team: {
+            team: {
+                userId: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "helper" | "member";
+                nickname: string;
+            }[];
+        };
+        Invitation: {
+            token: string;
+            communityId: string;
+            communityName: string;
+            /** @enum {string} */
+            role: "admin" | "helper";
+            invitedBy: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            expiresAt: string;
+            /** @description what to share: POST it (signed in as the invitee) with /accept */
+            path: string;
+        };
+        CreateInvitationRequest: {
+            /** @enum {string} */
+            role: "admin" | "helper";
+        };
         WechatPayNotifyFail: {
             /** @enum {string} */
             code: "FAIL";
@@ -2523,6 +3026,36 @@ export interface components {
                 };
             };
         };
+        Error403BlockedForbidden: {
+            error: {
+                /**
+                 * @example BLOCKED
+                 * @enum {string}
+                 */
+                code: "BLOCKED" | "FORBIDDEN";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error404NotFound: {
+            error: {
+                /**
+                 * @example NOT_FOUND
+                 * @enum {string}
+                 */
+                code: "NOT_FOUND";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         Error422ContentRejectedIdempotencyKeyReused: {
             error: {
                 /**
@@ -2560,36 +3093,6 @@ export interface components {
                  * @enum {string}
                  */
                 code: "SERVICE_UNAVAILABLE";
-                /** @description for people (a log, a toast); clients branch on `code` */
-                message: string;
-                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
-                details?: {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        Error404NotFound: {
-            error: {
-                /**
-                 * @example NOT_FOUND
-                 * @enum {string}
-                 */
-                code: "NOT_FOUND";
-                /** @description for people (a log, a toast); clients branch on `code` */
-                message: string;
-                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
-                details?: {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        Error403BlockedForbidden: {
-            error: {
-                /**
-                 * @example BLOCKED
-                 * @enum {string}
-                 */
-                code: "BLOCKED" | "FORBIDDEN";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -3036,6 +3539,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -5886,6 +6409,74 @@ export interface operations {
             };
         };
     };
+    getCampaignsByIdStaffActions: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of staff actions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffActionPage"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
     getCampaignsByIdBlocks: {
         parameters: {
             query?: never;
@@ -8023,6 +8614,1756 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    postCommunities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCommunityRequest"];
+            };
+        };
+        responses: {
+            /** @description The new community */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    getCommunitiesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The community */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPage"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCommunitiesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCommunityRequest"];
+            };
+        };
+        responses: {
+            /** @description The community */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    postCommunitiesById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description wx.request has no PATCH: POST with this header is the PATCH */
+                "x-http-method-override": "PATCH";
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCommunityRequest"];
+            };
+        };
+        responses: {
+            /** @description The community */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    patchCommunitiesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCommunityRequest"];
+            };
+        };
+        responses: {
+            /** @description The community */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdCampaigns: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of campaigns */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityCampaignPage"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdCampaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachCampaignRequest"];
+            };
+        };
+        responses: {
+            /** @description The campaign as published there */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaigns: components["schemas"]["CommunityCampaign"][];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    getMeCommunities: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of memberships */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyCommunityPage"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdMembers: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                status?: "active" | "pending" | "follower" | "left" | "removed" | "blocked";
+                role?: "owner" | "admin" | "helper" | "member";
+                tag?: string;
+                /** @description part of the nickname */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JoinCommunityRequest"];
+            };
+        };
+        responses: {
+            /** @description Your standing (active or pending) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left (also when you were not in it) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    putCommunitiesByIdFollowing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowRequest"];
+            };
+        };
+        responses: {
+            /** @description Your standing */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCommunitiesByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description wx.request has no PATCH: POST with this header is the PATCH */
+                "x-http-method-override": "PATCH";
+            };
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    deleteCommunitiesByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing after remove */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    patchCommunitiesByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdMembersByUserIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing after approve */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdMembersByUserIdBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing after block */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    deleteCommunitiesByIdMembersByUserIdBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing after unblock */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation: share its path */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    getInvitationsByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postInvitationsByTokenAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your standing on the team */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+        };
+    };
+    deleteCommunitiesByIdTeamByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Their standing now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
                 };
             };
         };
