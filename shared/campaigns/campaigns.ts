@@ -19,6 +19,7 @@ import {
   keys,
   listDue,
   newStateRecord,
+  outboxPut,
   SORT,
   type StateRecord,
   settlementItem,
@@ -47,6 +48,8 @@ export async function createCampaign(
         ? [
             publisherCheck(db, def.communityId, def.leaderId),
             campaignLinkPut(db, def.communityId, { campaignId: def.id, leaderId: def.leaderId, createdAt: def.createdAt }),
+            // Its followers hear of it (subscribe messages) once it is published: now, or when the draft is.
+            ...(opts.draft ? [] : [newCampaignEvent(db.tableName, def.id, def.createdAt)]),
           ]
         : [];
       try {
@@ -96,6 +99,10 @@ export async function createCampaign(
     },
   );
 }
+
+/** A community's followers are told of a campaign published into it (shared/messages, event `new-campaign`). */
+const newCampaignEvent = (tableName: string, campaignId: string, at: string) =>
+  outboxPut(tableName, { campaignId, eventId: 'new-campaign', event: 'new-campaign', at });
 
 /** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */
 export async function getCampaign(db: DbContext, campaignId: string): Promise<CampaignSnapshot | null> {
@@ -196,6 +203,7 @@ export async function publishCampaign(db: CampaignDb, campaignId: string): Promi
               },
             },
           },
+          ...(snapshot.def.communityId ? [newCampaignEvent(db.tableName, campaignId, now)] : []),
         ],
       }),
     );

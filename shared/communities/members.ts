@@ -12,6 +12,7 @@ import {
   isLookupableId,
   isTransientConflict,
   keys,
+  queryAll,
   withRetry,
 } from '../table/index.js';
 import { countAttribute, isCounted, MAX_TEAM_SIZE } from './communities.js';
@@ -321,6 +322,25 @@ export async function listMembers(
     }),
   );
   return { members: (out.Items ?? []).map(toMembership), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/** Who hears of a new campaign in the community: members and followers who follow it (one paged Query of its members). */
+export async function* followersOf(db: DbContext, communityId: string): AsyncGenerator<string> {
+  for await (const item of queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    FilterExpression: 'following = :yes AND #status IN (:active, :follower)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':pk': keys.communityPartition(communityId),
+      ':prefix': keys.communityMemberPrefix(),
+      ':yes': true,
+      ':active': 'active',
+      ':follower': 'follower',
+    },
+    ProjectionExpression: 'userId',
+  })) {
+    yield item.userId as string;
+  }
 }
 
 /** The communities a user stands in (any status but removed), newest first, through gsi1. */
