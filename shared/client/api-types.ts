@@ -2594,7 +2594,7 @@ export interface components {
             events: {
                 eventId: string;
                 /** @enum {string} */
-                event: "group-succeeded" | "group-failed" | "refund-arrived" | "goods-arrived" | "hold-expiring" | "new-entries";
+                event: "group-succeeded" | "group-failed" | "refund-arrived" | "goods-arrived" | "hold-expiring" | "new-entries" | "new-campaign";
                 /**
                  * Format: date-time
                  * @example 2026-12-03T12:00:00.000Z
