@@ -11,7 +11,6 @@ import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
 import { staffAudit } from './middleware/staff-audit.js';
-import { withOperationIds } from './operation-ids.js';
 import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
@@ -128,10 +127,11 @@ export function createApp(deps: AppDeps) {
   documentMethodOverride(app.openAPIRegistry);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  // As doc31 serves it, with every operation (PATCH twins included) given its stable operationId.
-  app.get('/openapi.json', (c) =>
+  // As doc31 builds it, made for client generators (functions/openapi-document.ts: operationIds,
+  // input and output schemas apart, optional bearer, headers, error codes), loaded on first use.
+  app.get('/openapi.json', async (c) =>
     c.json(
-      withOperationIds(
+      (await import('./openapi-document.js')).forClients(
         app.getOpenAPI31Document({
           openapi: '3.1.0',
           info: {

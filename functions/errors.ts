@@ -7,7 +7,8 @@ import type { MetricName, Metrics } from '../shared/metrics.js';
 import { isRetryableServiceError } from '../shared/table/index.js';
 import type { AppEnv } from './env.js';
 
-const HTTP_CODES: Record<number, string> = {
+/** The codes of Hono's own errors (malformed JSON, wrong media type, body too large), by status. */
+export const HTTP_CODES: Readonly<Record<number, string>> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',

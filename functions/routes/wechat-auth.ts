@@ -19,7 +19,7 @@ import {
 } from '../../shared/people/index.js';
 import type { AppDeps } from '../env.js';
 import { RefreshBody, TokenResponse, WechatLoginBody } from '../schemas/auth.js';
-import { ErrorSchema, errors } from '../schemas/common.js';
+import { ErrorSchema, errors, noBearer } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
@@ -29,6 +29,7 @@ const wechatLogin = createRoute({
   method: 'post',
   path: '/auth/wechat',
   tags: ['Auth'],
+  security: noBearer,
   summary: 'Mini-program login: exchange the code from wx.login for our tokens',
   description:
     'The code is exchanged with WeChat (jscode2session) for the openid, which maps to one user; the first login creates it ' +
@@ -53,6 +54,7 @@ const refresh = createRoute({
   method: 'post',
   path: '/auth/refresh',
   tags: ['Auth'],
+  security: noBearer,
   summary: 'New access and refresh tokens for a refresh token (which is spent: each is accepted once)',
   description:
     'Replaying a refresh token that was already spent revokes every token refreshed from the same login, so a stolen copy ' +

@@ -3,7 +3,7 @@ import { ForbiddenError, ValidationError } from '../../shared/errors.js';
 import { recordMediaCheck } from '../../shared/images/index.js';
 import { type PushSettings, readPush, verifyPushQuery } from '../../shared/wechat/index.js';
 import type { AppDeps } from '../env.js';
-import { errors } from '../schemas/common.js';
+import { errors, noBearer } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const PushQuery = z.object({
@@ -20,6 +20,7 @@ const verifyRoute = createRoute({
   method: 'get',
   path: '/wechat/push',
   tags: ['WeChat'],
+  security: noBearer,
   summary: '消息推送 URL check: WeChat’s GET when the URL is saved in 小程序后台 (answers echostr)',
   request: { query: PushQuery },
   responses: {
@@ -32,6 +33,7 @@ const pushRoute = createRoute({
   method: 'post',
   path: '/wechat/push',
   tags: ['WeChat'],
+  security: noBearer,
   summary: '消息推送 from WeChat: the image check’s verdict (wxa_media_check), plain or 安全 mode, JSON or XML',
   description:
     'Signed by WeChat with the Token (WECHAT_PUSH_TOKEN); a stale or unsigned push is 403. A wxa_media_check verdict is written to the photo it is of; any other event is acknowledged. Answers `success`.',

@@ -10,6 +10,7 @@ import {
   WechatPaySignatureError,
   WechatPayUnsupportedEventError,
 } from '../../shared/money/index.js';
+import { noBearer } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const FailSchema = z.object({ code: z.literal('FAIL'), message: z.string() }).openapi('WechatPayNotifyFail');
@@ -18,6 +19,7 @@ const notifyRoute = createRoute({
   method: 'post',
   path: '/payments/wechat/notify',
   tags: ['Payments'],
+  security: noBearer,
   summary: 'WeChat Pay notifications (payments and refunds): called by WeChat Pay, not by clients',
   description:
     'The body is verified against the platform signature (Wechatpay-Signature, -Timestamp within 5 minutes, -Nonce, -Serial) and its resource decrypted with the APIv3 key. ' +

@@ -70,6 +70,12 @@ export const errors = {
 
 export const bearer = [{ bearerAuth: [] }];
 
+/**
+ * No bearer concerns the caller (logins, WeChat's signed callbacks). Routes that declare neither
+ * this nor `bearer` are public with an optional bearer (functions/openapi-security.ts).
+ */
+export const noBearer: Array<Record<string, string[]>> = [];
+
 /** A JSON response of `schema`, for route declarations. */
 export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
