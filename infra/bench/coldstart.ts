@@ -44,7 +44,7 @@ import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/index.js';
 import { createDocumentClient, ensureTable, keys } from '../../shared/table/index.js';
-import { BUNDLE_AWS_SDK, ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
+import { BUNDLE_AWS_SDK, LAMBDA_ENTRIES, lambdaBuildOptions, NODE_TARGET, REPO_ROOT } from '../bundling.js';
 import { attributeProfile } from './profile-attribution.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -97,23 +97,11 @@ async function bundle(name: string, entry: string, opts: BundleOptions = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const outfile = path.join(dir, 'index.mjs');
-  const bundleSdk = opts.bundleSdk ?? BUNDLE_AWS_SDK;
+  const base = lambdaBuildOptions(entry, outfile, opts);
   await esbuild.build({
-    entryPoints: { index: entry },
-    ...(opts.splitting ? { outdir: dir, splitting: true, outExtension: { '.js': '.mjs' } } : { outfile }),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: [...MAIN_FIELDS],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: opts.minify ?? true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    external: bundleSdk ? [] : ['@aws-sdk/*', '@smithy/*'],
+    ...base,
+    ...(opts.splitting ? { outfile: undefined, outdir: dir, splitting: true, outExtension: { '.js': '.mjs' } } : {}),
     plugins: opts.plugins ?? [],
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   const files = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
   const code = readFileSync(outfile);
