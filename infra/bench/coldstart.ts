@@ -332,6 +332,10 @@ async function main() {
     'api:all-trims': await bundle('api-all', apiEntry, {
       plugins: [zodLocalesTrimmed, routeGroupsStubbed, await packagesStubbed()],
     }),
+    'api:split+all-trims': await bundle('api-split-all', apiEntry, {
+      splitting: true,
+      plugins: [zodLocalesTrimmed, routeGroupsStubbed, await packagesStubbed()],
+    }),
   };
   const variants: Variant[] = [
     { name: 'hello', outfile: bundles.hello!.outfile, sourceMaps: true, kind: 'hello' },
@@ -357,6 +361,14 @@ async function main() {
       lever: 'a',
     },
     { name: 'api: all three stubs/trims', outfile: bundles['api:all-trims']!.outfile, sourceMaps: true, kind: 'api', lever: 'a+e' },
+    { name: 'api: splitting + all three', outfile: bundles['api:split+all-trims']!.outfile, sourceMaps: true, kind: 'api', lever: 'a+e' },
+    {
+      name: 'api: splitting + all three, no maps',
+      outfile: bundles['api:split+all-trims']!.outfile,
+      sourceMaps: false,
+      kind: 'api',
+      lever: 'a+d+e',
+    },
   ];
   if (args.breakdown) {
     bundles['api:sdk-external'] = await bundle('api-sdk-external', apiEntry, { bundleSdk: false });

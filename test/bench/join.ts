@@ -133,7 +133,8 @@ async function bundledHandler(env: Record<string, string>, instrument: (deps: Ap
   const outdir = joinPath(REPO_ROOT, 'node_modules/.cache/join-bench-lambda');
   rmSync(outdir, { recursive: true, force: true });
   const outfile = joinPath(outdir, 'index.mjs');
-  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outfile));
+  // Profiled runs bundle unminified, so the profile names the functions (and files) the time goes to.
+  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outfile, { minify: !PROFILE_DIR }));
   Object.assign(process.env, env);
   const mod = (await import(pathToFileURL(outfile).href)) as typeof import('./lambda-entry.js');
   const handler = mod.instrumentedHandler(instrument);
@@ -199,12 +200,16 @@ async function main() {
       )
     : undefined;
   const port = await freePort();
-  const server = serve({ fetch: app.fetch, port });
+  // Not with the Lambda transport: @hono/node-server's serve() replaces the global Request and Response
+  // with its own lighter classes, which the Lambda adapter would then use; in Lambda it runs on Node's.
+  const server = LAMBDA ? undefined : serve({ fetch: app.fetch, port });
   const base = `http://127.0.0.1:${port}`;
+  /** Setup requests (campaigns) to the bench's own app: over HTTP, or in process with the Lambda transport. */
+  const call = (path: string, init?: RequestInit) => (server ? fetch(`${base}${path}`, init) : app.request(path, init));
 
   const leaderToken = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
   const closesAt = new Date(Date.now() + 3600_000).toISOString();
-  const create = await fetch(`${base}/campaigns`, {
+  const create = await call('/campaigns', {
     method: 'POST',
     headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ title: '压测 秒杀荔枝', closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: STOCK, perPersonLimit: 1 }] }),
@@ -216,7 +221,7 @@ async function main() {
   const rawDoc = createDocumentClient({ region: 'local', endpoint });
   const limited = new Set(['i1']);
   const rawJoins = async (label: string, n: number) => {
-    const rawCreate = await fetch(`${base}/campaigns`, {
+    const rawCreate = await call('/campaigns', {
       method: 'POST',
       headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ title: `raw ${label}`, closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: n * 2 }] }),
@@ -327,7 +332,7 @@ async function main() {
   // Read back through what took the joins (the setup server's app has its own campaign cache).
   const afterText = lambda
     ? (await lambda(httpApiEvent({ path: `/campaigns/${campaign.id}`, requestId: 'after' }), lambdaContext('after'))).body
-    : await (await fetch(`${base}/campaigns/${campaign.id}`)).text();
+    : await (await call(`/campaigns/${campaign.id}`)).text();
   const after = JSON.parse(afterText) as { items: Array<{ sold: number; remaining: number }> };
   const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
 
@@ -373,7 +378,7 @@ async function main() {
     console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
   console.log(JSON.stringify(figures));
 
-  server.close();
+  server?.close();
   raw.destroy();
   await local?.stop();
 }
