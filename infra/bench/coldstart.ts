@@ -1,12 +1,12 @@
 /**
- * npm run bench:coldstart [-- --runs 15 [--breakdown] [--profile] [--entry file]]
+ * npm run bench:coldstart [-- --runs 15 [--path /health] [--breakdown] [--profile] [--entry file]]
  *
  * Bundles the API handler (functions/api/handler.ts), a bare Hono hello-world handler and a PEER (what
  * a user would write instead: Hono + the DynamoDB document client, one route answering one GetItem:
  * infra/bench/peer.ts) with esbuild exactly as the CDK functions are bundled (infra/bundling.ts), and
  * measures, over fresh `node` processes, the time from process start to the first answered API
  * Gateway HTTP API v2 event, for two first requests:
- *   health   GET /health (no DynamoDB)
+ *   health   GET /health (no DynamoDB; --path /docs for another first request)
  *   join     the real cold path against DynamoDB Local (started here, table created, one open
  *            campaign seeded): the API's first request is a signed POST /campaigns/{id}/entries (a
  *            new member each run, 201 expected); the peer's is its one GetItem route.
@@ -55,6 +55,8 @@ const RUNNER = path.join(HERE, 'runner.mjs');
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
+    /** the first request without DynamoDB ("health" in the figures): /health, or e.g. /docs */
+    path: { type: 'string', default: '/health' },
     entry: { type: 'string' },
     breakdown: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -380,7 +382,8 @@ async function main() {
   }
 
   const requestFor = async (v: Variant, target: Target): Promise<string | null> => {
-    if (target === 'health') return '/health';
+    // Only the API has the other paths (/docs): hello and the peer answer /health.
+    if (target === 'health') return v.kind === 'api' ? args.path! : '/health';
     if (v.kind === 'hello') return null;
     return JSON.stringify(v.kind === 'peer' ? cold.peerRequest : await cold.joinRequest());
   };
