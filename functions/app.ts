@@ -10,6 +10,7 @@ import { errorResponder } from './errors.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
+import { staffAudit } from './middleware/staff-audit.js';
 import { withOperationIds } from './operation-ids.js';
 import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
@@ -18,6 +19,9 @@ import { callOffRoutes } from './routes/call-off.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { chatTextRoutes } from './routes/chat-text.js';
 import { cloneRoutes } from './routes/clone.js';
+import { communityRoutes } from './routes/communities.js';
+import { communityMemberRoutes } from './routes/community-members.js';
+import { communityTeamRoutes } from './routes/community-team.js';
 import { contentReviewRoutes } from './routes/content-review.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
@@ -88,6 +92,8 @@ export function createApp(deps: AppDeps) {
   });
   if (deps.wechat) app.route('/', wechatAuthRoutes(deps, deps.wechat, users));
   app.use('*', authenticate(deps.tokens, users));
+  // Who of the staff changed entries or money, recorded after each such action succeeds.
+  app.use('/campaigns/*', staffAudit(deps));
 
   app.route('/', healthRoutes());
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
@@ -110,6 +116,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', wxacodeRoutes(deps));
   app.route('/', messageRoutes(deps));
   app.route('/', imageRoutes(deps));
+  app.route('/', communityRoutes(deps));
+  app.route('/', communityMemberRoutes(deps));
+  app.route('/', communityTeamRoutes(deps));
   // 消息推送 (image-check verdicts) exists only where its Token is configured.
   if (deps.wechatPush) app.route('/', wechatPushRoutes(deps, deps.wechatPush));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.

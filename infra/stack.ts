@@ -232,6 +232,17 @@ export class TuangouStack extends Stack {
           threshold: 10,
           description: 'Subscribe messages were given up on (WeChat refused or did not answer): check the templates and WeChat status',
         },
+        {
+          name: 'WorkBacklog',
+          namespace: common.metricsNamespace,
+          metricName: 'WorkDue',
+          service: 'sweep',
+          // A city's 20:00 is a few thousand units in one sweep; far more means the worker is behind.
+          threshold: 20_000,
+          statistic: 'Maximum',
+          description:
+            'The sweep found more deadline work due than the worker can take (settlements, holds, refunds, messages): look at the worker and its queues',
+        },
       ],
       table: this.data.table,
       globalIndexNames: TABLE_SCHEMA.globalIndexes.map((index) => index.name),

@@ -98,6 +98,21 @@ export class BlockedError extends AppError {
   }
 }
 
+/** The staff of a community blocked this person from it (code BLOCKED, as a campaign's block). */
+export class CommunityBlockedError extends AppError {
+  readonly status = 403;
+  readonly code = 'BLOCKED';
+  constructor() {
+    super('The staff of this community have blocked you from it');
+  }
+}
+
+/** A community that takes members by invitation, joined without (or with a stale) invite code. */
+export class InviteRequiredError extends AppError {
+  readonly status = 403;
+  readonly code = 'INVITE_REQUIRED';
+}
+
 /** Stock squatting: the member let `limit` payment holds in this campaign expire unpaid. */
 export class TooManyExpiredHoldsError extends AppError {
   readonly status = 409;

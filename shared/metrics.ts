@@ -14,6 +14,8 @@ export const METRIC_NAMES = [
   /** subscribe messages sent / given up on (failed, uncertain) by deadline work */
   'MessagesSent',
   'MessagesFailed',
+  /** units of deadline work the sweep found due (settlements, holds, refunds, messages…): the backlog, each minute */
+  'WorkDue',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

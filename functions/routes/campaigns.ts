@@ -10,6 +10,7 @@ import {
   requireVisibleByShareCode,
   requireVisibleCampaign,
 } from '../../shared/campaigns/index.js';
+import { requirePublisher } from '../../shared/communities/index.js';
 import type { CampaignDefinition } from '../../shared/domain/index.js';
 import { campaignView, checkCampaignSize, checkCampaignValue } from '../../shared/domain/index.js';
 import { newId } from '../../shared/ids.js';
@@ -42,6 +43,8 @@ const create = createRoute({
     201: jsonResponse(CampaignSchema, 'The new campaign'),
     400: errors[400],
     401: errors[401],
+    403: errors[403],
+    404: errors[404],
     415: errors[415],
     422: errors[422],
     429: errors[429],
@@ -230,12 +233,15 @@ export function campaignRoutes(deps: AppDeps) {
         paymentMode: body.paymentMode,
         paymentHoldMinutes: body.paymentHoldMinutes,
         maxEntriesPerUser: body.maxEntriesPerUser,
+        ...(body.communityId ? { communityId: body.communityId } : {}),
       };
       checkCampaignSize(draft); // the schema caps every list; this also bounds the item's bytes
       checkCampaignValue(draft.items); // every total of the campaign stays a safe integer
       // Content security before anything is written; a leader's post is never published unchecked (503 if WeChat is unreachable).
       const review = await checkContent(deps.contentCheck, db, user.id, campaignCreateFields(body), 'refuse');
       if (review.length > 0) draft.contentReview = review.map(withoutBody);
+      // Into a community: the leader must be its owner or an admin (checked again inside the create transaction).
+      if (draft.communityId) await requirePublisher(db, draft.communityId, user.id);
       // Per-user limit (RATE_LIMIT_CAMPAIGNS_PER_HOUR), counted only for a request that would be written.
       await consumeRate(db, deps.rateLimits, 'campaign', user.id);
       const def = await createCampaign(db, draft, { draft: body.draft });

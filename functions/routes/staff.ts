@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { listStaffActions } from '../../shared/audit/index.js';
 import { addHelper, listHelpers, removeHelper, requireCampaign, requireLeader, requireRole } from '../../shared/campaigns/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { getUser } from '../../shared/people/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { bearer, CampaignIdParam, errors, jsonResponse, PageQuery } from '../schemas/common.js';
 import { newRouter } from '../validation.js';
 
 const HelperSchema = z
@@ -76,6 +77,40 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(HelperList, 'The helpers, oldest first'), 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 
+const StaffActionPage = z
+  .object({
+    actions: z.array(
+      z.object({
+        at: z.string(),
+        actorId: z.string(),
+        role: z.enum(['leader', 'staff']).openapi({ description: 'staff: a helper, or a member of the community team' }),
+        operation: z.string().openapi({ example: 'POST /campaigns/{id}/entries/{entryId}/pickup' }),
+        entryId: z.string().nullable(),
+        status: z.number().int(),
+        requestId: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('StaffActionPage');
+
+const actionsRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/staff-actions',
+  tags: ['Helpers'],
+  summary: 'What the staff did to entries and money (who, which operation, when), newest first (leader and helpers)',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: CampaignIdParam, query: PageQuery },
+  responses: {
+    200: jsonResponse(StaffActionPage, 'A page of staff actions'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+  },
+});
+
 export function helperRoutes(deps: AppDeps) {
   const { db } = deps;
   return newRouter()
@@ -108,5 +143,14 @@ export function helperRoutes(deps: AppDeps) {
       const snapshot = await requireCampaign(db, id);
       await requireRole(db, snapshot, user, ['leader', 'helper'], 'see the helpers');
       return c.json({ helpers: await listHelpers(db, id) }, 200);
+    })
+    .openapi(actionsRoute, async (c) => {
+      const user = requireUser(c);
+      const { id } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      await requireRole(db, snapshot, user, ['leader', 'helper'], 'see what the staff did');
+      const { limit, cursor } = c.req.valid('query');
+      const page = await listStaffActions(db, id, limit, cursor);
+      return c.json({ actions: page.actions.map(({ campaignId: _, ...a }) => a), nextCursor: page.nextCursor }, 200);
     });
 }

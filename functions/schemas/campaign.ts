@@ -88,6 +88,10 @@ export const CreateCampaignBody = z
           'wechatpay only: how long a join holds its stock waiting for the payment; an unpaid entry then expires and its units go back on sale',
       }),
     maxEntriesPerUser: MaxEntriesPerUser.default(1),
+    communityId: z.string().min(1).max(200).optional().openapi({
+      description:
+        'publish into this community (社群): its team becomes staff of the campaign and its followers are told. Only its owner or an admin may (403)',
+    }),
     draft: z.boolean().default(false).openapi({
       description: 'true: create a draft that members cannot see or join until POST /campaigns/{id}/publish; the leader can still edit it',
     }),
@@ -150,6 +154,7 @@ export const CampaignSchema = z
     paymentMode: z.enum(PAYMENT_MODES),
     paymentHoldMinutes: z.number().int().openapi({ description: 'wechatpay: minutes an unpaid join holds its stock' }),
     maxEntriesPerUser: z.number().int().openapi({ description: 'active entries one member may hold at once (1: one per member)' }),
+    communityId: z.string().optional().openapi({ description: 'the community it is published into (absent when none)' }),
     coverImage: ImageSchema.nullable()
       .optional()
       .openapi({ description: 'the cover photo; null when none (absent in lists of campaigns)' }),

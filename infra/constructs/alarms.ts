@@ -43,8 +43,10 @@ export interface MetricAlarm {
   readonly metricName: string;
   /** the EMF `service` dimension: api, worker or sweep */
   readonly service: string;
-  /** sum per 5 minutes that raises the alarm */
+  /** the statistic per 5 minutes (default Sum) that raises the alarm at `threshold` */
   readonly threshold: number;
+  /** Maximum for a level reported again each minute (a backlog), where a sum would count it five times */
+  readonly statistic?: 'Sum' | 'Maximum';
   readonly description: string;
 }
 
@@ -150,7 +152,7 @@ export class OperationalAlarms extends Construct {
           metricName: m.metricName,
           dimensionsMap: { service: m.service },
           period: PERIOD,
-          statistic: cloudwatch.Stats.SUM,
+          statistic: m.statistic === 'Maximum' ? cloudwatch.Stats.MAXIMUM : cloudwatch.Stats.SUM,
         }),
         threshold: m.threshold,
         alarmDescription: m.description,

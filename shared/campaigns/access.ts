@@ -1,3 +1,4 @@
+import { isCommunityStaff } from '../communities/index.js';
 import { type CampaignDefinition, hasHiddenImages, type Viewer } from '../domain/index.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
@@ -16,13 +17,21 @@ import { isHelper } from './staff.js';
 /** Who the caller is for one campaign: decides what they may see and do. */
 export type CampaignRole = 'leader' | 'helper' | 'user' | 'anonymous';
 
-type Leadership = Pick<CampaignDefinition, 'id' | 'leaderId'>;
+type Leadership = Pick<CampaignDefinition, 'id' | 'leaderId' | 'communityId'>;
 
-/** Leader by the definition (no read); helper by one GetItem of the helper item; else a plain user. */
+/**
+ * Leader by the definition (no read); helper by one GetItem of the helper item, or, for a campaign
+ * published into a community, also by the community's team (owner, admin, helper; one GetItem of
+ * the community's team map, in parallel); else a plain user.
+ */
 export async function campaignRole(db: DbContext, def: Leadership, userId: string | null | undefined): Promise<CampaignRole> {
   if (!userId) return 'anonymous';
   if (def.leaderId === userId) return 'leader';
-  return (await isHelper(db, def.id, userId)) ? 'helper' : 'user';
+  const [helper, team] = await Promise.all([
+    isHelper(db, def.id, userId),
+    def.communityId ? isCommunityStaff(db, def.communityId, userId) : false,
+  ]);
+  return helper || team ? 'helper' : 'user';
 }
 
 /**
@@ -189,5 +198,5 @@ export async function seesUncheckedImages(db: DbContext, def: CampaignDefinition
   if (!userId) return false;
   if (def.leaderId === userId) return true;
   if (!hasHiddenImages(def.images)) return false;
-  return isHelper(db, def.id, userId);
+  return (await campaignRole(db, def, userId)) === 'helper';
 }

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { campaignLinkPut, publisherCheck } from '../communities/index.js';
 import type { CampaignDefinition } from '../domain/index.js';
-import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors.js';
 import { newShareCode } from '../ids.js';
 import type { DbContext } from '../table/index.js';
 import {
@@ -18,6 +19,7 @@ import {
   keys,
   listDue,
   newStateRecord,
+  outboxPut,
   SORT,
   type StateRecord,
   settlementItem,
@@ -41,35 +43,52 @@ export async function createCampaign(
   return withRetry(
     async () => {
       const def: CampaignDefinition = { ...draft, shareCode: newShareCode() };
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: { ...keys.shareCode(def.shareCode), type: 'share', campaignId: def.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: {
-                  ...keys.campaignMeta(def.id),
-                  ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
-                  ...(opts.draft ? {} : indexKeys.openByClose(def.closesAt, def.id)),
-                  type: 'campaign',
-                  ...def,
+      // Published into a community: its leader must hold the right there as this is written (shared/communities).
+      const community = def.communityId
+        ? [
+            publisherCheck(db, def.communityId, def.leaderId),
+            campaignLinkPut(db, def.communityId, { campaignId: def.id, leaderId: def.leaderId, createdAt: def.createdAt }),
+            // Its followers hear of it (subscribe messages) once it is published: now, or when the draft is.
+            ...(opts.draft ? [] : [newCampaignEvent(db.tableName, def.id, def.createdAt)]),
+          ]
+        : [];
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: db.tableName,
+                  Item: { ...keys.shareCode(def.shareCode), type: 'share', campaignId: def.id },
+                  ConditionExpression: 'attribute_not_exists(pk)',
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
               },
-            },
-            { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
-            // The leader's digest timeline starts here, so the join path never writes for it (README "Subscribe messages").
-            { Put: digestPut(db.tableName, def.id, def.createdAt) },
-          ],
-        }),
-      );
+              {
+                Put: {
+                  TableName: db.tableName,
+                  Item: {
+                    ...keys.campaignMeta(def.id),
+                    ...indexKeys.campaignByLeader(def.leaderId, def.createdAt, def.id),
+                    ...(opts.draft ? {} : indexKeys.openByClose(def.closesAt, def.id)),
+                    type: 'campaign',
+                    ...def,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              { Put: newStateRecord(db.tableName, def.id, initialState(def, opts.draft ? 'draft' : 'open')) },
+              // The leader's digest timeline starts here, so the join path never writes for it (README "Subscribe messages").
+              { Put: digestPut(db.tableName, def.id, def.createdAt) },
+              ...community,
+            ],
+          }),
+        );
+      } catch (err) {
+        if (community.length > 0 && cancelledTransaction(err)?.reasons[4]?.code === 'ConditionalCheckFailed') {
+          throw new ForbiddenError(`Only the owner or an admin of community ${def.communityId} can publish campaigns into it`);
+        }
+        throw err;
+      }
       return def;
     },
     {
@@ -80,6 +99,10 @@ export async function createCampaign(
     },
   );
 }
+
+/** A community's followers are told of a campaign published into it (shared/messages, event `new-campaign`). */
+const newCampaignEvent = (tableName: string, campaignId: string, at: string) =>
+  outboxPut(tableName, { campaignId, eventId: 'new-campaign', event: 'new-campaign', at });
 
 /** META, STATE and SETTLEMENT in one strongly consistent query: their sort keys start with '#'. */
 export async function getCampaign(db: DbContext, campaignId: string): Promise<CampaignSnapshot | null> {
@@ -180,6 +203,7 @@ export async function publishCampaign(db: CampaignDb, campaignId: string): Promi
               },
             },
           },
+          ...(snapshot.def.communityId ? [newCampaignEvent(db.tableName, campaignId, now)] : []),
         ],
       }),
     );

@@ -5,6 +5,7 @@
 export * from './campaign-limits.js';
 export * from './chat-text.js';
 export * from './clone.js';
+export * from './community.js';
 export * from './csv.js';
 export * from './entry-rules.js';
 export * from './image-probe.js';

@@ -3,7 +3,8 @@ import { type FieldValue, fieldKind, fieldValue } from './subscribe-fields.js';
 
 /**
  * What members (or the leader) are told of by a subscribe message. `hold-expiring` reminds a member
- * whose payment hold ends soon; `new-entries` is the leader's digest of joins since the last one.
+ * whose payment hold ends soon; `new-entries` is the leader's digest of joins since the last one;
+ * `new-campaign` tells a community's followers that a campaign was published into it.
  */
 export const MESSAGE_EVENTS = [
   'group-succeeded',
@@ -12,6 +13,7 @@ export const MESSAGE_EVENTS = [
   'goods-arrived',
   'hold-expiring',
   'new-entries',
+  'new-campaign',
 ] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 

@@ -78,6 +78,8 @@ export interface CampaignDefinition {
   /** photos attached (POST …/images), by id; where they show is `coverImageId` and each item's `imageIds` */
   images?: Record<string, CampaignImage>;
   coverImageId?: string | null;
+  /** the community (社群) it is published into, if any: that community's team is its staff too */
+  communityId?: string;
 }
 
 /** The live counters: the one small, hot record every join, change and cancel updates. */

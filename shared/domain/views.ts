@@ -32,6 +32,7 @@ export function campaignView(def: CampaignDefinition, state: CampaignState, now:
     paymentMode: def.paymentMode,
     paymentHoldMinutes: def.paymentHoldMinutes,
     maxEntriesPerUser: def.maxEntriesPerUser ?? 1,
+    ...(def.communityId ? { communityId: def.communityId } : {}),
     ...(media ? { coverImage: def.coverImageId ? photo(def.coverImageId) : null } : {}),
     items: def.items.map(({ imageIds, ...item }, i) => {
       const sold = state.sold[item.id] ?? 0;

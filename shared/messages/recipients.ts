@@ -1,4 +1,5 @@
 import { getCampaign } from '../campaigns/index.js';
+import { followersOf } from '../communities/index.js';
 import { baseAmount, effectiveEntry, type FieldSource, type FieldValue } from '../domain/index.js';
 import { allEntries, getEntryRecord } from '../entries/index.js';
 import { CALL_OFF_EVENT_ID, getSettlementSummary, settlementEntries } from '../settlement/index.js';
@@ -16,6 +17,7 @@ const STATUS_TEXT = {
   'goods-arrived': '已到货，请取货',
   'hold-expiring': '请尽快支付',
   'new-entries': '新接龙',
+  'new-campaign': '新团购开团',
 } as const;
 
 /**
@@ -45,6 +47,13 @@ export async function recipientsOf(db: DbContext, ev: OutboxRecord): Promise<Rec
   });
   if (ev.event === 'refund-arrived') return ev.userId ? [base(ev.userId, ev.amount ?? 0, 0, null)] : [];
   if (ev.event === 'new-entries') return [base(def.leaderId, 0, ev.count ?? 0, null)];
+  if (ev.event === 'new-campaign') {
+    // The community's followers, as they stand at delivery (one who stopped following meanwhile is not told).
+    if (!def.communityId) return [];
+    const out: Recipient[] = [];
+    for await (const userId of followersOf(db, def.communityId)) if (userId !== def.leaderId) out.push(base(userId, 0, 0, null));
+    return out;
+  }
   if (ev.event === 'hold-expiring') {
     const stored = ev.entryId ? await getEntryRecord(db, ev.campaignId, ev.entryId) : null;
     // A called-off campaign's holds read as cancelled: nobody is asked to pay for it.

@@ -25,11 +25,20 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *   OUTBOX#<eventId>   an event members are told of (subscribe messages); in gsi2 (OUTBOX) until delivered
  *   MSG#<eventId>#<userId>  one member's message of that event: claimed, sent, refused… (never twice)
  *   ARRIVED#<pointId>  goods arrived at a pickup point (the staff action behind the message)
+ *   AUDIT#<at>#<requestId>  a staff action that changed entries or money: who did it, which operation
  *   DIGEST             the leader's digest: the last number digested and when; in gsi2 (DIGEST) while open
  * Elsewhere: PAYORDER#<outTradeNo> / #ORDER, a WeChat Pay order and the entry it pays for.
  *            REF#<token> / #USER, which user a referrer token (in share scenes) stands for.
  *            USER#<userId> / GRANT#<templateId>#<campaignId|*>, one-time subscribe grants left (count).
  *            MEDIACHECK#<traceId> / #IMAGE, the photo (campaign, image, size) a WeChat image check is of.
+ *            COMMUNITY#<id> / #META, a community (社群): name, rules, cover, invite code, member counts.
+ *            COMMUNITY#<id> / MEMBER#<userId>, one person's standing there (role, status, following) and
+ *              their member book (first/last join, campaigns, units, amount, refunds, pickups, notes,
+ *              tags); in gsi1 (MEMBERSHIP#<userId>) so a user lists their communities.
+ *            COMMUNITY#<id> / CAMPAIGN#<createdAt>#<campaignId>, a campaign published into it (newest
+ *              last; the community page reads the newest few).
+ *            COMMUNITY#<id> / STATS#TOTAL and STATS#D#<day>, the community's numbers (totals, per day).
+ *            INVITE#<token> / #INVITE, a team invitation (role, expiry by TTL), accepted once.
  * Photos themselves live in #META (`images` by id, `coverImageId`, each item's `imageIds`): every
  * campaign read already returns them, and the check's verdict is one nested SET there.
  */
@@ -66,6 +75,10 @@ const SORT_AFTER_SALE_PREFIX = 'AFTERSALE#';
 const SORT_OUTBOX_PREFIX = 'OUTBOX#';
 const SORT_MESSAGE_PREFIX = 'MSG#';
 const SORT_GRANT_PREFIX = 'GRANT#';
+
+/** Community items (shared/communities): their own partition, beside no campaign's. */
+const communityPk = (communityId: string) => `COMMUNITY#${communityId}`;
+const SORT_COMMUNITY_CAMPAIGN_PREFIX = 'CAMPAIGN#';
 
 export const keys = {
   campaignMeta: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: SORT.meta }),
@@ -135,6 +148,25 @@ export const keys = {
   /** which photo a WeChat image check (trace_id) is of: the 消息推送 verdict carries only the trace id */
   mediaCheck: (traceId: string): Key => ({ pk: `MEDIACHECK#${traceId}`, sk: '#IMAGE' }),
   grantPrefix: () => SORT_GRANT_PREFIX,
+  communityMeta: (communityId: string): Key => ({ pk: communityPk(communityId), sk: SORT.meta }),
+  /** one person's standing in a community and their member book (README "Communities") */
+  communityMember: (communityId: string, userId: string): Key => ({ pk: communityPk(communityId), sk: `${SORT.memberPrefix}${userId}` }),
+  communityMemberPrefix: () => SORT.memberPrefix,
+  /** a campaign published into a community, by when it was created (the community page's list) */
+  communityCampaign: (communityId: string, createdAt: string, campaignId: string): Key => ({
+    pk: communityPk(communityId),
+    sk: `${SORT_COMMUNITY_CAMPAIGN_PREFIX}${createdAt}#${campaignId}`,
+  }),
+  communityCampaignPrefix: () => SORT_COMMUNITY_CAMPAIGN_PREFIX,
+  communityPartition: (communityId: string) => communityPk(communityId),
+  /** one staff action that changed entries or money (who, which operation, when), in its campaign; listed newest first */
+  staffAction: (campaignId: string, at: string, requestId: string): Key => ({ pk: campaignPk(campaignId), sk: `AUDIT#${at}#${requestId}` }),
+  staffActionPrefix: () => 'AUDIT#',
+  /** a community's numbers: running totals (STATS#TOTAL) and one item per day (STATS#D#<YYYY-MM-DD>), read with one Query */
+  communityStatsTotal: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'STATS#TOTAL' }),
+  communityStatsDay: (communityId: string, day: string): Key => ({ pk: communityPk(communityId), sk: `STATS#D#${day}` }),
+  /** a team invitation (link token): accepted once, expires by TTL */
+  invitation: (token: string): Key => ({ pk: `INVITE#${token}`, sk: '#INVITE' }),
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
@@ -174,6 +206,12 @@ export const indexKeys = {
     [GSI_BY_OWNER.sortKey]: `${createdAt}#${entryId}`,
   }),
   participantPartition: (userId: string) => `PARTICIPANT#${userId}`,
+  /** gsi1: communities a user belongs to (or follows, or waits for), by when they first joined */
+  membershipByUser: (userId: string, joinedAt: string, communityId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `MEMBERSHIP#${userId}`,
+    [GSI_BY_OWNER.sortKey]: `${joinedAt}#${communityId}`,
+  }),
+  membershipPartition: (userId: string) => `MEMBERSHIP#${userId}`,
   /** gsi2: campaigns not yet settled, by deadline, for the sweep */
   openByClose: (closesAt: string, campaignId: string) => ({
     [GSI_DUE.partitionKey]: 'OPEN',

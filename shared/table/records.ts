@@ -122,6 +122,8 @@ export function toDefinition(r: Record<string, unknown>): CampaignDefinition {
   // Photos (shared/images): only campaigns that ever had one carry the map; the cover may be null.
   if (r.images && typeof r.images === 'object') out.images = r.images;
   if (typeof r.coverImageId === 'string') out.coverImageId = r.coverImageId;
+  // Only campaigns published into a community (shared/communities) carry it.
+  if (typeof r.communityId === 'string') out.communityId = r.communityId;
   return out as unknown as CampaignDefinition;
 }
 

@@ -49,5 +49,13 @@ describe('observability', () => {
       Threshold: 10,
       AlarmActions: [prod.resolve(prod.stack.alarms.topic.topicArn)],
     });
+    // The work backlog the sweep reports each minute (EMF), beside SQS's own age and dead-letter alarms.
+    prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Tuangou/prod',
+      MetricName: 'WorkDue',
+      Dimensions: [{ Name: 'service', Value: 'sweep' }],
+      Statistic: 'Maximum',
+      Threshold: 20_000,
+    });
   });
 });

@@ -209,6 +209,7 @@ const ROWS: Record<string, Row> = {
   'DELETE /me': { state: 'open', expect: signedIn(200) },
   'POST /campaigns/{id}/helpers': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: leaderOnly(201) },
   'DELETE /campaigns/{id}/helpers/{userId}': { state: 'open', expect: leaderOnly(204) },
+  'GET /campaigns/{id}/staff-actions': { state: 'open', expect: staff(200) },
   'GET /campaigns/{id}/helpers': { state: 'open', expect: staff(200) },
   'POST /campaigns/{id}/blocks': { state: 'open', body: (f) => ({ userId: f.candidate.userId }), expect: staff(201) },
   'DELETE /campaigns/{id}/blocks/{userId}': { state: 'open', expect: staff(204) },
@@ -394,12 +395,14 @@ describe('authorization matrix', () => {
     for (const [path, item] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(item)) routes.push(`${method.toUpperCase()} ${path}`);
     }
+    // Community routes have a matrix of their own, by standing in the community (community-authorization.test.ts).
+    const campaignRoutes = routes.filter((r) => !/ \/communities|\/invitations|^GET \/me\/communities$/.test(r));
     expect(
-      routes.filter((r) => !(r in ALL_ROWS)),
+      campaignRoutes.filter((r) => !(r in ALL_ROWS)),
       'routes without a row in ROWS',
     ).toEqual([]);
     expect(
-      Object.keys(ALL_ROWS).filter((r) => !routes.includes(r)),
+      Object.keys(ALL_ROWS).filter((r) => !campaignRoutes.includes(r)),
       'rows for routes that do not exist',
     ).toEqual([]);
   });

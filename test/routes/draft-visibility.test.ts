@@ -16,6 +16,10 @@ let draftId: string;
 let draftShareCode: string;
 
 const BODIES: Record<string, () => unknown> = {
+  // Community routes: a campaign's id names no community (404 too).
+  'POST /communities/{id}/campaigns': () => ({ campaignId: 'c_x' }),
+  'PUT /communities/{id}/following': () => ({ following: true }),
+  'POST /communities/{id}/invitations': () => ({ role: 'helper' }),
   'PATCH /campaigns/{id}': () => ({ description: '改一下' }),
   'POST /campaigns/{id}/entries': () => ({ items: [{ itemId: 'i1', qty: 1 }] }),
   'PATCH /campaigns/{id}/entries/{entryId}': () => ({ note: '改一下' }),
@@ -72,7 +76,8 @@ async function draftRoutes(): Promise<
         route: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),
         path,
-        signedIn: (op.security ?? []).length > 0,
+        // A bearer is required unless the route also allows none (`{}`: public routes with an optional bearer).
+        signedIn: (op.security ?? []).length > 0 && !(op.security as object[]).some((s) => Object.keys(s).length === 0),
         // The POST twins of PATCH routes exist only with their override header (see method-override.ts).
         headers: (op.parameters ?? []).some((p: any) => p.in === 'header' && p.name.toLowerCase() === 'x-http-method-override')
           ? { 'x-http-method-override': 'PATCH' }

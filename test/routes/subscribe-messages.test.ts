@@ -297,3 +297,54 @@ describe('the group failed', () => {
     expect(view.body.events[0]).toMatchObject({ event: 'group-failed', counts: { sent: 1 } });
   });
 });
+
+describe('new campaigns in a community', () => {
+  it('its followers with a grant hear of a campaign published into it, once; those who stopped following or were never in it do not', async () => {
+    const NEW = 'tmpl-new-campaign';
+    fake.defineTemplate(NEW, ['thing1', 'time2']);
+    let mine: Messaging | undefined;
+    const h = await harness({
+      messaging: (db) =>
+        (mine = {
+          templates: {
+            'new-campaign': { templateId: NEW, page: 'pages/campaign/index?id={campaignId}', data: { thing1: 'title', time2: 'deadline' } },
+          },
+          sender: wechatSubscribeSender(
+            new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 1000 }),
+          ),
+        }),
+    });
+    h.clock.set(T0);
+    const leader = await h.login(`nc-leader-${crypto.randomUUID()}`, '团长');
+    const g = (await h.call('POST', '/communities', { token: leader.token, body: { name: '邻里团', public: true } })).body;
+    const people = [];
+    for (let i = 0; i < 4; i++) {
+      const openid = `nc-${g.id}-${i}`;
+      const p = await h.login(openid, `邻居${i}`);
+      expect((await h.call('POST', '/me/subscriptions', { token: p.token, body: { templateIds: [NEW] } })).status).toBe(200);
+      fake.grantSubscribe(openid, NEW);
+      people.push({ openid, ...p });
+    }
+    // 0 joins (follows by joining), 1 follows without joining, 2 joins then stops following, 3 stays outside.
+    expect((await h.call('POST', `/communities/${g.id}/members`, { token: people[0]!.token, body: {} })).status).toBe(200);
+    expect(
+      (await h.call('PUT', `/communities/${g.id}/following`, { token: people[1]!.token, body: { following: true } })).body.status,
+    ).toBe('follower');
+    expect((await h.call('POST', `/communities/${g.id}/members`, { token: people[2]!.token, body: {} })).status).toBe(200);
+    expect(
+      (await h.call('PUT', `/communities/${g.id}/following`, { token: people[2]!.token, body: { following: false } })).body.following,
+    ).toBe(false);
+    const before = fake.subscribeSent.length;
+    const draft = await h.createCampaign(leader.token, { title: '周末 草莓 团购', communityId: g.id, draft: true });
+    // A draft tells nobody; publishing it does, once, however often the sweep runs.
+    await sweepAndWork(h.db, h.deps.logger, h.deps.money, 100, mine);
+    expect(fake.subscribeSent.length - before).toBe(0);
+    expect((await h.call('POST', `/campaigns/${draft.id}/publish`, { token: leader.token })).status).toBe(200);
+    const ctx = { db: h.db, logger: h.deps.logger, messaging: mine! };
+    await Promise.all([deliverEvent(ctx, draft.id, 'new-campaign'), deliverEvent(ctx, draft.id, 'new-campaign')]);
+    await sweepAndWork(h.db, h.deps.logger, h.deps.money, 100, mine);
+    const sent = fake.subscribeSent.slice(before);
+    expect(sent.map((m) => m.touser).sort()).toEqual([people[0]!.openid, people[1]!.openid].sort());
+    expect(sent[0]!.page).toBe(`pages/campaign/index?id=${draft.id}`);
+  });
+});
