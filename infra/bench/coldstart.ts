@@ -74,7 +74,7 @@ const LAZY_GROUPS: Record<string, readonly string[]> = {
   money: ['payments', 'wechatpay-notify', 'after-sales'],
   exports: ['settlement', 'call-off', 'shortage'],
   wechat: ['wechat-auth', 'wechat-push', 'wxacode', 'messages', 'images'],
-  community: ['referrals', 'chat-text', 'blocks', 'clone', 'content-review'],
+  community: ['communities', 'community-members', 'community-team', 'referrals', 'chat-text', 'blocks', 'clone', 'content-review'],
 };
 /** Packages only some routes use (S3 exports and photos, QR codes), stubbed to bound what loading them on first use saves. */
 const DEFERRABLE_PACKAGES = [
