@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 import { BUNDLED_DOCS_DIR, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../functions/docs/files.js';
 
 /** Repository root (infra/..). */
@@ -54,3 +55,28 @@ export const API_BUNDLE_FILES: readonly BundleFile[] = DOCS_PACKAGE_FILES.map((n
   from: createRequire(import.meta.url).resolve(`${DOCS_PACKAGE}/${name}`),
   to: `${BUNDLED_DOCS_DIR}/${name}`,
 }));
+
+/**
+ * The esbuild build options the NodejsFunction bundling above amounts to (infra/constructs/function.ts:
+ * ESM, node22, minified, linked source map without sources), for the benchmarks that bundle a handler
+ * with esbuild's API the way it is deployed (bench:coldstart, bench:join -- --transport lambda).
+ */
+export function lambdaBuildOptions(entry: string, outfile: string, opts: { bundleSdk?: boolean; minify?: boolean } = {}): BuildOptions {
+  const bundleSdk = opts.bundleSdk ?? BUNDLE_AWS_SDK;
+  return {
+    entryPoints: { index: entry },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    mainFields: [...MAIN_FIELDS],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: opts.minify ?? true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    external: bundleSdk ? [] : ['@aws-sdk/*', '@smithy/*'],
+    logLevel: 'error',
+    absWorkingDir: REPO_ROOT,
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * npm run bench:join [-- --joins 2000 --concurrency 32 [--transport http|inprocess] [--profile DIR]]
+ * npm run bench:join [-- --joins 2000 --concurrency 32 [--transport http|inprocess|lambda] [--profile DIR]]
  *
  * Starts DynamoDB Local (in memory; or uses DYNAMODB_ENDPOINT) and the API over real HTTP, fires
  * N joins at one campaign from C concurrent clients, then issues the raw DynamoDB writes one join
@@ -17,21 +17,30 @@
  *     clients cost little CPU and neither share the server's event loop nor its heap. Its CPU time
  *     is reported apart ("load generator"); the raw phase's driver has no such share to report.
  * `--transport inprocess` instead calls app.request() on the main thread (no sockets, no worker):
- * isolates the cost of the HTTP layer. `--profile DIR` writes CPU profiles of the main thread
+ * isolates the cost of the HTTP layer. `--transport lambda` is the production shape: the API
+ * handler bundled as deployed (infra/bundling.ts; entry test/bench/lambda-entry.ts, i.e.
+ * functions/api/handler.ts over depsFromEnv) imported into this process and invoked with API
+ * Gateway HTTP API v2 events (infra/bench/http-api-event.mjs) and a Lambda context, C at a time,
+ * on the main thread (there is no HTTP server in production: API Gateway hands the event over). `--profile DIR` writes CPU profiles of the main thread
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join as joinPath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
+import * as esbuild from 'esbuild';
 import { createApp } from '../../functions/app.js';
+import type { AppDeps } from '../../functions/env.js';
+import { httpApiEvent, lambdaContext } from '../../infra/bench/http-api-event.mjs';
+import { lambdaBuildOptions, REPO_ROOT } from '../../infra/bundling.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import type { CampaignDb } from '../../shared/campaigns/cache.js';
 import { CampaignCache } from '../../shared/campaigns/cache.js';
@@ -56,8 +65,12 @@ const { values } = parseArgs({
     profile: { type: 'string' },
   },
 });
-// `--transport inprocess` calls app.request() instead of HTTP: isolates the cost of the HTTP layer.
-const IN_PROCESS = values.transport === 'inprocess';
+// `--transport inprocess` calls app.request() instead of HTTP: isolates the cost of the HTTP layer;
+// `--transport lambda` invokes the bundled Lambda handler with API Gateway events, as production does.
+const TRANSPORT = values.transport ?? 'http';
+if (!['http', 'inprocess', 'lambda'].includes(TRANSPORT)) throw new Error(`--transport http|inprocess|lambda, not ${TRANSPORT}`);
+const IN_PROCESS = TRANSPORT === 'inprocess';
+const LAMBDA = TRANSPORT === 'lambda';
 const N = Number(values.joins);
 const C = Number(values.concurrency);
 const STOCK = values.stock ? Number(values.stock) : Math.floor(N * 0.9); // some joins must meet SOLD_OUT
@@ -107,6 +120,28 @@ function loadFromWorker(job: LoadJob): Promise<LoadResult> {
   });
 }
 
+interface LambdaResult {
+  statusCode: number;
+  body: string;
+}
+
+/**
+ * The API handler bundled as deployed and imported here; `env` is set in this process for its
+ * depsFromEnv, and `instrument` sees the dependencies it built (to count their DynamoDB requests).
+ */
+async function bundledHandler(env: Record<string, string>, instrument: (deps: AppDeps) => AppDeps) {
+  const outdir = joinPath(REPO_ROOT, 'node_modules/.cache/join-bench-lambda');
+  rmSync(outdir, { recursive: true, force: true });
+  const outfile = joinPath(outdir, 'index.mjs');
+  // Profiled runs bundle unminified, so the profile names the functions (and files) the time goes to.
+  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outfile, { minify: !PROFILE_DIR }));
+  Object.assign(process.env, env);
+  const mod = (await import(pathToFileURL(outfile).href)) as typeof import('./lambda-entry.js');
+  const handler = mod.instrumentedHandler(instrument);
+  return async (event: ReturnType<typeof httpApiEvent>, context: ReturnType<typeof lambdaContext>) =>
+    (await handler(event, context)) as LambdaResult;
+}
+
 async function main() {
   const local = process.env.DYNAMODB_ENDPOINT ? null : await startDynamoDbLocal();
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? local!.endpoint;
@@ -120,26 +155,23 @@ async function main() {
   const durations = new Map<string, number>();
   // Counting is on the API's side only, so it is kept to a map bump; timings only with BENCH_DEBUG.
   const timed = Boolean(process.env.BENCH_DEBUG);
-  doc.middlewareStack.add(
-    (next, context) => (args) => {
-      const name = context.commandName ?? '?';
-      requests.set(name, (requests.get(name) ?? 0) + 1);
-      if (!timed) return next(args);
-      const t = performance.now();
-      return next(args).finally(() => durations.set(name, (durations.get(name) ?? 0) + performance.now() - t));
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
+  const countOn = (client: CampaignDb['doc']) =>
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        const name = context.commandName ?? '?';
+        requests.set(name, (requests.get(name) ?? 0) + 1);
+        if (!timed) return next(args);
+        const t = performance.now();
+        return next(args).finally(() => durations.set(name, (durations.get(name) ?? 0) + performance.now() - t));
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+  countOn(doc);
   let wcu = 0;
-  const db: CampaignDb = {
-    doc,
-    tableName,
-    clock: systemClock,
-    cache: new CampaignCache(),
-    onCapacity: (_op, cc) => {
-      for (const c of ([] as ConsumedCapacity[]).concat(cc ?? [])) wcu += c.CapacityUnits ?? 0;
-    },
+  const onCapacity: CampaignDb['onCapacity'] = (_op, cc) => {
+    for (const c of ([] as ConsumedCapacity[]).concat(cc ?? [])) wcu += c.CapacityUnits ?? 0;
   };
+  const db: CampaignDb = { doc, tableName, clock: systemClock, cache: new CampaignCache(), onCapacity };
   const tokens = { secret: 'bench-secret-0123456789abcdef', issuer: 'tuangou-api', audience: 'tuangou-miniprogram', ttlSeconds: 3600 };
   // As deployed: per-user rate limits on (each bench user joins once: counted in memory only).
   const app = createApp({
@@ -150,13 +182,34 @@ async function main() {
     rateLimits: { ...DEFAULT_RATE_LIMITS, local: new LocalRateCounts() },
     money: disabledMoney,
   });
+  // The bundled handler reads its configuration from the environment, as deployed (functions/bootstrap.ts).
+  const lambda = LAMBDA
+    ? await bundledHandler(
+        {
+          TABLE_NAME: tableName,
+          DYNAMODB_ENDPOINT: endpoint,
+          AWS_REGION: 'local',
+          AUTH_SECRET: tokens.secret,
+          DEV_AUTH: 'false',
+          LOG_LEVEL: 'silent',
+        },
+        (deps) => {
+          countOn(deps.db.doc);
+          return { ...deps, db: { ...deps.db, onCapacity } };
+        },
+      )
+    : undefined;
   const port = await freePort();
-  const server = serve({ fetch: app.fetch, port });
+  // Not with the Lambda transport: @hono/node-server's serve() replaces the global Request and Response
+  // with its own lighter classes, which the Lambda adapter would then use; in Lambda it runs on Node's.
+  const server = LAMBDA ? undefined : serve({ fetch: app.fetch, port });
   const base = `http://127.0.0.1:${port}`;
+  /** Setup requests (campaigns) to the bench's own app: over HTTP, or in process with the Lambda transport. */
+  const call = (path: string, init?: RequestInit) => (server ? fetch(`${base}${path}`, init) : app.request(path, init));
 
   const leaderToken = await issueToken(tokens, { id: 'u_leader', nickname: '团长' });
   const closesAt = new Date(Date.now() + 3600_000).toISOString();
-  const create = await fetch(`${base}/campaigns`, {
+  const create = await call('/campaigns', {
     method: 'POST',
     headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ title: '压测 秒杀荔枝', closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: STOCK, perPersonLimit: 1 }] }),
@@ -168,7 +221,7 @@ async function main() {
   const rawDoc = createDocumentClient({ region: 'local', endpoint });
   const limited = new Set(['i1']);
   const rawJoins = async (label: string, n: number) => {
-    const rawCreate = await fetch(`${base}/campaigns`, {
+    const rawCreate = await call('/campaigns', {
       method: 'POST',
       headers: { authorization: `Bearer ${leaderToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ title: `raw ${label}`, closesAt, items: [{ name: '荔枝', unitPrice: 990, stock: n * 2 }] }),
@@ -243,11 +296,30 @@ async function main() {
       const body = (await res.json()) as { error?: { code: string } };
       return res.status === 201 ? '201' : `${res.status} ${body.error?.code}`;
     });
+  const joinEvent = (i: number) =>
+    httpApiEvent({
+      method: 'POST',
+      path: `/campaigns/${campaign.id}/entries`,
+      headers: { authorization: `Bearer ${userTokens[i]}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
+      body: JSON.stringify({ items: [{ itemId: 'i1', qty: 1 }] }),
+      requestId: `bench-${i}`,
+    });
+  const viaLambda = () =>
+    runPool(N, C, async (i) => {
+      const res = await lambda!(joinEvent(i), lambdaContext(`bench-${i}`));
+      if (res.statusCode === 201) return '201';
+      return `${res.statusCode} ${(JSON.parse(res.body) as { error?: { code: string } }).error?.code}`;
+    });
+  if (lambda) {
+    // The cold start (deps, app) is paid before measuring, as the other transports' servers are up before.
+    const health = await lambda(httpApiEvent({ path: '/health', requestId: 'warm' }), lambdaContext('warm'));
+    if (health.statusCode !== 200) throw new Error(`the bundled handler answered /health with ${health.statusCode}: ${health.body}`);
+  }
   const overHttp = async () => {
     const load = await loadFromWorker({ base, campaignId: campaign.id, tokens: userTokens, concurrency: C });
     return { results: load.results, ...summarize(load.latencies, load.seconds), loadCpuMs: load.cpuMs };
   };
-  const { out: api, cpu: apiCpu } = await cpuPer(N, dbPid, () => profiled('api', IN_PROCESS ? inProcess : overHttp));
+  const { out: api, cpu: apiCpu } = await cpuPer(N, dbPid, () => profiled('api', LAMBDA ? viaLambda : IN_PROCESS ? inProcess : overHttp));
   const byCode: Record<string, number> = {};
   for (const r of api.results) byCode[r] = (byCode[r] ?? 0) + 1;
   const accepted = byCode['201'] ?? 0;
@@ -257,7 +329,11 @@ async function main() {
   );
   const readRequests = ['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'].reduce((n, k) => n + (requests.get(k) ?? 0), 0);
 
-  const after = (await (await fetch(`${base}/campaigns/${campaign.id}`)).json()) as { items: Array<{ sold: number; remaining: number }> };
+  // Read back through what took the joins (the setup server's app has its own campaign cache).
+  const afterText = lambda
+    ? (await lambda(httpApiEvent({ path: `/campaigns/${campaign.id}`, requestId: 'after' }), lambdaContext('after'))).body
+    : await (await call(`/campaigns/${campaign.id}`)).text();
+  const after = JSON.parse(afterText) as { items: Array<{ sold: number; remaining: number }> };
   const oversold = Math.max(0, after.items[0]!.sold - STOCK) + Math.max(0, -after.items[0]!.remaining);
 
   const { out: rawAfter, cpu: rawAfterCpu } = await cpuPer(N, dbPid, () => rawJoins('after', N));
@@ -266,7 +342,7 @@ async function main() {
   const figures = {
     joins: N,
     concurrency: C,
-    transport: IN_PROCESS ? 'inprocess' : 'http',
+    transport: TRANSPORT,
     stock: STOCK,
     apiJoinsPerSecond: Math.round(api.perSecond),
     apiLatencyMs: { p50: +api.p50.toFixed(1), p95: +api.p95.toFixed(1), p99: +api.p99.toFixed(1) },
@@ -282,7 +358,8 @@ async function main() {
     consumedWcuPerAcceptedJoin: +(wcu / Math.max(1, accepted)).toFixed(2),
     requestsByCommand: Object.fromEntries(requests),
   };
-  console.log(`joins: ${N} from ${C} concurrent clients, stock ${STOCK}, ${IN_PROCESS ? 'in-process app.request()' : 'over HTTP'}`);
+  const how = LAMBDA ? 'bundled Lambda handler, API Gateway v2 events in process' : IN_PROCESS ? 'in-process app.request()' : 'over HTTP';
+  console.log(`joins: ${N} from ${C} concurrent clients, stock ${STOCK}, ${how}`);
   console.log(
     `API:  ${figures.apiJoinsPerSecond} joins/s  p50 ${figures.apiLatencyMs.p50} ms  p95 ${figures.apiLatencyMs.p95} ms  p99 ${figures.apiLatencyMs.p99} ms`,
   );
@@ -301,7 +378,7 @@ async function main() {
     console.log('ms per command', Object.fromEntries([...durations].map(([k, v]) => [k, +(v / (requests.get(k) ?? 1)).toFixed(1)])));
   console.log(JSON.stringify(figures));
 
-  server.close();
+  server?.close();
   raw.destroy();
   await local?.stop();
 }
