@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createCampaign, requireCampaign, requireLeader } from '../../shared/campaigns/index.js';
+import { mayPublish } from '../../shared/communities/index.js';
 import { campaignView, cloneDefinition } from '../../shared/domain/index.js';
 import { newId } from '../../shared/ids.js';
 import { copyCampaignImages } from '../../shared/images/index.js';
@@ -60,6 +61,8 @@ export function cloneRoutes(deps: AppDeps) {
       title: body.title,
       withImages: deps.images !== undefined,
     });
+    // A leader taken off the community's team since clones it outside the community.
+    if (draft.communityId && !(await mayPublish(db, draft.communityId, user.id))) delete draft.communityId;
     // Only a new title is new text; the rest was checked when the source was written.
     const review = await checkContent(
       deps.contentCheck,

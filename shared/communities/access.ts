@@ -3,7 +3,7 @@ import { type CommunityRight, type CommunityRole, mayDo } from '../domain/index.
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { DbContext } from '../table/index.js';
 import { isLookupableId, keys } from '../table/index.js';
-import { type Community, requireCommunity } from './communities.js';
+import { type Community, getCommunity, requireCommunity } from './communities.js';
 import { getMembership } from './members.js';
 
 /**
@@ -81,6 +81,13 @@ export function publisherCheck(db: DbContext, communityId: string, userId: strin
       ExpressionAttributeValues: { ':owner': 'owner', ':admin': 'admin' },
     },
   };
+}
+
+/** Whether the user may publish into the community now (a clone keeps its community only then). */
+export async function mayPublish(db: DbContext, communityId: string, userId: string): Promise<boolean> {
+  const community = await getCommunity(db, communityId);
+  const role = community ? teamRole(community, userId) : null;
+  return role !== null && mayDo(role, 'active', 'publish-campaigns');
 }
 
 /** Publishing a campaign into a community: its owner or an admin (404 for a community the caller cannot see). */

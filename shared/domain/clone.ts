@@ -44,6 +44,8 @@ export function cloneDefinition(source: CampaignDefinition, opts: CloneOptions):
     paymentMode: source.paymentMode,
     paymentHoldMinutes: source.paymentHoldMinutes,
     maxEntriesPerUser: source.maxEntriesPerUser ?? 1,
+    // Next week's campaign stays in the community (the caller drops it if the leader may no longer publish there).
+    ...(source.communityId ? { communityId: source.communityId } : {}),
     ...(review.length > 0 ? { contentReview: review } : {}),
     // The same bytes, so WeChat's verdicts hold for the copies too (no second check).
     ...(opts.withImages && source.images ? { images: structuredClone(source.images), coverImageId: source.coverImageId ?? null } : {}),

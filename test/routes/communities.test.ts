@@ -102,6 +102,23 @@ describe('communities', () => {
     expect((await h.call('POST', '/campaigns', { token: buyer.token, body: campaign(g.id) })).status).toBe(404);
   });
 
+  it("next week's clone stays in the community, unless its leader was taken off the team meanwhile", async () => {
+    const [owner, admin] = await Promise.all([h.login('k-owner'), h.login('k-admin')]);
+    const g = await community(owner);
+    const inv = await h.call('POST', `/communities/${g.id}/invitations`, { token: owner.token, body: { role: 'admin' } });
+    await h.call('POST', `${inv.body.path}/accept`, { token: admin.token });
+    const mine = await h.createCampaign(owner.token, campaign(g.id));
+    const theirs = (await h.call('POST', '/campaigns', { token: admin.token, body: campaign(g.id) })).body;
+    const next = { closesAt: '2026-12-10T12:00:00.000Z', title: '下周 阳光玫瑰 团购' };
+    const clone = await h.call('POST', `/campaigns/${mine.id}/clone`, { token: owner.token, body: next });
+    expect(clone.status, clone.text).toBe(201);
+    expect(clone.body.communityId).toBe(g.id);
+    expect((await h.call('DELETE', `/communities/${g.id}/team/${admin.userId}`, { token: owner.token })).status).toBe(200);
+    const outside = await h.call('POST', `/campaigns/${theirs.id}/clone`, { token: admin.token, body: next });
+    expect(outside.status, outside.text).toBe(201);
+    expect(outside.body.communityId).toBeUndefined();
+  });
+
   it('join rules: invite codes, approval, blocks; the counts stay the number of items in each standing', async () => {
     const [owner, a, b, c] = await Promise.all([h.login('r-owner'), h.login('r-a', '阿'), h.login('r-b', '波'), h.login('r-c', '长')]);
     const g = await community(owner, { joinRule: 'invite' });
