@@ -172,6 +172,7 @@ export function standingWrites(db: DbContext, change: StandingChange, now: strin
         Key: item,
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: condition,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
@@ -238,10 +239,15 @@ export async function changeStanding<T>(
   communityId: string,
   userId: string,
   decide: (current: Membership | null) => { change: Omit<StandingChange, 'communityId' | 'userId' | 'before'>; result: T } | { result: T },
+  opts: { assumeNew?: boolean } = {},
 ): Promise<T> {
+  // `assumeNew` (a join: most joiners never stood here): the first attempt writes without reading;
+  // if they did stand here, the failed condition hands back their item (ALL_OLD) for the next attempt.
+  let known: Membership | null | undefined = opts.assumeNew ? null : undefined;
   return withRetry(
     async () => {
-      const current = await getMembership(db, communityId, userId);
+      const current = known !== undefined ? known : await getMembership(db, communityId, userId);
+      known = undefined;
       const decision = decide(current);
       if (!('change' in decision)) return decision.result;
       const extra = decision.change.with ?? [];
@@ -249,7 +255,9 @@ export async function changeStanding<T>(
       try {
         await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
       } catch (err) {
-        const failed = cancelledTransaction(err)?.reasons.findIndex((r) => r.code === 'ConditionalCheckFailed') ?? -1;
+        const reasons = cancelledTransaction(err)?.reasons;
+        const failed = reasons?.findIndex((r) => r.code === 'ConditionalCheckFailed') ?? -1;
+        if (failed === 0 && reasons?.[0]?.item) known = toMembership(reasons[0].item);
         // 0: the standing moved (retried on a fresh read); then #META (when written); then the extra writes.
         const extraAt = writes.length - extra.length;
         if (failed >= extraAt) throw extra[failed - extraAt]!.failure();

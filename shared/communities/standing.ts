@@ -52,14 +52,20 @@ export async function joinCommunity(
   if (code !== undefined && !byInvitation) throw new InviteRequiredError("That invite code is not (or no longer) this community's");
   if (community.joinRule === 'invite' && !byInvitation)
     throw new InviteRequiredError('This community takes members by invitation: join with its invite code');
-  return changeStanding(db, community.id, user.id, (current) => {
-    const now = db.clock.now().toISOString();
-    if (current?.status === 'blocked') throw new CommunityBlockedError();
-    if (current && (current.status === 'active' || (current.status === 'pending' && !byInvitation))) return { result: current };
-    const status = statusOnJoin(community.joinRule, byInvitation);
-    const next = { status, role: current?.role ?? ('member' as CommunityRole), following: true, nickname: user.nickname };
-    return { change: next, result: view(community.id, user.id, next, now, current) };
-  });
+  return changeStanding(
+    db,
+    community.id,
+    user.id,
+    (current) => {
+      const now = db.clock.now().toISOString();
+      if (current?.status === 'blocked') throw new CommunityBlockedError();
+      if (current && (current.status === 'active' || (current.status === 'pending' && !byInvitation))) return { result: current };
+      const status = statusOnJoin(community.joinRule, byInvitation);
+      const next = { status, role: current?.role ?? ('member' as CommunityRole), following: true, nickname: user.nickname };
+      return { change: next, result: view(community.id, user.id, next, now, current) };
+    },
+    { assumeNew: true },
+  );
 }
 
 /** The member leaves (their member book stays, counted, for the leader's numbers). The owner cannot leave. */
