@@ -3,5 +3,6 @@
  * titles map, and the reservations members make on entries to spend points at settlement.
  */
 export * from './access.js';
+export * from './earnings.js';
 export * from './ledger.js';
 export * from './rules.js';

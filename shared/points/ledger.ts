@@ -5,7 +5,6 @@ import {
   type PointsBalance,
   type PointsEvent,
   type PointsEventKind,
-  pointsEffect,
   reversalRef,
   type TitleRule,
   titleBasis,
