@@ -69,7 +69,12 @@ describe('points ledger (property)', () => {
       if (op.kind === 'reverse') await reversePoints(h.db, cid, userId, `e${op.ref}`, titles);
       else {
         const prefix = op.kind === 'earn' ? 'e' : op.kind === 'spend' ? 's' : 'r';
-        await applyPointsEvent(h.db, op.kind, { communityId: cid, userId, ref: `${prefix}${op.ref}`, points: op.points, reason: op.kind, at }, titles);
+        await applyPointsEvent(
+          h.db,
+          op.kind,
+          { communityId: cid, userId, ref: `${prefix}${op.ref}`, points: op.points, reason: op.kind, at },
+          titles,
+        );
       }
     } catch (err) {
       if (!(err instanceof InsufficientPointsError)) throw err;
@@ -111,12 +116,7 @@ describe('points ledger (property)', () => {
   it('200 concurrent spends on one balance never overdraw it', async () => {
     const cid = await community(false);
     const userId = 'u_spender';
-    await applyPointsEvent(
-      h.db,
-      'earn',
-      { communityId: cid, userId, ref: 'seed', points: 500, reason: 'seed', at: T0 },
-      [],
-    );
+    await applyPointsEvent(h.db, 'earn', { communityId: cid, userId, ref: 'seed', points: 500, reason: 'seed', at: T0 }, []);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
         applyPointsEvent(h.db, 'spend', { communityId: cid, userId, ref: `spend${i}`, points: 7, reason: 'spend', at: T0 }, []),

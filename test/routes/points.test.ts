@@ -1,0 +1,186 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { changeStanding, createCommunity } from '../../shared/communities/index.js';
+import { settlementEarnings } from '../../shared/domain/index.js';
+import { earnPoints, getPointsBalance, getPointsRules, reverseEntryPoints } from '../../shared/points/index.js';
+import { type Harness, harness, T0 } from '../helpers/harness.js';
+import { recordRequests } from '../helpers/requests.js';
+
+let h: Harness;
+let owner: { token: string; userId: string };
+let k = 0;
+
+const RULES = {
+  earn: { joinSucceeded: 10, paidOnTime: 5, pickedUp: 3, reviewed: 2, referral: 7 },
+  spend: { enabled: true, fenPerPoint: 10, maxFenPerEntry: 500, maxPercentOfEntry: 20 },
+  titles: [
+    { minPoints: 3, title: '团友' },
+    { minPoints: 100, title: '铁杆团友' },
+  ],
+};
+
+beforeAll(async () => {
+  h = await harness();
+  owner = await h.login('pt-owner', '团长老王');
+});
+
+async function community(opts: { public?: boolean } = {}) {
+  const id = `m_pt${k++}`;
+  await createCommunity(
+    h.db,
+    {
+      id,
+      ownerId: owner.userId,
+      name: '阳光花园',
+      description: '',
+      joinRule: 'open',
+      public: opts.public ?? false,
+      cover: null,
+      createdAt: T0,
+    },
+    { nickname: '团长老王' },
+  );
+  return id;
+}
+
+async function member(communityId: string, name = '团友') {
+  const u = await h.login(`pt-m${k++}`, name);
+  await changeStanding(h.db, communityId, u.userId, () => ({
+    change: { status: 'active', role: 'member', following: false },
+    result: null,
+  }));
+  return u;
+}
+
+/** A settled campaign of the community with one entry of `who`. */
+async function settledWith(communityId: string, who: { token: string }) {
+  h.clock.set(T0);
+  const c = await h.createCampaign(owner.token, { minParticipants: 1, communityId });
+  const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: who.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+  expect(joined.status).toBe(201);
+  expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: owner.token })).status).toBe(200);
+  expect((await h.call('POST', `/campaigns/${c.id}/settle`, { token: owner.token })).status).toBe(200);
+  return { c, entry: joined.body };
+}
+
+describe('points rules', () => {
+  it('default off; the owner sets them; members and the team read them; others cannot', async () => {
+    const cid = await community();
+    const m = await member(cid);
+    const stranger = await h.login(`pt-s${k++}`, '路人');
+    const initial = await h.call('GET', `/communities/${cid}/points-rules`, { token: m.token });
+    expect(initial.status).toBe(200);
+    expect(initial.body).toMatchObject({ version: 0, spend: { enabled: false }, titles: [], earn: { joinSucceeded: 0, pickedUp: 0 } });
+    expect((await h.call('GET', `/communities/${cid}/points-rules`, { token: stranger.token })).status).toBe(404);
+    expect((await h.call('GET', `/communities/${cid}/points-rules`)).status).toBe(401);
+    expect((await h.call('PUT', `/communities/${cid}/points-rules`, { token: m.token, body: RULES })).status).toBe(403);
+    const put = await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: RULES });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ ...RULES, version: 1, communityId: cid });
+    expect((await h.call('GET', `/communities/${cid}/points-rules`, { token: m.token })).body).toMatchObject({ ...RULES, version: 1 });
+    expect((await h.call('PUT', `/communities/nope/points-rules`, { token: owner.token, body: RULES })).status).toBe(404);
+  });
+
+  it('refuses out-of-range values, titles out of order, too many or too long', async () => {
+    const cid = await community();
+    const bad = [
+      { ...RULES, earn: { ...RULES.earn, joinSucceeded: 1001 } },
+      { ...RULES, spend: { ...RULES.spend, fenPerPoint: 0 } },
+      { ...RULES, spend: { ...RULES.spend, fenPerPoint: 101 } },
+      { ...RULES, spend: { ...RULES.spend, maxPercentOfEntry: 101 } },
+      { ...RULES, spend: { ...RULES.spend, maxFenPerEntry: 1.5 } },
+      { ...RULES, titles: [RULES.titles[1], RULES.titles[0]] },
+      { ...RULES, titles: [{ minPoints: 1, title: '一二三四五六七八九' }] },
+      { ...RULES, titles: Array.from({ length: 11 }, (_, i) => ({ minPoints: i, title: `t${i}` })) },
+    ];
+    for (const body of bad) {
+      const res = await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await getPointsRules(h.db, cid)).version).toBe(0);
+  });
+});
+
+describe('earning by pickups, and titles on the public list', () => {
+  it('a pickup earns once (marking again, scanning twice); its undo takes the points back; a new mark earns again', async () => {
+    const cid = await community({ public: true });
+    await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: RULES });
+    const m = await member(cid, '张三丰');
+    const { c, entry } = await settledWith(cid, m);
+    const mine = async () => (await h.call('GET', `/communities/${cid}/points/me`, { token: m.token })).body;
+    expect((await mine()).balance).toBe(0);
+
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token })).status).toBe(200);
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token })).status).toBe(200);
+    let points = await mine();
+    expect(points).toMatchObject({ earned: 3, balance: 3, title: '团友' });
+    expect(points.events).toHaveLength(1);
+    expect(points.events[0]).toMatchObject({ kind: 'earn', reason: 'pickedUp', points: 3, campaignId: c.id, entryId: entry.id });
+
+    // The public list (signed out) shows the title next to the masked name, reading one titles item.
+    const { result: list, sent } = await recordRequests(h.db.doc, () => h.call('GET', `/campaigns/${c.id}/entries`));
+    expect(list.status).toBe(200);
+    expect(list.body.entries[0]).toMatchObject({ nickname: '张*', title: '团友' });
+    const titleReads = sent.filter((s) => s.input.Key?.sk === 'PTSTITLES');
+    expect(titleReads).toHaveLength(1);
+
+    h.clock.advance(60_000);
+    const undo = await h.call('DELETE', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token });
+    expect(undo.status).toBe(200);
+    expect(undo.body.pickedUp).toBe(false);
+    points = await mine();
+    expect(points).toMatchObject({ earned: 3, reversed: 3, balance: 0, title: null });
+    expect(points.events.map((e: any) => e.kind).sort()).toEqual(['earn', 'reverse']);
+    const after = await h.call('GET', `/campaigns/${c.id}/entries`);
+    expect(after.body.entries[0].title).toBeUndefined();
+    // Undoing again changes nothing.
+    expect((await h.call('DELETE', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token })).status).toBe(200);
+    expect((await mine()).balance).toBe(0);
+
+    h.clock.advance(60_000);
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token })).status).toBe(200);
+    expect(await mine()).toMatchObject({ earned: 6, reversed: 3, balance: 3, title: '团友' });
+  });
+
+  it('a campaign outside any community, or rules at 0, earns nothing and its list reads no titles', async () => {
+    h.clock.set(T0);
+    const m = await h.login(`pt-x${k++}`, '李四');
+    const c = await h.createCampaign(owner.token, { minParticipants: 1 });
+    const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    await h.call('POST', `/campaigns/${c.id}/close`, { token: owner.token });
+    await h.call('POST', `/campaigns/${c.id}/settle`, { token: owner.token });
+    expect((await h.call('POST', `/campaigns/${c.id}/entries/${joined.body.id}/pickup`, { token: owner.token })).status).toBe(200);
+    const { sent } = await recordRequests(h.db.doc, () => h.call('GET', `/campaigns/${c.id}/entries`));
+    expect(sent.filter((s) => s.input.Key?.sk === 'PTSTITLES')).toHaveLength(0);
+
+    const cid = await community();
+    const m2 = await member(cid);
+    const { c: c2, entry } = await settledWith(cid, m2);
+    expect((await h.call('POST', `/campaigns/${c2.id}/entries/${entry.id}/pickup`, { token: owner.token })).status).toBe(200);
+    expect(await getPointsBalance(h.db, cid, m2.userId)).toBeNull();
+  });
+});
+
+describe('settlement earnings (what the fold calls) and reversals', () => {
+  it('join, paid on time and the referrer earn once by ref; a reversal takes them back, never below zero', async () => {
+    const cid = await community();
+    await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: RULES });
+    const rules = await getPointsRules(h.db, cid);
+    const entry = { id: 'e1_abc', campaignId: 'c_x', userId: 'u_member', referredBy: 'u_referrer' };
+    const earnings = settlementEarnings(rules, entry, { succeeded: true, paidOnTime: true, referrerId: entry.referredBy });
+    expect(earnings.map((e) => [e.userId, e.ref, e.points])).toEqual([
+      ['u_member', 'join:c_x:e1_abc', 10],
+      ['u_member', 'paid:c_x:e1_abc', 5],
+      ['u_referrer', 'referral:c_x:e1_abc', 7],
+    ]);
+    expect(await earnPoints(h.db, cid, earnings, T0)).toBe(3);
+    expect(await earnPoints(h.db, cid, earnings, T0)).toBe(0);
+    expect(await getPointsBalance(h.db, cid, 'u_member')).toMatchObject({ earned: 15, balance: 15 });
+    expect(await getPointsBalance(h.db, cid, 'u_referrer')).toMatchObject({ earned: 7, balance: 7 });
+    expect(settlementEarnings(rules, entry, { succeeded: false, paidOnTime: true, referrerId: 'u_referrer' })).toEqual([]);
+
+    expect(await reverseEntryPoints(h.db, cid, entry)).toBe(3);
+    expect(await reverseEntryPoints(h.db, cid, entry)).toBe(0);
+    expect(await getPointsBalance(h.db, cid, 'u_member')).toMatchObject({ earned: 15, reversed: 15, balance: 0 });
+    expect(await getPointsBalance(h.db, cid, 'u_referrer')).toMatchObject({ reversed: 7, balance: 0 });
+  });
+});
