@@ -184,3 +184,33 @@ describe('settlement earnings (what the fold calls) and reversals', () => {
     expect(await getPointsBalance(h.db, cid, 'u_referrer')).toMatchObject({ reversed: 7, balance: 0 });
   });
 });
+
+describe('points routes × community roles', () => {
+  it('owner, admin, helper, member, other, anonymous', async () => {
+    const cid = await community();
+    const roles: Record<string, { token: string; userId: string } | null> = { owner, anonymous: null };
+    for (const role of ['admin', 'helper'] as const) {
+      const u = await h.login(`pt-r${k++}`, role);
+      await changeStanding(h.db, cid, u.userId, () => ({ change: { status: 'active', role, following: false }, result: null }));
+      roles[role] = u;
+    }
+    roles.member = await member(cid);
+    roles.other = await h.login(`pt-r${k++}`, 'other');
+    const expected: Record<string, Record<string, number>> = {
+      'GET /communities/{id}/points-rules': { owner: 200, admin: 200, helper: 200, member: 200, other: 404, anonymous: 401 },
+      'PUT /communities/{id}/points-rules': { owner: 200, admin: 403, helper: 403, member: 403, other: 404, anonymous: 401 },
+      'GET /communities/{id}/points/me': { owner: 200, admin: 200, helper: 200, member: 200, other: 404, anonymous: 401 },
+    };
+    for (const [route, byRole] of Object.entries(expected)) {
+      const [method, template] = route.split(' ') as [string, string];
+      for (const [role, status] of Object.entries(byRole)) {
+        const user = roles[role];
+        const res = await h.call(method, template.replace('{id}', cid), {
+          ...(user ? { token: user.token } : {}),
+          ...(method === 'PUT' ? { body: RULES } : {}),
+        });
+        expect(res.status, `${route} as ${role}`).toBe(status);
+      }
+    }
+  });
+});
