@@ -1,12 +1,23 @@
 import { createRoute } from '@hono/zod-openapi';
+import { requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { requireCommunity, requireCommunityRight, requireCommunityVisible } from '../../shared/communities/index.js';
 import { EMPTY_BALANCE, pointsRulesProblem, titleBasis, titleFor } from '../../shared/domain/index.js';
-import { ValidationError } from '../../shared/errors.js';
+import { requireEntry } from '../../shared/entries/index.js';
+import { ForbiddenError, ValidationError } from '../../shared/errors.js';
 import { getPointsBalance, getPointsRules, listPointsEvents, putPointsRules, requirePointsReader } from '../../shared/points/index.js';
+import { releaseEntryPoints, reserveEntryPoints } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, errors, jsonResponse, PageQuery } from '../schemas/common.js';
-import { MyPointsSchema, PointsIdParam, PointsRulesBody, PointsRulesSchema } from '../schemas/points.js';
+import { EntryParams } from '../schemas/entry.js';
+import {
+  MyPointsSchema,
+  PointsHoldSchema,
+  PointsIdParam,
+  PointsRulesBody,
+  PointsRulesSchema,
+  ReservePointsBody,
+} from '../schemas/points.js';
 import { newRouter } from '../validation.js';
 
 const getRulesRoute = createRoute({
@@ -51,8 +62,60 @@ const myPointsRoute = createRoute({
   responses: { 200: jsonResponse(MyPointsSchema, 'My points'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
+const reserveRoute = createRoute({
+  method: 'post',
+  path: '/campaigns/{id}/entries/{entryId}/points',
+  tags: ['Points 积分'],
+  summary:
+    'The entry’s member reserves points to spend on it at settlement (replaces an earlier reservation); open or closed, not yet settled',
+  description:
+    'At settlement the discount is min(points × fenPerPoint, maxFenPerEntry, maxPercentOfEntry % of the final amount), in whole points; it is the entry’s ' +
+    '`pointsDiscount` line in the settlement and the payments view, comes off what the member owes (a prepaid entry’s 退差价 includes it), and the points it does not use go back.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReservePointsBody } } } },
+  responses: {
+    200: jsonResponse(PointsHoldSchema, 'The reservation'),
+    400: { description: 'VALIDATION_FAILED: more points than the rules let this entry use (`details.max`)', content: errors[400].content },
+    401: errors[401],
+    403: { description: 'FORBIDDEN: not the entry’s member', content: errors[403].content },
+    404: errors[404],
+    409: {
+      description:
+        'INSUFFICIENT_POINTS: the balance does not cover it; INVALID_STATE: not a community campaign, spending is off, the entry is not active, or the campaign is settled / called off; CONFLICT (retry)',
+      content: errors[409].content,
+    },
+    415: errors[415],
+  },
+});
+
+const releaseRoute = createRoute({
+  method: 'delete',
+  path: '/campaigns/{id}/entries/{entryId}/points',
+  tags: ['Points 积分'],
+  summary: 'The entry’s member gives the reservation back (before settlement); nothing reserved: answered unchanged',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: EntryParams },
+  responses: {
+    200: jsonResponse(PointsHoldSchema, 'No reservation any more'),
+    401: errors[401],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+  },
+});
+
 export function pointsRoutes(deps: AppDeps) {
   const { db } = deps;
+  /** Points are spent on an entry by its member only (staff neither spend nor release them). */
+  const entryMemberOnly = async (id: string, entryId: string, userId: string) => {
+    const snapshot = await requireCampaign(db, id);
+    await requireVisibleCampaign(db, snapshot, userId);
+    const entry = await requireEntry(db, id, entryId);
+    if (entry.userId !== userId) throw new ForbiddenError('Only the member of this entry can spend points on it');
+    return snapshot;
+  };
   return newRouter()
     .openapi(getRulesRoute, async (c) => {
       const user = requireUser(c);
@@ -71,6 +134,22 @@ export function pointsRoutes(deps: AppDeps) {
       const { updatedBy: _by, ...stored } = await putPointsRules(db, community.id, body, user.id);
       deps.logger.info('points rules set', { requestId: c.get('requestId'), communityId: community.id, version: stored.version });
       return c.json(stored, 200);
+    })
+    .openapi(reserveRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await entryMemberOnly(id, entryId, user.id);
+      const result = await reserveEntryPoints(db, snapshot, entryId, user.id, c.req.valid('json').points);
+      deps.logger.info('points reserved', { requestId: c.get('requestId'), campaignId: id, entryId, points: result.points });
+      return c.json(result, 200);
+    })
+    .openapi(releaseRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await entryMemberOnly(id, entryId, user.id);
+      const result = await releaseEntryPoints(db, snapshot, entryId, user.id);
+      deps.logger.info('points released', { requestId: c.get('requestId'), campaignId: id, entryId });
+      return c.json(result, 200);
     })
     .openapi(myPointsRoute, async (c) => {
       const user = requireUser(c);

@@ -4,5 +4,6 @@
  */
 export * from './access.js';
 export * from './earnings.js';
+export * from './holds.js';
 export * from './ledger.js';
 export * from './rules.js';

@@ -44,6 +44,8 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *              reverse); `ref` names its cause, so a repeat finds it there and changes nothing.
  *            COMMUNITY#<id> / PTSRULES, the leader's points rules; PTSTITLES, the map userId → title
  *              a public 接龙 list of the community's campaigns reads (one item, written on a crossing).
+ *            CAMPAIGN#<id> / PTSHOLD#<entryId>, an entry holds reserved points (the hold itself is
+ *              `pointsHold` on the entry); settlement releases what the discount did not use.
  * Photos themselves live in #META (`images` by id, `coverImageId`, each item's `imageIds`): every
  * campaign read already returns them, and the check's verdict is one nested SET there.
  */
@@ -186,6 +188,9 @@ export const keys = {
   pointsRules: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'PTSRULES' }),
   /** the community's titles: userId → title, the one read a public list makes for them */
   pointsTitles: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'PTSTITLES' }),
+  /** an entry of the campaign holds reserved points: what settlement settles (one Query of the few, never the list) */
+  pointsHoldMarker: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `PTSHOLD#${entryId}` }),
+  pointsHoldMarkerPrefix: () => 'PTSHOLD#',
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */

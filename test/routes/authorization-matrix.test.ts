@@ -227,6 +227,16 @@ const ROWS: Record<string, Row> = {
   'GET /communities/{id}/points-rules': { state: 'open', expect: signedIn(404) },
   'PUT /communities/{id}/points-rules': { state: 'open', body: () => POINTS_RULES, expect: signedIn(404) },
   'GET /communities/{id}/points/me': { state: 'open', expect: signedIn(404) },
+  // Only the entry's member spends points on it; the fixture's campaign is in no community (409 INVALID_STATE).
+  'POST /campaigns/{id}/entries/{entryId}/points': {
+    state: 'open',
+    body: () => ({ points: 1 }),
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'DELETE /campaigns/{id}/entries/{entryId}/points': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
