@@ -90,7 +90,7 @@ export function reserveHoldWrites(
 ): HoldWrites & { hold: PointsHold } {
   const hold: PointsHold = { ...spend, ref: holdRef(ctx.campaignId, ctx.entryId, (old ? nthOf(old.ref) : 0) + 1) };
   const events: PointsEvent[] = [
-    ...(old ? [releaseEvent(ctx, old, `unhold:${old.ref}`, old.points)] : []),
+    ...(old && old.points > 0 ? [releaseEvent(ctx, old, `unhold:${old.ref}`, old.points)] : []),
     {
       communityId: ctx.communityId,
       userId: ctx.userId,
@@ -136,7 +136,7 @@ export function reserveHoldWrites(
   return { writes, hold, balanceAt: events.length, entryAt: points.length, stateAt: writes.length - 1 };
 }
 
-/** Pure: give the whole reservation back and take it off the entry (DELETE, before settlement). */
+/** Pure: give the whole reservation back, leaving the entry's hold at 0 points (DELETE, before settlement). */
 export function releaseHoldWrites(ctx: HoldContext, old: PointsHold): HoldWrites {
   const points = memberPointsWrites(ctx.db.tableName, [releaseEvent(ctx, old, `unhold:${old.ref}`, old.points)], {
     before: ctx.before,
@@ -149,10 +149,11 @@ export function releaseHoldWrites(ctx: HoldContext, old: PointsHold): HoldWrites
       Update: {
         TableName: ctx.db.tableName,
         Key: entryKey(ctx),
-        UpdateExpression: 'REMOVE pointsHold',
+        // The hold stays with 0 points: its ref keeps counting, so the next reservation takes a new one.
+        UpdateExpression: 'SET pointsHold.points = :zero',
         ConditionExpression: cond.ConditionExpression,
         ExpressionAttributeNames: cond.names,
-        ExpressionAttributeValues: cond.values,
+        ExpressionAttributeValues: { ...cond.values, ':zero': 0 },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },

@@ -131,7 +131,7 @@ export async function releaseEntryPoints(
   const communityId = requireSpendable(snapshot.def);
   const at = db.clock.now().toISOString();
   return runHold(db, snapshot, entryId, userId, (entry, before) =>
-    entry.pointsHold
+    entry.pointsHold && entry.pointsHold.points > 0
       ? releaseHoldWrites({ db, communityId, campaignId: snapshot.def.id, entryId, userId, before, at }, entry.pointsHold)
       : null,
   );

@@ -214,3 +214,82 @@ describe('points routes × community roles', () => {
     }
   });
 });
+
+describe('spending points at settlement', () => {
+  const SPEND = { ...RULES, spend: { enabled: true, fenPerPoint: 10, maxFenPerEntry: 500, maxPercentOfEntry: 20 } };
+
+  async function setup(minParticipants = 1) {
+    const cid = await community();
+    await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: SPEND });
+    const m = await member(cid, '王五');
+    await earnPoints(h.db, cid, [{ userId: m.userId, ref: `seed:${m.userId}`, points: 100, reason: 'reviewed', campaignId: 'c_seed', entryId: 'e1_seed' }], T0);
+    h.clock.set(T0);
+    const c = await h.createCampaign(owner.token, { minParticipants, communityId: cid });
+    const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
+    expect(joined.status).toBe(201);
+    const path = `/campaigns/${c.id}/entries/${joined.body.id}/points`;
+    return { cid, m, c, entryId: joined.body.id as string, path };
+  }
+
+  it('reserve within the limits, replace, release; at settlement the discount is its own line and the unused points go back', async () => {
+    const { cid, m, c, entryId, path } = await setup();
+    // 3990 fen: 20 % is 798, the per-entry cap 500 → at most 50 points of 10 fen.
+    expect((await h.call('POST', path, { token: m.token, body: { points: 51 } })).status).toBe(400);
+    expect((await h.call('POST', path, { token: owner.token, body: { points: 10 } })).status).toBe(403);
+    let res = await h.call('POST', path, { token: m.token, body: { points: 30 } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ entryId, points: 30, estimatedDiscount: 300, balance: 70 });
+    res = await h.call('POST', path, { token: m.token, body: { points: 45 } });
+    expect(res.body).toMatchObject({ points: 45, balance: 55 });
+    res = await h.call('DELETE', path, { token: m.token });
+    expect(res.body).toMatchObject({ points: 0, estimatedDiscount: 0, balance: 100 });
+    expect((await h.call('DELETE', path, { token: m.token })).body).toMatchObject({ points: 0, balance: 100 });
+    expect((await h.call('POST', path, { token: m.token, body: { points: 50 } })).body).toMatchObject({ points: 50, balance: 50 });
+    expect(await getPointsBalance(h.db, cid, m.userId)).toMatchObject({ earned: 100, spent: 50, balance: 50 });
+
+    expect((await h.call('POST', `/campaigns/${c.id}/close`, { token: owner.token })).status).toBe(200);
+    // Closed, not settled: still replaceable.
+    expect((await h.call('POST', path, { token: m.token, body: { points: 40 } })).body).toMatchObject({ points: 40, balance: 60 });
+    const settled = await h.call('POST', `/campaigns/${c.id}/settle`, { token: owner.token });
+    expect(settled.status).toBe(200);
+    expect(settled.body.entries[0]).toMatchObject({ amount: 3990, pointsDiscount: 400, pointsUsed: 40 });
+    const payments = await h.call('GET', `/campaigns/${c.id}/payments`, { token: owner.token });
+    expect(payments.body.entries[0]).toMatchObject({ amountDue: 3590, pointsDiscount: 400 });
+    expect((await h.call('POST', path, { token: m.token, body: { points: 10 } })).status).toBe(409);
+    expect((await h.call('DELETE', path, { token: m.token })).status).toBe(409);
+    expect(await getPointsBalance(h.db, cid, m.userId)).toMatchObject({ earned: 100, spent: 40, balance: 60 });
+    // Settling again changes nothing.
+    expect((await h.call('POST', `/campaigns/${c.id}/settle`, { token: owner.token })).status).toBe(200);
+    expect(await getPointsBalance(h.db, cid, m.userId)).toMatchObject({ spent: 40, balance: 60 });
+  });
+
+  it('a failed group gives every reserved point back; so does a call-off after settling', async () => {
+    const failed = await setup(3);
+    expect((await h.call('POST', failed.path, { token: failed.m.token, body: { points: 20 } })).status).toBe(200);
+    await h.call('POST', `/campaigns/${failed.c.id}/close`, { token: owner.token });
+    const res = await h.call('POST', `/campaigns/${failed.c.id}/settle`, { token: owner.token });
+    expect(res.body.status).toBe('failed');
+    expect(await getPointsBalance(h.db, failed.cid, failed.m.userId)).toMatchObject({ spent: 0, balance: 100 });
+
+    const called = await setup(1);
+    expect((await h.call('POST', called.path, { token: called.m.token, body: { points: 20 } })).status).toBe(200);
+    await h.call('POST', `/campaigns/${called.c.id}/close`, { token: owner.token });
+    await h.call('POST', `/campaigns/${called.c.id}/settle`, { token: owner.token });
+    expect(await getPointsBalance(h.db, called.cid, called.m.userId)).toMatchObject({ spent: 20, balance: 80 });
+    expect((await h.call('POST', `/campaigns/${called.c.id}/call-off`, { token: owner.token, body: { reason: '供货商断货' } })).status).toBe(200);
+    expect(await getPointsBalance(h.db, called.cid, called.m.userId)).toMatchObject({ spent: 0, balance: 100 });
+  });
+
+  it('concurrent reservations on one entry leave one hold, and hold + balance = what was earned', async () => {
+    const { cid, m, path } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h.call('POST', path, { token: m.token, body: { points: 10 + i * 2 } })),
+    );
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    const b = await getPointsBalance(h.db, cid, m.userId);
+    const hold = (await h.call('POST', path, { token: m.token, body: { points: 1 } })).body;
+    expect(hold.balance).toBe(99);
+    expect(b!.balance + b!.spent).toBe(100);
+    expect(b!.balance).toBeGreaterThanOrEqual(0);
+  });
+});
