@@ -222,7 +222,12 @@ describe('spending points at settlement', () => {
     const cid = await community();
     await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: SPEND });
     const m = await member(cid, '王五');
-    await earnPoints(h.db, cid, [{ userId: m.userId, ref: `seed:${m.userId}`, points: 100, reason: 'reviewed', campaignId: 'c_seed', entryId: 'e1_seed' }], T0);
+    await earnPoints(
+      h.db,
+      cid,
+      [{ userId: m.userId, ref: `seed:${m.userId}`, points: 100, reason: 'reviewed', campaignId: 'c_seed', entryId: 'e1_seed' }],
+      T0,
+    );
     h.clock.set(T0);
     const c = await h.createCampaign(owner.token, { minParticipants, communityId: cid });
     const joined = await h.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } });
@@ -276,7 +281,9 @@ describe('spending points at settlement', () => {
     await h.call('POST', `/campaigns/${called.c.id}/close`, { token: owner.token });
     await h.call('POST', `/campaigns/${called.c.id}/settle`, { token: owner.token });
     expect(await getPointsBalance(h.db, called.cid, called.m.userId)).toMatchObject({ spent: 20, balance: 80 });
-    expect((await h.call('POST', `/campaigns/${called.c.id}/call-off`, { token: owner.token, body: { reason: '供货商断货' } })).status).toBe(200);
+    expect(
+      (await h.call('POST', `/campaigns/${called.c.id}/call-off`, { token: owner.token, body: { reason: '供货商断货' } })).status,
+    ).toBe(200);
     expect(await getPointsBalance(h.db, called.cid, called.m.userId)).toMatchObject({ spent: 0, balance: 100 });
   });
 
