@@ -6,4 +6,5 @@ export * from './access.js';
 export * from './earnings.js';
 export * from './holds.js';
 export * from './ledger.js';
+export * from './privacy.js';
 export * from './rules.js';

@@ -300,3 +300,28 @@ describe('spending points at settlement', () => {
     expect(b!.balance).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('privacy', () => {
+  it('GET /me/export lists my points ledger; DELETE /me keeps the numbers and takes my title off the list', async () => {
+    const cid = await community({ public: true });
+    await h.call('PUT', `/communities/${cid}/points-rules`, { token: owner.token, body: RULES });
+    const m = await member(cid, '赵六');
+    const { c, entry } = await settledWith(cid, m);
+    await h.call('POST', `/campaigns/${c.id}/entries/${entry.id}/pickup`, { token: owner.token });
+    const exported = await h.call('GET', '/me/export', { token: m.token });
+    expect(exported.status).toBe(200);
+    expect(exported.body.points).toEqual([
+      expect.objectContaining({
+        communityId: cid,
+        earned: 3,
+        balance: 3,
+        events: [expect.objectContaining({ kind: 'earn', points: 3, reason: 'pickedUp' })],
+      }),
+    ]);
+    expect((await h.call('GET', `/campaigns/${c.id}/entries`)).body.entries[0].title).toBe('团友');
+    expect((await h.call('DELETE', '/me', { token: m.token })).status).toBe(200);
+    const list = await h.call('GET', `/campaigns/${c.id}/entries`);
+    expect(list.body.entries[0].title).toBeUndefined();
+    expect(await getPointsBalance(h.db, cid, m.userId)).toMatchObject({ earned: 3, balance: 3 });
+  });
+});
