@@ -29,6 +29,7 @@ import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
 import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
+import { pointsRoutes } from './routes/points.js';
 import { profileRoutes } from './routes/profile.js';
 import { referralRoutes } from './routes/referrals.js';
 import { settlementRoutes } from './routes/settlement.js';
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', helperRoutes(deps));
   app.route('/', blockRoutes(deps));
   app.route('/', pickupRoutes(deps));
+  app.route('/', pointsRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', referralRoutes(deps));
   app.route('/', wxacodeRoutes(deps));

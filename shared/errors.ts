@@ -176,3 +176,9 @@ export class UploadInvalidError extends AppError {
   readonly status = 400;
   readonly code = 'UPLOAD_INVALID';
 }
+
+/** A points spend or reservation above the member's balance (or points spending is off); `details.balance`, `details.requested`. */
+export class InsufficientPointsError extends AppError {
+  readonly status = 409;
+  readonly code = 'INSUFFICIENT_POINTS';
+}

@@ -2,6 +2,7 @@ import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import { listViewer, ownerOrLeaderViewer, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { effectiveEntry, entryView } from '../../shared/domain/index.js';
 import { heldEntriesOf, listEntries } from '../../shared/entries/index.js';
+import { getTitles } from '../../shared/points/index.js';
 import { toEntry } from '../../shared/table/index.js';
 import { cancelEntryWithRefund, changeEntryWithMoney, joinCampaign } from '../../shared/use-cases/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
@@ -185,9 +186,16 @@ export function entryRoutes(deps: AppDeps) {
       await requireVisibleCampaign(db, snapshot, user?.id);
       const viewer = await listViewer(db, snapshot.def, user?.id);
       const staff = viewer.kind === 'leader' || viewer.kind === 'helper';
-      const page = await listEntries(db, id, staff ? limit : Math.min(limit, PUBLIC_PAGE_MAX), cursor, { consistent: staff });
+      const communityId = snapshot.def.communityId;
+      // A community campaign's list shows members' titles (荣誉称号): ONE read of the community's titles map, beside the page.
+      const [page, titles] = await Promise.all([
+        listEntries(db, id, staff ? limit : Math.min(limit, PUBLIC_PAGE_MAX), cursor, { consistent: staff }),
+        communityId ? getTitles(db, communityId) : Promise.resolve({} as Record<string, string>),
+      ]);
       // A called-off campaign's entries read as cancelled (lifecycle.ts effectiveEntry).
-      const entries = page.items.map((r) => entryView(effectiveEntry(toEntry(r), snapshot.state), viewer));
+      const entries = page.items.map((r) =>
+        entryView(effectiveEntry(toEntry(r), snapshot.state), viewer, Object.hasOwn(titles, r.userId) ? titles[r.userId] : null),
+      );
       const body = { entries, nextCursor: page.nextCursor } satisfies z.input<typeof EntryPage>;
       return conditionalJson(c, body, { draft: snapshot.state.status === 'draft' });
     })

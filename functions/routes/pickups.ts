@@ -1,18 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type TokenUser, verificationKeys } from '../../shared/auth/index.js';
 import { type CampaignSnapshot, requireCampaign, requireEntryOwnerOrStaffTo, requireRole } from '../../shared/campaigns/index.js';
-import {
-  entryCode,
-  entryForPickupCode,
-  listPickups,
-  markPickedUp,
-  PICKUP_UNDO_WINDOW_MS,
-  pickupKeys,
-  requireEntry,
-  tickOff,
-  undoPickedUp,
-} from '../../shared/entries/index.js';
+import { entryCode, entryForPickupCode, listPickups, PICKUP_UNDO_WINDOW_MS, pickupKeys, requireEntry } from '../../shared/entries/index.js';
 import { InvalidStateError, NotFoundError } from '../../shared/errors.js';
+import { pickUpEntry, undoPickup } from '../../shared/use-cases/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
@@ -235,16 +226,16 @@ export function pickupRoutes(deps: AppDeps) {
     .openapi(markRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      await staffOfSettled(id, user, 'mark pickups');
-      const mark = await markPickedUp(db, id, entryId, user.id);
+      const snapshot = await staffOfSettled(id, user, 'mark pickups');
+      const { mark } = await pickUpEntry(db, snapshot.def, entryId, user.id);
       deps.logger.info('pickup marked', { requestId: c.get('requestId'), campaignId: id, entryId });
       return c.json(mark, 200);
     })
     .openapi(undoRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      await staffOfSettled(id, user, 'undo pickups');
-      const mark = await undoPickedUp(db, id, entryId);
+      const snapshot = await staffOfSettled(id, user, 'undo pickups');
+      const mark = await undoPickup(db, snapshot.def, entryId);
       deps.logger.info('pickup undone', { requestId: c.get('requestId'), campaignId: id, entryId });
       return c.json(mark, 200);
     })
@@ -267,9 +258,9 @@ export function pickupRoutes(deps: AppDeps) {
     .openapi(scanRoute, async (c) => {
       const user = requireUser(c);
       const { id } = c.req.valid('param');
-      await staffOfSettled(id, user, 'scan pickup codes');
+      const snapshot = await staffOfSettled(id, user, 'scan pickup codes');
       const entry = await entryForPickupCode(db, codeKeys, id, c.req.valid('json').code);
-      const { mark, repeated } = await tickOff(db, id, entry.id, user.id);
+      const { mark, repeated } = await pickUpEntry(db, snapshot.def, entry.id, user.id);
       deps.logger.info('pickup scanned', { requestId: c.get('requestId'), campaignId: id, entryId: entry.id, repeated });
       return c.json(
         {

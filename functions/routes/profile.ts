@@ -77,6 +77,9 @@ const ExportSchema = z
     campaignsLed: z.array(
       z.object({ id: z.string(), title: z.string(), createdAt: z.string(), opensAt: z.string(), closesAt: z.string() }),
     ),
+    points: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'points (积分) per community: totals (earned, spent, reversed, balance) and every ledger event' }),
   })
   .openapi('PersonalDataExport');
 

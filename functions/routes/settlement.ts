@@ -6,6 +6,7 @@ import { SETTLEMENT_HEADERS, type SettlementSummary, settlementCells, settlement
 import { NotFoundError } from '../../shared/errors.js';
 import { allPayments } from '../../shared/money/index.js';
 import { settleCampaign, settlementEntries, settlementPage } from '../../shared/settlement/index.js';
+import { settlePointHolds } from '../../shared/use-cases/index.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
@@ -139,6 +140,8 @@ export function settlementRoutes(deps: AppDeps) {
       // Settled just now, prepaid: 退差价 / full refunds of a failed group (the sweep finishes what this
       // cannot). A repeated settle leaves that to the sweep instead of walking the list again.
       if (!snapshot.settlement) await deps.money.afterSettlement(snapshot.def, summary);
+      // Points reserved on entries: the unused part goes back (every settle request: idempotent, one Query when none).
+      await settlePointHolds(db, id);
       const { limit, cursor } = c.req.valid('query');
       return c.json(await settlementPage(db, summary, limit, cursor), 200);
     })

@@ -51,6 +51,9 @@ export const EntrySchema = z
     seq: z.number().int().openapi({ description: '接龙 number: 1..N in acceptance order, never reused', example: 12 }),
     userId: z.string().optional().openapi({ description: 'only for the entry owner and the leader' }),
     nickname: z.string().openapi({ description: 'masked ("王*") in the public list; full for the owner and the leader' }),
+    title: z.string().optional().openapi({
+      description: "list of a community campaign: the member's title (荣誉称号) there, from the points they earned; absent: none",
+    }),
     items: z.array(EntryLine),
     note: z.string().nullable(),
     pickupPointId: z.string().nullable(),

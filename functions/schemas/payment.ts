@@ -15,6 +15,10 @@ export const PaymentLineSchema = z
       .int()
       .openapi({ description: 'fen; the settlement amount once settled (0 when the group failed), before that the base-price estimate' }),
     estimated: z.boolean().openapi({ description: 'true while amountDue is the base-price estimate' }),
+    pointsDiscount: z
+      .number()
+      .int()
+      .openapi({ description: "fen the member's points (积分) took off at settlement, already out of amountDue" }),
     paid: z.number().int().openapi({ description: 'fen received (WeChat Pay, or marked by the leader)' }),
     refunded: z.number().int().openapi({ description: 'fen given back' }),
     balance: z

@@ -82,7 +82,11 @@ export const SettlementSchema = z
               ordered: z.number().int().optional().openapi({ description: 'after a shortage, when it differs: units ordered' }),
             }),
           ),
-          amount: z.number().int(),
+          amount: z.number().int().openapi({ description: 'Σ lines: the goods at the final price' }),
+          pointsDiscount: Fen.openapi({
+            description: "what the member's reserved points (积分) take off: the member owes amount − pointsDiscount",
+          }),
+          pointsUsed: z.number().int().openapi({ description: 'points that discount uses; the rest of the reservation goes back' }),
         }),
       )
       .openapi({ description: 'active entries in seq order; one page of them (see nextCursor)' }),

@@ -15,6 +15,7 @@ export * from './money-bounds.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';
+export * from './points.js';
 // Only the formatting: prices are read through campaignView and the tier helpers, never recomputed at the edge.
 export { formatYuan } from './pricing.js';
 export * from './referrals.js';

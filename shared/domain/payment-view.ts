@@ -1,5 +1,5 @@
 import { balanceOf, baseAmount, type MoneyTotals, type PaymentState, paymentState } from './payments.js';
-import { type SettlementSummary, settleEntry } from './settlement.js';
+import { entryDue, type SettlementSummary, settleEntry } from './settlement.js';
 import type { CampaignDefinition, Entry } from './types.js';
 
 /** One row of the leader's payments view: what an entry owes, what it paid, and the difference. */
@@ -13,6 +13,8 @@ export interface PaymentLine {
   amountDue: number;
   /** true while amountDue is the base-price estimate (not settled yet) */
   estimated: boolean;
+  /** fen the member's points took off at settlement (already out of amountDue) */
+  pointsDiscount: number;
   paid: number;
   refunded: number;
   /** amountDue − (paid − refunded): positive, the member owes it (补款); negative, is owed it (退款) */
@@ -43,7 +45,9 @@ export function paymentLine(
 ): PaymentLine {
   const billable = entry.status === 'active';
   // Approved after-sales (售后) come off what the entry costs.
-  const bill = !billable ? 0 : settlement ? settleEntry(settlement, entry).amount : baseAmount(def, entry.items);
+  const settled = billable && settlement ? settleEntry(settlement, entry) : null;
+  // Points (a separate line) and approved after-sales (售后) come off what the entry costs.
+  const bill = !billable ? 0 : settled ? entryDue(settled) : baseAmount(def, entry.items);
   const amountDue = Math.max(0, bill - (money?.discount ?? 0));
   const totals = money ?? NONE;
   return {
@@ -54,6 +58,7 @@ export function paymentLine(
     entryStatus: entry.status,
     amountDue,
     estimated: settlement === null && billable,
+    pointsDiscount: settled ? Math.min(settled.pointsDiscount, settled.amount) : 0,
     paid: totals.paid,
     refunded: totals.refunded,
     balance: balanceOf(amountDue, totals),

@@ -1,3 +1,4 @@
+import { pointsDiscount } from './points.js';
 import { basisFor, unitPriceAt } from './pricing.js';
 import { deliveredLines, type Shortage } from './shortage.js';
 import type { CampaignDefinition, Entry } from './types.js';
@@ -33,7 +34,12 @@ export interface SettlementEntry {
   pickupPointId: string | null;
   note: string | null;
   items: SettlementEntryLine[];
+  /** Σ lines: what the goods cost at the final price */
   amount: number;
+  /** fen the member's reserved points take off (a separate line: the member owes amount − pointsDiscount) */
+  pointsDiscount: number;
+  /** the points that discount uses; the rest of the reservation goes back to the member */
+  pointsUsed: number;
 }
 
 /** The stored part of a settlement: computed once, then frozen. */
@@ -101,7 +107,7 @@ export function summarizeTotals(def: CampaignDefinition, totals: ActiveTotals, s
 /** One entry's bill under a stored summary; the same summary always gives the same lines. */
 export function settleEntry(
   summary: SettlementSummary,
-  entry: Pick<Entry, 'id' | 'seq' | 'userId' | 'nickname' | 'phone' | 'pickupPointId' | 'note' | 'items'>,
+  entry: Pick<Entry, 'id' | 'seq' | 'userId' | 'nickname' | 'phone' | 'pickupPointId' | 'note' | 'items' | 'pointsHold'>,
 ): SettlementEntry {
   const failed = summary.status === 'failed';
   // After a shortage an entry pays for the units it gets, at the settled final unit price.
@@ -109,6 +115,13 @@ export function settleEntry(
     const unitPrice = summary.items.find((i) => i.itemId === l.itemId)?.finalUnitPrice ?? 0;
     return { ...l, unitPrice, amount: failed ? 0 : l.qty * unitPrice };
   });
+  // Points are priced at the settlement itself (what was sold, before any later shortage), so the
+  // points used are fixed when the campaign settles; a shortage lowers the amount, never the discount
+  // below what is still owed (see entryDue).
+  const settledAmount = failed
+    ? 0
+    : entry.items.reduce((sum, l) => sum + l.qty * (summary.items.find((i) => i.itemId === l.itemId)?.finalUnitPrice ?? 0), 0);
+  const discount = pointsDiscount(entry.pointsHold, settledAmount);
   return {
     entryId: entry.id,
     seq: entry.seq,
@@ -119,8 +132,13 @@ export function settleEntry(
     note: entry.note,
     items,
     amount: items.reduce((sum, l) => sum + l.amount, 0),
+    pointsDiscount: discount.fen,
+    pointsUsed: discount.points,
   };
 }
+
+/** What a settled entry finally costs the member: its amount less its points discount, never below 0. */
+export const entryDue = (bill: Pick<SettlementEntry, 'amount' | 'pointsDiscount'>) => Math.max(0, bill.amount - bill.pointsDiscount);
 
 /**
  * The summary after a shortage: each item's quantity and amount are what was delivered, at the

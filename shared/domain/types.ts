@@ -1,4 +1,5 @@
 import type { CampaignImage } from './images.js';
+import type { PointsHold } from './points.js';
 
 /** How members pay: offline (cash, transfer; the leader marks it) or WeChat Pay. */
 export type PaymentMode = 'offline' | 'wechatpay';
@@ -123,4 +124,6 @@ export interface Entry {
   referredBy?: string;
   /** `note` when WeChat content security said `review` or could not check it, for the leader's attention */
   contentReview?: string[];
+  /** points the member reserved to spend on this entry at settlement (a community campaign; shared/points) */
+  pointsHold?: PointsHold;
 }

@@ -64,7 +64,11 @@ export type Viewer =
  * everything; everyone else sees the masked nickname and never the phone or user id. Pickup marks
  * (who ticked an entry off) are not part of this view.
  */
-export function entryView(entry: Entry, viewer: Viewer) {
+export function entryView(
+  entry: Entry,
+  viewer: Viewer,
+  /** the member's title (荣誉称号) in the campaign's community */ title?: string | null,
+) {
   const mine = viewer.kind !== 'public' && viewer.userId === entry.userId;
   const full = viewer.kind === 'leader' || viewer.kind === 'helper' || mine;
   return {
@@ -73,6 +77,7 @@ export function entryView(entry: Entry, viewer: Viewer) {
     seq: entry.seq,
     ...(full ? { userId: entry.userId, phone: entry.phone } : {}),
     nickname: full ? entry.nickname : entry.nickname === '' ? '' : maskNickname(entry.nickname),
+    ...(title ? { title } : {}),
     items: entry.items,
     note: entry.note,
     pickupPointId: entry.pickupPointId,

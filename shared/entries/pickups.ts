@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDefinition, deliveredLines, type EntryLine, type Shortage } from '../domain/index.js';
 import { InvalidStateError, NotFoundError } from '../errors.js';
-import type { DbContext, EntryRecord } from '../table/index.js';
+import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
 import { conditionFailure, entryIds, isLookupableId, keys } from '../table/index.js';
 import { allEntries } from './entries.js';
 
@@ -66,7 +66,7 @@ export async function tickOff(
   campaignId: string,
   entryId: string,
   byUserId: string,
-): Promise<{ mark: PickupMark; repeated: boolean }> {
+): Promise<{ mark: PickupMark; repeated: boolean; userId: string }> {
   const seq = seqOf(campaignId, entryId);
   try {
     const out = await db.doc.send(
@@ -95,12 +95,14 @@ export async function tickOff(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { mark: markOf(out.Attributes as PickupEntryRecord), repeated: false };
+    const record = out.Attributes as PickupEntryRecord;
+    return { mark: markOf(record), repeated: false, userId: record.userId };
   } catch (err) {
     const failure = conditionFailure(err);
     if (!failure) throw err;
     const old = failure.item as PickupEntryRecord | undefined;
-    if (old?.id === entryId && isPickable(old) && old.pickedUpAt !== undefined) return { mark: markOf(old), repeated: true };
+    if (old?.id === entryId && isPickable(old) && old.pickedUpAt !== undefined)
+      return { mark: markOf(old), repeated: true, userId: old.userId };
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
 }
@@ -144,6 +146,30 @@ export async function undoPickedUp(db: DbContext, campaignId: string, entryId: s
     }
     return rejectNonEntry(campaignId, entryId, failure.item);
   }
+}
+
+/**
+ * Pure: the undo of one particular mark (made at `pickedUpAt`) as a transaction write, for a use
+ * case that undoes something else with it (the points the pickup earned). Fails when the mark is
+ * another one by now, or older than PICKUP_UNDO_WINDOW_MS at `now`; undoPickedUp then says why.
+ */
+export function undoMarkWrite(tableName: string, campaignId: string, entryId: string, pickedUpAt: string, now: Date): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.entry(campaignId, seqOf(campaignId, entryId)),
+      UpdateExpression: 'REMOVE #at, #by',
+      ConditionExpression: '#id = :id AND #type = :entry AND #status = :active AND #at = :mark AND #at > :cutoff',
+      ExpressionAttributeNames: { '#id': 'id', '#at': 'pickedUpAt', '#by': 'pickedUpBy', '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':id': entryId,
+        ':mark': pickedUpAt,
+        ':cutoff': new Date(now.getTime() - PICKUP_UNDO_WINDOW_MS).toISOString(),
+        ':entry': 'entry',
+        ':active': 'active',
+      },
+    },
+  };
 }
 
 export interface PickupLine {

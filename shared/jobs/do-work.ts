@@ -6,6 +6,7 @@ import type { Money } from '../money/index.js';
 import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
 import { batchGetAll, type DbContext, entryIds, keys } from '../table/index.js';
+import { settlePointHolds } from '../use-cases/index.js';
 import type { WorkUnit } from './work.js';
 
 export interface WorkContext {
@@ -69,6 +70,8 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       if (waiting > 0 && sinceDeadline < SETTLE_HOLD_GRACE_MS)
         return { done: false, retryAfterMs: settleRecheckMs(sinceDeadline), reason: `${waiting} hold(s) of this campaign still ending` };
       const summary = await settleCampaign(db, unit.campaignId, snapshot);
+      // Points reserved on entries: what the discount does not use goes back (idempotent; one Query when none).
+      await settlePointHolds(db, unit.campaignId);
       ctx.logger.info('campaign settled by deadline work', {
         campaignId: unit.campaignId,
         status: summary.status,

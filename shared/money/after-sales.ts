@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSnapshot } from '../campaigns/index.js';
-import { deliveredLines, type EntryLine, refundOwed, settleEntry } from '../domain/index.js';
+import { deliveredLines, type EntryLine, entryDue, refundOwed, settleEntry } from '../domain/index.js';
 import { type PickupEntryRecord, requireEntry } from '../entries/index.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -258,7 +258,7 @@ export async function refundApprovedAfterSale(ctx: PaymentsContext, snapshot: Ca
   // What the entry costs now (0 once called off), before its discount.
   const bill =
     snapshot.state.status !== 'cancelled' && snapshot.settlement
-      ? settleEntry(snapshot.settlement, toEntry(await requireEntry(db, request.campaignId, request.entryId))).amount
+      ? entryDue(settleEntry(snapshot.settlement, toEntry(await requireEntry(db, request.campaignId, request.entryId))))
       : 0;
   for (let attempt = 0; attempt < 5; attempt++) {
     const money = await getPayment(db, request.campaignId, request.entryId);

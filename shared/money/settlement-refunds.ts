@@ -1,6 +1,6 @@
 import { type CampaignSnapshot, requireCampaign } from '../campaigns/index.js';
 import type { CampaignDefinition, SettlementSummary } from '../domain/index.js';
-import { refundOwed } from '../domain/index.js';
+import { entryDue, refundOwed } from '../domain/index.js';
 import { allEntries } from '../entries/index.js';
 import { deleteRefundPlan, type RefundPhase, refundPhase, settlementEntries } from '../settlement/index.js';
 import type { PaymentsContext } from './context.js';
@@ -13,7 +13,8 @@ async function finalAmounts(ctx: PaymentsContext, snapshot: CampaignSnapshot): P
   const finals = new Map<string, number>();
   if (snapshot.state.status === 'cancelled') return finals;
   if (!snapshot.settlement) return null;
-  for await (const bill of settlementEntries(ctx.db, snapshot.settlement)) finals.set(bill.entryId, bill.amount);
+  // Points reserved on an entry come off what it costs (settlement's pointsDiscount): its 退差价 includes them.
+  for await (const bill of settlementEntries(ctx.db, snapshot.settlement)) finals.set(bill.entryId, entryDue(bill));
   return finals;
 }
 

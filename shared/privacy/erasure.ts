@@ -1,7 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { registerErasure } from '../people/index.js';
+import { forgetTitles } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
 import { conditionFailure, GSI_BY_OWNER, GSI_DUE, indexKeys, keys, queryCampaignPrefix } from '../table/index.js';
+import { communitiesOf } from './communities-of.js';
 import { ownerItems } from './owner-items.js';
 
 /** What an erased member's lines show in every list, settlement and CSV. */
@@ -64,6 +66,17 @@ export async function eraseUser(db: DbContext, userId: string, opts: { recheck?:
     }
     if (await anonymiseEntry(db, e.campaignId, e.seq, userId, now.toISOString())) entries++;
   }
+
+  // Points keep their numbers (no personal data but the pseudonymous id); the title leaves the public map.
+  await forgetTitles(
+    db,
+    userId,
+    await communitiesOf(
+      db,
+      userId,
+      found.map((e) => e.campaignId),
+    ),
+  );
 
   const profileDeleted = await writeTombstone(db, userId, now, opts.recheck ?? true);
   return { entries, claims, profileDeleted };

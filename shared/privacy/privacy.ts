@@ -1,8 +1,10 @@
 import type { PickupEntryRecord } from '../entries/index.js';
 import { getPayment, listAfterSales } from '../money/index.js';
 import { getUserItem } from '../people/index.js';
+import { userPoints } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
 import { indexKeys, keys, queryCampaignPrefix } from '../table/index.js';
+import { communitiesOf } from './communities-of.js';
 import { ownerItems } from './owner-items.js';
 
 /** Everything stored about one user, for GET /me/export (PIPL: the right to a copy). */
@@ -76,6 +78,16 @@ export async function exportUserData(db: DbContext, userId: string) {
       });
     }
   }
+  // Points (积分): in the communities the user stands in, and those of the campaigns they joined.
+  const points = await userPoints(
+    db,
+    userId,
+    await communitiesOf(
+      db,
+      userId,
+      entries.map((e) => e.campaignId),
+    ),
+  );
   return {
     exportedAt: db.clock.now().toISOString(),
     profile: user
@@ -94,5 +106,6 @@ export async function exportUserData(db: DbContext, userId: string) {
     payments,
     afterSales,
     campaignsLed,
+    points,
   };
 }

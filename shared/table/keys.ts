@@ -39,6 +39,14 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *              last; the community page reads the newest few).
  *            COMMUNITY#<id> / STATS#TOTAL and STATS#D#<day>, the community's numbers (totals, per day).
  *            INVITE#<token> / #INVITE, a team invitation (role, expiry by TTL), accepted once.
+ *            COMMUNITY#<id> / PTSBAL#<userId>, a member's points totals (earned, spent, reversed,
+ *              balance ≥ 0), written in the transaction of every points event of theirs.
+ *            POINTS#<communityId>#<userId> / EV#<ref>, one immutable points event (earn, spend, release,
+ *              reverse); `ref` names its cause, so a repeat finds it there and changes nothing.
+ *            COMMUNITY#<id> / PTSRULES, the leader's points rules; PTSTITLES, the map userId → title
+ *              a public 接龙 list of the community's campaigns reads (one item, written on a crossing).
+ *            CAMPAIGN#<id> / PTSHOLD#<entryId>, an entry holds reserved points (the hold itself is
+ *              `pointsHold` on the entry); settlement releases what the discount did not use.
  * Photos themselves live in #META (`images` by id, `coverImageId`, each item's `imageIds`): every
  * campaign read already returns them, and the check's verdict is one nested SET there.
  */
@@ -167,6 +175,26 @@ export const keys = {
   communityStatsDay: (communityId: string, day: string): Key => ({ pk: communityPk(communityId), sk: `STATS#D#${day}` }),
   /** a team invitation (link token): accepted once, expires by TTL */
   invitation: (token: string): Key => ({ pk: `INVITE#${token}`, sk: '#INVITE' }),
+  // Points (shared/points): balances, rules and titles in the community's partition (PTS… sort keys,
+  // no '#' prefix, so no community read touches them); events in a partition per member, so one
+  // member's history is one Query and a settlement's events spread over as many partitions as members.
+  /** one member's points totals in a community (earned, spent, reversed, balance) */
+  pointsBalance: (communityId: string, userId: string): Key => ({ pk: communityPk(communityId), sk: `PTSBAL#${userId}` }),
+  pointsBalancePrefix: () => 'PTSBAL#',
+  /** one immutable points event of a member; `ref` is unique per member, so a repeated event is a no-op */
+  pointsEvent: (communityId: string, userId: string, ref: string): Key => ({
+    pk: `POINTS#${communityId}#${userId}`,
+    sk: `EV#${ref}`,
+  }),
+  pointsEventPrefix: () => 'EV#',
+  pointsPartition: (communityId: string, userId: string) => `POINTS#${communityId}#${userId}`,
+  /** the leader's points rules of a community (earning, spending, titles) */
+  pointsRules: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'PTSRULES' }),
+  /** the community's titles: userId → title, the one read a public list makes for them */
+  pointsTitles: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'PTSTITLES' }),
+  /** an entry of the campaign holds reserved points: what settlement settles (one Query of the few, never the list) */
+  pointsHoldMarker: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `PTSHOLD#${entryId}` }),
+  pointsHoldMarkerPrefix: () => 'PTSHOLD#',
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */

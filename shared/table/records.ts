@@ -88,6 +88,7 @@ export function toEntry(r: EntryRecord): Entry {
     ...(r.holdUntil && r.status === 'pending_payment' ? { holdUntil: r.holdUntil } : {}),
     ...(r.referredBy ? { referredBy: r.referredBy } : {}),
     ...(r.contentReview && r.contentReview.length > 0 ? { contentReview: r.contentReview } : {}),
+    ...(r.pointsHold ? { pointsHold: r.pointsHold } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { CampaignSnapshot } from '../campaigns/index.js';
 import type { CallOff } from '../domain/index.js';
 import { callOffCampaign } from '../settlement/index.js';
 import type { UseCaseContext } from './context.js';
+import { settlePointHolds } from './points-holds.js';
 
 /**
  * POST /campaigns/{id}/call-off (the leader; checked before, in access.ts). The call-off is one
@@ -15,5 +16,7 @@ import type { UseCaseContext } from './context.js';
 export async function callOff(ctx: UseCaseContext, snapshot: CampaignSnapshot, actorId: string, reason: string): Promise<CallOff> {
   const { callOff, first } = await callOffCampaign(ctx.db, snapshot, actorId, reason);
   if (first) await ctx.money.refundsOwed(snapshot.def);
+  // Points reserved on entries all go back (idempotent: a repeated call-off finds them settled).
+  await settlePointHolds(ctx.db, snapshot.def.id);
   return callOff;
 }

@@ -12,4 +12,6 @@ export * from './entry-changes.js';
 export * from './entry-payment.js';
 export * from './file-after-sale.js';
 export * from './join-campaign.js';
+export * from './pickup-points.js';
+export * from './points-holds.js';
 export * from './report-shortage.js';

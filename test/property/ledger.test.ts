@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommunity } from '../../shared/communities/index.js';
+import { entryDue } from '../../shared/domain/index.js';
 import { allPayments } from '../../shared/money/ledger.js';
+import { earnPoints, getPointsBalance, putPointsRules } from '../../shared/points/index.js';
 import { settlementEntries } from '../../shared/settlement/settle.js';
 import { T0 } from '../helpers/harness.js';
 import { expectLedgerBalances, type PayHarness, payHarness } from '../helpers/wechatpay-harness.js';
@@ -20,6 +23,8 @@ type Step =
   | { kind: 'join'; member: number; qty: number; pay: 'now' | 'twice' | 'lost' | 'never' }
   | { kind: 'change'; member: number; qty: number; payTopUp: boolean }
   | { kind: 'cancel'; member: number }
+  /** the member reserves points on their entry (the campaign is in a community whose rules let them spend) */
+  | { kind: 'points'; member: number; points: number }
   | { kind: 'wait'; minutes: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -42,6 +47,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), member: fc.nat(5) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('points' as const), member: fc.nat(5), points: fc.integer({ min: 0, max: 150 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.constantFrom(1, 10, 20) }) },
 );
 
@@ -63,12 +72,31 @@ const aftermathArb: fc.Arbitrary<Aftermath> = fc.record({
 });
 
 let h: PayHarness;
-let leader: { token: string };
+let leader: { token: string; userId: string };
 let run = 0;
+/** reservations that were taken, over all runs: the property must have exercised them */
+let reservations = 0;
+const COMMUNITY = 'm_ledger';
 
 beforeAll(async () => {
   h = await payHarness({ instantRefunds: true });
   leader = await h.login('ledger-leader', '团长');
+  // The campaigns are in a community whose members may spend points: 10 fen each, up to ¥20 or half an entry.
+  await createCommunity(
+    h.db,
+    { id: COMMUNITY, ownerId: leader.userId, name: '账本', description: '', joinRule: 'open', public: false, cover: null, createdAt: T0 },
+    { nickname: '团长' },
+  );
+  await putPointsRules(
+    h.db,
+    COMMUNITY,
+    {
+      earn: { joinSucceeded: 0, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
+      spend: { enabled: true, fenPerPoint: 10, maxFenPerEntry: 2000, maxPercentOfEntry: 50 },
+      titles: [],
+    },
+    leader.userId,
+  );
 });
 afterAll(async () => h?.close());
 
@@ -87,6 +115,7 @@ describe('ledger invariant (property)', () => {
           const refundsBefore = new Set(h.fake.refunds.keys());
           const c = await h.createCampaign(leader.token, {
             minParticipants,
+            communityId: COMMUNITY,
             paymentMode: 'wechatpay',
             closesAt: '2026-12-01T02:00:00.000Z',
             items: [
@@ -102,6 +131,15 @@ describe('ledger invariant (property)', () => {
             ],
           });
           const members = await Promise.all(Array.from({ length: 6 }, (_, i) => h.login(`ledger-${run}-${i}`, `成员${i}`)));
+          const seed = members.map((m) => ({
+            userId: m.userId,
+            ref: `seed:${m.userId}`,
+            points: 120,
+            reason: 'reviewed' as const,
+            campaignId: c.id,
+            entryId: 'e1_seed',
+          }));
+          await earnPoints(h.db, COMMUNITY, seed, T0);
           const entryOf = new Map<number, string>();
           for (const step of steps) {
             if (step.kind === 'wait') {
@@ -136,7 +174,14 @@ describe('ledger invariant (property)', () => {
             } else {
               const entryId = entryOf.get(step.member);
               if (!entryId) continue;
-              if (step.kind === 'cancel') {
+              if (step.kind === 'points') {
+                const path = `/campaigns/${c.id}/entries/${entryId}/points`;
+                // Over the limit, the balance or on a cancelled entry: refused, and nothing changes (covered in points.test.ts).
+                const res = await (step.points === 0
+                  ? h.call('DELETE', path, { token: m.token })
+                  : h.call('POST', path, { token: m.token, body: { points: step.points } }));
+                if (res.status === 200 && res.body.points > 0) reservations++;
+              } else if (step.kind === 'cancel') {
                 await h.call('DELETE', `/campaigns/${c.id}/entries/${entryId}`, { token: m.token });
               } else {
                 const res = await h.call('PATCH', `/campaigns/${c.id}/entries/${entryId}`, {
@@ -206,9 +251,22 @@ describe('ledger invariant (property)', () => {
           const summary = (await h.call('GET', `/campaigns/${c.id}/settlement`, { token: leader.token })).body;
           if (aftermath.callOff === 'none') {
             const payments = await allPayments(h.db, c.id);
+            // Points reserved on an entry come off as their own line (pointsDiscount), before the after-sale.
             for await (const bill of settlementEntries(h.db, summary))
-              finals.set(bill.entryId, Math.max(0, bill.amount - (payments.get(bill.entryId)?.discount ?? 0)));
+              finals.set(bill.entryId, Math.max(0, entryDue(bill) - (payments.get(bill.entryId)?.discount ?? 0)));
           }
+          // Points: every member's totals match their ledger, never negative; what stays spent is what the discounts used.
+          let used = 0;
+          if (aftermath.callOff === 'none' && summary?.status === 'settled')
+            for await (const bill of settlementEntries(h.db, summary)) used += bill.pointsUsed;
+          let spent = 0;
+          for (const m of members) {
+            const b = await getPointsBalance(h.db, COMMUNITY, m.userId);
+            expect(b!.balance).toBeGreaterThanOrEqual(0);
+            expect(b!.balance).toBe(b!.earned - b!.spent - b!.reversed);
+            spent += b!.spent;
+          }
+          expect(spent).toBe(used);
           await expectLedgerBalances(h, c.id, finals);
           // Every active entry was paid for (unpaid ones expired), so what is billed was collected.
           const view = (await h.call('GET', `/campaigns/${c.id}/payments?limit=100`, { token: leader.token })).body;
@@ -227,5 +285,6 @@ describe('ledger invariant (property)', () => {
       ),
       { numRuns: 20, endOnFailure: true },
     );
+    expect(reservations).toBeGreaterThan(0);
   });
 });

@@ -54,6 +54,12 @@ function pushQuery(): string {
   return `signature=${pushSignature(PUSH.token, timestamp, 'matrix')}&timestamp=${timestamp}&nonce=matrix`;
 }
 
+const POINTS_RULES = {
+  earn: { joinSucceeded: 1, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
+  spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },
+  titles: [],
+};
+
 const joinBody = { items: [{ itemId: 'i1', qty: 1 }], pickupPointId: 'p1', phone: '13900000000' };
 const PHONE = '13800138000';
 
@@ -217,6 +223,21 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
+  // Points (积分): the fixture's campaign is in no community, so {id} names none (404 once signed in);
+  // who may do what inside a community is the role matrix of test/routes/points.test.ts.
+  'GET /communities/{id}/points-rules': { state: 'open', expect: signedIn(404) },
+  'PUT /communities/{id}/points-rules': { state: 'open', body: () => POINTS_RULES, expect: signedIn(404) },
+  'GET /communities/{id}/points/me': { state: 'open', expect: signedIn(404) },
+  // Only the entry's member spends points on it; the fixture's campaign is in no community (409 INVALID_STATE).
+  'POST /campaigns/{id}/entries/{entryId}/points': {
+    state: 'open',
+    body: () => ({ points: 1 }),
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'DELETE /campaigns/{id}/entries/{entryId}/points': {
+    state: 'open',
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },

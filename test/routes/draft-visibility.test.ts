@@ -39,6 +39,12 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/entries/{entryId}/after-sale/uploads': () => ({ contentType: 'image/png' }),
   'POST /campaigns/{id}/images': () => ({ uploadId: 'u_0000000000000000000000000', cover: true }),
   'PUT /campaigns/{id}/images': () => ({ coverImageId: null, itemImages: {} }),
+  'POST /campaigns/{id}/entries/{entryId}/points': () => ({ points: 1 }),
+  'PUT /communities/{id}/points-rules': () => ({
+    earn: { joinSucceeded: 0, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
+    spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },
+    titles: [],
+  }),
 };
 
 beforeAll(async () => {

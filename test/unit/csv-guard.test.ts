@@ -63,6 +63,8 @@ function bill(overrides: Partial<SettlementEntry>): SettlementEntry {
     note: null,
     items: [{ itemId: 'g', qty: 1, unitPrice: 100, amount: 100 }],
     amount: 100,
+    pointsDiscount: 0,
+    pointsUsed: 0,
     ...overrides,
   };
 }
@@ -76,6 +78,7 @@ function line(nickname: string): PaymentLine {
     entryStatus: 'active',
     amountDue: 100,
     estimated: false,
+    pointsDiscount: 0,
     paid: 0,
     refunded: 0,
     balance: 100,

@@ -65,6 +65,8 @@ function bill(overrides: Partial<SettlementEntry> = {}): SettlementEntry {
       { itemId: 'e', qty: 1, unitPrice: 1290, amount: 1290 },
     ],
     amount: 8470,
+    pointsDiscount: 0,
+    pointsUsed: 0,
     ...overrides,
   };
 }

@@ -105,6 +105,8 @@ describe('summarize + settleEntry: a settled group (quantity basis, several item
       note: '放门口',
       items: [{ itemId: 'e', qty: 1, unitPrice: 1290, amount: 1290 }],
       amount: 1290,
+      pointsDiscount: 0,
+      pointsUsed: 0,
     });
   });
 
