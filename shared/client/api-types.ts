@@ -785,6 +785,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/communities/{id}/points-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's points rules (members and the team); never set: everything off (version 0) */
+        get: operations["getCommunitiesByIdPointsRules"];
+        /** The owner sets the points rules: points per event, spending limits, titles (荣誉称号); the titles map is rebuilt under the new ladder */
+        put: operations["putCommunitiesByIdPointsRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/entries/{entryId}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The entry’s member reserves points to spend on it at settlement (replaces an earlier reservation); open or closed, not yet settled
+         * @description At settlement the discount is min(points × fenPerPoint, maxFenPerEntry, maxPercentOfEntry % of the final amount), in whole points; it is the entry’s `pointsDiscount` line in the settlement and the payments view, comes off what the member owes (a prepaid entry’s 退差价 includes it), and the points it does not use go back.
+         */
+        post: operations["postCampaignsByIdEntriesByEntryIdPoints"];
+        /** The entry’s member gives the reservation back (before settlement); nothing reserved: answered unchanged */
+        delete: operations["deleteCampaignsByIdEntriesByEntryIdPoints"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/points/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My points in the community: totals, title and my ledger (oldest ref first, paged) */
+        get: operations["getCommunitiesByIdPointsMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/payments": {
         parameters: {
             query?: never;
@@ -1831,6 +1887,8 @@ export interface components {
             userId?: string;
             /** @description masked ("王*") in the public list; full for the owner and the leader */
             nickname: string;
+            /** @description list of a community campaign: the member's title (荣誉称号) there, from the points they earned; absent: none */
+            title?: string;
             items: {
                 itemId: string;
                 /** @example 2 */
@@ -2052,7 +2110,15 @@ export interface components {
                     /** @description after a shortage, when it differs: units ordered */
                     ordered?: number;
                 }[];
+                /** @description Σ lines: the goods at the final price */
                 amount: number;
+                /**
+                 * @description what the member's reserved points (积分) take off: the member owes amount − pointsDiscount
+                 * @example 3990
+                 */
+                pointsDiscount: number;
+                /** @description points that discount uses; the rest of the reservation goes back */
+                pointsUsed: number;
             }[];
             /** @description pass as `cursor` to GET /campaigns/{id}/settlement for the next page of entries; null on the last page */
             nextCursor: string | null;
@@ -2364,6 +2430,86 @@ export interface components {
                 }[];
             }[];
         };
+        PointsRules: components["schemas"]["PointsRulesRequest"] & {
+            communityId: string;
+            /** @description 0: never set (the defaults: everything off) */
+            version: number;
+            /** @description '' while never set */
+            updatedAt: string;
+        };
+        /** @description points per event; 0 turns that kind off */
+        PointsEarnRules: {
+            /** @description per entry in a campaign that succeeded (成团) */
+            joinSucceeded: number;
+            /** @description per prepaid entry paid within its hold */
+            paidOnTime: number;
+            /** @description per entry picked up (核销); an undo takes them back */
+            pickedUp: number;
+            /** @description per entry reviewed */
+            reviewed: number;
+            /** @description to the referrer, per entry that joined through their share code, when the campaign succeeds */
+            referral: number;
+        };
+        PointsSpendRules: {
+            enabled: boolean;
+            /** @description fen one point takes off */
+            fenPerPoint: number;
+            /**
+             * @description at most this much off one entry (fen)
+             * @example 3990
+             */
+            maxFenPerEntry: number;
+            /** @description at most this share of the entry's final amount */
+            maxPercentOfEntry: number;
+        };
+        PointsRulesRequest: {
+            earn: components["schemas"]["PointsEarnRules"];
+            spend: components["schemas"]["PointsSpendRules"];
+            /** @description ascending minPoints; a member holds the highest their points (earned, not balance) reach */
+            titles: {
+                minPoints: number;
+                /** @example 铁杆团友 */
+                title: string;
+            }[];
+        };
+        PointsHold: {
+            entryId: string;
+            /** @description points reserved (0: none) */
+            points: number;
+            /**
+             * @description what they take off at today's estimate; the settlement decides
+             * @example 3990
+             */
+            estimatedDiscount: number;
+            /** @description points left to spend in the community */
+            balance: number;
+        };
+        ReservePointsRequest: {
+            points: number;
+        };
+        MyPoints: {
+            communityId: string;
+            earned: number;
+            spent: number;
+            reversed: number;
+            /** @description earned − spent − reversed; never negative */
+            balance: number;
+            title: string | null;
+            events: components["schemas"]["PointsEvent"][];
+            nextCursor: string | null;
+        };
+        PointsEvent: {
+            ref: string;
+            /** @enum {string} */
+            kind: "earn" | "spend" | "release" | "reverse";
+            points: number;
+            reason: string;
+            at: string;
+            campaignId: string | null;
+            entryId: string | null;
+            /** @description reverse and release: the ref of the event undone */
+            of: string | null;
+        };
         PaymentsView: {
             campaignId: string;
             /** @enum {string} */
@@ -2401,6 +2547,8 @@ export interface components {
             amountDue: number;
             /** @description true while amountDue is the base-price estimate */
             estimated: boolean;
+            /** @description fen the member's points (积分) took off at settlement, already out of amountDue */
+            pointsDiscount: number;
             /** @description fen received (WeChat Pay, or marked by the leader) */
             paid: number;
             /** @description fen given back */
@@ -2913,6 +3061,10 @@ export interface components {
                 opensAt: string;
                 closesAt: string;
             }[];
+            /** @description points (积分) per community: totals (earned, spent, reversed, balance) and every ledger event */
+            points: {
+                [key: string]: unknown;
+            }[];
         };
         ErasureReport: {
             /** @enum {boolean} */
@@ -3101,7 +3253,7 @@ export interface components {
                 };
             };
         };
-        Error409: {
+        Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds: {
             error: {
                 /**
                  * @example ALREADY_JOINED
@@ -3146,13 +3298,28 @@ export interface components {
                 };
             };
         };
-        Error502PaymentProviderError: {
+        Error409Conflict: {
             error: {
                 /**
-                 * @example PAYMENT_PROVIDER_ERROR
+                 * @example CONFLICT
                  * @enum {string}
                  */
-                code: "PAYMENT_PROVIDER_ERROR";
+                code: "CONFLICT";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error400ValidationFailed: {
+            error: {
+                /**
+                 * @example VALIDATION_FAILED
+                 * @enum {string}
+                 */
+                code: "VALIDATION_FAILED";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -3168,6 +3335,36 @@ export interface components {
                  * @enum {string}
                  */
                 code: "FORBIDDEN";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error409ConflictInsufficientPointsInvalidState: {
+            error: {
+                /**
+                 * @example CONFLICT
+                 * @enum {string}
+                 */
+                code: "CONFLICT" | "INSUFFICIENT_POINTS" | "INVALID_STATE";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error502PaymentProviderError: {
+            error: {
+                /**
+                 * @example PAYMENT_PROVIDER_ERROR
+                 * @enum {string}
+                 */
+                code: "PAYMENT_PROVIDER_ERROR";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -3745,7 +3942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -3857,7 +4054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -3966,7 +4163,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -4129,7 +4326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -4192,7 +4389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -4370,7 +4567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -4451,7 +4648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description IDEMPOTENCY_KEY_REUSED: same Idempotency-Key, different body. CONTENT_REJECTED: WeChat content security judged a text risky; `details.field` names it (e.g. body.items[0].name) */
@@ -4537,7 +4734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -4614,7 +4811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -4777,7 +4974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: request bodies are limited to 64 KiB */
@@ -4952,7 +5149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -5065,7 +5262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -5161,7 +5358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description SERVICE_UNAVAILABLE: the database stayed busy (retry after Retry-After seconds; a join with the same Idempotency-Key), or WeChat content security could not be reached (campaign create/edit, nickname: retry in a few seconds) */
@@ -5251,7 +5448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -5437,7 +5634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -5762,7 +5959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -5839,7 +6036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -5997,7 +6194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description SERVICE_UNAVAILABLE: photos are not configured on this server (IMAGES_BUCKET) */
@@ -6130,7 +6327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -6602,7 +6799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -6792,7 +6989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -6920,7 +7117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -7000,7 +7197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -7076,7 +7273,357 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdPointsRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsRules"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCommunitiesByIdPointsRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsRulesRequest"];
+            };
+        };
+        responses: {
+            /** @description The rules as stored */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsRules"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CONFLICT: the rules changed meanwhile (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409Conflict"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    postCampaignsByIdEntriesByEntryIdPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservePointsRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsHold"];
+                };
+            };
+            /** @description VALIDATION_FAILED: more points than the rules let this entry use (`details.max`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the entry’s member */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description INSUFFICIENT_POINTS: the balance does not cover it; INVALID_STATE: not a community campaign, spending is off, the entry is not active, or the campaign is settled / called off; CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409ConflictInsufficientPointsInvalidState"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
+    deleteCampaignsByIdEntriesByEntryIdPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No reservation any more */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsHold"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdPointsMe: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My points */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPoints"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
         };
@@ -7452,7 +7999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -7516,7 +8063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description RATE_LIMITED: too many requests of this kind by this user in the current window (a minute; an hour for creating campaigns); wait the Retry-After seconds */
@@ -7614,7 +8161,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description RATE_LIMITED: too many requests of this kind by this user in the current window (a minute; an hour for creating campaigns); wait the Retry-After seconds */
@@ -7765,7 +8312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -8219,7 +8766,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -8428,7 +8975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description SERVICE_UNAVAILABLE: photos are not configured on this server (IMAGES_BUCKET), or WeChat’s image check could not be reached */
@@ -8601,7 +9148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description SERVICE_UNAVAILABLE: photos are not configured on this server (IMAGES_BUCKET), or WeChat’s image check could not be reached */
@@ -8688,7 +9235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -8808,7 +9355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -8898,7 +9445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -8985,7 +9532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -9122,7 +9669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -9328,7 +9875,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -9389,7 +9936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -9466,7 +10013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
@@ -9763,7 +10310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -9915,7 +10462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -9989,7 +10536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -10063,7 +10610,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -10299,7 +10846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };
@@ -10363,7 +10910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409"];
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
                 };
             };
         };

@@ -92,8 +92,8 @@ describe('alarms', () => {
   it('every alarm notifies the SNS topic and stays green when idle', () => {
     const topic = prod.resolve(prod.stack.alarms.topic.topicArn);
     const all = alarms(prod);
-    // 5xx, errors and throttles ×3, DynamoDB, dead letters, settle queue age, amount mismatch, refund given up, messages failed
-    expect(all).toHaveLength(13);
+    // 5xx, errors and throttles ×3, DynamoDB, dead letters, settle queue age, amount mismatch, refund given up, messages failed, work backlog
+    expect(all).toHaveLength(14);
     for (const alarm of all) {
       expect(alarm.Properties!.AlarmActions).toEqual([topic]);
       expect(alarm.Properties!.OKActions).toEqual([topic]);

@@ -223,11 +223,7 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
-  // Points (积分): the fixture's campaign is in no community, so {id} names none (404 once signed in);
-  // who may do what inside a community is the role matrix of test/routes/points.test.ts.
-  'GET /communities/{id}/points-rules': { state: 'open', expect: signedIn(404) },
-  'PUT /communities/{id}/points-rules': { state: 'open', body: () => POINTS_RULES, expect: signedIn(404) },
-  'GET /communities/{id}/points/me': { state: 'open', expect: signedIn(404) },
+  // Points (积分) on an entry; the community's points routes are rows of community-authorization.test.ts.
   // Only the entry's member spends points on it; the fixture's campaign is in no community (409 INVALID_STATE).
   'POST /campaigns/{id}/entries/{entryId}/points': {
     state: 'open',

@@ -72,6 +72,22 @@ const ROWS: Record<string, Row> = {
   // Accepting a helper invitation: whoever is not on the team at that rank or higher joins it.
   'POST /invitations/{token}/accept': { expect: { anonymous: 401, other: 200, member: 200, helper: 409, admin: 409, owner: 409 } },
   'DELETE /communities/{id}/team/{userId}': { target: 'helper', expect: managers(200) },
+  // Points (积分): members and the team read the rules, the owner alone sets them; a member reads their own points.
+  'GET /communities/{id}/points-rules': { expect: { ...insiders(200), anonymous: 401 } },
+  'PUT /communities/{id}/points-rules': {
+    body: () => ({
+      earn: { joinSucceeded: 1, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
+      spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },
+      titles: [],
+    }),
+    expect: ownerOnly(200),
+  },
+  'GET /communities/{id}/points/me': {
+    expect: { ...insiders(200), anonymous: 401 },
+    check: (role, res) => {
+      if (res.status === 200) expect(res.body.balance, role).toBe(0);
+    },
+  },
 };
 
 const TWINS: Record<string, Row> = Object.fromEntries(
