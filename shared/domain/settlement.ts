@@ -141,6 +141,16 @@ export function settleEntry(
 export const entryDue = (bill: Pick<SettlementEntry, 'amount' | 'pointsDiscount'>) => Math.max(0, bill.amount - bill.pointsDiscount);
 
 /**
+ * What an after-sale of `asked` fen of goods (qty × final unit price) gives back: points paid part
+ * of the bill, so the points' share of those goods (rounded up) stays out and only money the member
+ * paid comes back. Summed over any requests of one entry this never passes entryDue(bill).
+ */
+export function afterSaleRefundable(bill: Pick<SettlementEntry, 'amount' | 'pointsDiscount'>, asked: number): number {
+  if (bill.pointsDiscount <= 0 || bill.amount <= 0) return asked;
+  return Math.max(0, asked - Math.ceil((Math.min(bill.pointsDiscount, bill.amount) * asked) / bill.amount));
+}
+
+/**
  * The summary after a shortage: each item's quantity and amount are what was delivered, at the
  * final unit price already settled (a shortage never reprices: the tier was reached when selling).
  */

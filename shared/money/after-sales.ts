@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSnapshot } from '../campaigns/index.js';
-import { deliveredLines, type EntryLine, entryDue, refundOwed, settleEntry } from '../domain/index.js';
+import { afterSaleRefundable, deliveredLines, type EntryLine, entryDue, refundOwed, settleEntry } from '../domain/index.js';
 import { type PickupEntryRecord, requireEntry } from '../entries/index.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -85,7 +85,8 @@ function requireAfterSaleCampaign(snapshot: CampaignSnapshot): NonNullable<Campa
 /**
  * The member asks (the owner check is the route's, access.ts). 409 unless the entry was picked up;
  * 400 when a line asks for more units than the entry got (less what its other open or approved
- * requests ask), or the amount is more than the entry has paid and not been given back.
+ * requests ask), or the amount is more than the entry has paid and not been given back. The amount
+ * is the goods' final price less the points' share of them (afterSaleRefundable).
  */
 export async function createAfterSale(
   db: DbContext,
@@ -115,6 +116,7 @@ export async function createAfterSale(
       });
     amount += l.qty * (bill.items.find((b) => b.itemId === l.itemId)?.unitPrice ?? 0);
   }
+  amount = afterSaleRefundable(bill, amount);
   const money = await getPayment(db, snapshot.def.id, entry.id);
   const paidBack = (money?.refunded ?? 0) + (money?.refunding ?? 0);
   const open = others.reduce((s, r) => s + (r.state === 'pending' ? r.amount : 0), 0);

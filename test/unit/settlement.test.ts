@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SettlementSummary, settleEntry, summarize } from '../../shared/domain/settlement.js';
+import { afterSaleRefundable, entryDue, type SettlementSummary, settleEntry, summarize } from '../../shared/domain/settlement.js';
 import type { CampaignDefinition, Entry, EntryLine } from '../../shared/domain/types.js';
 import { definition, entry, item } from './fixtures.js';
 
@@ -258,5 +258,32 @@ describe('settleEntry is a pure function of the stored summary', () => {
     const bill = settleEntry(summary, entry({ id: 'e1', seq: 1, userId: 'u1', items: [{ itemId: 'g', qty: 3 }] }));
     expect(bill.items).toEqual([{ itemId: 'g', qty: 3, unitPrice: 3290, amount: 9870 }]);
     expect(bill.amount).toBe(9870);
+  });
+});
+
+describe('afterSaleRefundable', () => {
+  it('without points, the goods come back at their price', () => {
+    expect(afterSaleRefundable({ amount: 7180, pointsDiscount: 0 }, 3590)).toBe(3590);
+  });
+
+  it("with points, the points' share stays out, rounded up", () => {
+    // 2 × 3590 paid with 1000 fen of points off: one unit gives back 3590 − ⌈1000 × 3590 / 7180⌉ = 3090.
+    expect(afterSaleRefundable({ amount: 7180, pointsDiscount: 1000 }, 3590)).toBe(3090);
+    expect(afterSaleRefundable({ amount: 3, pointsDiscount: 1 }, 1)).toBe(0);
+  });
+
+  it('any split of the goods into requests never gives back more than the entry paid', () => {
+    for (const [amount, pointsDiscount] of [
+      [7180, 1000],
+      [3590, 650],
+      [9870, 2000],
+      [101, 37],
+    ] as const) {
+      for (let first = 0; first <= amount; first += Math.max(1, Math.floor(amount / 37))) {
+        const back =
+          afterSaleRefundable({ amount, pointsDiscount }, first) + afterSaleRefundable({ amount, pointsDiscount }, amount - first);
+        expect(back).toBeLessThanOrEqual(entryDue({ amount, pointsDiscount }));
+      }
+    }
   });
 });
