@@ -11,7 +11,7 @@ import {
   settlementEarnings,
   shanghaiDay,
 } from '../domain/index.js';
-import { allEntries } from '../entries/index.js';
+import { allEntries, getEntryRecord } from '../entries/index.js';
 import { earnPoints, getPointsBalance, getPointsRules, memberEarnWrites } from '../points/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
 import { cancelledTransaction, isTransientConflict, keys, toEntry, withRetry } from '../table/index.js';
@@ -186,8 +186,17 @@ async function foldMember(db: DbContext, scope: FoldScope, userId: string, entri
     ),
   );
   const own = earnings.filter((e) => e.userId === userId);
+  const original = entries;
+  let read = entries;
   const folded = await withRetry(
-    async () => {
+    async (attempt) => {
+      // Lost to a pickup (or the book moving): the member's entries are read again, as they are now.
+      if (attempt > 0)
+        read = (await Promise.all(original.map((e) => getEntryRecord(db, def.id, e.id)))).filter(
+          (e): e is EntryRecord => e !== null && isBillable(e),
+        );
+      if (read.length === 0) return 0;
+      const entries = read;
       const book: BookRead = person
         ? await readBook(db, communityId, userId)
         : { exists: false, campaigns: 0, firstJoinAt: null, lastJoinAt: null, folds: 0 };
