@@ -6,7 +6,7 @@ import { InvalidStateError } from '../errors.js';
 import { reverseEntryPoints } from '../points/index.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import { cancelledTransaction, isTransientConflict, keys, withRetry } from '../table/index.js';
-import { type FoldedEntry, foldCampaign } from './fold.js';
+import { type FoldedEntry, foldCampaign, foldedEntries } from './fold.js';
 import { type Adds, ATTR, addUpdate } from './updates.js';
 
 /**
@@ -223,4 +223,25 @@ export async function closePickups(db: DbContext, snapshot: CampaignSnapshot): P
     if (marked) report.noShows++;
   }
   return report;
+}
+
+/**
+ * A campaign called off after its fold: nobody bought, so the points its entries earned at the
+ * settlement (joining, paying on time, referrals, pickups) are taken back, each at most once (a
+ * prepaid campaign's full refunds do the same through recordRefund; this covers offline ones). Its
+ * counts stay in the member book and numbers, with the call-off's refunds as refunds (README).
+ */
+export async function reverseCalledOffPoints(db: DbContext, campaignId: string): Promise<number> {
+  let reversed = 0;
+  for (const m of await foldedEntries(db, campaignId)) {
+    if (!m.succeeded) continue;
+    reversed += await reverseEntryPoints(db, m.communityId, {
+      campaignId,
+      id: m.entryId,
+      userId: m.userId,
+      referredBy: m.referredBy ?? null,
+      pickedUpAt: m.pickedUpAt ?? null,
+    });
+  }
+  return reversed;
 }

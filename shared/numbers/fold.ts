@@ -92,6 +92,11 @@ export async function foldCampaign(db: DbContext, campaignId: string, read?: Cam
     await deleteFoldDue(db, campaignId);
     return report;
   }
+  // Called off before its fold: nobody bought (after its fold, see reverseCalledOffPoints).
+  if (snapshot.state.status === 'cancelled') {
+    await deleteFoldDue(db, campaignId);
+    return report;
+  }
   const { def, settlement } = snapshot;
   const rules = await getPointsRules(db, communityId);
   const byUser = new Map<string, EntryRecord[]>();

@@ -193,6 +193,36 @@ describe('member book and numbers', () => {
     expect((await h.call('GET', `/communities/${communityId}/numbers?days=0`, { token: owner.token })).status).toBe(400);
   });
 
+  it('a campaign called off after its fold takes back the points its entries earned; one called off before is never folded', async () => {
+    h.clock.set('2026-12-20T02:00:00.000Z');
+    const campaign = () =>
+      h.createCampaign(owner.token, {
+        minParticipants: 1,
+        items,
+        pickupPoints,
+        communityId,
+        opensAt: '2026-12-20T02:00:00.000Z',
+        closesAt: '2026-12-22T12:00:00.000Z',
+      });
+    const c = await campaign();
+    await join(c.id, m3, 'i2', 1, 'p1');
+    await settle(c.id);
+    await sweepAndWork(h.db, logger, h.deps.money);
+    const before = (await getPointsBalance(h.db, communityId, m3.userId))!;
+    expect(before.earned).toBe(20);
+    await ok('POST', `/campaigns/${c.id}/call-off`, owner.token, 200, { reason: '供货商断货' });
+    expect(await getPointsBalance(h.db, communityId, m3.userId)).toMatchObject({ balance: before.balance - 10, reversed: 10 });
+    // Before the fold: the fold finds it called off and counts nothing.
+    const d = await campaign();
+    await join(d.id, m3, 'i2', 1, 'p1');
+    await settle(d.id);
+    await ok('POST', `/campaigns/${d.id}/call-off`, owner.token, 200, { reason: '供货商断货' });
+    expect(await foldCampaign(h.db, d.id)).toEqual({ folded: 0, already: 0, totals: false });
+    expect((await sweepAndWork(h.db, logger, h.deps.money)).folded).toBeUndefined();
+    const book = await ok('GET', `/communities/${communityId}/members/${m3.userId}`, owner.token, 200);
+    expect(book.body.book.campaigns).toBe(2);
+  });
+
   it('the member book exports as csv and xlsx', async () => {
     const csv = await ok('GET', `/communities/${communityId}/members/export?format=csv`, owner.token, 200);
     const lines = csv.text
@@ -221,6 +251,7 @@ describe('member book and numbers', () => {
       book: { campaigns: 2, amount: 2000, refunded: 1000 },
     });
     const numbers = await ok('GET', `/communities/${communityId}/numbers`, owner.token, 200);
-    expect(numbers.body.totals).toMatchObject({ purchases: 5, revenue: 2 * 3990 + 1000 + 3990 + 3000 + 1000 });
+    // Five purchases, and the one of the campaign called off after its fold (it stays counted, README).
+    expect(numbers.body.totals).toMatchObject({ purchases: 6, revenue: 2 * 3990 + 1000 + 3990 + 3000 + 1000 + 1000 });
   });
 });
