@@ -301,7 +301,7 @@ export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord
  */
 async function countRefund(ctx: PaymentsContext, refund: RefundRecord): Promise<void> {
   if (refund.purpose === 'settle') return;
-  await recordRefund(ctx.db, refund.campaignId, refund.entryId, refund.amount, refund.outRefundNo);
+  await recordRefund(ctx.db, refund.campaignId, refund.entryId, refund.amount, refund.outRefundNo, refund.purpose);
 }
 
 /**

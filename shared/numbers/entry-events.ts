@@ -138,7 +138,14 @@ export async function syncPickup(db: DbContext, campaignId: string, entryId: str
  * A refund reached the member (`ref` names it: a repeat adds nothing). Refunded in full (the whole
  * folded amount): the points the entry earned are taken back.
  */
-export async function recordRefund(db: DbContext, campaignId: string, entryId: string, amount: number, ref: string): Promise<boolean> {
+export async function recordRefund(
+  db: DbContext,
+  campaignId: string,
+  entryId: string,
+  amount: number,
+  ref: string,
+  purpose?: string,
+): Promise<boolean> {
   if (!Number.isSafeInteger(amount) || amount <= 0) return false;
   let marker = await getFoldedEntry(db, campaignId, entryId);
   // A refund before the fold ran (the sweep folds within a minute of settling): fold first, so it counts.
@@ -151,6 +158,8 @@ export async function recordRefund(db: DbContext, campaignId: string, entryId: s
   if (!marker) return false;
   const after = await changeFolded(db, campaignId, entryId, (m) => {
     if (m.refundRefs?.has(ref)) return null;
+    // A shortage's refund of an entry folded after the shortage: its folded amount is already what was delivered.
+    if (purpose === 'shortage' && m.shortageAtFold) return null;
     return {
       set: { refunded: m.refunded + amount },
       addSet: { name: 'refundRefs', value: new Set([ref]) },

@@ -41,6 +41,8 @@ export interface FoldedEntry {
   pointId: string;
   pointName: string;
   referredBy?: string;
+  /** a shortage was reported before the fold: the folded amount is already what was delivered */
+  shortageAtFold: boolean;
   /** the member's first entry of the campaign: it carries how their purchase counts */
   member: boolean;
   isNew: boolean;
@@ -148,6 +150,7 @@ function foldedEntry(scope: FoldScope, e: EntryRecord): Omit<FoldedEntry, 'membe
     items: succeeded ? items : {},
     pointId: point?.id ?? NO_POINT,
     pointName: point?.name ?? NO_POINT,
+    shortageAtFold: settlement.shortage !== undefined,
     ...(e.referredBy ? { referredBy: e.referredBy } : {}),
     foldPicked: pickedUpAt !== undefined,
     picked: pickedUpAt !== undefined,
