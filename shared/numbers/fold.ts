@@ -85,6 +85,9 @@ class FoldMovedError extends Error {}
 
 const isBillable = (e: EntryRecord) => e.status === 'active' && !e.void;
 
+/** Members folded at once by one run. */
+const FOLD_CONCURRENCY = 8;
+
 export async function foldCampaign(db: DbContext, campaignId: string, read?: CampaignSnapshot | null): Promise<FoldReport> {
   const report: FoldReport = { folded: 0, already: 0, totals: false };
   const snapshot = read ?? (await getCampaign(db, campaignId));
@@ -108,11 +111,21 @@ export async function foldCampaign(db: DbContext, campaignId: string, read?: Cam
     list.push(e);
     byUser.set(e.userId, list);
   }
-  for (const [userId, entries] of byUser) {
-    const n = await foldMember(db, { def, settlement, communityId, rules }, userId, entries);
-    if (n === 0) report.already++;
-    report.folded += n;
-  }
+  // A fold run again (the worker timed out, a twin) skips who is folded already: one Query of the markers.
+  const done = new Set((await foldedEntries(db, campaignId)).map((m) => m.userId));
+  const todo = [...byUser].filter(([userId]) => !done.has(userId));
+  report.already += byUser.size - todo.length;
+  // Members are independent items: a few at a time (the worker has 60 s for a campaign of thousands).
+  const next = () => todo.shift();
+  await Promise.all(
+    Array.from({ length: Math.min(FOLD_CONCURRENCY, todo.length) }, async () => {
+      for (let job = next(); job; job = next()) {
+        const n = await foldMember(db, { def, settlement, communityId, rules }, job[0], job[1]);
+        if (n === 0) report.already++;
+        report.folded += n;
+      }
+    }),
+  );
   report.totals = await foldTotals(db, def, settlement, communityId);
   await deleteFoldDue(db, campaignId);
   return report;
