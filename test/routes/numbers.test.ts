@@ -240,6 +240,16 @@ describe('member book and numbers', () => {
     expect(wb.worksheets[0]!.rowCount).toBe(1 + 4);
   });
 
+  it('a customer who joins the community keeps their member book; the counts by standing count them once', async () => {
+    const before = (await ok('GET', `/communities/${communityId}`, owner.token, 200)).body.staff.counts;
+    expect((await ok('GET', `/communities/${communityId}/members?status=customer`, owner.token, 200)).body.members).toHaveLength(2);
+    await ok('POST', `/communities/${communityId}/members`, m3.token, 200, {});
+    const m3Book = await ok('GET', `/communities/${communityId}/members/${m3.userId}`, m3.token, 200);
+    expect(m3Book.body).toMatchObject({ status: 'active', joinedAt: T0, book: { campaigns: 2, pickups: 1 } });
+    const after = (await ok('GET', `/communities/${communityId}`, owner.token, 200)).body.staff.counts;
+    expect(after.active).toBe(before.active + 1);
+  });
+
   it('an erased member stays counted but anonymous', async () => {
     await ok('PATCH', `/communities/${communityId}/members/${m2.userId}`, owner.token, 200, { note: '爱吃苹果', tags: ['熟客'] });
     await ok('DELETE', '/me', m2.token, 200);
