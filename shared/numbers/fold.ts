@@ -115,6 +115,10 @@ export async function foldCampaign(db: DbContext, campaignId: string, read?: Cam
   const done = new Set((await foldedEntries(db, campaignId)).map((m) => m.userId));
   const todo = [...byUser].filter(([userId]) => !done.has(userId));
   report.already += byUser.size - todo.length;
+  // A run that died between a member's transaction and their referrers' points: those are sent again (once by ref).
+  for (const [userId, entries] of byUser)
+    if (done.has(userId) && entries.some((e) => e.referredBy))
+      await earnReferrals(db, { def, settlement, communityId, rules }, userId, entries);
   // Members are independent items: a few at a time (the worker has 60 s for a campaign of thousands).
   const next = () => todo.shift();
   await Promise.all(
@@ -199,14 +203,9 @@ async function foldMember(db: DbContext, scope: FoldScope, userId: string, entri
   const person = earnsPoints(userId); // guests (代客下单, g_…) have no book: they count in the numbers only
   const succeeded = settlement.status !== 'failed';
   const at = settlement.settledAt;
-  const earnings: Earning[] = entries.flatMap((e) =>
-    settlementEarnings(
-      rules,
-      { id: e.id, campaignId: def.id, userId },
-      { succeeded, paidOnTime: def.paymentMode === 'wechatpay', referrerId: e.referredBy ?? null },
-    ),
-  );
+  const earnings = entryEarnings(scope, userId, entries);
   const own = earnings.filter((e) => e.userId === userId);
+  const referrals = earnings.filter((e) => e.userId !== userId);
   const original = entries;
   let read = entries;
   const folded = await withRetry(
@@ -285,9 +284,25 @@ async function foldMember(db: DbContext, scope: FoldScope, userId: string, entri
     { retries: 10, baseMs: 5, retryOn: (err) => isTransientConflict(err) || err instanceof FoldMovedError },
   );
   // The referrers' points, each once by its ref (so a repeated fold adds nothing).
-  const others = earnings.filter((e) => e.userId !== userId);
-  if (others.length > 0) await earnPoints(db, communityId, others, at);
+  if (referrals.length > 0) await earnPoints(db, communityId, referrals, at);
   return folded;
+}
+
+/** What a settlement's entries of one member earn their referrers. */
+function entryEarnings(scope: FoldScope, userId: string, entries: readonly EntryRecord[]): Earning[] {
+  const { def, settlement, rules } = scope;
+  return entries.flatMap((e) =>
+    settlementEarnings(
+      rules,
+      { id: e.id, campaignId: def.id, userId },
+      { succeeded: settlement.status !== 'failed', paidOnTime: def.paymentMode === 'wechatpay', referrerId: e.referredBy ?? null },
+    ),
+  );
+}
+
+async function earnReferrals(db: DbContext, scope: FoldScope, userId: string, entries: readonly EntryRecord[]): Promise<void> {
+  const referrals = entryEarnings(scope, userId, entries).filter((e) => e.userId !== userId);
+  if (referrals.length > 0) await earnPoints(db, scope.communityId, referrals, scope.settlement.settledAt);
 }
 
 /** The member book's share of the fold: created (a buyer who never joined stands as `customer`) or added to. */

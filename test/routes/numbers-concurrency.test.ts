@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getMembership } from '../../shared/communities/index.js';
 import { communityNumbers, foldCampaign, foldedEntries, recordRefund } from '../../shared/numbers/index.js';
+import { getPointsBalance } from '../../shared/points/index.js';
 import { FaultInjector } from '../helpers/faults.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
 
@@ -129,6 +130,36 @@ describe('the fold counts once', () => {
     await foldCampaign(h.db, s.campaignId);
     expect((await getMembership(h.db, s.communityId, s.members[0]!.userId))?.book?.pickups).toBe(1);
     expect((await communityNumbers(h.db, s.communityId, 30, h.clock.now())).totals.pickups).toBe(1);
+  });
+
+  it("a fold that died before a referrer's points: run again, the referrer earns once, the member is not folded twice", async () => {
+    h.clock.set(T0);
+    const cid = (await ok('POST', '/communities', owner.token, 201, { name: `社群${k++}` })).body.id;
+    await ok('PUT', `/communities/${cid}/points-rules`, owner.token, 200, {
+      earn: { joinSucceeded: 10, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 7 },
+      spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },
+      titles: [],
+    });
+    const c = await h.createCampaign(owner.token, {
+      communityId: cid,
+      minParticipants: 1,
+      items: [{ name: '苹果', unitPrice: 1000, stock: 100 }],
+    });
+    const referrer = await h.login(`nc${k++}-ref`, '推荐人');
+    const ref = (await ok('GET', `/me/referral?campaignId=${c.id}`, referrer.token, 200)).body.token;
+    const buyer = await h.login(`nc${k++}-buyer`, '买家');
+    await ok('POST', `/campaigns/${c.id}/entries`, buyer.token, 201, { items: [{ itemId: 'i1', qty: 1 }], ref });
+    await ok('POST', `/campaigns/${c.id}/close`, owner.token, 200);
+    await ok('POST', `/campaigns/${c.id}/settle`, owner.token, 200);
+    faults.add('TransactWriteItemsCommand', 'error', 50, (input) => JSON.stringify(input).includes('referral:'));
+    await expect(foldCampaign(h.db, c.id)).rejects.toThrow();
+    faults.clear();
+    expect((await getPointsBalance(h.db, cid, referrer.userId))?.earned ?? 0).toBe(0);
+    await foldCampaign(h.db, c.id);
+    await foldCampaign(h.db, c.id);
+    expect((await getPointsBalance(h.db, cid, referrer.userId))?.earned).toBe(7);
+    expect((await getPointsBalance(h.db, cid, buyer.userId))?.earned).toBe(10);
+    expect((await getMembership(h.db, cid, buyer.userId))?.book?.campaigns).toBe(1);
   });
 
   it('the same refund reported twice at once counts once; a transaction conflict is retried', async () => {
