@@ -210,6 +210,8 @@ export async function closePickups(db: DbContext, snapshot: CampaignSnapshot): P
     }),
   );
   const report: PickupClose = { closedAt: closed.Attributes?.pickupClosedAt as string, noShows: 0, pickedUp: 0, waiting: 0 };
+  // One entry after another: every no-show also ADDs to the campaign's, the community's and the day's
+  // items, which concurrent transactions would fight over (real DynamoDB cancels them as conflicts).
   for await (const e of allEntries(db, def.id)) {
     if (e.status !== 'active' || e.void) continue;
     const pickedUpAt = (e as { pickedUpAt?: string }).pickedUpAt ?? null;
