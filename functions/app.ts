@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
+import { numbersRoutes } from './routes/numbers.js';
 import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { pointsRoutes } from './routes/points.js';
@@ -118,6 +119,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', messageRoutes(deps));
   app.route('/', imageRoutes(deps));
   app.route('/', communityRoutes(deps));
+  // Before the member routes: /communities/{id}/members/export is not a member's id.
+  app.route('/', numbersRoutes(deps));
   app.route('/', communityMemberRoutes(deps));
   app.route('/', communityTeamRoutes(deps));
   // 消息推送 (image-check verdicts) exists only where its Token is configured.

@@ -106,6 +106,7 @@ const ConfigSchema = z.object({
   WORK_QUEUE_REFUND_URL: z.url().optional(),
   WORK_QUEUE_ERASURE_URL: z.url().optional(),
   WORK_QUEUE_MESSAGE_URL: z.url().optional(),
+  WORK_QUEUE_FOLD_URL: z.url().optional(),
   /** The S3 bucket large CSV exports are written to (objects under exports/); absent: every CSV is answered inline. */
   EXPORTS_BUCKET: z.string().min(3).max(63).optional(),
   /** A local S3-compatible server instead of AWS (npm start, tests). */
@@ -155,6 +156,7 @@ export const WORK_QUEUE_URL_ENV = {
   refund: 'WORK_QUEUE_REFUND_URL',
   erasure: 'WORK_QUEUE_ERASURE_URL',
   message: 'WORK_QUEUE_MESSAGE_URL',
+  fold: 'WORK_QUEUE_FOLD_URL',
 } as const;
 
 /** The queue URLs the finder and the worker need, or the name of the first one missing. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { requireVisibleByShareCode } from '../../shared/campaigns/index.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { countShareView } from '../../shared/numbers/index.js';
 import { readEntryLines } from '../entry-lines.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { imageUrlFor } from '../image-urls.js';
@@ -40,6 +41,9 @@ export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, share
       ...(deps.images || snapshot.def.images ? { imageUrl: imageUrlFor(deps, c.req.url) } : {}),
     });
     const cache = snapshot.state.status === 'draft' ? 'private, no-store' : PUBLIC_CACHE;
+    // A view of a published page (not a staff preview of a draft): one UpdateItem ADD; a failed count never fails the page.
+    if (snapshot.state.status !== 'draft')
+      await countShareView(db, id).catch((err) => deps.logger.warn('share view not counted', { campaignId: id, err }));
     return c.body(renderSharePage(model), 200, headers(cache));
   } catch (err) {
     // Any other failure (the database down) goes to the app's error answer, as for JSON.

@@ -35,7 +35,9 @@ export const EditCommunityBody = z
   .openapi('EditCommunityRequest');
 
 const Role = z.enum(['owner', 'admin', 'helper', 'member']);
-const Status = z.enum(['active', 'pending', 'follower', 'left', 'removed', 'blocked']);
+const Status = z
+  .enum(['active', 'pending', 'follower', 'left', 'removed', 'blocked', 'customer'])
+  .openapi({ description: 'customer: bought in a campaign of the community without joining it (a member-book row only)' });
 
 export const CommunitySchema = z
   .object({

@@ -1258,6 +1258,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/communities/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's numbers (owner, admin): totals, repeat rates, top items, pickup points and a daily series of the last `days` (Asia/Shanghai), from ONE Query of its STATS# items */
+        get: operations["getCommunitiesByIdNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's numbers (leader, helpers): share-page views per day, and once settled and folded its participants, new vs returning, revenue, items, pickup points */
+        get: operations["getCampaignsByIdNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/pickups/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the pickup of a settled community campaign (leader, helpers): every entry not picked up counts once as a no-show in the member book and numbers; a later pickup takes it back. Repeating counts nothing twice */
+        post: operations["postCampaignsByIdPickupsClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/members/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member book as a spreadsheet (owner, admin, helpers): one row per person with their standing, numbers, tags and note; xlsx (default) or csv
+         * @description format=csv answers text/csv (UTF-8 with BOM). A large file (over 2 MiB) is answered with 303 See Other to a short-lived download link; `delivery=url` always answers the link as JSON.
+         */
+        get: operations["getCommunitiesByIdMembersExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/communities/{id}/members": {
         parameters: {
             query?: never;
@@ -2826,8 +2897,11 @@ export interface components {
              * @enum {string|null}
              */
             myRole: "owner" | "admin" | "helper" | "member" | null;
-            /** @enum {string|null} */
-            myStatus: "active" | "pending" | "follower" | "left" | "removed" | "blocked" | null;
+            /**
+             * @description customer: bought in a campaign of the community without joining it (a member-book row only)
+             * @enum {string|null}
+             */
+            myStatus: "active" | "pending" | "follower" | "left" | "removed" | "blocked" | "customer" | null;
             following: boolean;
             /** @description for its team only: the invite code and the counts by standing */
             staff?: {
@@ -2908,8 +2982,11 @@ export interface components {
             nickname: string;
             /** @enum {string} */
             role: "owner" | "admin" | "helper" | "member";
-            /** @enum {string} */
-            status: "active" | "pending" | "follower" | "left" | "removed" | "blocked";
+            /**
+             * @description customer: bought in a campaign of the community without joining it (a member-book row only)
+             * @enum {string}
+             */
+            status: "active" | "pending" | "follower" | "left" | "removed" | "blocked" | "customer";
             following: boolean;
             /**
              * Format: date-time
@@ -2921,6 +2998,140 @@ export interface components {
              * @example 2026-12-03T12:00:00.000Z
              */
             updatedAt: string;
+        };
+        CommunityNumbers: {
+            communityId: string;
+            totals: components["schemas"]["NumbersCounters"];
+            derived: components["schemas"]["NumbersDerived"];
+            last30: components["schemas"]["NumbersCounters"];
+            last90: components["schemas"]["NumbersCounters"];
+            topItemsByUnits: {
+                key: string;
+                name: string;
+                units: number;
+                amount: number;
+            }[];
+            topItemsByAmount: {
+                key: string;
+                name: string;
+                units: number;
+                amount: number;
+            }[];
+            /** @description by pickup point name, across campaigns */
+            pickupPoints: {
+                key: string;
+                /** @description null: entries without a pickup point */
+                name: string | null;
+                entries: number;
+                units: number;
+                amount: number;
+                pickups?: number;
+                noShows?: number;
+            }[];
+            days: (components["schemas"]["NumbersCounters"] & {
+                /**
+                 * @description Asia/Shanghai
+                 * @example 2026-12-01
+                 */
+                day: string;
+            })[];
+        };
+        NumbersCounters: {
+            /** @description members' purchases: one per member per settled campaign */
+            purchases: number;
+            /** @description purchases that were the member’s first in the community */
+            newMembers: number;
+            /** @description purchases of members who had bought in the community before */
+            returning: number;
+            /** @description returning purchases whose member’s previous join was within 30 days */
+            repeat30: number;
+            /** @description returning purchases whose member’s previous join was within 90 days */
+            repeat90: number;
+            /** @description active entries of settled campaigns */
+            entries: number;
+            /** @description units bought (after a shortage: as settled) */
+            units: number;
+            /** @description fen: final amounts less points discounts */
+            revenue: number;
+            /** @description fen refunded after settlement (not 退差价) */
+            refunded: number;
+            /** @description entries picked up */
+            pickups: number;
+            /** @description entries not picked up when the pickup was closed */
+            noShows: number;
+            /** @description share-page views (a floor: pages a cache answered are not counted) */
+            views: number;
+            /** @description settled (succeeded) campaigns */
+            campaigns: number;
+            /** @description reviews (placeholder until reviews ship) */
+            reviewsCount: number;
+            /** @description sum of review ratings (average = ratingSum ÷ reviewsCount) */
+            ratingSum: number;
+        };
+        NumbersDerived: {
+            /** @description fen per purchase; null without purchases */
+            averageOrder: number | null;
+            /** @description entries ÷ share-page views; null without views */
+            conversion: number | null;
+            /** @description of the last 30 days’ purchases, the share whose member’s previous join was within 30 days */
+            repeatRate30: number | null;
+            /** @description the same over 90 days */
+            repeatRate90: number | null;
+        };
+        CampaignNumbers: {
+            campaignId: string;
+            communityId: string | null;
+            /**
+             * Format: date-time
+             * @description null until settled and folded (within a minute of settling)
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            foldedAt: string | null;
+            status: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            pickupClosedAt: string | null;
+            totals: components["schemas"]["NumbersCounters"];
+            derived: components["schemas"]["NumbersDerived"];
+            topItemsByUnits: {
+                key: string;
+                name: string;
+                units: number;
+                amount: number;
+            }[];
+            topItemsByAmount: {
+                key: string;
+                name: string;
+                units: number;
+                amount: number;
+            }[];
+            pickupPoints: {
+                key: string;
+                /** @description null: entries without a pickup point */
+                name: string | null;
+                entries: number;
+                units: number;
+                amount: number;
+                pickups?: number;
+                noShows?: number;
+            }[];
+            viewsByDay: {
+                day: string;
+                views: number;
+            }[];
+        };
+        PickupClose: {
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closedAt: string;
+            /** @description entries counted as no-shows by this close (0 when nothing new) */
+            noShows: number;
+            pickedUp: number;
+            waiting: number;
         };
         JoinCommunityRequest: {
             /** @description the community's invite code (invite rule; skips approval) */
@@ -9730,6 +9941,278 @@ export interface operations {
             };
         };
     };
+    getCommunitiesByIdNumbers: {
+        parameters: {
+            query?: {
+                /** @description days of the daily series, today last (Asia/Shanghai); 1..366, default 30 */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityNumbers"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    getCampaignsByIdNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignNumbers"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCampaignsByIdPickupsClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pickup is closed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupClose"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdMembersExport: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                /** @description auto (default): the file in the body while it is small, else 303 See Other to a download link; url: always JSON {url, expiresAt, bytes}, for wx.downloadFile (then wx.openDocument for an xlsx, with fileType: "xlsx") */
+                delivery?: "auto" | "url";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the workbook (one sheet); application/json with ?delivery=url: a link to it */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/json": components["schemas"]["ExportLink"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The CSV is too large to answer in the body (over EXPORT_INLINE_MAX_BYTES, 2 MiB by default): Location is a presigned download URL valid for EXPORT_URL_TTL_SECONDS (10 minutes by default); follow it without the Authorization header */
+            303: {
+                headers: {
+                    Location: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database stayed busy (retry after Retry-After seconds; a join with the same Idempotency-Key), or WeChat content security could not be reached (campaign create/edit, nickname: retry in a few seconds) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
     getCommunitiesByIdMembers: {
         parameters: {
             query?: {
@@ -9737,7 +10220,8 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
-                status?: "active" | "pending" | "follower" | "left" | "removed" | "blocked";
+                /** @description customer: bought in a campaign of the community without joining it (a member-book row only) */
+                status?: "active" | "pending" | "follower" | "left" | "removed" | "blocked" | "customer";
                 role?: "owner" | "admin" | "helper" | "member";
                 tag?: string;
                 /** @description part of the nickname */

@@ -405,3 +405,26 @@ export async function updateMemberNotes(
     throw err;
   }
 }
+
+/**
+ * Erasure (DELETE /me): the person's row keeps its numbers (the member book's counts stay in the
+ * community's numbers) but loses the name and what the team wrote about them. Nothing when they
+ * never stood or bought there.
+ */
+export async function anonymiseMember(db: DbContext, communityId: string, userId: string, nickname: string): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.communityMember(communityId, userId),
+        UpdateExpression: 'SET nickname = :nickname, updatedAt = :now REMOVE note, tags',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':nickname': nickname, ':now': db.clock.now().toISOString() },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (conditionFailure(err)) return false;
+    throw err;
+  }
+}

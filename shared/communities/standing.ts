@@ -72,7 +72,7 @@ export async function joinCommunity(
 export async function leaveCommunity(db: DbContext, community: Community, userId: string): Promise<Membership | null> {
   if (community.ownerId === userId) throw new InvalidStateError('The owner cannot leave their community');
   return changeStanding(db, community.id, userId, (current) => {
-    if (!current || ['left', 'removed', 'blocked'].includes(current.status)) return { result: current };
+    if (!current || ['left', 'removed', 'blocked', 'customer'].includes(current.status)) return { result: current };
     const next = { status: 'left' as MembershipStatus, role: 'member' as CommunityRole, following: false };
     return { change: next, result: view(community.id, userId, next, db.clock.now().toISOString(), current) };
   });

@@ -14,7 +14,8 @@ export type CommunityRole = 'owner' | 'admin' | 'helper' | 'member';
  * campaign" messages without being a member; `left` left themselves; `removed` by staff (may ask
  * again); `blocked` by staff (may not rejoin). Only `active` holds a role's rights.
  */
-export type MembershipStatus = 'active' | 'pending' | 'follower' | 'left' | 'removed' | 'blocked';
+/** `customer`: bought in a campaign of the community without joining it; the fold keeps their member book (stands like `left`). */
+export type MembershipStatus = 'active' | 'pending' | 'follower' | 'left' | 'removed' | 'blocked' | 'customer';
 
 export interface CommunityDefinition {
   id: string;

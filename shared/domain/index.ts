@@ -12,6 +12,7 @@ export * from './image-probe.js';
 export * from './images.js';
 export * from './lifecycle.js';
 export * from './money-bounds.js';
+export * from './numbers.js';
 export * from './payment-view.js';
 export * from './payments.js';
 export * from './payments-csv.js';

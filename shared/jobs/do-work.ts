@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { deliverEvent, type Messaging } from '../messages/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Money } from '../money/index.js';
+import { foldCampaign } from '../numbers/index.js';
 import { eraseUser } from '../privacy/index.js';
 import { settleCampaign } from '../settlement/index.js';
 import { batchGetAll, type DbContext, entryIds, keys } from '../table/index.js';
@@ -45,7 +46,8 @@ export type WorkResult =
   | 'tried'
   | 'nothing'
   | 'erased'
-  | 'delivered';
+  | 'delivered'
+  | 'folded';
 
 /** Done (the message can go), or not yet: put it back for `retryAfterMs` (not a failure). */
 export type WorkOutcome = { done: true; result: WorkResult } | { done: false; retryAfterMs: number; reason: string };
@@ -91,6 +93,11 @@ export async function doWork(ctx: WorkContext, unit: WorkUnit): Promise<WorkOutc
       const report = await eraseUser(db, unit.userId, { recheck: false });
       ctx.logger.info('erasure finished by deadline work', { userId: unit.userId, ...report });
       return { done: true, result: 'erased' };
+    }
+    case 'fold': {
+      const report = await foldCampaign(db, unit.campaignId);
+      ctx.logger.info('campaign folded into the member book and numbers', { campaignId: unit.campaignId, ...report });
+      return { done: true, result: 'folded' };
     }
     case 'message': {
       const outcome = await deliverEvent(ctx, unit.campaignId, unit.eventId);

@@ -23,7 +23,7 @@ export interface FindOptions {
 export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): Promise<DueWork> {
   const at = now.toISOString();
   const none = async () => [] as Array<{ campaignId: string; id: string }>;
-  const [open, holds, plans, refunds, erasures, outbox] = await Promise.all([
+  const [open, holds, plans, refunds, erasures, outbox, folds] = await Promise.all([
     listDue(db, indexKeys.openPartition, at, opts.limitPerKind),
     opts.money ? listDue(db, indexKeys.holdPartition, at, opts.limitPerKind) : none(),
     opts.money ? listDue(db, indexKeys.refundPlanPartition, at, opts.limitPerKind) : none(),
@@ -32,6 +32,8 @@ export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): 
     listDue(db, indexKeys.erasurePartition, at, opts.limitPerKind),
     // events are written whether or not templates are configured: the worker closes those quickly
     listDue(db, indexKeys.outboxPartition, at, opts.limitPerKind),
+    // settled campaigns of communities whose member book and numbers are still to be added to
+    listDue(db, indexKeys.foldPartition, at, opts.limitPerKind),
   ]);
   const holdsByCampaign = new Map<string, string[]>();
   for (const { campaignId, id } of holds) {
@@ -51,5 +53,6 @@ export async function findDueWork(db: DbContext, now: Date, opts: FindOptions): 
     refund: refunds.map(({ campaignId, id }) => ({ kind: 'refund' as const, campaignId, outRefundNo: id })),
     erasure: erasures.map(({ campaignId: userId }) => ({ kind: 'erasure' as const, userId })),
     message: outbox.map(({ campaignId, id }) => ({ kind: 'message' as const, campaignId, eventId: id })),
+    fold: folds.map(({ campaignId }) => ({ kind: 'fold' as const, campaignId })),
   };
 }

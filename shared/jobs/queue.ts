@@ -9,7 +9,7 @@ export interface WorkQueue {
   enqueue(units: readonly WorkUnit[]): Promise<number>;
 }
 
-/** Workers per kind at once: settling is DynamoDB only; the money kinds wait on WeChat Pay. */
+/** Workers per kind at once: settling and folding are DynamoDB only; the money kinds wait on WeChat Pay. */
 export type KindLimits = Readonly<Record<WorkKind, number>>;
 
 /**
@@ -17,4 +17,4 @@ export type KindLimits = Readonly<Record<WorkKind, number>>;
  * Settling is cheap and what most leaders wait for at 20:00; WeChat Pay calls are throttled by
  * WeChat itself (FREQUENCY_LIMITED), so those lanes stay narrow.
  */
-export const DEFAULT_KIND_LIMITS: KindLimits = { settle: 20, hold: 5, 'refund-plan': 2, refund: 5, erasure: 2, message: 5 };
+export const DEFAULT_KIND_LIMITS: KindLimits = { settle: 20, hold: 5, 'refund-plan': 2, refund: 5, erasure: 2, message: 5, fold: 5 };

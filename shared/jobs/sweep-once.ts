@@ -11,7 +11,7 @@ import { WORK_KINDS, type WorkKind, type WorkUnit } from './work.js';
 export const SWEEP_LIMIT_PER_KIND = 5_000;
 
 /** Holds first, so that a settlement that waits for them finds them already under way. */
-const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund', 'erasure', 'message'];
+const ORDER: readonly WorkKind[] = ['hold', 'settle', 'refund-plan', 'refund', 'erasure', 'message', 'fold'];
 
 /**
  * The scheduled step (every minute in the cloud, every 30 s under `npm start`): find what is due
@@ -46,6 +46,8 @@ export interface SweepReport {
   payments?: { holdsEnded: number; refundPlansDone: number; refundsTried: number; failures: number };
   /** message events the sweep itself wrote (hold reminders, leader digests), when there were any */
   scheduled?: ScheduledEvents;
+  /** settled campaigns folded into their community's member book and numbers, when there were any */
+  folded?: string[];
   /** outbox events (subscribe messages) worked: delivered, or put back for a retry round */
   messages?: { delivered: number; retrying: number; failures: number };
 }
@@ -77,7 +79,7 @@ export async function sweepAndWork(
         if (unit.kind === 'settle')
           report.failed.push({ campaignId: unit.campaignId, error: err instanceof Error ? err.message : String(err) });
         else if (unit.kind === 'message') messages.failures++;
-        else if (unit.kind !== 'erasure') payments.failures++;
+        else if (unit.kind !== 'erasure' && unit.kind !== 'fold') payments.failures++;
         continue;
       }
       if (unit.kind === 'message') {
@@ -92,7 +94,7 @@ export async function sweepAndWork(
   await work([...first.hold, ...first.settle]);
   // Found again after settling: the refund plans those settlements just wrote are done in the same sweep.
   const second = await find();
-  await work([...second['refund-plan'], ...second.refund, ...second.erasure]);
+  await work([...second['refund-plan'], ...second.refund, ...second.erasure, ...second.fold]);
   // Last: the events the work above wrote (settlements, refunds that arrived) tell their members,
   // with the sweep's own (reminders of holds ending soon, leader digests).
   if (messaging) {
@@ -108,6 +110,10 @@ export async function sweepAndWork(
 }
 
 function tally(unit: WorkUnit, outcome: WorkOutcome, report: SweepReport, payments: NonNullable<SweepReport['payments']>): void {
+  if (unit.kind === 'fold') {
+    if (outcome.done) report.folded = [...(report.folded ?? []), unit.campaignId];
+    return;
+  }
   if (unit.kind === 'erasure') {
     if (outcome.done) report.erasures = [...(report.erasures ?? []), unit.userId];
     return;

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * kind has its own queue (and worker concurrency), so a slow kind (WeChat Pay calls) never delays
  * another (settling an offline campaign needs no WeChat at all). Erasures have their own lane too.
  */
-export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund', 'erasure', 'message'] as const;
+export const WORK_KINDS = ['settle', 'hold', 'refund-plan', 'refund', 'erasure', 'message', 'fold'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** Entry ids of due holds the finder saw for a settling campaign; more than this and we just wait the grace. */
@@ -27,6 +27,8 @@ export const WorkUnitSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('erasure'), userId: id }),
   /** an outbox event whose subscribe messages are to be sent (shared/messages) */
   z.strictObject({ kind: z.literal('message'), campaignId: id, eventId: id }),
+  /** a settled campaign of a community to fold into its member book and numbers (shared/numbers) */
+  z.strictObject({ kind: z.literal('fold'), campaignId: id }),
 ]);
 export type WorkUnit = z.infer<typeof WorkUnitSchema>;
 
@@ -35,6 +37,7 @@ export function unitKey(unit: WorkUnit): string {
   switch (unit.kind) {
     case 'settle':
     case 'refund-plan':
+    case 'fold':
       return `${unit.kind}:${unit.campaignId}`;
     case 'hold':
       return `hold:${unit.campaignId}:${unit.entryId}`;

@@ -1,6 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Entry } from '../domain/index.js';
 import { ConflictError } from '../errors.js';
+import { recordRefund } from '../numbers/index.js';
 import type { TransactItem } from '../table/index.js';
 import { cancelledTransaction, outboxPut } from '../table/index.js';
 import type { PaymentsContext } from './context.js';
@@ -281,12 +282,26 @@ export async function refundSucceeded(ctx: PaymentsContext, refund: RefundRecord
         ],
       },
     );
-    if (outcome.applied || outcome.reason === 'duplicate') return;
+    if (outcome.applied || outcome.reason === 'duplicate') {
+      await countRefund(ctx, refund);
+      return;
+    }
     const fresh = await getRefund(ctx.db, refund.campaignId, refund.outRefundNo);
     if (!fresh) return;
     refund = fresh;
   }
   throw new ConflictError('The refund kept changing; WeChat Pay will report it again');
+}
+
+/**
+ * The member book and numbers count refunds of a settled community campaign's entries, once each
+ * (by out_refund_no; a repeated report adds nothing). Settlement refunds (purpose `settle`: 退差价, a
+ * failed group) are left out: the folded amount is already the final one, and a failed group bought nothing.
+ * A crash before this line is not repaired (the refund stays in the money ledger, uncounted here).
+ */
+async function countRefund(ctx: PaymentsContext, refund: RefundRecord): Promise<void> {
+  if (refund.purpose === 'settle') return;
+  await recordRefund(ctx.db, refund.campaignId, refund.entryId, refund.amount, refund.outRefundNo, refund.purpose);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { anonymiseMember } from '../communities/index.js';
 import { registerErasure } from '../people/index.js';
 import { forgetTitles } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
@@ -68,15 +69,14 @@ export async function eraseUser(db: DbContext, userId: string, opts: { recheck?:
   }
 
   // Points keep their numbers (no personal data but the pseudonymous id); the title leaves the public map.
-  await forgetTitles(
+  const communities = await communitiesOf(
     db,
     userId,
-    await communitiesOf(
-      db,
-      userId,
-      found.map((e) => e.campaignId),
-    ),
+    found.map((e) => e.campaignId),
   );
+  await forgetTitles(db, userId, communities);
+  // The member book keeps the person counted, anonymous: no name, no notes or tags.
+  for (const communityId of communities) await anonymiseMember(db, communityId, userId, ERASED_NICKNAME);
 
   const profileDeleted = await writeTombstone(db, userId, now, opts.recheck ?? true);
   return { entries, claims, profileDeleted };

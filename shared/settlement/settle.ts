@@ -18,6 +18,7 @@ import {
   conditionFailure,
   type EntryRecord,
   entryIds,
+  foldDuePut,
   GSI_DUE,
   isTransientConflict,
   keys,
@@ -267,6 +268,8 @@ async function storeSettlement(
               },
               // A prepaid campaign owes 退差价 / full refunds from this moment: the marker commits with it.
               ...(def.paymentMode === 'wechatpay' ? [refundPlanPut(db.tableName, campaignId, summary.settledAt)] : []),
+              // A community's campaign is folded into its member book and numbers: the marker commits with it.
+              ...(def.communityId ? [foldDuePut(db.tableName, campaignId, def.communityId, summary.settledAt)] : []),
               // Members hear how it went (subscribe messages): the outbox item commits with the settlement.
               outboxPut(db.tableName, {
                 campaignId,

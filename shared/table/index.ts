@@ -11,6 +11,7 @@ export * from './cursor.js';
 export * from './def-version.js';
 export * from './due-index.js';
 export * from './failures.js';
+export * from './fold-due.js';
 export * from './items.js';
 export * from './keys.js';
 export * from './outbox.js';

@@ -37,7 +37,10 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *              tags); in gsi1 (MEMBERSHIP#<userId>) so a user lists their communities.
  *            COMMUNITY#<id> / CAMPAIGN#<createdAt>#<campaignId>, a campaign published into it (newest
  *              last; the community page reads the newest few).
- *            COMMUNITY#<id> / STATS#TOTAL and STATS#D#<day>, the community's numbers (totals, per day).
+ *            COMMUNITY#<id> / STATS#TOTAL and STATS#D#<day>, the community's numbers (totals, per
+ *              Shanghai day); STATS#ITEMS, STATS#POINTS by item and pickup-point name (README "Community numbers").
+ *            CAMPAIGN#<id> / NUMBERS, FOLDED#<entryId>, FOLDDUE: a campaign's numbers, each entry the fold
+ *              counted (and what later events added), the marker that its fold is due (gsi2 FOLD).
  *            INVITE#<token> / #INVITE, a team invitation (role, expiry by TTL), accepted once.
  *            COMMUNITY#<id> / PTSBAL#<userId>, a member's points totals (earned, spent, reversed,
  *              balance ≥ 0), written in the transaction of every points event of theirs.
@@ -173,6 +176,18 @@ export const keys = {
   /** a community's numbers: running totals (STATS#TOTAL) and one item per day (STATS#D#<YYYY-MM-DD>), read with one Query */
   communityStatsTotal: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'STATS#TOTAL' }),
   communityStatsDay: (communityId: string, day: string): Key => ({ pk: communityPk(communityId), sk: `STATS#D#${day}` }),
+  /** the community's units and amounts by item name (STATS#ITEMS) and by pickup point name (STATS#POINTS): beside the totals, in the same Query */
+  communityStatsItems: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'STATS#ITEMS' }),
+  communityStatsPoints: (communityId: string): Key => ({ pk: communityPk(communityId), sk: 'STATS#POINTS' }),
+  /** every STATS# item sorts between the first day's and the totals: `BETWEEN statsDaySk(from) AND STATS#TOTAL` reads all */
+  communityStatsDaySk: (day: string) => `STATS#D#${day}`,
+  /** a campaign's numbers: its counters, per item and per pickup point, share-page views per day (NUMBERS, no '#' prefix) */
+  campaignNumbers: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'NUMBERS' }),
+  /** an entry folded into the member book and the numbers: what it counted, so later events (pickup, refund, no-show) count once */
+  foldedEntry: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `FOLDED#${entryId}` }),
+  foldedEntryPrefix: () => 'FOLDED#',
+  /** a settled campaign of a community whose entries are still to fold (gsi2 FOLD until done) */
+  foldDue: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'FOLDDUE' }),
   /** a team invitation (link token): accepted once, expires by TTL */
   invitation: (token: string): Key => ({ pk: `INVITE#${token}`, sk: '#INVITE' }),
   // Points (shared/points): balances, rules and titles in the community's partition (PTS… sort keys,
@@ -287,4 +302,10 @@ export const indexKeys = {
     [GSI_DUE.sortKey]: `${at}#${campaignId}`,
   }),
   digestPartition: 'DIGEST',
+  /** gsi2: a settled community campaign whose entries the fold must (finish to) add to the member book and numbers */
+  foldDue: (at: string, campaignId: string) => ({
+    [GSI_DUE.partitionKey]: 'FOLD',
+    [GSI_DUE.sortKey]: `${at}#${campaignId}`,
+  }),
+  foldPartition: 'FOLD',
 };

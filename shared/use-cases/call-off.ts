@@ -1,5 +1,6 @@
 import type { CampaignSnapshot } from '../campaigns/index.js';
 import type { CallOff } from '../domain/index.js';
+import { reverseCalledOffPoints } from '../numbers/index.js';
 import { callOffCampaign } from '../settlement/index.js';
 import type { UseCaseContext } from './context.js';
 import { settlePointHolds } from './points-holds.js';
@@ -18,5 +19,7 @@ export async function callOff(ctx: UseCaseContext, snapshot: CampaignSnapshot, a
   if (first) await ctx.money.refundsOwed(snapshot.def);
   // Points reserved on entries all go back (idempotent: a repeated call-off finds them settled).
   await settlePointHolds(ctx.db, snapshot.def.id);
+  // Called off after settling: the points its entries earned go back (idempotent; nothing before the fold).
+  if (snapshot.settlement && snapshot.def.communityId) await reverseCalledOffPoints(ctx.db, snapshot.def.id);
   return callOff;
 }

@@ -2,6 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignDefinition, earnRefs, earnsPoints } from '../domain/index.js';
 import { getEntryRecord, type PickupEntryRecord, type PickupMark, tickOff, undoMarkWrite, undoPickedUp } from '../entries/index.js';
 import { ConflictError } from '../errors.js';
+import { syncPickup } from '../numbers/index.js';
 import { applyPointsEvent, getPointsBalance, getPointsEvent, getPointsRules, pointsReverseWrites } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
 import { cancelledTransaction, isTransientConflict, withRetry } from '../table/index.js';
@@ -21,6 +22,8 @@ export async function pickUpEntry(
 ): Promise<{ mark: PickupMark; repeated: boolean }> {
   const { mark, repeated, userId } = await tickOff(db, def.id, entryId, byUserId);
   if (mark.pickedUpAt) await earnForPickup(db, def, entryId, userId, mark.pickedUpAt);
+  // The member book and numbers count it once (after the fold; before it, the fold reads the mark).
+  if (def.communityId) await syncPickup(db, def.id, entryId, mark.pickedUpAt);
   return { mark, repeated };
 }
 
@@ -52,6 +55,12 @@ async function earnForPickup(db: DbContext, def: CampaignDefinition, entryId: st
  * the plain undo, which says why.
  */
 export async function undoPickup(db: DbContext, def: CampaignDefinition, entryId: string): Promise<PickupMark> {
+  const mark = await undoPickupMark(db, def, entryId);
+  if (def.communityId) await syncPickup(db, def.id, entryId, mark.pickedUpAt);
+  return mark;
+}
+
+async function undoPickupMark(db: DbContext, def: CampaignDefinition, entryId: string): Promise<PickupMark> {
   const communityId = def.communityId;
   if (!communityId) return undoPickedUp(db, def.id, entryId);
   const record = (await getEntryRecord(db, def.id, entryId)) as PickupEntryRecord | null;

@@ -237,6 +237,7 @@ const QUEUE_URLS = {
   WORK_QUEUE_REFUND_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-refund.fifo',
   WORK_QUEUE_ERASURE_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-erasure.fifo',
   WORK_QUEUE_MESSAGE_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-message.fifo',
+  WORK_QUEUE_FOLD_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/Tuangou-dev-fold.fifo',
 };
 
 /** An SQS event as Lambda's event source mapping delivers it from a FIFO queue. */

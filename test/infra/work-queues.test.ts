@@ -10,13 +10,13 @@ beforeAll(() => {
 });
 
 describe('deadline work queues', () => {
-  it('six FIFO work queues (one per kind) and one FIFO dead-letter queue, all SQS-encrypted', () => {
+  it('seven FIFO work queues (one per kind) and one FIFO dead-letter queue, all SQS-encrypted', () => {
     const queues = resourcesOfType(prod.template, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(7);
+    expect(queues).toHaveLength(8);
     for (const [, q] of queues) expect(q.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
     const dlq = prod.resolve(prod.stack.workQueues.deadLetterQueue.queueArn);
     const work = queues.filter(([, q]) => q.Properties!.RedrivePolicy);
-    expect(work).toHaveLength(6);
+    expect(work).toHaveLength(7);
     for (const [, q] of work) {
       expect(q.Properties).toMatchObject({
         RedrivePolicy: { deadLetterTargetArn: dlq, maxReceiveCount: MAX_RECEIVES },
@@ -30,14 +30,14 @@ describe('deadline work queues', () => {
 
   it('each queue is its own event source on the worker, with its own concurrency cap and partial batch failures', () => {
     const mappings = resourcesOfType(prod.template, 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(6);
+    expect(mappings).toHaveLength(7);
     const worker = prod.resolve(prod.stack.workerFunction.function.functionName);
     const caps = new Map<string, number>();
     for (const [, m] of mappings) {
       expect(m.Properties).toMatchObject({ FunctionName: worker, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
       caps.set(JSON.stringify(m.Properties!.EventSourceArn), m.Properties!.ScalingConfig.MaximumConcurrency);
     }
-    for (const kind of ['settle', 'hold', 'refund-plan', 'refund', 'erasure', 'message'] as const) {
+    for (const kind of ['settle', 'hold', 'refund-plan', 'refund', 'erasure', 'message', 'fold'] as const) {
       const arn = JSON.stringify(prod.resolve(prod.stack.workQueues.queues[kind].queueArn));
       expect(caps.get(arn)).toBe(Math.max(2, DEFAULT_KIND_LIMITS[kind]));
     }
@@ -45,7 +45,7 @@ describe('deadline work queues', () => {
 
   it('every queue refuses plain HTTP', () => {
     const policies = resourcesOfType(prod.template, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(7);
+    expect(policies).toHaveLength(8);
     for (const [, p] of policies) {
       expect(p.Properties!.PolicyDocument.Statement).toEqual(
         expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),

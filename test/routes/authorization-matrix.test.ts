@@ -223,6 +223,9 @@ const ROWS: Record<string, Row> = {
   'POST /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'DELETE /campaigns/{id}/entries/{entryId}/pickup': { state: 'settled', expect: staff(200) },
   'GET /campaigns/{id}/pickups': { state: 'settled', expect: staff(200) },
+  // Numbers: the campaign's staff; closing the pickup counts no-shows of a community campaign (this one is in none: 409).
+  'GET /campaigns/{id}/numbers': { state: 'open', expect: staff(200) },
+  'POST /campaigns/{id}/pickups/close': { state: 'settled', expect: staff(409) },
   // Points (积分) on an entry; the community's points routes are rows of community-authorization.test.ts.
   // Only the entry's member spends points on it; the fixture's campaign is in no community (409 INVALID_STATE).
   'POST /campaigns/{id}/entries/{entryId}/points': {

@@ -60,6 +60,19 @@ const ROWS: Record<string, Row> = {
   'PUT /communities/{id}/following': { body: () => ({ following: true }), expect: { ...signedIn(200), other: 404 } },
   'GET /communities/{id}/members': { expect: team(200) },
   'GET /communities/{id}/members/{userId}': { expect: { ...team(200), member: 200 } },
+  'GET /communities/{id}/members/export': {
+    expect: team(200),
+    check: (role, res) => {
+      if (res.status === 200) expect(res.headers.get('content-type'), role).toContain('spreadsheetml');
+    },
+  },
+  // The numbers: owner and admin (read-numbers); helpers work the campaigns but do not read the community's numbers.
+  'GET /communities/{id}/numbers': {
+    expect: managers(200),
+    check: (role, res) => {
+      if (res.status === 200) expect(res.body.days, role).toHaveLength(30);
+    },
+  },
   'PATCH /communities/{id}/members/{userId}': { body: () => ({ note: '常买葡萄', tags: ['熟客'] }), expect: team(200) },
   'POST /communities/{id}/members/{userId}/approve': { expect: managers(200) },
   'DELETE /communities/{id}/members/{userId}': { expect: managers(200) },

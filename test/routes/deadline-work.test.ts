@@ -89,7 +89,7 @@ describe('deadline work against DynamoDB Local and the fake WeChat Pay', () => {
     h.fake.setLatency(400);
     try {
       const queue = new InProcessWorkQueue((unit) => doWork(ctx, unit), {
-        limits: { settle: 4, hold: 2, 'refund-plan': 1, refund: 1, erasure: 1, message: 1 },
+        limits: { settle: 4, hold: 2, 'refund-plan': 1, refund: 1, erasure: 1, message: 1, fold: 1 },
         logger,
       });
       const found = await sweepDueWork(h.db, h.deps.money, queue);

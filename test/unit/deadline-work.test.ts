@@ -12,7 +12,7 @@ import {
 import { createLogger } from '../../shared/logger.js';
 
 const logger = createLogger('silent');
-const limits = { settle: 4, hold: 2, 'refund-plan': 1, refund: 1, erasure: 1, message: 1 };
+const limits = { settle: 4, hold: 2, 'refund-plan': 1, refund: 1, erasure: 1, message: 1, fold: 1 };
 const settle = (i: number): WorkUnit => ({ kind: 'settle', campaignId: `c${i}` });
 const hold = (i: number): WorkUnit => ({ kind: 'hold', campaignId: `c${i}`, entryId: `e${i}` });
 const cid = (u: WorkUnit) => ('campaignId' in u ? u.campaignId : u.userId);
@@ -115,6 +115,7 @@ describe('SQS: what the finder sends', () => {
       refund: 'https://q/refund.fifo',
       erasure: 'https://q/erasure.fifo',
       message: 'https://q/message.fifo',
+      fold: 'https://q/fold.fifo',
     };
     const inputs = sendBatchInputs(units, urls);
     expect(inputs.map((i) => [i.QueueUrl, i.Entries!.length])).toEqual([
@@ -143,6 +144,7 @@ describe('SQS: what the finder sends', () => {
       refund: 'u',
       erasure: 'u',
       message: 'u',
+      fold: 'u',
     });
     const id = input!.Entries![0]!.MessageDeduplicationId!;
     expect(id.length).toBeLessThanOrEqual(128);
