@@ -32,6 +32,7 @@ import { pickupRoutes } from './routes/pickups.js';
 import { pointsRoutes } from './routes/points.js';
 import { profileRoutes } from './routes/profile.js';
 import { referralRoutes } from './routes/referrals.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { settlementRoutes } from './routes/settlement.js';
 import { shortageRoutes } from './routes/shortage.js';
 import { helperRoutes } from './routes/staff.js';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', blockRoutes(deps));
   app.route('/', pickupRoutes(deps));
   app.route('/', pointsRoutes(deps));
+  app.route('/', reviewRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', referralRoutes(deps));
   app.route('/', wxacodeRoutes(deps));

@@ -841,6 +841,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/entries/{entryId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The entry’s member reviews it after pickup (核销): 1–5 stars, text, up to 3 photos; writing again replaces the review
+         * @description One review per entry: the first write creates it (and earns the community’s `reviewed` points once), a later one replaces rating, text and photos (its place in the list stays). The campaign’s score counters move in the same transaction. The text is checked by WeChat (scene 评论).
+         */
+        put: operations["putCampaignsByIdEntriesByEntryIdReview"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign’s reviews, newest first, with its score (count, average, histogram, per item) on top
+         * @description Whoever may see the campaign. Names are masked (王*) except for the campaign’s staff and the author. The score is the counters the reviews keep (one read), never a recount.
+         */
+        get: operations["getCampaignsByIdReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/reviews/{entryId}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old */
+        post: operations["postCampaignsByIdReviewsByEntryIdReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/payments": {
         parameters: {
             query?: never;
@@ -1512,7 +1569,7 @@ export interface paths {
          */
         post: operations["postMe"];
         /**
-         * Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed
+         * Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed; my reviews lose text and photos; my survey answers are detached from me
          * @description Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Every token issued before (access and refresh) is refused (401) once the erasure is done. Logging in again later starts a new, empty profile with a new user id. If the call fails midway, repeat it with the same token (until it succeeds, that token works for nothing else); the server also finishes it within minutes.
          */
         delete: operations["deleteMe"];
@@ -2510,6 +2567,88 @@ export interface components {
             /** @description reverse and release: the ref of the event undone */
             of: string | null;
         };
+        ReviewWrite: {
+            review: components["schemas"]["Review"];
+            /** @description false: this replaced the member’s earlier review */
+            created: boolean;
+            /** @description 1 the first time the community’s `reviewed` points were earned by it, else 0 */
+            pointsEarned: number;
+        };
+        Review: {
+            campaignId: string;
+            entryId: string;
+            seq: number;
+            /** @description masked ("王*") except for the staff and the author; 已注销用户 after an erasure */
+            nickname: string;
+            /** @description the member’s title (荣誉称号) in the campaign’s community */
+            title: string | null;
+            itemIds: string[];
+            rating: number;
+            text: string;
+            photoCount: number;
+            /** @description signed links (an hour), for the author and the campaign’s staff only: photos are private, as after-sale evidence */
+            photoLinks?: {
+                id: string;
+                list: string;
+                detail: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                expiresAt: string;
+            }[];
+            reply: {
+                text: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                at: string;
+            } | null;
+            isMine: boolean;
+            erased: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        ReviewRequest: {
+            /** @description 1..5 stars */
+            rating: number;
+            /** @description at most 500 characters; content-checked. Default: "". */
+            text?: string;
+            /** @description uploadIds the member uploaded with the entry’s photo forms (POST …/entries/{entryId}/after-sale/uploads), at most 3; each is checked (400 UPLOAD_INVALID). Default: []. */
+            photos?: string[];
+        };
+        ReviewList: {
+            stats: components["schemas"]["ReviewStats"];
+            reviews: components["schemas"]["Review"][];
+            nextCursor: string | null;
+        };
+        ReviewStats: {
+            count: number;
+            ratingSum: number;
+            average: number | null;
+            /** @description reviews giving 1, 2, 3, 4, 5 stars */
+            histogram: number[];
+            /** @description per item of the campaign that has reviews */
+            items: {
+                count: number;
+                ratingSum: number;
+                average: number | null;
+                itemId: string;
+            }[];
+        };
+        ReviewReplyRequest: {
+            /** @description content-checked */
+            text: string;
+        };
         PaymentsView: {
             campaignId: string;
             /** @enum {string} */
@@ -3065,6 +3204,14 @@ export interface components {
             points: {
                 [key: string]: unknown;
             }[];
+            /** @description my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply */
+            reviews: {
+                [key: string]: unknown;
+            }[];
+            /** @description my answers to community surveys (问卷), as I gave them */
+            surveyAnswers: {
+                [key: string]: unknown;
+            }[];
         };
         ErasureReport: {
             /** @enum {boolean} */
@@ -3358,6 +3505,36 @@ export interface components {
                 };
             };
         };
+        Error409ConflictInvalidState: {
+            error: {
+                /**
+                 * @example CONFLICT
+                 * @enum {string}
+                 */
+                code: "CONFLICT" | "INVALID_STATE";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error422ContentRejected: {
+            error: {
+                /**
+                 * @example CONTENT_REJECTED
+                 * @enum {string}
+                 */
+                code: "CONTENT_REJECTED";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         Error502PaymentProviderError: {
             error: {
                 /**
@@ -3425,21 +3602,6 @@ export interface components {
                  * @enum {string}
                  */
                 code: "UPLOAD_INVALID" | "VALIDATION_FAILED";
-                /** @description for people (a log, a toast); clients branch on `code` */
-                message: string;
-                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
-                details?: {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        Error409ConflictInvalidState: {
-            error: {
-                /**
-                 * @example CONFLICT
-                 * @enum {string}
-                 */
-                code: "CONFLICT" | "INVALID_STATE";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -7624,6 +7786,276 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCampaignsByIdEntriesByEntryIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The review as stored */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewWrite"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the entry’s member */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description INVALID_STATE: the entry is not picked up (or the review is an erased member’s); CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409ConflictInvalidState"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged the text risky (`details.field` = body.text) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached, or photos are not configured (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    getCampaignsByIdReviews: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 50 gives 50 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description only reviews of entries holding this item (a page may hold fewer; follow nextCursor) */
+                itemId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Score and a page of reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCampaignsByIdReviewsByEntryIdReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The review with its reply */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the campaign’s staff */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, or no review of that entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged the reply risky */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
                 };
             };
         };

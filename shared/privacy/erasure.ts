@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { forgetFeedback } from '../feedback/index.js';
 import { registerErasure } from '../people/index.js';
 import { forgetTitles } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
@@ -53,10 +54,12 @@ export async function eraseUser(db: DbContext, userId: string, opts: { recheck?:
   let entries = 0;
   let claims = 0;
   // Pages are read first and updated after, so removing the index keys cannot disturb the paging.
-  const found: Array<{ campaignId: string; seq: number }> = [];
+  const found: Array<{ campaignId: string; seq: number; id: string }> = [];
   for await (const item of ownerItems(db, indexKeys.participantPartition(userId))) {
-    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, seq: item.seq as number });
+    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, seq: item.seq as number, id: item.id as string });
   }
+  // Feedback before the entries lose their index keys: a retry still finds the reviews through them.
+  await forgetFeedback(db, userId, found, ERASED_NICKNAME);
   const claimsDone = new Set<string>();
   for (const e of found) {
     if (!claimsDone.has(e.campaignId)) {

@@ -234,6 +234,23 @@ const ROWS: Record<string, Row> = {
     state: 'open',
     expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
   },
+  // Reviews (评价): the fixture's entry is not picked up, so its member is told 409 INVALID_STATE and
+  // the staff find no review to reply to (404); the rules after pickup are in reviews.test.ts.
+  'PUT /campaigns/{id}/entries/{entryId}/review': {
+    state: 'settled',
+    body: () => ({ rating: 5, text: '好吃' }),
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'GET /campaigns/{id}/reviews': {
+    state: 'settled',
+    expect: all(200),
+    check: (role, res) => expect(res.body.stats.count, role).toBe(0),
+  },
+  'POST /campaigns/{id}/reviews/{entryId}/reply': {
+    state: 'settled',
+    body: () => ({ text: '谢谢' }),
+    expect: { anonymous: 401, other: 403, participant: 403, helper: 404, leader: 404 },
+  },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
