@@ -37,6 +37,7 @@ import { settlementRoutes } from './routes/settlement.js';
 import { shortageRoutes } from './routes/shortage.js';
 import { helperRoutes } from './routes/staff.js';
 import { staffEntryRoutes } from './routes/staff-entries.js';
+import { surveyRoutes } from './routes/surveys.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { wechatPushRoutes } from './routes/wechat-push.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pickupRoutes(deps));
   app.route('/', pointsRoutes(deps));
   app.route('/', reviewRoutes(deps));
+  app.route('/', surveyRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', referralRoutes(deps));
   app.route('/', wxacodeRoutes(deps));

@@ -59,8 +59,10 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(ReviewListSchema, 'Score and a page of reviews'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
+// PUT, not POST: a reply is replaced, not added to (and the typed client's POST signatures are at
+// TypeScript's union-size ceiling: one more POST route makes shared/client fail to type-check).
 const replyRoute = createRoute({
-  method: 'post',
+  method: 'put',
   path: '/campaigns/{id}/reviews/{entryId}/reply',
   tags: TAGS,
   summary: 'The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old',

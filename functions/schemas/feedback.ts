@@ -179,9 +179,13 @@ export const SurveyResultsSchema = z
   })
   .openapi('SurveyResults');
 
+/**
+ * `{id}` like every other id in a path: the typed client's call signatures are a product over the
+ * distinct shapes of path parameters, so a new name would grow every call's type.
+ */
 export const SurveyIdParam = z.object({
-  surveyId: z
+  id: z
     .string()
     .min(1)
-    .openapi({ param: { name: 'surveyId', in: 'path' } }),
+    .openapi({ param: { name: 'id', in: 'path' }, example: 's_0abc' }),
 });

@@ -889,9 +889,90 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
         /** The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old */
-        post: operations["postCampaignsByIdReviewsByEntryIdReply"];
+        put: operations["putCampaignsByIdReviewsByEntryIdReply"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Surveys of the community, newest first: every one for the owner and admins; the open ones I may answer for anyone else (with `answered`)
+         * @description For members the page is filtered after it is read, so it may hold fewer than `limit`: follow `nextCursor`.
+         */
+        get: operations["getCommunitiesByIdSurveys"];
+        put?: never;
+        /**
+         * The owner or an admin asks the community’s members, or one of its campaigns’ participants, a short survey (1–10 questions)
+         * @description Questions are `choice` (2–10 options, one or `multiple`), `rating` (1–5) or `text`; each may be `optional`. A survey is never edited: answers are counted against its questions. The texts are checked by WeChat (scene 论坛).
+         */
+        post: operations["postCommunitiesByIdSurveys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey’s questions, for its audience and the community’s team */
+        get: operations["getSurveysById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a survey, once: one answer per question, in order (null skips an optional one)
+         * @description Text answers are checked by WeChat (scene 论坛); the results show them to the team without the author’s name.
+         */
+        post: operations["postSurveysByIdAnswers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The owner’s and admins’ results: respondents, counts per option, rating averages and histograms, text answers newest first (paged)
+         * @description The counters are kept by the answers themselves (one read, never a recount); `limit`/`cursor` page the text answers.
+         */
+        get: operations["getSurveysByIdResults"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2649,6 +2730,139 @@ export interface components {
             /** @description content-checked */
             text: string;
         };
+        Survey: {
+            id: string;
+            communityId: string;
+            title: string;
+            questions: components["schemas"]["SurveyQuestion"][];
+            /** @enum {string} */
+            audience: "members" | "participants";
+            campaignId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closesAt: string | null;
+            open: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            createdAt: string;
+            /** @description the caller answered it */
+            answered: boolean;
+        };
+        SurveyQuestion: {
+            /** @enum {string} */
+            kind: "choice";
+            prompt: string;
+            options: string[];
+            /** @default false */
+            multiple: boolean;
+            /** @default false */
+            optional: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "rating";
+            prompt: string;
+            /** @default false */
+            optional: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            prompt: string;
+            /** @default false */
+            optional: boolean;
+        };
+        SurveyQuestionInput: {
+            /** @enum {string} */
+            kind: "choice";
+            prompt: string;
+            options: string[];
+            /** @description Default: false. */
+            multiple?: boolean;
+            /** @description Default: false. */
+            optional?: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "rating";
+            prompt: string;
+            /** @description Default: false. */
+            optional?: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            prompt: string;
+            /** @description Default: false. */
+            optional?: boolean;
+        };
+        SurveyRequest: {
+            title: string;
+            questions: components["schemas"]["SurveyQuestionInput"][];
+            /** @enum {string} */
+            audience: "members" | "participants";
+            /** @description audience `participants`: a campaign of this community */
+            campaignId?: string;
+            /**
+             * Format: date-time
+             * @description no answers from then on; absent: open until…never
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closesAt?: string;
+        };
+        SurveyList: {
+            surveys: components["schemas"]["Survey"][];
+            nextCursor: string | null;
+        };
+        SurveyAnswer: {
+            surveyId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            answeredAt: string;
+            answers: unknown[];
+        };
+        SurveyAnswerRequest: {
+            /** @description one per question, in order; null skips an optional question */
+            answers: ({
+                /** @description choice: indexes of the options picked */
+                options?: number[];
+                /** @description rating: 1..5 */
+                rating?: number;
+                /** @description text: at most 500 characters; content-checked */
+                text?: string;
+            } | null)[];
+        };
+        SurveyResults: {
+            surveyId: string;
+            respondents: number;
+            questions: {
+                index: number;
+                /** @enum {string} */
+                kind: "choice" | "rating" | "text";
+                prompt: string;
+                answered: number;
+                options?: {
+                    option: string;
+                    count: number;
+                }[];
+                ratingSum?: number;
+                average?: number | null;
+                histogram?: number[];
+            }[];
+            /** @description text answers, newest first, paged, without their authors */
+            texts: {
+                question: number;
+                text: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                at: string;
+            }[];
+            nextCursor: string | null;
+        };
         PaymentsView: {
             campaignId: string;
             /** @enum {string} */
@@ -3527,6 +3741,21 @@ export interface components {
                  * @enum {string}
                  */
                 code: "CONTENT_REJECTED";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error409AlreadyAnsweredInvalidState: {
+            error: {
+                /**
+                 * @example ALREADY_ANSWERED
+                 * @enum {string}
+                 */
+                code: "ALREADY_ANSWERED" | "INVALID_STATE";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -7960,7 +8189,7 @@ export interface operations {
             };
         };
     };
-    postCampaignsByIdReviewsByEntryIdReply: {
+    putCampaignsByIdReviewsByEntryIdReply: {
         parameters: {
             query?: never;
             header?: never;
@@ -8056,6 +8285,381 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdSurveys: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of surveys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdSurveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyRequest"];
+            };
+        };
+        responses: {
+            /** @description The survey */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description VALIDATION_FAILED: options twice, `campaignId` missing or not a campaign of this community, `closesAt` passed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged a text risky (`details.field`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    getSurveysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The survey */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not in the survey’s audience */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postSurveysByIdAnswers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description My answer as stored */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyAnswer"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an answer that does not fit its question; `details.fields[0].path` names it (body.answers[2].options) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not in the survey’s audience */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description ALREADY_ANSWERED: you answered it before; INVALID_STATE: the survey is closed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409AlreadyAnsweredInvalidState"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged a text answer risky (`details.field`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+        };
+    };
+    getSurveysByIdResults: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResults"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: only the owner and admins see results */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
         };

@@ -246,11 +246,16 @@ const ROWS: Record<string, Row> = {
     expect: all(200),
     check: (role, res) => expect(res.body.stats.count, role).toBe(0),
   },
-  'POST /campaigns/{id}/reviews/{entryId}/reply': {
+  'PUT /campaigns/{id}/reviews/{entryId}/reply': {
     state: 'settled',
     body: () => ({ text: '谢谢' }),
     expect: { anonymous: 401, other: 403, participant: 403, helper: 404, leader: 404 },
   },
+  // Surveys belong to communities (the fixture's campaign is in none): a survey id that names no survey
+  // (here: the campaign's id) is 404 to anyone signed in; who may read, answer and see results is in surveys.test.ts.
+  'GET /surveys/{id}': { state: 'open', expect: signedIn(404) },
+  'POST /surveys/{id}/answers': { state: 'open', body: () => ({ answers: [] }), expect: signedIn(404) },
+  'GET /surveys/{id}/results': { state: 'open', expect: signedIn(404) },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },

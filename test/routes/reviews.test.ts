@@ -221,17 +221,17 @@ describe('reviews (评价)', () => {
     expect((await h.call('GET', `/campaigns/${c.id}/reviews?cursor=garbage`)).status).toBe(400);
 
     const replyPath = `/campaigns/${c.id}/reviews/${entries[0].id}/reply`;
-    expect((await h.call('POST', replyPath, { token: ms[1]!.token, body: { text: '谢谢' } })).status).toBe(403);
-    expect((await h.call('POST', replyPath, { body: { text: '谢谢' } })).status).toBe(401);
-    const reply = await h.call('POST', replyPath, { token: helper.token, body: { text: '谢谢支持' } });
+    expect((await h.call('PUT', replyPath, { token: ms[1]!.token, body: { text: '谢谢' } })).status).toBe(403);
+    expect((await h.call('PUT', replyPath, { body: { text: '谢谢' } })).status).toBe(401);
+    const reply = await h.call('PUT', replyPath, { token: helper.token, body: { text: '谢谢支持' } });
     expect(reply.status).toBe(200);
     expect(reply.body.reply.text).toBe('谢谢支持');
-    expect((await h.call('POST', replyPath, { token: owner.token, body: { text: '下次再来' } })).body.reply.text).toBe('下次再来');
-    const risky = await h.call('POST', replyPath, { token: owner.token, body: { text: SEC_CHECK_MARKERS.risky } });
+    expect((await h.call('PUT', replyPath, { token: owner.token, body: { text: '下次再来' } })).body.reply.text).toBe('下次再来');
+    const risky = await h.call('PUT', replyPath, { token: owner.token, body: { text: SEC_CHECK_MARKERS.risky } });
     expect(risky.status).toBe(422);
     const shown = (await h.call('GET', `/campaigns/${c.id}/reviews`)).body.reviews.find((r: any) => r.entryId === entries[0].id);
     expect(shown.reply.text).toBe('下次再来');
-    expect((await h.call('POST', `/campaigns/${c.id}/reviews/e999_none/reply`, { token: owner.token, body: { text: '好' } })).status).toBe(
+    expect((await h.call('PUT', `/campaigns/${c.id}/reviews/e999_none/reply`, { token: owner.token, body: { text: '好' } })).status).toBe(
       404,
     );
     expect((await h.call('GET', `/campaigns/c_missing/reviews`)).status).toBe(404);
@@ -281,7 +281,7 @@ describe('reviews (评价)', () => {
     const { c, entries } = await settled(cid, [m]);
     await pickUp(c.id, entries[0]!.id);
     await h.call('PUT', `/campaigns/${c.id}/entries/${entries[0]!.id}/review`, { token: m.token, body: { rating: 2, text: '送晚了' } });
-    await h.call('POST', `/campaigns/${c.id}/reviews/${entries[0]!.id}/reply`, { token: owner.token, body: { text: '抱歉' } });
+    await h.call('PUT', `/campaigns/${c.id}/reviews/${entries[0]!.id}/reply`, { token: owner.token, body: { text: '抱歉' } });
     const exported = (await h.call('GET', '/me/export', { token: m.token })).body;
     expect(exported.reviews).toEqual([
       expect.objectContaining({ campaignId: c.id, entryId: entries[0]!.id, rating: 2, text: '送晚了', reply: '抱歉' }),
