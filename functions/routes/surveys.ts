@@ -218,7 +218,7 @@ export function surveyRoutes(deps: AppDeps) {
     })
     .openapi(answerRouteDef, async (c) => {
       const user = requireUser(c);
-      const { survey, viewer } = await requireSurveyViewer(db, c.req.valid('param').id, user.id);
+      const { survey, viewer } = await requireSurveyViewer(db, c.req.valid('param').id, user.id, { toAnswer: true });
       if (!viewer.audience) throw new ForbiddenError('This survey is for another audience', { audience: survey.audience });
       if (!surveyOpen(survey.closesAt, db.clock.now())) throw new InvalidStateError('This survey is closed', { closesAt: survey.closesAt });
       const { answers } = c.req.valid('json');

@@ -34,12 +34,20 @@ export async function inSurveyAudience(db: DbContext, survey: SurveyRecord, user
   return (await getMembership(db, survey.communityId, userId))?.status === 'active';
 }
 
-export async function surveyViewer(db: DbContext, community: Community, survey: SurveyRecord, userId: string): Promise<SurveyViewer> {
+/** `audience` is only read when it decides something: always for an answer, else only for someone off the team. */
+export async function surveyViewer(
+  db: DbContext,
+  community: Community,
+  survey: SurveyRecord,
+  userId: string,
+  needAudience = false,
+): Promise<SurveyViewer> {
   const role = teamRole(community, userId);
+  const team = !!role && role !== 'member';
   return {
     runner: !!role && mayDo(role, 'active', 'run-surveys'),
-    team: !!role && role !== 'member',
-    audience: await inSurveyAudience(db, survey, userId),
+    team,
+    audience: needAudience || !team ? await inSurveyAudience(db, survey, userId) : false,
   };
 }
 
@@ -52,11 +60,12 @@ export async function requireSurveyViewer(
   db: DbContext,
   surveyId: string,
   userId: string,
+  opts: { toAnswer?: boolean } = {},
 ): Promise<{ survey: SurveyRecord; community: Community; viewer: SurveyViewer }> {
   const survey = await getSurvey(db, surveyId);
   if (!survey) throw new NotFoundError(`No survey ${surveyId}`);
   const community = await requireCommunity(db, survey.communityId);
-  const viewer = await surveyViewer(db, community, survey, userId);
+  const viewer = await surveyViewer(db, community, survey, userId, opts.toAnswer);
   if (!viewer.team && !viewer.audience) {
     await requireCommunityVisible(db, community, userId);
     throw new ForbiddenError('This survey is for another audience', { audience: survey.audience });
