@@ -101,6 +101,7 @@ export function reviewRoutes(deps: AppDeps) {
         ? { photoLinks: await evidenceLinks(deps.images.store, r.campaignId, r.photos) }
         : {}),
       reply: r.reply ? { text: r.reply.text, at: r.reply.at } : null,
+      ...(viewer.staff && r.contentReview.length > 0 ? { contentReview: r.contentReview } : {}),
       isMine: mine,
       erased: r.erasedAt !== undefined,
       createdAt: r.createdAt,

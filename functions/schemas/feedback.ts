@@ -42,6 +42,7 @@ export const ReviewSchema = z
       description: 'signed links (an hour), for the author and the campaign’s staff only: photos are private, as after-sale evidence',
     }),
     reply: z.object({ text: z.string(), at: IsoTime }).nullable(),
+    contentReview: z.array(z.string()).optional().openapi({ description: 'staff only: fields WeChat judged `review` (kept, to look at)' }),
     isMine: z.boolean(),
     erased: z.boolean(),
     createdAt: IsoTime,

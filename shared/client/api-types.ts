@@ -2686,6 +2686,8 @@ export interface components {
                  */
                 at: string;
             } | null;
+            /** @description staff only: fields WeChat judged `review` (kept, to look at) */
+            contentReview?: string[];
             isMine: boolean;
             erased: boolean;
             /**

@@ -197,7 +197,8 @@ export async function writeReview(
       }
       return { review, created: !before };
     },
-    { retries: 10, baseMs: 5, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
+    // The counters are one hot item per campaign: a burst of reviews retries its conflicts.
+    { retries: 25, baseMs: 10, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
   );
 }
 

@@ -4,6 +4,7 @@ import { reviewStatsDelta, toReviewStats } from '../../shared/domain/index.js';
 import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
 import { type Harness, harness, T0 } from '../helpers/harness.js';
+import { photoPng, uploadTo } from '../helpers/images.js';
 
 let h: Harness;
 let fake: FakeWechat;
@@ -24,7 +25,9 @@ const ITEMS = [
 beforeAll(async () => {
   fake = await startFakeWechat();
   h = await harness({
-    contentCheck: (db) => ({ api: new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 300 }) }),
+    contentCheck: (db) => ({
+      api: new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 }),
+    }),
   });
   owner = await h.login('rv-owner', '团长老王');
 });
@@ -172,6 +175,9 @@ describe('reviews (评价)', () => {
     }
     expect((await h.call('PUT', path, { token: m.token, body: { rating: 4, text: `还行 ${SEC_CHECK_MARKERS.review}` } })).status).toBe(200);
     expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats.count).toBe(1);
+    // The flag is for the staff.
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`, { token: owner.token })).body.reviews[0].contentReview).toEqual(['text']);
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.reviews[0].contentReview).toBeUndefined();
   });
 
   it('the staff reply (replacing), others may not; replies are checked; per-item filter and newest-first paging', async () => {
@@ -250,7 +256,7 @@ describe('reviews (评价)', () => {
         body: { rating: ratingOf(i, round), text: `r${round}` },
       });
     const firsts = await Promise.all(ms.map((_, i) => write(i, 0)));
-    expect(firsts.map((r) => r.status)).toEqual(ms.map(() => 200));
+    expect(firsts.filter((r) => r.status !== 200).map((r) => r.text)).toEqual([]);
     // Every tenth member writes twice at once more: each pair ends in one of the two ratings.
     const again = await Promise.all(ms.flatMap((_, i) => (i % 10 === 0 ? [write(i, 1), write(i, 2)] : [])));
     expect(again.map((r) => r.status)).toEqual(again.map(() => 200));
@@ -291,5 +297,44 @@ describe('reviews (评价)', () => {
     const list = (await h.call('GET', `/campaigns/${c.id}/reviews`, { token: owner.token })).body;
     expect(list.stats).toMatchObject({ count: 1, ratingSum: 2 });
     expect(list.reviews[0]).toMatchObject({ nickname: '已注销用户', text: '', photoCount: 0, erased: true, title: null, rating: 2 });
+  });
+
+  it('photos (a campaign outside any community: no points): checked uploads, private links for the author and staff only', async () => {
+    const hp = await harness({ images: {} });
+    const leader = await hp.login('rvp-leader', '团长');
+    const m = await hp.login('rvp-m', '拍照的人');
+    const other = await hp.login('rvp-o', '路人');
+    hp.clock.set(T0);
+    const c = await hp.createCampaign(leader.token, { minParticipants: 1 });
+    const e = (await hp.call('POST', `/campaigns/${c.id}/entries`, { token: m.token, body: { items: [{ itemId: 'i1', qty: 1 }] } })).body;
+    await hp.call('POST', `/campaigns/${c.id}/close`, { token: leader.token });
+    await hp.call('POST', `/campaigns/${c.id}/settle`, { token: leader.token });
+    hp.clock.set('2026-12-05T09:00:00.000Z');
+    expect((await hp.call('POST', `/campaigns/${c.id}/entries/${e.id}/pickup`, { token: leader.token })).status).toBe(200);
+    const photo = async (list: Buffer) => {
+      const g = await hp.call('POST', `/campaigns/${c.id}/entries/${e.id}/after-sale/uploads`, {
+        token: m.token,
+        body: { contentType: 'image/png' },
+      });
+      expect(g.status).toBe(201);
+      expect((await uploadTo(g.body.forms.list, list)).status).toBe(204);
+      expect((await uploadTo(g.body.forms.detail, photoPng(800, 600))).status).toBe(204);
+      return g.body.uploadId as string;
+    };
+    const path = `/campaigns/${c.id}/entries/${e.id}/review`;
+    const bad = await hp.call('PUT', path, { token: m.token, body: { rating: 5, photos: [await photo(Buffer.from('not an image'))] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('UPLOAD_INVALID');
+    expect((await hp.call('GET', `/campaigns/${c.id}/reviews`)).body.stats.count).toBe(0);
+    const ids = [await photo(photoPng(200, 150)), await photo(photoPng(200, 150))];
+    const ok = await hp.call('PUT', path, { token: m.token, body: { rating: 5, text: '实拍', photos: ids } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ created: true, pointsEarned: 0, review: { photoCount: 2 } });
+    const asLeader = (await hp.call('GET', `/campaigns/${c.id}/reviews`, { token: leader.token })).body.reviews[0];
+    expect(asLeader.photoLinks.map((p: any) => p.id)).toEqual(ids);
+    expect((await fetch(asLeader.photoLinks[0].list)).status).toBe(200);
+    const asOther = (await hp.call('GET', `/campaigns/${c.id}/reviews`, { token: other.token })).body.reviews[0];
+    expect(asOther).toMatchObject({ photoCount: 2, nickname: '拍*' });
+    expect(asOther.photoLinks).toBeUndefined();
   });
 });

@@ -13,7 +13,9 @@ type User = { token: string; userId: string };
 beforeAll(async () => {
   fake = await startFakeWechat();
   h = await harness({
-    contentCheck: (db) => ({ api: new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 300 }) }),
+    contentCheck: (db) => ({
+      api: new WechatServerApi(db, { apiBase: fake.url, appId: fake.appId, secret: fake.secret, timeoutMs: 3000 }),
+    }),
   });
 });
 
