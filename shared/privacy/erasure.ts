@@ -36,7 +36,9 @@ export interface ErasureReport {
  *     derived from phone and note), then the entry gets nickname ERASED_NICKNAME, phone and note
  *     null, and loses its gsi1 keys. The index keys go last, so an entry still in the index always
  *     leads a retry to its claim too. Items, quantities, seq and status stay, so lists stay
- *     numbered and settlements keep their amounts and counts.
+ *     numbered and settlements keep their amounts and counts. Before that, the feedback
+ *     (shared/feedback): each review of those entries loses text, photos and nickname (its rating
+ *     still counts), each survey response its answers and index keys (the results stay).
  *  4. the user item is replaced by a tombstone (id and erasedAt only): nickname, avatar, openid and
  *     unionid are gone, and every token issued before is refused for good (the id is never reused).
  * The pseudonymous user id remains on entries and claims. Campaigns the user leads stay (they hold
