@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { getCampaign } from '../../shared/campaigns/index.js';
 import { requireCommunity, requireCommunityRight, requireCommunityVisible, teamRole } from '../../shared/communities/index.js';
-import { answersProblem, mayDo, type SurveyQuestion, surveyOpen, surveyQuestionsProblem } from '../../shared/domain/index.js';
+import { answersProblem, type SurveyQuestion, surveyOpen, surveyQuestionsProblem } from '../../shared/domain/index.js';
 import { ForbiddenError, InvalidStateError, ValidationError } from '../../shared/errors.js';
 import {
   answeredAmong,
@@ -185,13 +185,14 @@ export function surveyRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const community = await requireCommunity(db, c.req.valid('param').id);
       const role = teamRole(community, user.id);
-      const runner = !!role && mayDo(role, 'active', 'run-surveys');
-      if (!runner) await requireCommunityVisible(db, community, user.id);
+      // The whole team (owner, admins, helpers) sees every survey; results stay with `run-surveys`.
+      const team = !!role && role !== 'member';
+      if (!team) await requireCommunityVisible(db, community, user.id);
       const { limit, cursor } = c.req.valid('query');
       const page = await listCommunitySurveys(db, community.id, limit, cursor);
       const now = db.clock.now();
       let shown = page.surveys;
-      if (!runner) {
+      if (!team) {
         // Audience checks cost one GetItem each; surveys of the same audience share it.
         const memo = new Map<string, Promise<boolean>>();
         const inAudience = (s: SurveyRecord) => {

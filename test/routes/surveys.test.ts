@@ -161,6 +161,8 @@ describe('surveys (问卷): creating and listing', () => {
     h.clock.set('2026-12-01T02:00:00.000Z');
     expect(await titles(m1)).toEqual([['全员', true]]);
     expect((await titles(c.admin)).map((t: any) => t[0])).toEqual(['买过的', '很快截止', '全员']);
+    // Helpers are team: they see every survey too (the results stay with the owner and admins).
+    expect((await titles(c.helper)).map((t: any) => t[0])).toEqual(['买过的', '很快截止', '全员']);
     await ok(h.call('GET', path, { token: c.other.token }), 404);
 
     // The questions: the audience and the team; another audience is 403, a stranger to the private community 404.
