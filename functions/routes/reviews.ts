@@ -3,7 +3,14 @@ import { campaignRole, requireCampaign, requireVisibleCampaign } from '../../sha
 import { maskNickname } from '../../shared/domain/index.js';
 import { requireEntry } from '../../shared/entries/index.js';
 import { ForbiddenError, InvalidStateError } from '../../shared/errors.js';
-import { getReviewStats, listReviews, type ReviewRecord, replyToReview, submitReview } from '../../shared/feedback/index.js';
+import {
+  getReviewStats,
+  listReviews,
+  type ReviewRecord,
+  replyToReview,
+  submitReview,
+  withdrawReview,
+} from '../../shared/feedback/index.js';
 import { evidenceLinks } from '../../shared/images/index.js';
 import { getTitles } from '../../shared/points/index.js';
 import { CONTENT_SCENES, checkContent } from '../../shared/wechat/index.js';
@@ -13,6 +20,7 @@ import { bearer, error, errors, jsonResponse } from '../schemas/common.js';
 import {
   ReplyBody,
   ReviewBody,
+  ReviewDeleteSchema,
   ReviewListQuery,
   ReviewListSchema,
   ReviewParams,
@@ -44,6 +52,25 @@ const writeRoute = createRoute({
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged the text risky (`details.field` = body.text)'),
     503: error('SERVICE_UNAVAILABLE: WeChat content security could not be reached, or photos are not configured (retry)'),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/campaigns/{id}/entries/{entryId}/review',
+  tags: TAGS,
+  summary:
+    'The entry’s member deletes their review: the score loses it, the `reviewed` points it earned are taken back; no review: deleted false',
+  description: 'Reviewing the entry again later is allowed, but earns no points again (each entry earns them once).',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: ReviewParams },
+  responses: {
+    200: jsonResponse(ReviewDeleteSchema, 'What was deleted and taken back'),
+    401: errors[401],
+    403: error('FORBIDDEN: not the entry’s member'),
+    404: errors[404],
+    409: error('INVALID_STATE: an erased member’s review; CONFLICT (retry)'),
   },
 });
 
@@ -121,6 +148,17 @@ export function reviewRoutes(deps: AppDeps) {
       const result = await submitReview(deps, snapshot.def, entry, body);
       deps.logger.info('review written', { requestId: c.get('requestId'), campaignId: id, entryId, created: result.created });
       return c.json({ ...result, review: await view(result.review, { userId: user.id, staff: false }, {}) }, 200);
+    })
+    .openapi(deleteRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      await requireVisibleCampaign(db, snapshot, user.id);
+      const entry = await requireEntry(db, id, entryId);
+      if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can delete its review');
+      const result = await withdrawReview(db, snapshot.def, entryId, user.id);
+      deps.logger.info('review deleted', { requestId: c.get('requestId'), campaignId: id, entryId, deleted: result.deleted });
+      return c.json(result, 200);
     })
     .openapi(listRoute, async (c) => {
       const userId = c.get('user')?.id ?? null;

@@ -65,6 +65,13 @@ export const ReviewWriteSchema = z
   })
   .openapi('ReviewWrite');
 
+export const ReviewDeleteSchema = z
+  .object({
+    deleted: z.boolean().openapi({ description: 'false: there was no review (a repeat)' }),
+    pointsReversed: z.number().int().openapi({ description: '1 when the `reviewed` points were taken back now, else 0' }),
+  })
+  .openapi('ReviewDelete');
+
 export const ReviewListSchema = z
   .object({ stats: ReviewStatsSchema, reviews: z.array(ReviewSchema), nextCursor: z.string().nullable() })
   .openapi('ReviewList');

@@ -855,7 +855,11 @@ export interface paths {
          */
         put: operations["putCampaignsByIdEntriesByEntryIdReview"];
         post?: never;
-        delete?: never;
+        /**
+         * The entry’s member deletes their review: the score loses it, the `reviewed` points it earned are taken back; no review: deleted false
+         * @description Reviewing the entry again later is allowed, but earns no points again (each entry earns them once).
+         */
+        delete: operations["deleteCampaignsByIdEntriesByEntryIdReview"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2708,6 +2712,12 @@ export interface components {
             text?: string;
             /** @description uploadIds the member uploaded with the entry’s photo forms (POST …/entries/{entryId}/after-sale/uploads), at most 3; each is checked (400 UPLOAD_INVALID). Default: []. */
             photos?: string[];
+        };
+        ReviewDelete: {
+            /** @description false: there was no review (a repeat) */
+            deleted: boolean;
+            /** @description 1 when the `reviewed` points were taken back now, else 0 */
+            pointsReversed: number;
         };
         ReviewList: {
             stats: components["schemas"]["ReviewStats"];
@@ -8127,6 +8137,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    deleteCampaignsByIdEntriesByEntryIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was deleted and taken back */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDelete"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the entry’s member */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description INVALID_STATE: an erased member’s review; CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409ConflictInvalidState"];
                 };
             };
         };

@@ -46,6 +46,11 @@ export function reviewStatsDelta(before: ReviewScore | null, after: ReviewScore)
   return delta;
 }
 
+/** The counters to ADD when a review is deleted: exactly what its writes added, taken back. */
+export function reviewRemovalDelta(review: ReviewScore): Record<string, number> {
+  return Object.fromEntries(Object.entries(reviewStatsDelta(null, review)).map(([name, n]) => [name, -n]));
+}
+
 export interface ScoreSummary {
   count: number;
   ratingSum: number;

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type ReviewStats, reviewStatsDelta, toReviewStats } from '../domain/index.js';
+import { type ReviewStats, reviewRemovalDelta, reviewStatsDelta, toReviewStats } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
@@ -198,6 +198,42 @@ export async function writeReview(
       return { review, created: !before };
     },
     // The counters are one hot item per campaign: a burst of reviews retries its conflicts.
+    { retries: 25, baseMs: 10, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
+  );
+}
+
+/**
+ * The member takes their review back: ONE transaction of the review's delete (conditioned on the
+ * rating read, so the counters lose exactly what it added) and the counters' ADDs. Returns the
+ * deleted review, or null when there was none (a repeat).
+ */
+export async function deleteReview(db: DbContext, campaignId: string, entryId: string, userId: string): Promise<ReviewRecord | null> {
+  return withRetry(
+    async () => {
+      const review = await getReview(db, campaignId, entryId);
+      if (!review) return null;
+      if (review.userId !== userId || review.erasedAt) throw new InvalidStateError('Only the member’s own review can be deleted');
+      const writes: TransactItem[] = [
+        {
+          Delete: {
+            TableName: db.tableName,
+            Key: keys.review(campaignId, entryId),
+            ConditionExpression: '#rating = :rating AND #userId = :userId',
+            ExpressionAttributeNames: { '#rating': 'rating', '#userId': 'userId' },
+            ExpressionAttributeValues: { ':rating': review.rating, ':userId': userId },
+          },
+        },
+        statsUpdate(db.tableName, campaignId, reviewRemovalDelta(review)),
+      ];
+      try {
+        await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
+      } catch (err) {
+        if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed')
+          throw new ConflictError('The review changed meanwhile; retry');
+        throw err;
+      }
+      return review;
+    },
     { retries: 25, baseMs: 10, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
   );
 }

@@ -1,11 +1,11 @@
 import type { CampaignDefinition } from '../domain/index.js';
 import { earnRefs, earnsPoints } from '../domain/index.js';
 import { keepEvidence, requireImages } from '../images/index.js';
-import { earnPoints, getPointsRules } from '../points/index.js';
+import { earnPoints, getPointsRules, reversePoints } from '../points/index.js';
 import type { MediaStore } from '../storage/index.js';
 import type { DbContext } from '../table/index.js';
 import { CONTENT_SCENES, type ContentCheck, checkContent } from '../wechat/index.js';
-import { type ReviewedEntry, type ReviewRecord, writeReview } from './reviews.js';
+import { deleteReview, type ReviewedEntry, type ReviewRecord, writeReview } from './reviews.js';
 
 /** What a review needs besides the table: the content check and the photo store (each optional). */
 export interface FeedbackContext {
@@ -66,4 +66,24 @@ async function earnForReview(db: DbContext, def: CampaignDefinition, entry: Revi
     ],
     db.clock.now().toISOString(),
   );
+}
+
+/**
+ * The member deletes their review: the counters lose it in the same transaction, then the
+ * `reviewed` points it earned are reversed (`rev:review:<campaign>:<entry>`, at most once, never
+ * below a zero balance). Reviewing again later earns nothing more: the entry's review ref is spent.
+ * Returns whether a review was deleted and how many points were taken back.
+ */
+export async function withdrawReview(
+  db: DbContext,
+  def: CampaignDefinition,
+  entryId: string,
+  userId: string,
+): Promise<{ deleted: boolean; pointsReversed: number }> {
+  const deleted = await deleteReview(db, def.id, entryId, userId);
+  if (!def.communityId || !earnsPoints(userId)) return { deleted: deleted !== null, pointsReversed: 0 };
+  // Also on a repeat: a crash between the delete and the reversal is repaired by deleting again.
+  const { titles } = await getPointsRules(db, def.communityId);
+  const reversed = await reversePoints(db, def.communityId, userId, earnRefs.review(def.id, entryId), titles);
+  return { deleted: deleted !== null, pointsReversed: reversed.applied ? 1 : 0 };
 }

@@ -241,6 +241,11 @@ const ROWS: Record<string, Row> = {
     body: () => ({ rating: 5, text: '好吃' }),
     expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
   },
+  'DELETE /campaigns/{id}/entries/{entryId}/review': {
+    state: 'settled',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 403, leader: 403 },
+    check: (role, res) => expect(res.body, role).toEqual({ deleted: false, pointsReversed: 0 }),
+  },
   'GET /campaigns/{id}/reviews': {
     state: 'settled',
     expect: all(200),

@@ -155,6 +155,42 @@ describe('reviews (评价)', () => {
     expect((await h.call('GET', `/campaigns/${c.id}/reviews`, { token: owner.token })).body.reviews[0].nickname).toBe('张三丰');
   });
 
+  it('the member deletes their review: the score loses it, the points go back once; reviewing again earns nothing more', async () => {
+    const cid = await community();
+    const m = await member(cid, '钱七');
+    const other = await member(cid, '孙八');
+    const { c, entries } = await settled(cid, [m, other]);
+    for (const e of entries) await pickUp(c.id, e.id);
+    const path = (i: number) => `/campaigns/${c.id}/entries/${entries[i]!.id}/review`;
+    await h.call('PUT', path(0), { token: m.token, body: { rating: 2, text: '一般' } });
+    await h.call('PUT', path(1), { token: other.token, body: { rating: 5, text: '好' } });
+    const mine = async () => (await h.call('GET', `/communities/${cid}/points/me`, { token: m.token })).body;
+    expect((await mine()).balance).toBe(2);
+
+    expect((await h.call('DELETE', path(0), { token: other.token })).status).toBe(403);
+    expect((await h.call('DELETE', path(0), { token: owner.token })).status).toBe(403);
+    expect((await h.call('DELETE', path(0))).status).toBe(401);
+    const del = await h.call('DELETE', path(0), { token: m.token });
+    expect(del.status).toBe(200);
+    expect(del.body).toEqual({ deleted: true, pointsReversed: 1 });
+    expect(await mine()).toMatchObject({ earned: 2, reversed: 2, balance: 0, title: null });
+    const list = (await h.call('GET', `/campaigns/${c.id}/reviews`)).body;
+    expect(list.stats).toEqual({
+      count: 1,
+      ratingSum: 5,
+      average: 5,
+      histogram: [0, 0, 0, 0, 1],
+      items: [{ itemId: 'i1', count: 1, ratingSum: 5, average: 5 }],
+    });
+    expect(list.reviews.map((r: any) => r.entryId)).toEqual([entries[1]!.id]);
+    expect((await h.call('DELETE', path(0), { token: m.token })).body).toEqual({ deleted: false, pointsReversed: 0 });
+
+    const again = await h.call('PUT', path(0), { token: m.token, body: { rating: 4, text: '再评' } });
+    expect(again.body).toMatchObject({ created: true, pointsEarned: 0 });
+    expect((await mine()).balance).toBe(0);
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats).toMatchObject({ count: 2, ratingSum: 9 });
+  });
+
   it('a risky text is 422 CONTENT_REJECTED and writes nothing; a [review] verdict is kept and flagged', async () => {
     const cid = await community();
     const m = await member(cid, '王五');
