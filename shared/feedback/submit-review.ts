@@ -1,7 +1,7 @@
 import type { CampaignDefinition } from '../domain/index.js';
 import { earnRefs, earnsPoints } from '../domain/index.js';
 import { keepEvidence, requireImages } from '../images/index.js';
-import { earnPoints, getPointsRules, reversePoints } from '../points/index.js';
+import { applyPointsEvent, getPointsRules, reversePoints } from '../points/index.js';
 import type { MediaStore } from '../storage/index.js';
 import type { DbContext } from '../table/index.js';
 import { CONTENT_SCENES, type ContentCheck, checkContent } from '../wechat/index.js';
@@ -51,21 +51,23 @@ async function earnForReview(db: DbContext, def: CampaignDefinition, entry: Revi
   if (!def.communityId || !earnsPoints(entry.userId)) return 0;
   const rules = await getPointsRules(db, def.communityId);
   if (rules.earn.reviewed <= 0) return 0;
-  return earnPoints(
+  // One rules read serves both the amount and the titles (earnPoints would read them again).
+  const { applied } = await applyPointsEvent(
     db,
-    def.communityId,
-    [
-      {
-        userId: entry.userId,
-        ref: earnRefs.review(def.id, entry.id),
-        points: rules.earn.reviewed,
-        reason: 'reviewed',
-        campaignId: def.id,
-        entryId: entry.id,
-      },
-    ],
-    db.clock.now().toISOString(),
+    'earn',
+    {
+      communityId: def.communityId,
+      userId: entry.userId,
+      ref: earnRefs.review(def.id, entry.id),
+      points: rules.earn.reviewed,
+      reason: 'reviewed',
+      at: db.clock.now().toISOString(),
+      campaignId: def.id,
+      entryId: entry.id,
+    },
+    rules.titles,
   );
+  return applied ? 1 : 0;
 }
 
 /**
