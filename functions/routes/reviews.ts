@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { campaignRole, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { maskNickname } from '../../shared/domain/index.js';
-import { requireEntry } from '../../shared/entries/index.js';
+import { type PickupEntryRecord, requireEntry } from '../../shared/entries/index.js';
 import { ForbiddenError, InvalidStateError } from '../../shared/errors.js';
 import {
   getReviewStats,
@@ -143,7 +143,8 @@ export function reviewRoutes(deps: AppDeps) {
       await requireVisibleCampaign(db, snapshot, user.id);
       const entry = await requireEntry(db, id, entryId);
       if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can review it');
-      if (!(entry as { pickedUpAt?: string }).pickedUpAt) throw new InvalidStateError('An entry can be reviewed once it was picked up');
+      // Checked again in the review's transaction (a pickup undone meanwhile refuses it there).
+      if (!(entry as PickupEntryRecord).pickedUpAt) throw new InvalidStateError('An entry can be reviewed once it was picked up');
       const body = c.req.valid('json');
       const result = await submitReview(deps, snapshot.def, entry, body);
       deps.logger.info('review written', { requestId: c.get('requestId'), campaignId: id, entryId, created: result.created });
