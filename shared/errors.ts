@@ -182,3 +182,9 @@ export class InsufficientPointsError extends AppError {
   readonly status = 409;
   readonly code = 'INSUFFICIENT_POINTS';
 }
+
+/** A member answering a survey they answered before (each member answers once). */
+export class AlreadyAnsweredError extends AppError {
+  readonly status = 409;
+  readonly code = 'ALREADY_ANSWERED';
+}

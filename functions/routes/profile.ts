@@ -80,6 +80,12 @@ const ExportSchema = z
     points: z
       .array(z.record(z.string(), z.unknown()))
       .openapi({ description: 'points (积分) per community: totals (earned, spent, reversed, balance) and every ledger event' }),
+    reviews: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply' }),
+    surveyAnswers: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'my answers to community surveys (问卷), as I gave them' }),
   })
   .openapi('PersonalDataExport');
 
@@ -133,7 +139,8 @@ const deleteMe = createRoute({
   method: 'delete',
   path: '/me',
   tags: ['Me'],
-  summary: 'Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed',
+  summary:
+    'Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed; my reviews lose text and photos; my survey answers are detached from me',
   description:
     "Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Every token issued before (access and refresh) " +
     'is refused (401) once the erasure is done. Logging in again later starts a new, empty profile with a new user id. If the call fails midway, ' +

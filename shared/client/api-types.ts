@@ -841,6 +841,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/entries/{entryId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The entry’s member reviews it after pickup (核销): 1–5 stars, text, up to 3 photos; writing again replaces the review
+         * @description One review per entry: the first write creates it (and earns the community’s `reviewed` points once), a later one replaces rating, text and photos (its place in the list stays). The campaign’s score counters move in the same transaction. The text is checked by WeChat (scene 评论).
+         */
+        put: operations["putCampaignsByIdEntriesByEntryIdReview"];
+        post?: never;
+        /**
+         * The entry’s member deletes their review: the score loses it, the `reviewed` points it earned are taken back; no review: deleted false
+         * @description Reviewing the entry again later is allowed, but earns no points again (each entry earns them once).
+         */
+        delete: operations["deleteCampaignsByIdEntriesByEntryIdReview"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign’s reviews, newest first, with its score (count, average, histogram, per item) on top
+         * @description Whoever may see the campaign. Names are masked (王*) except for the campaign’s staff and the author. The score is the counters the reviews keep (one read), never a recount.
+         */
+        get: operations["getCampaignsByIdReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/reviews/{entryId}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old */
+        put: operations["putCampaignsByIdReviewsByEntryIdReply"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/communities/{id}/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Surveys of the community, newest first: every one for the owner and admins; the open ones I may answer for anyone else (with `answered`)
+         * @description For members the page is filtered after it is read, so it may hold fewer than `limit`: follow `nextCursor`.
+         */
+        get: operations["getCommunitiesByIdSurveys"];
+        put?: never;
+        /**
+         * The owner or an admin asks the community’s members, or one of its campaigns’ participants, a short survey (1–10 questions)
+         * @description Questions are `choice` (2–10 options, one or `multiple`), `rating` (1–5) or `text`; each may be `optional`. A survey is never edited: answers are counted against its questions. The texts are checked by WeChat (scene 论坛).
+         */
+        post: operations["postCommunitiesByIdSurveys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey’s questions, for its audience and the community’s team */
+        get: operations["getSurveysById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a survey, once: one answer per question, in order (null skips an optional one)
+         * @description Text answers are checked by WeChat (scene 论坛); the results show them to the team without the author’s name.
+         */
+        post: operations["postSurveysByIdAnswers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The owner’s and admins’ results: respondents, counts per option, rating averages and histograms, text answers newest first (paged)
+         * @description The counters are kept by the answers themselves (one read, never a recount); `limit`/`cursor` page the text answers.
+         */
+        get: operations["getSurveysByIdResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/payments": {
         parameters: {
             query?: never;
@@ -1583,7 +1725,7 @@ export interface paths {
          */
         post: operations["postMe"];
         /**
-         * Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed
+         * Erase my personal data: profile deleted; in my entries the nickname becomes "已注销用户", phone and note are removed; my reviews lose text and photos; my survey answers are detached from me
          * @description Quantities, numbers and settlement amounts stay, so the leaders' lists and totals do not change. Every token issued before (access and refresh) is refused (401) once the erasure is done. Logging in again later starts a new, empty profile with a new user id. If the call fails midway, repeat it with the same token (until it succeeds, that token works for nothing else); the server also finishes it within minutes.
          */
         delete: operations["deleteMe"];
@@ -2581,6 +2723,229 @@ export interface components {
             /** @description reverse and release: the ref of the event undone */
             of: string | null;
         };
+        ReviewWrite: {
+            review: components["schemas"]["Review"];
+            /** @description false: this replaced the member’s earlier review */
+            created: boolean;
+            /** @description 1 the first time the community’s `reviewed` points were earned by it, else 0 */
+            pointsEarned: number;
+        };
+        Review: {
+            campaignId: string;
+            entryId: string;
+            seq: number;
+            /** @description masked ("王*") except for the staff and the author; 已注销用户 after an erasure */
+            nickname: string;
+            /** @description the member’s title (荣誉称号) in the campaign’s community */
+            title: string | null;
+            itemIds: string[];
+            rating: number;
+            text: string;
+            photoCount: number;
+            /** @description signed links (an hour), for the author and the campaign’s staff only: photos are private, as after-sale evidence */
+            photoLinks?: {
+                id: string;
+                list: string;
+                detail: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                expiresAt: string;
+            }[];
+            reply: {
+                text: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                at: string;
+            } | null;
+            /** @description staff only: fields WeChat judged `review` (kept, to look at) */
+            contentReview?: string[];
+            isMine: boolean;
+            erased: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        ReviewRequest: {
+            /** @description 1..5 stars */
+            rating: number;
+            /** @description at most 500 characters; content-checked. Default: "". */
+            text?: string;
+            /** @description uploadIds the member uploaded with the entry’s photo forms (POST …/entries/{entryId}/after-sale/uploads), at most 3; each is checked (400 UPLOAD_INVALID). Default: []. */
+            photos?: string[];
+        };
+        ReviewDelete: {
+            /** @description false: there was no review (a repeat) */
+            deleted: boolean;
+            /** @description 1 when the `reviewed` points were taken back now, else 0 */
+            pointsReversed: number;
+        };
+        ReviewList: {
+            stats: components["schemas"]["ReviewStats"];
+            reviews: components["schemas"]["Review"][];
+            nextCursor: string | null;
+        };
+        ReviewStats: {
+            count: number;
+            ratingSum: number;
+            average: number | null;
+            /** @description reviews giving 1, 2, 3, 4, 5 stars */
+            histogram: number[];
+            /** @description per item of the campaign that has reviews */
+            items: {
+                count: number;
+                ratingSum: number;
+                average: number | null;
+                itemId: string;
+            }[];
+        };
+        ReviewReplyRequest: {
+            /** @description content-checked */
+            text: string;
+        };
+        Survey: {
+            id: string;
+            communityId: string;
+            title: string;
+            questions: components["schemas"]["SurveyQuestion"][];
+            /** @enum {string} */
+            audience: "members" | "participants";
+            campaignId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closesAt: string | null;
+            open: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            createdAt: string;
+            /** @description the caller answered it */
+            answered: boolean;
+        };
+        SurveyQuestion: {
+            /** @enum {string} */
+            kind: "choice";
+            prompt: string;
+            options: string[];
+            /** @default false */
+            multiple: boolean;
+            /** @default false */
+            optional: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "rating";
+            prompt: string;
+            /** @default false */
+            optional: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            prompt: string;
+            /** @default false */
+            optional: boolean;
+        };
+        SurveyQuestionInput: {
+            /** @enum {string} */
+            kind: "choice";
+            prompt: string;
+            options: string[];
+            /** @description Default: false. */
+            multiple?: boolean;
+            /** @description Default: false. */
+            optional?: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "rating";
+            prompt: string;
+            /** @description Default: false. */
+            optional?: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            prompt: string;
+            /** @description Default: false. */
+            optional?: boolean;
+        };
+        SurveyRequest: {
+            title: string;
+            questions: components["schemas"]["SurveyQuestionInput"][];
+            /** @enum {string} */
+            audience: "members" | "participants";
+            /** @description audience `participants`: a campaign of this community */
+            campaignId?: string;
+            /**
+             * Format: date-time
+             * @description no answers from then on; absent: open until…never
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            closesAt?: string;
+        };
+        SurveyList: {
+            surveys: components["schemas"]["Survey"][];
+            nextCursor: string | null;
+        };
+        SurveyAnswer: {
+            surveyId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            answeredAt: string;
+            answers: unknown[];
+        };
+        SurveyAnswerRequest: {
+            /** @description one per question, in order; null skips an optional question */
+            answers: ({
+                /** @description choice: indexes of the options picked */
+                options?: number[];
+                /** @description rating: 1..5 */
+                rating?: number;
+                /** @description text: at most 500 characters; content-checked */
+                text?: string;
+            } | null)[];
+        };
+        SurveyResults: {
+            surveyId: string;
+            respondents: number;
+            questions: {
+                index: number;
+                /** @enum {string} */
+                kind: "choice" | "rating" | "text";
+                prompt: string;
+                answered: number;
+                options?: {
+                    option: string;
+                    count: number;
+                }[];
+                ratingSum?: number;
+                average?: number | null;
+                histogram?: number[];
+            }[];
+            /** @description text answers, newest first, paged, without their authors */
+            texts: {
+                question: number;
+                text: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T12:00:00.000Z
+                 */
+                at: string;
+            }[];
+            nextCursor: string | null;
+        };
         PaymentsView: {
             campaignId: string;
             /** @enum {string} */
@@ -3276,6 +3641,14 @@ export interface components {
             points: {
                 [key: string]: unknown;
             }[];
+            /** @description my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply */
+            reviews: {
+                [key: string]: unknown;
+            }[];
+            /** @description my answers to community surveys (问卷), as I gave them */
+            surveyAnswers: {
+                [key: string]: unknown;
+            }[];
         };
         ErasureReport: {
             /** @enum {boolean} */
@@ -3569,6 +3942,51 @@ export interface components {
                 };
             };
         };
+        Error409ConflictInvalidState: {
+            error: {
+                /**
+                 * @example CONFLICT
+                 * @enum {string}
+                 */
+                code: "CONFLICT" | "INVALID_STATE";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error422ContentRejected: {
+            error: {
+                /**
+                 * @example CONTENT_REJECTED
+                 * @enum {string}
+                 */
+                code: "CONTENT_REJECTED";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Error409AlreadyAnsweredInvalidState: {
+            error: {
+                /**
+                 * @example ALREADY_ANSWERED
+                 * @enum {string}
+                 */
+                code: "ALREADY_ANSWERED" | "INVALID_STATE";
+                /** @description for people (a log, a toast); clients branch on `code` */
+                message: string;
+                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         Error502PaymentProviderError: {
             error: {
                 /**
@@ -3636,21 +4054,6 @@ export interface components {
                  * @enum {string}
                  */
                 code: "UPLOAD_INVALID" | "VALIDATION_FAILED";
-                /** @description for people (a log, a toast); clients branch on `code` */
-                message: string;
-                /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
-                details?: {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        Error409ConflictInvalidState: {
-            error: {
-                /**
-                 * @example CONFLICT
-                 * @enum {string}
-                 */
-                code: "CONFLICT" | "INVALID_STATE";
                 /** @description for people (a log, a toast); clients branch on `code` */
                 message: string;
                 /** @description what the code says more about, e.g. `fields` of VALIDATION_FAILED */
@@ -7825,6 +8228,715 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCampaignsByIdEntriesByEntryIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The review as stored */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewWrite"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the entry’s member */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description INVALID_STATE: the entry is not picked up (or the review is an erased member’s); CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409ConflictInvalidState"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged the text risky (`details.field` = body.text) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached, or photos are not configured (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    deleteCampaignsByIdEntriesByEntryIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was deleted and taken back */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDelete"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the entry’s member */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description INVALID_STATE: an erased member’s review; CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409ConflictInvalidState"];
+                };
+            };
+        };
+    };
+    getCampaignsByIdReviews: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 50 gives 50 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description only reviews of entries holding this item (a page may hold fewer; follow nextCursor) */
+                itemId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Score and a page of reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    putCampaignsByIdReviewsByEntryIdReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The review with its reply */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the campaign’s staff */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, or no review of that entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged the reply risky */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdSurveys: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of surveys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postCommunitiesByIdSurveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyRequest"];
+            };
+        };
+        responses: {
+            /** @description The survey */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description VALIDATION_FAILED: options twice, `campaignId` missing or not a campaign of this community, `closesAt` passed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged a text risky (`details.field`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: WeChat content security could not be reached (retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
+        };
+    };
+    getSurveysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The survey */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not in the survey’s audience */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+        };
+    };
+    postSurveysByIdAnswers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description My answer as stored */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyAnswer"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an answer that does not fit its question; `details.fields[0].path` names it (body.answers[2].options) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not in the survey’s audience */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description ALREADY_ANSWERED: you answered it before; INVALID_STATE: the survey is closed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409AlreadyAnsweredInvalidState"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+            /** @description CONTENT_REJECTED: WeChat judged a text answer risky (`details.field`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+        };
+    };
+    getSurveysByIdResults: {
+        parameters: {
+            query?: {
+                /** @description page size, default 50; more than 100 gives 100 */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResults"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: only the owner and admins see results */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
                 };
             };
             /** @description NOT_FOUND: no such campaign, share code or entry */

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { anonymiseMember } from '../communities/index.js';
+import { forgetFeedback } from '../feedback/index.js';
 import { registerErasure } from '../people/index.js';
 import { forgetTitles } from '../points/index.js';
 import type { DbContext } from '../table/index.js';
@@ -36,7 +37,9 @@ export interface ErasureReport {
  *     derived from phone and note), then the entry gets nickname ERASED_NICKNAME, phone and note
  *     null, and loses its gsi1 keys. The index keys go last, so an entry still in the index always
  *     leads a retry to its claim too. Items, quantities, seq and status stay, so lists stay
- *     numbered and settlements keep their amounts and counts.
+ *     numbered and settlements keep their amounts and counts. Before that, the feedback
+ *     (shared/feedback): each review of those entries loses text, photos and nickname (its rating
+ *     still counts), each survey response its answers and index keys (the results stay).
  *  4. the user item is replaced by a tombstone (id and erasedAt only): nickname, avatar, openid and
  *     unionid are gone, and every token issued before is refused for good (the id is never reused).
  * The pseudonymous user id remains on entries and claims. Campaigns the user leads stay (they hold
@@ -54,10 +57,12 @@ export async function eraseUser(db: DbContext, userId: string, opts: { recheck?:
   let entries = 0;
   let claims = 0;
   // Pages are read first and updated after, so removing the index keys cannot disturb the paging.
-  const found: Array<{ campaignId: string; seq: number }> = [];
+  const found: Array<{ campaignId: string; seq: number; id: string }> = [];
   for await (const item of ownerItems(db, indexKeys.participantPartition(userId))) {
-    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, seq: item.seq as number });
+    if (item.type === 'entry') found.push({ campaignId: item.campaignId as string, seq: item.seq as number, id: item.id as string });
   }
+  // Feedback before the entries lose their index keys: a retry still finds the reviews through them.
+  await forgetFeedback(db, userId, found, ERASED_NICKNAME);
   const claimsDone = new Set<string>();
   for (const e of found) {
     if (!claimsDone.has(e.campaignId)) {

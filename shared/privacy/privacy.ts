@@ -1,4 +1,5 @@
 import type { PickupEntryRecord } from '../entries/index.js';
+import { userFeedback } from '../feedback/index.js';
 import { getPayment, listAfterSales } from '../money/index.js';
 import { getUserItem } from '../people/index.js';
 import { userPoints } from '../points/index.js';
@@ -88,6 +89,8 @@ export async function exportUserData(db: DbContext, userId: string) {
       entries.map((e) => e.campaignId),
     ),
   );
+  // Feedback: reviews of the user's entries, answers to surveys (results stay the community's).
+  const feedback = await userFeedback(db, userId, entries);
   return {
     exportedAt: db.clock.now().toISOString(),
     profile: user
@@ -107,5 +110,7 @@ export async function exportUserData(db: DbContext, userId: string) {
     afterSales,
     campaignsLed,
     points,
+    reviews: feedback.reviews,
+    surveyAnswers: feedback.surveyAnswers,
   };
 }

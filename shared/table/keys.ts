@@ -50,6 +50,15 @@ import { GSI_BY_OWNER, GSI_DUE, KEY } from './schema.js';
  *              a public 接龙 list of the community's campaigns reads (one item, written on a crossing).
  *            CAMPAIGN#<id> / PTSHOLD#<entryId>, an entry holds reserved points (the hold itself is
  *              `pointsHold` on the entry); settlement releases what the discount did not use.
+ *            CAMPAIGN#<id> / REVIEW#<entryId>, the member's review of a picked-up entry (rating, text, photos,
+ *              the staff's reply); in gsi1 (REVIEWS#<campaignId>, newest first) for the campaign's list.
+ *            CAMPAIGN#<id> / REVIEWSTATS, the campaign's review counters (count, sum, histogram, per item),
+ *              ADDed in every review's transaction: scores are one GetItem.
+ *            SURVEY#<id> / #META, a survey (questions, audience); COMMUNITY#<id> / SURVEY#<createdAt>#<surveyId>
+ *              its copy in the community's list. SURVEY#<id> / RESULTS, the counters every answer ADDs;
+ *              RESP#<userId>, one member's answers (written once: attribute_not_exists), in gsi1
+ *              (RESPONDENT#<userId>) for export and erasure; TEXT#<at>#<token>#<q>, a text answer
+ *              without its author, for the leader's newest-first list.
  * Photos themselves live in #META (`images` by id, `coverImageId`, each item's `imageIds`): every
  * campaign read already returns them, and the check's verdict is one nested SET there.
  */
@@ -210,6 +219,28 @@ export const keys = {
   /** an entry of the campaign holds reserved points: what settlement settles (one Query of the few, never the list) */
   pointsHoldMarker: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `PTSHOLD#${entryId}` }),
   pointsHoldMarkerPrefix: () => 'PTSHOLD#',
+  // Feedback (shared/feedback): no '#' prefix in the campaign partition, so campaign reads never touch them.
+  /** the review of one entry (at most one: its put is conditioned on not existing) */
+  review: (campaignId: string, entryId: string): Key => ({ pk: campaignPk(campaignId), sk: `REVIEW#${entryId}` }),
+  /** the campaign's review counters */
+  reviewStats: (campaignId: string): Key => ({ pk: campaignPk(campaignId), sk: 'REVIEWSTATS' }),
+  surveyMeta: (surveyId: string): Key => ({ pk: `SURVEY#${surveyId}`, sk: SORT.meta }),
+  surveyResults: (surveyId: string): Key => ({ pk: `SURVEY#${surveyId}`, sk: 'RESULTS' }),
+  /** one member's answers to a survey: its key is what makes "once per member" one conditional put */
+  surveyResponse: (surveyId: string, userId: string): Key => ({ pk: `SURVEY#${surveyId}`, sk: `RESP#${userId}` }),
+  /** a text answer, by when it was given (the leader reads them newest first), without who gave it */
+  surveyText: (surveyId: string, at: string, token: string, question: number): Key => ({
+    pk: `SURVEY#${surveyId}`,
+    sk: `TEXT#${at}#${token}#${question}`,
+  }),
+  surveyPartition: (surveyId: string) => `SURVEY#${surveyId}`,
+  surveyTextPrefix: () => 'TEXT#',
+  /** a survey in its community's list, by when it was created */
+  communitySurvey: (communityId: string, createdAt: string, surveyId: string): Key => ({
+    pk: communityPk(communityId),
+    sk: `SURVEY#${createdAt}#${surveyId}`,
+  }),
+  communitySurveyPrefix: () => 'SURVEY#',
 };
 
 /** Zero-padded so that string order is numeric order: the base table sorts lines by number. */
@@ -255,6 +286,18 @@ export const indexKeys = {
     [GSI_BY_OWNER.sortKey]: `${joinedAt}#${communityId}`,
   }),
   membershipPartition: (userId: string) => `MEMBERSHIP#${userId}`,
+  /** gsi1: the reviews of a campaign, newest first (by when each was first written) */
+  reviewByCampaign: (campaignId: string, createdAt: string, entryId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `REVIEWS#${campaignId}`,
+    [GSI_BY_OWNER.sortKey]: `${createdAt}#${entryId}`,
+  }),
+  reviewsPartition: (campaignId: string) => `REVIEWS#${campaignId}`,
+  /** gsi1: the surveys a user answered (their export and erasure find the answers here) */
+  responseByUser: (userId: string, answeredAt: string, surveyId: string) => ({
+    [GSI_BY_OWNER.partitionKey]: `RESPONDENT#${userId}`,
+    [GSI_BY_OWNER.sortKey]: `${answeredAt}#${surveyId}`,
+  }),
+  respondentPartition: (userId: string) => `RESPONDENT#${userId}`,
   /** gsi2: campaigns not yet settled, by deadline, for the sweep */
   openByClose: (closesAt: string, campaignId: string) => ({
     [GSI_DUE.partitionKey]: 'OPEN',

@@ -237,6 +237,33 @@ const ROWS: Record<string, Row> = {
     state: 'open',
     expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
   },
+  // Reviews (评价): the fixture's entry is not picked up, so its member is told 409 INVALID_STATE and
+  // the staff find no review to reply to (404); the rules after pickup are in reviews.test.ts.
+  'PUT /campaigns/{id}/entries/{entryId}/review': {
+    state: 'settled',
+    body: () => ({ rating: 5, text: '好吃' }),
+    expect: { anonymous: 401, other: 403, participant: 409, helper: 403, leader: 403 },
+  },
+  'DELETE /campaigns/{id}/entries/{entryId}/review': {
+    state: 'settled',
+    expect: { anonymous: 401, other: 403, participant: 200, helper: 403, leader: 403 },
+    check: (role, res) => expect(res.body, role).toEqual({ deleted: false, pointsReversed: 0 }),
+  },
+  'GET /campaigns/{id}/reviews': {
+    state: 'settled',
+    expect: all(200),
+    check: (role, res) => expect(res.body.stats.count, role).toBe(0),
+  },
+  'PUT /campaigns/{id}/reviews/{entryId}/reply': {
+    state: 'settled',
+    body: () => ({ text: '谢谢' }),
+    expect: { anonymous: 401, other: 403, participant: 403, helper: 404, leader: 404 },
+  },
+  // Surveys belong to communities (the fixture's campaign is in none): a survey id that names no survey
+  // (here: the campaign's id) is 404 to anyone signed in; who may read, answer and see results is in surveys.test.ts.
+  'GET /surveys/{id}': { state: 'open', expect: signedIn(404) },
+  'POST /surveys/{id}/answers': { state: 'open', body: () => ({ answers: [] }), expect: signedIn(404) },
+  'GET /surveys/{id}/results': { state: 'open', expect: signedIn(404) },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },

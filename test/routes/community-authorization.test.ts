@@ -95,6 +95,13 @@ const ROWS: Record<string, Row> = {
     }),
     expect: ownerOnly(200),
   },
+  // Surveys (问卷): the owner and admins run them; the rest of the team and members read the list
+  // (members: the open surveys they may answer). The routes of one survey are in surveys.test.ts.
+  'POST /communities/{id}/surveys': {
+    body: () => ({ title: '下期团购调查', questions: [{ kind: 'rating', prompt: '满意吗？' }], audience: 'members' }),
+    expect: managers(201),
+  },
+  'GET /communities/{id}/surveys': { expect: { ...insiders(200), anonymous: 401 } },
   'GET /communities/{id}/points/me': {
     expect: { ...insiders(200), anonymous: 401 },
     check: (role, res) => {

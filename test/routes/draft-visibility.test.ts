@@ -40,6 +40,10 @@ const BODIES: Record<string, () => unknown> = {
   'POST /campaigns/{id}/images': () => ({ uploadId: 'u_0000000000000000000000000', cover: true }),
   'PUT /campaigns/{id}/images': () => ({ coverImageId: null, itemImages: {} }),
   'POST /campaigns/{id}/entries/{entryId}/points': () => ({ points: 1 }),
+  'PUT /campaigns/{id}/entries/{entryId}/review': () => ({ rating: 5 }),
+  'POST /communities/{id}/surveys': () => ({ title: '调查', questions: [{ kind: 'rating', prompt: '满意吗？' }], audience: 'members' }),
+  'POST /surveys/{id}/answers': () => ({ answers: [{ rating: 5 }] }),
+  'PUT /campaigns/{id}/reviews/{entryId}/reply': () => ({ text: '谢谢' }),
   'PUT /communities/{id}/points-rules': () => ({
     earn: { joinSucceeded: 0, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
     spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },
