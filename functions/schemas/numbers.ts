@@ -19,7 +19,7 @@ export const CountersSchema = z
     noShows: count('entries not picked up when the pickup was closed'),
     views: count('share-page views (a floor: pages a cache answered are not counted)'),
     campaigns: count('settled (succeeded) campaigns'),
-    reviewsCount: count('reviews (placeholder until reviews ship)'),
+    reviewsCount: count('reviews written (a withdrawn review leaves; an edit moves ratingSum only)'),
     ratingSum: count('sum of review ratings (average = ratingSum ÷ reviewsCount)'),
   })
   .openapi('NumbersCounters');

@@ -3428,7 +3428,7 @@ export interface components {
             views: number;
             /** @description settled (succeeded) campaigns */
             campaigns: number;
-            /** @description reviews (placeholder until reviews ship) */
+            /** @description reviews written (a withdrawn review leaves; an edit moves ratingSum only) */
             reviewsCount: number;
             /** @description sum of review ratings (average = ratingSum ÷ reviewsCount) */
             ratingSum: number;

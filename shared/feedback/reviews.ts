@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ReviewStats, reviewRemovalDelta, reviewStatsDelta, toReviewStats } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
+import { reviewNumbersWrites } from '../numbers/index.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
@@ -102,6 +103,7 @@ function statsUpdate(tableName: string, campaignId: string, delta: Record<string
 export async function writeReview(
   db: DbContext,
   campaignId: string,
+  communityId: string | null,
   entry: ReviewedEntry,
   input: ReviewInput,
 ): Promise<{ review: ReviewRecord; created: boolean }> {
@@ -179,6 +181,14 @@ export async function writeReview(
         });
       }
       if (Object.keys(delta).length > 0) writes.push(statsUpdate(db.tableName, campaignId, delta));
+      // The campaign's and the community's numbers move with the counters, in the same transaction.
+      writes.push(
+        ...reviewNumbersWrites(
+          db.tableName,
+          { campaignId, communityId, at: review.createdAt },
+          { count: before ? 0 : 1, rating: review.rating - (before?.rating ?? 0) },
+        ),
+      );
       try {
         if (writes.length === 1) {
           // A text-only edit: one conditional update, no transaction.
@@ -207,7 +217,13 @@ export async function writeReview(
  * rating read, so the counters lose exactly what it added) and the counters' ADDs. Returns the
  * deleted review, or null when there was none (a repeat).
  */
-export async function deleteReview(db: DbContext, campaignId: string, entryId: string, userId: string): Promise<ReviewRecord | null> {
+export async function deleteReview(
+  db: DbContext,
+  campaignId: string,
+  communityId: string | null,
+  entryId: string,
+  userId: string,
+): Promise<ReviewRecord | null> {
   return withRetry(
     async () => {
       const review = await getReview(db, campaignId, entryId);
@@ -224,6 +240,7 @@ export async function deleteReview(db: DbContext, campaignId: string, entryId: s
           },
         },
         statsUpdate(db.tableName, campaignId, reviewRemovalDelta(review)),
+        ...reviewNumbersWrites(db.tableName, { campaignId, communityId, at: review.createdAt }, { count: -1, rating: -review.rating }),
       ];
       try {
         await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));

@@ -37,7 +37,7 @@ export async function submitReview(
     'refuse',
   );
   if (input.photos.length > 0) await keepEvidence(requireImages(ctx.images).store, def.id, input.photos);
-  const written = await writeReview(ctx.db, def.id, entry, {
+  const written = await writeReview(ctx.db, def.id, def.communityId ?? null, entry, {
     rating: input.rating,
     text: input.text,
     photos: input.photos,
@@ -82,7 +82,7 @@ export async function withdrawReview(
   entryId: string,
   userId: string,
 ): Promise<{ deleted: boolean; pointsReversed: number }> {
-  const deleted = await deleteReview(db, def.id, entryId, userId);
+  const deleted = await deleteReview(db, def.id, def.communityId ?? null, entryId, userId);
   if (!def.communityId || !earnsPoints(userId)) return { deleted: deleted !== null, pointsReversed: 0 };
   // Also on a repeat: a crash between the delete and the reversal is repaired by deleting again.
   const { titles } = await getPointsRules(db, def.communityId);

@@ -4,16 +4,21 @@ import { keys } from '../table/index.js';
 import { addUpdate } from './updates.js';
 
 /**
- * For reviews (another aggregate): the writes that count one review of `rating` into the campaign's,
- * the community's and the day's numbers (reviewsCount, ratingSum; average = ratingSum ÷ reviewsCount).
- * Not idempotent on its own: put them in the review's own conditional transaction (the Put that
- * fails when the review exists), so a repeated review never counts twice.
+ * For reviews (another aggregate): the writes that move a review's score into the campaign's, the
+ * community's and its day's numbers (reviewsCount, ratingSum; average = ratingSum ÷ reviewsCount).
+ * `change` is the review's delta: a new review {count: 1, rating}, an edit {count: 0, rating: new −
+ * old}, a withdrawal {count: −1, −rating}; `at` is when the review was first written (its day keeps
+ * it). Not idempotent on its own: put them in the review's own conditional transaction (the Put
+ * that fails when the review exists, the update conditioned on the rating read), so a repeat never
+ * counts twice.
  */
-export function addReviewToNumbers(
+export function reviewNumbersWrites(
   tableName: string,
-  review: { campaignId: string; communityId: string | null; rating: number; at: string },
+  review: { campaignId: string; communityId: string | null; at: string },
+  change: { count: number; rating: number },
 ): TransactItem[] {
-  const adds = { reviewsCount: 1, ratingSum: review.rating };
+  const adds = { reviewsCount: change.count, ratingSum: change.rating };
+  if (adds.reviewsCount === 0 && adds.ratingSum === 0) return [];
   const writes = [
     addUpdate(tableName, keys.campaignNumbers(review.campaignId), adds, { type: 'campaignNumbers', campaignId: review.campaignId }),
   ];

@@ -189,6 +189,12 @@ describe('reviews (评价)', () => {
     expect(again.body).toMatchObject({ created: true, pointsEarned: 0 });
     expect((await mine()).balance).toBe(0);
     expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats).toMatchObject({ count: 2, ratingSum: 9 });
+    // The campaign's and the community's numbers moved with every write, withdrawal and rewrite.
+    const campaignNumbers = (await h.call('GET', `/campaigns/${c.id}/numbers`, { token: owner.token })).body;
+    expect(campaignNumbers.totals).toMatchObject({ reviewsCount: 2, ratingSum: 9 });
+    const communityNumbers = (await h.call('GET', `/communities/${cid}/numbers?days=7`, { token: owner.token })).body;
+    expect(communityNumbers.totals).toMatchObject({ reviewsCount: 2, ratingSum: 9 });
+    expect(communityNumbers.days.find((d: { day: string }) => d.day === '2026-12-05')).toMatchObject({ reviewsCount: 2, ratingSum: 9 });
   });
 
   it('a risky text is 422 CONTENT_REJECTED and writes nothing; a [review] verdict is kept and flagged', async () => {
@@ -312,6 +318,8 @@ describe('reviews (评价)', () => {
     expect(stats).toEqual(toReviewStats(delta, ['i1', 'i2']));
     expect(stats.count).toBe(50);
     expect(stats.histogram.reduce((a: number, b: number) => a + b, 0)).toBe(50);
+    const numbers = (await h.call('GET', `/campaigns/${c.id}/numbers`, { token: owner.token })).body;
+    expect(numbers.totals).toMatchObject({ reviewsCount: 50, ratingSum: stats.ratingSum });
     // Points: once per entry, whatever the edits.
     const points = (await h.call('GET', `/communities/${cid}/points/me`, { token: ms[0]!.token })).body;
     expect(points.earned).toBe(2);
