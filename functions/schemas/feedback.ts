@@ -138,6 +138,10 @@ export const SurveySchema = z
   })
   .openapi('Survey');
 
+export const SurveyCloseSchema = SurveySchema.extend({
+  closedNow: z.boolean().openapi({ description: 'false: it was closed already (a repeat, or its closesAt passed); closesAt is unchanged' }),
+}).openapi('SurveyClose');
+
 export const SurveyListSchema = z.object({ surveys: z.array(SurveySchema), nextCursor: z.string().nullable() }).openapi('SurveyList');
 
 export const AnswerBody = z

@@ -963,6 +963,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/surveys/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The owner or an admin closes a survey early: its closesAt becomes now, answers from then on are 409 INVALID_STATE
+         * @description Those who may create surveys in the community. An answer racing the close is either counted (it committed first) or refused; closing again, or closing a survey whose closesAt passed, changes nothing and answers the same closesAt (`closedNow` false).
+         */
+        put: operations["putSurveysByIdClose"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/surveys/{id}/results": {
         parameters: {
             query?: never;
@@ -2916,6 +2936,10 @@ export interface components {
                 /** @description text: at most 500 characters; content-checked */
                 text?: string;
             } | null)[];
+        };
+        SurveyClose: components["schemas"]["Survey"] & {
+            /** @description false: it was closed already (a repeat, or its closesAt passed); closesAt is unchanged */
+            closedNow: boolean;
         };
         SurveyResults: {
             surveyId: string;
@@ -8879,6 +8903,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+        };
+    };
+    putSurveysByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The survey, closed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyClose"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: only the owner and admins of the community close surveys */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
         };

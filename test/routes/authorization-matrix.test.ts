@@ -264,6 +264,7 @@ const ROWS: Record<string, Row> = {
   'GET /surveys/{id}': { state: 'open', expect: signedIn(404) },
   'POST /surveys/{id}/answers': { state: 'open', body: () => ({ answers: [] }), expect: signedIn(404) },
   'GET /surveys/{id}/results': { state: 'open', expect: signedIn(404) },
+  'PUT /surveys/{id}/close': { state: 'open', expect: signedIn(404) },
   'GET /campaigns/{id}/entries/{entryId}/pickup-code': {
     state: 'settled',
     expect: { anonymous: 401, other: 403, participant: 200, helper: 200, leader: 200 },
