@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidStateError } from '../../shared/errors.js';
+import { closeSurvey, getSurvey, submitAnswers } from '../../shared/feedback/index.js';
 import { keys } from '../../shared/table/index.js';
 import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
@@ -409,6 +411,17 @@ describe('surveys: closing early (PUT /surveys/{id}/close)', () => {
     h.clock.set('2026-12-01T02:00:00.000Z');
     const res = (await ok(h.call('PUT', `/surveys/${s.id}/close`, { token: c.owner.token }), 200)).body;
     expect(res).toMatchObject({ closesAt: '2026-12-01T01:00:00.000Z', open: false, closedNow: false });
+  });
+
+  it('an answer whose route read the survey open before the close is refused by its own transaction, writing nothing', async () => {
+    const c = await community(1);
+    const s = (await ok(h.call('POST', `/communities/${c.id}/surveys`, { token: c.owner.token, body: survey() }), 201)).body;
+    const stale = (await getSurvey(h.db, s.id))!;
+    expect((await closeSurvey(h.db, s.id, c.owner.userId)).closed).toBe(true);
+    await expect(submitAnswers(h.db, stale, c.ms[0]!.userId, ANSWER.answers)).rejects.toBeInstanceOf(InvalidStateError);
+    const item = await h.db.doc.send(new GetCommand({ TableName: h.tableName, Key: keys.surveyResponse(s.id, c.ms[0]!.userId) }));
+    expect(item.Item).toBeUndefined();
+    expect((await ok(h.call('GET', `/surveys/${s.id}/results`, { token: c.owner.token }), 200)).body.respondents).toBe(0);
   });
 
   it('answers racing the close: each is accepted (before it) or refused 409, and the results count exactly the accepted ones', async () => {
