@@ -27,6 +27,8 @@ export const STAFF_OPERATIONS = new Set([
   'DELETE /campaigns/{id}/blocks/{userId}',
   'POST /campaigns/{id}/helpers',
   'DELETE /campaigns/{id}/helpers/{userId}',
+  // Taking a member's review off the public list (its reason is kept on the review itself).
+  'DELETE /campaigns/{id}/reviews/{entryId}',
 ]);
 
 /** Operations a member does to their own entry and the leader to anyone's: recorded when the leader does them. */

@@ -80,9 +80,10 @@ const ExportSchema = z
     points: z
       .array(z.record(z.string(), z.unknown()))
       .openapi({ description: 'points (积分) per community: totals (earned, spent, reversed, balance) and every ledger event' }),
-    reviews: z
-      .array(z.record(z.string(), z.unknown()))
-      .openapi({ description: 'my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply' }),
+    reviews: z.array(z.record(z.string(), z.unknown())).openapi({
+      description:
+        'my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply; `removed` (when, by whom, why) if the staff took one off the public list',
+    }),
     surveyAnswers: z
       .array(z.record(z.string(), z.unknown()))
       .openapi({ description: 'my answers to community surveys (问卷), as I gave them' }),

@@ -7,6 +7,7 @@ import {
   getReviewStats,
   listReviews,
   type ReviewRecord,
+  removeReview,
   replyToReview,
   submitReview,
   withdrawReview,
@@ -24,6 +25,8 @@ import {
   ReviewListQuery,
   ReviewListSchema,
   ReviewParams,
+  ReviewRemovalSchema,
+  ReviewRemoveBody,
   ReviewSchema,
   ReviewWriteSchema,
 } from '../schemas/feedback.js';
@@ -105,6 +108,30 @@ const replyRoute = createRoute({
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged the reply risky'),
     503: error('SERVICE_UNAVAILABLE: WeChat content security could not be reached (retry)'),
+  },
+});
+
+const removeRoute = createRoute({
+  method: 'delete',
+  path: '/campaigns/{id}/reviews/{entryId}',
+  tags: TAGS,
+  summary:
+    'The campaign’s staff (leader, helpers, the community’s team) remove a review (abuse, ads, a wrong photo), with a reason: it leaves the list and the score',
+  description:
+    'The review is hidden, not lost: it leaves the public list, the score counters and the campaign’s, community’s and day’s numbers in one transaction, ' +
+    'and stays as a removed record (removedAt, removedBy, reason) its author still sees in GET /me/export. The author keeps the `reviewed` points ' +
+    '(they did review) and cannot review that entry again (409 INVALID_STATE). Removing again changes nothing (`removedNow` false). Recorded in the staff audit trail.',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReviewRemoveBody } } } },
+  responses: {
+    200: jsonResponse(ReviewRemovalSchema, 'The removal (the first one, on a repeat)'),
+    400: errors[400],
+    401: errors[401],
+    403: error('FORBIDDEN: not the campaign’s staff'),
+    404: error('NOT_FOUND: no such campaign, or no review of that entry'),
+    409: error('CONFLICT (retry)'),
+    415: errors[415],
   },
 });
 
@@ -195,5 +222,30 @@ export function reviewRoutes(deps: AppDeps) {
       await checkContent(deps.contentCheck, db, user.id, [{ field: 'body.text', text, scene: CONTENT_SCENES.comment }], 'refuse');
       const review = await replyToReview(db, id, entryId, { text, by: user.id, at: db.clock.now().toISOString() });
       return c.json(await view(review, { userId: user.id, staff: true }, {}), 200);
+    })
+    .openapi(removeRoute, async (c) => {
+      const user = requireUser(c);
+      const { id, entryId } = c.req.valid('param');
+      const snapshot = await requireCampaign(db, id);
+      // The same rule as the reply: the leader, the helpers and the community's team.
+      const role = await campaignRole(db, snapshot.def, user.id);
+      if (role !== 'leader' && role !== 'helper') {
+        await requireVisibleCampaign(db, snapshot, user.id);
+        throw new ForbiddenError('Only the campaign’s staff can remove reviews', { role });
+      }
+      const { reason } = c.req.valid('json');
+      const { review, removedNow } = await removeReview(db, id, snapshot.def.communityId ?? null, entryId, { by: user.id, reason });
+      deps.logger.info('review removed', { requestId: c.get('requestId'), campaignId: id, entryId, removedNow });
+      return c.json(
+        {
+          campaignId: review.campaignId,
+          entryId: review.entryId,
+          removedAt: review.removedAt!,
+          removedBy: review.removedBy ?? '',
+          reason: review.removedReason ?? '',
+          removedNow,
+        },
+        200,
+      );
     });
 }

@@ -2,11 +2,13 @@ import { createRoute } from '@hono/zod-openapi';
 import { getCampaign } from '../../shared/campaigns/index.js';
 import { requireCommunity, requireCommunityRight, requireCommunityVisible, teamRole } from '../../shared/communities/index.js';
 import { answersProblem, type SurveyQuestion, surveyOpen, surveyQuestionsProblem } from '../../shared/domain/index.js';
-import { ForbiddenError, InvalidStateError, ValidationError } from '../../shared/errors.js';
+import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import {
   answeredAmong,
+  closeSurvey,
   createSurvey,
   getResponse,
+  getSurvey,
   inSurveyAudience,
   listCommunitySurveys,
   requireSurveyViewer,
@@ -22,6 +24,7 @@ import {
   AnswerBody,
   AnswerSchema,
   SurveyBody,
+  SurveyCloseSchema,
   SurveyIdParam,
   SurveyListSchema,
   SurveyResultsSchema,
@@ -120,6 +123,28 @@ const resultsRouteDef = createRoute({
     400: errors[400],
     401: errors[401],
     403: error('FORBIDDEN: only the owner and admins see results'),
+    404: errors[404],
+  },
+});
+
+// PUT, not POST: closing is idempotent (a repeat answers the same closesAt), and the typed client's
+// POST signatures are at TypeScript's union-size ceiling (one more POST route fails shared/client's
+// type-check, TS2590), as for the review reply.
+const closeRouteDef = createRoute({
+  method: 'put',
+  path: '/surveys/{id}/close',
+  tags: TAGS,
+  summary: 'The owner or an admin closes a survey early: its closesAt becomes now, answers from then on are 409 INVALID_STATE',
+  description:
+    'Those who may create surveys in the community. An answer racing the close is either counted (it committed first) or refused; ' +
+    'closing again, or closing a survey whose closesAt passed, changes nothing and answers the same closesAt (`closedNow` false).',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { params: SurveyIdParam },
+  responses: {
+    200: jsonResponse(SurveyCloseSchema, 'The survey, closed'),
+    401: errors[401],
+    403: error('FORBIDDEN: only the owner and admins of the community close surveys'),
     404: errors[404],
   },
 });
@@ -235,6 +260,18 @@ export function surveyRoutes(deps: AppDeps) {
       );
       const response = await submitAnswers(db, survey, user.id, answers);
       return c.json({ surveyId: survey.id, answeredAt: response.answeredAt, answers: response.answers ?? [] }, 201);
+    })
+    .openapi(closeRouteDef, async (c) => {
+      const user = requireUser(c);
+      const id = c.req.valid('param').id;
+      const found = await getSurvey(db, id);
+      if (!found) throw new NotFoundError(`No survey ${id}`);
+      const community = await requireCommunity(db, found.communityId);
+      await requireCommunityRight(db, community, user.id, 'run-surveys', 'close surveys');
+      const { survey, closed } = await closeSurvey(db, id, user.id);
+      deps.logger.info('survey closed', { requestId: c.get('requestId'), surveyId: id, closedNow: closed });
+      const mine = await getResponse(db, survey.id, user.id);
+      return c.json({ ...view(survey, mine !== null), closedNow: closed }, 200);
     })
     .openapi(resultsRouteDef, async (c) => {
       const user = requireUser(c);

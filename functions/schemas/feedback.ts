@@ -72,6 +72,30 @@ export const ReviewDeleteSchema = z
   })
   .openapi('ReviewDelete');
 
+export const ReviewRemoveBody = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(REVIEW_LIMITS.removalReasonMax)
+      .openapi({ description: 'why (1–200 characters): kept with the removed review, shown to its author in their export' }),
+  })
+  .openapi('ReviewRemoveRequest');
+
+export const ReviewRemovalSchema = z
+  .object({
+    campaignId: z.string(),
+    entryId: z.string(),
+    removedAt: IsoTime,
+    removedBy: z.string().openapi({ description: 'the staff member who removed it' }),
+    reason: z.string(),
+    removedNow: z
+      .boolean()
+      .openapi({ description: 'false: it was removed already (a repeat: the first removal’s time, actor and reason)' }),
+  })
+  .openapi('ReviewRemoval');
+
 export const ReviewListSchema = z
   .object({ stats: ReviewStatsSchema, reviews: z.array(ReviewSchema), nextCursor: z.string().nullable() })
   .openapi('ReviewList');
@@ -137,6 +161,10 @@ export const SurveySchema = z
     answered: z.boolean().openapi({ description: 'the caller answered it' }),
   })
   .openapi('Survey');
+
+export const SurveyCloseSchema = SurveySchema.extend({
+  closedNow: z.boolean().openapi({ description: 'false: it was closed already (a repeat, or its closesAt passed); closesAt is unchanged' }),
+}).openapi('SurveyClose');
 
 export const SurveyListSchema = z.object({ surveys: z.array(SurveySchema), nextCursor: z.string().nullable() }).openapi('SurveyList');
 

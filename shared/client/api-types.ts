@@ -902,6 +902,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/reviews/{entryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * The campaign’s staff (leader, helpers, the community’s team) remove a review (abuse, ads, a wrong photo), with a reason: it leaves the list and the score
+         * @description The review is hidden, not lost: it leaves the public list, the score counters and the campaign’s, community’s and day’s numbers in one transaction, and stays as a removed record (removedAt, removedBy, reason) its author still sees in GET /me/export. The author keeps the `reviewed` points (they did review) and cannot review that entry again (409 INVALID_STATE). Removing again changes nothing (`removedNow` false). Recorded in the staff audit trail.
+         */
+        delete: operations["deleteCampaignsByIdReviewsByEntryId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/communities/{id}/surveys": {
         parameters: {
             query?: never;
@@ -957,6 +977,26 @@ export interface paths {
          * @description Text answers are checked by WeChat (scene 论坛); the results show them to the team without the author’s name.
          */
         post: operations["postSurveysByIdAnswers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The owner or an admin closes a survey early: its closesAt becomes now, answers from then on are 409 INVALID_STATE
+         * @description Those who may create surveys in the community. An answer racing the close is either counted (it committed first) or refused; closing again, or closing a survey whose closesAt passed, changes nothing and answers the same closesAt (`closedNow` false).
+         */
+        put: operations["putSurveysByIdClose"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2813,6 +2853,24 @@ export interface components {
             /** @description content-checked */
             text: string;
         };
+        ReviewRemoval: {
+            campaignId: string;
+            entryId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T12:00:00.000Z
+             */
+            removedAt: string;
+            /** @description the staff member who removed it */
+            removedBy: string;
+            reason: string;
+            /** @description false: it was removed already (a repeat: the first removal’s time, actor and reason) */
+            removedNow: boolean;
+        };
+        ReviewRemoveRequest: {
+            /** @description why (1–200 characters): kept with the removed review, shown to its author in their export */
+            reason: string;
+        };
         Survey: {
             id: string;
             communityId: string;
@@ -2916,6 +2974,10 @@ export interface components {
                 /** @description text: at most 500 characters; content-checked */
                 text?: string;
             } | null)[];
+        };
+        SurveyClose: components["schemas"]["Survey"] & {
+            /** @description false: it was closed already (a repeat, or its closesAt passed); closesAt is unchanged */
+            closedNow: boolean;
         };
         SurveyResults: {
             surveyId: string;
@@ -3641,7 +3703,7 @@ export interface components {
             points: {
                 [key: string]: unknown;
             }[];
-            /** @description my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply */
+            /** @description my reviews (评价) of picked-up entries: rating, text, photo ids, the staff’s reply; `removed` (when, by whom, why) if the staff took one off the public list */
             reviews: {
                 [key: string]: unknown;
             }[];
@@ -8576,6 +8638,94 @@ export interface operations {
             };
         };
     };
+    deleteCampaignsByIdReviewsByEntryId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRemoveRequest"];
+            };
+        };
+        responses: {
+            /** @description The removal (the first one, on a repeat) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRemoval"];
+                };
+            };
+            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: not the campaign’s staff */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, or no review of that entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description CONFLICT (retry) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409Conflict"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error415"];
+                };
+            };
+        };
+    };
     getCommunitiesByIdSurveys: {
         parameters: {
             query?: {
@@ -8879,6 +9029,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error422ContentRejected"];
+                };
+            };
+        };
+    };
+    putSurveysByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The survey, closed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyClose"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, malformed or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401Unauthorized"];
+                };
+            };
+            /** @description FORBIDDEN: only the owner and admins of the community close surveys */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403Forbidden"];
+                };
+            };
+            /** @description NOT_FOUND: no such campaign, share code or entry */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
         };

@@ -4,7 +4,7 @@
  * so reading a campaign's (or an item's) score is one GetItem and never a scan of the reviews.
  */
 
-export const REVIEW_LIMITS = { minRating: 1, maxRating: 5, textMax: 500, photosMax: 3, replyMax: 300 } as const;
+export const REVIEW_LIMITS = { minRating: 1, maxRating: 5, textMax: 500, photosMax: 3, replyMax: 300, removalReasonMax: 200 } as const;
 
 /** What a review counts with: its rating and the items of the entry it reviews. */
 export interface ReviewScore {

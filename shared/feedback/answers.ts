@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDelta, type SurveyAnswer, toSurveyResults } from '../domain/index.js';
-import { AlreadyAnsweredError } from '../errors.js';
+import { AlreadyAnsweredError, InvalidStateError } from '../errors.js';
 import { newJoinToken } from '../ids.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
@@ -15,14 +15,15 @@ import {
   queryAll,
   withRetry,
 } from '../table/index.js';
-import type { SurveyRecord } from './surveys.js';
+import { type SurveyRecord, surveyOpenCheck } from './surveys.js';
 
 /**
  * Answers to a survey: ONE transaction of the member's response (a put conditioned on none
  * existing: the key `RESP#<userId>` is what makes "once per member" hold under any concurrency),
  * the ADDs of the results' counters and one item per text answer (without its author). A second
  * answer, even at the same instant, fails its condition and changes nothing: respondents is
- * exactly the number of distinct members who answered.
+ * exactly the number of distinct members who answered. The same transaction checks the survey is
+ * still open (its definition's closesAt), so an early close and an answer never both win.
  */
 
 export interface ResponseRecord {
@@ -82,6 +83,8 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
             ExpressionAttributeValues: values,
           },
         },
+        // Still open when this commits: a close that came first refuses the answer (nothing written).
+        surveyOpenCheck(db.tableName, survey.id, at),
         ...texts.map(
           (t): TransactItem => ({
             Put: {
@@ -101,6 +104,7 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
       } catch (err) {
         const reasons = cancelledTransaction(err)?.reasons;
         if (reasons?.[0]?.code === 'ConditionalCheckFailed') throw new AlreadyAnsweredError('You answered this survey already');
+        if (reasons?.[2]?.code === 'ConditionalCheckFailed') throw new InvalidStateError('This survey is closed');
         throw err;
       }
       return response;

@@ -13,7 +13,11 @@ import { eraseReview, getReview, type ReviewRecord } from './reviews.js';
 
 export interface UserFeedback {
   reviews: Array<
-    Pick<ReviewRecord, 'campaignId' | 'entryId' | 'rating' | 'text' | 'photos' | 'createdAt' | 'updatedAt'> & { reply: string | null }
+    Pick<ReviewRecord, 'campaignId' | 'entryId' | 'rating' | 'text' | 'photos' | 'createdAt' | 'updatedAt'> & {
+      reply: string | null;
+      /** the campaign's staff removed it from the public list: when, who, why (null: shown) */
+      removed: { removedAt: string; removedBy: string; reason: string } | null;
+    }
   >;
   surveyAnswers: Array<{ surveyId: string; communityId: string; answeredAt: string; answers: unknown[] }>;
 }
@@ -36,6 +40,7 @@ export async function userFeedback(
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       reply: r.reply?.text ?? null,
+      removed: r.removedAt ? { removedAt: r.removedAt, removedBy: r.removedBy ?? '', reason: r.removedReason ?? '' } : null,
     });
   }
   const surveyAnswers = (await userResponses(db, userId)).map((r) => ({

@@ -22,7 +22,8 @@ import {
  * the review's put (conditioned on none existing), a check that the entry is still the member's
  * and picked up, and the ADDs of the campaign's counters; an edit is the review's update
  * (conditioned on the rating it read) with the counters' rating delta. So the counters always equal
- * what a recount of the reviews would give, and reading a score never scans.
+ * what a recount of the reviews would give, and reading a score never scans. The member's delete
+ * and the staff's removal take a review out of the counters the same way (`takeOutOfCounts`).
  */
 
 export interface ReviewReply {
@@ -50,9 +51,19 @@ export interface ReviewRecord {
   reply: ReviewReply | null;
   /** the member erased their data: text and photos are gone, the rating still counts */
   erasedAt?: string;
+  /**
+   * The campaign's staff removed it (abuse, ads, a wrong photo): out of the public list and the
+   * counters, kept for its author (GET /me/export); the entry cannot be reviewed again.
+   */
+  removedAt?: string;
+  removedBy?: string;
+  removedReason?: string;
 }
 
 const reviewItem = itemKind<ReviewRecord>('review');
+
+/** The counters are one hot item per campaign: a burst of review writes retries its conflicts (and re-reads). */
+const reviewRetry = { retries: 25, baseMs: 10, retryOn: (err: unknown) => isTransientConflict(err) || err instanceof ConflictError };
 
 /** The entry being reviewed, as the route read it (its member and pickup already checked). */
 export interface ReviewedEntry {
@@ -113,6 +124,8 @@ export async function writeReview(
       const now = db.clock.now().toISOString();
       const before = await getReview(db, campaignId, entry.id);
       if (before?.erasedAt) throw new InvalidStateError('This review belongs to an erased member');
+      if (before?.removedAt)
+        throw new InvalidStateError('This review was removed by the campaign’s staff; the entry cannot be reviewed again');
       const review: ReviewRecord = before
         ? { ...before, rating: input.rating, text: input.text, photos: input.photos, contentReview: input.contentReview, updatedAt: now }
         : {
@@ -139,7 +152,8 @@ export async function writeReview(
             Key: keys.review(campaignId, entry.id),
             UpdateExpression: 'SET #rating = :rating, #text = :text, #photos = :photos, #cr = :cr, #updatedAt = :now',
             // What the delta was computed from: a concurrent edit makes this attempt read again.
-            ConditionExpression: '#rating = :old AND attribute_not_exists(#erasedAt)',
+            // A removal committed meanwhile makes it read again too (and be refused).
+            ConditionExpression: '#rating = :old AND attribute_not_exists(#erasedAt) AND attribute_not_exists(#removedAt)',
             ExpressionAttributeNames: {
               '#rating': 'rating',
               '#text': 'text',
@@ -147,6 +161,7 @@ export async function writeReview(
               '#cr': 'contentReview',
               '#updatedAt': 'updatedAt',
               '#erasedAt': 'erasedAt',
+              '#removedAt': 'removedAt',
             },
             ExpressionAttributeValues: {
               ':rating': review.rating,
@@ -208,14 +223,46 @@ export async function writeReview(
       return { review, created: !before };
     },
     // The counters are one hot item per campaign: a burst of reviews retries its conflicts.
-    { retries: 25, baseMs: 10, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
+    reviewRetry,
   );
 }
 
 /**
- * The member takes their review back: ONE transaction of the review's delete (conditioned on the
- * rating read, so the counters lose exactly what it added) and the counters' ADDs. Returns the
- * deleted review, or null when there was none (a repeat).
+ * ONE transaction taking `review` out of the counts: `change` (the review's delete or its removal,
+ * which must be conditioned on the rating read and on no removal yet, so the counters lose exactly
+ * what it added, once), the counters' ADDs and the numbers' −1. A condition that fails is a
+ * ConflictError: the caller's retry reads the review again.
+ */
+async function takeOutOfCounts(db: DbContext, communityId: string | null, review: ReviewRecord, change: TransactItem): Promise<void> {
+  const writes: TransactItem[] = [
+    change,
+    statsUpdate(db.tableName, review.campaignId, reviewRemovalDelta(review)),
+    ...reviewNumbersWrites(
+      db.tableName,
+      { campaignId: review.campaignId, communityId, at: review.createdAt },
+      { count: -1, rating: -review.rating },
+    ),
+  ];
+  try {
+    await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
+  } catch (err) {
+    if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed')
+      throw new ConflictError('The review changed meanwhile; retry');
+    throw err;
+  }
+}
+
+/** Still counted, with the rating read: what a take-out is conditioned on. */
+const countedAsRead = (rating: number) => ({
+  ConditionExpression: 'attribute_exists(pk) AND #rating = :rating AND attribute_not_exists(#removedAt)',
+  names: { '#rating': 'rating', '#removedAt': 'removedAt' },
+  values: { ':rating': rating },
+});
+
+/**
+ * The member takes their review back: the review's delete and the counters' ADDs in one
+ * transaction (takeOutOfCounts). Returns the deleted review, or null when there was none (a
+ * repeat). A review the staff removed is not theirs to delete (409: it stays, for their export).
  */
 export async function deleteReview(
   db: DbContext,
@@ -224,35 +271,69 @@ export async function deleteReview(
   entryId: string,
   userId: string,
 ): Promise<ReviewRecord | null> {
-  return withRetry(
-    async () => {
-      const review = await getReview(db, campaignId, entryId);
-      if (!review) return null;
-      if (review.userId !== userId || review.erasedAt) throw new InvalidStateError('Only the member’s own review can be deleted');
-      const writes: TransactItem[] = [
-        {
-          Delete: {
-            TableName: db.tableName,
-            Key: keys.review(campaignId, entryId),
-            ConditionExpression: '#rating = :rating AND #userId = :userId',
-            ExpressionAttributeNames: { '#rating': 'rating', '#userId': 'userId' },
-            ExpressionAttributeValues: { ':rating': review.rating, ':userId': userId },
-          },
+  return withRetry(async () => {
+    const review = await getReview(db, campaignId, entryId);
+    if (!review) return null;
+    if (review.userId !== userId || review.erasedAt) throw new InvalidStateError('Only the member’s own review can be deleted');
+    if (review.removedAt) throw new InvalidStateError('This review was removed by the campaign’s staff');
+    const cond = countedAsRead(review.rating);
+    await takeOutOfCounts(db, communityId, review, {
+      Delete: {
+        TableName: db.tableName,
+        Key: keys.review(campaignId, entryId),
+        ConditionExpression: `${cond.ConditionExpression} AND #userId = :userId`,
+        ExpressionAttributeNames: { ...cond.names, '#userId': 'userId' },
+        ExpressionAttributeValues: { ...cond.values, ':userId': userId },
+      },
+    });
+    return review;
+  }, reviewRetry);
+}
+
+export interface ReviewRemoval {
+  by: string;
+  reason: string;
+}
+
+/**
+ * The campaign's staff remove a review: it leaves the public list (its index keys go) and the
+ * counters and numbers (takeOutOfCounts, in the same transaction), and stays as a removed record
+ * (removedAt, removedBy, removedReason) its author still sees in their export; writing the entry's
+ * review again is refused from then on. Idempotent: a removed review is answered as it was
+ * removed (`removedNow` false), never counted out twice. 404 when the entry has no review.
+ */
+export async function removeReview(
+  db: DbContext,
+  campaignId: string,
+  communityId: string | null,
+  entryId: string,
+  removal: ReviewRemoval,
+): Promise<{ review: ReviewRecord; removedNow: boolean }> {
+  if (!isLookupableId(entryId)) throw new NotFoundError(`No review of entry ${entryId}`);
+  return withRetry(async () => {
+    const review = await getReview(db, campaignId, entryId);
+    if (!review) throw new NotFoundError(`No review of entry ${entryId}`);
+    if (review.removedAt) return { review, removedNow: false };
+    const at = db.clock.now().toISOString();
+    const cond = countedAsRead(review.rating);
+    await takeOutOfCounts(db, communityId, review, {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.review(campaignId, entryId),
+        UpdateExpression: 'SET #removedAt = :at, #removedBy = :by, #removedReason = :reason REMOVE #g1pk, #g1sk',
+        ConditionExpression: cond.ConditionExpression,
+        ExpressionAttributeNames: {
+          ...cond.names,
+          '#removedBy': 'removedBy',
+          '#removedReason': 'removedReason',
+          '#g1pk': GSI_BY_OWNER.partitionKey,
+          '#g1sk': GSI_BY_OWNER.sortKey,
         },
-        statsUpdate(db.tableName, campaignId, reviewRemovalDelta(review)),
-        ...reviewNumbersWrites(db.tableName, { campaignId, communityId, at: review.createdAt }, { count: -1, rating: -review.rating }),
-      ];
-      try {
-        await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
-      } catch (err) {
-        if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed')
-          throw new ConflictError('The review changed meanwhile; retry');
-        throw err;
-      }
-      return review;
-    },
-    { retries: 25, baseMs: 10, retryOn: (err) => isTransientConflict(err) || err instanceof ConflictError },
-  );
+        ExpressionAttributeValues: { ...cond.values, ':at': at, ':by': removal.by, ':reason': removal.reason },
+      },
+    });
+    return { review: { ...review, removedAt: at, removedBy: removal.by, removedReason: removal.reason }, removedNow: true };
+  }, reviewRetry);
 }
 
 /** The staff's reply under a review (replacing an earlier one). */
@@ -264,8 +345,9 @@ export async function replyToReview(db: DbContext, campaignId: string, entryId: 
         TableName: db.tableName,
         Key: keys.review(campaignId, entryId),
         UpdateExpression: 'SET #reply = :reply',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#reply': 'reply' },
+        // A removed review is no longer shown: nothing to reply under.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#removedAt)',
+        ExpressionAttributeNames: { '#reply': 'reply', '#removedAt': 'removedAt' },
         ExpressionAttributeValues: { ':reply': reply },
         ReturnValues: 'ALL_NEW',
       }),

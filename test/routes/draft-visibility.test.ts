@@ -44,6 +44,7 @@ const BODIES: Record<string, () => unknown> = {
   'POST /communities/{id}/surveys': () => ({ title: '调查', questions: [{ kind: 'rating', prompt: '满意吗？' }], audience: 'members' }),
   'POST /surveys/{id}/answers': () => ({ answers: [{ rating: 5 }] }),
   'PUT /campaigns/{id}/reviews/{entryId}/reply': () => ({ text: '谢谢' }),
+  'DELETE /campaigns/{id}/reviews/{entryId}': () => ({ reason: '广告' }),
   'PUT /communities/{id}/points-rules': () => ({
     earn: { joinSucceeded: 0, paidOnTime: 0, pickedUp: 0, reviewed: 0, referral: 0 },
     spend: { enabled: false, fenPerPoint: 1, maxFenPerEntry: 0, maxPercentOfEntry: 0 },

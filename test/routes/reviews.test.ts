@@ -382,3 +382,148 @@ describe('reviews (评价)', () => {
     expect(asOther.photoLinks).toBeUndefined();
   });
 });
+
+describe('reviews: the staff remove one (DELETE /campaigns/{id}/reviews/{entryId})', () => {
+  const numbersOf = async (campaignId: string, communityId: string) => ({
+    campaign: (await h.call('GET', `/campaigns/${campaignId}/numbers`, { token: owner.token })).body.totals,
+    community: (await h.call('GET', `/communities/${communityId}/numbers?days=7`, { token: owner.token })).body.totals,
+  });
+
+  it('the staff or the community’s team remove with a reason: list, score and numbers lose it; the author keeps a removed record and cannot review again', async () => {
+    const cid = await community();
+    const m = await member(cid, '周九');
+    const other = await member(cid, '吴十');
+    const admin = await member(cid, '管理员小郑');
+    await changeStanding(h.db, cid, admin.userId, () => ({ change: { status: 'active', role: 'admin', following: false }, result: null }));
+    const outsider = await h.login(`rv-out${k++}`, '路人');
+    const { c, entries } = await settled(cid, [m, other]);
+    for (const e of entries) await pickUp(c.id, e.id);
+    const own = (i: number) => `/campaigns/${c.id}/entries/${entries[i]!.id}/review`;
+    expect((await h.call('PUT', own(0), { token: m.token, body: { rating: 1, text: '加微信买更便宜 vx123' } })).status).toBe(200);
+    expect((await h.call('PUT', own(1), { token: other.token, body: { rating: 5, text: '好' } })).status).toBe(200);
+    const path = `/campaigns/${c.id}/reviews/${entries[0]!.id}`;
+    const reason = '广告';
+
+    // Who may not: the author, another member, someone outside the community, nobody signed in.
+    for (const u of [m, other, outsider]) expect((await h.call('DELETE', path, { token: u.token, body: { reason } })).status).toBe(403);
+    expect((await h.call('DELETE', path, { body: { reason } })).status).toBe(401);
+    // A reason is required, 1–200 characters; an entry without a review is 404.
+    for (const body of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(201) }]) {
+      const res = await h.call('DELETE', path, { token: owner.token, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await h.call('DELETE', `/campaigns/${c.id}/reviews/e999_nope`, { token: owner.token, body: { reason } })).status).toBe(404);
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats.count).toBe(2);
+
+    h.clock.advance(60_000);
+    const removedAt = h.clock.now().toISOString();
+    const removal = await h.call('DELETE', path, { token: admin.token, body: { reason } });
+    expect(removal.status).toBe(200);
+    expect(removal.body).toEqual({
+      campaignId: c.id,
+      entryId: entries[0]!.id,
+      removedAt,
+      removedBy: admin.userId,
+      reason,
+      removedNow: true,
+    });
+
+    const list = (await h.call('GET', `/campaigns/${c.id}/reviews`, { token: owner.token })).body;
+    expect(list.reviews.map((r: { entryId: string }) => r.entryId)).toEqual([entries[1]!.id]);
+    expect(list.stats).toEqual({
+      count: 1,
+      ratingSum: 5,
+      average: 5,
+      histogram: [0, 0, 0, 0, 1],
+      items: [{ itemId: 'i1', count: 1, ratingSum: 5, average: 5 }],
+    });
+    const numbers = await numbersOf(c.id, cid);
+    expect(numbers.campaign).toMatchObject({ reviewsCount: 1, ratingSum: 5 });
+    expect(numbers.community).toMatchObject({ reviewsCount: 1, ratingSum: 5 });
+
+    // A repeat (by another of the staff) changes nothing and answers the first removal.
+    h.clock.advance(60_000);
+    const again = await h.call('DELETE', path, { token: owner.token, body: { reason: '重复' } });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...removal.body, removedNow: false });
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats).toMatchObject({ count: 1, ratingSum: 5 });
+    expect(await numbersOf(c.id, cid)).toEqual(numbers);
+
+    // The author cannot write it again nor delete it; nobody replies under it.
+    const rewrite = await h.call('PUT', own(0), { token: m.token, body: { rating: 5, text: '改好评' } });
+    expect(rewrite.status).toBe(409);
+    expect(rewrite.body.error.code).toBe('INVALID_STATE');
+    const withdraw = await h.call('DELETE', own(0), { token: m.token });
+    expect(withdraw.status).toBe(409);
+    expect(withdraw.body.error.code).toBe('INVALID_STATE');
+    expect((await h.call('PUT', `${path}/reply`, { token: owner.token, body: { text: '已处理' } })).status).toBe(404);
+    expect((await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats).toMatchObject({ count: 1, ratingSum: 5 });
+
+    // The `reviewed` points stay (the member did review); their export shows the removed record.
+    expect((await h.call('GET', `/communities/${cid}/points/me`, { token: m.token })).body).toMatchObject({ earned: 2, balance: 2 });
+    const exported = (await h.call('GET', '/me/export', { token: m.token })).body;
+    expect(exported.reviews).toEqual([
+      expect.objectContaining({ entryId: entries[0]!.id, rating: 1, removed: { removedAt, removedBy: admin.userId, reason } }),
+    ]);
+    // The staff audit trail records both successful requests.
+    const actions = (await h.call('GET', `/campaigns/${c.id}/staff-actions`, { token: owner.token })).body.actions;
+    const removals = actions.filter((a: { operation: string }) => a.operation === 'DELETE /campaigns/{id}/reviews/{entryId}');
+    expect(removals.map((a: { actorId: string; entryId: string }) => [a.actorId, a.entryId])).toEqual([
+      [owner.userId, entries[0]!.id],
+      [admin.userId, entries[0]!.id],
+    ]);
+  });
+
+  it('removals racing the authors’ edits and deletes: the counters and numbers equal a recount of what is listed', async () => {
+    const cid = await community();
+    const ms: Array<{ token: string; userId: string }> = [];
+    for (let i = 0; i < 24; i++) ms.push(await member(cid, `团友${i}`));
+    const { c, entries } = await settled(cid, ms, [{ itemId: 'i1', qty: 1 }]);
+    for (const e of entries) await pickUp(c.id, e.id);
+    const review = (i: number) => `/campaigns/${c.id}/entries/${entries[i].id}/review`;
+    const firsts = await Promise.all(
+      ms.map((m, i) => h.call('PUT', review(i), { token: m.token, body: { rating: (i % 5) + 1, text: 'r0' } })),
+    );
+    expect(firsts.map((r) => r.status)).toEqual(ms.map(() => 200));
+
+    // Two of every three are removed while their authors edit them (and every sixth deletes too), all at once.
+    const remove = (i: number) =>
+      h.call('DELETE', `/campaigns/${c.id}/reviews/${entries[i].id}`, { token: owner.token, body: { reason: '违规' } });
+    const racing = await Promise.all(
+      ms.map((m, i) =>
+        Promise.all([
+          h.call('PUT', review(i), { token: m.token, body: { rating: ((i + 2) % 5) + 1, text: 'r1' } }),
+          i % 3 !== 0 ? remove(i) : null,
+          i % 6 === 1 ? h.call('DELETE', review(i), { token: m.token }) : null,
+        ]),
+      ),
+    );
+    const removedIds = new Set<string>();
+    for (const [i, calls] of racing.entries()) {
+      for (const r of calls) {
+        if (!r) continue;
+        expect([200, 404, 409], r.text.slice(0, 200)).toContain(r.status);
+        if (r.status === 409) expect(r.body.error.code).toBe('INVALID_STATE');
+      }
+      const removal = calls[1];
+      // 404 only when the author's delete came first (and their edit may then have written it anew).
+      if (removal && removal.status !== 200) expect([removal.status, i % 6]).toEqual([404, 1]);
+      if (removal?.status === 200) removedIds.add(entries[i].id);
+    }
+
+    const listed = (await h.call('GET', `/campaigns/${c.id}/reviews?limit=50`)).body.reviews;
+    const listedIds = listed.map((r: { entryId: string }) => r.entryId);
+    for (const [i, e] of entries.entries()) {
+      if (i % 3 === 0) expect(listedIds).toContain(e.id);
+      if (removedIds.has(e.id)) expect(listedIds).not.toContain(e.id);
+    }
+    const delta: Record<string, number> = {};
+    for (const r of listed) for (const [n, v] of Object.entries(reviewStatsDelta(null, r))) delta[n] = (delta[n] ?? 0) + v;
+    const stats = (await h.call('GET', `/campaigns/${c.id}/reviews`)).body.stats;
+    expect(stats).toEqual(toReviewStats(delta, ['i1', 'i2']));
+    const numbers = await numbersOf(c.id, cid);
+    expect(numbers.campaign).toMatchObject({ reviewsCount: listed.length, ratingSum: stats.ratingSum });
+    expect(numbers.community).toMatchObject({ reviewsCount: listed.length, ratingSum: stats.ratingSum });
+  }, 120_000);
+});

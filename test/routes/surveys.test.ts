@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidStateError } from '../../shared/errors.js';
+import { closeSurvey, getSurvey, submitAnswers } from '../../shared/feedback/index.js';
 import { keys } from '../../shared/table/index.js';
 import { type FakeWechat, SEC_CHECK_MARKERS, startFakeWechat } from '../../shared/wechat/fake/index.js';
 import { WechatServerApi } from '../../shared/wechat/index.js';
@@ -356,4 +358,98 @@ describe('surveys: answering and results', () => {
     expect(item.gsi1pk).toBeUndefined();
     expect(item.erasedAt).toBeDefined();
   });
+});
+
+describe('surveys: closing early (PUT /surveys/{id}/close)', () => {
+  const ANSWER = { answers: [{ options: [0] }, { options: [1] }, { rating: 4 }, null] };
+
+  it('the owner and admins close; closesAt becomes now, later answers are 409 INVALID_STATE; a repeat is the same closesAt', async () => {
+    const c = await community(2);
+    const [m0, m1] = c.ms as [User, User];
+    const s = (
+      await ok(
+        h.call('POST', `/communities/${c.id}/surveys`, { token: c.owner.token, body: survey({ closesAt: '2026-12-20T00:00:00.000Z' }) }),
+        201,
+      )
+    ).body;
+    await ok(h.call('POST', `/surveys/${s.id}/answers`, { token: m0.token, body: ANSWER }), 201);
+    const close = `/surveys/${s.id}/close`;
+    // Who may not: a member and a helper (403), someone outside the private community (404), nobody signed in (401), no such survey (404).
+    await ok(h.call('PUT', close, { token: m1.token }), 403);
+    await ok(h.call('PUT', close, { token: c.helper.token }), 403);
+    await ok(h.call('PUT', close, { token: c.other.token }), 404);
+    await ok(h.call('PUT', close), 401);
+    await ok(h.call('PUT', '/surveys/s_nothing/close', { token: c.owner.token }), 404);
+
+    h.clock.advance(60_000);
+    const closedAt = h.clock.now().toISOString();
+    const first = (await ok(h.call('PUT', close, { token: c.admin.token }), 200)).body;
+    expect(first).toMatchObject({ id: s.id, closesAt: closedAt, open: false, closedNow: true });
+    const refused = await ok(h.call('POST', `/surveys/${s.id}/answers`, { token: m1.token, body: ANSWER }), 409);
+    expect(refused.body.error.code).toBe('INVALID_STATE');
+
+    h.clock.advance(60_000);
+    const again = (await ok(h.call('PUT', close, { token: c.owner.token }), 200)).body;
+    expect(again).toMatchObject({ closesAt: closedAt, open: false, closedNow: false });
+    // The community's list shows the closing time too; members no longer see it among the open ones.
+    const teamList = (await ok(h.call('GET', `/communities/${c.id}/surveys`, { token: c.owner.token }), 200)).body;
+    expect(teamList.surveys.find((x: { id: string }) => x.id === s.id)).toMatchObject({ closesAt: closedAt, open: false });
+    const memberList = (await ok(h.call('GET', `/communities/${c.id}/surveys`, { token: m1.token }), 200)).body;
+    expect(memberList.surveys.map((x: { id: string }) => x.id)).not.toContain(s.id);
+    const results = (await ok(h.call('GET', `/surveys/${s.id}/results`, { token: c.owner.token }), 200)).body;
+    expect(results.respondents).toBe(1);
+  });
+
+  it('a survey whose closesAt passed is closed already: 200, closedNow false, closesAt unchanged', async () => {
+    const c = await community(0);
+    const s = (
+      await ok(
+        h.call('POST', `/communities/${c.id}/surveys`, { token: c.owner.token, body: survey({ closesAt: '2026-12-01T01:00:00.000Z' }) }),
+        201,
+      )
+    ).body;
+    h.clock.set('2026-12-01T02:00:00.000Z');
+    const res = (await ok(h.call('PUT', `/surveys/${s.id}/close`, { token: c.owner.token }), 200)).body;
+    expect(res).toMatchObject({ closesAt: '2026-12-01T01:00:00.000Z', open: false, closedNow: false });
+  });
+
+  it('an answer whose route read the survey open before the close is refused by its own transaction, writing nothing', async () => {
+    const c = await community(1);
+    const s = (await ok(h.call('POST', `/communities/${c.id}/surveys`, { token: c.owner.token, body: survey() }), 201)).body;
+    const stale = (await getSurvey(h.db, s.id))!;
+    expect((await closeSurvey(h.db, s.id, c.owner.userId)).closed).toBe(true);
+    await expect(submitAnswers(h.db, stale, c.ms[0]!.userId, ANSWER.answers)).rejects.toBeInstanceOf(InvalidStateError);
+    const item = await h.db.doc.send(new GetCommand({ TableName: h.tableName, Key: keys.surveyResponse(s.id, c.ms[0]!.userId) }));
+    expect(item.Item).toBeUndefined();
+    expect((await ok(h.call('GET', `/surveys/${s.id}/results`, { token: c.owner.token }), 200)).body.respondents).toBe(0);
+  });
+
+  it('answers racing the close: each is accepted (before it) or refused 409, and the results count exactly the accepted ones', async () => {
+    const c = await community(40);
+    const s = (await ok(h.call('POST', `/communities/${c.id}/surveys`, { token: c.owner.token, body: survey() }), 201)).body;
+    const answers = c.ms.map((m) => h.call('POST', `/surveys/${s.id}/answers`, { token: m.token, body: ANSWER }));
+    const closing = h.call('PUT', `/surveys/${s.id}/close`, { token: c.owner.token });
+    const settled = await Promise.all(answers);
+    const closed = await closing;
+    expect(closed.status).toBe(200);
+    for (const r of settled) {
+      expect([201, 409], r.text.slice(0, 200)).toContain(r.status);
+      if (r.status === 409) expect(r.body.error.code).toBe('INVALID_STATE');
+    }
+    const accepted = settled.filter((r) => r.status === 201);
+    // Each accepted answer committed before the close (no later one got in), each refused one wrote nothing.
+    for (const r of accepted) expect(r.body.answeredAt <= closed.body.closesAt).toBe(true);
+    const results = (await ok(h.call('GET', `/surveys/${s.id}/results`, { token: c.owner.token }), 200)).body;
+    expect(results.respondents).toBe(accepted.length);
+    expect(results.questions[2]).toMatchObject({ answered: accepted.length, ratingSum: 4 * accepted.length });
+    const stored = await Promise.all(
+      c.ms.map(
+        async (m) => (await h.db.doc.send(new GetCommand({ TableName: h.tableName, Key: keys.surveyResponse(s.id, m.userId) }))).Item,
+      ),
+    );
+    expect(stored.filter(Boolean)).toHaveLength(accepted.length);
+    // After the close, nobody gets in.
+    const late = c.ms.filter((_, i) => settled[i]!.status === 409)[0];
+    if (late) await ok(h.call('POST', `/surveys/${s.id}/answers`, { token: late.token, body: ANSWER }), 409);
+  }, 60_000);
 });
