@@ -89,8 +89,7 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse(ReviewListSchema, 'Score and a page of reviews'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
-// PUT, not POST: a reply is replaced, not added to (and the typed client's POST signatures are at
-// TypeScript's union-size ceiling: one more POST route makes shared/client fail to type-check).
+// PUT, not POST: a reply is replaced, not added to.
 const replyRoute = createRoute({
   method: 'put',
   path: '/campaigns/{id}/reviews/{entryId}/reply',

@@ -127,9 +127,7 @@ const resultsRouteDef = createRoute({
   },
 });
 
-// PUT, not POST: closing is idempotent (a repeat answers the same closesAt), and the typed client's
-// POST signatures are at TypeScript's union-size ceiling (one more POST route fails shared/client's
-// type-check, TS2590), as for the review reply.
+// PUT, not POST: closing is idempotent (a repeat answers the same closesAt).
 const closeRouteDef = createRoute({
   method: 'put',
   path: '/surveys/{id}/close',
