@@ -55,7 +55,7 @@ const askRoute = createRoute({
   tags: ['Payments'],
   summary: 'The entry’s member asks for an after-sale (售后) refund of some units, after picking the goods up',
   description:
-    'The amount is Σ qty × the settled unit price. More units than the entry got, or more money than it paid and was not given back, is 400 VALIDATION_FAILED; before the pickup, or for a failed or called-off campaign, 409 INVALID_STATE. ' +
+    'The amount is Σ qty × the settled unit price, less the points’ share of those goods (rounded up) when points paid part of the entry. More units than the entry got, or more money than it paid and was not given back, is 400 VALIDATION_FAILED; before the pickup, or for a failed or called-off campaign, 409 INVALID_STATE. ' +
     'Photos (uploadIds from POST …/after-sale/uploads) are checked by their bytes: 400 UPLOAD_INVALID with `details.uploadId`.',
   security: bearer,
   middleware: [signedIn] as const,
