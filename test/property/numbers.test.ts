@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign } from '../../shared/campaigns/index.js';
-import { getMembership } from '../../shared/communities/index.js';
+import { EMPTY_BOOK, getMembership, type MemberBook } from '../../shared/communities/index.js';
 import { addCounters, type Counters, shanghaiDay, zeroCounters } from '../../shared/domain/index.js';
 import { allEntries } from '../../shared/entries/index.js';
 import { sweepAndWork } from '../../shared/jobs/index.js';
@@ -77,26 +77,9 @@ beforeAll(async () => {
   owner = await h.login('np-owner', '团长');
 });
 
-interface Book {
-  firstJoinAt: string | null;
-  lastJoinAt: string | null;
-  campaigns: number;
-  units: number;
-  amount: number;
-  refunded: number;
-  pickups: number;
-  noShows: number;
-}
-const emptyBook = (): Book => ({
-  firstJoinAt: null,
-  lastJoinAt: null,
-  campaigns: 0,
-  units: 0,
-  amount: 0,
-  refunded: 0,
-  pickups: 0,
-  noShows: 0,
-});
+// The naive model keeps the same shape as the stored book (shared/communities MemberBook).
+type Book = MemberBook;
+const emptyBook = (): Book => ({ ...EMPTY_BOOK });
 
 async function ok(method: string, path: string, token: string, status: number, body?: unknown) {
   const res = await h.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
