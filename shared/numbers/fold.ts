@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignSnapshot, getCampaign } from '../campaigns/index.js';
 import {
   type CampaignDefinition,
@@ -14,7 +14,7 @@ import {
 import { allEntries, getEntryRecord } from '../entries/index.js';
 import { earnPoints, getPointsBalance, getPointsRules, memberEarnWrites } from '../points/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
-import { cancelledTransaction, isTransientConflict, keys, toEntry, withRetry } from '../table/index.js';
+import { cancelledTransaction, isTransientConflict, keys, queryCampaignPrefix, toEntry, withRetry } from '../table/index.js';
 import { type Adds, ATTR, addUpdate, NO_POINT } from './updates.js';
 
 /**
@@ -354,20 +354,8 @@ function bookWrite(
 /** Every marker of the campaign (one paged, consistent Query of its FOLDED# items). */
 export async function foldedEntries(db: DbContext, campaignId: string): Promise<FoldedEntry[]> {
   const out: FoldedEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':prefix': keys.foldedEntryPrefix() },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...((page.Items ?? []) as FoldedEntry[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.foldedEntryPrefix()))
+    out.push(item as unknown as FoldedEntry);
   return out;
 }
 
