@@ -448,58 +448,27 @@ async function foldTotals(db: DbContext, def: CampaignDefinition, settlement: Se
     addUpdate(db.tableName, keys.communityStatsTotal(communityId), community, base),
   ];
   if (succeeded) {
+    // A transaction may touch an item once: the settle day's own views go into that day's one update.
+    const viewsOn = new Map(viewDays);
+    const settleDayViews = olderViews + (viewsOn.get(day) ?? 0);
+    viewsOn.delete(day);
     writes.push(
-      addUpdate(db.tableName, keys.communityStatsDay(communityId, day), { ...c, campaigns: 1, views: olderViews }, { ...base, day }),
+      addUpdate(db.tableName, keys.communityStatsDay(communityId, day), { ...c, campaigns: 1, views: settleDayViews }, { ...base, day }),
       addUpdate(db.tableName, keys.communityStatsItems(communityId), itemAdds, base),
       addUpdate(db.tableName, keys.communityStatsPoints(communityId), pointAdds, base),
+      ...[...viewsOn].map(([viewDay, n]) =>
+        addUpdate(db.tableName, keys.communityStatsDay(communityId, viewDay), { views: n }, { ...base, day: viewDay }),
+      ),
     );
   }
-  if (succeeded)
-    for (const [viewDay, n] of viewDays)
-      writes.push(addUpdate(db.tableName, keys.communityStatsDay(communityId, viewDay), { views: n }, { ...base, day: viewDay }));
-  const merged = mergeSameKey(writes);
   try {
-    await db.doc.send(new TransactWriteCommand({ TransactItems: merged }));
+    await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
     return true;
   } catch (err) {
     // Written by a twin run first.
     if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed') return false;
     throw err;
   }
-}
-
-/** A transaction may touch an item once: the settle day's views go into that day's one update. */
-function mergeSameKey(writes: TransactItem[]): TransactItem[] {
-  const seen = new Map<string, number>();
-  const out: TransactItem[] = [];
-  for (const w of writes) {
-    const key = w.Update ? JSON.stringify(w.Update.Key) : null;
-    const at = key ? seen.get(key) : undefined;
-    if (key && at !== undefined && w.Update) {
-      // Only the views update can repeat a key (a day of views that is also the settle day): add it to the first.
-      const first = out[at]!.Update!;
-      const views = (w.Update.ExpressionAttributeValues?.[':a0'] as number) ?? 0;
-      const names = first.ExpressionAttributeNames ?? {};
-      const existing = Object.entries(names).find(([, v]) => v === 'views')?.[0];
-      if (existing) {
-        const valueName = existing.replace('#', ':');
-        first.ExpressionAttributeValues = {
-          ...first.ExpressionAttributeValues,
-          [valueName]: ((first.ExpressionAttributeValues?.[valueName] as number) ?? 0) + views,
-        };
-      } else {
-        first.ExpressionAttributeNames = { ...names, '#views': 'views' };
-        first.ExpressionAttributeValues = { ...first.ExpressionAttributeValues, ':views': views };
-        first.UpdateExpression = first.UpdateExpression!.includes('ADD ')
-          ? `${first.UpdateExpression}, #views :views`
-          : `${first.UpdateExpression} ADD #views :views`;
-      }
-      continue;
-    }
-    if (key) seen.set(key, out.length);
-    out.push(w);
-  }
-  return out;
 }
 
 async function deleteFoldDue(db: DbContext, campaignId: string): Promise<void> {
