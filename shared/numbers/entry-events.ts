@@ -43,16 +43,21 @@ interface Change {
   addSet?: { name: string; value: Set<string> };
 }
 
-/** Applies `decide(marker)` to the marker and everything it counts in; null from decide: nothing to do. */
+/**
+ * Applies `decide(marker)` to the marker and everything it counts in; null from decide: nothing to do.
+ * `read`: the marker as the caller just read it (consistently), for the first attempt instead of a
+ * second GetItem; a write from a stale read fails on `v` and the retry reads afresh.
+ */
 async function changeFolded(
   db: DbContext,
   campaignId: string,
   entryId: string,
   decide: (m: FoldedEntry) => Change | null,
+  read?: FoldedEntry,
 ): Promise<FoldedEntry | null> {
   return withRetry(
-    async () => {
-      const m = await getFoldedEntry(db, campaignId, entryId);
+    async (attempt) => {
+      const m = attempt === 0 && read ? read : await getFoldedEntry(db, campaignId, entryId);
       if (!m?.succeeded) return null;
       const change = decide(m);
       if (!change) return null;
@@ -156,18 +161,26 @@ export async function recordRefund(
     marker = await getFoldedEntry(db, campaignId, entryId);
   }
   if (!marker) return false;
-  const after = await changeFolded(db, campaignId, entryId, (m) => {
-    if (m.refundRefs?.has(ref)) return null;
-    // A shortage's refund of an entry folded after the shortage: its folded amount is already what was delivered.
-    if (purpose === 'shortage' && m.shortageAtFold) return null;
-    return {
-      set: { refunded: m.refunded + amount },
-      addSet: { name: 'refundRefs', value: new Set([ref]) },
-      condition: { expression: 'NOT contains(refundRefs, :ref)', values: { ':ref': ref } },
-      counters: { refunded: amount },
-      book: { b_refunded: amount },
-    };
-  });
+  // The marker just read serves the change's first attempt (what makes decide say "nothing to do" only
+  // grows: refundRefs, shortageAtFold is fixed), so a refund reads it once.
+  const after = await changeFolded(
+    db,
+    campaignId,
+    entryId,
+    (m) => {
+      if (m.refundRefs?.has(ref)) return null;
+      // A shortage's refund of an entry folded after the shortage: its folded amount is already what was delivered.
+      if (purpose === 'shortage' && m.shortageAtFold) return null;
+      return {
+        set: { refunded: m.refunded + amount },
+        addSet: { name: 'refundRefs', value: new Set([ref]) },
+        condition: { expression: 'NOT contains(refundRefs, :ref)', values: { ':ref': ref } },
+        counters: { refunded: amount },
+        book: { b_refunded: amount },
+      };
+    },
+    marker,
+  );
   if (after && after.amount > 0 && after.refunded >= after.amount) {
     await reverseEntryPoints(db, after.communityId, {
       campaignId,
