@@ -63,31 +63,22 @@ async function changeFolded(
       if (!change) return null;
       const now = db.clock.now().toISOString();
       const day = shanghaiDay(now);
-      const names: Record<string, string> = { '#v': 'v' };
-      const values: Record<string, unknown> = { ':v': m.v, ':one': 1, ...(change.condition?.values ?? {}) };
-      const sets = Object.entries(change.set).map(([name, value], i) => {
-        names[`#f${i}`] = name;
-        values[`:f${i}`] = value;
-        return `#f${i} = :f${i}`;
-      });
-      const adds = ['#v :one'];
-      if (change.addSet) {
-        names['#set'] = change.addSet.name;
-        values[':set'] = change.addSet.value;
-        adds.push('#set :set');
-      }
       const counted = hasAdds(change.counters);
+      // The marker: its new fields, its version + 1 (conditioned on the version read) and a refund's ref.
       const writes: TransactItem[] = [
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: keys.foldedEntry(campaignId, entryId),
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-            ConditionExpression: `#v = :v${change.condition ? ` AND ${change.condition.expression}` : ''}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+        addUpdate(
+          db.tableName,
+          keys.foldedEntry(campaignId, entryId),
+          { v: 1 },
+          {},
+          {
+            setAlways: change.set,
+            ...(change.addSet ? { addSets: { [change.addSet.name]: change.addSet.value } } : {}),
+            condition: `#v = :v${change.condition ? ` AND ${change.condition.expression}` : ''}`,
+            names: { '#v': 'v' },
+            values: { ':v': m.v, ...(change.condition?.values ?? {}) },
           },
-        },
+        ),
       ];
       if (counted)
         writes.push(
