@@ -3,15 +3,19 @@ import type { CampaignDb } from '../../shared/campaigns/index.js';
 import { requireCampaign, requireRole } from '../../shared/campaigns/index.js';
 import { listMembers, type Membership, requireCommunity, requireCommunityRight } from '../../shared/communities/index.js';
 import type { SheetCell } from '../../shared/domain/index.js';
-import { campaignNumbers, closePickups, communityNumbers } from '../../shared/numbers/index.js';
+import { campaignNumbers, closePickups, communityNumbers, MAX_NUMBERS_DAYS } from '../../shared/numbers/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
-import { bearer, CampaignIdParam, errors, jsonResponse } from '../schemas/common.js';
+import { bearer, CampaignIdParam, error, errors, jsonResponse } from '../schemas/common.js';
 import { CommunityIdParam } from '../schemas/community.js';
 import { DeliveryQuery, xlsxExportResponses } from '../schemas/export.js';
 import { CampaignNumbersSchema, CommunityNumbersSchema, MemberExportQuery, NumbersQuery, PickupCloseSchema } from '../schemas/numbers.js';
 import { sheetExportResponse } from '../sheet-export.js';
 import { newRouter } from '../validation.js';
+
+/** What the numbers routes answer besides their data: the codes a mini-program checks for. */
+const staffOnly = error('FORBIDDEN: not the campaign’s leader or one of its helpers');
+const noCampaign = error('NOT_FOUND: no such campaign (a draft, to anyone but its staff)');
 
 const communityNumbersRoute = createRoute({
   method: 'get',
@@ -24,10 +28,10 @@ const communityNumbersRoute = createRoute({
   request: { params: CommunityIdParam, query: NumbersQuery },
   responses: {
     200: jsonResponse(CommunityNumbersSchema, 'The numbers'),
-    400: errors[400],
+    400: error(`VALIDATION_FAILED: \`days\` is not an integer 1..${MAX_NUMBERS_DAYS}; \`details.fields\` names it`),
     401: errors[401],
-    403: errors[403],
-    404: errors[404],
+    403: error('FORBIDDEN: not an active owner or admin of the community'),
+    404: error('NOT_FOUND: no such community'),
   },
 });
 
@@ -40,7 +44,7 @@ const campaignNumbersRoute = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(CampaignNumbersSchema, 'The numbers'), 401: errors[401], 403: errors[403], 404: errors[404] },
+  responses: { 200: jsonResponse(CampaignNumbersSchema, 'The numbers'), 401: errors[401], 403: staffOnly, 404: noCampaign },
 });
 
 const closeRoute = createRoute({
@@ -55,9 +59,11 @@ const closeRoute = createRoute({
   responses: {
     200: jsonResponse(PickupCloseSchema, 'The pickup is closed'),
     401: errors[401],
-    403: errors[403],
-    404: errors[404],
-    409: errors[409],
+    403: staffOnly,
+    404: noCampaign,
+    409: error(
+      'INVALID_STATE: the campaign is not settled yet (`details.status`), or is not a campaign of a community (`details.communityId` null)',
+    ),
   },
 });
 

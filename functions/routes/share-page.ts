@@ -30,6 +30,12 @@ export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, share
   try {
     const snapshot = await requireVisibleByShareCode(db, shareCode, c.get('user')?.id);
     const id = snapshot.def.id;
+    // A view of a published page (not a staff preview of a draft): one UpdateItem ADD, sent beside the list
+    // read (the page waits for the slower of the two, not their sum); a failed count never fails the page.
+    const counted =
+      snapshot.state.status === 'draft'
+        ? undefined
+        : countShareView(db, id).catch((err) => deps.logger.warn('share view not counted', { campaignId: id, err }));
     // Eventually consistent, as the public list reads: a join shows within a second, the page is cached 5 s anyway.
     const entries = await readEntryLines(db, id, { consistent: false, maxActive: SHARE_PAGE_MAX_LINES });
     const model = sharePageModel({
@@ -41,9 +47,8 @@ export async function sharePageResponse(c: Context<AppEnv>, deps: AppDeps, share
       ...(deps.images || snapshot.def.images ? { imageUrl: imageUrlFor(deps, c.req.url) } : {}),
     });
     const cache = snapshot.state.status === 'draft' ? 'private, no-store' : PUBLIC_CACHE;
-    // A view of a published page (not a staff preview of a draft): one UpdateItem ADD; a failed count never fails the page.
-    if (snapshot.state.status !== 'draft')
-      await countShareView(db, id).catch((err) => deps.logger.warn('share view not counted', { campaignId: id, err }));
+    // Awaited before answering: a Lambda frozen after its response would otherwise lose the count.
+    await counted;
     return c.body(renderSharePage(model), 200, headers(cache));
   } catch (err) {
     // Any other failure (the database down) goes to the app's error answer, as for JSON.

@@ -11280,14 +11280,14 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityNumbers"];
                 };
             };
-            /** @description VALIDATION_FAILED: body, query or path fails its schema; `details.fields` names them. AMOUNT_TOO_LARGE: a campaign whose stock is worth more than ¥1,000,000,000,000, or a prepaid entry above WeChat Pay’s ¥10,000,000 an order */
+            /** @description VALIDATION_FAILED: `days` is not an integer 1..366; `details.fields` names it */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error400AmountTooLargeValidationFailed"];
+                    "application/json": components["schemas"]["Error400ValidationFailed"];
                 };
             };
             /** @description UNAUTHORIZED: missing, malformed or expired token */
@@ -11300,17 +11300,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error401Unauthorized"];
                 };
             };
-            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            /** @description FORBIDDEN: not an active owner or admin of the community */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                    "application/json": components["schemas"]["Error403Forbidden"];
                 };
             };
-            /** @description NOT_FOUND: no such campaign, share code or entry */
+            /** @description NOT_FOUND: no such community */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11353,17 +11353,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error401Unauthorized"];
                 };
             };
-            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            /** @description FORBIDDEN: not the campaign’s leader or one of its helpers */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                    "application/json": components["schemas"]["Error403Forbidden"];
                 };
             };
-            /** @description NOT_FOUND: no such campaign, share code or entry */
+            /** @description NOT_FOUND: no such campaign (a draft, to anyone but its staff) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11406,17 +11406,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error401Unauthorized"];
                 };
             };
-            /** @description FORBIDDEN: not the leader / not the entry owner; BLOCKED (joins): the leader or a helper blocked you from this campaign */
+            /** @description FORBIDDEN: not the campaign’s leader or one of its helpers */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error403BlockedForbidden"];
+                    "application/json": components["schemas"]["Error403Forbidden"];
                 };
             };
-            /** @description NOT_FOUND: no such campaign, share code or entry */
+            /** @description NOT_FOUND: no such campaign (a draft, to anyone but its staff) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11426,14 +11426,14 @@ export interface operations {
                     "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
-            /** @description CAMPAIGN_NOT_OPEN, SOLD_OUT, LIMIT_EXCEEDED, ALREADY_JOINED, INVALID_STATE, CONFLICT (retry) or TOO_MANY_EXPIRED_HOLDS (joins: 2 unpaid holds expired in this campaign) */
+            /** @description INVALID_STATE: the campaign is not settled yet (`details.status`), or is not a campaign of a community (`details.communityId` null) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error409AlreadyJoinedCampaignNotOpenConflictInvalidStateLimitExceededSoldOutTooManyExpiredHolds"];
+                    "application/json": components["schemas"]["Error409InvalidState"];
                 };
             };
         };

@@ -43,46 +43,42 @@ interface Change {
   addSet?: { name: string; value: Set<string> };
 }
 
-/** Applies `decide(marker)` to the marker and everything it counts in; null from decide: nothing to do. */
+/**
+ * Applies `decide(marker)` to the marker and everything it counts in; null from decide: nothing to do.
+ * `read`: the marker as the caller just read it (consistently), for the first attempt instead of a
+ * second GetItem; a write from a stale read fails on `v` and the retry reads afresh.
+ */
 async function changeFolded(
   db: DbContext,
   campaignId: string,
   entryId: string,
   decide: (m: FoldedEntry) => Change | null,
+  read?: FoldedEntry,
 ): Promise<FoldedEntry | null> {
   return withRetry(
-    async () => {
-      const m = await getFoldedEntry(db, campaignId, entryId);
+    async (attempt) => {
+      const m = attempt === 0 && read ? read : await getFoldedEntry(db, campaignId, entryId);
       if (!m?.succeeded) return null;
       const change = decide(m);
       if (!change) return null;
       const now = db.clock.now().toISOString();
       const day = shanghaiDay(now);
-      const names: Record<string, string> = { '#v': 'v' };
-      const values: Record<string, unknown> = { ':v': m.v, ':one': 1, ...(change.condition?.values ?? {}) };
-      const sets = Object.entries(change.set).map(([name, value], i) => {
-        names[`#f${i}`] = name;
-        values[`:f${i}`] = value;
-        return `#f${i} = :f${i}`;
-      });
-      const adds = ['#v :one'];
-      if (change.addSet) {
-        names['#set'] = change.addSet.name;
-        values[':set'] = change.addSet.value;
-        adds.push('#set :set');
-      }
       const counted = hasAdds(change.counters);
+      // The marker: its new fields, its version + 1 (conditioned on the version read) and a refund's ref.
       const writes: TransactItem[] = [
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: keys.foldedEntry(campaignId, entryId),
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-            ConditionExpression: `#v = :v${change.condition ? ` AND ${change.condition.expression}` : ''}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+        addUpdate(
+          db.tableName,
+          keys.foldedEntry(campaignId, entryId),
+          { v: 1 },
+          {},
+          {
+            setAlways: change.set,
+            ...(change.addSet ? { addSets: { [change.addSet.name]: change.addSet.value } } : {}),
+            condition: `#v = :v${change.condition ? ` AND ${change.condition.expression}` : ''}`,
+            names: { '#v': 'v' },
+            values: { ':v': m.v, ...(change.condition?.values ?? {}) },
           },
-        },
+        ),
       ];
       if (counted)
         writes.push(
@@ -156,18 +152,26 @@ export async function recordRefund(
     marker = await getFoldedEntry(db, campaignId, entryId);
   }
   if (!marker) return false;
-  const after = await changeFolded(db, campaignId, entryId, (m) => {
-    if (m.refundRefs?.has(ref)) return null;
-    // A shortage's refund of an entry folded after the shortage: its folded amount is already what was delivered.
-    if (purpose === 'shortage' && m.shortageAtFold) return null;
-    return {
-      set: { refunded: m.refunded + amount },
-      addSet: { name: 'refundRefs', value: new Set([ref]) },
-      condition: { expression: 'NOT contains(refundRefs, :ref)', values: { ':ref': ref } },
-      counters: { refunded: amount },
-      book: { b_refunded: amount },
-    };
-  });
+  // The marker just read serves the change's first attempt (what makes decide say "nothing to do" only
+  // grows: refundRefs, shortageAtFold is fixed), so a refund reads it once.
+  const after = await changeFolded(
+    db,
+    campaignId,
+    entryId,
+    (m) => {
+      if (m.refundRefs?.has(ref)) return null;
+      // A shortage's refund of an entry folded after the shortage: its folded amount is already what was delivered.
+      if (purpose === 'shortage' && m.shortageAtFold) return null;
+      return {
+        set: { refunded: m.refunded + amount },
+        addSet: { name: 'refundRefs', value: new Set([ref]) },
+        condition: { expression: 'NOT contains(refundRefs, :ref)', values: { ':ref': ref } },
+        counters: { refunded: amount },
+        book: { b_refunded: amount },
+      };
+    },
+    marker,
+  );
   if (after && after.amount > 0 && after.refunded >= after.amount) {
     await reverseEntryPoints(db, after.communityId, {
       campaignId,

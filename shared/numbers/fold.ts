@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignSnapshot, getCampaign } from '../campaigns/index.js';
 import {
   type CampaignDefinition,
@@ -14,7 +14,7 @@ import {
 import { allEntries, getEntryRecord } from '../entries/index.js';
 import { earnPoints, getPointsBalance, getPointsRules, memberEarnWrites } from '../points/index.js';
 import type { DbContext, EntryRecord, TransactItem } from '../table/index.js';
-import { cancelledTransaction, isTransientConflict, keys, toEntry, withRetry } from '../table/index.js';
+import { cancelledTransaction, isTransientConflict, keys, queryCampaignPrefix, toEntry, withRetry } from '../table/index.js';
 import { type Adds, ATTR, addUpdate, NO_POINT } from './updates.js';
 
 /**
@@ -354,20 +354,8 @@ function bookWrite(
 /** Every marker of the campaign (one paged, consistent Query of its FOLDED# items). */
 export async function foldedEntries(db: DbContext, campaignId: string): Promise<FoldedEntry[]> {
   const out: FoldedEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.campaignPartition(campaignId), ':prefix': keys.foldedEntryPrefix() },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...((page.Items ?? []) as FoldedEntry[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of queryCampaignPrefix(db, keys.campaignPartition(campaignId), keys.foldedEntryPrefix()))
+    out.push(item as unknown as FoldedEntry);
   return out;
 }
 
@@ -460,58 +448,27 @@ async function foldTotals(db: DbContext, def: CampaignDefinition, settlement: Se
     addUpdate(db.tableName, keys.communityStatsTotal(communityId), community, base),
   ];
   if (succeeded) {
+    // A transaction may touch an item once: the settle day's own views go into that day's one update.
+    const viewsOn = new Map(viewDays);
+    const settleDayViews = olderViews + (viewsOn.get(day) ?? 0);
+    viewsOn.delete(day);
     writes.push(
-      addUpdate(db.tableName, keys.communityStatsDay(communityId, day), { ...c, campaigns: 1, views: olderViews }, { ...base, day }),
+      addUpdate(db.tableName, keys.communityStatsDay(communityId, day), { ...c, campaigns: 1, views: settleDayViews }, { ...base, day }),
       addUpdate(db.tableName, keys.communityStatsItems(communityId), itemAdds, base),
       addUpdate(db.tableName, keys.communityStatsPoints(communityId), pointAdds, base),
+      ...[...viewsOn].map(([viewDay, n]) =>
+        addUpdate(db.tableName, keys.communityStatsDay(communityId, viewDay), { views: n }, { ...base, day: viewDay }),
+      ),
     );
   }
-  if (succeeded)
-    for (const [viewDay, n] of viewDays)
-      writes.push(addUpdate(db.tableName, keys.communityStatsDay(communityId, viewDay), { views: n }, { ...base, day: viewDay }));
-  const merged = mergeSameKey(writes);
   try {
-    await db.doc.send(new TransactWriteCommand({ TransactItems: merged }));
+    await db.doc.send(new TransactWriteCommand({ TransactItems: writes }));
     return true;
   } catch (err) {
     // Written by a twin run first.
     if (cancelledTransaction(err)?.reasons[0]?.code === 'ConditionalCheckFailed') return false;
     throw err;
   }
-}
-
-/** A transaction may touch an item once: the settle day's views go into that day's one update. */
-function mergeSameKey(writes: TransactItem[]): TransactItem[] {
-  const seen = new Map<string, number>();
-  const out: TransactItem[] = [];
-  for (const w of writes) {
-    const key = w.Update ? JSON.stringify(w.Update.Key) : null;
-    const at = key ? seen.get(key) : undefined;
-    if (key && at !== undefined && w.Update) {
-      // Only the views update can repeat a key (a day of views that is also the settle day): add it to the first.
-      const first = out[at]!.Update!;
-      const views = (w.Update.ExpressionAttributeValues?.[':a0'] as number) ?? 0;
-      const names = first.ExpressionAttributeNames ?? {};
-      const existing = Object.entries(names).find(([, v]) => v === 'views')?.[0];
-      if (existing) {
-        const valueName = existing.replace('#', ':');
-        first.ExpressionAttributeValues = {
-          ...first.ExpressionAttributeValues,
-          [valueName]: ((first.ExpressionAttributeValues?.[valueName] as number) ?? 0) + views,
-        };
-      } else {
-        first.ExpressionAttributeNames = { ...names, '#views': 'views' };
-        first.ExpressionAttributeValues = { ...first.ExpressionAttributeValues, ':views': views };
-        first.UpdateExpression = first.UpdateExpression!.includes('ADD ')
-          ? `${first.UpdateExpression}, #views :views`
-          : `${first.UpdateExpression} ADD #views :views`;
-      }
-      continue;
-    }
-    if (key) seen.set(key, out.length);
-    out.push(w);
-  }
-  return out;
 }
 
 async function deleteFoldDue(db: DbContext, campaignId: string): Promise<void> {

@@ -8,13 +8,20 @@ import type { TransactItem } from '../table/index.js';
  */
 export type Adds = Partial<Counters> & Record<string, number>;
 
-/** One Update that sets `sets` (where absent: `if_not_exists`) and ADDs every non-zero number of `adds`. */
+/** One Update that sets `sets` (where absent: `if_not_exists`) and `setAlways`, and ADDs every non-zero number of `adds` and each of `addSets`. */
 export function addUpdate(
   tableName: string,
   key: Record<string, string>,
   adds: Adds,
   sets: Record<string, unknown> = {},
-  extra: { condition?: string; names?: Record<string, string>; values?: Record<string, unknown>; setAlways?: Record<string, unknown> } = {},
+  extra: {
+    condition?: string;
+    names?: Record<string, string>;
+    values?: Record<string, unknown>;
+    setAlways?: Record<string, unknown>;
+    /** string sets ADDed to (a refund's ref) */
+    addSets?: Record<string, Set<string>>;
+  } = {},
 ): TransactItem & { Update: NonNullable<TransactItem['Update']> } {
   const names: Record<string, string> = { ...(extra.names ?? {}) };
   const values: Record<string, unknown> = { ...(extra.values ?? {}) };
@@ -36,6 +43,12 @@ export function addUpdate(
   let m = 0;
   for (const [name, value] of Object.entries(adds)) {
     if (!value) continue;
+    names[`#a${m}`] = name;
+    values[`:a${m}`] = value;
+    addParts.push(`#a${m} :a${m}`);
+    m++;
+  }
+  for (const [name, value] of Object.entries(extra.addSets ?? {})) {
     names[`#a${m}`] = name;
     values[`:a${m}`] = value;
     addParts.push(`#a${m} :a${m}`);
