@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDelta, type SurveyAnswer, toSurveyResults } from '../domain/index.js';
 import { AlreadyAnsweredError, InvalidStateError } from '../errors.js';
 import { newJoinToken } from '../ids.js';
@@ -6,13 +6,12 @@ import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
   conditionFailure,
-  decodeCursor,
-  encodeCursor,
   GSI_BY_OWNER,
   indexKeys,
   itemKind,
   keys,
   queryAll,
+  queryPrefixPage,
   withRetry,
 } from '../table/index.js';
 import { type SurveyRecord, surveyOpenCheck } from './surveys.js';
@@ -122,25 +121,14 @@ export async function getResponse(db: DbContext, surveyId: string, userId: strin
 
 /** The leader's results: the counters (one GetItem) and a page of text answers, newest first. */
 export async function surveyResults(db: DbContext, survey: SurveyRecord, limit: number, cursor?: string | null) {
-  const pk = keys.surveyPartition(survey.id);
-  const prefix = keys.surveyTextPrefix();
   const [counters, texts] = await Promise.all([
     db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.surveyResults(survey.id), ConsistentRead: true })),
-    db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-      }),
-    ),
+    queryPrefixPage(db, { pk: keys.surveyPartition(survey.id), prefix: keys.surveyTextPrefix(), limit, cursor }),
   ]);
   return {
     ...toSurveyResults(survey.questions, counters.Item),
-    texts: (texts.Items ?? []).map(textItem.fromItem).map((t) => ({ question: t.question, text: t.text, at: t.at })),
-    nextCursor: encodeCursor(texts.LastEvaluatedKey),
+    texts: texts.items.map(textItem.fromItem).map((t) => ({ question: t.question, text: t.text, at: t.at })),
+    nextCursor: texts.nextCursor,
   };
 }
 

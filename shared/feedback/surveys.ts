@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type SurveyAudience, type SurveyQuestion, surveyOpen } from '../domain/index.js';
 import { NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { cancelledTransaction, decodeCursor, encodeCursor, isLookupableId, itemKind, keys, withRetry } from '../table/index.js';
+import { cancelledTransaction, isLookupableId, itemKind, keys, queryPrefixPage, withRetry } from '../table/index.js';
 
 /**
  * Surveys (问卷) of a community: the definition in its own partition (SURVEY#<id>, with its results
@@ -143,19 +143,8 @@ export async function listCommunitySurveys(
   limit: number,
   cursor?: string | null,
 ): Promise<{ surveys: SurveyRecord[]; nextCursor: string | null }> {
-  const pk = keys.communityPartition(communityId);
-  const prefix = keys.communitySurveyPrefix();
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-    }),
-  );
-  return { surveys: (out.Items ?? []).map(listedItem.fromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  const page = await queryPrefixPage(db, { pk: keys.communityPartition(communityId), prefix: keys.communitySurveyPrefix(), limit, cursor });
+  return { surveys: page.items.map(listedItem.fromItem), nextCursor: page.nextCursor };
 }
 
 /** Which of `surveyIds` the user answered (one BatchGet of their response keys, projected to the key). */
