@@ -18,13 +18,13 @@ import { CONTENT_SCENES, checkContent } from '../../shared/wechat/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, error, errors, jsonResponse } from '../schemas/common.js';
+import { EntryParams } from '../schemas/entry.js';
 import {
   ReplyBody,
   ReviewBody,
   ReviewDeleteSchema,
   ReviewListQuery,
   ReviewListSchema,
-  ReviewParams,
   ReviewRemovalSchema,
   ReviewRemoveBody,
   ReviewSchema,
@@ -44,7 +44,7 @@ const writeRoute = createRoute({
     '(its place in the list stays). The campaign’s score counters move in the same transaction. The text is checked by WeChat (scene 评论).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReviewBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReviewBody } } } },
   responses: {
     200: jsonResponse(ReviewWriteSchema, 'The review as stored'),
     400: errors[400],
@@ -67,7 +67,7 @@ const deleteRoute = createRoute({
   description: 'Reviewing the entry again later is allowed, but earns no points again (each entry earns them once).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams },
+  request: { params: EntryParams },
   responses: {
     200: jsonResponse(ReviewDeleteSchema, 'What was deleted and taken back'),
     401: errors[401],
@@ -85,7 +85,7 @@ const listRoute = createRoute({
   description:
     'Whoever may see the campaign. Names are masked (王*) except for the campaign’s staff and the author. The score is the counters the reviews ' +
     'keep (one read), never a recount.',
-  request: { params: ReviewParams.pick({ id: true }), query: ReviewListQuery },
+  request: { params: EntryParams.pick({ id: true }), query: ReviewListQuery },
   responses: { 200: jsonResponse(ReviewListSchema, 'Score and a page of reviews'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
@@ -97,7 +97,7 @@ const replyRoute = createRoute({
   summary: 'The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReplyBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReplyBody } } } },
   responses: {
     200: jsonResponse(ReviewSchema, 'The review with its reply'),
     400: errors[400],
@@ -122,7 +122,7 @@ const removeRoute = createRoute({
     '(they did review) and cannot review that entry again (409 INVALID_STATE). Removing again changes nothing (`removedNow` false). Recorded in the staff audit trail.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReviewRemoveBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReviewRemoveBody } } } },
   responses: {
     200: jsonResponse(ReviewRemovalSchema, 'The removal (the first one, on a repeat)'),
     400: errors[400],
