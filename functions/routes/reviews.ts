@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { campaignRole, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { campaignRole, requireCampaign, requireLeaderOrHelper, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { maskNickname } from '../../shared/domain/index.js';
 import { type PickupEntryRecord, requireEntry } from '../../shared/entries/index.js';
 import { ForbiddenError, InvalidStateError } from '../../shared/errors.js';
@@ -161,14 +161,19 @@ export function reviewRoutes(deps: AppDeps) {
       updatedAt: r.updatedAt,
     };
   };
+  /** The entry of a campaign the caller may see, when it is theirs (else 403): what the author's routes start from. */
+  const requireOwnEntry = async (campaignId: string, entryId: string, userId: string, action: string) => {
+    const snapshot = await requireCampaign(db, campaignId);
+    await requireVisibleCampaign(db, snapshot, userId);
+    const entry = await requireEntry(db, campaignId, entryId);
+    if (entry.userId !== userId) throw new ForbiddenError(`Only the member of this entry can ${action}`);
+    return { snapshot, entry };
+  };
   return newRouter()
     .openapi(writeRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, snapshot, user.id);
-      const entry = await requireEntry(db, id, entryId);
-      if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can review it');
+      const { snapshot, entry } = await requireOwnEntry(id, entryId, user.id, 'review it');
       // Checked again in the review's transaction (a pickup undone meanwhile refuses it there).
       if (!(entry as PickupEntryRecord).pickedUpAt) throw new InvalidStateError('An entry can be reviewed once it was picked up');
       const body = c.req.valid('json');
@@ -179,10 +184,7 @@ export function reviewRoutes(deps: AppDeps) {
     .openapi(deleteRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, snapshot, user.id);
-      const entry = await requireEntry(db, id, entryId);
-      if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can delete its review');
+      const { snapshot } = await requireOwnEntry(id, entryId, user.id, 'delete its review');
       const result = await withdrawReview(db, snapshot.def, entryId, user.id);
       deps.logger.info('review deleted', { requestId: c.get('requestId'), campaignId: id, entryId, deleted: result.deleted });
       return c.json(result, 200);
@@ -211,11 +213,7 @@ export function reviewRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const role = await campaignRole(db, snapshot.def, user.id);
-      if (role !== 'leader' && role !== 'helper') {
-        await requireVisibleCampaign(db, snapshot, user.id);
-        throw new ForbiddenError('Only the campaign’s staff can reply to reviews', { role });
-      }
+      await requireLeaderOrHelper(db, snapshot, user.id, 'reply to reviews');
       const { text } = c.req.valid('json');
       // The reply is shown under the campaign as the leader's post is: unchecked is refused (503).
       await checkContent(deps.contentCheck, db, user.id, [{ field: 'body.text', text, scene: CONTENT_SCENES.comment }], 'refuse');
@@ -226,12 +224,8 @@ export function reviewRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      // The same rule as the reply: the leader, the helpers and the community's team.
-      const role = await campaignRole(db, snapshot.def, user.id);
-      if (role !== 'leader' && role !== 'helper') {
-        await requireVisibleCampaign(db, snapshot, user.id);
-        throw new ForbiddenError('Only the campaign’s staff can remove reviews', { role });
-      }
+      // The same rule as the reply: the leader, the helpers (of the campaign, or the community's team).
+      await requireLeaderOrHelper(db, snapshot, user.id, 'remove reviews');
       const { reason } = c.req.valid('json');
       const { review, removedNow } = await removeReview(db, id, snapshot.def.communityId ?? null, entryId, { by: user.id, reason });
       deps.logger.info('review removed', { requestId: c.get('requestId'), campaignId: id, entryId, removedNow });
