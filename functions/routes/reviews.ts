@@ -51,7 +51,9 @@ const writeRoute = createRoute({
     401: errors[401],
     403: error('FORBIDDEN: not the entry’s member'),
     404: errors[404],
-    409: error('INVALID_STATE: the entry is not picked up (or the review is an erased member’s); CONFLICT (retry)'),
+    409: error(
+      'INVALID_STATE: the entry is not picked up, the staff removed its review, or the review is an erased member’s; CONFLICT (retry)',
+    ),
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged the text risky (`details.field` = body.text)'),
     503: error('SERVICE_UNAVAILABLE: WeChat content security could not be reached, or photos are not configured (retry)'),
@@ -73,7 +75,7 @@ const deleteRoute = createRoute({
     401: errors[401],
     403: error('FORBIDDEN: not the entry’s member'),
     404: errors[404],
-    409: error('INVALID_STATE: an erased member’s review; CONFLICT (retry)'),
+    409: error('INVALID_STATE: the staff removed the review, or it is an erased member’s; CONFLICT (retry)'),
   },
 });
 

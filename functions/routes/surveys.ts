@@ -105,6 +105,7 @@ const answerRouteDef = createRoute({
     409: error('ALREADY_ANSWERED: you answered it before; INVALID_STATE: the survey is closed'),
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged a text answer risky (`details.field`)'),
+    503: error('SERVICE_UNAVAILABLE: the database is busy (a burst of answers outlasted the retries; retry)'),
   },
 });
 
@@ -144,6 +145,7 @@ const closeRouteDef = createRoute({
     401: errors[401],
     403: error('FORBIDDEN: only the owner and admins of the community close surveys'),
     404: errors[404],
+    503: error('SERVICE_UNAVAILABLE: the database is busy (answers kept racing the close past its retries; retry)'),
   },
 });
 
