@@ -20,6 +20,7 @@ import { CONTENT_SCENES, type ContentField, checkContent } from '../../shared/we
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, error, errors, jsonResponse, PageQuery } from '../schemas/common.js';
+import { CommunityIdParam } from '../schemas/community.js';
 import {
   AnswerBody,
   AnswerSchema,
@@ -30,7 +31,6 @@ import {
   SurveyResultsSchema,
   SurveySchema,
 } from '../schemas/feedback.js';
-import { PointsIdParam } from '../schemas/points.js';
 import { newRouter } from '../validation.js';
 
 const TAGS = ['Feedback 评价与问卷'];
@@ -45,7 +45,7 @@ const createRouteDef = createRoute({
     'counted against its questions. The texts are checked by WeChat (scene 论坛).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: PointsIdParam, body: { required: true, content: { 'application/json': { schema: SurveyBody } } } },
+  request: { params: CommunityIdParam, body: { required: true, content: { 'application/json': { schema: SurveyBody } } } },
   responses: {
     201: jsonResponse(SurveySchema, 'The survey'),
     400: error('VALIDATION_FAILED: options twice, `campaignId` missing or not a campaign of this community, `closesAt` passed'),
@@ -67,7 +67,7 @@ const listRouteDef = createRoute({
   description: 'For members the page is filtered after it is read, so it may hold fewer than `limit`: follow `nextCursor`.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: PointsIdParam, query: PageQuery },
+  request: { params: CommunityIdParam, query: PageQuery },
   responses: { 200: jsonResponse(SurveyListSchema, 'A page of surveys'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
