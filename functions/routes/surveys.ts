@@ -1,16 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
 import { getCampaign } from '../../shared/campaigns/index.js';
-import { requireCommunity, requireCommunityRight, requireCommunityVisible, teamRole } from '../../shared/communities/index.js';
+import { requireCommunity, requireCommunityRight, requireCommunityVisible } from '../../shared/communities/index.js';
 import { answersProblem, type SurveyQuestion, surveyOpen, surveyQuestionsProblem } from '../../shared/domain/index.js';
-import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ForbiddenError, InvalidStateError, ValidationError } from '../../shared/errors.js';
 import {
   answeredAmong,
   closeSurvey,
   createSurvey,
   getResponse,
-  getSurvey,
   inSurveyAudience,
   listCommunitySurveys,
+  onSurveyTeam,
+  requireSurveyCommunity,
   requireSurveyViewer,
   type SurveyRecord,
   submitAnswers,
@@ -209,9 +210,8 @@ export function surveyRoutes(deps: AppDeps) {
     .openapi(listRouteDef, async (c) => {
       const user = requireUser(c);
       const community = await requireCommunity(db, c.req.valid('param').id);
-      const role = teamRole(community, user.id);
       // The whole team (owner, admins, helpers) sees every survey; results stay with `run-surveys`.
-      const team = !!role && role !== 'member';
+      const team = onSurveyTeam(community, user.id);
       if (!team) await requireCommunityVisible(db, community, user.id);
       const { limit, cursor } = c.req.valid('query');
       const page = await listCommunitySurveys(db, community.id, limit, cursor);
@@ -264,9 +264,7 @@ export function surveyRoutes(deps: AppDeps) {
     .openapi(closeRouteDef, async (c) => {
       const user = requireUser(c);
       const id = c.req.valid('param').id;
-      const found = await getSurvey(db, id);
-      if (!found) throw new NotFoundError(`No survey ${id}`);
-      const community = await requireCommunity(db, found.communityId);
+      const { community } = await requireSurveyCommunity(db, id);
       await requireCommunityRight(db, community, user.id, 'run-surveys', 'close surveys');
       const { survey, closed } = await closeSurvey(db, id, user.id);
       deps.logger.info('survey closed', { requestId: c.get('requestId'), surveyId: id, closedNow: closed });
