@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { answerDelta, type SurveyAnswer, toSurveyResults } from '../domain/index.js';
 import { AlreadyAnsweredError, InvalidStateError } from '../errors.js';
 import { newJoinToken } from '../ids.js';
+import { addUpdate } from '../numbers/index.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
@@ -55,13 +56,6 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
     async () => {
       const at = db.clock.now().toISOString();
       const response: ResponseRecord = { surveyId: survey.id, communityId: survey.communityId, userId, answers, answeredAt: at };
-      const names: Record<string, string> = { '#type': 'type' };
-      const values: Record<string, unknown> = { ':type': 'survey-results' };
-      const clauses = Object.entries(delta).map(([name, n], i) => {
-        names[`#a${i}`] = name;
-        values[`:a${i}`] = n;
-        return `#a${i} :a${i}`;
-      });
       const writes: TransactItem[] = [
         {
           Put: {
@@ -73,15 +67,7 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: keys.surveyResults(survey.id),
-            UpdateExpression: `SET #type = :type ADD ${clauses.join(', ')}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
-        },
+        addUpdate(db.tableName, keys.surveyResults(survey.id), delta, {}, { setAlways: { type: 'survey-results' } }),
         // Still open when this commits: a close that came first refuses the answer (nothing written).
         surveyOpenCheck(db.tableName, survey.id, at),
         ...texts.map(
