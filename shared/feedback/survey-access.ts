@@ -41,7 +41,7 @@ export function onSurveyTeam(community: Community, userId: string): boolean {
 }
 
 /** `audience` is only read when it decides something: always for an answer, else only for someone off the team. */
-export async function surveyViewer(
+async function surveyViewer(
   db: DbContext,
   community: Community,
   survey: SurveyRecord,
