@@ -7,6 +7,7 @@ import {
   getReviewStats,
   listReviews,
   type ReviewRecord,
+  removalOf,
   removeReview,
   replyToReview,
   submitReview,
@@ -231,16 +232,7 @@ export function reviewRoutes(deps: AppDeps) {
       const { reason } = c.req.valid('json');
       const { review, removedNow } = await removeReview(db, id, snapshot.def.communityId ?? null, entryId, { by: user.id, reason });
       deps.logger.info('review removed', { requestId: c.get('requestId'), campaignId: id, entryId, removedNow });
-      return c.json(
-        {
-          campaignId: review.campaignId,
-          entryId: review.entryId,
-          removedAt: review.removedAt!,
-          removedBy: review.removedBy ?? '',
-          reason: review.removedReason ?? '',
-          removedNow,
-        },
-        200,
-      );
+      // removeReview answers the review as removed (now, or by the first removal).
+      return c.json({ campaignId: review.campaignId, entryId: review.entryId, ...removalOf(review)!, removedNow }, 200);
     });
 }

@@ -280,6 +280,11 @@ export interface ReviewRemoval {
   reason: string;
 }
 
+/** How a removed review shows its removal (the route's answer, the author's export); null while it is listed. */
+export function removalOf(review: ReviewRecord): { removedAt: string; removedBy: string; reason: string } | null {
+  return review.removedAt ? { removedAt: review.removedAt, removedBy: review.removedBy ?? '', reason: review.removedReason ?? '' } : null;
+}
+
 /**
  * The campaign's staff remove a review: it leaves the public list (its index keys go) and the
  * counters and numbers (takeOutOfCounts, in the same transaction), and stays as a removed record
