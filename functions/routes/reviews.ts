@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { campaignRole, requireCampaign, requireVisibleCampaign } from '../../shared/campaigns/index.js';
+import { campaignRole, requireCampaign, requireLeaderOrHelper, requireVisibleCampaign } from '../../shared/campaigns/index.js';
 import { maskNickname } from '../../shared/domain/index.js';
 import { type PickupEntryRecord, requireEntry } from '../../shared/entries/index.js';
 import { ForbiddenError, InvalidStateError } from '../../shared/errors.js';
@@ -7,6 +7,7 @@ import {
   getReviewStats,
   listReviews,
   type ReviewRecord,
+  removalOf,
   removeReview,
   replyToReview,
   submitReview,
@@ -18,13 +19,13 @@ import { CONTENT_SCENES, checkContent } from '../../shared/wechat/index.js';
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, error, errors, jsonResponse } from '../schemas/common.js';
+import { EntryParams } from '../schemas/entry.js';
 import {
   ReplyBody,
   ReviewBody,
   ReviewDeleteSchema,
   ReviewListQuery,
   ReviewListSchema,
-  ReviewParams,
   ReviewRemovalSchema,
   ReviewRemoveBody,
   ReviewSchema,
@@ -44,14 +45,16 @@ const writeRoute = createRoute({
     '(its place in the list stays). The campaign’s score counters move in the same transaction. The text is checked by WeChat (scene 评论).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReviewBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReviewBody } } } },
   responses: {
     200: jsonResponse(ReviewWriteSchema, 'The review as stored'),
     400: errors[400],
     401: errors[401],
     403: error('FORBIDDEN: not the entry’s member'),
     404: errors[404],
-    409: error('INVALID_STATE: the entry is not picked up (or the review is an erased member’s); CONFLICT (retry)'),
+    409: error(
+      'INVALID_STATE: the entry is not picked up, the staff removed its review, or the review is an erased member’s; CONFLICT (retry)',
+    ),
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged the text risky (`details.field` = body.text)'),
     503: error('SERVICE_UNAVAILABLE: WeChat content security could not be reached, or photos are not configured (retry)'),
@@ -67,13 +70,13 @@ const deleteRoute = createRoute({
   description: 'Reviewing the entry again later is allowed, but earns no points again (each entry earns them once).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams },
+  request: { params: EntryParams },
   responses: {
     200: jsonResponse(ReviewDeleteSchema, 'What was deleted and taken back'),
     401: errors[401],
     403: error('FORBIDDEN: not the entry’s member'),
     404: errors[404],
-    409: error('INVALID_STATE: an erased member’s review; CONFLICT (retry)'),
+    409: error('INVALID_STATE: the staff removed the review, or it is an erased member’s; CONFLICT (retry)'),
   },
 });
 
@@ -85,7 +88,7 @@ const listRoute = createRoute({
   description:
     'Whoever may see the campaign. Names are masked (王*) except for the campaign’s staff and the author. The score is the counters the reviews ' +
     'keep (one read), never a recount.',
-  request: { params: ReviewParams.pick({ id: true }), query: ReviewListQuery },
+  request: { params: EntryParams.pick({ id: true }), query: ReviewListQuery },
   responses: { 200: jsonResponse(ReviewListSchema, 'Score and a page of reviews'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
@@ -97,7 +100,7 @@ const replyRoute = createRoute({
   summary: 'The campaign’s staff (leader, helpers, the community’s team) reply under a review; a new reply replaces the old',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReplyBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReplyBody } } } },
   responses: {
     200: jsonResponse(ReviewSchema, 'The review with its reply'),
     400: errors[400],
@@ -122,7 +125,7 @@ const removeRoute = createRoute({
     '(they did review) and cannot review that entry again (409 INVALID_STATE). Removing again changes nothing (`removedNow` false). Recorded in the staff audit trail.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: ReviewParams, body: { required: true, content: { 'application/json': { schema: ReviewRemoveBody } } } },
+  request: { params: EntryParams, body: { required: true, content: { 'application/json': { schema: ReviewRemoveBody } } } },
   responses: {
     200: jsonResponse(ReviewRemovalSchema, 'The removal (the first one, on a repeat)'),
     400: errors[400],
@@ -161,14 +164,19 @@ export function reviewRoutes(deps: AppDeps) {
       updatedAt: r.updatedAt,
     };
   };
+  /** The entry of a campaign the caller may see, when it is theirs (else 403): what the author's routes start from. */
+  const requireOwnEntry = async (campaignId: string, entryId: string, userId: string, action: string) => {
+    const snapshot = await requireCampaign(db, campaignId);
+    await requireVisibleCampaign(db, snapshot, userId);
+    const entry = await requireEntry(db, campaignId, entryId);
+    if (entry.userId !== userId) throw new ForbiddenError(`Only the member of this entry can ${action}`);
+    return { snapshot, entry };
+  };
   return newRouter()
     .openapi(writeRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, snapshot, user.id);
-      const entry = await requireEntry(db, id, entryId);
-      if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can review it');
+      const { snapshot, entry } = await requireOwnEntry(id, entryId, user.id, 'review it');
       // Checked again in the review's transaction (a pickup undone meanwhile refuses it there).
       if (!(entry as PickupEntryRecord).pickedUpAt) throw new InvalidStateError('An entry can be reviewed once it was picked up');
       const body = c.req.valid('json');
@@ -179,10 +187,7 @@ export function reviewRoutes(deps: AppDeps) {
     .openapi(deleteRoute, async (c) => {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
-      const snapshot = await requireCampaign(db, id);
-      await requireVisibleCampaign(db, snapshot, user.id);
-      const entry = await requireEntry(db, id, entryId);
-      if (entry.userId !== user.id) throw new ForbiddenError('Only the member of this entry can delete its review');
+      const { snapshot } = await requireOwnEntry(id, entryId, user.id, 'delete its review');
       const result = await withdrawReview(db, snapshot.def, entryId, user.id);
       deps.logger.info('review deleted', { requestId: c.get('requestId'), campaignId: id, entryId, deleted: result.deleted });
       return c.json(result, 200);
@@ -211,11 +216,7 @@ export function reviewRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      const role = await campaignRole(db, snapshot.def, user.id);
-      if (role !== 'leader' && role !== 'helper') {
-        await requireVisibleCampaign(db, snapshot, user.id);
-        throw new ForbiddenError('Only the campaign’s staff can reply to reviews', { role });
-      }
+      await requireLeaderOrHelper(db, snapshot, user.id, 'reply to reviews');
       const { text } = c.req.valid('json');
       // The reply is shown under the campaign as the leader's post is: unchecked is refused (503).
       await checkContent(deps.contentCheck, db, user.id, [{ field: 'body.text', text, scene: CONTENT_SCENES.comment }], 'refuse');
@@ -226,25 +227,12 @@ export function reviewRoutes(deps: AppDeps) {
       const user = requireUser(c);
       const { id, entryId } = c.req.valid('param');
       const snapshot = await requireCampaign(db, id);
-      // The same rule as the reply: the leader, the helpers and the community's team.
-      const role = await campaignRole(db, snapshot.def, user.id);
-      if (role !== 'leader' && role !== 'helper') {
-        await requireVisibleCampaign(db, snapshot, user.id);
-        throw new ForbiddenError('Only the campaign’s staff can remove reviews', { role });
-      }
+      // The same rule as the reply: the leader, the helpers (of the campaign, or the community's team).
+      await requireLeaderOrHelper(db, snapshot, user.id, 'remove reviews');
       const { reason } = c.req.valid('json');
       const { review, removedNow } = await removeReview(db, id, snapshot.def.communityId ?? null, entryId, { by: user.id, reason });
       deps.logger.info('review removed', { requestId: c.get('requestId'), campaignId: id, entryId, removedNow });
-      return c.json(
-        {
-          campaignId: review.campaignId,
-          entryId: review.entryId,
-          removedAt: review.removedAt!,
-          removedBy: review.removedBy ?? '',
-          reason: review.removedReason ?? '',
-          removedNow,
-        },
-        200,
-      );
+      // removeReview answers the review as removed (now, or by the first removal).
+      return c.json({ campaignId: review.campaignId, entryId: review.entryId, ...removalOf(review)!, removedNow }, 200);
     });
 }

@@ -1,16 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
 import { getCampaign } from '../../shared/campaigns/index.js';
-import { requireCommunity, requireCommunityRight, requireCommunityVisible, teamRole } from '../../shared/communities/index.js';
+import { requireCommunity, requireCommunityRight, requireCommunityVisible } from '../../shared/communities/index.js';
 import { answersProblem, type SurveyQuestion, surveyOpen, surveyQuestionsProblem } from '../../shared/domain/index.js';
-import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ForbiddenError, InvalidStateError, ValidationError } from '../../shared/errors.js';
 import {
   answeredAmong,
   closeSurvey,
   createSurvey,
   getResponse,
-  getSurvey,
   inSurveyAudience,
   listCommunitySurveys,
+  onSurveyTeam,
+  requireSurveyCommunity,
   requireSurveyViewer,
   type SurveyRecord,
   submitAnswers,
@@ -20,6 +21,7 @@ import { CONTENT_SCENES, type ContentField, checkContent } from '../../shared/we
 import type { AppDeps } from '../env.js';
 import { requireUser, signedIn } from '../middleware/auth.js';
 import { bearer, error, errors, jsonResponse, PageQuery } from '../schemas/common.js';
+import { CommunityIdParam } from '../schemas/community.js';
 import {
   AnswerBody,
   AnswerSchema,
@@ -30,7 +32,6 @@ import {
   SurveyResultsSchema,
   SurveySchema,
 } from '../schemas/feedback.js';
-import { PointsIdParam } from '../schemas/points.js';
 import { newRouter } from '../validation.js';
 
 const TAGS = ['Feedback 评价与问卷'];
@@ -45,7 +46,7 @@ const createRouteDef = createRoute({
     'counted against its questions. The texts are checked by WeChat (scene 论坛).',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: PointsIdParam, body: { required: true, content: { 'application/json': { schema: SurveyBody } } } },
+  request: { params: CommunityIdParam, body: { required: true, content: { 'application/json': { schema: SurveyBody } } } },
   responses: {
     201: jsonResponse(SurveySchema, 'The survey'),
     400: error('VALIDATION_FAILED: options twice, `campaignId` missing or not a campaign of this community, `closesAt` passed'),
@@ -67,7 +68,7 @@ const listRouteDef = createRoute({
   description: 'For members the page is filtered after it is read, so it may hold fewer than `limit`: follow `nextCursor`.',
   security: bearer,
   middleware: [signedIn] as const,
-  request: { params: PointsIdParam, query: PageQuery },
+  request: { params: CommunityIdParam, query: PageQuery },
   responses: { 200: jsonResponse(SurveyListSchema, 'A page of surveys'), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
@@ -105,6 +106,7 @@ const answerRouteDef = createRoute({
     409: error('ALREADY_ANSWERED: you answered it before; INVALID_STATE: the survey is closed'),
     415: errors[415],
     422: error('CONTENT_REJECTED: WeChat judged a text answer risky (`details.field`)'),
+    503: error('SERVICE_UNAVAILABLE: the database is busy (a burst of answers outlasted the retries; retry)'),
   },
 });
 
@@ -144,6 +146,7 @@ const closeRouteDef = createRoute({
     401: errors[401],
     403: error('FORBIDDEN: only the owner and admins of the community close surveys'),
     404: errors[404],
+    503: error('SERVICE_UNAVAILABLE: the database is busy (answers kept racing the close past its retries; retry)'),
   },
 });
 
@@ -207,9 +210,8 @@ export function surveyRoutes(deps: AppDeps) {
     .openapi(listRouteDef, async (c) => {
       const user = requireUser(c);
       const community = await requireCommunity(db, c.req.valid('param').id);
-      const role = teamRole(community, user.id);
       // The whole team (owner, admins, helpers) sees every survey; results stay with `run-surveys`.
-      const team = !!role && role !== 'member';
+      const team = onSurveyTeam(community, user.id);
       if (!team) await requireCommunityVisible(db, community, user.id);
       const { limit, cursor } = c.req.valid('query');
       const page = await listCommunitySurveys(db, community.id, limit, cursor);
@@ -262,9 +264,7 @@ export function surveyRoutes(deps: AppDeps) {
     .openapi(closeRouteDef, async (c) => {
       const user = requireUser(c);
       const id = c.req.valid('param').id;
-      const found = await getSurvey(db, id);
-      if (!found) throw new NotFoundError(`No survey ${id}`);
-      const community = await requireCommunity(db, found.communityId);
+      const { community } = await requireSurveyCommunity(db, id);
       await requireCommunityRight(db, community, user.id, 'run-surveys', 'close surveys');
       const { survey, closed } = await closeSurvey(db, id, user.id);
       deps.logger.info('survey closed', { requestId: c.get('requestId'), surveyId: id, closedNow: closed });

@@ -108,17 +108,6 @@ export const ReviewListQuery = pageQuery(50, 'page size, default 50; more than 5
     .openapi({ description: 'only reviews of entries holding this item (a page may hold fewer; follow nextCursor)' }),
 });
 
-export const ReviewParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-  entryId: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'entryId', in: 'path' } }),
-});
-
 // Surveys (问卷)
 
 const Prompt = z.string().trim().min(1).max(SURVEY_LIMITS.promptMax);

@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext } from '../table/index.js';
-import { decodeCursor, encodeCursor, keys } from '../table/index.js';
+import { keys, queryPrefixPage } from '../table/index.js';
 
 /**
  * The record of what the staff did to a campaign's entries and money: one item per successful
@@ -44,20 +44,9 @@ export async function listStaffActions(
   limit: number,
   cursor?: string,
 ): Promise<{ actions: StaffAction[]; nextCursor: string | null }> {
-  const pk = keys.campaignPartition(campaignId);
-  const prefix = keys.staffActionPrefix();
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-    }),
-  );
+  const page = await queryPrefixPage(db, { pk: keys.campaignPartition(campaignId), prefix: keys.staffActionPrefix(), limit, cursor });
   return {
-    actions: (out.Items ?? []).map((i) => ({
+    actions: page.items.map((i) => ({
       campaignId: i.campaignId as string,
       at: i.at as string,
       requestId: i.requestId as string,
@@ -67,6 +56,6 @@ export async function listStaffActions(
       entryId: (i.entryId as string | null | undefined) ?? null,
       status: i.status as number,
     })),
-    nextCursor: encodeCursor(out.LastEvaluatedKey),
+    nextCursor: page.nextCursor,
   };
 }

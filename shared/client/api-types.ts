@@ -8370,7 +8370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
-            /** @description INVALID_STATE: the entry is not picked up (or the review is an erased member’s); CONFLICT (retry) */
+            /** @description INVALID_STATE: the entry is not picked up, the staff removed its review, or the review is an erased member’s; CONFLICT (retry) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8466,7 +8466,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404NotFound"];
                 };
             };
-            /** @description INVALID_STATE: an erased member’s review; CONFLICT (retry) */
+            /** @description INVALID_STATE: the staff removed the review, or it is an erased member’s; CONFLICT (retry) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -9031,6 +9031,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error422ContentRejected"];
                 };
             };
+            /** @description SERVICE_UNAVAILABLE: the database is busy (a burst of answers outlasted the retries; retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
+                };
+            };
         };
     };
     putSurveysByIdClose: {
@@ -9082,6 +9094,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error404NotFound"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database is busy (answers kept racing the close past its retries; retry) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description Seconds to wait before retrying (a join with the same Idempotency-Key); sent when the server knows */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503ServiceUnavailable"];
                 };
             };
         };

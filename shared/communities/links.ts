@@ -1,6 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { decodeCursor, encodeCursor, keys } from '../table/index.js';
+import { keys, queryPrefixPage } from '../table/index.js';
 
 /**
  * The campaigns published into a community: one small item each in the community's partition,
@@ -30,24 +29,18 @@ export async function listCampaignLinks(
   limit: number,
   cursor?: string,
 ): Promise<{ links: CampaignLink[]; nextCursor: string | null }> {
-  const pk = keys.communityPartition(communityId);
-  const prefix = keys.communityCampaignPrefix();
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-    }),
-  );
+  const page = await queryPrefixPage(db, {
+    pk: keys.communityPartition(communityId),
+    prefix: keys.communityCampaignPrefix(),
+    limit,
+    cursor,
+  });
   return {
-    links: (out.Items ?? []).map((i) => ({
+    links: page.items.map((i) => ({
       campaignId: i.campaignId as string,
       leaderId: i.leaderId as string,
       createdAt: i.createdAt as string,
     })),
-    nextCursor: encodeCursor(out.LastEvaluatedKey),
+    nextCursor: page.nextCursor,
   };
 }

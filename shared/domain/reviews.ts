@@ -13,7 +13,7 @@ export interface ReviewScore {
 }
 
 /** Counter attribute names of the aggregate item (flat, so ADD creates each on first use). */
-export const reviewStatAttrs = {
+const reviewStatAttrs = {
   count: 'count',
   ratingSum: 'ratingSum',
   histogram: (rating: number) => `h${rating}`,

@@ -81,7 +81,7 @@ export function answersProblem(questions: readonly SurveyQuestion[], answers: re
 }
 
 /** Counter attribute names of the results item. */
-export const surveyResultAttrs = {
+const surveyResultAttrs = {
   respondents: 'respondents',
   answered: (q: number) => `q${q}#n`,
   option: (q: number, o: number) => `q${q}#o${o}`,

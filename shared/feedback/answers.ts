@@ -1,18 +1,18 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDelta, type SurveyAnswer, toSurveyResults } from '../domain/index.js';
 import { AlreadyAnsweredError, InvalidStateError } from '../errors.js';
 import { newJoinToken } from '../ids.js';
+import { addUpdate } from '../numbers/index.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
   conditionFailure,
-  decodeCursor,
-  encodeCursor,
   GSI_BY_OWNER,
   indexKeys,
   itemKind,
   keys,
   queryAll,
+  queryPrefixPage,
   withRetry,
 } from '../table/index.js';
 import { type SurveyRecord, surveyOpenCheck } from './surveys.js';
@@ -56,13 +56,6 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
     async () => {
       const at = db.clock.now().toISOString();
       const response: ResponseRecord = { surveyId: survey.id, communityId: survey.communityId, userId, answers, answeredAt: at };
-      const names: Record<string, string> = { '#type': 'type' };
-      const values: Record<string, unknown> = { ':type': 'survey-results' };
-      const clauses = Object.entries(delta).map(([name, n], i) => {
-        names[`#a${i}`] = name;
-        values[`:a${i}`] = n;
-        return `#a${i} :a${i}`;
-      });
       const writes: TransactItem[] = [
         {
           Put: {
@@ -74,15 +67,7 @@ export async function submitAnswers(db: DbContext, survey: SurveyRecord, userId:
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: keys.surveyResults(survey.id),
-            UpdateExpression: `SET #type = :type ADD ${clauses.join(', ')}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
-        },
+        addUpdate(db.tableName, keys.surveyResults(survey.id), delta, {}, { setAlways: { type: 'survey-results' } }),
         // Still open when this commits: a close that came first refuses the answer (nothing written).
         surveyOpenCheck(db.tableName, survey.id, at),
         ...texts.map(
@@ -122,25 +107,14 @@ export async function getResponse(db: DbContext, surveyId: string, userId: strin
 
 /** The leader's results: the counters (one GetItem) and a page of text answers, newest first. */
 export async function surveyResults(db: DbContext, survey: SurveyRecord, limit: number, cursor?: string | null) {
-  const pk = keys.surveyPartition(survey.id);
-  const prefix = keys.surveyTextPrefix();
   const [counters, texts] = await Promise.all([
     db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.surveyResults(survey.id), ConsistentRead: true })),
-    db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-      }),
-    ),
+    queryPrefixPage(db, { pk: keys.surveyPartition(survey.id), prefix: keys.surveyTextPrefix(), limit, cursor }),
   ]);
   return {
     ...toSurveyResults(survey.questions, counters.Item),
-    texts: (texts.Items ?? []).map(textItem.fromItem).map((t) => ({ question: t.question, text: t.text, at: t.at })),
-    nextCursor: encodeCursor(texts.LastEvaluatedKey),
+    texts: texts.items.map(textItem.fromItem).map((t) => ({ question: t.question, text: t.text, at: t.at })),
+    nextCursor: texts.nextCursor,
   };
 }
 

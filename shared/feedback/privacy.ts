@@ -1,6 +1,6 @@
 import type { DbContext } from '../table/index.js';
 import { detachResponses, userResponses } from './answers.js';
-import { eraseReview, getReview, type ReviewRecord } from './reviews.js';
+import { eraseReview, getReview, type ReviewRecord, removalOf } from './reviews.js';
 
 /**
  * Feedback in GET /me/export and DELETE /me. Reviews are found through the user's entries (one
@@ -40,7 +40,7 @@ export async function userFeedback(
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       reply: r.reply?.text ?? null,
-      removed: r.removedAt ? { removedAt: r.removedAt, removedBy: r.removedBy ?? '', reason: r.removedReason ?? '' } : null,
+      removed: removalOf(r),
     });
   }
   const surveyAnswers = (await userResponses(db, userId)).map((r) => ({

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ReviewStats, reviewRemovalDelta, reviewStatsDelta, toReviewStats } from '../domain/index.js';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
-import { reviewNumbersWrites } from '../numbers/index.js';
+import { addUpdate, reviewNumbersWrites } from '../numbers/index.js';
 import type { DbContext, TransactItem } from '../table/index.js';
 import {
   cancelledTransaction,
@@ -89,22 +89,7 @@ export async function getReview(db: DbContext, campaignId: string, entryId: stri
 
 /** The counters' ADDs as one Update (flat attributes: ADD creates each on first use). */
 function statsUpdate(tableName: string, campaignId: string, delta: Record<string, number>): TransactItem {
-  const names: Record<string, string> = {};
-  const values: Record<string, number> = {};
-  const clauses = Object.entries(delta).map(([name, n], i) => {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = n;
-    return `#a${i} :a${i}`;
-  });
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.reviewStats(campaignId),
-      UpdateExpression: `SET #type = :type ADD ${clauses.join(', ')}`,
-      ExpressionAttributeNames: { ...names, '#type': 'type' },
-      ExpressionAttributeValues: { ...values, ':type': 'review-stats' },
-    },
-  };
+  return addUpdate(tableName, keys.reviewStats(campaignId), delta, {}, { setAlways: { type: 'review-stats' } });
 }
 
 /**
@@ -293,6 +278,11 @@ export async function deleteReview(
 export interface ReviewRemoval {
   by: string;
   reason: string;
+}
+
+/** How a removed review shows its removal (the route's answer, the author's export); null while it is listed. */
+export function removalOf(review: ReviewRecord): { removedAt: string; removedBy: string; reason: string } | null {
+  return review.removedAt ? { removedAt: review.removedAt, removedBy: review.removedBy ?? '', reason: review.removedReason ?? '' } : null;
 }
 
 /**

@@ -34,8 +34,14 @@ export async function inSurveyAudience(db: DbContext, survey: SurveyRecord, user
   return (await getMembership(db, survey.communityId, userId))?.status === 'active';
 }
 
+/** On the community's team (owner, admin, helper): sees every survey of it, answered or not, open or not. */
+export function onSurveyTeam(community: Community, userId: string): boolean {
+  const role = teamRole(community, userId);
+  return !!role && role !== 'member';
+}
+
 /** `audience` is only read when it decides something: always for an answer, else only for someone off the team. */
-export async function surveyViewer(
+async function surveyViewer(
   db: DbContext,
   community: Community,
   survey: SurveyRecord,
@@ -43,7 +49,7 @@ export async function surveyViewer(
   needAudience = false,
 ): Promise<SurveyViewer> {
   const role = teamRole(community, userId);
-  const team = !!role && role !== 'member';
+  const team = onSurveyTeam(community, userId);
   return {
     runner: !!role && mayDo(role, 'active', 'run-surveys'),
     team,
@@ -62,13 +68,18 @@ export async function requireSurveyViewer(
   userId: string,
   opts: { toAnswer?: boolean } = {},
 ): Promise<{ survey: SurveyRecord; community: Community; viewer: SurveyViewer }> {
-  const survey = await getSurvey(db, surveyId);
-  if (!survey) throw new NotFoundError(`No survey ${surveyId}`);
-  const community = await requireCommunity(db, survey.communityId);
+  const { survey, community } = await requireSurveyCommunity(db, surveyId);
   const viewer = await surveyViewer(db, community, survey, userId, opts.toAnswer);
   if (!viewer.team && !viewer.audience) {
     await requireCommunityVisible(db, community, userId);
     throw new ForbiddenError('This survey is for another audience', { audience: survey.audience });
   }
   return { survey, community, viewer };
+}
+
+/** The survey and its community (404 for an id that names no survey), before any check of the caller. */
+export async function requireSurveyCommunity(db: DbContext, surveyId: string): Promise<{ survey: SurveyRecord; community: Community }> {
+  const survey = await getSurvey(db, surveyId);
+  if (!survey) throw new NotFoundError(`No survey ${surveyId}`);
+  return { survey, community: await requireCommunity(db, survey.communityId) };
 }

@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type SurveyAudience, type SurveyQuestion, surveyOpen } from '../domain/index.js';
 import { NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { DbContext, TransactItem } from '../table/index.js';
-import { cancelledTransaction, decodeCursor, encodeCursor, isLookupableId, itemKind, keys, withRetry } from '../table/index.js';
+import { batchGetAll, cancelledTransaction, isLookupableId, itemKind, keys, queryPrefixPage, withRetry } from '../table/index.js';
 
 /**
  * Surveys (问卷) of a community: the definition in its own partition (SURVEY#<id>, with its results
@@ -143,35 +143,18 @@ export async function listCommunitySurveys(
   limit: number,
   cursor?: string | null,
 ): Promise<{ surveys: SurveyRecord[]; nextCursor: string | null }> {
-  const pk = keys.communityPartition(communityId);
-  const prefix = keys.communitySurveyPrefix();
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk, skPrefix: prefix }),
-    }),
-  );
-  return { surveys: (out.Items ?? []).map(listedItem.fromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  const page = await queryPrefixPage(db, { pk: keys.communityPartition(communityId), prefix: keys.communitySurveyPrefix(), limit, cursor });
+  return { surveys: page.items.map(listedItem.fromItem), nextCursor: page.nextCursor };
 }
 
-/** Which of `surveyIds` the user answered (one BatchGet of their response keys, projected to the key). */
+/** Which of `surveyIds` the user answered (BatchGets of their response keys, projected to the key). */
 export async function answeredAmong(db: DbContext, userId: string, surveyIds: readonly string[]): Promise<Set<string>> {
-  const answered = new Set<string>();
-  if (surveyIds.length === 0 || !isLookupableId(userId)) return answered;
+  if (surveyIds.length === 0 || !isLookupableId(userId)) return new Set();
   const byPartition = new Map(surveyIds.map((id) => [keys.surveyPartition(id), id]));
-  // ≤ 100 keys per BatchGet: a list page is at most 100 surveys.
-  let pending: Array<Record<string, unknown>> = surveyIds.map((id) => keys.surveyResponse(id, userId));
-  while (pending.length > 0) {
-    const out = await db.doc.send(new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ProjectionExpression: 'pk' } } }));
-    for (const item of out.Responses?.[db.tableName] ?? []) {
-      const id = byPartition.get(item.pk as string);
-      if (id) answered.add(id);
-    }
-    pending = (out.UnprocessedKeys?.[db.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
-  }
-  return answered;
+  const found = await batchGetAll(
+    db,
+    surveyIds.map((id) => keys.surveyResponse(id, userId)),
+    { projection: 'pk' },
+  );
+  return new Set(found.flatMap((item) => byPartition.get(item.pk as string) ?? []));
 }

@@ -7,3 +7,4 @@ export * from './fold.js';
 export * from './read.js';
 export * from './reviews.js';
 export * from './share-views.js';
+export { addUpdate } from './updates.js';
