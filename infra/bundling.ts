@@ -1,11 +1,15 @@
 /**
- * How Lambda code is bundled — one definition, shared by the CDK functions (`NodejsFunction`) and the
- * cold-start benchmark (`npm run bench:coldstart`), so the benchmark measures what gets deployed.
+ * How Lambda code is bundled — one definition, shared by the CDK functions (infra/constructs/function.ts)
+ * and the benchmarks (`npm run bench:coldstart`, `bench:join -- --transport lambda`), so they measure
+ * what gets deployed.
  */
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildOptions } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { BUNDLED_DOCS_DIR, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../functions/docs/files.js';
 
 /** Repository root (infra/..). */
@@ -26,9 +30,6 @@ export const NODE_TARGET = 'node22';
  * faster than loading the SDK as separate files, and its version is pinned by our lockfile.
  */
 export const BUNDLE_AWS_SDK = true;
-
-/** Packages never bundled: only the SDK when the runtime's copy is used. */
-export const EXTERNAL_MODULES: readonly string[] = BUNDLE_AWS_SDK ? [] : ['@aws-sdk/*', '@smithy/*'];
 
 /**
  * ESM output; some CommonJS dependencies still call `require` for Node built-ins, which ESM
@@ -57,15 +58,46 @@ export const API_BUNDLE_FILES: readonly BundleFile[] = DOCS_PACKAGE_FILES.map((n
 }));
 
 /**
- * The esbuild build options the NodejsFunction bundling above amounts to (infra/constructs/function.ts:
- * ESM, node22, minified, linked source map without sources), for the benchmarks that bundle a handler
- * with esbuild's API the way it is deployed (bench:coldstart, bench:join -- --transport lambda).
+ * zod's `z` namespace re-exports every locale (40 languages, 1/6 of the API bundle) and nothing here
+ * uses any but `en`, the one zod configures itself with: the locales index resolves to `en` alone.
+ * Measured by `npm run bench:coldstart` ("all zod locales" variant): 13–18 ms of each cold start.
  */
-export function lambdaBuildOptions(entry: string, outfile: string, opts: { bundleSdk?: boolean; minify?: boolean } = {}): BuildOptions {
-  const bundleSdk = opts.bundleSdk ?? BUNDLE_AWS_SDK;
+export const zodLocalesEnOnly: Plugin = {
+  name: 'zod-locales-en-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (a) =>
+      a.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(a.importer), '../locales/en.js') } : undefined,
+    );
+  },
+};
+
+export interface LambdaBuildOptions {
+  bundleSdk?: boolean;
+  minify?: boolean;
+  /**
+   * Code splitting (default on): every dynamic `import()` (S3, QR codes, exports, the OpenAPI
+   * document, the route groups loaded on first use) becomes a chunk of its own under chunks/, read
+   * only when first reached, so a cold start neither loads nor parses it. Off: one index.mjs.
+   */
+  splitting?: boolean;
+  /** Keep all of zod's locales (the lever's baseline in bench:coldstart). */
+  allZodLocales?: boolean;
+  plugins?: Plugin[];
+}
+
+/**
+ * The esbuild options every Lambda function is bundled with (infra/constructs/function.ts, through
+ * infra/bundle-cli.ts) and the benchmarks bundle a handler with (bench:coldstart, bench:join --
+ * --transport lambda): ESM for node22, minified, code-split into `outdir` (index.mjs + chunks/),
+ * linked source maps without sources, SDK bundled.
+ */
+export function lambdaBuildOptions(entry: string, outdir: string, opts: LambdaBuildOptions = {}): BuildOptions {
+  const splitting = opts.splitting ?? true;
   return {
     entryPoints: { index: entry },
-    outfile,
+    outdir,
+    ...(splitting ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -75,8 +107,40 @@ export function lambdaBuildOptions(entry: string, outfile: string, opts: { bundl
     minify: opts.minify ?? true,
     sourcemap: 'linked',
     sourcesContent: false,
-    external: bundleSdk ? [] : ['@aws-sdk/*', '@smithy/*'],
+    external: (opts.bundleSdk ?? BUNDLE_AWS_SDK) ? [] : ['@aws-sdk/*', '@smithy/*'],
+    plugins: [...(opts.allZodLocales ? [] : [zodLocalesEnOnly]), ...(opts.plugins ?? [])],
     logLevel: 'error',
     absWorkingDir: REPO_ROOT,
   };
 }
+
+/** Bundle one function into `outdir` (emptied first) and copy the files it reads at run time beside index.mjs. */
+export async function bundleLambda(entry: string, outdir: string, files: readonly BundleFile[] = [], opts: LambdaBuildOptions = {}) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await build(lambdaBuildOptions(entry, outdir, opts));
+  for (const { from, to } of files) {
+    mkdirSync(path.dirname(path.join(outdir, to)), { recursive: true });
+    copyFileSync(from, path.join(outdir, to));
+  }
+  return path.join(outdir, 'index.mjs');
+}
+
+/**
+ * bundleLambda for CDK's synchronous local bundling (`tryBundle`): esbuild's synchronous API takes no
+ * plugins, so the bundle is built by infra/bundle-cli.ts in a child process. Throws with esbuild's
+ * output when bundling fails (never falls back to Docker, which is not here).
+ */
+export function bundleLambdaSync(entry: string, outdir: string, files: readonly BundleFile[] = []): void {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', BUNDLE_CLI, entry, outdir, JSON.stringify(files)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `bundling ${path.relative(REPO_ROOT, entry)} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`,
+    );
+}
+
+const BUNDLE_CLI = path.join(REPO_ROOT, 'infra/bundle-cli.ts');

@@ -54,14 +54,19 @@ async function loadAll(): Promise<ReadonlyMap<string, DocsAsset>> {
   return all;
 }
 
+/** Beside index.mjs: this module is index.mjs itself in a one-file bundle, or one of its chunks/ in a split one. */
+const BUNDLED_AT = [`./${BUNDLED_DOCS_DIR}/`, `../${BUNDLED_DOCS_DIR}/`];
+
 async function readPackageFile(name: string): Promise<Buffer> {
-  try {
-    return await readFile(new URL(`./${BUNDLED_DOCS_DIR}/${name}`, import.meta.url));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    // Not a bundle: run from source, where the package is installed.
-    return readFile(createRequire(import.meta.url).resolve(`${DOCS_PACKAGE}/${name}`));
+  for (const dir of BUNDLED_AT) {
+    try {
+      return await readFile(new URL(`${dir}${name}`, import.meta.url));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
+  // Not a bundle: run from source, where the package is installed.
+  return readFile(createRequire(import.meta.url).resolve(`${DOCS_PACKAGE}/${name}`));
 }
 
 const compressors: Record<Encoding, (body: Buffer) => Promise<Buffer>> = {

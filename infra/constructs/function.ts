@@ -1,10 +1,9 @@
 import * as path from 'node:path';
-import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_AWS_SDK, type BundleFile, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, NODE_TARGET, REPO_ROOT } from '../bundling.js';
+import { type BundleFile, bundleLambdaSync } from '../bundling.js';
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
@@ -36,12 +35,12 @@ const APPLICATION_LOG_LEVEL: Record<LogLevel, lambda.ApplicationLogLevel> = {
 
 /**
  * A Node.js Lambda function as this project deploys them: nodejs22.x on arm64, bundled by the local
- * esbuild (never Docker) into one minified ES module with a linked source map, JSON logs (each
+ * esbuild (never Docker) into a minified, code-split ES module with linked source maps, JSON logs (each
  * line carries the request id) into its own log group with a retention period, active tracing,
  * and the namespace its EMF metric lines go to.
  */
 export class AppFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
@@ -52,16 +51,14 @@ export class AppFunction extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.entry, props.bundleFiles ?? []),
+      handler: 'index.handler',
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: APPLICATION_LOG_LEVEL[props.logLevel],
@@ -73,21 +70,6 @@ export class AppFunction extends Construct {
         LOG_LEVEL: props.logLevel,
         METRICS_NAMESPACE: props.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: NODE_TARGET,
-        mainFields: [...MAIN_FIELDS],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT, // linked: index.mjs.map + sourceMappingURL comment
-        sourcesContent: false,
-        bundleAwsSDK: BUNDLE_AWS_SDK,
-        externalModules: [...EXTERNAL_MODULES],
-        logLevel: nodejs.LogLevel.WARNING,
-        ...(props.bundleFiles?.length ? { commandHooks: copyAfterBundling(props.bundleFiles) } : {}),
       },
     });
 
@@ -127,15 +109,22 @@ export class AppFunction extends Construct {
   }
 }
 
-/** Local bundling runs these in a shell on this machine; outputDir is the asset folder that gets zipped. */
-function copyAfterBundling(files: readonly BundleFile[]): nodejs.ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) =>
-      files.flatMap(({ from, to }) => {
-        const target = path.join(outputDir, to);
-        return [`mkdir -p "${path.dirname(target)}"`, `cp "${from}" "${target}"`];
-      }),
-  };
+/**
+ * The function's code: bundled on this machine by infra/bundling.ts (what NodejsFunction would do,
+ * plus code splitting, which its single outfile cannot have), fingerprinted by the bundle itself.
+ * Never Docker: the image is only the required fallback, and a failed local bundle throws instead.
+ */
+function bundledCode(entry: string, files: readonly BundleFile[]): lambda.Code {
+  return lambda.Code.fromAsset(path.dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      local: {
+        tryBundle(outputDir) {
+          bundleLambdaSync(entry, outputDir, files);
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -134,7 +134,7 @@ async function bundledHandler(env: Record<string, string>, instrument: (deps: Ap
   rmSync(outdir, { recursive: true, force: true });
   const outfile = joinPath(outdir, 'index.mjs');
   // Profiled runs bundle unminified, so the profile names the functions (and files) the time goes to.
-  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outfile, { minify: !PROFILE_DIR }));
+  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outdir, { minify: !PROFILE_DIR }));
   Object.assign(process.env, env);
   const mod = (await import(pathToFileURL(outfile).href)) as typeof import('./lambda-entry.js');
   const handler = mod.instrumentedHandler(instrument);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -404,6 +404,35 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
       // Well under API Gateway's 6 MB Lambda payload limit, base64 included.
       expect(res.body.length).toBeLessThan(1024 * 1024);
     }
+  });
+
+  it('the API bundle is code-split: S3 and QR codes are chunks index.mjs never imports statically, and zod speaks only en', () => {
+    const dir = path.dirname(bundlePath('api'));
+    const entry = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+    const chunks = readdirSync(path.join(dir, 'chunks')).filter((f) => f.endsWith('.mjs'));
+    const chunkText = chunks.map((f) => readFileSync(path.join(dir, 'chunks', f), 'utf8'));
+    // An S3 operation name, and qrcode's error-correction table: in a chunk, not in the entry.
+    for (const marker of ['GetBucketAcl', 'Invalid hex color']) {
+      expect(entry, marker).not.toContain(marker);
+      expect(
+        chunkText.some((c) => c.includes(marker)),
+        marker,
+      ).toBe(true);
+    }
+    // What the entry imports at load (static `from "./chunks/…"`), transitively, never reaches them.
+    const staticImports = (code: string) => [...code.matchAll(/from\s*"\.\.?\/(?:chunks\/)?([^"]+\.mjs)"/g)].map((m) => m[1]!);
+    const loaded = new Set<string>();
+    const queue = staticImports(entry);
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (loaded.has(name)) continue;
+      loaded.add(name);
+      queue.push(...staticImports(readFileSync(path.join(dir, 'chunks', name), 'utf8')));
+    }
+    const loadedText = [...loaded].map((f) => readFileSync(path.join(dir, 'chunks', f), 'utf8'));
+    expect(loadedText.some((c) => c.includes('GetBucketAcl') || c.includes('Invalid hex color'))).toBe(false);
+    // zod's German messages (one of the 40 locales its index re-exports) are in no file of the bundle.
+    expect([entry, ...chunkText].some((c) => c.includes('Ungültige Eingabe'))).toBe(false);
   });
 
   it('a settlement export link from the bundle (S3 client loaded on first use) downloads the CSV', async () => {

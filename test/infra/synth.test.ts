@@ -55,7 +55,7 @@ describe('npm run synth', () => {
     for (const plugin of report.pluginReports) expect(plugin.violations).toEqual([]);
   });
 
-  it('bundled each function into one ES module with a linked source map (the API also with its docs assets)', () => {
+  it('bundled each function into a code-split ES module with linked source maps (the API also with its docs assets)', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(3);
     const withDocs: string[] = [];
@@ -65,8 +65,12 @@ describe('npm run synth', () => {
         withDocs.push(asset);
         expect(readdirSync(path.join(outdir, asset, 'docs-assets')).sort()).toEqual(['swagger-ui-bundle.js', 'swagger-ui.css']);
       }
-      expect(files.filter((f) => f !== 'docs-assets')).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(files.filter((f) => f !== 'docs-assets' && f !== 'chunks')).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');
+      // Chunks are what index.mjs imports, each with its own map.
+      const chunks = files.includes('chunks') ? readdirSync(path.join(outdir, asset, 'chunks')) : [];
+      for (const chunk of chunks.filter((f) => f.endsWith('.mjs'))) expect(chunks).toContain(`${chunk}.map`);
+      if (files.includes('docs-assets')) expect(chunks.length).toBeGreaterThan(2);
       expect(code).toMatch(/sourceMappingURL=index\.mjs\.map\s*$/);
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{[^}]*\bhandler\b/);
     }
