@@ -8,7 +8,7 @@
  * node:http's client, so the clients take as little as possible of the CPU the server is measured
  * on. Plain JavaScript: a worker does not inherit tsx's loader, and the client should not pay for one.
  *
- * workerData: { base, campaignId, tokens: string[], concurrency }; posts back
+ * workerData: { base, campaignId, tokens: string[], keyPrefix (of the idempotency keys), concurrency }; posts back
  * { results: ('201' | '<status> <error code>')[] in request order, latencies: ms[], seconds, cpuMs
  * (this thread's CPU time) }.
  */
@@ -22,7 +22,7 @@ const path = `/campaigns/${job.campaignId}/entries`;
 const body = JSON.stringify({ items: [{ itemId: 'i1', qty: 1 }] });
 const requestText = (i) =>
   `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${job.tokens[i]}\r\nContent-Type: application/json\r\n` +
-  `Content-Length: ${Buffer.byteLength(body)}\r\nIdempotency-Key: bench-${i}\r\n\r\n${body}`;
+  `Content-Length: ${Buffer.byteLength(body)}\r\nIdempotency-Key: ${job.keyPrefix}-${i}\r\n\r\n${body}`;
 
 /** One keep-alive connection: `send` writes a request and resolves with the next response. */
 function connection() {
