@@ -6,6 +6,8 @@
  * needs (claim put, counter update, entry put) directly with the SDK at the same concurrency.
  * Prints joins/s, latency percentiles, responses by code, oversold units, DynamoDB requests and
  * consumed write units per join, the API/raw ratio, and one JSON line with all of it.
+ * Each side is first warmed, unmeasured, by min(N, 1000) joins of its own (raw: on a campaign of
+ * their own; the API: through the same transport, on another campaign), so both are measured warm.
  *
  * What runs where (2 cores are shared by all of it, so the ratio is a CPU-per-join comparison):
  *   - DynamoDB Local: its own java process.
