@@ -60,7 +60,7 @@ export const API_BUNDLE_FILES: readonly BundleFile[] = DOCS_PACKAGE_FILES.map((n
 /**
  * zod's `z` namespace re-exports every locale (40 languages, 1/6 of the API bundle) and nothing here
  * uses any but `en`, the one zod configures itself with: the locales index resolves to `en` alone.
- * Measured by `npm run bench:coldstart` ("all zod locales" variant): 13–18 ms of each cold start.
+ * Measured by `npm run bench:coldstart` ("all zod locales" variant): 10–19 ms of each cold start.
  */
 export const zodLocalesEnOnly: Plugin = {
   name: 'zod-locales-en-only',
@@ -76,8 +76,8 @@ export interface LambdaBuildOptions {
   minify?: boolean;
   /**
    * Code splitting (default on): every dynamic `import()` (S3, QR codes, exports, the OpenAPI
-   * document, the route groups loaded on first use) becomes a chunk of its own under chunks/, read
-   * only when first reached, so a cold start neither loads nor parses it. Off: one index.mjs.
+   * document, the docs page) becomes a chunk of its own under chunks/, read only when first
+   * reached, so a cold start neither loads nor parses it. Off: one index.mjs.
    */
   splitting?: boolean;
   /** Keep all of zod's locales (the lever's baseline in bench:coldstart). */
