@@ -6,6 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +72,33 @@ export const zodLocalesEnOnly: Plugin = {
   },
 };
 
+/**
+ * @hono/zod-openapi extends zod's `z` with `.openapi()` in its module's top-level code and re-exports
+ * that same `z`. esbuild links a re-export straight to zod's own binding, so with code splitting a
+ * chunk that takes only `z` from it (functions/middleware/method-override.ts, calling `.openapi()` at
+ * import) need not import the chunk where the extension runs, and may run first: `.openapi is not a
+ * function` at cold start (esbuild's known limit on side-effect order across chunks). Re-exported
+ * as a binding of that module's own, `z` makes every module using it import that chunk first.
+ */
+export const zodOpenApiOwnsZ: Plugin = {
+  name: 'zod-openapi-owns-z',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@hono[\\/]zod-openapi[\\/]dist[\\/]index\.mjs$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      const exportList = /^export \{([^}]*)\};?\s*$/m;
+      const match = source.match(exportList);
+      if (!match || !/(^|,)\s*z\s*(,|$)/.test(match[1]!))
+        throw new Error(`${a.path}: no \`export { …, z }\` to re-export \`z\` from; see zodOpenApiOwnsZ in infra/bundling.ts`);
+      const names = match[1]!.split(',').map((n) => (n.trim() === 'z' ? 'zExtended as z' : n.trim()));
+      return {
+        contents: source.replace(exportList, `const zExtended = z;\nexport { ${names.join(', ')} };\n`),
+        loader: 'js',
+        resolveDir: path.dirname(a.path),
+      };
+    });
+  },
+};
+
 export interface LambdaBuildOptions {
   bundleSdk?: boolean;
   minify?: boolean;
@@ -108,7 +136,7 @@ export function lambdaBuildOptions(entry: string, outdir: string, opts: LambdaBu
     sourcemap: 'linked',
     sourcesContent: false,
     external: (opts.bundleSdk ?? BUNDLE_AWS_SDK) ? [] : ['@aws-sdk/*', '@smithy/*'],
-    plugins: [...(opts.allZodLocales ? [] : [zodLocalesEnOnly]), ...(opts.plugins ?? [])],
+    plugins: [zodOpenApiOwnsZ, ...(opts.allZodLocales ? [] : [zodLocalesEnOnly]), ...(opts.plugins ?? [])],
     logLevel: 'error',
     absWorkingDir: REPO_ROOT,
   };
