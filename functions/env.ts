@@ -50,7 +50,5 @@ export type AppEnv = {
   Variables: {
     user: TokenUser | null;
     requestId: string;
-    /** The route a lazily mounted module answered with (functions/lazy-routes.ts), where routePath(c) names only its mount. */
-    matchedRoute?: string;
   };
 };

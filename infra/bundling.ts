@@ -75,9 +75,10 @@ export const zodLocalesEnOnly: Plugin = {
 /**
  * @hono/zod-openapi extends zod's `z` with `.openapi()` in its module's top-level code and re-exports
  * that same `z`. esbuild links a re-export straight to zod's own binding, so with code splitting a
- * chunk that takes only `z` from it (functions/middleware/method-override.ts, calling `.openapi()` at
- * import) need not import the chunk where the extension runs, and may run first: `.openapi is not a
- * function` at cold start (esbuild's known limit on side-effect order across chunks). Re-exported
+ * chunk that takes only `z` from it and calls `.openapi()` at import (functions/middleware/method-override.ts
+ * did, once route modules were split off) need not import the chunk where the extension runs, and may
+ * run first: `.openapi is not a function` at cold start (esbuild's known limit on side-effect order
+ * across chunks; test/unit/bundling-zod-openapi.test.ts reproduces it). Re-exported
  * as a binding of that module's own, `z` makes every module using it import that chunk first.
  */
 export const zodOpenApiOwnsZ: Plugin = {

@@ -14,15 +14,14 @@
  *
  * Levers, each measured as a variant of the deployed bundle (the JSON line has each one's effect in
  * ms and its ratio to the peer). Deployed (infra/bundling.ts): code-split, zod's `en` locale only.
- *   (a) route groups loaded on first use (deployed: functions/lazy-routes.ts): turned back, their
- *       modules imported at start; and as a bound, the groups (money, exports, WeChat, community, with
- *       the WeChat login, push and notify modules that stay eager) replaced by empty routers
+ *   (a) route groups loaded on first use: upper bound, the groups (money, exports, WeChat, community)
+ *       replaced by empty routers at bundle time, so their code is neither evaluated nor registered
  *   (b, c) the OpenAPI registry and the schemas built at import: CPU profile breakdown (--profile)
  *   (d) source maps: --enable-source-maps (deployed) vs none, for API and peer alike
  *   (e) bundle trimming, each turned back to measure it: one file instead of code splitting; all 40
  *       of zod's locales; not minified; and, as a bound, the S3 and QR packages stubbed out (split,
  *       they are chunks loaded on first use already); "as bundled before" is the one-file bundle
- *       with every locale and the route modules imported at start, as NodejsFunction deployed it
+ *       with every locale that NodejsFunction deployed until code splitting
  * `--breakdown` adds the SDK-external variant and single-dependency probes (infra/bench/probes).
  *
  * Runs are interleaved (one of each variant per round) so machine noise hits all variants alike.
@@ -123,26 +122,6 @@ const routeGroupsStubbed: esbuild.Plugin = {
         loader: 'ts',
         resolveDir: path.dirname(a.path),
       };
-    });
-  },
-};
-
-/**
- * Lever (a), turned back: the modules functions/lazy-routes.ts imports on first use, imported at start
- * instead (static imports), as createApp imported them before; their routers are still built on first use.
- */
-const routeModulesEager: esbuild.Plugin = {
-  name: 'route-modules-eager',
-  setup(build) {
-    build.onLoad({ filter: /functions[\\/]lazy-routes\.ts$/ }, async (a) => {
-      const source = readFileSync(a.path, 'utf8');
-      const specifiers = [...new Set([...source.matchAll(/\(await import\('(\.\/routes\/[\w-]+\.js)'\)\)/g)].map((m) => m[1]!))];
-      if (specifiers.length === 0) throw new Error(`${a.path}: no route modules imported on first use`);
-      let contents = source;
-      specifiers.forEach((spec, i) => {
-        contents = `import * as __eager${i} from '${spec}';\n${contents.split(`(await import('${spec}'))`).join(`__eager${i}`)}`;
-      });
-      return { contents, loader: 'ts', resolveDir: path.dirname(a.path) };
     });
   },
 };
@@ -335,9 +314,8 @@ async function main() {
     'api:all-zod-locales': await bundle('api-zod-locales', apiEntry, { allZodLocales: true }),
     'api:unminified': await bundle('api-unminified', apiEntry, { minify: false }),
     'api:route-groups-stubbed': await bundle('api-groups', apiEntry, { plugins: [routeGroupsStubbed] }),
-    'api:route-modules-eager': await bundle('api-modules-eager', apiEntry, { plugins: [routeModulesEager] }),
     'api:packages-stubbed': await bundle('api-packages', apiEntry, { plugins: [await packagesStubbed()] }),
-    'api:before': await bundle('api-before', apiEntry, { splitting: false, allZodLocales: true, plugins: [routeModulesEager] }),
+    'api:before': await bundle('api-before', apiEntry, { splitting: false, allZodLocales: true }),
   };
   const variants: Variant[] = [
     { name: 'hello', outfile: bundles.hello!.outfile, sourceMaps: true, kind: 'hello' },
@@ -363,14 +341,7 @@ async function main() {
       lever: 'a',
     },
     {
-      name: 'api: route modules imported at start',
-      outfile: bundles['api:route-modules-eager']!.outfile,
-      sourceMaps: true,
-      kind: 'api',
-      lever: 'a',
-    },
-    {
-      name: 'api: as bundled before (one file, all locales, modules at start)',
+      name: 'api: as bundled before (one file, all locales)',
       outfile: bundles['api:before']!.outfile,
       sourceMaps: true,
       kind: 'api',
