@@ -138,8 +138,12 @@ async function bundledHandler(env: Record<string, string>, instrument: (deps: Ap
   const outdir = joinPath(REPO_ROOT, 'node_modules/.cache/join-bench-lambda');
   rmSync(outdir, { recursive: true, force: true });
   const outfile = joinPath(outdir, 'index.mjs');
-  // Profiled runs bundle unminified, so the profile names the functions (and files) the time goes to.
-  await esbuild.build(lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outdir, { minify: !PROFILE_DIR }));
+  // Profiled runs bundle unminified and in one file, so the profile names the functions, and the
+  // bundle's `// file` comments the sources, the time goes to (infra/bench/profile-attribution.ts).
+  const profiling = Boolean(PROFILE_DIR);
+  await esbuild.build(
+    lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outdir, { minify: !profiling, splitting: !profiling }),
+  );
   Object.assign(process.env, env);
   const mod = (await import(pathToFileURL(outfile).href)) as typeof import('./lambda-entry.js');
   const handler = mod.instrumentedHandler(instrument);
