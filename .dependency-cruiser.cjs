@@ -8,6 +8,24 @@ const PUBLIC_SURFACE = ['^shared/[^/]+/index\\.ts$', '^shared/money/fake/index\\
 module.exports = {
   forbidden: [
     {
+      name: 'lazy-routes-stay-lazy',
+      severity: 'error',
+      comment:
+        'The route modules mounted on first use (functions/lazy-routes.ts) are reached only through its one import() of ' +
+        'functions/lazy-route-modules.ts: any static import of either puts them back on the cold start.',
+      from: { pathNot: '^functions/lazy-route-modules\\.ts$' },
+      to: {
+        path: '^functions/routes/(after-sales|blocks|call-off|chat-text|clone|communities|community-members|community-team|content-review|images|messages|payments|referrals|settlement|shortage|wxacode)\\.ts$',
+      },
+    },
+    {
+      name: 'lazy-route-modules-imported-dynamically',
+      severity: 'error',
+      comment: 'functions/lazy-route-modules.ts is loaded with import() only (see lazy-routes-stay-lazy).',
+      from: {},
+      to: { path: '^functions/lazy-route-modules\\.ts$', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       comment: 'An import cycle (type-only imports included) makes load order matter and aggregates inseparable.',

@@ -7,42 +7,27 @@ import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
 import { UserStandingCache } from '../shared/people/index.js';
 import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
+import { lazyRouteGroups, loadedRouteGroups, type RouteGroups } from './lazy-routes.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
 import { requireOriginToken } from './middleware/origin-token.js';
 import { staffAudit } from './middleware/staff-audit.js';
-import { afterSaleRoutes } from './routes/after-sales.js';
 import { devAuthRoutes } from './routes/auth.js';
-import { blockRoutes } from './routes/blocks.js';
-import { callOffRoutes } from './routes/call-off.js';
 import { campaignRoutes } from './routes/campaigns.js';
-import { chatTextRoutes } from './routes/chat-text.js';
-import { cloneRoutes } from './routes/clone.js';
-import { communityRoutes } from './routes/communities.js';
-import { communityMemberRoutes } from './routes/community-members.js';
-import { communityTeamRoutes } from './routes/community-team.js';
-import { contentReviewRoutes } from './routes/content-review.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
-import { imageRoutes } from './routes/images.js';
 import { meRoutes } from './routes/me.js';
-import { messageRoutes } from './routes/messages.js';
 import { numbersRoutes } from './routes/numbers.js';
-import { paymentRoutes } from './routes/payments.js';
 import { pickupRoutes } from './routes/pickups.js';
 import { pointsRoutes } from './routes/points.js';
 import { profileRoutes } from './routes/profile.js';
-import { referralRoutes } from './routes/referrals.js';
 import { reviewRoutes } from './routes/reviews.js';
-import { settlementRoutes } from './routes/settlement.js';
-import { shortageRoutes } from './routes/shortage.js';
 import { helperRoutes } from './routes/staff.js';
 import { staffEntryRoutes } from './routes/staff-entries.js';
 import { surveyRoutes } from './routes/surveys.js';
 import { wechatAuthRoutes } from './routes/wechat-auth.js';
 import { wechatPushRoutes } from './routes/wechat-push.js';
 import { wechatPayNotifyRoutes } from './routes/wechatpay-notify.js';
-import { wxacodeRoutes } from './routes/wxacode.js';
 import { newRouter } from './validation.js';
 
 /** 64 KiB is far above any real campaign or join body and far below Lambda's 6 MB. */
@@ -50,9 +35,11 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * The whole HTTP API as one Hono app, built from injected dependencies. The Lambda handler, the
- * local server and the tests all call this same factory.
+ * local server and the tests all call this same factory. The route modules a cold start does not
+ * need are mounted to load on first use (functions/lazy-routes.ts); `/openapi.json` documents an
+ * app built with all of them loaded.
  */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: AppDeps, groups: RouteGroups = lazyRouteGroups(deps)) {
   const app = newRouter();
   // First: a mini-program's POST + X-HTTP-Method-Override: PATCH is dispatched again as the PATCH, so
   // everything below runs once, for the operation it really is.
@@ -101,32 +88,32 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes());
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
-  app.route('/', cloneRoutes(deps));
-  app.route('/', contentReviewRoutes(deps));
+  groups.mount(app, 'clone');
+  groups.mount(app, 'contentReview');
   app.route('/', staffEntryRoutes(deps));
   app.route('/', entryRoutes(deps));
-  app.route('/', chatTextRoutes(deps));
-  app.route('/', settlementRoutes(deps));
-  app.route('/', callOffRoutes(deps));
-  app.route('/', shortageRoutes(deps));
-  app.route('/', afterSaleRoutes(deps));
+  groups.mount(app, 'chatText');
+  groups.mount(app, 'settlement');
+  groups.mount(app, 'callOff');
+  groups.mount(app, 'shortage');
+  groups.mount(app, 'afterSales');
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
-  app.route('/', blockRoutes(deps));
+  groups.mount(app, 'blocks');
   app.route('/', pickupRoutes(deps));
   app.route('/', pointsRoutes(deps));
   app.route('/', reviewRoutes(deps));
   app.route('/', surveyRoutes(deps));
-  app.route('/', paymentRoutes(deps));
-  app.route('/', referralRoutes(deps));
-  app.route('/', wxacodeRoutes(deps));
-  app.route('/', messageRoutes(deps));
-  app.route('/', imageRoutes(deps));
-  app.route('/', communityRoutes(deps));
+  groups.mount(app, 'payments');
+  groups.mount(app, 'referrals');
+  groups.mount(app, 'wxacode');
+  groups.mount(app, 'messages');
+  groups.mount(app, 'images');
+  groups.mount(app, 'communities');
   // Before the member routes: /communities/{id}/members/export is not a member's id.
   app.route('/', numbersRoutes(deps));
-  app.route('/', communityMemberRoutes(deps));
-  app.route('/', communityTeamRoutes(deps));
+  groups.mount(app, 'communityMembers');
+  groups.mount(app, 'communityTeam');
   // 消息推送 (image-check verdicts) exists only where its Token is configured.
   if (deps.wechatPush) app.route('/', wechatPushRoutes(deps, deps.wechatPush));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
@@ -138,10 +125,18 @@ export function createApp(deps: AppDeps) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   // As doc31 builds it, made for client generators (functions/openapi-document.ts: operationIds,
   // input and output schemas apart, optional bearer, headers, error codes), loaded on first use.
+  let documented: Promise<App> | undefined;
+  const whole = () =>
+    (documented ??= loadedRouteGroups(deps)
+      .then((loaded) => createApp(deps, loaded))
+      .catch((err) => {
+        documented = undefined;
+        throw err;
+      }));
   app.get('/openapi.json', async (c) =>
     c.json(
       (await import('./openapi-document.js')).forClients(
-        app.getOpenAPI31Document({
+        (await whole()).getOpenAPI31Document({
           openapi: '3.1.0',
           info: {
             title: '团购接龙 Group-buy API',

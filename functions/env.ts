@@ -50,5 +50,7 @@ export type AppEnv = {
   Variables: {
     user: TokenUser | null;
     requestId: string;
+    /** The route a lazily mounted module answered with (functions/lazy-routes.ts), where routePath(c) names only its mount. */
+    matchedRoute?: string;
   };
 };

@@ -51,7 +51,8 @@ export function staffAudit(deps: AppDeps): MiddlewareHandler<AppEnv> {
     await next();
     const user = c.get('user');
     if (!user || !MUTATING.has(c.req.method) || c.res.status >= 300) return;
-    const operation = `${c.req.method} ${routePath(c).replace(/:([A-Za-z]+)/g, '{$1}')}`;
+    const route = c.get('matchedRoute') ?? routePath(c);
+    const operation = `${c.req.method} ${route.replace(/:([A-Za-z]+)/g, '{$1}')}`;
     const staffOnly = STAFF_OPERATIONS.has(operation);
     if (!staffOnly && !LEADER_OPERATIONS.has(operation)) return;
     const campaignId = c.req.param('id');

@@ -14,14 +14,15 @@
  *
  * Levers, each measured as a variant of the deployed bundle (the JSON line has each one's effect in
  * ms and its ratio to the peer). Deployed (infra/bundling.ts): code-split, zod's `en` locale only.
- *   (a) route groups loaded on first use: upper bound, the groups (money, exports, WeChat, community)
- *       replaced by empty routers at bundle time, so their code is neither evaluated nor registered
+ *   (a) route groups loaded on first use (deployed: functions/lazy-routes.ts): turned back, their
+ *       modules imported at start; and as a bound, the groups (money, exports, WeChat, community, with
+ *       the WeChat login, push and notify modules that stay eager) replaced by empty routers
  *   (b, c) the OpenAPI registry and the schemas built at import: CPU profile breakdown (--profile)
  *   (d) source maps: --enable-source-maps (deployed) vs none, for API and peer alike
  *   (e) bundle trimming, each turned back to measure it: one file instead of code splitting; all 40
  *       of zod's locales; not minified; and, as a bound, the S3 and QR packages stubbed out (split,
  *       they are chunks loaded on first use already); "as bundled before" is the one-file bundle
- *       with every locale that NodejsFunction deployed until code splitting
+ *       with every locale and the route modules imported at start, as NodejsFunction deployed it
  * `--breakdown` adds the SDK-external variant and single-dependency probes (infra/bench/probes).
  *
  * Runs are interleaved (one of each variant per round) so machine noise hits all variants alike.
@@ -122,6 +123,24 @@ const routeGroupsStubbed: esbuild.Plugin = {
         loader: 'ts',
         resolveDir: path.dirname(a.path),
       };
+    });
+  },
+};
+
+/**
+ * Lever (a), turned back: the route modules functions/lazy-routes.ts imports on first use
+ * (functions/lazy-route-modules.ts) imported at start instead, as createApp imported them before;
+ * their routers are still built on first use.
+ */
+const routeModulesAtStart: esbuild.Plugin = {
+  name: 'route-modules-at-start',
+  setup(build) {
+    build.onLoad({ filter: /functions[\\/]lazy-routes\.ts$/ }, async (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const dynamic = "import('./lazy-route-modules.js')";
+      if (!source.includes(dynamic)) throw new Error(`${a.path}: no ${dynamic} to turn static`);
+      const contents = `import * as __atStart from './lazy-route-modules.js';\n${source.split(dynamic).join('Promise.resolve(__atStart)')}`;
+      return { contents, loader: 'ts', resolveDir: path.dirname(a.path) };
     });
   },
 };
@@ -315,7 +334,8 @@ async function main() {
     'api:unminified': await bundle('api-unminified', apiEntry, { minify: false }),
     'api:route-groups-stubbed': await bundle('api-groups', apiEntry, { plugins: [routeGroupsStubbed] }),
     'api:packages-stubbed': await bundle('api-packages', apiEntry, { plugins: [await packagesStubbed()] }),
-    'api:before': await bundle('api-before', apiEntry, { splitting: false, allZodLocales: true }),
+    'api:route-modules-at-start': await bundle('api-modules-at-start', apiEntry, { plugins: [routeModulesAtStart] }),
+    'api:before': await bundle('api-before', apiEntry, { splitting: false, allZodLocales: true, plugins: [routeModulesAtStart] }),
   };
   const variants: Variant[] = [
     { name: 'hello', outfile: bundles.hello!.outfile, sourceMaps: true, kind: 'hello' },
@@ -341,7 +361,14 @@ async function main() {
       lever: 'a',
     },
     {
-      name: 'api: as bundled before (one file, all locales)',
+      name: 'api: route modules imported at start',
+      outfile: bundles['api:route-modules-at-start']!.outfile,
+      sourceMaps: true,
+      kind: 'api',
+      lever: 'a',
+    },
+    {
+      name: 'api: as bundled before (1 file, all locales, modules at start)',
       outfile: bundles['api:before']!.outfile,
       sourceMaps: true,
       kind: 'api',

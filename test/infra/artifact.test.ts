@@ -406,13 +406,15 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
     }
   });
 
-  it('the API bundle is code-split: S3 and QR codes are chunks index.mjs never imports statically, and zod speaks only en', () => {
+  it('the API bundle is code-split: S3, QR codes and the route modules mounted on first use are chunks index.mjs never imports statically, and zod speaks only en', () => {
     const dir = path.dirname(bundlePath('api'));
     const entry = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
     const chunks = readdirSync(path.join(dir, 'chunks')).filter((f) => f.endsWith('.mjs'));
     const chunkText = chunks.map((f) => readFileSync(path.join(dir, 'chunks', f), 'utf8'));
-    // An S3 operation name, and qrcode's error-correction table: in a chunk, not in the entry.
-    for (const marker of ['GetBucketAcl', 'Invalid hex color']) {
+    // An S3 operation name, qrcode's colour check, and a route of the modules mounted on first use
+    // (settlement, functions/lazy-routes.ts): each in a chunk, not in the entry.
+    const markers = ['GetBucketAcl', 'Invalid hex color', 'Leader settles a closed campaign'];
+    for (const marker of markers) {
       expect(entry, marker).not.toContain(marker);
       expect(
         chunkText.some((c) => c.includes(marker)),
@@ -430,7 +432,11 @@ describe('bundled Lambda artifact against DynamoDB Local', () => {
       queue.push(...staticImports(readFileSync(path.join(dir, 'chunks', name), 'utf8')));
     }
     const loadedText = [...loaded].map((f) => readFileSync(path.join(dir, 'chunks', f), 'utf8'));
-    expect(loadedText.some((c) => c.includes('GetBucketAcl') || c.includes('Invalid hex color'))).toBe(false);
+    for (const marker of markers)
+      expect(
+        loadedText.some((c) => c.includes(marker)),
+        marker,
+      ).toBe(false);
     // zod's German messages (one of the 40 locales its index re-exports) are in no file of the bundle.
     expect([entry, ...chunkText].some((c) => c.includes('Ungültige Eingabe'))).toBe(false);
   });
