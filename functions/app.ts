@@ -7,6 +7,7 @@ import { NotFoundError, PayloadTooLargeError } from '../shared/errors.js';
 import { UserStandingCache } from '../shared/people/index.js';
 import type { AppDeps } from './env.js';
 import { errorResponder } from './errors.js';
+import { lazyRetrying } from './lazy.js';
 import { lazyRouteGroups, loadedRouteGroups, type RouteGroups } from './lazy-routes.js';
 import { authenticate } from './middleware/auth.js';
 import { documentMethodOverride, methodOverride, refuseOtherOverrides } from './middleware/method-override.js';
@@ -88,32 +89,32 @@ export function createApp(deps: AppDeps, groups: RouteGroups = lazyRouteGroups(d
   app.route('/', healthRoutes());
   if (deps.devAuth) app.route('/', devAuthRoutes(deps, users));
   app.route('/', campaignRoutes(deps));
-  groups.mount(app, 'clone');
-  groups.mount(app, 'contentReview');
+  groups.mount(app, 'cloneRoutes');
+  groups.mount(app, 'contentReviewRoutes');
   app.route('/', staffEntryRoutes(deps));
   app.route('/', entryRoutes(deps));
-  groups.mount(app, 'chatText');
-  groups.mount(app, 'settlement');
-  groups.mount(app, 'callOff');
-  groups.mount(app, 'shortage');
-  groups.mount(app, 'afterSales');
+  groups.mount(app, 'chatTextRoutes');
+  groups.mount(app, 'settlementRoutes');
+  groups.mount(app, 'callOffRoutes');
+  groups.mount(app, 'shortageRoutes');
+  groups.mount(app, 'afterSaleRoutes');
   app.route('/', meRoutes(deps));
   app.route('/', helperRoutes(deps));
-  groups.mount(app, 'blocks');
+  groups.mount(app, 'blockRoutes');
   app.route('/', pickupRoutes(deps));
   app.route('/', pointsRoutes(deps));
   app.route('/', reviewRoutes(deps));
   app.route('/', surveyRoutes(deps));
-  groups.mount(app, 'payments');
-  groups.mount(app, 'referrals');
-  groups.mount(app, 'wxacode');
-  groups.mount(app, 'messages');
-  groups.mount(app, 'images');
-  groups.mount(app, 'communities');
+  groups.mount(app, 'paymentRoutes');
+  groups.mount(app, 'referralRoutes');
+  groups.mount(app, 'wxacodeRoutes');
+  groups.mount(app, 'messageRoutes');
+  groups.mount(app, 'imageRoutes');
+  groups.mount(app, 'communityRoutes');
   // Before the member routes: /communities/{id}/members/export is not a member's id.
   app.route('/', numbersRoutes(deps));
-  groups.mount(app, 'communityMembers');
-  groups.mount(app, 'communityTeam');
+  groups.mount(app, 'communityMemberRoutes');
+  groups.mount(app, 'communityTeamRoutes');
   // 消息推送 (image-check verdicts) exists only where its Token is configured.
   if (deps.wechatPush) app.route('/', wechatPushRoutes(deps, deps.wechatPush));
   // WeChat Pay's notify endpoint exists (and is documented) only where WeChat Pay is on.
@@ -125,14 +126,7 @@ export function createApp(deps: AppDeps, groups: RouteGroups = lazyRouteGroups(d
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   // As doc31 builds it, made for client generators (functions/openapi-document.ts: operationIds,
   // input and output schemas apart, optional bearer, headers, error codes), loaded on first use.
-  let documented: Promise<App> | undefined;
-  const whole = () =>
-    (documented ??= loadedRouteGroups(deps)
-      .then((loaded) => createApp(deps, loaded))
-      .catch((err) => {
-        documented = undefined;
-        throw err;
-      }));
+  const whole = lazyRetrying(async () => createApp(deps, await loadedRouteGroups(deps)));
   app.get('/openapi.json', async (c) =>
     c.json(
       (await import('./openapi-document.js')).forClients(

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppDeps, AppEnv } from './env.js';
 import { errorResponder } from './errors.js';
+import { lazyRetrying } from './lazy.js';
 import { newRouter } from './validation.js';
 
 /**
@@ -30,95 +31,74 @@ export interface LazyModule {
   readonly load: (deps: AppDeps) => Promise<Router>;
 }
 
-export const LAZY_ROUTES = {
-  clone: { paths: ['/campaigns/:id/clone'], load: async (d) => (await modules()).cloneRoutes(d) },
-  contentReview: {
-    paths: ['/campaigns/:id/content-review/acknowledge'],
-    load: async (d) => (await modules()).contentReviewRoutes(d),
-  },
-  chatText: {
-    paths: ['/campaigns/:id/entries.txt', '/campaigns/:id/entries/text'],
-    load: async (d) => (await modules()).chatTextRoutes(d),
-  },
-  settlement: {
-    paths: ['/campaigns/:id/settle', '/campaigns/:id/settlement', '/campaigns/:id/settlement.csv', '/campaigns/:id/settlement.xlsx'],
-    load: async (d) => (await modules()).settlementRoutes(d),
-  },
-  callOff: { paths: ['/campaigns/:id/call-off'], load: async (d) => (await modules()).callOffRoutes(d) },
-  shortage: { paths: ['/campaigns/:id/shortage'], load: async (d) => (await modules()).shortageRoutes(d) },
-  afterSales: {
-    paths: [
-      '/campaigns/:id/entries/:entryId/after-sale/uploads',
-      '/campaigns/:id/entries/:entryId/after-sale',
-      '/campaigns/:id/after-sales',
-      '/campaigns/:id/after-sales/:requestId/decision',
-    ],
-    load: async (d) => (await modules()).afterSaleRoutes(d),
-  },
-  blocks: {
-    paths: ['/campaigns/:id/blocks', '/campaigns/:id/blocks/:userId'],
-    load: async (d) => (await modules()).blockRoutes(d),
-  },
-  payments: {
-    paths: [
-      '/campaigns/:id/payments',
-      '/campaigns/:id/payments.csv',
-      '/campaigns/:id/payments.xlsx',
-      '/campaigns/:id/entries/:entryId/payment',
-      '/campaigns/:id/entries/:entryId/payment/prepay',
-      '/campaigns/:id/entries/:entryId/payment/sync',
-      '/campaigns/:id/refunds',
-      '/campaigns/:id/refunds/:outRefundNo/retry',
-      '/campaigns/:id/ledger',
-    ],
-    load: async (d) => (await modules()).paymentRoutes(d),
-  },
-  referrals: {
-    paths: ['/campaigns/:id/referrals', '/me/referral'],
-    load: async (d) => (await modules()).referralRoutes(d),
-  },
-  wxacode: { paths: ['/campaigns/:id/wxacode'], load: async (d) => (await modules()).wxacodeRoutes(d) },
-  messages: {
-    paths: ['/me/subscriptions', '/campaigns/:id/pickup-points/:pointId/arrived', '/campaigns/:id/messages'],
-    load: async (d) => (await modules()).messageRoutes(d),
-  },
-  images: {
-    paths: [
-      '/campaigns/:id/images/uploads',
-      '/campaigns/:id/images',
-      '/campaigns/:id/images/:imageId',
-      '/media/:campaignId/:imageId/:variant',
-    ],
-    load: async (d) => (await modules()).imageRoutes(d),
-  },
-  communities: {
-    paths: ['/communities', '/communities/:id', '/communities/:id/campaigns', '/me/communities'],
-    load: async (d) => (await modules()).communityRoutes(d),
-  },
-  communityMembers: {
-    paths: [
-      '/communities/:id/members',
-      '/communities/:id/leave',
-      '/communities/:id/following',
-      '/communities/:id/members/:userId',
-      '/communities/:id/members/:userId/approve',
-      '/communities/:id/members/:userId/block',
-    ],
-    load: async (d) => (await modules()).communityMemberRoutes(d),
-  },
-  communityTeam: {
-    paths: [
-      '/communities/:id/team',
-      '/communities/:id/invitations',
-      '/invitations/:token',
-      '/invitations/:token/accept',
-      '/communities/:id/team/:userId',
-    ],
-    load: async (d) => (await modules()).communityTeamRoutes(d),
-  },
-} satisfies Record<string, LazyModule>;
+type Factories = Awaited<ReturnType<typeof modules>>;
 
-export type LazyRouteName = keyof typeof LAZY_ROUTES;
+/** Every path each module can register, keyed by the factory functions/lazy-route-modules.ts exports for it. */
+const PATHS: Record<keyof Factories, readonly string[]> = {
+  cloneRoutes: ['/campaigns/:id/clone'],
+  contentReviewRoutes: ['/campaigns/:id/content-review/acknowledge'],
+  chatTextRoutes: ['/campaigns/:id/entries.txt', '/campaigns/:id/entries/text'],
+  settlementRoutes: [
+    '/campaigns/:id/settle',
+    '/campaigns/:id/settlement',
+    '/campaigns/:id/settlement.csv',
+    '/campaigns/:id/settlement.xlsx',
+  ],
+  callOffRoutes: ['/campaigns/:id/call-off'],
+  shortageRoutes: ['/campaigns/:id/shortage'],
+  afterSaleRoutes: [
+    '/campaigns/:id/entries/:entryId/after-sale/uploads',
+    '/campaigns/:id/entries/:entryId/after-sale',
+    '/campaigns/:id/after-sales',
+    '/campaigns/:id/after-sales/:requestId/decision',
+  ],
+  blockRoutes: ['/campaigns/:id/blocks', '/campaigns/:id/blocks/:userId'],
+  paymentRoutes: [
+    '/campaigns/:id/payments',
+    '/campaigns/:id/payments.csv',
+    '/campaigns/:id/payments.xlsx',
+    '/campaigns/:id/entries/:entryId/payment',
+    '/campaigns/:id/entries/:entryId/payment/prepay',
+    '/campaigns/:id/entries/:entryId/payment/sync',
+    '/campaigns/:id/refunds',
+    '/campaigns/:id/refunds/:outRefundNo/retry',
+    '/campaigns/:id/ledger',
+  ],
+  referralRoutes: ['/campaigns/:id/referrals', '/me/referral'],
+  wxacodeRoutes: ['/campaigns/:id/wxacode'],
+  messageRoutes: ['/me/subscriptions', '/campaigns/:id/pickup-points/:pointId/arrived', '/campaigns/:id/messages'],
+  imageRoutes: [
+    '/campaigns/:id/images/uploads',
+    '/campaigns/:id/images',
+    '/campaigns/:id/images/:imageId',
+    '/media/:campaignId/:imageId/:variant',
+  ],
+  communityRoutes: ['/communities', '/communities/:id', '/communities/:id/campaigns', '/me/communities'],
+  communityMemberRoutes: [
+    '/communities/:id/members',
+    '/communities/:id/leave',
+    '/communities/:id/following',
+    '/communities/:id/members/:userId',
+    '/communities/:id/members/:userId/approve',
+    '/communities/:id/members/:userId/block',
+  ],
+  communityTeamRoutes: [
+    '/communities/:id/team',
+    '/communities/:id/invitations',
+    '/invitations/:token',
+    '/invitations/:token/accept',
+    '/communities/:id/team/:userId',
+  ],
+};
+
+export type LazyRouteName = keyof Factories;
+
+export const LAZY_ROUTES = Object.fromEntries(
+  (Object.keys(PATHS) as LazyRouteName[]).map((name) => [
+    name,
+    { paths: PATHS[name], load: async (deps: AppDeps) => (await modules())[name](deps) },
+  ]),
+) as Record<LazyRouteName, LazyModule>;
 
 /** How createApp mounts the lazy modules: on first use (what it serves), or already loaded (what /openapi.json documents). */
 export interface RouteGroups {
@@ -132,23 +112,18 @@ export async function loadedRouteGroups(deps: AppDeps): Promise<RouteGroups> {
   return { mount: (app, name) => app.route('/', routers.get(name)!) };
 }
 
-/** Each module imported and built on the first request for one of its paths (a failed import is retried on the next). */
-export function lazyRouteGroups<N extends string = LazyRouteName>(
+/** The app's modules (LAZY_ROUTES), each imported and built on the first request for one of its paths. */
+export const lazyRouteGroups = (deps: AppDeps): RouteGroups => onFirstUse(deps, LAZY_ROUTES);
+
+/** Mounts `modules` to be loaded on first use; a failed load (a chunk not readable) is tried again on the next request. */
+export function onFirstUse<N extends string>(
   deps: AppDeps,
-  modules: Readonly<Record<N, LazyModule>> = LAZY_ROUTES as unknown as Record<N, LazyModule>,
+  modules: Readonly<Record<N, LazyModule>>,
 ): { mount(app: Router, name: N): void } {
   return {
     mount(app, name) {
       const module = modules[name];
-      let built: Promise<Router> | undefined;
-      const router = () =>
-        (built ??= module
-          .load(deps)
-          .then((routes) => wrap(routes, deps))
-          .catch((err) => {
-            built = undefined;
-            throw err;
-          }));
+      const router = lazyRetrying(async () => wrap(await module.load(deps), deps));
       const dispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
         const res = await (await router()).fetch(c.req.raw, { ...(c.env as object), [PARENT]: c });
         if (MISSES.has(res)) return next();

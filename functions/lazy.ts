@@ -1,7 +1,7 @@
 /**
- * A value for the scheduled functions (sweep, worker), built on the first call instead of at module
- * load, and built again on the next call when building failed (a secret not readable yet) instead
- * of failing forever.
+ * A value built on the first call instead of at module load, and built again on the next call when
+ * building failed (a secret or a chunk not readable yet) instead of failing forever: the scheduled
+ * functions' clients, and the API's route modules loaded on first use (functions/lazy-routes.ts).
  */
 export function lazyRetrying<T>(build: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;

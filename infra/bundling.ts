@@ -155,6 +155,9 @@ export async function bundleLambda(entry: string, outdir: string, files: readonl
   return path.join(outdir, 'index.mjs');
 }
 
+/** Runs bundleLambda in a process of its own (bundleLambdaSync). */
+const BUNDLE_CLI = path.join(REPO_ROOT, 'infra/bundle-cli.ts');
+
 /**
  * bundleLambda for CDK's synchronous local bundling (`tryBundle`): esbuild's synchronous API takes no
  * plugins, so the bundle is built by infra/bundle-cli.ts in a child process. Throws with esbuild's
@@ -171,5 +174,3 @@ export function bundleLambdaSync(entry: string, outdir: string, files: readonly 
       `bundling ${path.relative(REPO_ROOT, entry)} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`,
     );
 }
-
-const BUNDLE_CLI = path.join(REPO_ROOT, 'infra/bundle-cli.ts');

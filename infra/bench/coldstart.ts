@@ -30,7 +30,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.js';
 import { createLogger } from '../../shared/logger.js';
 import { disabledMoney } from '../../shared/money/index.js';
 import { createDocumentClient, ensureTable, keys } from '../../shared/table/index.js';
-import { BUNDLE_AWS_SDK, LAMBDA_ENTRIES, type LambdaBuildOptions, lambdaBuildOptions, NODE_TARGET, REPO_ROOT } from '../bundling.js';
+import { BUNDLE_AWS_SDK, bundleLambda, LAMBDA_ENTRIES, type LambdaBuildOptions, NODE_TARGET, REPO_ROOT } from '../bundling.js';
 import { attributeProfile } from './profile-attribution.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -71,13 +71,19 @@ if (!existsSync(apiEntry)) {
   process.exit(1);
 }
 
-/** Route groups a first /health or join never reaches (lever a): each module's factory, replaced by an empty router. */
-const LAZY_GROUPS: Record<string, readonly string[]> = {
-  money: ['payments', 'wechatpay-notify', 'after-sales'],
-  exports: ['settlement', 'call-off', 'shortage'],
-  wechat: ['wechat-auth', 'wechat-push', 'wxacode', 'messages', 'images'],
-  community: ['communities', 'community-members', 'community-team', 'referrals', 'chat-text', 'blocks', 'clone', 'content-review'],
-};
+/**
+ * Route modules a first /health or join never reaches (lever a's bound): those the app loads on first
+ * use (functions/lazy-route-modules.ts, read from its re-exports) and the WeChat login, 消息推送 and
+ * pay-notify modules, which stay eager; each module's factory is replaced by an empty router.
+ */
+const STUBBED_ROUTE_MODULES: readonly string[] = [
+  ...[...readFileSync(path.join(REPO_ROOT, 'functions/lazy-route-modules.ts'), 'utf8').matchAll(/from '\.\/routes\/([\w-]+)\.js'/g)].map(
+    (m) => m[1]!,
+  ),
+  'wechat-auth',
+  'wechat-push',
+  'wechatpay-notify',
+];
 /** Packages only some routes use (S3 exports and photos, QR codes), stubbed to bound what loading them on first use saves. */
 const DEFERRABLE_PACKAGES = [
   '@aws-sdk/client-s3',
@@ -91,10 +97,7 @@ const DEFERRABLE_PACKAGES = [
 /** esbuild options as every function is deployed (infra/bundling.ts lambdaBuildOptions), plus a lever. */
 async function bundle(name: string, entry: string, opts: LambdaBuildOptions = {}) {
   const dir = path.join(OUT, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  await esbuild.build(lambdaBuildOptions(entry, dir, opts));
-  const outfile = path.join(dir, 'index.mjs');
+  const outfile = await bundleLambda(entry, dir, [], opts);
   const chunkDir = path.join(dir, 'chunks');
   const chunks = existsSync(chunkDir) ? readdirSync(chunkDir).filter((f) => f.endsWith('.mjs')) : [];
   const code = readFileSync(outfile);
@@ -113,8 +116,7 @@ async function bundle(name: string, entry: string, opts: LambdaBuildOptions = {}
 const routeGroupsStubbed: esbuild.Plugin = {
   name: 'route-groups-stubbed',
   setup(build) {
-    const modules = Object.values(LAZY_GROUPS).flat();
-    const filter = new RegExp(`functions/routes/(${modules.join('|')})\\.ts$`);
+    const filter = new RegExp(`functions/routes/(${STUBBED_ROUTE_MODULES.join('|')})\\.ts$`);
     build.onLoad({ filter }, async (a) => {
       const source = readFileSync(a.path, 'utf8');
       const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!);

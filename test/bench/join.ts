@@ -27,7 +27,7 @@
  * during the API phase and the first measured raw phase (api.cpuprofile, raw.cpuprofile).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -38,11 +38,10 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
-import * as esbuild from 'esbuild';
 import { createApp } from '../../functions/app.js';
 import type { AppDeps } from '../../functions/env.js';
 import { httpApiEvent, lambdaContext } from '../../infra/bench/http-api-event.mjs';
-import { lambdaBuildOptions, REPO_ROOT } from '../../infra/bundling.js';
+import { bundleLambda, REPO_ROOT } from '../../infra/bundling.js';
 import { issueToken } from '../../shared/auth/tokens.js';
 import type { CampaignDb } from '../../shared/campaigns/cache.js';
 import { CampaignCache } from '../../shared/campaigns/cache.js';
@@ -135,14 +134,14 @@ interface LambdaResult {
  * depsFromEnv, and `instrument` sees the dependencies it built (to count their DynamoDB requests).
  */
 async function bundledHandler(env: Record<string, string>, instrument: (deps: AppDeps) => AppDeps) {
-  const outdir = joinPath(REPO_ROOT, 'node_modules/.cache/join-bench-lambda');
-  rmSync(outdir, { recursive: true, force: true });
-  const outfile = joinPath(outdir, 'index.mjs');
   // Profiled runs bundle unminified and in one file, so the profile names the functions, and the
   // bundle's `// file` comments the sources, the time goes to (infra/bench/profile-attribution.ts).
   const profiling = Boolean(PROFILE_DIR);
-  await esbuild.build(
-    lambdaBuildOptions(joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'), outdir, { minify: !profiling, splitting: !profiling }),
+  const outfile = await bundleLambda(
+    joinPath(REPO_ROOT, 'test/bench/lambda-entry.ts'),
+    joinPath(REPO_ROOT, 'node_modules/.cache/join-bench-lambda'),
+    [],
+    { minify: !profiling, splitting: !profiling },
   );
   Object.assign(process.env, env);
   const mod = (await import(pathToFileURL(outfile).href)) as typeof import('./lambda-entry.js');

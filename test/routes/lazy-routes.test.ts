@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAZY_ROUTES, type LazyModule, lazyRouteGroups } from '../../functions/lazy-routes.js';
+import { LAZY_ROUTES, type LazyModule, onFirstUse } from '../../functions/lazy-routes.js';
 import { newRouter } from '../../functions/validation.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { type Harness, harness } from '../helpers/harness.js';
@@ -74,7 +74,7 @@ describe('route modules mounted on first use (functions/lazy-routes.ts)', () => 
       await next();
     });
     app.get('/eager', (c) => c.text('eager'));
-    lazyRouteGroups(h.deps, modules).mount(app, 'probe');
+    onFirstUse(h.deps, modules).mount(app, 'probe');
     app.onError((err, c) => c.text(err.message, 500));
     app.notFound((c) => c.text('none', 404));
 
